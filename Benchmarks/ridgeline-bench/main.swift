@@ -1,0 +1,1 @@
+print("ridgeline-bench: nothing yet")

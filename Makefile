@@ -1,0 +1,38 @@
+# Ridgeline — the two quick-start commands are `make run` and `make test`.
+SWIFT ?= swift
+BUILD_FLAGS ?=
+DEBIAN_PACKAGES := libpapi-dev libhwloc-dev libdnnl-dev libopenblas-dev pkg-config chromium
+BIN = .build/release/ridgeline
+
+.PHONY: setup build release run test bench reports clean
+
+# Installs the Debian packages Ridgeline links against (and Chromium for the report checks),
+# only when one is missing; needs root or sudo.
+setup:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "make setup: installing$$missing"; \
+		SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: setup
+	$(SWIFT) build $(BUILD_FLAGS)
+
+release: setup
+	$(SWIFT) build -c release $(BUILD_FLAGS) --product ridgeline
+
+# The main job, as far as it exists.
+run: release
+	./scripts/main-job.sh $(BIN)
+
+test: setup
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+bench: setup
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	./.build/release/ridgeline-bench
+
+clean:
+	rm -rf .build

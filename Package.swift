@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Ridgeline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ridgeline", targets: ["ridgeline"]),
+        .library(name: "Ridgeline", targets: ["Ridgeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Core: units, hardware specs, kernels, roofline engine. Never imports a C module.
+        .target(name: "Ridgeline", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "RidgelineTraining", dependencies: ["Ridgeline", .product(name: "Yams", package: "Yams")]),
+        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
+        .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
+        .executableTarget(
+            name: "ridgeline",
+            dependencies: [
+                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // System libraries from Debian packages (make setup).
+        .systemLibrary(name: "CPAPI", pkgConfig: "papi", providers: [.apt(["libpapi-dev"])]),
+        .systemLibrary(name: "CHwloc", pkgConfig: "hwloc", providers: [.apt(["libhwloc-dev"])]),
+        // Debian's libdnnl-dev ships no pkg-config file; the module map links -ldnnl.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // The micro-benchmark and planner benchmarks (make bench).
+        .executableTarget(
+            name: "ridgeline-bench",
+            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineProbe"],
+            path: "Benchmarks/ridgeline-bench"),
+        .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline"]),
+        .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining"]),
+        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe"]),
+        .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
+        .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
+    ]
+)

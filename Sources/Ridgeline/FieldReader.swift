@@ -1,0 +1,176 @@
+import Yams
+
+/// Reads typed fields out of a parsed YAML or JSON document (JSON is YAML), keeping the path of
+/// every field so that an error can name exactly which one is wrong: `memory[2].bandwidth`.
+public struct FieldReader {
+    public let node: Node
+    public let path: String
+    public let file: String?
+
+    public init(_ node: Node, path: String = "", file: String?) {
+        self.node = node
+        self.path = path
+        self.file = file
+    }
+
+    /// Parses YAML (or JSON) text into a reader over its top-level mapping.
+    public static func parse(_ text: String, file: String?) throws -> FieldReader {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch {
+            throw RidgelineError.unreadable(file: file ?? "input", reason: "not valid YAML/JSON (\(error))")
+        }
+        guard let node, node.mapping != nil else {
+            throw RidgelineError.unreadable(file: file ?? "input", reason: "expected a mapping of fields at the top level")
+        }
+        return FieldReader(node, file: file)
+    }
+
+    public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    public var keys: [String] { node.mapping?.keys.compactMap(\.string) ?? [] }
+
+    public func has(_ key: String) -> Bool { node[key] != nil }
+
+    /// The nested mapping at `key`, or nil when absent.
+    public func optionalChild(_ key: String) throws -> FieldReader? {
+        guard let child = node[key] else { return nil }
+        guard child.mapping != nil else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a mapping")
+        }
+        return FieldReader(child, path: name(key), file: file)
+    }
+
+    public func child(_ key: String) throws -> FieldReader {
+        guard let child = try optionalChild(key) else { throw RidgelineError.missingField(file: file, field: name(key)) }
+        return child
+    }
+
+    /// The list at `key` as readers (each element a mapping), or [] when absent.
+    public func list(_ key: String) throws -> [FieldReader] {
+        guard let child = node[key] else { return [] }
+        guard let seq = child.sequence else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a list")
+        }
+        return seq.enumerated().map { FieldReader($1, path: "\(name(key))[\($0)]", file: file) }
+    }
+
+    public func strings(_ key: String) throws -> [String] {
+        guard let child = node[key] else { return [] }
+        guard let seq = child.sequence else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a list of strings")
+        }
+        return try seq.enumerated().map { index, item in
+            guard let s = item.scalar?.string else {
+                throw RidgelineError.invalidValue(file: file, field: "\(name(key))[\(index)]", value: describe(item), expected: "a string")
+            }
+            return s
+        }
+    }
+
+    public func optionalString(_ key: String) throws -> String? {
+        guard let child = node[key] else { return nil }
+        guard let scalar = child.scalar else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a string")
+        }
+        return scalar.string
+    }
+
+    public func string(_ key: String) throws -> String {
+        guard let s = try optionalString(key) else { throw RidgelineError.missingField(file: file, field: name(key)) }
+        return s
+    }
+
+    /// A whole number, rejecting fractions, non-numbers and values outside `range`.
+    public func optionalInt(_ key: String, in range: ClosedRange<Int> = 1...Int.max) throws -> Int? {
+        guard let child = node[key] else { return nil }
+        guard let text = child.scalar?.string, let value = Int(text) else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a whole number")
+        }
+        guard range.contains(value) else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: text, expected: Self.describe(range))
+        }
+        return value
+    }
+
+    public func int(_ key: String, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+        guard let v = try optionalInt(key, in: range) else { throw RidgelineError.missingField(file: file, field: name(key)) }
+        return v
+    }
+
+    public func optionalDouble(_ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude) throws -> Double? {
+        guard let child = node[key] else { return nil }
+        guard let text = child.scalar?.string, let value = Double(text), value.isFinite else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a number")
+        }
+        guard range.contains(value) else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: text, expected: "a number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    public func double(_ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude) throws -> Double {
+        guard let v = try optionalDouble(key, in: range) else { throw RidgelineError.missingField(file: file, field: name(key)) }
+        return v
+    }
+
+    public func optionalBool(_ key: String) throws -> Bool? {
+        guard let child = node[key] else { return nil }
+        switch child.scalar?.string.lowercased() {
+        case "true", "yes": return true
+        case "false", "no": return false
+        default:
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "true or false")
+        }
+    }
+
+    public func optionalQuantity(_ key: String, _ dimension: Dimension) throws -> Double? {
+        guard let child = node[key] else { return nil }
+        guard let text = child.scalar?.string else {
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: dimension.rawValue)
+        }
+        return try Quantity.parse(text, as: dimension, field: name(key), file: file)
+    }
+
+    public func quantity(_ key: String, _ dimension: Dimension) throws -> Double {
+        guard let v = try optionalQuantity(key, dimension) else { throw RidgelineError.missingField(file: file, field: name(key)) }
+        return v
+    }
+
+    /// A keyword field whose allowed values are the cases of `T`.
+    public func optionalEnum<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = try optionalString(key) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw RidgelineError.invalidValue(
+                file: file, field: name(key), value: text,
+                expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return value
+    }
+
+    public func enumValue<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T where T.RawValue == String {
+        guard let v = try optionalEnum(key, type) else { throw RidgelineError.missingField(file: file, field: name(key)) }
+        return v
+    }
+
+    /// Rejects keys the schema does not know, so a typo is an error and not a silent default.
+    public func rejectUnknownKeys(_ allowed: Set<String>) throws {
+        for key in keys where !allowed.contains(key) {
+            throw RidgelineError.invalidValue(
+                file: file, field: name(key), value: key,
+                expected: "a known field (" + allowed.sorted().joined(separator: ", ") + ")")
+        }
+    }
+
+    private func describe(_ node: Node) -> String {
+        if let s = node.scalar?.string { return s }
+        if node.sequence != nil { return "a list" }
+        return "a mapping"
+    }
+
+    private static func describe(_ range: ClosedRange<Int>) -> String {
+        if range.upperBound == Int.max { return "a whole number ≥ \(range.lowerBound)" }
+        return "a whole number in \(range.lowerBound)...\(range.upperBound)"
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+
+/// Reading and writing hardware profiles in the YAML schema of `profiles/hardware/*.yaml`.
+extension HardwareProfile {
+    /// Loads and checks a profile file; every problem names the file, the field and the value.
+    public static func load(path: String) throws -> HardwareProfile {
+        guard FileManager.default.fileExists(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw RidgelineError.unreadable(file: path, reason: "not UTF-8 text")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    public static func parse(yaml text: String, file: String?) throws -> HardwareProfile {
+        let r = try FieldReader.parse(text, file: file)
+        try r.rejectUnknownKeys([
+            "id", "name", "kind", "vendor", "architecture", "origin", "fingerprint", "compute", "memory", "latency",
+            "scale_up", "scale_out", "power", "price_per_hour_usd", "calibration", "sources", "notes", "host",
+        ])
+        let kind = try r.enumValue("kind", Kind.self)
+        let compute = try parseCompute(try r.child("compute"), kind: kind)
+        let memoryReaders = try r.list("memory")
+        guard !memoryReaders.isEmpty else { throw RidgelineError.missingField(file: file, field: "memory") }
+        let memory = try memoryReaders.map { try parseLevel($0, units: compute.units) }
+        let latency = try r.child("latency")
+        try latency.rejectUnknownKeys(["launch", "dispatch"])
+        let profile = HardwareProfile(
+            id: try parseId(try r.string("id"), file: file),
+            name: try r.string("name"),
+            kind: kind,
+            vendor: try r.string("vendor"),
+            architecture: try r.optionalString("architecture") ?? "",
+            compute: compute,
+            memory: memory,
+            launchLatency: try latency.quantity("launch", .seconds),
+            dispatchLatency: try latency.quantity("dispatch", .seconds),
+            scaleUp: try r.optionalChild("scale_up").map { try parseLink($0, needsDomain: true) },
+            scaleOut: try r.optionalChild("scale_out").map { try parseLink($0, needsDomain: false) },
+            powerWatts: try r.quantity("power", .watts),
+            pricePerHourUSD: try r.optionalDouble("price_per_hour_usd"),
+            calibration: try r.optionalChild("calibration").map(parseCalibration),
+            fingerprint: try r.optionalString("fingerprint"),
+            origin: try r.optionalString("origin") ?? "datasheet",
+            sources: try r.strings("sources"))
+        if profile.origin == "datasheet" && profile.sources.isEmpty {
+            throw RidgelineError.missingField(file: file, field: "sources")
+        }
+        try profile.checkConsistency(file: file)
+        return profile
+    }
+
+    private static func parseId(_ id: String, file: String?) throws -> String {
+        let allowed = CharacterSet.lowercaseLetters.union(.decimalDigits).union(CharacterSet(charactersIn: "-_."))
+        guard !id.isEmpty, id.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw RidgelineError.invalidValue(file: file, field: "id", value: id, expected: "lower-case letters, digits and '-'")
+        }
+        return id
+    }
+
+    private static func parseDTypeMap(_ r: FieldReader?, _ dimension: Dimension?) throws -> [DType: Double] {
+        guard let r else { return [:] }
+        var result: [DType: Double] = [:]
+        for key in r.keys {
+            let dtype = try DType.parse(key, field: r.name(key), file: r.file)
+            result[dtype] = try dimension.map { try r.quantity(key, $0) } ?? r.double(key)
+        }
+        return result
+    }
+
+    private static func parseCompute(_ r: FieldReader, kind: Kind) throws -> Compute {
+        try r.rejectUnknownKeys(["units", "unit_name", "clock", "peak", "vector_peak", "flops_per_clock_per_unit",
+                                 "gemm_tiles", "simd_bits", "threads_per_unit"])
+        let peak = try parseDTypeMap(try r.child("peak"), .flopsPerSecond)
+        guard !peak.isEmpty else { throw RidgelineError.missingField(file: r.file, field: r.name("peak")) }
+        let tiles = try r.strings("gemm_tiles").enumerated().map { index, text -> GEMMTile in
+            let parts = text.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0 > 0 && $0 <= 4096 }) else {
+                throw RidgelineError.invalidValue(file: r.file, field: "\(r.name("gemm_tiles"))[\(index)]", value: text,
+                                                  expected: "rows x columns, e.g. '128x256'")
+            }
+            return GEMMTile(m: parts[0], n: parts[1])
+        }
+        return Compute(
+            units: try r.int("units", in: 1...1_000_000),
+            unitName: try r.optionalString("unit_name") ?? (kind == .gpu ? "SM" : "core"),
+            clockHz: try r.quantity("clock", .hertz),
+            peak: peak,
+            vectorPeak: try parseDTypeMap(try r.optionalChild("vector_peak"), .flopsPerSecond),
+            flopsPerClockPerUnit: try parseDTypeMap(try r.optionalChild("flops_per_clock_per_unit"), nil),
+            gemmTiles: tiles,
+            simdBits: try r.optionalInt("simd_bits", in: 64...4096),
+            threadsPerUnit: try r.optionalInt("threads_per_unit", in: 1...16) ?? 1)
+    }
+
+    private static func parseLevel(_ r: FieldReader, units: Int) throws -> MemoryLevel {
+        try r.rejectUnknownKeys(["level", "capacity", "shared_by", "bandwidth"])
+        return MemoryLevel(
+            name: try r.string("level"),
+            capacityBytes: try r.quantity("capacity", .bytes),
+            sharedByUnits: try r.optionalInt("shared_by", in: 1...units) ?? units,
+            bandwidth: try r.quantity("bandwidth", .bytesPerSecond))
+    }
+
+    private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
+        try r.rejectUnknownKeys(["name", "bandwidth", "latency", "domain"])
+        return Link(
+            name: try r.string("name"),
+            bandwidth: try r.quantity("bandwidth", .bytesPerSecond),
+            latency: try r.quantity("latency", .seconds),
+            domainSize: needsDomain ? try r.int("domain", in: 1...100_000) : nil)
+    }
+
+    private static func parseCalibration(_ r: FieldReader) throws -> Calibration {
+        try r.rejectUnknownKeys(["source", "compute", "memory", "launch"])
+        func fractions(_ key: String) throws -> [KernelClass: Double] {
+            guard let c = try r.optionalChild(key) else { return [:] }
+            var result: [KernelClass: Double] = [:]
+            for name in c.keys {
+                guard let cls = KernelClass(rawValue: name) else {
+                    throw RidgelineError.invalidValue(file: r.file, field: c.name(name), value: name,
+                                                      expected: "a kernel class (" + KernelClass.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                }
+                result[cls] = try c.double(name, in: 0.001...1.5)
+            }
+            return result
+        }
+        return Calibration(compute: try fractions("compute"), memory: try fractions("memory"),
+                           launchLatency: try r.optionalQuantity("launch", .seconds),
+                           source: try r.optionalString("source") ?? "")
+    }
+
+    /// Cross-checks numbers that must agree: per-unit rates against peaks (within 5%).
+    public func checkConsistency(file: String?) throws {
+        for (dtype, perClock) in compute.flopsPerClockPerUnit.sorted(by: { $0.key < $1.key }) {
+            guard let stated = compute.peak[dtype] else {
+                throw RidgelineError.inconsistent(file: file, field: "compute.flops_per_clock_per_unit.\(dtype.rawValue)",
+                                                  detail: "a per-unit rate is given but compute.peak has no \(dtype.rawValue) entry")
+            }
+            let derived = Double(compute.units) * compute.clockHz * perClock
+            if abs(derived - stated) > 0.05 * stated {
+                throw RidgelineError.inconsistent(
+                    file: file, field: "compute.peak.\(dtype.rawValue)",
+                    detail: "units × clock × flops_per_clock_per_unit = \(compute.units) × \(Quantity.format(compute.clockHz, .hertz)) × \(formatSignificant(perClock)) = \(Quantity.format(derived, .flopsPerSecond)), but the stated peak is \(Quantity.format(stated, .flopsPerSecond)) (more than 5% apart)")
+            }
+        }
+    }
+
+    /// The profile in the YAML schema it was read from (used by `detect` and `calibrate`).
+    public func yaml() -> String {
+        var lines: [String] = []
+        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        func dtypeMap(_ map: [DType: Double], _ dimension: Dimension?) -> String {
+            let entries = map.sorted { $0.key < $1.key }.map { entry -> String in
+                let value = dimension.map { yamlQuantity(entry.value, $0) } ?? trimmedNumber(entry.value)
+                return "\(entry.key.rawValue): \(value)"
+            }
+            return "{" + entries.joined(separator: ", ") + "}"
+        }
+        lines.append("id: \(id)")
+        lines.append("name: \(q(name))")
+        lines.append("kind: \(kind.rawValue)")
+        lines.append("vendor: \(q(vendor))")
+        lines.append("architecture: \(q(architecture))")
+        lines.append("origin: \(origin)")
+        if let fingerprint { lines.append("fingerprint: \(q(fingerprint))") }
+        lines.append("compute:")
+        lines.append("  units: \(compute.units)")
+        lines.append("  unit_name: \(q(compute.unitName))")
+        lines.append("  clock: \(yamlQuantity(compute.clockHz, .hertz))")
+        lines.append("  peak: \(dtypeMap(compute.peak, .flopsPerSecond))")
+        if !compute.vectorPeak.isEmpty { lines.append("  vector_peak: \(dtypeMap(compute.vectorPeak, .flopsPerSecond))") }
+        if !compute.flopsPerClockPerUnit.isEmpty { lines.append("  flops_per_clock_per_unit: \(dtypeMap(compute.flopsPerClockPerUnit, nil))") }
+        if !compute.gemmTiles.isEmpty { lines.append("  gemm_tiles: [" + compute.gemmTiles.map { "\"\($0.m)x\($0.n)\"" }.joined(separator: ", ") + "]") }
+        if let simd = compute.simdBits { lines.append("  simd_bits: \(simd)") }
+        lines.append("  threads_per_unit: \(compute.threadsPerUnit)")
+        lines.append("memory:")
+        for level in memory {
+            lines.append("  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))}")
+        }
+        lines.append("latency: {launch: \(yamlQuantity(launchLatency, .seconds)), dispatch: \(yamlQuantity(dispatchLatency, .seconds))}")
+        if let l = scaleUp {
+            lines.append("scale_up: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds)), domain: \(l.domainSize ?? 1)}")
+        }
+        if let l = scaleOut {
+            lines.append("scale_out: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds))}")
+        }
+        lines.append("power: \(yamlQuantity(powerWatts, .watts))")
+        if let price = pricePerHourUSD { lines.append("price_per_hour_usd: \(price)") }
+        if let c = calibration {
+            lines.append("calibration:")
+            lines.append("  source: \(q(c.source))")
+            if let launch = c.launchLatency { lines.append("  launch: \(yamlQuantity(launch, .seconds))") }
+            for (key, map) in [("compute", c.compute), ("memory", c.memory)] where !map.isEmpty {
+                lines.append("  \(key): {" + map.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }.joined(separator: ", ") + "}")
+            }
+        }
+        lines.append("sources:")
+        for s in sources { lines.append("  - \(q(s))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// A quantity with seven significant digits, so a written profile reads back to the same numbers.
+func yamlQuantity(_ value: Double, _ dimension: Dimension) -> String {
+    let (scale, unit) = Quantity.displayUnit(value, dimension)
+    return "\(trimmedNumber(value / scale)) \(unit)"
+}
+
+/// Seven significant digits without trailing zeros: "989.4", "1830", "0.0125".
+func trimmedNumber(_ value: Double) -> String {
+    var text = formatSignificant(value, digits: 7)
+    if text.contains(".") {
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+    }
+    return text
+}

@@ -1,0 +1,167 @@
+/// A device as the roofline engine sees it: compute units at a clock with a dense peak per dtype,
+/// a memory hierarchy, fixed latencies, links to other devices, power and price.
+///
+/// All quantities are SI doubles (FLOP/s, bytes, bytes/s, seconds, watts). Profiles are written in
+/// YAML with explicit units; see `HardwareProfile+YAML.swift` and `profiles/hardware/`.
+public struct HardwareProfile: Sendable, Equatable {
+    public enum Kind: String, CaseIterable, Sendable { case gpu, cpu }
+
+    public var id: String
+    public var name: String
+    public var kind: Kind
+    public var vendor: String
+    public var architecture: String
+    public var compute: Compute
+    /// Innermost level first (registers/L1 … DRAM/HBM); the last level is device memory.
+    public var memory: [MemoryLevel]
+    /// Time from issue to start of a kernel on the device (kernel mode floor).
+    public var launchLatency: Double
+    /// Per-op floor of an eager framework (PyTorch dispatch): no op completes faster.
+    public var dispatchLatency: Double
+    public var scaleUp: Link?
+    public var scaleOut: Link?
+    public var powerWatts: Double
+    public var pricePerHourUSD: Double?
+    public var calibration: Calibration?
+    /// Where the host came from: a hwloc/CPU-flags fingerprint, for detected profiles.
+    public var fingerprint: String?
+    /// "datasheet", "detected" or "measured": how the numbers were obtained.
+    public var origin: String
+    public var sources: [String]
+
+    public init(id: String, name: String, kind: Kind, vendor: String, architecture: String, compute: Compute,
+                memory: [MemoryLevel], launchLatency: Double, dispatchLatency: Double, scaleUp: Link?, scaleOut: Link?,
+                powerWatts: Double, pricePerHourUSD: Double?, calibration: Calibration?, fingerprint: String?,
+                origin: String, sources: [String]) {
+        self.id = id; self.name = name; self.kind = kind; self.vendor = vendor; self.architecture = architecture
+        self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
+        self.dispatchLatency = dispatchLatency; self.scaleUp = scaleUp; self.scaleOut = scaleOut
+        self.powerWatts = powerWatts; self.pricePerHourUSD = pricePerHourUSD; self.calibration = calibration
+        self.fingerprint = fingerprint; self.origin = origin; self.sources = sources
+    }
+
+    /// Device memory: the outermost level, whose capacity bounds what a training job may hold.
+    public var deviceMemory: MemoryLevel { memory[memory.count - 1] }
+
+    /// The dense peak for matrix math in `dtype` (tensor cores where the device has them).
+    /// A dtype the device lacks falls back to the next wider one it has, as frameworks do.
+    public func matrixPeak(_ dtype: DType) -> (dtype: DType, flopsPerSecond: Double) {
+        for candidate in Self.fallbacks(dtype) {
+            if let p = compute.peak[candidate] { return (candidate, p) }
+        }
+        let widest = compute.peak.max { $0.value < $1.value }!
+        return (widest.key, widest.value)
+    }
+
+    /// The peak for element-wise math (CUDA cores / SIMD), which is fp32 unless the op is fp64.
+    public func vectorPeak(_ dtype: DType) -> Double {
+        let key: DType = dtype == .fp64 ? .fp64 : .fp32
+        return compute.vectorPeak[key] ?? compute.peak[key] ?? matrixPeak(key).flopsPerSecond
+    }
+
+    static func fallbacks(_ dtype: DType) -> [DType] {
+        switch dtype {
+        case .fp8: return [.fp8, .bf16, .fp16, .fp32]
+        case .int8: return [.int8, .fp16, .bf16, .fp32]
+        case .bf16: return [.bf16, .fp16, .fp32]
+        case .fp16: return [.fp16, .bf16, .fp32]
+        case .tf32: return [.tf32, .fp32]
+        case .fp32: return [.fp32]
+        case .fp64: return [.fp64]
+        }
+    }
+}
+
+public struct Compute: Sendable, Equatable {
+    /// SMs, CUs or cores.
+    public var units: Int
+    public var unitName: String
+    /// The clock the matrix peaks are quoted at.
+    public var clockHz: Double
+    /// Dense matrix peak per dtype, whole device (tensor cores on GPUs, SIMD FMA on CPUs).
+    public var peak: [DType: Double]
+    /// Non-tensor (CUDA core / SIMD) peak per dtype; empty means "same as `peak`".
+    public var vectorPeak: [DType: Double]
+    /// Optional per-unit rate used to cross-check `peak`: units × clock × rate ≈ peak.
+    public var flopsPerClockPerUnit: [DType: Double]
+    /// GPU GEMM output tiles (rows × columns) the library may choose from; empty for CPUs.
+    public var gemmTiles: [GEMMTile]
+    /// CPU SIMD width in bits (lanes = bits / 8 / element size); nil on GPUs.
+    public var simdBits: Int?
+    /// Hardware threads per unit (SMT), for CPUs.
+    public var threadsPerUnit: Int
+
+    public init(units: Int, unitName: String, clockHz: Double, peak: [DType: Double], vectorPeak: [DType: Double] = [:],
+                flopsPerClockPerUnit: [DType: Double] = [:], gemmTiles: [GEMMTile] = [], simdBits: Int? = nil,
+                threadsPerUnit: Int = 1) {
+        self.units = units; self.unitName = unitName; self.clockHz = clockHz; self.peak = peak
+        self.vectorPeak = vectorPeak; self.flopsPerClockPerUnit = flopsPerClockPerUnit; self.gemmTiles = gemmTiles
+        self.simdBits = simdBits; self.threadsPerUnit = threadsPerUnit
+    }
+}
+
+public struct GEMMTile: Sendable, Equatable, Hashable {
+    public var m: Int
+    public var n: Int
+    public init(m: Int, n: Int) { self.m = m; self.n = n }
+}
+
+public struct MemoryLevel: Sendable, Equatable {
+    /// l1, l2, l3, hbm, dram …
+    public var name: String
+    /// Capacity of one instance of this level (one core's L1, the whole L2, all of HBM).
+    public var capacityBytes: Double
+    /// Units sharing one instance: 1 for a private L1, all units for a shared L2 or DRAM.
+    public var sharedByUnits: Int
+    /// Bandwidth of the whole device at this level (summed over instances).
+    public var bandwidth: Double
+
+    public init(name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double) {
+        self.name = name; self.capacityBytes = capacityBytes; self.sharedByUnits = sharedByUnits
+        self.bandwidth = bandwidth
+    }
+
+    /// Total capacity across the device's instances of this level.
+    public func totalCapacity(units: Int) -> Double {
+        capacityBytes * Double(max(1, units / max(1, sharedByUnits)))
+    }
+}
+
+/// A link between devices: the scale-up fabric inside a node, or the network between nodes.
+public struct Link: Sendable, Equatable {
+    public var name: String
+    /// Per device, per direction.
+    public var bandwidth: Double
+    public var latency: Double
+    /// Devices one scale-up domain (node) holds; nil for the scale-out network.
+    public var domainSize: Int?
+
+    public init(name: String, bandwidth: Double, latency: Double, domainSize: Int?) {
+        self.name = name; self.bandwidth = bandwidth; self.latency = latency; self.domainSize = domainSize
+    }
+}
+
+/// The family a kernel belongs to, for achievable fractions that differ by family.
+public enum KernelClass: String, CaseIterable, Sendable, Codable, Comparable {
+    case gemm, conv, attention, elementwise, reduction, rowwise, embedding, optimizer, copy
+
+    public static func < (a: KernelClass, b: KernelClass) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// Achieved fractions of the datasheet ceilings, fitted on measurements (`ridgeline calibrate`).
+public struct Calibration: Sendable, Equatable {
+    /// Fraction of the compute peak each kernel class reaches.
+    public var compute: [KernelClass: Double]
+    /// Fraction of the memory bandwidth each kernel class reaches.
+    public var memory: [KernelClass: Double]
+    /// Measured fixed cost per kernel, replacing the profile's launch latency when present.
+    public var launchLatency: Double?
+    /// What the fractions were fitted on.
+    public var source: String
+
+    public init(compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?, source: String) {
+        self.compute = compute; self.memory = memory; self.launchLatency = launchLatency; self.source = source
+    }
+}

@@ -1,0 +1,335 @@
+/// One operation with a shape and a dtype: the unit the roofline engine predicts and the
+/// measurement harness times. Specs follow the contract in DESIGN.md (`op` plus fields).
+public enum Kernel: Hashable, Sendable {
+    case gemm(GEMM)
+    case conv2d(Conv2D)
+    case elementwise(Elementwise)
+    case copy(Copy)
+    case reduction(Reduction)
+    case rowwise(RowWise)
+    case attention(Attention)
+    case embedding(Embedding)
+    case optimizer(OptimizerUpdate)
+
+    /// The cost model of the case's payload.
+    public var cost: any KernelCost {
+        switch self {
+        case .gemm(let k): return k
+        case .conv2d(let k): return k
+        case .elementwise(let k): return k
+        case .copy(let k): return k
+        case .reduction(let k): return k
+        case .rowwise(let k): return k
+        case .attention(let k): return k
+        case .embedding(let k): return k
+        case .optimizer(let k): return k
+        }
+    }
+
+    public var flops: Double { cost.flops }
+    public var bytes: Double { cost.bytes }
+    public var dtype: DType { cost.dtype }
+    public var kernelClass: KernelClass { cost.kernelClass }
+    public var op: String { cost.op }
+    /// Short human label: "gemm 4096x4096x4096 bf16".
+    public var label: String { cost.label }
+}
+
+/// What every kernel knows about itself, computed in Double so no shape can overflow.
+public protocol KernelCost: Sendable {
+    var op: String { get }
+    var dtype: DType { get }
+    var kernelClass: KernelClass { get }
+    /// Arithmetic operations (a fused multiply-add counts two).
+    var flops: Double { get }
+    /// Minimum bytes moved: every input read once and every output written once.
+    var bytes: Double { get }
+    /// Human label for tables.
+    var label: String { get }
+    /// The spec fields (besides `op`) in contract order, for JSON output.
+    var fields: [(String, SpecValue)] { get }
+}
+
+/// A spec field value as written in JSON.
+public enum SpecValue: Hashable, Sendable {
+    case int(Int), string(String), bool(Bool), double(Double)
+}
+
+public enum Pass: String, CaseIterable, Sendable { case fwd, bwd }
+public enum ConvPass: String, CaseIterable, Sendable { case fwd, bwd_data, bwd_weights }
+
+/// Matrix multiply C[m×n] = A[m×k]·B[k×n], `batch` times.
+public struct GEMM: KernelCost, Hashable {
+    public var m, n, k: Int
+    public var batch: Int = 1
+    public var transA = false
+    public var transB = false
+    public var dtype: DType
+
+    public init(m: Int, n: Int, k: Int, batch: Int = 1, transA: Bool = false, transB: Bool = false, dtype: DType) {
+        self.m = m; self.n = n; self.k = k; self.batch = batch; self.transA = transA; self.transB = transB; self.dtype = dtype
+    }
+
+    public var op: String { "gemm" }
+    public var kernelClass: KernelClass { .gemm }
+    public var flops: Double { 2 * Double(batch) * Double(m) * Double(n) * Double(k) }
+    public var bytes: Double { Double(batch) * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n)) * dtype.bytes }
+    public var label: String { "gemm \(batch > 1 ? "\(batch)x" : "")\(m)x\(n)x\(k) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] {
+        [("m", .int(m)), ("n", .int(n)), ("k", .int(k)), ("batch", .int(batch)), ("trans_a", .bool(transA)),
+         ("trans_b", .bool(transB)), ("dtype", .string(dtype.rawValue))]
+    }
+}
+
+/// 2-D convolution, NCHW input, KCRS filter; each pass touches input, filter and output once.
+public struct Conv2D: KernelCost, Hashable {
+    public var n, c, h, w, k, r, s: Int
+    public var stride = 1
+    public var pad = 0
+    public var groups = 1
+    public var pass: ConvPass = .fwd
+    public var dtype: DType
+
+    public init(n: Int, c: Int, h: Int, w: Int, k: Int, r: Int, s: Int, stride: Int = 1, pad: Int = 0, groups: Int = 1,
+                pass: ConvPass = .fwd, dtype: DType) {
+        self.n = n; self.c = c; self.h = h; self.w = w; self.k = k; self.r = r; self.s = s
+        self.stride = stride; self.pad = pad; self.groups = groups; self.pass = pass; self.dtype = dtype
+    }
+
+    public var outH: Int { (h + 2 * pad - r) / stride + 1 }
+    public var outW: Int { (w + 2 * pad - s) / stride + 1 }
+    /// The implicit-GEMM view (Chetlur et al., cuDNN 2014): M = N·P·Q, N = K, K = C/g·R·S for fwd.
+    public var implicitGEMM: (m: Double, n: Double, k: Double) {
+        let npq = Double(n) * Double(outH) * Double(outW)
+        let crs = Double(c / groups) * Double(r) * Double(s)
+        switch pass {
+        case .fwd: return (npq, Double(k), crs)
+        case .bwd_data: return (Double(n) * Double(h) * Double(w), Double(c), Double(k / groups) * Double(r) * Double(s))
+        case .bwd_weights: return (Double(k), crs, npq)
+        }
+    }
+
+    public var op: String { "conv2d" }
+    public var kernelClass: KernelClass { .conv }
+    /// Every pass does the same multiply-adds: N·K·P·Q·(C/g)·R·S of them.
+    public var flops: Double {
+        2 * Double(n) * Double(k) * Double(outH) * Double(outW) * Double(c / groups) * Double(r) * Double(s)
+    }
+    public var bytes: Double {
+        let input = Double(n) * Double(c) * Double(h) * Double(w)
+        let filter = Double(k) * Double(c / groups) * Double(r) * Double(s)
+        let output = Double(n) * Double(k) * Double(outH) * Double(outW)
+        return (input + filter + output) * dtype.bytes
+    }
+    public var label: String { "conv2d \(pass.rawValue) n\(n) c\(c) \(h)x\(w) k\(k) \(r)x\(s)/\(stride) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] {
+        [("n", .int(n)), ("c", .int(c)), ("h", .int(h)), ("w", .int(w)), ("k", .int(k)), ("r", .int(r)), ("s", .int(s)),
+         ("stride", .int(stride)), ("pad", .int(pad)), ("groups", .int(groups)), ("pass", .string(pass.rawValue)),
+         ("dtype", .string(dtype.rawValue))]
+    }
+}
+
+/// A unary, binary or fused element-wise chain over `elements`.
+public struct Elementwise: KernelCost, Hashable {
+    public var name: String
+    public var elements: Int
+    public var inputs = 1
+    public var outputs = 1
+    public var flopsPerElement: Double
+    public var dtype: DType
+
+    public init(name: String, elements: Int, inputs: Int = 1, outputs: Int = 1, flopsPerElement: Double? = nil, dtype: DType) {
+        self.name = name; self.elements = elements; self.inputs = inputs; self.outputs = outputs
+        self.flopsPerElement = flopsPerElement ?? Self.defaultFlops(name); self.dtype = dtype
+    }
+
+    /// FLOPs per element by op name: one for arithmetic; transcendental ops counted as the
+    /// handful of FMAs a vectorised implementation spends (gelu's tanh form ≈ 8, exp ≈ 4).
+    public static func defaultFlops(_ name: String) -> Double {
+        switch name {
+        case "relu", "add", "mul", "sub", "scale", "mul_scalar", "neg", "abs", "bias": return 1
+        case "div", "square", "fma", "axpy": return 2
+        case "sigmoid", "exp", "log", "tanh", "sqrt": return 4
+        case "gelu", "silu", "swish", "swiglu", "geglu": return 8
+        case "dropout": return 3
+        default: return 1
+        }
+    }
+
+    public var op: String { "elementwise" }
+    public var kernelClass: KernelClass { .elementwise }
+    public var flops: Double { Double(elements) * flopsPerElement }
+    public var bytes: Double { Double(elements) * Double(inputs + outputs) * dtype.bytes }
+    public var label: String { "\(name) \(elements) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] {
+        [("name", .string(name)), ("elements", .int(elements)), ("inputs", .int(inputs)), ("outputs", .int(outputs)),
+         ("flops_per_element", .double(flopsPerElement)), ("dtype", .string(dtype.rawValue))]
+    }
+}
+
+public struct Copy: KernelCost, Hashable {
+    public var elements: Int
+    public var dtype: DType
+    public init(elements: Int, dtype: DType) { self.elements = elements; self.dtype = dtype }
+    public var op: String { "copy" }
+    public var kernelClass: KernelClass { .copy }
+    public var flops: Double { 0 }
+    public var bytes: Double { 2 * Double(elements) * dtype.bytes }
+    public var label: String { "copy \(elements) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] { [("elements", .int(elements)), ("dtype", .string(dtype.rawValue))] }
+}
+
+/// Sum of `elements` into `outputs` values.
+public struct Reduction: KernelCost, Hashable {
+    public var elements: Int
+    public var outputs = 1
+    public var dtype: DType
+    public init(elements: Int, outputs: Int = 1, dtype: DType) { self.elements = elements; self.outputs = outputs; self.dtype = dtype }
+    public var op: String { "reduction" }
+    public var kernelClass: KernelClass { .reduction }
+    public var flops: Double { Double(elements) }
+    public var bytes: Double { (Double(elements) + Double(outputs)) * dtype.bytes }
+    public var label: String { "reduction \(elements)->\(outputs) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] { [("elements", .int(elements)), ("outputs", .int(outputs)), ("dtype", .string(dtype.rawValue))] }
+}
+
+/// Softmax, layer norm and RMS norm: row-wise ops over a rows × cols tensor.
+public struct RowWise: KernelCost, Hashable {
+    public enum Op: String, CaseIterable, Sendable { case softmax, layernorm, rmsnorm }
+    public var kind: Op
+    public var rows, cols: Int
+    public var pass: Pass = .fwd
+    public var dtype: DType
+
+    public init(_ kind: Op, rows: Int, cols: Int, pass: Pass = .fwd, dtype: DType) {
+        self.kind = kind; self.rows = rows; self.cols = cols; self.pass = pass; self.dtype = dtype
+    }
+
+    public var op: String { kind.rawValue }
+    public var kernelClass: KernelClass { .rowwise }
+    var elements: Double { Double(rows) * Double(cols) }
+    /// Per element: softmax fwd max, subtract, exp (≈4), sum, divide = 8; bwd dot and fma = 4.
+    /// Layer norm fwd mean, variance (2), normalise (2), scale and shift (2) = 7; bwd ≈ 12.
+    /// RMS norm drops the mean and the shift: fwd 5, bwd 9.
+    public var flops: Double {
+        let perElement: Double
+        switch (kind, pass) {
+        case (.softmax, .fwd): perElement = 8
+        case (.softmax, .bwd): perElement = 4
+        case (.layernorm, .fwd): perElement = 7
+        case (.layernorm, .bwd): perElement = 12
+        case (.rmsnorm, .fwd): perElement = 5
+        case (.rmsnorm, .bwd): perElement = 9
+        }
+        return elements * perElement
+    }
+    /// fwd reads x and writes y; bwd reads x (or y) and dy and writes dx. Norm weights are a row each.
+    public var bytes: Double {
+        let tensors: Double = pass == .fwd ? 2 : 3
+        let params: Double
+        switch kind {
+        case .softmax: params = 0
+        case .layernorm: params = pass == .fwd ? 2 : 4
+        case .rmsnorm: params = pass == .fwd ? 1 : 2
+        }
+        return (elements * tensors + Double(cols) * params) * dtype.bytes
+    }
+    public var label: String { "\(kind.rawValue) \(pass.rawValue) \(rows)x\(cols) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] {
+        [("rows", .int(rows)), ("cols", .int(cols)), ("pass", .string(pass.rawValue)), ("dtype", .string(dtype.rawValue))]
+    }
+}
+
+/// Scaled dot-product attention, fused (flash) or unfused (two GEMMs around a softmax whose
+/// score matrix goes through memory).
+public struct Attention: KernelCost, Hashable {
+    public enum Impl: String, CaseIterable, Sendable { case flash, unfused }
+    public var batch, heads, kvHeads, seq, seqKV, headDim: Int
+    public var causal = false
+    public var impl: Impl = .flash
+    public var pass: Pass = .fwd
+    public var dtype: DType
+
+    public init(batch: Int, heads: Int, kvHeads: Int? = nil, seq: Int, seqKV: Int? = nil, headDim: Int, causal: Bool = false,
+                impl: Impl = .flash, pass: Pass = .fwd, dtype: DType) {
+        self.batch = batch; self.heads = heads; self.kvHeads = kvHeads ?? heads; self.seq = seq; self.seqKV = seqKV ?? seq
+        self.headDim = headDim; self.causal = causal; self.impl = impl; self.pass = pass; self.dtype = dtype
+    }
+
+    public var op: String { "attention" }
+    public var kernelClass: KernelClass { .attention }
+    /// Fraction of the score matrix computed: about half when causal (the diagonal blocks are kept).
+    var density: Double { causal ? 0.5 : 1 }
+    var scores: Double { Double(batch) * Double(heads) * Double(seq) * Double(seqKV) }
+    /// Forward: QKᵀ and PV, 2·s·s_kv·d each = 4·b·h·s·s_kv·d (FlashAttention-2 paper's count),
+    /// halved when causal. Backward recomputes QKᵀ and does four more GEMMs: 2.5× forward.
+    public var flops: Double {
+        let fwd = 4 * scores * Double(headDim) * density
+        return pass == .fwd ? fwd : 2.5 * fwd
+    }
+    var qBytes: Double { Double(batch) * Double(heads) * Double(seq) * Double(headDim) * dtype.bytes }
+    var kvBytes: Double { Double(batch) * Double(kvHeads) * Double(seqKV) * Double(headDim) * dtype.bytes }
+    /// The score/probability matrix an unfused implementation writes and reads back.
+    public var scoreMatrixBytes: Double { scores * density * dtype.bytes }
+    /// Flash fwd reads Q, K, V and writes O; bwd reads Q, K, V, O, dO and writes dQ, dK, dV.
+    /// Unfused adds the score matrix: written and read twice (S, then P) forward, and in backward
+    /// P and dP once more each way.
+    public var bytes: Double {
+        let fused = pass == .fwd ? 2 * qBytes + 2 * kvBytes : 4 * qBytes + 4 * kvBytes
+        guard impl == .unfused else { return fused }
+        return fused + (pass == .fwd ? 4 : 6) * scoreMatrixBytes
+    }
+    public var label: String {
+        "attention \(impl.rawValue) \(pass.rawValue) b\(batch) h\(heads)\(kvHeads != heads ? "/\(kvHeads)" : "") s\(seq) d\(headDim)\(causal ? " causal" : "") \(dtype.rawValue)"
+    }
+    public var fields: [(String, SpecValue)] {
+        [("batch", .int(batch)), ("heads", .int(heads)), ("kv_heads", .int(kvHeads)), ("seq", .int(seq)),
+         ("seq_kv", .int(seqKV)), ("head_dim", .int(headDim)), ("causal", .bool(causal)), ("impl", .string(impl.rawValue)),
+         ("pass", .string(pass.rawValue)), ("dtype", .string(dtype.rawValue))]
+    }
+}
+
+/// Token embedding lookup (a gather) forward, or the scatter-add of its gradient backward.
+public struct Embedding: KernelCost, Hashable {
+    public var tokens, dModel, vocab: Int
+    public var pass: Pass = .fwd
+    public var dtype: DType
+    public init(tokens: Int, dModel: Int, vocab: Int, pass: Pass = .fwd, dtype: DType) {
+        self.tokens = tokens; self.dModel = dModel; self.vocab = vocab; self.pass = pass; self.dtype = dtype
+    }
+    public var op: String { "embedding" }
+    public var kernelClass: KernelClass { .embedding }
+    var rows: Double { Double(tokens) * Double(dModel) }
+    public var flops: Double { pass == .fwd ? 0 : rows }
+    /// fwd: read the token ids (int64) and one table row per token, write the rows.
+    /// bwd: read dY and read-modify-write one gradient row per token.
+    public var bytes: Double {
+        let ids = Double(tokens) * 8
+        return ids + rows * dtype.bytes * (pass == .fwd ? 2 : 3)
+    }
+    public var label: String { "embedding \(pass.rawValue) \(tokens)x\(dModel) vocab \(vocab) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] {
+        [("tokens", .int(tokens)), ("d_model", .int(dModel)), ("vocab", .int(vocab)), ("pass", .string(pass.rawValue)),
+         ("dtype", .string(dtype.rawValue))]
+    }
+}
+
+/// An optimizer step over `params` parameters, states in `dtype` (fp32 master weights by default).
+public struct OptimizerUpdate: KernelCost, Hashable {
+    public enum Name: String, CaseIterable, Sendable { case adamw, adam, sgd }
+    public var name: Name
+    public var params: Int
+    public var dtype: DType = .fp32
+    public init(_ name: Name, params: Int, dtype: DType = .fp32) { self.name = name; self.params = params; self.dtype = dtype }
+    public var op: String { "optimizer" }
+    public var kernelClass: KernelClass { .optimizer }
+    /// AdamW reads weight, grad, m, v and writes weight, m, v (7 tensors), about 12 FLOPs a
+    /// parameter (two moment updates, bias corrections, sqrt, divide, decay). SGD with momentum
+    /// reads weight, grad, momentum and writes weight and momentum (5 tensors), 4 FLOPs.
+    public var flops: Double { Double(params) * (name == .sgd ? 4 : 12) }
+    public var bytes: Double { Double(params) * dtype.bytes * (name == .sgd ? 5 : 7) }
+    public var label: String { "\(name.rawValue) \(params) \(dtype.rawValue)" }
+    public var fields: [(String, SpecValue)] {
+        [("name", .string(name.rawValue)), ("params", .int(params)), ("dtype", .string(dtype.rawValue))]
+    }
+}
