@@ -1,0 +1,1 @@
+public let ridgelineVersion = "0.1.0"
