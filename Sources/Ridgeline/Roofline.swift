@@ -63,26 +63,54 @@ public struct Roofline: Sendable {
         case .conv2d(let c):
             let (dtype, peak) = profile.matrixPeak(c.dtype)
             let v = c.implicitGEMM
-            return (matrixTime(m: v.m, n: v.n, k: v.k, batch: 1, dtype: c.dtype, peak: peak * fraction), dtype)
+            // Implicit GEMM walks the reduction one filter tap at a time, C/g channels in chunks
+            // of the tile's K depth (32 elements of 16-bit data on tensor cores, as in CUTLASS's
+            // implicit-GEMM iterators): a 3-channel input layer pads each tap to a full chunk.
+            var k = v.k
+            if profile.kind == .gpu, c.pass != .bwd_weights {
+                let chunk = 64 / c.dtype.bytes
+                let channels = Double(c.pass == .fwd ? c.c / c.groups : c.k / c.groups)
+                k = Double(c.r * c.s) * (channels / chunk).rounded(.up) * chunk
+            }
+            return (matrixTime(m: v.m, n: v.n, k: k, batch: 1, dtype: c.dtype, peak: peak * fraction), dtype)
         case .attention(let a):
             let (dtype, peak) = profile.matrixPeak(a.dtype)
-            let softmax = a.scores * a.density * (a.pass == .fwd ? 8 : 12) / (profile.vectorPeak(a.dtype) * fraction)
-            guard a.impl == .flash, profile.kind == .gpu else {
-                // Unfused: batched GEMMs at the matrix peak, softmax on the vector units.
-                let gemmFlops = a.flops
-                return (gemmFlops / (peak * fraction) + (a.impl == .unfused ? softmax : 0), dtype)
-            }
-            // Flash attention runs one tile of 128 query rows per SM at a time (FlashAttention-2).
-            let queryTiles = Double(a.batch * a.heads) * (Double(a.seq) / 128).rounded(.up)
-            let units = Double(profile.compute.units)
-            let waves = (queryTiles / units).rounded(.up)
-            let efficiency = queryTiles / (waves * units)
-            return (a.flops / (peak * fraction * efficiency), dtype)
+            return (attentionTime(a, matrixPeak: peak * fraction, vectorPeak: profile.vectorPeak(.fp32) * fraction), dtype)
         default:
             let dtype: DType = kernel.dtype == .fp64 ? .fp64 : .fp32
             return (kernel.flops / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
         }
     }
+
+    /// Attention: the two (fwd) or five (bwd) matrix products at the matrix peak, plus one
+    /// exponential per computed score on the special-function units, whose throughput is 1/16 of
+    /// the FP32 FLOP rate (16 vs 128 FMA results per clock per SM, CUDA C Programming Guide,
+    /// arithmetic instruction throughput). FlashAttention-2/3 do not hide the exponentials behind
+    /// the GEMMs, so the two add. Causal masks skip blocks above the diagonal but compute the
+    /// diagonal blocks whole: (t+1)/2t of the scores for t blocks of 128 rows. Flash on a GPU runs
+    /// one 128-row query tile per SM at a time, so tiles quantize into waves over the SMs.
+    func attentionTime(_ a: Attention, matrixPeak: Double, vectorPeak: Double) -> Double {
+        let blocks = (Double(a.seq) / 128).rounded(.up)
+        let density = a.causal ? (blocks + 1) / (2 * blocks) : 1
+        let scores = Double(a.batch) * Double(a.heads) * Double(a.seq) * Double(a.seqKV) * density
+        let matmulFlops = 4 * scores * Double(a.headDim) * (a.pass == .fwd ? 1 : 2.5)
+        var time = matmulFlops / matrixPeak + scores / (vectorPeak / 16)
+        if a.impl == .unfused {
+            // Unfused: a separate softmax pass over the score matrix (8 FLOPs a score, RowWise).
+            time += scores * 8 / vectorPeak
+        } else if profile.kind == .gpu {
+            let tiles = Double(a.batch * a.heads) * blocks
+            let units = Double(profile.compute.units)
+            time /= tiles / ((tiles / units).rounded(.up) * units)
+        }
+        // The backward kernels reach a lower fraction of peak than the forward: recomputation of
+        // P, atomic or split accumulation of dQ, more shared-memory traffic (Dao 2023 reports
+        // 73% vs 63% of peak on A100; the even-indexed fwd+bwd rows of the H100 reference show
+        // backward at about 0.6 of the forward kernel's rate per FLOP).
+        return a.pass == .fwd ? time : time / Self.attentionBackwardEfficiency
+    }
+
+    static let attentionBackwardEfficiency = 0.6
 
     /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization.
     func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double) -> Double {
