@@ -64,13 +64,17 @@ public enum CalibrationFit {
             return best
         }
 
-        let launchCandidates = [0.0] + geometricGrid(0.25e-6, 40e-6, 24)
         var bestLaunch = profile.launchLatency
         var bestTotal = Double.infinity
-        for launch in launchCandidates {
-            let total = byClass.values.reduce(0) { $0 + bestFractions($1, launch: launch).loss }
-            if total < bestTotal { bestTotal = total; bestLaunch = launch }
+        func tryLaunch(_ candidates: [Double]) {
+            for launch in candidates {
+                let total = byClass.values.reduce(0) { $0 + bestFractions($1, launch: launch).loss }
+                if total < bestTotal { bestTotal = total; bestLaunch = launch }
+            }
         }
+        let launchStep = pow(40e-6 / 0.25e-6, 1.0 / 23)
+        tryLaunch([0.0] + geometricGrid(0.25e-6, 40e-6, 24))
+        if bestLaunch > 0 { tryLaunch(geometricGrid(bestLaunch / launchStep, bestLaunch * launchStep, 9)) }
         var compute: [KernelClass: Double] = [:]
         var memory: [KernelClass: Double] = [:]
         for (cls, indices) in byClass {

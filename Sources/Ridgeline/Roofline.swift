@@ -114,7 +114,6 @@ public struct Roofline: Sendable {
 
     /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization.
     func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double) -> Double {
-        let flops = 2 * m * n * k * batch
         let units = Double(profile.compute.units)
         switch profile.kind {
         case .gpu:
@@ -124,28 +123,34 @@ public struct Roofline: Sendable {
                 gpuTiledTime(m: m, n: n, k: k, batch: batch, tile: tile, units: units, perUnitRate: perUnit)
             }.min()!
         case .cpu:
-            // SIMD lanes run along n; a remainder fills a partial vector. Threads split the rows
-            // (in blocks of a micro-kernel's 8) and the batch.
+            // SIMD lanes run along n; a remainder still costs a whole vector. Cores split the rows
+            // in micro-kernel blocks of 8 (OpenBLAS/oneDNN register blocking) and the batch: the
+            // busiest core's share is the critical path.
             let lanes = Double((profile.compute.simdBits ?? 256) / 8) / dtype.bytes
-            let simd = n / ((n / lanes).rounded(.up) * lanes)
+            let paddedN = (n / lanes).rounded(.up) * lanes
             let rowBlocks = (m / 8).rounded(.up) * batch
-            let threads = (rowBlocks / units).rounded(.up) * units
-            return flops / (peak * simd * (rowBlocks / threads))
+            let blocksPerCore = (rowBlocks / units).rounded(.up)
+            return 2 * blocksPerCore * 8 * paddedN * k / (peak / units)
         }
     }
 
-    /// Output tiles of `tile` in waves over the SMs; small grids split k (cuBLAS split-K) so that
-    /// more SMs have work.
+    /// Output tiles of `tile` in waves over the SMs. A grid smaller than the GPU may split k
+    /// (cuBLAS split-K) into s slices of whole 64-deep k-tiles so that more SMs have work; the
+    /// library picks the best s. Allowing every s up to units/tiles, whatever k, keeps the time
+    /// monotonic in every dimension.
     func gpuTiledTime(m: Double, n: Double, k: Double, batch: Double, tile: GEMMTile, units: Double, perUnitRate: Double) -> Double {
         let tiles = (m / Double(tile.m)).rounded(.up) * (n / Double(tile.n)).rounded(.up) * batch
-        var splitK = 1.0
-        if tiles < units {
-            splitK = max(1, min((units / tiles).rounded(.down), (k / 512).rounded(.down)))
+        let kTiles = (k / 64).rounded(.up)
+        let maxSplit = max(1, (units / tiles).rounded(.down))
+        var best = Double.infinity
+        var split = 1.0
+        while split <= maxSplit {
+            let waves = (tiles * split / units).rounded(.up)
+            let depth = min(k, (kTiles / split).rounded(.up) * 64)
+            best = min(best, waves * 2 * Double(tile.m) * Double(tile.n) * depth / perUnitRate)
+            split *= 2
         }
-        let work = tiles * splitK
-        let waves = (work / units).rounded(.up)
-        let tileFlops = 2 * Double(tile.m) * Double(tile.n) * (k / splitK).rounded(.up)
-        return waves * tileFlops / perUnitRate
+        return best
     }
 
     // MARK: Memory
