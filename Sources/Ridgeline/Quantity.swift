@@ -85,3 +85,8 @@ public func formatSignificant(_ value: Double, digits: Int = 4) -> String {
     let decimals = max(0, digits - 1 - magnitude)
     return String(format: "%.\(min(decimals, 9))f", value)
 }
+
+/// A fraction as a percentage with one decimal: 0.1234 → "12.3%".
+public func formatPercent(_ fraction: Double) -> String {
+    fraction.isFinite ? String(format: "%.1f%%", fraction * 100) : "—"
+}
