@@ -307,6 +307,7 @@ public struct OneDNNEngine: TensorEngine {
         try kernel.bind("variance", RL_ARG_VARIANCE, stat, input: true, range: 0.5...1.5)
         try kernel.bind("diff_dst", RL_ARG_DIFF_DST, data, input: true)
         try kernel.bind("scale", RL_ARG_SCALE, param, input: true, range: 0.5...1.5)
+        try kernel.bind("shift", RL_ARG_SHIFT, param, input: true)
         try kernel.bind("diff_src", RL_ARG_DIFF_SRC, data, input: false)
         try kernel.bind("diff_scale", RL_ARG_DIFF_SCALE, param, input: false)
         try kernel.bind("diff_shift", RL_ARG_DIFF_SHIFT, param, input: false)

@@ -8,7 +8,9 @@ import Foundation
 public enum ThreadControl {
     public static func setOpenMPThreads(_ threads: Int) {
         typealias SetThreads = @convention(c) (Int32) -> Void
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "omp_set_num_threads") else { return }
+        // libgomp is already loaded (oneDNN needs it); RTLD_NOLOAD only finds it, never loads it.
+        guard let library = dlopen("libgomp.so.1", RTLD_LAZY | RTLD_NOLOAD) ?? dlopen(nil, RTLD_LAZY),
+              let symbol = dlsym(library, "omp_set_num_threads") else { return }
         unsafeBitCast(symbol, to: SetThreads.self)(Int32(threads))
     }
 
