@@ -11,6 +11,6 @@ struct RidgelineCommand: ParsableCommand {
         version: ridgelineVersion,
         subcommands: [
             ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self,
-            MeasureCommand.self,
+            MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self,
         ])
 }
