@@ -9,10 +9,12 @@ public func writeFileAtomically(_ text: String, to path: String) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         try Data(text.utf8).write(to: temporary)
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        // rename(2) replaces an existing file atomically (FileManager.replaceItemAt fails on Linux
+        // when the destination exists in some setups).
+        guard rename(temporary.path, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw RidgelineError.unreadable(file: path, reason: "cannot be written (\(reason))")
         }
     } catch {
         throw RidgelineError.unreadable(file: path, reason: "cannot be written (\(error.localizedDescription))")
