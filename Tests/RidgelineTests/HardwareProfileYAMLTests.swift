@@ -208,6 +208,15 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.variant("  units: 100", "  units: 100\n  gemm_tiles: [\"128x\"]"))
         }
         #expect(tile.contains("'compute.gemm_tiles[0]'") && tile.contains("'128x'"))
+        // A number that must be positive says so in words, not as a range of Double's extremes.
+        let price = ridgelineErrorMessage { try Self.parse(Self.valid + "\nprice_per_hour_usd: -1") }
+        #expect(price == "test.yaml: field 'price_per_hour_usd' has value '-1': expected a positive number")
+        let rate = ridgelineErrorMessage {
+            try Self.parse(Self.variant("flops_per_clock_per_unit: {bf16: 2000}", "flops_per_clock_per_unit: {bf16: 0}"))
+        }
+        #expect(rate == "test.yaml: field 'compute.flops_per_clock_per_unit.bf16' has value '0': expected a positive number")
+        let fraction = ridgelineErrorMessage { try Self.parse(Self.valid + "\ncalibration: {compute: {gemm: 2}}") }
+        #expect(fraction.contains("'calibration.compute.gemm'") && fraction.contains("'2'") && fraction.contains("0.001...1.5"))
         let calibration = ridgelineErrorMessage {
             try Self.parse(Self.valid + "\ncalibration: {compute: {gemm: 0.8, matmul: 0.7}}")
         }
