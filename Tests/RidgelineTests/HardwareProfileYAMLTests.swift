@@ -103,7 +103,7 @@ struct HardwareProfileYAMLTests {
 
     @Test func calibratedProfileWithAwkwardStringsRoundTrips() throws {
         var p = try Self.parse(Self.valid)
-        p.name = #"Test "quoted" GPU: a \ b, {c}"#
+        p.name = #"Test "quoted" GPU: a \ b, {c}"# + "\nsecond line\tand a tab"
         p.fingerprint = "amd-zen4-2c"
         p.pricePerHourUSD = 1.23
         p.scaleUp = Link(name: "Fabric (7 links, fully connected)", bandwidth: 448e9, latency: 3e-6, domainSize: 8)
@@ -189,6 +189,22 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.variant("flops_per_clock_per_unit: {bf16: 2000}", "flops_per_clock_per_unit: {bf16: 2000, fp8: 4000}"))
         }
         #expect(orphan.contains("'compute.flops_per_clock_per_unit.fp8'"))
+    }
+
+    @Test func memoryLevelsOutOfOrderAreRejected() {
+        // HBM listed before L2: the engine would take HBM for the inner cache.
+        let message = ridgelineErrorMessage {
+            try Self.parse(Self.variant("""
+                  - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
+                  - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
+                """, """
+                  - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
+                  - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
+                """))
+        }
+        #expect(message.contains("'memory[1].capacity'"), "names the out-of-order level")
+        #expect(message.contains("l2") && message.contains("40.00 MiB") && message.contains("hbm") && message.contains("74.51 GiB"))
+        #expect(message.contains("innermost"))
     }
 
     @Test func otherBadValuesAreNamed() {
