@@ -2,17 +2,22 @@ import Foundation
 import Testing
 @testable import Ridgeline
 
-/// Where the shipped profiles live, found from this file so tests run from any working directory.
-let shippedHardwareDirectory: String = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent()  // RidgelineTests
-    .deletingLastPathComponent()  // Tests
-    .deletingLastPathComponent()  // package root
-    .appendingPathComponent("profiles/hardware").path
+/// The repository's `profiles/` directory, found from this file's path so tests run from anywhere.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+let shippedProfiles = ProfileStore(root: repositoryRoot + "/profiles")
 
-/// Ids of every `*.yaml` in `profiles/hardware`, sorted (empty if the directory is missing, which a
-/// separate test reports).
-let shippedHardwareIds: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: shippedHardwareDirectory)) ?? [])
-    .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+func shippedProfileIds() -> [String] { (try? shippedProfiles.hardwareIds()) ?? [] }
+
+func loadShippedProfile(_ id: String) throws -> HardwareProfile {
+    try HardwareProfile.load(path: "\(shippedProfiles.hardwareDirectory)/\(id).yaml")
+}
+
+/// Where the shipped hardware profiles live.
+let shippedHardwareDirectory: String = shippedProfiles.hardwareDirectory
+
+/// Ids of every `*.yaml` in `profiles/hardware`, sorted (empty if the directory is missing, which
+/// `ShippedProfileTests.contractIdsAllShip` reports).
+let shippedHardwareIds: [String] = shippedProfileIds()
 
 /// The hardware ids DESIGN.md promises (`ridgeline profiles`), plus the static host description.
 let contractHardwareIds = [
