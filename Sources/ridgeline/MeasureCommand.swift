@@ -21,13 +21,22 @@ struct MeasureCommand: ParsableCommand {
 
     func run() throws {
         let store = try ProfileStore.locate()
-        let writer = try output.map { try RecordWriter(path: $0) }
+        // An interrupt ends the run at once: every record already appended stays, complete. The
+        // default action is restored, and SIGINT unblocked, because a parent may have left it ignored or
+        // blocked (test runners do).
+        signal(SIGINT, SIG_DFL)
+        var interrupt = sigset_t()
+        sigemptyset(&interrupt)
+        sigaddset(&interrupt, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
         if options.engine == "torch" {
             let status = try options.runTorch(store: store, output: output)
             if status != 0 { throw ExitCode(status) }
             return
         }
-        _ = try options.measure(store: store) { record in
+        let suite = try Suite.load(options.suite, store: store)   // a malformed suite fails before any output exists
+        let writer = try output.map { try RecordWriter(path: $0) }
+        _ = try options.measure(store: store, suite: suite) { record in
             if let writer { try writer.append(record) } else { FileHandle.standardOutput.write(Data((record.jsonLine + "\n").utf8)) }
         }
     }
@@ -55,8 +64,9 @@ struct MeasureOptions: ParsableArguments {
 
     /// Measures the suite in process, handing each record to `sink`; prints skipped kernels and
     /// a summary on stderr, and progress there when stderr is a terminal.
-    func measure(store: ProfileStore, sink: (MeasurementRecord) throws -> Void) throws -> [MeasurementRecord] {
-        let (path, kernels) = try Suite.load(suite, store: store)
+    func measure(store: ProfileStore, suite loaded: (path: String, kernels: [Kernel])? = nil,
+                 sink: (MeasurementRecord) throws -> Void) throws -> [MeasurementRecord] {
+        let (path, kernels) = try loaded ?? Suite.load(suite, store: store)
         let tensorEngine = try Engines.make(engine, threads: threadCount)
         var harnessOptions = HarnessOptions()
         harnessOptions.cache = cold ? .cold : .warm
