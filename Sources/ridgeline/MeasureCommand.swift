@@ -74,7 +74,7 @@ struct MeasureOptions: ParsableArguments {
         var runner = SuiteRunner(engine: tensorEngine, harness: Harness(options: harnessOptions, counters: makeCounters()),
                                  threads: threadCount)
         let interactive = isatty(STDERR_FILENO) == 1
-        standardError("measuring \(kernels.count) kernels from \(path) with \(tensorEngine.version), \(threadCount) threads, \(harnessOptions.cache.rawValue) caches")
+        if interactive { standardError("measuring \(kernels.count) kernels from \(path) with \(tensorEngine.version), \(threadCount) threads, \(harnessOptions.cache.rawValue) caches") }
         let outcome = try runner.run(kernels, progress: { index, kernel, record in
             guard interactive else { return }
             let result = record.map { Quantity.format($0.medianSeconds, .seconds) } ?? "skipped"
@@ -84,6 +84,8 @@ struct MeasureOptions: ParsableArguments {
         for (kernel, error) in outcome.failed { standardError("failed \(kernel.label): \(error)") }
         let discarded = outcome.records.reduce(0) { $0 + $1.discarded }
         let unstable = outcome.records.filter { !$0.stable }.count
+        // Skipped and failed kernels are always reported; the summary, like progress, only on a terminal.
+        guard interactive else { return outcome.records }
         standardError("measured \(outcome.records.count) of \(kernels.count) kernels; \(outcome.unsupported.count) unsupported, "
                       + "\(outcome.failed.count) failed; \(unstable) did not reach ±3% within \(timeCap) s; "
                       + "\(discarded) disturbed repetitions left out; counters: \(runner.harness.counterSourceName)")
