@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The calibration benchmark of issue 4: measure the default suite on this host with oneDNN, fit the
+# host profile's calibration block on half of the kernels (every other kernel of each class) and
+# report the error on the other half only. Target: median APE <= 10%, p90 <= 25%.
+#
+#   scripts/calibration-benchmark.sh [BIN] [OUT_DIR] [THREADS]
+#
+# One thread by default: on a machine shared with other work, a multi-threaded kernel waits at
+# every OpenMP barrier for whichever of its threads was descheduled, so its time measures the
+# load, not the hardware. The `min` statistic (least-disturbed repetition) is reported beside the
+# median for the same reason.
+set -euo pipefail
+bin=${1:-.build/release/ridgeline}
+out=${2:-reports/tmp/calibration}
+threads=${3:-1}
+mkdir -p "$out"
+run="$out/default-suite-${threads}t.jsonl"
+rm -f "$run"
+start=$(date +%s)
+"$bin" measure --suite default --threads "$threads" -o "$run"
+echo "measured $(wc -l < "$run") kernels in $(( $(date +%s) - start )) s -> $run"
+for statistic in median min; do
+  printf '\n== calibrate --hardware host --statistic %s (held-out half only)\n' "$statistic"
+  "$bin" calibrate --hardware host --measurements "$run" --statistic "$statistic" -o "$out/host-calibrated-$statistic.yaml"
+done
