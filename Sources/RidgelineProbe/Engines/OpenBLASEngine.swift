@@ -13,7 +13,11 @@ public struct OpenBLASEngine: TensorEngine {
     }
 
     public var name: String { "openblas" }
-    public var version: String { "OpenBLAS " + String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces) }
+    /// `openblas_get_config()`: version, build options and the kernel family chosen for this CPU.
+    public var version: String {
+        let config = String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces)
+        return config.hasPrefix("OpenBLAS") ? config : "OpenBLAS " + config
+    }
 
     public func support(_ kernel: Kernel) -> EngineSupport {
         guard case .gemm(let g) = kernel else { return .unsupported("OpenBLAS runs GEMM only (BLAS level 3)") }
