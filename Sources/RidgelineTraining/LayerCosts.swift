@@ -56,8 +56,8 @@ public struct LayerCosts: Sendable, Hashable {
     /// Model FLOPs of one micro-batch summed over the tensor-parallel ranks (PaLM's convention:
     /// 6·N per token plus attention counted over the full s², no recomputation): the MFU numerator.
     public var modelFlopsPerMicroBatch: Double
-    /// FLOPs the hardware executes for one micro-batch summed over tensor-parallel ranks,
-    /// recomputation included: the HFU numerator.
+    /// Model FLOPs plus the recomputed forward work, summed over tensor-parallel ranks: the HFU
+    /// numerator (the FLOPs a device executes, in the model-FLOPs convention).
     public var hardwareFlopsPerMicroBatch: Double
     /// Optimizer step seconds per parameter held (AdamW/SGD on fp32 states, master→working cast,
     /// gradient-norm reduction): memory-bound, so linear in the parameters a device updates.
@@ -126,8 +126,9 @@ extension LayerCosts {
         let inFwd = pricer.cost(inF), inBwd = pricer.cost(inB), outFwd = pricer.cost(outF), outBwd = pricer.cost(outB)
         let tp = Double(settings.tp), L = Double(model.layers)
         let modelFlops = tp * (L * (modelFlops(fwd) + modelFlops(bwd)) + modelFlops(inF + inB) + modelFlops(outF + outB))
-        let hardwareFlops = tp * (L * (layerFwd.flops + layerBwd.flops + layerRe.flops) + inFwd.flops + inBwd.flops
-                                  + outFwd.flops + outBwd.flops)
+        // HFU counts in the same convention as MFU plus the recomputed forward work, so that
+        // HFU ≥ MFU and they are equal without recomputation (Korthikanti et al. 2022 §6).
+        let hardwareFlops = modelFlops + tp * L * Self.modelFlops(k.layerRecompute())
         let memory = ActivationMemory(model: model, settings: settings)
         let tokens = Double(k.tokens)
         let hidden = tokens * Double(model.dModel) * settings.precision.activationDType.bytes

@@ -105,6 +105,7 @@ public struct Layout: Sendable, Hashable {
 public struct LayoutError: Error, CustomStringConvertible, Equatable, Sendable {
     public let field: String
     public let detail: String
+    public init(field: String, detail: String) { self.field = field; self.detail = detail }
     public var description: String { "invalid layout (\(field)): \(detail)" }
 }
 

@@ -58,6 +58,9 @@ struct TrainCommand: ParsableCommand {
         let definition = try store.model(model)
         let profile = try hardware.load()
         let devices = gpus ?? tp * pp * (dp ?? 1)
+        if dp == nil && devices % (tp * pp) != 0 {
+            throw LayoutError(field: "gpus", detail: "--gpus \(devices) is not divisible by tp·pp = \(tp)·\(pp) = \(tp * pp)")
+        }
         let dataParallel = dp ?? max(1, devices / (tp * pp))
         var seqLength = 1
         var defaultTokens = 0.0
