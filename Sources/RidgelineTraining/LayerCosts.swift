@@ -80,7 +80,7 @@ public struct LayerCosts: Sendable, Hashable {
     public var outputActivationBytes: Double
     /// Bytes sent between pipeline stages per micro-batch and direction.
     public var pipelineMessageBytes: Double
-    /// Tokens (or images) per micro-batch.
+    /// Tokens per micro-batch; images for image models (CNNs, ViT), whose throughput is in images.
     public var tokensPerMicroBatch: Double
     /// Peak of the dtype the GEMMs run in (MFU/HFU denominator).
     public var peakFlopsPerSecond: Double
@@ -144,7 +144,7 @@ extension LayerCosts {
             activationBytesPerLayer: memory.storedPerLayer, fullLayerActivationBytes: memory.fullPerLayer,
             inputActivationBytes: memory.inputSide, outputActivationBytes: memory.outputSide,
             pipelineMessageBytes: assumptions.pipelineScatterGather ? hidden / tp : hidden,
-            tokensPerMicroBatch: tokens, peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
+            tokensPerMicroBatch: model.image == nil ? tokens : Double(settings.microBatch), peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
             network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
             deviceMemoryBytes: profile.deviceMemory.capacityBytes)
     }

@@ -25,7 +25,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Sequences (images) per micro-batch.") var microBatch = 1
     @Option(help: "Sequences per optimizer step (default: about 4M tokens, or 1024 images).") var globalBatch: Int?
     @Option(help: "Sequence length (default: the model's max_seq, at most 8192).") var seq: Int?
-    @Option(help: "Tokens (images for a CNN) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")
+    @Option(help: "Tokens (images for CNNs and ViT) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")
     var tokens: Double?
     @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
     @Option(help: "Activation recomputation: none, selective or full.") var recompute: Recompute = .none
@@ -65,14 +65,20 @@ struct TrainCommand: ParsableCommand {
         var seqLength = 1
         var defaultTokens = 0.0
         var defaultBatch = 1024
+        // Language models: 20 tokens a parameter (Hoffmann et al. 2022) in 4M-token batches.
+        // Image models count images: 90 ImageNet-1k epochs (1,281,167 images) in batches of 1024.
+        var images = true
         switch definition {
         case .transformer(let t):
             seqLength = seq ?? min(t.maxSeq, 8192)
-            defaultTokens = 20 * t.parameterCount
-            defaultBatch = max(1, (4 * 1_048_576) / t.tokens(seq: seqLength))
-        case .cnn:
-            defaultTokens = 90 * 1_281_167
+            if t.image == nil {
+                images = false
+                defaultTokens = 20 * t.parameterCount
+                defaultBatch = max(1, (4 * 1_048_576) / t.tokens(seq: seqLength))
+            }
+        case .cnn: break
         }
+        if images { defaultTokens = 90 * 1_281_167 }
         let perStep = microBatch * dataParallel
         let batch = globalBatch ?? ((defaultBatch + perStep - 1) / perStep) * perStep
         let layout = Layout(devices: devices, tp: tp, pp: pp, dp: dataParallel,
@@ -82,8 +88,10 @@ struct TrainCommand: ParsableCommand {
                                       precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer)
         let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
                                                      tokens: tokens ?? defaultTokens, price: price)
-        if json { return try printJSON(TrainJSON(estimate)) }
-        print(TrainReport.text(estimate, profile: profile, isCNN: { if case .cnn = definition { return true } else { return false } }()))
+        if json { return try printJSON(TrainJSON(estimate, unit: images ? "images" : "tokens")) }
+        let isCNN: Bool
+        if case .cnn = definition { isCNN = true } else { isCNN = false }
+        print(TrainReport.text(estimate, profile: profile, images: images, isCNN: isCNN))
     }
 }
 
@@ -92,6 +100,8 @@ struct TrainJSON: Encodable {
     let model: String
     let parameters: Double
     let hardware: String
+    /// What `tokens`, `tokens_per_s` count: tokens, or images for image models.
+    let unit: String
     let layout: LayoutJSON
     let step_time_s, tokens_per_s, mfu, hfu: Double
     let fits_in_memory: Bool
@@ -114,9 +124,9 @@ struct TrainJSON: Encodable {
     }
     struct CommJSON: Encodable { let tensor_parallel, data_parallel, pipeline: Double }
 
-    init(_ e: TrainingEstimate) {
+    init(_ e: TrainingEstimate, unit: String) {
         let s = e.step
-        model = e.model; parameters = e.parameters; hardware = e.hardware
+        model = e.model; parameters = e.parameters; hardware = e.hardware; self.unit = unit
         layout = LayoutJSON(gpus: e.layout.devices, tp: e.layout.tp, pp: e.layout.pp, dp: e.layout.dp, interleave: e.layout.schedule.chunks,
                             zero: e.layout.zero, micro_batch: e.layout.microBatch, global_batch: e.layout.globalBatch, seq: e.settings.seq,
                             micro_batches_per_step: e.layout.microBatchesPerStep, sequence_parallel: e.settings.sequenceParallel,
@@ -136,16 +146,18 @@ struct TrainJSON: Encodable {
 
 /// The readable form of a training estimate.
 enum TrainReport {
-    static func text(_ e: TrainingEstimate, profile: HardwareProfile, isCNN: Bool) -> String {
+    static func text(_ e: TrainingEstimate, profile: HardwareProfile, images: Bool, isCNN: Bool) -> String {
         let s = e.step, l = e.layout, k = e.settings
-        let unit = isCNN ? "images" : "tokens"
+        let unit = images ? "images" : "tokens"
         var out: [String] = []
         out.append("\(e.model) (\(formatCount(e.parameters)) parameters) on \(l.devices) × \(profile.name) (\(profile.id))")
         var config = "tp \(l.tp) · pp \(l.pp)\(l.schedule.chunks > 1 ? " (interleaved ×\(l.schedule.chunks))" : "") · dp \(l.dp)"
         config += l.zero > 0 ? ", ZeRO-\(l.zero)" : ""
         config += k.sequenceParallel ? ", sequence parallel" : ""
-        config += ", micro-batch \(l.microBatch), global batch \(l.globalBatch)" + (isCNN ? " images" : " × \(k.seq) tokens")
-        config += ", \(k.precision.rawValue), recompute \(k.recompute.rawValue), \(k.flashAttention ? "flash" : "unfused") attention, \(k.mode.rawValue), \(k.optimizer.rawValue)"
+        config += ", micro-batch \(l.microBatch), global batch \(l.globalBatch)" + (images ? " images" : " × \(k.seq) tokens")
+        config += ", \(k.precision.rawValue)"
+        if !isCNN { config += ", recompute \(k.recompute.rawValue), \(k.flashAttention ? "flash" : "unfused") attention" }
+        config += ", \(k.mode.rawValue), \(k.optimizer.rawValue)"
         out.append(config)
         let m = s.memory
         let parts = "weights \(gib(m.weights)), gradients \(gib(m.gradients)), optimizer \(gib(m.optimizerStates)), activations \(gib(m.activations)), temporary \(gib(m.temporary))"
