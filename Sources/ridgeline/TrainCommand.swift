@@ -37,6 +37,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
     var overlap = true
     @Option(help: "Price per device-hour in USD (default: the profile's).") var price: Double?
+    @Flag(help: "Also list the kernels of one micro-batch (one layer of each pass) with their predicted times.")
+    var kernels = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
@@ -92,6 +94,17 @@ struct TrainCommand: ParsableCommand {
         let isCNN: Bool
         if case .cnn = definition { isCNN = true } else { isCNN = false }
         print(TrainReport.text(estimate, profile: profile, images: images, isCNN: isCNN))
+        if kernels {
+            print("")
+            print("Kernels of one micro-batch on one device (transformer passes are per layer; x count):")
+            var table = TextTable(["pass", "kernel", "count", "time", "attained", "bound"])
+            for row in KernelListing.list(model: definition, profile: profile, settings: settings) {
+                let p = row.prediction
+                table.add([row.phase, p.kernel.label, formatSignificant(row.count, digits: 3), Quantity.format(p.timeSeconds, .seconds),
+                           Quantity.format(p.attainedFlopsPerSecond, .flopsPerSecond), p.bound.description])
+            }
+            print(table.render())
+        }
     }
 }
 
