@@ -109,9 +109,14 @@ public enum MegatronRuns {
         return nil
     }
 
+    /// The first number after `marker` in its clause (up to ";" or ","), or the one after the last
+    /// "->" when the clause says a value changed ("rises 37.83 s -> 39.15 s").
     static func decimal(after marker: String, in text: String) -> Double? {
         guard let r = text.range(of: marker) else { return nil }
-        return Double(text[r.upperBound...].prefix { $0.isNumber || $0 == "." })
+        var clause = text[r.upperBound...].prefix { $0 != ";" && $0 != "," }
+        if let arrow = clause.range(of: "->", options: .backwards) { clause = clause[arrow.upperBound...] }
+        let start = clause.drop { !$0.isNumber }
+        return Double(start.prefix { $0.isNumber || $0 == "." })
     }
 }
 

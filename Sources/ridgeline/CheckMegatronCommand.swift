@@ -57,7 +57,8 @@ struct CheckMegatronCommand: ParsableCommand {
                               max_abs_error: errors.max() ?? 0, worst_run: worst?.run.id ?? "")
         if json { return try printJSON(summary) }
         print("Published Megatron-LM runs vs Ridgeline on \(profile.name) (\(profile.id)), "
-              + (profile.calibration.map { "calibrated: \($0.source)" } ?? "datasheet ceilings"))
+              + (profile.calibration == nil ? "datasheet ceilings" : "calibrated profile"))
+        if let c = profile.calibration { print("calibration: \(c.source)") }
         print("TFLOP/s per GPU in each paper's accounting (eq. 3 with recompute for SC21 rows, MFU × 312 for Korthikanti rows).")
         var table = TextTable(["run", "GPUs", "t/p/d", "mb", "v", "zero", "recompute", "reported", "predicted", "error", "iter (rep/pred)", "mem/GPU"])
         for r in rows {

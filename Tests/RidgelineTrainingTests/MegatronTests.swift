@@ -18,6 +18,13 @@ import Testing
         #expect(k.layout.schedule.chunks == 3 && k.settings.sequenceParallel && k.settings.recompute == .selective)
         let z = runs.first { $0.id == "megatron21_t2_zero3_174b_768gpu" }!
         #expect(z.layout.zero == 3 && z.layout.microBatch == 2 && z.layout.dp == 768)
+        #expect(runs.first { $0.id == "korthikanti22_530b_dp8" }!.reportedIterationSeconds == 39.15)
+        // Megatron's FLOP formula reproduces each Korthikanti row's MFU from its iteration time.
+        for run in runs where run.metric == .modelFLOPs {
+            let t = try #require(run.reportedIterationSeconds)
+            let tflops = run.flopsPerIteration() / t / Double(run.layout.devices) / 1e12
+            #expect(abs(tflops - run.reportedTFLOPsPerGPU) / run.reportedTFLOPsPerGPU < 0.01, "\(run.id)")
+        }
         let ptd = runs.first { $0.id == "megatron21_t2_ptd_529b_560gpu" }!
         #expect(ptd.layout.tp == 8 && ptd.layout.pp == 35)
     }
