@@ -104,7 +104,11 @@ extension LayerCosts {
         }
         switch model {
         case .transformer(let t): return try transformer(t, profile: profile, settings: settings, assumptions: assumptions)
-        case .cnn(let c): return CNNKernels(model: c, settings: settings).costs(profile: profile, assumptions: assumptions)
+        case .cnn(let c):
+            guard settings.recompute == .none else {
+                throw LayoutError(field: "recompute", detail: "\(c.name) is a CNN: activation recomputation is modelled for transformers only")
+            }
+            return CNNKernels(model: c, settings: settings).costs(profile: profile, assumptions: assumptions)
         }
     }
 

@@ -71,7 +71,8 @@ public struct TransformerKernels: Sendable {
     var localTokens: Int { settings.sequenceParallel ? max(1, tokens / t) : tokens }
     var hiddenBytes: Double { Double(tokens) * Double(h) * act.bytes }
 
-    /// The linear layers of one layer on one rank: (name, n, k) with m = tokens.
+    /// The linear layers of one layer on one rank as (n, k), m = tokens: QKV (column-parallel),
+    /// output projection (row-parallel), MLP up (gate and up together when gated), MLP down.
     var linears: [(n: Int, k: Int)] {
         let qkv = (h + 2 * model.kvDim) / t
         let f = model.ffn / t
