@@ -13,12 +13,25 @@ for hw in h100-sxm5-80gb a100-sxm4-80gb epyc-9654; do
   step "ridgeline predict --hardware $hw --kernels examples/kernels.jsonl"
   "$bin" predict --hardware "$hw" --kernels examples/kernels.jsonl
 done
+step "ridgeline check-reference (real H100 kernel timings vs prediction)"
+"$bin" check-reference
 
-# Measure a short suite on this host with oneDNN and judge the host profile on it. The records go
-# to a scratch file; `make bench`'s calibration benchmark uses the full default suite.
+# Training time: Llama 2 7B on 2T tokens (its published recipe: 4M-token batches of 4096-token
+# sequences) on 64 GPUs, A100-80GB against H100. For scale: Touvron et al. 2023 (Table 2) report
+# 184,320 A100-80GB GPU-hours for the real run, on Meta's own cluster and software.
+for hw in a100-sxm4-80gb h100-sxm5-80gb; do
+  step "ridgeline train --model llama2-7b --hardware $hw --gpus 64 --zero 1 --micro-batch 2 --recompute selective --tokens 2e12"
+  "$bin" train --model llama2-7b --hardware "$hw" --gpus 64 --zero 1 --micro-batch 2 --recompute selective --tokens 2e12
+done
+step "ridgeline check-megatron (published Megatron-LM A100 runs vs prediction)"
+"$bin" check-megatron
+
+# Measure a short suite on this host with oneDNN (one thread: on a shared machine a multi-threaded
+# kernel times the load, not the hardware) and judge the host profile on it. The records go to a
+# scratch file; scripts/calibration-benchmark.sh calibrates on the full default suite.
 measurements=$(mktemp "${TMPDIR:-/tmp}/ridgeline-short-XXXXXX.jsonl")
 trap 'rm -f "$measurements"' EXIT
-step "ridgeline measure --suite short -o $measurements"
-"$bin" measure --suite short -o "$measurements"
+step "ridgeline measure --suite short --threads 1 -o $measurements"
+"$bin" measure --suite short --threads 1 -o "$measurements"
 step "ridgeline validate --hardware host --measurements $measurements"
 "$bin" validate --hardware host --measurements "$measurements"
