@@ -10,11 +10,7 @@ struct RidgelineCommand: ParsableCommand {
         abstract: "Predict, measure and compare the performance of neural-network training on CPUs and GPUs.",
         version: ridgelineVersion,
         subcommands: [
-<<<<<<< HEAD
-            ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self,
-            MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self,
-=======
             ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self, TrainCommand.self, CheckMegatronCommand.self,
->>>>>>> main
+            MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self,
         ])
 }
