@@ -10,7 +10,8 @@ It runs on its own, so a GPU machine without Swift can produce measurements that
 Kernel specs are the contract's (one JSON object per line; blank lines and '#' comments are
 skipped). Records are appended and flushed one by one, so an interrupted run keeps every finished
 record. Timing: CUDA events around each repetition on GPUs, time.perf_counter_ns on CPUs; warm-up
-first; repetitions until the 95% confidence interval of the median is within +-3% or a time cap;
+first; repetitions (at least 8, over at least 0.25 s) until the 95% confidence interval of the median is
+within +-3% or a time cap;
 median, min and quartiles of the repetitions. Kernels this script cannot run are reported on
 stderr with the reason and skipped (and counted), never silently.
 """
@@ -248,7 +249,7 @@ def time_kernel(run, device, args, flush):
             run()
             samples.append((time.perf_counter_ns() - t0) / 1e9)
         ordered = sorted(samples)
-        if len(samples) >= args.min_repetitions:
+        if len(samples) >= args.min_repetitions and time.perf_counter() - start >= args.min_time:
             ci = median_ci95(ordered)
             median = quantile(ordered, 0.5)
             if ci and median > 0 and (ci[1] - ci[0]) / 2 / median <= args.target:
@@ -297,6 +298,8 @@ def main():
     parser.add_argument("--time-cap", type=float, default=1.0, help="seconds per kernel before giving up on +-3%%")
     parser.add_argument("--target", type=float, default=0.03, help="relative half-width of the median's 95%% CI")
     parser.add_argument("--min-repetitions", type=int, default=8)
+    parser.add_argument("--min-time", type=float, default=0.25,
+                        help="keep repeating at least this long, so samples span several scheduling periods")
     parser.add_argument("--max-repetitions", type=int, default=2000)
     args = parser.parse_args()
 

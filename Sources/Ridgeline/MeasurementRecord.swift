@@ -7,7 +7,8 @@ import Foundation
 /// JSON fields: `kernel` (the spec), `engine`, `engine_version`, `implementation`, `device`,
 /// `threads`, `binding`, `host` {`fingerprint`, `cpu`, `cores`}, `median_s`, `min_s`, `p25_s`,
 /// `p75_s`, `iqr_s`, `ci95_rel`, `stable`, `samples` (repetitions kept), `repetitions` (timed),
-/// `warmup`, `discarded` (disturbed repetitions left out), `disturbed_fallback`, `counters`
+/// `warmup`, `discarded` (disturbed repetitions left out), `disturbed_fallback`, `thread_cpu_median_s`
+/// and `thread_cpu_min_s` (CPU time of the thread that ran the kernel), `counters`
 /// {`source`, `per_repetition_median`, `unavailable`}, `cache` (warm|cold), `timer`, `timestamp`.
 public struct MeasurementRecord: Sendable, Equatable {
     public struct Host: Sendable, Equatable {
@@ -43,6 +44,10 @@ public struct MeasurementRecord: Sendable, Equatable {
     public var discarded: Int
     /// Too few undisturbed repetitions: the statistics use every repetition, and say so.
     public var disturbedFallback: Bool
+    /// CPU time of the thread that ran the kernel, median and minimum per repetition: the
+    /// kernel's time without the time it waited descheduled, when it ran on one thread.
+    public var threadCPUMedianSeconds: Double?
+    public var threadCPUMinSeconds: Double?
     /// "papi", "none", "cuda-events"…: which source the counters came from.
     public var counterSource: String
     /// Median per repetition of each counted event over the kept repetitions.
@@ -57,13 +62,14 @@ public struct MeasurementRecord: Sendable, Equatable {
     public init(kernel: Kernel, engine: String, engineVersion: String, implementation: String?, device: String, threads: Int,
                 binding: String?, host: Host, medianSeconds: Double, minSeconds: Double, p25Seconds: Double, p75Seconds: Double,
                 relativeCI95: Double?, stable: Bool, samples: Int, repetitions: Int, warmup: Int, discarded: Int,
-                disturbedFallback: Bool, counterSource: String, counters: [String: Double], countersUnavailable: [String: String],
+                disturbedFallback: Bool, threadCPUMedianSeconds: Double? = nil, threadCPUMinSeconds: Double? = nil, counterSource: String, counters: [String: Double], countersUnavailable: [String: String],
                 cache: String, timer: String, timestamp: String) {
         self.kernel = kernel; self.engine = engine; self.engineVersion = engineVersion; self.implementation = implementation
         self.device = device; self.threads = threads; self.binding = binding; self.host = host
         self.medianSeconds = medianSeconds; self.minSeconds = minSeconds; self.p25Seconds = p25Seconds; self.p75Seconds = p75Seconds
         self.relativeCI95 = relativeCI95; self.stable = stable; self.samples = samples; self.repetitions = repetitions
         self.warmup = warmup; self.discarded = discarded; self.disturbedFallback = disturbedFallback
+        self.threadCPUMedianSeconds = threadCPUMedianSeconds; self.threadCPUMinSeconds = threadCPUMinSeconds
         self.counterSource = counterSource; self.counters = counters; self.countersUnavailable = countersUnavailable
         self.cache = cache; self.timer = timer; self.timestamp = timestamp
     }
@@ -72,7 +78,8 @@ public struct MeasurementRecord: Sendable, Equatable {
 extension MeasurementRecord: Encodable {
     enum Key: String, CodingKey {
         case kernel, engine, engine_version, implementation, device, threads, binding, host, median_s, min_s, p25_s, p75_s,
-             iqr_s, ci95_rel, stable, samples, repetitions, warmup, discarded, disturbed_fallback, counters, cache, timer, timestamp
+             iqr_s, ci95_rel, stable, samples, repetitions, warmup, discarded, disturbed_fallback, thread_cpu_median_s,
+             thread_cpu_min_s, counters, cache, timer, timestamp
     }
     enum HostKey: String, CodingKey { case fingerprint, cpu, cores }
     enum CounterKey: String, CodingKey { case source, per_repetition_median, unavailable }
@@ -102,6 +109,8 @@ extension MeasurementRecord: Encodable {
         try c.encode(warmup, forKey: .warmup)
         try c.encode(discarded, forKey: .discarded)
         try c.encode(disturbedFallback, forKey: .disturbed_fallback)
+        try c.encodeIfPresent(threadCPUMedianSeconds, forKey: .thread_cpu_median_s)
+        try c.encodeIfPresent(threadCPUMinSeconds, forKey: .thread_cpu_min_s)
         var k = c.nestedContainer(keyedBy: CounterKey.self, forKey: .counters)
         try k.encode(counterSource, forKey: .source)
         try k.encode(counters, forKey: .per_repetition_median)
@@ -145,6 +154,8 @@ extension MeasurementRecord {
             samples: try r.int("samples"), repetitions: try r.optionalInt("repetitions") ?? r.int("samples"),
             warmup: try r.optionalInt("warmup", in: 0...Int.max) ?? 0, discarded: try r.optionalInt("discarded", in: 0...Int.max) ?? 0,
             disturbedFallback: try r.optionalBool("disturbed_fallback") ?? false,
+            threadCPUMedianSeconds: try r.optionalDouble("thread_cpu_median_s", in: seconds),
+            threadCPUMinSeconds: try r.optionalDouble("thread_cpu_min_s", in: seconds),
             counterSource: try counters?.optionalString("source") ?? "none", counters: perRepetition,
             countersUnavailable: unavailable, cache: try r.optionalString("cache") ?? "warm",
             timer: try r.optionalString("timer") ?? "unknown", timestamp: try r.optionalString("timestamp") ?? "")

@@ -28,10 +28,11 @@ public struct Observation: Sendable {
 /// Loads observations from either format: Ridgeline measurement records (`ridgeline measure`,
 /// `scripts/torch_engine.py`) or the reference GPU measurements (rows with a `section` field).
 public enum Observations {
-    /// Which of a record's times stands for the kernel: the median (the contract's figure) or the
-    /// minimum (the least-disturbed repetition: on a machine shared with other work, the closest
-    /// to what the hardware does alone).
-    public enum Statistic: String, CaseIterable, Sendable { case median, min }
+    /// Which of a record's times stands for the kernel: the median (the contract's figure), the
+    /// minimum (the least-disturbed repetition), or `cpu`, the median CPU time of the thread that
+    /// ran a one-thread kernel — its time without the time it waited descheduled, the closest to
+    /// what the hardware does alone on a machine shared with other work.
+    public enum Statistic: String, CaseIterable, Sendable { case median, min, cpu }
 
     public static func load(path: String, statistic: Statistic = .median) throws -> [Observation] {
         guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
@@ -39,6 +40,10 @@ public enum Observations {
         let first = text.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
         let observations: [Observation]
         if let first, first.contains("\"section\"") {
+            if statistic == .cpu {
+                throw RidgelineError.invalidValue(file: path, field: "--statistic", value: "cpu",
+                                                  expected: "median or min: reference GPU rows carry no thread CPU time")
+            }
             observations = try ReferenceFile.parse(text, file: path).measurements.map {
                 Observation(kernels: $0.kernels, seconds: statistic == .min ? $0.minSeconds : $0.medianSeconds,
                             source: "\(path):\($0.line)", engine: "reference")
@@ -50,7 +55,7 @@ public enum Observations {
                 if !t.isEmpty && !t.hasPrefix("#") { lineNumbers.append(index + 1) }
             }
             observations = try zip(MeasurementRecord.parseLines(text, file: path), lineNumbers).map { record, line in
-                Observation(record: record, source: "\(path):\(line)", statistic: statistic)
+                try Observation(record: record, source: "\(path):\(line)", statistic: statistic)
             }
         }
         guard !observations.isEmpty else { throw RidgelineError.unreadable(file: path, reason: "holds no measurements") }
@@ -59,8 +64,20 @@ public enum Observations {
 }
 
 extension Observation {
-    public init(record: MeasurementRecord, source: String, statistic: Observations.Statistic = .median) {
-        self.init(kernels: [record.kernel], seconds: statistic == .min ? record.minSeconds : record.medianSeconds, source: source,
+    public init(record: MeasurementRecord, source: String, statistic: Observations.Statistic = .median) throws {
+        let seconds: Double
+        switch statistic {
+        case .median: seconds = record.medianSeconds
+        case .min: seconds = record.minSeconds
+        case .cpu:
+            guard record.threads == 1, let cpu = record.threadCPUMedianSeconds, cpu > 0 else {
+                throw RidgelineError.invalidSpec(
+                    source: source,
+                    detail: "--statistic cpu needs one-thread records with thread_cpu_median_s (this one: \(record.threads) threads, engine \(record.engine)); measure with --threads 1")
+            }
+            seconds = cpu
+        }
+        self.init(kernels: [record.kernel], seconds: seconds, source: source,
                   engine: record.engine, counters: record.counters, counterSource: record.counterSource,
                   threads: record.device == "cpu" ? record.threads : nil)
     }

@@ -20,7 +20,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Where to write the calibrated profile (YAML).") var output: String
     @Option(help: "Share of each kernel class held out of the fit, in (0, 1).") var holdout = 0.5
     @Option(help: "kernel, eager, or auto (eager for PyTorch measurements).") var mode = "auto"
-    @Option(help: "Which time of each record to fit and judge: median, or min (for shared machines).")
+    @Option(help: "Which time of each record to fit and judge: median, min, or cpu (thread CPU time of one-thread runs; for shared machines).")
     var statistic: Observations.Statistic = .median
     @Flag(help: "Print every held-out kernel.") var verbose = false
     @Flag(help: "Print JSON.") var json = false

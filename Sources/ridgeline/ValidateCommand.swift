@@ -16,7 +16,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var hardware: HardwareOption
     @Option(help: "Measurement records (JSON Lines); default: measure the suite now.") var measurements: String?
     @Option(help: "kernel, eager, or auto (eager for PyTorch measurements, which include dispatch).") var mode = "auto"
-    @Option(help: "Which time of each record to judge: median, or min (the least-disturbed repetition, for shared machines).")
+    @Option(help: "Which time of each record to judge: median, min (least-disturbed repetition), or cpu (thread CPU time of one-thread runs: for shared machines).")
     var statistic: Observations.Statistic = .median
     @OptionGroup var measure: MeasureOptions
     @Flag(help: "Print JSON: per-kernel rows, by_class, median_ape and p90_ape (fractions).") var json = false
@@ -36,7 +36,7 @@ struct ValidateCommand: ParsableCommand {
                 throw ValidationError("validate measures in process with onednn or openblas; run `ridgeline measure --engine torch -o FILE` and pass --measurements FILE")
             }
             observations = try measure.measure(store: try ProfileStore.locate()) { _ in }.map {
-                Observation(record: $0, source: "measured now", statistic: statistic)
+                try Observation(record: $0, source: "measured now", statistic: statistic)
             }
         }
         let executionMode: ExecutionMode = mode == "auto"

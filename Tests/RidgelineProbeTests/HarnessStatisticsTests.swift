@@ -80,5 +80,9 @@ struct HarnessStatisticsTests {
         #expect(run.stats.count >= options.minRepetitions)
         if run.stable { #expect(run.stats.relativeCI95 <= 0.03) }
         #expect(run.stats.min <= run.stats.median)
+        // Thread CPU time leaves out time spent descheduled, so it cannot exceed the wall time
+        // (beyond the two clock reads it brackets).
+        #expect(run.threadCPU.min <= run.stats.min + 20e-6)
+        #expect(run.threadCPU.median > 0)
     }
 }

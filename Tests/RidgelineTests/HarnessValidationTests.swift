@@ -49,6 +49,24 @@ struct HarnessValidationTests {
         #expect(cpu.restricted(toUnits: 4) == cpu)
     }
 
+    @Test("the cpu statistic takes one-thread records' thread CPU time and refuses multi-threaded ones")
+    func cpuStatistic() throws {
+        let host = MeasurementRecord.Host(fingerprint: "h", cpu: nil, cores: 2)
+        var record = MeasurementRecord(
+            kernel: .copy(Copy(elements: 8, dtype: .fp32)), engine: "onednn", engineVersion: "v", implementation: nil, device: "cpu",
+            threads: 1, binding: nil, host: host, medianSeconds: 2e-6, minSeconds: 1e-6, p25Seconds: 1e-6, p75Seconds: 3e-6,
+            relativeCI95: nil, stable: true, samples: 9, repetitions: 9, warmup: 2, discarded: 0, disturbedFallback: false,
+            threadCPUMedianSeconds: 1.5e-6, threadCPUMinSeconds: 1e-6, counterSource: "none", counters: [:],
+            countersUnavailable: [:], cache: "warm", timer: "t", timestamp: "")
+        #expect(try Observation(record: record, source: "s", statistic: .cpu).seconds == 1.5e-6)
+        #expect(try Observation(record: record, source: "s", statistic: .min).seconds == 1e-6)
+        #expect(try Observation(record: record, source: "s").threads == 1)
+        record.threads = 2
+        #expect { try Observation(record: record, source: "r.jsonl:4", statistic: .cpu) } throws: { "\($0)".contains("r.jsonl:4") }
+        let parsed = try MeasurementRecord.parseLines(record.jsonLine, file: "x")
+        #expect(parsed == [record])
+    }
+
     @Test("a record line missing a field is an error naming the line and the field")
     func recordErrors() {
         let line = #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"x","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6}"#

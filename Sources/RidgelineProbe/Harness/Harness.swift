@@ -11,6 +11,10 @@ public struct HarnessOptions: Sendable {
     /// ... and at least this long, so clocks ramp up before timing.
     public var warmupSeconds = 0.02
     public var minRepetitions = 8
+    /// ... and keep repeating for at least this long, so the samples span several scheduling
+    /// periods: on a shared machine a short burst can be uniformly slowed by a neighbour and still
+    /// look stable.
+    public var minSeconds = 0.25
     public var maxRepetitions = 2000
     /// Stop once the 95% confidence interval of the median is within ±this fraction.
     public var targetRelativeCI = 0.03
@@ -55,13 +59,18 @@ public struct Harness {
             device: "cpu", threads: threads, binding: ThreadControl.binding, host: host,
             medianSeconds: run.stats.median, minSeconds: run.stats.min, p25Seconds: run.stats.p25, p75Seconds: run.stats.p75,
             relativeCI95: run.stats.relativeCI95, stable: run.stable, samples: run.stats.count, repetitions: run.repetitions,
-            warmup: run.warmup, discarded: run.discarded, disturbedFallback: run.fallback, counterSource: counterSourceName,
+            warmup: run.warmup, discarded: run.discarded, disturbedFallback: run.fallback,
+            threadCPUMedianSeconds: run.threadCPU.median, threadCPUMinSeconds: run.threadCPU.min, counterSource: counterSourceName,
             counters: run.counters, countersUnavailable: unavailable, cache: options.cache.rawValue,
             timer: "clock_gettime(CLOCK_MONOTONIC)", timestamp: Self.timestamp())
     }
 
     public struct Run {
         public var stats: TimingStatistics
+        /// CPU time of the calling thread per repetition: time on a core, without the time the
+        /// thread waited descheduled. It is the kernel's time when the kernel runs on that thread
+        /// alone (one thread), whatever else the machine runs.
+        public var threadCPU: TimingStatistics
         public var stable: Bool
         public var repetitions: Int
         public var warmup: Int
@@ -78,21 +87,25 @@ public struct Harness {
             try kernel.run()
             warmup += 1
         }
-        var all: [Double] = [], clean: [Double] = []
+        var all: [Double] = [], clean: [Double] = [], cleanCPU: [Double] = [], allCPU: [Double] = []
         var cleanCounters: [[String: Int64]] = []
         var stable = false
         let start = Self.now()
         while true {
             flusher?.flush()
-            let values = try countAround { try Self.timed(kernel) }
+            var cpuSeconds = 0.0
+            let values = try countAround { try Self.timed(kernel, cpuSeconds: &cpuSeconds) }
             all.append(values.seconds)
+            allCPU.append(cpuSeconds)
             if Self.isDisturbed(values.counters) {
                 // Left out: a switch or migration puts another thread's time inside the interval.
             } else {
                 clean.append(values.seconds)
+                cleanCPU.append(cpuSeconds)
                 cleanCounters.append(values.counters)
             }
-            if clean.count >= options.minRepetitions, let s = TimingStatistics(clean), s.relativeCI95 <= options.targetRelativeCI {
+            if clean.count >= options.minRepetitions, Self.now() - start >= options.minSeconds,
+               let s = TimingStatistics(clean), s.relativeCI95 <= options.targetRelativeCI {
                 stable = true
                 break
             }
@@ -100,7 +113,8 @@ public struct Harness {
         }
         let fallback = clean.count < 3
         let stats = TimingStatistics(fallback ? all : clean)!
-        return Run(stats: stats, stable: stable, repetitions: all.count, warmup: warmup, discarded: all.count - clean.count,
+        return Run(stats: stats, threadCPU: TimingStatistics(fallback ? allCPU : cleanCPU)!, stable: stable,
+                   repetitions: all.count, warmup: warmup, discarded: all.count - clean.count,
                    fallback: fallback, counters: Self.medians(fallback ? [] : cleanCounters))
     }
 
@@ -119,10 +133,20 @@ public struct Harness {
         }
     }
 
-    private static func timed(_ kernel: any PreparedKernel) throws -> Double {
+    private static func timed(_ kernel: any PreparedKernel, cpuSeconds: inout Double) throws -> Double {
+        let c0 = threadCPUTime()
         let t0 = now()
         try kernel.run()
-        return now() - t0
+        let t1 = now()
+        cpuSeconds = threadCPUTime() - c0
+        return t1 - t0
+    }
+
+    /// CPU time consumed by the calling thread (CLOCK_THREAD_CPUTIME_ID).
+    public static func threadCPUTime() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     /// Events that count scheduler interference: any non-zero value disturbs a repetition.
