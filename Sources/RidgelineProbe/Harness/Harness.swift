@@ -45,7 +45,10 @@ public struct Harness {
     /// Name of the counter source for records.
     public var counterSourceName: String {
         if counterFailure != nil { return "none" }
-        return counters is NoCounters ? "none" : String(describing: type(of: counters))
+        if counters is NoCounters { return "none" }
+        // "PAPICounters" -> "papi".
+        let type = String(describing: Swift.type(of: counters))
+        return (type.hasSuffix("Counters") ? String(type.dropLast(8)) : type).lowercased()
     }
 
     public mutating func measure(_ kernel: Kernel, on engine: any TensorEngine, threads: Int) throws -> MeasurementRecord {
