@@ -197,12 +197,14 @@ enum PlanReport {
         }
         out.append("")
         out.append("Per hardware:")
-        var t = TextTable(["hardware", "fit", "fastest", "cheapest", r.deadlineSeconds == nil ? "" : "cheapest in time"])
+        let withDeadline = r.deadlineSeconds != nil
+        var t = TextTable(["hardware", "fit", "fastest", "cheapest"] + (withDeadline ? ["cheapest in time"] : []))
+        func add(_ cells: [String]) { t.add(withDeadline ? cells : Array(cells.prefix(4))) }
         for h in r.hardware {
-            if let why = h.unavailable { t.add([h.id, "-", "not searched: \(why)", "", ""]); continue }
+            if h.unavailable != nil { add([h.id, "-", "not searched (below)", "", ""]); continue }
             guard let fast = h.fastest, let cheap = h.cheapest else {
                 let miss = h.closestFit.map { "fits nowhere: needs \($0.lowerBound ? "≥ " : "")\(TrainReport.gib($0.neededBytes)) of \(TrainReport.gib($0.capacityBytes))" } ?? "no configuration"
-                t.add([h.id, "0", miss, "", ""]); continue
+                add([h.id, "0", miss, "", ""]); continue
             }
             func brief(_ c: PlanConfiguration) -> String {
                 "\(d(c.estimate.trainSeconds)), \(c.estimate.costUSD.map { "$" + f($0) } ?? "-") on \(c.estimate.layout.devices)"
@@ -212,7 +214,7 @@ enum PlanReport {
                 if let c = h.cheapestMeetingDeadline { deadlineCell = brief(c) + " (\(c.layoutDescription))" }
                 else if let miss = h.deadlineMissSeconds { deadlineCell = "misses by \(d(miss))" }
             }
-            t.add([h.id, f(Double(h.configurationsFitting)), brief(fast), brief(cheap), deadlineCell])
+            add([h.id, f(Double(h.configurationsFitting)), brief(fast), brief(cheap), deadlineCell])
         }
         out.append(t.render())
         if !r.explanation.isEmpty {
