@@ -110,7 +110,7 @@ struct PlanSearch: Sendable {
         return total
     }
 
-    /// Every configuration of one unit (hardware, devices, tp, pp): ZeRO stage × sequence
+    /// Every configuration of one unit (hardware, devices, tp, pp): ZeRO stage (0 alone when dp is 1) × sequence
     /// parallel × recompute × micro-batch × global batch × interleave, with two memory bounds:
     /// weights, gradients, optimizer states and buffers alone (per ZeRO stage, before any
     /// activation), then per micro-batch the smallest activation footprint (1F1B, fewest
@@ -153,7 +153,8 @@ struct PlanSearch: Sendable {
 
         let base = costs[costsIndex(hardware: h, tp: tpIndex, sp: 0, recompute: 0, microBatch: 0)]!
         let capacity = base.deviceMemoryBytes
-        for zero in 0...3 {
+        // ZeRO shards over the data-parallel ranks: with dp 1 every stage is plain training.
+        for zero in 0...(dp > 1 ? 3 : 0) {
             if prune {
                 // Bound 1: the memory that does not depend on activations.
                 let (first, count) = batches.choices(perStep: mbs[0] * dp)
