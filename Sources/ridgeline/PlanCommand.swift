@@ -160,12 +160,13 @@ extension TrainJSON.LayoutJSON {
 enum PlanReport {
     static func text(_ r: PlanResult, request: PlanRequest, unit: String) -> String {
         let f = TrainReport.formatCount, d = TrainReport.formatDuration
+        func count(_ n: Int) -> String { n < 1000 ? "\(n)" : f(Double(n)) }
         var out: [String] = []
         var ask = "\(r.model) on \(f(r.tokens)) \(unit), \(request.minDevices)–\(request.maxDevices) devices of \(r.hardware.map(\.id).joined(separator: ", "))"
         if let s = r.deadlineSeconds { ask += ", deadline \(formatSignificant(s / 86400, digits: 3)) days" }
         if let b = r.budgetUSD { ask += ", budget $\(f(b))" }
         out.append("Plan: " + ask + "; ranked by \(r.objective.rawValue)")
-        out.append("searched \(f(Double(r.configurationsSearched))) configurations: \(f(Double(r.configurationsEvaluated))) evaluated, \(f(Double(r.configurationsPruned))) ruled out by memory bounds, \(f(Double(r.configurationsFitting))) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
+        out.append("searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
 
         func row(_ c: PlanConfiguration) -> [String] {
             let e = c.estimate
@@ -214,7 +215,7 @@ enum PlanReport {
                 if let c = h.cheapestMeetingDeadline { deadlineCell = brief(c) + " (\(c.layoutDescription))" }
                 else if let miss = h.deadlineMissSeconds { deadlineCell = "misses by \(d(miss))" }
             }
-            add([h.id, f(Double(h.configurationsFitting)), brief(fast), brief(cheap), deadlineCell])
+            add([h.id, count(h.configurationsFitting), brief(fast), brief(cheap), deadlineCell])
         }
         out.append(t.render())
         if !r.explanation.isEmpty {

@@ -30,7 +30,7 @@ struct TopK: Sendable {
 
     init(k: Int, objective: PlanObjective) {
         self.k = k; self.objective = objective
-        items.reserveCapacity(k + 1); scores.reserveCapacity(k + 1)
+        items.reserveCapacity(min(k, 64) + 1); scores.reserveCapacity(min(k, 64) + 1)
     }
 
     @inline(__always)
