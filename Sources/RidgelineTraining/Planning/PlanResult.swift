@@ -54,8 +54,11 @@ public struct PlanResult: Sendable {
     public var configurationsFitting: Int
     /// Stage-1 computations (`LayerCosts.compute`), one per hardware × kernel-settings key.
     public var layerCostComputations: Int
+    /// The whole plan: stage 1, the search, and rebuilding the reported estimates.
     public var elapsedSeconds: Double
+    /// `LayerCosts` for every kernel-settings key, in parallel.
     public var stage1Seconds: Double
+    /// Stage 2: enumeration, memory bounds, evaluation, ranking and merging.
     public var searchSeconds: Double
     public var threads: Int
     /// The best configurations by the objective that fit and meet the deadline and budget.

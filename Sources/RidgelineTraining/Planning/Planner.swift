@@ -14,7 +14,10 @@ public enum Planner {
         let total = search.run(threads: threads)
         let end = DispatchTime.now().uptimeNanoseconds
         search.timing = (Double(stage1End - start) / 1e9, Double(end - stage1End) / 1e9)
-        return search.result(total, threads: threads)
+        var result = search.result(total, threads: threads)
+        // Everything, including rebuilding the reported estimates.
+        result.elapsedSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return result
     }
 }
 
