@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
         // Micro-benchmark kernels, compiled for the build machine's CPU: a ceiling measured with
         // baseline x86-64 code (SSE2, no FMA) would measure the compiler's target, not the machine.
-        .target(name: "RidgelineKernels", swiftSettings: [.unsafeFlags(["-target-cpu", "native"])]),
+        // Always optimised, so that debug builds (and the tests) run the same code as release.
+        .target(name: "RidgelineKernels", swiftSettings: [.unsafeFlags(["-target-cpu", "native", "-O"])]),
         .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
         .executableTarget(
             name: "ridgeline",

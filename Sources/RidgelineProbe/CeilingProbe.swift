@@ -169,7 +169,7 @@ public struct CeilingProbe {
 
     func bandwidthSweep(team: ThreadTeam) throws -> [BandwidthPoint] {
         let sizes = sweepSizes(threads: team.size)
-        let poolBytes = sizes.last! + 3 * 64
+        let poolBytes = sizes.last! + (3 + arrayPadLines) * 64
         // Each thread allocates and first-touches its own arrays, on its own core's memory node.
         let poolBox = Slots<RawBuffer>(count: team.size)
         team.run { i in
@@ -188,17 +188,45 @@ public struct CeilingProbe {
         return points
     }
 
+    /// One bandwidth figure: `kernel` over `workingSetPerThread` bytes on `threads` threads bound to
+    /// cores 0, 1, … (the bench compares it with STREAM at STREAM's array sizes).
+    public func bandwidth(kernel: StreamKernel, workingSetPerThread: Int, threads: Int) throws -> BandwidthPoint {
+        let team = ThreadTeam(size: threads, hwloc: hwloc)
+        let poolBytes = workingSetPerThread + (3 + arrayPadLines) * 64
+        let pools = Slots<RawBuffer>(count: team.size)
+        team.run { i in
+            let p = UnsafeMutableRawPointer.allocate(byteCount: poolBytes, alignment: 4096)
+            p.initializeMemory(as: Double.self, repeating: 1, count: poolBytes / 8)
+            pools.set(i, RawBuffer(pointer: p))
+        }
+        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        return try bandwidthPoint(kernel: kernel, workingSet: workingSetPerThread, team: team, pools: pools)
+    }
+
+    /// The FMA peak for `dtype` on `threads` threads (one per core).
+    public func peak(dtype: DType, threads: Int) throws -> PeakMeasurement {
+        try peak(dtype: dtype, team: ThreadTeam(size: threads, hwloc: hwloc))
+    }
+
+    /// The sustained clock with `threads` cores busy.
+    public func clock(threads: Int) throws -> Double {
+        try clock(team: ThreadTeam(size: threads, hwloc: hwloc))
+    }
+
     func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>) throws -> BandwidthPoint {
         let lines = max(8, workingSet / kernel.arrays / 64)
         let bytesPerPass = Double(lines * 8) * kernel.bytesPerElement
         let sampleSeconds = settings.bandwidthSampleSeconds
         let repeats = settings.repeats
-        let passes = Slots<Int>(count: 1)
+        let board = SampleBoard(threads: team.size, capacity: 4 * repeats)
         let scalar = 3.0
-        let results = team.map { i -> (spans: [(Double, Double)], ok: Bool) in
-            let base = pools.values[i].pointer.bindMemory(to: Line.self, capacity: 3 * lines)
-            // Only the arrays the kernel uses are carved out of the thread's pool.
-            let a = base, b = kernel.arrays >= 2 ? base + lines : base, c = kernel.arrays >= 3 ? base + 2 * lines : base
+        let results = team.map { i -> Bool in
+            let base = pools.values[i].pointer.bindMemory(to: Line.self, capacity: 3 * lines + arrayPadLines)
+            // Only the arrays the kernel uses are carved out of the thread's pool, 9 and 23 lines
+            // apart beyond their length: arrays a multiple of 4 KiB apart make loads wait on
+            // unrelated stores with the same low address bits (4K aliasing, Intel optimization
+            // manual §3.6.8), a slowdown of the benchmark, not of the memory.
+            let a = base, b = kernel.arrays >= 2 ? base + lines + 9 : base, c = kernel.arrays >= 3 ? base + 2 * lines + 23 : base
             // Known inputs (untimed): a = 1 for read, b = 1 for copy and triad, c = 2 for triad.
             for j in 0..<lines {
                 switch kernel {
@@ -216,42 +244,108 @@ public struct CeilingProbe {
                     for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar) }
                     return sum
                 }
-                passes.set(0, max(1, n))
+                board.passes = max(1, n)
             }
             team.sync()
-            let n = passes.values[0]
-            var spans: [(Double, Double)] = []
+            let n = board.passes
             var sum = 0.0
-            for _ in 0..<repeats {
+            var taken = 0
+            while true {
                 team.sync()
-                let t0 = monotonicSeconds()
+                let c0 = threadCPUSeconds(), t0 = monotonicSeconds()
                 // read's scalar is added to its sum: a different argument per pass, so no pass can
                 // reuse another's result.
                 for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar) }
-                spans.append((t0, monotonicSeconds()))
+                let t1 = monotonicSeconds(), c1 = threadCPUSeconds()
+                board.record(thread: i, sample: taken, start: t0, end: t1, cpu: c1 - c0)
+                taken += 1
+                team.sync()
+                if i == 0 { board.decide(taken: taken, repeats: repeats) }
+                team.sync()
+                if board.done { break }
             }
             // Check what the kernel computed, so that it cannot have been skipped.
-            let ok: Bool
             switch kernel {
-            case .read: ok = sum == Double(repeats) * (Double(n * lines * 8) + Double(n * (n - 1) / 2))
-            case .write: ok = a[0] == Line(repeating: scalar) && a[lines - 1] == Line(repeating: scalar)
-            case .copy: ok = a[0] == Line(repeating: 1) && a[lines - 1] == Line(repeating: 1)
-            case .triad: ok = a[0] == Line(repeating: 1 + scalar * 2) && a[lines - 1] == Line(repeating: 1 + scalar * 2)
+            case .read: return sum == Double(taken) * (Double(n * lines * 8) + Double(n * (n - 1) / 2))
+            case .write: return a[0] == Line(repeating: scalar) && a[lines - 1] == Line(repeating: scalar)
+            case .copy: return a[0] == Line(repeating: 1) && a[lines - 1] == Line(repeating: 1)
+            case .triad: return a[0] == Line(repeating: 1 + scalar * 2) && a[lines - 1] == Line(repeating: 1 + scalar * 2)
             }
-            return (spans, ok)
         }
-        guard results.allSatisfy(\.ok) else {
+        guard results.allSatisfy({ $0 }) else {
             throw RidgelineError.unavailable(what: "bandwidth measurement", reason: "\(kernel.rawValue) kernel produced wrong values")
         }
-        let n = Double(passes.values[0])
-        let rates = (0..<repeats).map { r -> Double in
-            let elapsed = results.map { $0.spans[r].1 }.max()! - results.map { $0.spans[r].0 }.min()!
-            return Double(team.size) * n * bytesPerPass / elapsed
-        }
-        let perThread = results.map { $0.spans.map { n * bytesPerPass / ($0.1 - $0.0) } }
+        let bytes = Double(board.passes) * bytesPerPass
         return BandwidthPoint(kernel: kernel.rawValue, threads: team.size, workingSetPerThread: lines * 64 * kernel.arrays,
-                              bytesPerSecond: RateSummary(rates: rates), perThreadSum: RateSummary(perThread: perThread))
+                              bytesPerSecond: board.teamRates(bytesPerThread: bytes), perThreadSum: board.perThreadRates(bytesPerThread: bytes),
+                              undisturbedSamples: board.undisturbed(upTo: board.taken).count)
     }
+}
+
+/// Extra lines a thread's pool holds beyond its arrays, for the offsets between arrays.
+let arrayPadLines = 32
+
+/// The samples of one bandwidth point, shared by the team's threads across its barriers.
+///
+/// A sample is undisturbed when every thread ran on its core for at least 97% of the sample's
+/// wall time (its thread CPU time says so): then no other process took a core, and the team's
+/// rate is the machine's. Sampling goes on until a third of `repeats` samples are undisturbed,
+/// or 4 × `repeats` samples were taken; the rate is the best undisturbed sample (the best of
+/// all when none was).
+final class SampleBoard: @unchecked Sendable {
+    let threads: Int
+    let capacity: Int
+    var passes = 1
+    private(set) var done = false
+    private(set) var taken = 0
+    private let start: UnsafeMutablePointer<Double>
+    private let end: UnsafeMutablePointer<Double>
+    private let cpu: UnsafeMutablePointer<Double>
+
+    init(threads: Int, capacity: Int) {
+        self.threads = threads; self.capacity = capacity
+        start = .allocate(capacity: threads * capacity); end = .allocate(capacity: threads * capacity)
+        cpu = .allocate(capacity: threads * capacity)
+    }
+    deinit { start.deallocate(); end.deallocate(); cpu.deallocate() }
+
+    func record(thread: Int, sample: Int, start t0: Double, end t1: Double, cpu c: Double) {
+        let k = sample * threads + thread
+        start[k] = t0; end[k] = t1; cpu[k] = c
+    }
+
+    /// Samples (of the first `n`) in which every thread kept its core.
+    func undisturbed(upTo n: Int) -> [Int] {
+        (0..<n).filter { s in (0..<threads).allSatisfy { t in let k = s * threads + t; return cpu[k] >= 0.97 * (end[k] - start[k]) } }
+    }
+
+    func decide(taken n: Int, repeats: Int) {
+        taken = n
+        done = n >= capacity || (n >= repeats && undisturbed(upTo: n).count >= max(1, repeats / 3))
+    }
+
+    func teamRates(bytesPerThread: Double) -> RateSummary {
+        let clean = undisturbed(upTo: taken)
+        let chosen = clean.isEmpty ? Array(0..<taken) : clean
+        return RateSummary(rates: chosen.map { s in
+            let spanStart = (0..<threads).map { start[s * threads + $0] }.min()!
+            let spanEnd = (0..<threads).map { end[s * threads + $0] }.max()!
+            return Double(threads) * bytesPerThread / (spanEnd - spanStart)
+        })
+    }
+
+    func perThreadRates(bytesPerThread: Double) -> RateSummary {
+        RateSummary(perThread: (0..<threads).map { t in
+            (0..<taken).map { s in bytesPerThread / (end[s * threads + t] - start[s * threads + t]) }
+        })
+    }
+}
+
+/// CPU time the calling thread has run, in seconds.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 /// A thread's arrays, handed between the team's threads only across its barriers.

@@ -15,6 +15,8 @@ public final class Hwloc: @unchecked Sendable {
         guard hwloc_topology_init(&topo) == 0, let topo else {
             throw RidgelineError.unavailable(what: "hwloc topology", reason: "hwloc_topology_init failed: \(String(cString: strerror(errno)))")
         }
+        // hwloc drops instruction caches unless asked; the topology lists every cache.
+        _ = hwloc_topology_set_icache_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_ALL)
         guard hwloc_topology_load(topo) == 0 else {
             hwloc_topology_destroy(topo)
             throw RidgelineError.unavailable(what: "hwloc topology", reason: "hwloc_topology_load failed: \(String(cString: strerror(errno)))")
@@ -53,6 +55,15 @@ public final class Hwloc: @unchecked Sendable {
             throw RidgelineError.unavailable(what: "thread binding to core \(index)",
                                              reason: "hwloc_set_cpubind failed: \(String(cString: strerror(errno)))")
         }
+    }
+
+    /// The OS index of the CPU the calling thread last ran on (to check a binding).
+    public func currentCPU() -> Int? {
+        guard let set = hwloc_bitmap_alloc() else { return nil }
+        defer { hwloc_bitmap_free(set) }
+        guard hwloc_get_last_cpu_location(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)) == 0 else { return nil }
+        let first = hwloc_bitmap_first(set)
+        return first >= 0 ? Int(first) : nil
     }
 
     /// The host's structure: packages, cores, PUs, every cache level, NUMA nodes; SIMD and CPU

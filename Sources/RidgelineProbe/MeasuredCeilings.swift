@@ -51,13 +51,16 @@ public struct BandwidthPoint: Sendable, Equatable, Codable {
     /// The sum of each thread's own rate: the right figure for a private level (L1, L2), which no
     /// other thread touches, and robust to one thread being descheduled.
     public var perThreadSum: RateSummary
+    /// Samples in which no thread lost its core (see `SampleBoard`); the team rate uses only
+    /// those when there are any.
+    public var undisturbedSamples: Int
 
     /// The figure for a level private to each core or shared between them.
     public func rate(privateLevel: Bool) -> RateSummary { privateLevel ? perThreadSum : bytesPerSecond }
 
     enum CodingKeys: String, CodingKey {
         case kernel, threads, workingSetPerThread = "working_set_per_thread_bytes", bytesPerSecond = "bytes_per_s"
-        case perThreadSum = "per_thread_sum_bytes_per_s"
+        case perThreadSum = "per_thread_sum_bytes_per_s", undisturbedSamples = "undisturbed_samples"
     }
 }
 
