@@ -45,9 +45,11 @@ struct BandwidthPlateaus {
         return lower <= upper ? lower...upper : upper...upper
     }
 
-    /// Per kernel, the median over the window's points of each point's best rate; the level's
-    /// figure is the kernel with the highest plateau (the roofline's ceiling is the best a level
-    /// delivers). Falls back to the point nearest the window when the window holds none.
+    /// Per kernel, the best rate over the window's points; the level's figure is the kernel with
+    /// the highest plateau (the roofline's ceiling is the best a level delivers). Inside the window
+    /// no point can borrow speed from a faster level, and interference only slows a point down,
+    /// so the upper envelope is the plateau. Falls back to the point nearest the window when the
+    /// window holds none.
     private func plateau(_ sweep: [BandwidthPoint], threads: Int, window: ClosedRange<Int>, privateLevel: Bool)
         -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)? {
         let points = sweep.filter { $0.threads == threads }
@@ -60,7 +62,7 @@ struct BandwidthPlateaus {
         }
         var byKernel: [String: Double] = [:]
         for kernel in Set(inside.map(\.kernel)) {
-            byKernel[kernel] = median(inside.filter { $0.kernel == kernel }.map { $0.rate(privateLevel: privateLevel).best })
+            byKernel[kernel] = inside.filter { $0.kernel == kernel }.map { $0.rate(privateLevel: privateLevel).best }.max() ?? 0
         }
         guard let best = byKernel.max(by: { $0.value < $1.value }) else { return nil }
         let sizes = inside.map(\.workingSetPerThread)

@@ -23,8 +23,9 @@ public struct ProbeSettings: Sendable {
         self.largestWorkingSet = largestWorkingSet
     }
 
-    /// `detect --measure`: about 10 s on a 2-core machine. Short samples, many of them: on a shared
-    /// machine a short sample is more often undisturbed, and the best of nine is stable.
+    /// `detect --measure`: about 6–25 s on a 2-core machine, depending on how busy it is. Short
+    /// samples, at least 15 of them and more while other processes take the cores (`SampleBoard`):
+    /// on a shared machine a short sample is more often undisturbed.
     public static let standard = ProbeSettings(computeSampleSeconds: 0.005, bandwidthSampleSeconds: 0.002, repeats: 15,
                                                smallestWorkingSet: 8 << 10, dramFactor: 4, largestWorkingSet: nil)
 }
@@ -60,6 +61,19 @@ public struct CeilingProbe {
         for team in [single, all] {
             sweep += try bandwidthSweep(team: team)
         }
+        // Shared levels (L3, DRAM) are also used by other processes, which no CPU-time check can
+        // see. Measuring them again at the end spreads their samples over the whole run, and each
+        // point keeps its better visit.
+        if all.size > 1 {
+            let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+            let again = try bandwidthSweep(team: all, sizes: sweepSizes(threads: all.size).filter { $0 > 2 * privateBytes })
+            for point in again {
+                if let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }),
+                   point.bytesPerSecond.best > sweep[k].bytesPerSecond.best {
+                    sweep[k] = point
+                }
+            }
+        }
         progress("fork-join latency")
         var joins: [Double] = []
         for _ in 0..<200 {
@@ -81,23 +95,21 @@ public struct CeilingProbe {
         let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 4096) { n in
             Double(dependentChain(iterations: n, a: a, b: b) & 1)
         }
-        let repeats = settings.repeats
-        let perThread = team.map { _ -> ([Double], UInt64) in
-            var rates: [Double] = []
+        let board = SampleBoard(threads: team.size, repeats: settings.repeats, shared: false)
+        let results = team.map { i -> UInt64 in
             var result: UInt64 = 0
-            for r in 0..<repeats {
-                team.sync()
-                let t0 = monotonicSeconds()
+            var r: UInt64 = 0
+            _ = board.sample(thread: i, team: team) {
                 // A different start per sample, so that no call repeats an earlier one.
-                result ^= dependentChain(iterations: iterations, a: a &+ UInt64(r), b: b)
-                rates.append(dependentChainCycles(iterations: iterations) / (monotonicSeconds() - t0))
+                result ^= dependentChain(iterations: iterations, a: a &+ r, b: b)
+                r += 1
             }
-            return (rates, result)
+            return result
         }
-        guard Set(perThread.map(\.1)).count == 1 else {
+        guard Set(results).count == 1 else {
             throw RidgelineError.unavailable(what: "clock measurement", reason: "threads computed different chain results")
         }
-        return RateSummary(perThread: perThread.map(\.0)).divided(by: Double(team.size)).best
+        return board.perThreadRates(workPerThread: dependentChainCycles(iterations: iterations)).divided(by: Double(team.size)).best
     }
 
     // MARK: Peak FLOP/s
@@ -113,26 +125,26 @@ public struct CeilingProbe {
             let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 2048) { n in kernel.run(n, x, y) }
             // A different y per sample, so that no call repeats an earlier one (the optimizer may
             // reuse the result of a pure function called twice with the same arguments).
-            let ys = (0..<repeats).map { y + Double($0) / 64 }
-            let expected = ys.map { Double(kernel.chains * kernel.lanes) * fmaChainExpected(iterations: iterations, x: x, y: $0) }
+            let board = SampleBoard(threads: team.size, repeats: repeats, shared: false)
             let flops = fmaFlops(iterations: iterations, chains: kernel.chains, lanes: kernel.lanes)
-            let perThread = team.map { _ -> ([Double], Bool) in
-                var rates: [Double] = []
+            let lanes = Double(kernel.chains * kernel.lanes)
+            let correct = team.map { i -> Bool in
                 var ok = true
-                for i in 0..<repeats {
-                    team.sync()
-                    let t0 = monotonicSeconds()
-                    let r = kernel.run(iterations, x, ys[i])
-                    rates.append(flops / (monotonicSeconds() - t0))
-                    ok = ok && abs(r - expected[i]) <= 1e-3 * abs(expected[i])
+                var sample = 0
+                _ = board.sample(thread: i, team: team) {
+                    let yi = y + Double(sample % 64) / 64
+                    let r = kernel.run(iterations, x, yi)
+                    let expected = lanes * fmaChainExpected(iterations: iterations, x: x, y: yi)
+                    ok = ok && abs(r - expected) <= 1e-3 * abs(expected)
+                    sample += 1
                 }
-                return (rates, ok)
+                return ok
             }
-            guard perThread.allSatisfy(\.1) else {
+            guard correct.allSatisfy({ $0 }) else {
                 throw RidgelineError.unavailable(what: "peak \(dtype.rawValue) measurement",
                                                  reason: "kernel \(kernel.name) returned a wrong sum")
             }
-            let summary = RateSummary(perThread: perThread.map(\.0))
+            let summary = board.perThreadRates(workPerThread: flops)
             if best == nil || summary.best > best!.0.best { best = (summary, kernel.name) }
         }
         return PeakMeasurement(dtype: dtype, allCores: team.size > 1 || topology.cores == 1, threads: team.size,
@@ -167,8 +179,9 @@ public struct CeilingProbe {
         return sizes
     }
 
-    func bandwidthSweep(team: ThreadTeam) throws -> [BandwidthPoint] {
-        let sizes = sweepSizes(threads: team.size)
+    func bandwidthSweep(team: ThreadTeam, sizes chosen: [Int]? = nil) throws -> [BandwidthPoint] {
+        let sizes = chosen ?? sweepSizes(threads: team.size)
+        guard !sizes.isEmpty else { return [] }
         let poolBytes = sizes.last! + (3 + arrayPadLines) * 64
         // Each thread allocates and first-touches its own arrays, on its own core's memory node.
         let poolBox = Slots<RawBuffer>(count: team.size)
@@ -214,11 +227,14 @@ public struct CeilingProbe {
     }
 
     func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>) throws -> BandwidthPoint {
+        // Working sets beyond each core's private caches compete for shared L3 and DRAM.
+        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        let shared = workingSet > privateBytes
         let lines = max(8, workingSet / kernel.arrays / 64)
         let bytesPerPass = Double(lines * 8) * kernel.bytesPerElement
         let sampleSeconds = settings.bandwidthSampleSeconds
         let repeats = settings.repeats
-        let board = SampleBoard(threads: team.size, capacity: 4 * repeats)
+        let board = SampleBoard(threads: team.size, repeats: repeats, shared: shared)
         let scalar = 3.0
         let results = team.map { i -> Bool in
             let base = pools.values[i].pointer.bindMemory(to: Line.self, capacity: 3 * lines + arrayPadLines)
@@ -249,20 +265,10 @@ public struct CeilingProbe {
             team.sync()
             let n = board.passes
             var sum = 0.0
-            var taken = 0
-            while true {
-                team.sync()
-                let c0 = threadCPUSeconds(), t0 = monotonicSeconds()
-                // read's scalar is added to its sum: a different argument per pass, so no pass can
-                // reuse another's result.
+            // read's scalar is added to its sum: a different argument per pass, so no pass can
+            // reuse another's result.
+            let taken = board.sample(thread: i, team: team) {
                 for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar) }
-                let t1 = monotonicSeconds(), c1 = threadCPUSeconds()
-                board.record(thread: i, sample: taken, start: t0, end: t1, cpu: c1 - c0)
-                taken += 1
-                team.sync()
-                if i == 0 { board.decide(taken: taken, repeats: repeats) }
-                team.sync()
-                if board.done { break }
             }
             // Check what the kernel computed, so that it cannot have been skipped.
             switch kernel {
@@ -277,24 +283,28 @@ public struct CeilingProbe {
         }
         let bytes = Double(board.passes) * bytesPerPass
         return BandwidthPoint(kernel: kernel.rawValue, threads: team.size, workingSetPerThread: lines * 64 * kernel.arrays,
-                              bytesPerSecond: board.teamRates(bytesPerThread: bytes), perThreadSum: board.perThreadRates(bytesPerThread: bytes),
-                              undisturbedSamples: board.undisturbed(upTo: board.taken).count)
+                              bytesPerSecond: board.teamRates(workPerThread: bytes), perThreadSum: board.perThreadRates(workPerThread: bytes),
+                              undisturbedSamples: board.undisturbed)
     }
 }
 
 /// Extra lines a thread's pool holds beyond its arrays, for the offsets between arrays.
 let arrayPadLines = 32
 
-/// The samples of one bandwidth point, shared by the team's threads across its barriers.
+/// The timed samples of one measurement, shared by the team's threads across its barriers.
 ///
-/// A sample is undisturbed when every thread ran on its core for at least 97% of the sample's
-/// wall time (its thread CPU time says so): then no other process took a core, and the team's
-/// rate is the machine's. Sampling goes on until a third of `repeats` samples are undisturbed,
-/// or 4 × `repeats` samples were taken; the rate is the best undisturbed sample (the best of
-/// all when none was).
+/// A thread's sample is undisturbed when the thread ran on its core for at least 97% of the
+/// sample's wall time (its CPU time says so). Disturbance only ever makes a sample slower, so
+/// every rate is the best sample; what undisturbed samples decide is how long to keep sampling:
+/// until a third of `repeats` samples are undisturbed (for every thread at once when threads
+/// share the resource, for each thread on its own when they do not), or `capacity` samples were
+/// taken. On a busy machine this waits for quiet moments instead of reporting a busy one.
 final class SampleBoard: @unchecked Sendable {
     let threads: Int
     let capacity: Int
+    let repeats: Int
+    /// Threads compete for the measured resource (L3, DRAM): samples count only when all were undisturbed.
+    let shared: Bool
     var passes = 1
     private(set) var done = false
     private(set) var taken = 0
@@ -302,41 +312,61 @@ final class SampleBoard: @unchecked Sendable {
     private let end: UnsafeMutablePointer<Double>
     private let cpu: UnsafeMutablePointer<Double>
 
-    init(threads: Int, capacity: Int) {
-        self.threads = threads; self.capacity = capacity
+    init(threads: Int, repeats: Int, shared: Bool) {
+        self.threads = threads; self.repeats = repeats; self.capacity = 4 * repeats; self.shared = shared
         start = .allocate(capacity: threads * capacity); end = .allocate(capacity: threads * capacity)
         cpu = .allocate(capacity: threads * capacity)
     }
     deinit { start.deallocate(); end.deallocate(); cpu.deallocate() }
 
-    func record(thread: Int, sample: Int, start t0: Double, end t1: Double, cpu c: Double) {
-        let k = sample * threads + thread
-        start[k] = t0; end[k] = t1; cpu[k] = c
+    /// Runs `body` as one timed sample on thread `thread` of `team`, until the board is done;
+    /// every thread of the team must call it. Returns the samples taken.
+    func sample(thread i: Int, team: ThreadTeam, _ body: () -> Void) -> Int {
+        var taken = 0
+        while true {
+            team.sync()
+            let c0 = threadCPUSeconds(), t0 = monotonicSeconds()
+            body()
+            let t1 = monotonicSeconds(), c1 = threadCPUSeconds()
+            let k = taken * threads + i
+            start[k] = t0; end[k] = t1; cpu[k] = c1 - c0
+            taken += 1
+            team.sync()
+            if i == 0 { decide(taken: taken) }
+            team.sync()
+            if done { return taken }
+        }
     }
 
-    /// Samples (of the first `n`) in which every thread kept its core.
-    func undisturbed(upTo n: Int) -> [Int] {
-        (0..<n).filter { s in (0..<threads).allSatisfy { t in let k = s * threads + t; return cpu[k] >= 0.97 * (end[k] - start[k]) } }
+    private func clean(_ s: Int, _ t: Int) -> Bool {
+        let k = s * threads + t
+        return cpu[k] >= 0.97 * (end[k] - start[k])
     }
 
-    func decide(taken n: Int, repeats: Int) {
+    /// Samples (of those taken) in which every thread kept its core.
+    var undisturbed: Int { (0..<taken).filter { s in (0..<threads).allSatisfy { clean(s, $0) } }.count }
+
+    private func decide(taken n: Int) {
         taken = n
-        done = n >= capacity || (n >= repeats && undisturbed(upTo: n).count >= max(1, repeats / 3))
+        let needed = max(1, repeats / 3)
+        let enough = shared ? undisturbed >= needed
+            : (0..<threads).allSatisfy { t in (0..<n).filter { clean($0, t) }.count >= needed }
+        done = n >= capacity || (n >= repeats && enough)
     }
 
-    func teamRates(bytesPerThread: Double) -> RateSummary {
-        let clean = undisturbed(upTo: taken)
-        let chosen = clean.isEmpty ? Array(0..<taken) : clean
-        return RateSummary(rates: chosen.map { s in
+    /// The team's rate per sample: all threads' work over the span from the first start to the last end.
+    func teamRates(workPerThread: Double) -> RateSummary {
+        RateSummary(rates: (0..<taken).map { s in
             let spanStart = (0..<threads).map { start[s * threads + $0] }.min()!
             let spanEnd = (0..<threads).map { end[s * threads + $0] }.max()!
-            return Double(threads) * bytesPerThread / (spanEnd - spanStart)
+            return Double(threads) * workPerThread / (spanEnd - spanStart)
         })
     }
 
-    func perThreadRates(bytesPerThread: Double) -> RateSummary {
+    /// Each thread's own rates, summed over threads (see `RateSummary(perThread:)`).
+    func perThreadRates(workPerThread: Double) -> RateSummary {
         RateSummary(perThread: (0..<threads).map { t in
-            (0..<taken).map { s in bytesPerThread / (end[s * threads + t] - start[s * threads + t]) }
+            (0..<taken).map { s in workPerThread / (end[s * threads + t] - start[s * threads + t]) }
         })
     }
 }

@@ -24,7 +24,10 @@ public struct HostTopology: Sendable, Equatable, Codable {
     }
 
     public var threadsPerCore: Int { max(1, threads / max(1, cores)) }
-    public var memoryBytes: Double { numaNodes.reduce(0) { $0 + $1.memoryBytes } }
+    /// Memory the OS manages: /proc/meminfo's MemTotal when it is larger than the NUMA nodes'
+    /// sum (a VM's hot-plugged or ballooned memory can sit outside the nodes hwloc sees).
+    public var systemMemoryBytes: Double = 0
+    public var memoryBytes: Double { max(systemMemoryBytes, numaNodes.reduce(0) { $0 + $1.memoryBytes }) }
 
     /// Data and unified caches, innermost first (instruction caches hold no tensors).
     public var dataCaches: [CacheLevel] { caches.filter { $0.kind != .instruction }.sorted { $0.level < $1.level } }

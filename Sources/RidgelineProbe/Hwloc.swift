@@ -106,10 +106,20 @@ public final class Hwloc: @unchecked Sendable {
             })
             corePackage.append(hwloc_get_ancestor_obj_by_type(topology, HWLOC_OBJ_PACKAGE, core).map { Int($0.pointee.logical_index) } ?? 0)
         }
-        return HostTopology(packages: max(1, count(HWLOC_OBJ_PACKAGE)), cores: cores, threads: max(1, count(HWLOC_OBJ_PU)),
-                            caches: caches, numaNodes: numa, cpu: cpu,
-                            simd: SIMDCapabilities.from(flags: cpuinfo.flags, cpu: cpu),
-                            coreThreads: coreThreads, corePackage: corePackage)
+        var host = HostTopology(packages: max(1, count(HWLOC_OBJ_PACKAGE)), cores: cores, threads: max(1, count(HWLOC_OBJ_PU)),
+                                caches: caches, numaNodes: numa, cpu: cpu,
+                                simd: SIMDCapabilities.from(flags: cpuinfo.flags, cpu: cpu),
+                                coreThreads: coreThreads, corePackage: corePackage)
+        host.systemMemoryBytes = Self.memTotal()
+        return host
+    }
+
+    /// MemTotal from /proc/meminfo, in bytes (0 when unreadable).
+    static func memTotal() -> Double {
+        let text = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }) else { return 0 }
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb * 1024
     }
 
     static func hypervisorName(_ signature: String) -> String {
