@@ -53,11 +53,19 @@ public struct CounterReport: Encodable, Sendable {
         out.append("")
         out.append("Preset events available here: " + (available_presets.isEmpty ? "none" : available_presets.joined(separator: " ")))
         out.append("")
-        var table = TextTable(["event", "kind", "status", "meaning / reason"])
+        // Missing events usually share a reason (no PMU): each distinct reason is printed once.
+        var reasons: [String] = []
+        var table = TextTable(["event", "kind", "status", "meaning", "why missing"])
         for e in events {
-            table.add([e.name, e.kind, e.used ? "counted" : "missing", e.used ? e.meaning : (e.reason ?? "")])
+            var note = ""
+            if !e.used, let reason = e.reason {
+                if !reasons.contains(reason) { reasons.append(reason) }
+                note = "[\(reasons.firstIndex(of: reason)! + 1)]"
+            }
+            table.add([e.name, e.kind, e.used ? "counted" : "missing", e.meaning, note])
         }
         out.append(table.render())
+        for (i, reason) in reasons.enumerated() { out.append("[\(i + 1)] \(reason)") }
         out.append("")
         out.append("Ridgeline counts: " + (used.isEmpty ? "nothing (no event can be counted here)" : used.joined(separator: ", ")))
         return out.joined(separator: "\n")

@@ -62,7 +62,8 @@ public struct HostDetection: Sendable {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(yaml().utf8).write(to: url, options: .atomic)
         } catch {
-            throw RidgelineError.unreadable(file: path, reason: "cannot write the host profile: \(error.localizedDescription)")
+            throw RidgelineError.invalidValue(file: nil, field: "output", value: path,
+                                              expected: "a writable file path (writing the host profile failed: \(error.localizedDescription))")
         }
     }
 }
