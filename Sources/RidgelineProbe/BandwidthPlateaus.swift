@@ -5,7 +5,7 @@ import Ridgeline
 ///
 /// A level serves a working set that fits in the thread's share of it but not in the level
 /// below. Near either edge the plateau bends (the set partly spills, or partly fits the inner
-/// level), so the window for level k is [2 × share(k−1), share(k) / 2], with
+/// level), so the window for level k is [2 × share(k−1), share(k) / 2] (L1: up to 3/4), with
 /// share = capacity / threads sharing one instance; DRAM is every point whose total working set
 /// is at least four times the last-level cache (STREAM's own rule for array sizes).
 struct BandwidthPlateaus {
@@ -40,7 +40,9 @@ struct BandwidthPlateaus {
     }
 
     private func window(_ caches: [CacheLevel], _ index: Int, threads: Int) -> ClosedRange<Int> {
-        let upper = share(caches[index], threads: threads) / 2
+        // L1 goes to 3/4 of its size: below that, a pass is so short that call and loop overhead,
+        // not the cache, set the rate.
+        let upper = index == 0 ? share(caches[index], threads: threads) * 3 / 4 : share(caches[index], threads: threads) / 2
         let lower = index == 0 ? 0 : 2 * share(caches[index - 1], threads: threads)
         return lower <= upper ? lower...upper : upper...upper
     }
