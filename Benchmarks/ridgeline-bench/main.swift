@@ -7,7 +7,18 @@ let sections: [BenchSection] = [
     DetectSection(),
     StreamSection(),
     PeakSection(),
+    StepModelSection(),
 ]
+
+/// The training step model's throughput (`StepModelBench.swift`), which prints its own line.
+struct StepModelSection: BenchSection {
+    let name = "step-model"
+    let summary = "StepModel.evaluate throughput, one core"
+    func run(_ context: BenchContext) throws -> [BenchFigure] {
+        try benchStepModel()
+        return []
+    }
+}
 
 var only: Set<String>?
 var arguments = CommandLine.arguments.dropFirst()
