@@ -5,7 +5,9 @@ import RidgelineProbe
 
 /// (a) DRAM triad bandwidth, all threads: Ridgeline's Swift triad against a C STREAM triad
 /// compiled now with `gcc -O3 -march=native -fopenmp`, same array sizes (each array 5 × the LLC),
-/// run alternately so that both see the same machine. Target: Swift ≥ 95% of C.
+/// in paired rounds (C, then Swift, seconds apart). DRAM is shared with other processes and other
+/// guests, whose traffic changes from one second to the next, so the target is judged on the
+/// median of the rounds' Swift/C ratios: Swift ≥ 95% of C.
 struct StreamSection: BenchSection {
     let name = "stream"
     let summary = "DRAM triad, all threads: Swift vs C STREAM (gcc -O3 -march=native -fopenmp)"
@@ -19,7 +21,7 @@ struct StreamSection: BenchSection {
         let binary = try compileStream()
         let probe = CeilingProbe(topology: topology, hwloc: hwloc)
         // Alternate rounds, so that a neighbour's memory traffic falls on both alike.
-        let rounds = 5
+        let rounds = 7
         var swiftRates: [Double] = [], cRates: [Double] = []
         for round in 1...rounds {
             benchProgress("stream: round \(round)/\(rounds), C")
@@ -27,14 +29,22 @@ struct StreamSection: BenchSection {
             benchProgress("stream: round \(round)/\(rounds), Swift")
             let point = try probe.bandwidth(kernel: .triad, workingSetPerThread: 3 * elements * 8 / threads, threads: threads)
             swiftRates.append(point.bytesPerSecond.best)
+            if ProcessInfo.processInfo.environment["RIDGELINE_BENCH_VERBOSE"] != nil {
+                FileHandle.standardError.write(Data("round \(round): C \(cRates.last!) Swift \(swiftRates.last!) (\(point.undisturbedSamples) undisturbed samples)\n".utf8))
+            }
         }
         let swift = swiftRates.max()!, c = cRates.max()!
+        let ratios = zip(swiftRates, cRates).map { $0 / $1 }.sorted()
+        let medianRatio = ratios[ratios.count / 2]
         context.values["stream.c"] = c
         context.values["stream.swift"] = swift
         return [
-            BenchFigure(name: "C STREAM triad, \(threads) threads (best of \(rounds) × 10)", value: Quantity.format(c, .bytesPerSecond), target: "", pass: nil),
+            BenchFigure(name: "C STREAM triad, \(threads) threads (best of \(rounds) rounds × 10)", value: Quantity.format(c, .bytesPerSecond), target: "", pass: nil),
             BenchFigure(name: "Swift triad, \(threads) threads bound (best of \(rounds) rounds)", value: Quantity.format(swift, .bytesPerSecond), target: "", pass: nil),
-            BenchFigure(name: "Swift / C (arrays 3 × \(Quantity.format(Double(elements * 8), .bytes)))", value: ratio(swift, c), target: "≥ 0.95", pass: swift >= 0.95 * c),
+            BenchFigure(name: "Swift / C, best vs best", value: ratio(swift, c), target: "", pass: nil),
+            BenchFigure(name: "Swift / C, median of \(rounds) paired rounds (arrays 3 × \(Quantity.format(Double(elements * 8), .bytes)))",
+                        value: "\(formatSignificant(medianRatio, digits: 3)) (rounds: \(ratios.map { formatSignificant($0, digits: 3) }.joined(separator: " ")))",
+                        target: "≥ 0.95", pass: medianRatio >= 0.95),
         ]
     }
 
