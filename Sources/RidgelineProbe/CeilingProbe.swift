@@ -66,16 +66,17 @@ public struct CeilingProbe {
             sweep += try bandwidthSweep(team: team)
         }
         // Shared levels (L3, DRAM) are also used by other processes, which no CPU-time check can
-        // see. Measuring them again at the end spreads their samples over the whole run, and each
-        // point keeps its better visit.
-        if all.size > 1 {
-            let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
-            let again = try bandwidthSweep(team: all, sizes: sweepSizes(threads: all.size).filter { $0 > 2 * privateBytes })
-            for point in again {
-                if let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }),
-                   point.bytesPerSecond.best > sweep[k].bytesPerSecond.best {
-                    sweep[k] = point
-                }
+        // see, and on a VM even a core's L1 ports can be shared with another guest's hyperthread.
+        // Measuring DRAM, L3 and the L1 window again at the end spreads their samples over the whole
+        // run, and each point keeps its better visit.
+        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        let l1Bytes = topology.dataCaches.first?.sizeBytes ?? 0
+        for team in [single, all] {
+            let revisit = sweepSizes(threads: team.size).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 }
+            for point in try bandwidthSweep(team: team, sizes: revisit) {
+                guard let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }) else { continue }
+                let privateLevel = point.workingSetPerThread <= privateBytes
+                if point.rate(privateLevel: privateLevel).best > sweep[k].rate(privateLevel: privateLevel).best { sweep[k] = point }
             }
         }
         // The compute ceilings too: a vCPU can share its physical core with another guest for a
