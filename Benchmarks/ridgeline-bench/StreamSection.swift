@@ -24,13 +24,19 @@ struct StreamSection: BenchSection {
         let rounds = 7
         var swiftRates: [Double] = [], cRates: [Double] = []
         for round in 1...rounds {
-            benchProgress("stream: round \(round)/\(rounds), C")
-            cRates.append(try runStream(binary, elements: elements, threads: threads))
-            benchProgress("stream: round \(round)/\(rounds), Swift")
-            let point = try probe.bandwidth(kernel: .triad, workingSetPerThread: 3 * elements * 8 / threads, threads: threads)
-            swiftRates.append(point.bytesPerSecond.best)
+            // Alternate which goes first, so that neither always follows the other's allocation.
+            func c() throws {
+                benchProgress("stream: round \(round)/\(rounds), C")
+                cRates.append(try runStream(binary, elements: elements, threads: threads))
+            }
+            func swift() throws {
+                benchProgress("stream: round \(round)/\(rounds), Swift")
+                let point = try probe.bandwidth(kernel: .triad, workingSetPerThread: 3 * elements * 8 / threads, threads: threads)
+                swiftRates.append(point.bytesPerSecond.best)
+            }
+            if round % 2 == 1 { try c(); try swift() } else { try swift(); try c() }
             if ProcessInfo.processInfo.environment["RIDGELINE_BENCH_VERBOSE"] != nil {
-                FileHandle.standardError.write(Data("round \(round): C \(cRates.last!) Swift \(swiftRates.last!) (\(point.undisturbedSamples) undisturbed samples)\n".utf8))
+                FileHandle.standardError.write(Data("round \(round): C \(cRates.last!) Swift \(swiftRates.last!) \n".utf8))
             }
         }
         let swift = swiftRates.max()!, c = cRates.max()!
