@@ -51,7 +51,7 @@ public struct HostProfileBuilder: Sendable {
         let measured = ceilings
         let clock = measured?.clockAllHz ?? nominalClockHz
         var peak = nominalPeaks(clockHz: clock)
-        var sources: [String] = ["hwloc \(hwlocVersionString): topology (packages, cores, caches, NUMA memory)",
+        var sources: [String] = ["hwloc (API \(hwlocVersionString)): topology (packages, cores, caches, NUMA memory)",
                                  "/proc/cpuinfo flags: \(t.simd.features.joined(separator: " ")); \(t.simd.basis)"]
         if let m = measured {
             for dtype in [DType.fp64, .fp32] {

@@ -11,7 +11,7 @@ struct DetectCommand: ParsableCommand {
         discussion: """
             Without --measure the peaks are nominal (cores × clock × FLOPs/cycle of the SIMD units) and the \
             bandwidths are estimates. With --measure, micro-benchmarks measure the FMA peaks, the sustained \
-            clock and a bandwidth sweep from L1 to DRAM, one thread per core (about 10–20 s). \
+            clock and a bandwidth sweep from L1 to DRAM, one thread per core (about 10–45 s, longer on a busy machine). \
             The profile goes to the path `--hardware host` resolves to, unless -o names another.
             """)
 
