@@ -42,17 +42,22 @@ public enum StreamKernel: String, CaseIterable, Sendable, Codable {
 }
 
 /// Σ a[i] over every lane, plus `plus` (an argument the caller varies so that no two calls are alike).
+///
+/// Four sums hide the 3–4 cycle latency of a vector add at one line per cycle. The loads must go
+/// in ascending address order: with eight sums LLVM emitted each 512-byte block's loads in
+/// descending order, which halved DRAM read bandwidth (measured 7.8 vs 16 GB/s for one thread on
+/// Zen 4, against a C loop), presumably by defeating the stream prefetcher.
 @inline(never)
 public func streamRead(_ a: UnsafeMutablePointer<Line>, count: Int, plus: Double) -> Double {
-    var s0 = Line(repeating: 0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0
-    var i = 0
-    while i &+ 8 <= count {
-        s0 += a[i]; s1 += a[i + 1]; s2 += a[i + 2]; s3 += a[i + 3]
-        s4 += a[i + 4]; s5 += a[i + 5]; s6 += a[i + 6]; s7 += a[i + 7]
-        i += 8
+    var s0 = Line(repeating: 0), s1 = s0, s2 = s0, s3 = s0
+    var p = a
+    let end = a + (count & ~3)
+    while p < end {
+        s0 += p[0]; s1 += p[1]; s2 += p[2]; s3 += p[3]
+        p += 4
     }
-    while i < count { s0 += a[i]; i += 1 }
-    return ((s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)).sum() + plus
+    while p < a + count { s0 += p[0]; p += 1 }
+    return ((s0 + s1) + (s2 + s3)).sum() + plus
 }
 
 /// a[i] = value.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A fixed team of threads, one per core and bound to it through hwloc, that runs jobs together.
 ///
@@ -15,17 +16,17 @@ public final class ThreadTeam: @unchecked Sendable {
     private var stopping = false
     private let gate: UnsafeMutablePointer<pthread_barrier_t>
     private let done: UnsafeMutablePointer<pthread_barrier_t>
-    private let inner: UnsafeMutablePointer<pthread_barrier_t>
+    private let inner = SpinBarrier()
     private let errors = NSLock()
     private var bindErrors: [String] = []
 
     /// Starts `size` threads; thread i is bound to core `cores[i]` (default: core i).
     public init(size: Int, hwloc: Hwloc?, cores: [Int]? = nil) {
         self.size = max(1, size)
-        gate = .allocate(capacity: 1); done = .allocate(capacity: 1); inner = .allocate(capacity: 1)
+        gate = .allocate(capacity: 1); done = .allocate(capacity: 1)
         pthread_barrier_init(gate, nil, UInt32(self.size + 1))
         pthread_barrier_init(done, nil, UInt32(self.size + 1))
-        pthread_barrier_init(inner, nil, UInt32(self.size))
+        inner.parties = self.size
         let targets = cores ?? Array(0..<self.size)
         for index in 0..<self.size {
             let thread = Thread { [unowned self] in self.loop(index: index, core: targets[index % targets.count], hwloc: hwloc) }
@@ -42,8 +43,8 @@ public final class ThreadTeam: @unchecked Sendable {
         stopping = true
         pthread_barrier_wait(gate)
         pthread_barrier_wait(done)
-        pthread_barrier_destroy(gate); pthread_barrier_destroy(done); pthread_barrier_destroy(inner)
-        gate.deallocate(); done.deallocate(); inner.deallocate()
+        pthread_barrier_destroy(gate); pthread_barrier_destroy(done)
+        gate.deallocate(); done.deallocate()
     }
 
     /// Runs `body(threadIndex)` on every thread of the team and returns when all have finished.
@@ -61,8 +62,11 @@ public final class ThreadTeam: @unchecked Sendable {
         return slots.values
     }
 
-    /// Inside a job: waits until every thread of the team has reached this point.
-    public func sync() { pthread_barrier_wait(inner) }
+    /// Inside a job: waits until every thread of the team has reached this point. It spins, as
+    /// OpenMP runtimes do between parallel regions: a thread that sleeps in the kernel must be
+    /// woken by an interrupt, which on a VM can take a millisecond and would start that thread's
+    /// timed sample late.
+    public func sync() { inner.wait() }
 
     private func loop(index: Int, core: Int, hwloc: Hwloc?) {
         if let hwloc {
@@ -102,4 +106,21 @@ public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// A sense-reversing spin barrier for a fixed number of parties.
+final class SpinBarrier: @unchecked Sendable {
+    var parties = 1
+    private let arrived = Atomic<Int>(0)
+    private let generation = Atomic<Int>(0)
+
+    func wait() {
+        let current = generation.load(ordering: .acquiring)
+        if arrived.add(1, ordering: .acquiringAndReleasing).newValue == parties {
+            arrived.store(0, ordering: .relaxed)
+            generation.add(1, ordering: .releasing)
+        } else {
+            while generation.load(ordering: .acquiring) == current {}
+        }
+    }
 }
