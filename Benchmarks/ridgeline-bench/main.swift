@@ -8,7 +8,18 @@ let sections: [BenchSection] = [
     StreamSection(),
     PeakSection(),
     StepModelSection(),
+    PlanSection(),
 ]
+
+/// The capacity planner's search (`PlanBench.swift`), which prints its own lines.
+struct PlanSection: BenchSection {
+    let name = "plan"
+    let summary = "ridgeline plan search speed"
+    func run(_ context: BenchContext) throws -> [BenchFigure] {
+        try benchPlan()
+        return []
+    }
+}
 
 /// The training step model's throughput (`StepModelBench.swift`), which prints its own line.
 struct StepModelSection: BenchSection {
