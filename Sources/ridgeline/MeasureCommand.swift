@@ -92,8 +92,16 @@ struct MeasureOptions: ParsableArguments {
         return outcome.records
     }
 
-    /// The counter source for the harness: none until a PAPI back-end is available.
-    func makeCounters() -> any CounterSource { NoCounters() }
+    /// PAPI counters around every repetition where PAPI starts (the events the machine lacks are
+    /// listed in each record); no counters, said so, where it does not.
+    func makeCounters() -> any CounterSource {
+        do {
+            return try PAPICounters()
+        } catch {
+            standardError("counters: PAPI is not available (\(error)); measuring without counters")
+            return NoCounters()
+        }
+    }
 
     func runTorch(store: ProfileStore, output: String?) throws -> Int32 {
         let bridge = try TorchBridge.locate(store: store)
