@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The calibration benchmark of issue 4: measure the default suite on this host with oneDNN, fit the
-# host profile's calibration block on half of the kernels (every other kernel of each class) and
-# report the error on the other half only. Target: median APE <= 10%, p90 <= 25%.
+# The calibration benchmark of issue 4: measure this host's ceilings (`detect --measure`), measure
+# the default suite with oneDNN, fit the calibration block on half of the kernels (every other
+# kernel of each class) and report the error on the other half only.
+# Target: held-out median APE <= 10%, p90 <= 25%.
 #
 #   scripts/calibration-benchmark.sh [BIN] [OUT_DIR] [THREADS]
 #
@@ -14,12 +15,16 @@ bin=${1:-.build/release/ridgeline}
 out=${2:-reports/tmp/calibration}
 threads=${3:-1}
 mkdir -p "$out"
+profile="$out/host-measured.yaml"
 run="$out/default-suite-${threads}t.jsonl"
+printf '== ridgeline detect --measure -o %s\n' "$profile"
+"$bin" detect --measure -o "$profile" > /dev/null
 rm -f "$run"
 start=$(date +%s)
+printf '== ridgeline measure --suite default --threads %s -o %s\n' "$threads" "$run"
 "$bin" measure --suite default --threads "$threads" -o "$run"
-echo "measured $(wc -l < "$run") kernels in $(( $(date +%s) - start )) s -> $run"
+echo "measured $(wc -l < "$run") kernels in $(( $(date +%s) - start )) s"
 for statistic in median min; do
-  printf '\n== calibrate --hardware host --statistic %s (held-out half only)\n' "$statistic"
-  "$bin" calibrate --hardware host --measurements "$run" --statistic "$statistic" -o "$out/host-calibrated-$statistic.yaml"
+  printf '\n== ridgeline calibrate --hardware %s --measurements %s --statistic %s (held-out half only)\n' "$profile" "$run" "$statistic"
+  "$bin" calibrate --hardware "$profile" --measurements "$run" --statistic "$statistic" -o "$out/host-calibrated-$statistic.yaml"
 done
