@@ -15,8 +15,10 @@ public struct CalibrationSample: Sendable {
 /// compute and memory times (quantization included). The fit minimises the mean absolute log
 /// ratio of predicted to measured time (a relative error that weighs a 2× over- and
 /// under-prediction alike and is robust to a few outliers) by grid search: a coarse geometric
-/// grid, then a finer one around the best point. Fractions are at most 1: no kernel beats the
-/// datasheet. Classes are independent given L, so L is
+/// grid, then a finer one around the best point. Fractions of a datasheet profile are at most 1:
+/// no kernel beats the datasheet. A measured profile's ceilings are what Ridgeline's own probe
+/// kernels reached, which a library may beat (non-temporal stores skip the read-for-ownership a
+/// probe's stores pay), so its fractions may reach 1.5. Classes are independent given L, so L is
 /// searched outside and the per-class fractions inside. Classes without samples get the fractions
 /// fitted on all samples together, so no ceiling is left at its unreachable datasheet value.
 public enum CalibrationFit {
@@ -34,6 +36,7 @@ public enum CalibrationFit {
         }
         let measured = samples.map(\.seconds)
         let byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
+        let ceiling = maximumFraction(profile)
 
         func loss(_ indices: [Int], _ fc: Double, _ fm: Double, _ launch: Double) -> Double {
             var total = 0.0
@@ -48,15 +51,15 @@ public enum CalibrationFit {
             var best = (fc: 1.0, fm: 1.0, loss: Double.infinity)
             // Descending, replacing only on strict improvement: a fraction the data cannot
             // constrain (the compute fraction of a copy) stays at 1, the datasheet value.
-            for fc in geometricGrid(0.02, 1, 48).reversed() {
-                for fm in geometricGrid(minimumMemoryFraction, 1, 32).reversed() {
+            for fc in geometricGrid(0.02, ceiling, 48).reversed() {
+                for fm in geometricGrid(minimumMemoryFraction, ceiling, 32).reversed() {
                     let l = loss(indices, fc, fm, launch)
                     if l < best.loss { best = (fc, fm, l) }
                 }
             }
-            let step = pow(1 / 0.02, 1.0 / 47)
-            for fc in geometricGrid(best.fc / step, min(1, best.fc * step), 13).reversed() {
-                for fm in geometricGrid(max(minimumMemoryFraction, best.fm / step), min(1, best.fm * step), 13).reversed() {
+            let step = pow(ceiling / 0.02, 1.0 / 47)
+            for fc in geometricGrid(best.fc / step, min(ceiling, best.fc * step), 13).reversed() {
+                for fm in geometricGrid(max(minimumMemoryFraction, best.fm / step), min(ceiling, best.fm * step), 13).reversed() {
                     let l = loss(indices, fc, fm, launch)
                     if l < best.loss { best = (fc, fm, l) }
                 }
@@ -90,6 +93,11 @@ public enum CalibrationFit {
         let fitted = byClass.keys.sorted().map(\.rawValue).joined(separator: ", ")
         return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch,
                            source: "\(source); \(samples.count) samples; classes fitted: \(fitted); others use the all-sample fit")
+    }
+
+    /// The largest fraction a fit may return: 1 for datasheet ceilings, 1.5 for measured ones.
+    static func maximumFraction(_ profile: HardwareProfile) -> Double {
+        ["measured", "calibrated"].contains(profile.origin) ? 1.5 : 1
     }
 
     /// A kernel that reaches less than this share of a memory level's bandwidth is not bound by

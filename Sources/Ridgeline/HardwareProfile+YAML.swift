@@ -93,12 +93,13 @@ extension HardwareProfile {
     }
 
     private static func parseLevel(_ r: FieldReader, units: Int) throws -> MemoryLevel {
-        try r.rejectUnknownKeys(["level", "capacity", "shared_by", "bandwidth"])
+        try r.rejectUnknownKeys(["level", "capacity", "shared_by", "bandwidth", "single_unit_bandwidth"])
         return MemoryLevel(
             name: try r.string("level"),
             capacityBytes: try r.quantity("capacity", .bytes),
             sharedByUnits: try r.optionalInt("shared_by", in: 1...units) ?? units,
-            bandwidth: try r.quantity("bandwidth", .bytesPerSecond))
+            bandwidth: try r.quantity("bandwidth", .bytesPerSecond),
+            singleUnitBandwidth: try r.optionalQuantity("single_unit_bandwidth", .bytesPerSecond))
     }
 
     private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
@@ -191,7 +192,8 @@ extension HardwareProfile {
         lines.append("  threads_per_unit: \(compute.threadsPerUnit)")
         lines.append("memory:")
         for level in memory {
-            lines.append("  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))}")
+            let single = level.singleUnitBandwidth.map { ", single_unit_bandwidth: \(yamlQuantity($0, .bytesPerSecond))" } ?? ""
+            lines.append("  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)}")
         }
         lines.append("latency: {launch: \(yamlQuantity(launchLatency, .seconds)), dispatch: \(yamlQuantity(dispatchLatency, .seconds))}")
         if let l = scaleUp {

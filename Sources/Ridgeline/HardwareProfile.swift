@@ -115,10 +115,13 @@ public struct MemoryLevel: Sendable, Equatable {
     public var sharedByUnits: Int
     /// Bandwidth of the whole device at this level (summed over instances).
     public var bandwidth: Double
+    /// Bandwidth one unit reaches alone, where measured: one core can draw far more than its
+    /// share of a shared level (DRAM, L3), so a profile cut down to fewer cores needs it.
+    public var singleUnitBandwidth: Double?
 
-    public init(name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double) {
+    public init(name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double, singleUnitBandwidth: Double? = nil) {
         self.name = name; self.capacityBytes = capacityBytes; self.sharedByUnits = sharedByUnits
-        self.bandwidth = bandwidth
+        self.bandwidth = bandwidth; self.singleUnitBandwidth = singleUnitBandwidth
     }
 
     /// Total capacity across the device's instances of this level.
@@ -143,7 +146,10 @@ public struct Link: Sendable, Equatable {
 
 /// The family a kernel belongs to, for achievable fractions that differ by family.
 public enum KernelClass: String, CaseIterable, Sendable, Codable, Comparable {
-    case gemm, conv, attention, elementwise, reduction, rowwise, embedding, optimizer, copy
+    /// Softmax and the norms are separate classes: softmax is bound by its exponentials and its
+    /// extra pass over the row, and reaches a different share of the ceilings than layer or RMS norm
+    /// does (on the H100 reference rows and on oneDNN alike).
+    case gemm, conv, attention, elementwise, reduction, softmax, norm, embedding, optimizer, copy
 
     public static func < (a: KernelClass, b: KernelClass) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -44,10 +44,17 @@ public protocol KernelCost: Sendable {
     var flops: Double { get }
     /// Minimum bytes moved: every input read once and every output written once.
     var bytes: Double { get }
+    /// Exponentials, tanh, erf or logs evaluated: special-function work that costs several FLOPs
+    /// each (see `Roofline.transcendentalCost`), counted apart from `flops`.
+    var transcendentals: Double { get }
     /// Human label for tables.
     var label: String { get }
     /// The spec fields (besides `op`) in contract order, for JSON output.
     var fields: [(String, SpecValue)] { get }
+}
+
+extension KernelCost {
+    public var transcendentals: Double { 0 }
 }
 
 /// A spec field value as written in JSON.
@@ -109,6 +116,10 @@ public struct Conv2D: KernelCost, Hashable {
         }
     }
 
+    /// Fewer input channels per group than `lanes`: a depthwise (or nearly) convolution that no
+    /// GEMM micro-kernel can fill.
+    public func isDepthwise(lanes: Double) -> Bool { groups > 1 && Double(c / groups) < lanes }
+
     public var op: String { "conv2d" }
     public var kernelClass: KernelClass { .conv }
     /// Every pass does the same multiply-adds: N·K·P·Q·(C/g)·R·S of them.
@@ -143,18 +154,34 @@ public struct Elementwise: KernelCost, Hashable {
         self.flopsPerElement = flopsPerElement ?? Self.defaultFlops(name); self.dtype = dtype
     }
 
-    /// FLOPs per element by op name: one for arithmetic; transcendental ops counted as the
-    /// handful of FMAs a vectorised implementation spends (gelu's tanh form ≈ 8, exp ≈ 4).
+    /// Arithmetic FLOPs per element by op name; the exponential, tanh, erf or log an op needs is
+    /// counted apart (`transcendentalsPerElement`). gelu (tanh form) = 7 arithmetic + tanh;
+    /// sigmoid = 1 + e^−x and a reciprocal; silu = sigmoid and a multiply.
     public static func defaultFlops(_ name: String) -> Double {
         switch name {
-        case "relu", "add", "mul", "sub", "scale", "mul_scalar", "neg", "abs", "bias": return 1
-        case "div", "square", "fma", "axpy": return 2
-        case "sigmoid", "exp", "log", "tanh", "sqrt": return 4
-        case "gelu", "silu", "swish", "swiglu", "geglu": return 8
-        case "dropout": return 3
+        case "relu", "add", "mul", "sub", "scale", "mul_scalar", "neg", "abs", "bias", "max", "min", "exp", "log", "tanh":
+            return 1
+        case "div", "square", "fma", "axpy", "dropout": return 2
+        case "sigmoid": return 3
+        case "silu", "swish", "swiglu": return 4
+        case "sqrt": return 4
+        case "gelu", "gelu_erf", "geglu": return 7
         default: return 1
         }
     }
+
+    /// Special-function evaluations per element by op name. tanh, sigmoid (and so silu and the
+    /// tanh form of gelu) need an exponential and a reciprocal, and a SIMD reciprocal to full
+    /// precision costs about as much as the exponential: two.
+    public static func transcendentalsPerElement(_ name: String) -> Double {
+        switch name {
+        case "exp", "log": return 1
+        case "tanh", "sigmoid", "silu", "swish", "swiglu", "gelu", "gelu_erf", "geglu": return 2
+        default: return 0
+        }
+    }
+
+    public var transcendentals: Double { Double(elements) * Self.transcendentalsPerElement(name) }
 
     public var op: String { "elementwise" }
     public var kernelClass: KernelClass { .elementwise }
@@ -206,15 +233,16 @@ public struct RowWise: KernelCost, Hashable {
     }
 
     public var op: String { kind.rawValue }
-    public var kernelClass: KernelClass { .rowwise }
+    public var kernelClass: KernelClass { kind == .softmax ? .softmax : .norm }
     var elements: Double { Double(rows) * Double(cols) }
-    /// Per element: softmax fwd max, subtract, exp (≈4), sum, divide = 8; bwd dot and fma = 4.
+    /// Per element: softmax fwd max, subtract, sum, divide and scale = 5 plus one exponential;
+    /// bwd dot and fma = 4.
     /// Layer norm fwd mean, variance (2), normalise (2), scale and shift (2) = 7; bwd ≈ 12.
     /// RMS norm drops the mean and the shift: fwd 5, bwd 9.
     public var flops: Double {
         let perElement: Double
         switch (kind, pass) {
-        case (.softmax, .fwd): perElement = 8
+        case (.softmax, .fwd): perElement = 5
         case (.softmax, .bwd): perElement = 4
         case (.layernorm, .fwd): perElement = 7
         case (.layernorm, .bwd): perElement = 12
@@ -223,6 +251,7 @@ public struct RowWise: KernelCost, Hashable {
         }
         return elements * perElement
     }
+    public var transcendentals: Double { kind == .softmax && pass == .fwd ? elements : 0 }
     /// fwd reads x and writes y; bwd reads x (or y) and dy and writes dx. Norm weights are a row each.
     public var bytes: Double {
         let tensors: Double = pass == .fwd ? 2 : 3

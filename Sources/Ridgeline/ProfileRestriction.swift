@@ -15,7 +15,10 @@ extension HardwareProfile {
         p.compute.vectorPeak = compute.vectorPeak.mapValues { $0 * share }
         p.memory = memory.map { level in
             var l = level
-            l.bandwidth = level.bandwidth * share
+            // Private levels scale with the cores; a shared level gives a few cores what they can
+            // draw alone, where that was measured, up to the whole level.
+            let alone = level.singleUnitBandwidth.map { min(level.bandwidth, $0 * Double(n)) }
+            l.bandwidth = alone ?? level.bandwidth * share
             l.sharedByUnits = min(level.sharedByUnits, n)
             return l
         }

@@ -62,6 +62,12 @@ public struct Roofline: Sendable {
                                dtype: g.dtype, peak: peak * fraction), dtype)
         case .conv2d(let c):
             let (dtype, peak) = profile.matrixPeak(c.dtype)
+            if c.isDepthwise(lanes: simdLanes(c.dtype)) {
+                // Too few channels per group to fill a GEMM micro-kernel or a tensor-core MMA:
+                // libraries run depthwise convolutions as direct loops on the vector units.
+                let vector: DType = c.dtype == .fp64 ? .fp64 : .fp32
+                return (c.flops / (profile.vectorPeak(c.dtype) * fraction), vector)
+            }
             let v = c.implicitGEMM
             // Implicit GEMM walks the reduction one filter tap at a time, C/g channels in chunks
             // of the tile's K depth (32 elements of 16-bit data on tensor cores, as in CUTLASS's
@@ -78,14 +84,26 @@ public struct Roofline: Sendable {
             return (attentionTime(a, matrixPeak: peak * fraction, vectorPeak: profile.vectorPeak(.fp32) * fraction), dtype)
         default:
             let dtype: DType = kernel.dtype == .fp64 ? .fp64 : .fp32
-            return (kernel.flops / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
+            let work = kernel.flops + kernel.cost.transcendentals * transcendentalCost
+            return (work / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
         }
     }
 
+    /// FP32 FLOPs one exponential (or tanh, erf, log) costs. On NVIDIA GPUs the special-function
+    /// units return 16 results per clock per SM against 128 FMAs (256 FLOPs): 16 FLOPs' worth
+    /// (CUDA C Programming Guide, arithmetic instruction throughput). CPUs evaluate them in SIMD
+    /// code: range reduction, a degree-5 polynomial and a scale, about ten vector instructions
+    /// (oneDNN's JIT eltwise `exp`): 20 FLOPs' worth.
+    var transcendentalCost: Double { profile.kind == .gpu ? 16 : 20 }
+
+    /// SIMD lanes of `dtype` on a CPU; 8 on a GPU, the channel granularity of a tensor-core MMA.
+    func simdLanes(_ dtype: DType) -> Double {
+        guard profile.kind == .cpu else { return 8 }
+        return Double((profile.compute.simdBits ?? 256) / 8) / dtype.bytes
+    }
+
     /// Attention: the two (fwd) or five (bwd) matrix products at the matrix peak, plus one
-    /// exponential per computed score on the special-function units, whose throughput is 1/16 of
-    /// the FP32 FLOP rate (16 vs 128 FMA results per clock per SM, CUDA C Programming Guide,
-    /// arithmetic instruction throughput). FlashAttention-2/3 do not hide the exponentials behind
+    /// exponential per computed score (`transcendentalCost`). FlashAttention-2/3 do not hide the exponentials behind
     /// the GEMMs, so the two add. Causal masks skip blocks above the diagonal but compute the
     /// diagonal blocks whole: (t+1)/2t of the scores for t blocks of 128 rows. Flash on a GPU runs
     /// one 128-row query tile per SM at a time, so tiles quantize into waves over the SMs.
@@ -94,10 +112,10 @@ public struct Roofline: Sendable {
         let density = a.causal ? (blocks + 1) / (2 * blocks) : 1
         let scores = Double(a.batch) * Double(a.heads) * Double(a.seq) * Double(a.seqKV) * density
         let matmulFlops = 4 * scores * Double(a.headDim) * (a.pass == .fwd ? 1 : 2.5)
-        var time = matmulFlops / matrixPeak + scores / (vectorPeak / 16)
+        var time = matmulFlops / matrixPeak + scores * transcendentalCost / vectorPeak
         if a.impl == .unfused {
-            // Unfused: a separate softmax pass over the score matrix (8 FLOPs a score, RowWise).
-            time += scores * 8 / vectorPeak
+            // Unfused: a separate softmax pass over the score matrix (5 FLOPs a score, RowWise).
+            time += scores * 5 / vectorPeak
         } else if profile.kind == .gpu {
             let tiles = Double(a.batch * a.heads) * blocks
             let units = Double(profile.compute.units)
@@ -155,36 +173,46 @@ public struct Roofline: Sendable {
 
     // MARK: Memory
 
-    /// Bytes each memory level serves, innermost first, up to the level holding the working set.
+    /// Bytes each memory level serves, innermost first. All traffic passes through the innermost
+    /// level; a share of it comes from further out, as far as the working set misses the caches
+    /// on the way (`hitFraction`). A GEMM-like kernel moves at least its re-read traffic.
     func memoryTraffic(_ kernel: Kernel) -> [(MemoryLevel, Double)] {
         let levels = profile.memory
         let workingSet = kernel.bytes
-        let residency = residencyIndex(workingSet: workingSet)
         var result: [(MemoryLevel, Double)] = []
-        for index in 0...residency {
-            let level = levels[index]
+        var reaching = 1.0  // share of the traffic that comes from this level or beyond
+        for (index, level) in levels.enumerated() {
+            guard reaching > 0 else { break }
             var bytes = workingSet
             if index > 0, let product = matrixProduct(kernel) {
                 // Traffic into the inner cache from this level, blocked to the inner cache's size.
                 let inner = levels[index - 1]
                 let elements = inner.capacityBytes / product.elementBytes
                 let reread = 2 * product.m * product.n * product.k * product.batch / elements.squareRoot() * product.elementBytes
-                bytes = max(workingSet, reread)
+                bytes = max(workingSet, reread + cpuPackingBytes(kernel))
             }
-            result.append((level, bytes))
+            result.append((level, bytes * reaching))
+            if index < levels.count - 1 { reaching *= 1 - hitFraction(workingSet: workingSet, level: level) }
         }
         return result
     }
 
-    /// The innermost level that keeps the working set between launches. On GPUs per-SM L1 is not
-    /// kept across kernels, so only shared levels count.
-    func residencyIndex(workingSet: Double) -> Int {
-        let levels = profile.memory
-        for (index, level) in levels.enumerated().dropLast() {
-            if profile.kind == .gpu && level.sharedByUnits == 1 { continue }
-            if workingSet <= level.totalCapacity(units: profile.compute.units) { return index }
-        }
-        return levels.count - 1
+    /// The share of a working set a cache keeps between launches: all of it up to a quarter of the
+    /// capacity, none of it at the capacity, linearly in between. An LRU cache streaming a set
+    /// near its size thrashes, and the other data of the program — on a shared or virtual machine,
+    /// other tenants too — hold part of it (seen on the development VM: a 16 MiB stream on a
+    /// 32 MiB L3 runs near DRAM speed). On GPUs per-SM L1 is not kept across kernels.
+    func hitFraction(workingSet: Double, level: MemoryLevel) -> Double {
+        if profile.kind == .gpu && level.sharedByUnits == 1 { return 0 }
+        let capacity = level.totalCapacity(units: profile.compute.units)
+        return min(1, max(0, (capacity - workingSet) / (0.75 * capacity)))
+    }
+
+    /// CPU BLAS libraries pack B into a contiguous panel on every call (Goto & van de Geijn 2008):
+    /// one more read and write of B, which matters when m is small and B is large.
+    func cpuPackingBytes(_ kernel: Kernel) -> Double {
+        guard profile.kind == .cpu, case .gemm(let g) = kernel else { return 0 }
+        return 2 * Double(g.batch) * Double(g.k) * Double(g.n) * g.dtype.bytes
     }
 
     private func matrixProduct(_ kernel: Kernel) -> (m: Double, n: Double, k: Double, batch: Double, elementBytes: Double)? {

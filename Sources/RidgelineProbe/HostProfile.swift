@@ -90,8 +90,10 @@ public struct HostProfileBuilder: Sendable {
         for cache in t.dataCaches {
             let name = "l\(cache.level)"
             let bandwidth: Double
+            var single: Double?
             if let m = measured?.level(name) {
                 bandwidth = m.allThreads
+                single = m.singleThread
             } else {
                 // Bytes per cycle per core: L1 two loads of the datapath width; L2 32 (64 on Intel
                 // AVX-512 cores); L3 16 — the port widths in the vendors' optimization manuals.
@@ -104,11 +106,14 @@ public struct HostProfileBuilder: Sendable {
                 nominalNotes.append("\(name) \(Int(perCycle)) B/clk/core")
             }
             levels.append(MemoryLevel(name: name, capacityBytes: Double(cache.sizeBytes),
-                                      sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth))
+                                      sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth,
+                                      singleUnitBandwidth: single))
         }
         let dram: Double
+        var dramSingle: Double?
         if let m = measured?.level("dram") {
             dram = m.allThreads
+            dramSingle = m.singleThread
         } else {
             // Little's law: a core sustains (outstanding L1 misses × line size) / memory latency;
             // with ~16 misses in flight, 64 B lines and ~100 ns, about 10 GB/s per core. The channel
@@ -117,7 +122,8 @@ public struct HostProfileBuilder: Sendable {
             nominalNotes.append("dram: Little's law, 16 misses in flight × 64 B / 100 ns per core")
         }
         if !nominalNotes.isEmpty { sources.append("nominal bandwidths (estimates): " + nominalNotes.joined(separator: "; ")) }
-        levels.append(MemoryLevel(name: "dram", capacityBytes: max(t.memoryBytes, 1), sharedByUnits: t.cores, bandwidth: dram))
+        levels.append(MemoryLevel(name: "dram", capacityBytes: max(t.memoryBytes, 1), sharedByUnits: t.cores, bandwidth: dram,
+                                  singleUnitBandwidth: dramSingle))
         return levels
     }
 

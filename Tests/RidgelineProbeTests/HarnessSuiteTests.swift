@@ -13,7 +13,7 @@ struct HarnessSuiteTests {
         let (_, kernels) = try Suite.load("default", store: Self.store)
         #expect(kernels.count >= 60)
         let classes = Set(kernels.map(\.kernelClass))
-        #expect(classes.isSuperset(of: [.gemm, .conv, .elementwise, .copy, .reduction, .rowwise]))
+        #expect(classes.isSuperset(of: [.gemm, .conv, .elementwise, .copy, .reduction, .softmax, .norm]))
         #expect(kernels.contains { $0.bytes > 64e6 }, "DRAM-sized kernels")
         #expect(kernels.contains { $0.bytes < 256e3 }, "cache-resident kernels")
         #expect(kernels.contains { $0.flops / $0.bytes > 50 }, "compute-bound kernels")

@@ -71,9 +71,14 @@ struct KernelCostTests {
     }
 
     @Test func elementwise() throws {
-        // gelu: 8 FLOPs an element by default; one input, one output: 1000·8 = 8000; 1000·2·2 B = 4000.
+        // gelu: 7 arithmetic FLOPs an element by default (its tanh counted apart); one input, one
+        // output: 1000·7 = 7000; 1000·2·2 B = 4000.
         try Self.expectCost(#"{"op":"elementwise","name":"gelu","elements":1000,"dtype":"bf16"}"#,
-                            flops: 8000, bytes: 4000, class: .elementwise)
+                            flops: 7000, bytes: 4000, class: .elementwise)
+        // tanh = an exponential and a reciprocal: two special-function evaluations per element.
+        #expect(Kernel.elementwise(Elementwise(name: "gelu", elements: 1000, dtype: .bf16)).cost.transcendentals == 2000)
+        #expect(Kernel.elementwise(Elementwise(name: "exp", elements: 1000, dtype: .fp32)).cost.transcendentals == 1000)
+        #expect(Kernel.elementwise(Elementwise(name: "add", elements: 1000, dtype: .fp32)).cost.transcendentals == 0)
         // add: two inputs: 1000·1 = 1000; 1000·(2 + 1)·4 B = 12,000.
         try Self.expectCost(#"{"op":"elementwise","name":"add","elements":1000,"inputs":2,"dtype":"fp32"}"#,
                             flops: 1000, bytes: 12_000, class: .elementwise)
@@ -97,18 +102,19 @@ struct KernelCostTests {
 
     @Test func rowwiseForwardAndBackward() throws {
         // 32 × 128 = 4096 elements, bf16 (2 B), 128 columns of parameters.
-        // softmax fwd: 8·4096 = 32,768 FLOPs; read x, write y: 2·4096·2 = 16,384 B.
-        try Self.expectCost(#"{"op":"softmax","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 32_768, bytes: 16_384, class: .rowwise)
+        // softmax fwd: 5·4096 = 20,480 FLOPs and 4096 exponentials; read x, write y: 2·4096·2 = 16,384 B.
+        try Self.expectCost(#"{"op":"softmax","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 20_480, bytes: 16_384, class: .softmax)
+        #expect(Kernel.rowwise(RowWise(.softmax, rows: 32, cols: 128, dtype: .bf16)).cost.transcendentals == 4096)
         // softmax bwd: 4·4096 = 16,384; read y, dy, write dx: 3·4096·2 = 24,576.
-        try Self.expectCost(#"{"op":"softmax","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 16_384, bytes: 24_576, class: .rowwise)
+        try Self.expectCost(#"{"op":"softmax","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 16_384, bytes: 24_576, class: .softmax)
         // layernorm fwd: 7·4096 = 28,672; (2·4096 + 2·128)·2 = (8192 + 256)·2 = 16,896.
-        try Self.expectCost(#"{"op":"layernorm","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 28_672, bytes: 16_896, class: .rowwise)
+        try Self.expectCost(#"{"op":"layernorm","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 28_672, bytes: 16_896, class: .norm)
         // layernorm bwd: 12·4096 = 49,152; (3·4096 + 4·128)·2 = (12288 + 512)·2 = 25,600.
-        try Self.expectCost(#"{"op":"layernorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 49_152, bytes: 25_600, class: .rowwise)
+        try Self.expectCost(#"{"op":"layernorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 49_152, bytes: 25_600, class: .norm)
         // rmsnorm fwd: 5·4096 = 20,480; (2·4096 + 128)·2 = 16,640.
-        try Self.expectCost(#"{"op":"rmsnorm","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 20_480, bytes: 16_640, class: .rowwise)
+        try Self.expectCost(#"{"op":"rmsnorm","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 20_480, bytes: 16_640, class: .norm)
         // rmsnorm bwd: 9·4096 = 36,864; (3·4096 + 2·128)·2 = (12288 + 256)·2 = 25,088.
-        try Self.expectCost(#"{"op":"rmsnorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 36_864, bytes: 25_088, class: .rowwise)
+        try Self.expectCost(#"{"op":"rmsnorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 36_864, bytes: 25_088, class: .norm)
     }
 
     @Test func attention() throws {

@@ -98,11 +98,17 @@ import Testing
         profile.calibration = nil
         let engine = Roofline(profile)
         let l2 = try #require(profile.memory.first { $0.name == "l2" })
-        let small = engine.predict(.copy(Copy(elements: Int(l2.capacityBytes / 8), dtype: .fp32)))
-        let large = engine.predict(.copy(Copy(elements: Int(l2.capacityBytes), dtype: .fp32)))
-        #expect(small.bound == .memory("l2"))
+        // A copy of e fp32 elements moves 8e bytes: a quarter of L2 stays whole in it, the whole
+        // of L2 not at all, and half of it two thirds of the way.
+        let small = engine.predict(.copy(Copy(elements: Int(l2.capacityBytes / 32), dtype: .fp32)))
+        let large = engine.predict(.copy(Copy(elements: Int(l2.capacityBytes / 8), dtype: .fp32)))
+        #expect(small.bytesByLevel["hbm"] == nil && small.bytesByLevel["l2"] == small.bytes)
         #expect(large.bound == .memory("hbm"))
         #expect(abs(small.memorySeconds - small.bytes / l2.bandwidth) < 1e-15)
+        #expect(abs(engine.hitFraction(workingSet: l2.capacityBytes / 2, level: l2) - 2.0 / 3) < 1e-12)
+        let half = engine.predict(.copy(Copy(elements: Int(l2.capacityBytes / 16), dtype: .fp32)))
+        #expect(abs(half.bytesByLevel["hbm"]! - half.bytes / 3) < 1)
+        #expect(half.memorySeconds >= small.memorySeconds * 2 * (1 - 1e-9) && half.memorySeconds < large.memorySeconds / 2)
     }
 
     @Test func tiledGEMMRereadsWhenOperandsExceedTheCache() throws {
