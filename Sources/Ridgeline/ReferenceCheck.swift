@@ -34,7 +34,7 @@ public struct ReferenceCheck: Sendable, Encodable {
         datasheetProfile.calibration = nil
         hardware = profile.id
         min_seconds = minSeconds
-        datasheet = Self.rows(reference.measurements, Roofline(datasheetProfile))
+        datasheet = Self.rows(reference.measurements, datasheetProfile)
         let even = reference.measurements.filter { $0.index % 2 == 0 && $0.medianSeconds >= minSeconds }
         let calibration = CalibrationFit.fit(
             samples: even.map { CalibrationSample(kernels: $0.kernels, seconds: $0.medianSeconds) },
@@ -43,7 +43,7 @@ public struct ReferenceCheck: Sendable, Encodable {
         var calibrated = datasheetProfile
         calibrated.calibration = calibration
         let odd = reference.measurements.filter { $0.index % 2 == 1 && $0.medianSeconds >= minSeconds }
-        heldOut = Self.rows(odd, Roofline(calibrated))
+        heldOut = Self.rows(odd, calibrated)
         calibration_source = calibration.source
         calibration_compute = Dictionary(uniqueKeysWithValues: calibration.compute.map { ($0.key.rawValue, $0.value) })
         calibration_memory = Dictionary(uniqueKeysWithValues: calibration.memory.map { ($0.key.rawValue, $0.value) })
@@ -54,14 +54,15 @@ public struct ReferenceCheck: Sendable, Encodable {
     /// The fitted block, to write into a calibrated copy of the profile.
     public let calibration: Calibration
 
-    static func rows(_ measurements: [ReferenceMeasurement], _ engine: Roofline) -> [Row] {
-        measurements.map { m in
-            let predictions = m.kernels.map { engine.predict($0, mode: .kernel) }
-            let predicted = predictions.reduce(0) { $0 + $1.timeSeconds }
-            return Row(index: m.index, line: m.line, group: m.group,
-                       kernel: m.kernels.map(\.label).joined(separator: " + "), measured_s: m.medianSeconds,
-                       predicted_s: predicted, ape: absolutePercentageError(predicted: predicted, measured: m.medianSeconds),
-                       bound: predictions[0].bound.description)
+    /// Rows of `measurements` predicted on `profile`, through the same `Validation` that
+    /// `ridgeline validate` prints, tagged with the row index and the group the issue reports by.
+    static func rows(_ measurements: [ReferenceMeasurement], _ profile: HardwareProfile) -> [Row] {
+        let observations = measurements.map {
+            Observation(kernels: $0.kernels, seconds: $0.medianSeconds, source: "line \($0.line)", engine: "reference")
+        }
+        return zip(measurements, Validation(observations, profile: profile).rows).map { m, r in
+            Row(index: m.index, line: m.line, group: m.group, kernel: r.kernel, measured_s: r.measured_s,
+                predicted_s: r.predicted_s, ape: r.ape, bound: r.bound)
         }
     }
 
