@@ -66,7 +66,13 @@ public struct Axis: Sendable, Equatable {
             guard hi >= lo else { return [domain.lowerBound, domain.upperBound] }
             let decades = hi - lo + 1
             let step = decades > 18 ? 3 : (decades > 9 ? 2 : 1)
-            return stride(from: lo, through: hi, by: step).map { pow(10, Double($0)) }
+            var ticks = stride(from: lo, through: hi, by: step).map { pow(10, Double($0)) }
+            // Two decades or fewer: 2 and 5 in between, or the axis reads as almost unlabelled.
+            if decades <= 3 {
+                for e in (lo - 1)...hi { for m in [2.0, 5.0] { let t = m * pow(10, Double(e)); if contains(t) { ticks.append(t) } } }
+                ticks.sort()
+            }
+            return ticks
         case .linear:
             let step = Axis.niceStep((domain.upperBound - domain.lowerBound) / 6)
             guard step > 0 else { return [domain.lowerBound] }

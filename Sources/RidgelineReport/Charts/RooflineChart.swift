@@ -59,7 +59,8 @@ public struct RooflineChart: Sendable {
     /// Intensity axis: covers every point and every ridge point (peak / bandwidth), with room on
     /// either side so the knee of each roof is visible.
     public var xAxis: Axis {
-        var values = plottable.map(\.intensity)
+        // One decade beyond the rightmost point leaves room for the ceiling labels at the right.
+        var values = plottable.map(\.intensity) + plottable.map { $0.intensity * 20 }
         for p in peaks { for b in bandwidths { values += [p / b / 8, p / b * 8] } }
         if values.isEmpty { values = [0.1, 1000] }
         return Axis.logCovering(values, pixels: frame.xPixels, title: "Arithmetic intensity (FLOP/byte)", minimumDecades: 4)
@@ -75,6 +76,16 @@ public struct RooflineChart: Sendable {
         return Axis.logCovering(values, pixels: frame.yPixels, title: "Attainable performance (FLOP/s)", minimumDecades: 3)
     }
 
+    /// Moves horizontal-line labels apart vertically (13 px at least) so that ceilings with
+    /// close peaks stay readable; diagonal labels are staggered along their lines instead.
+    static func separated(_ labels: [(String, Double, Double, Double, String)]) -> [(String, Double, Double, Double, String)] {
+        var horizontal = labels.filter { $0.3 == 0 }.sorted { $0.2 < $1.2 }
+        for i in horizontal.indices.dropFirst() where horizontal[i].2 - horizontal[i - 1].2 < 13 {
+            horizontal[i].2 = horizontal[i - 1].2 + 13
+        }
+        return horizontal + labels.filter { $0.3 != 0 }
+    }
+
     public var svg: String {
         let x = xAxis, y = yAxis
         var canvas = SVGCanvas(id: id, width: frame.width, height: frame.height(legendEntries: legend.count))
@@ -82,6 +93,7 @@ public struct RooflineChart: Sendable {
         canvas.add("<g clip-path=\"url(#\(id)-plot)\" class=\"ceilings\">")
         let xLo = x.domain.lowerBound, xHi = x.domain.upperBound
         var labels: [(String, Double, Double, Double, String)] = []
+        var memoryIndex = 0
         for c in ceilings {
             let groupPeaks = ceilings.filter { $0.group == c.group }.compactMap { if case .compute(let p) = $0.kind { return p } else { return nil } }
             let groupBandwidths = ceilings.filter { $0.group == c.group }.compactMap { if case .memory(let b) = $0.kind { return b } else { return nil } }
@@ -100,12 +112,14 @@ public struct RooflineChart: Sendable {
                 // Label along the diagonal where it is inside the plot, rotated to its slope.
                 let angle = atan2(y2 - y1, x2 - x1) * 180 / .pi
                 let firstVisible = max(x1, x.position(y.domain.lowerBound / bandwidth))
-                let t = firstVisible + (x2 - firstVisible) * 0.25
+                let t = firstVisible + (x2 - firstVisible) * (0.12 + 0.16 * Double(memoryIndex % 5))
+                memoryIndex += 1
                 let ty = y1 + (y2 - y1) * (t - x1) / max(1e-9, x2 - x1)
                 labels.append((c.label, t, ty - 6, angle, "start"))
             }
         }
         canvas.add("</g>")
+        labels = Self.separated(labels)
         canvas.add("<g class=\"ceiling-labels\">")
         for (text, lx, ly, angle, anchor) in labels where ly > frame.plotTop + 8 && ly < frame.plotBottom - 4 {
             canvas.add("<text x=\"\(px(lx))\" y=\"\(px(ly))\" font-size=\"11\" text-anchor=\"\(anchor)\" fill=\"#222\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"\(angle != 0 ? " transform=\"rotate(\(px(angle)) \(px(lx)) \(px(ly)))\"" : "")>\(xmlEscape(text))</text>")
@@ -120,7 +134,7 @@ public struct RooflineChart: Sendable {
         }
         canvas.add("</g>")
         if !unplottable.isEmpty {
-            canvas.text("not on a log axis (0 FLOPs): " + unplottable.map(\.tag).joined(separator: ", "),
+            canvas.text("not on a log axis (0 FLOPs): " + unplottable.map(\.tag).filter { !$0.isEmpty }.joined(separator: ", "),
                         x: frame.plotLeft + 6, y: frame.plotBottom - 8, size: 11, fill: "#555")
         }
         frame.drawLegend(&canvas, legend)

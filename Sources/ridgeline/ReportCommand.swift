@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineReport
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a report (HTML, Markdown, CSV, JSON) of a measurement run, a validation or a capacity plan.")
+
+    @Option(help: "JSON Lines written by `ridgeline measure`.") var measurements: String?
+    @Option(help: "JSON written by `ridgeline validate --json`.") var validation: String?
+    @Option(help: "JSON written by `ridgeline plan --json`.") var plan: String?
+    @Option(help: "Profile to predict and draw the roofline with (measurements: default host; validation: default the file's `hardware`).")
+    var hardware: String?
+    @OptionGroup var output: ReportOutputOption
+
+    func validate() throws {
+        let given = [measurements, validation, plan].compactMap { $0 }
+        guard given.count == 1 else { throw ValidationError("give exactly one of --measurements FILE, --validation FILE, --plan FILE") }
+        if plan != nil && hardware != nil { throw ValidationError("--hardware does not apply to --plan") }
+    }
+
+    func run() throws {
+        if let measurements {
+            let records = try MeasuredKernel.load(path: measurements)
+            let profile = try ProfileStore.locate().hardware(hardware ?? "host")
+            let fingerprint = records.compactMap(\.fingerprint).first ?? profile.fingerprint
+            try output.write(MeasurementReport.build(records, profile: profile, file: measurements,
+                                                     provenance: reportProvenance(profiles: [profile], hostFingerprint: fingerprint, inputs: [measurements])))
+        } else if let validation {
+            let result = try ValidationResult.load(path: validation)
+            let profile = try (hardware ?? result.hardware).map { try ProfileStore.locate().hardware($0) }
+            try output.write(ValidationReport.build(result, profile: profile, file: validation,
+                                                    provenance: reportProvenance(profiles: profile.map { [$0] } ?? [], inputs: [validation])))
+        } else if let plan {
+            let result = try PlanResult.load(path: plan)
+            try output.write(PlanReport.build(result, file: plan, provenance: reportProvenance(profiles: [], inputs: [plan])))
+        }
+    }
+}
