@@ -66,7 +66,7 @@ public struct DataTable: Sendable {
             case .text, .number: return SI.trimmed(v, digits: 4)
             case .quantity(let dimension): return v == 0 ? "0" : Quantity.format(v, dimension, digits: 4)
             case .si(let unit): return SI.format(v, digits: 4) + (unit.isEmpty ? "" : " " + unit)
-            case .percent: return SI.trimmed(v * 100, digits: 3) + "%"
+            case .percent: return SI.trimmed(v * 100, digits: 4) + "%"
             }
         }
     }
@@ -82,11 +82,18 @@ public struct DataTable: Sendable {
                 switch cell {
                 case .empty: return ""
                 case .text(let s): return Self.csvField(s)
-                case .number(let v): return v.isFinite ? "\(v)" : ""
+                case .number(let v): return v.isFinite ? Self.csvNumber(v) : ""
                 }
             }.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Whole numbers without ".0" (counts read as counts); others in the shortest text that
+    /// reads back as the same Double.
+    static func csvNumber(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
     }
 
     static func csvField(_ s: String) -> String {
