@@ -105,7 +105,7 @@ public struct FieldReader {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a number")
         }
         guard range.contains(value) else {
-            throw RidgelineError.invalidValue(file: file, field: name(key), value: text, expected: "a number in \(range.lowerBound)...\(range.upperBound)")
+            throw RidgelineError.invalidValue(file: file, field: name(key), value: text, expected: Self.describe(range))
         }
         return value
     }
@@ -167,6 +167,12 @@ public struct FieldReader {
         if let s = node.scalar?.string { return s }
         if node.sequence != nil { return "a list" }
         return "a mapping"
+    }
+
+    /// The default range reads "a positive number", not Double's extremes.
+    private static func describe(_ range: ClosedRange<Double>) -> String {
+        guard range.upperBound == Double.greatestFiniteMagnitude else { return "a number in \(range.lowerBound)...\(range.upperBound)" }
+        return range.lowerBound == Double.leastNonzeroMagnitude ? "a positive number" : "a number ≥ \(range.lowerBound)"
     }
 
     private static func describe(_ range: ClosedRange<Int>) -> String {

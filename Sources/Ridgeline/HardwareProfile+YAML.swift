@@ -129,8 +129,15 @@ extension HardwareProfile {
                            source: try r.optionalString("source") ?? "")
     }
 
-    /// Cross-checks numbers that must agree: per-unit rates against peaks (within 5%).
+    /// Cross-checks numbers that must agree: per-unit rates against peaks (within 5%), and memory
+    /// levels listed innermost first (the engine blocks each level's traffic by the level inside it).
     public func checkConsistency(file: String?) throws {
+        for index in memory.indices.dropFirst() where memory[index].capacityBytes <= memory[index - 1].capacityBytes {
+            let (inner, outer) = (memory[index - 1], memory[index])
+            throw RidgelineError.inconsistent(
+                file: file, field: "memory[\(index)].capacity",
+                detail: "levels go from innermost to outermost, but memory[\(index)] (\(outer.name), \(Quantity.format(outer.capacityBytes, .bytes))) is no larger than memory[\(index - 1)] (\(inner.name), \(Quantity.format(inner.capacityBytes, .bytes)))")
+        }
         for (dtype, perClock) in compute.flopsPerClockPerUnit.sorted(by: { $0.key < $1.key }) {
             guard let stated = compute.peak[dtype] else {
                 throw RidgelineError.inconsistent(file: file, field: "compute.flops_per_clock_per_unit.\(dtype.rawValue)",
@@ -148,7 +155,14 @@ extension HardwareProfile {
     /// The profile in the YAML schema it was read from (used by `detect` and `calibrate`).
     public func yaml() -> String {
         var lines: [String] = []
-        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        // Double-quoted YAML: escape backslash and quote, and write line breaks and tabs as escapes
+        // (a literal line break inside quotes would fold into a space on reading).
+        func q(_ s: String) -> String {
+            let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+                .replacingOccurrences(of: "\t", with: "\\t")
+            return "\"" + escaped + "\""
+        }
         func dtypeMap(_ map: [DType: Double], _ dimension: Dimension?) -> String {
             let entries = map.sorted { $0.key < $1.key }.map { entry -> String in
                 let value = dimension.map { yamlQuantity(entry.value, $0) } ?? trimmedNumber(entry.value)

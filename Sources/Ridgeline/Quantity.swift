@@ -85,3 +85,15 @@ public func formatSignificant(_ value: Double, digits: Int = 4) -> String {
     let decimals = max(0, digits - 1 - magnitude)
     return String(format: "%.\(min(decimals, 9))f", value)
 }
+
+/// A fraction as a percentage with one decimal: 0.1234 → "12.3%".
+public func formatPercent(_ fraction: Double) -> String {
+    fraction.isFinite ? String(format: "%.1f%%", fraction * 100) : "—"
+}
+
+/// A count with an SI prefix and four significant digits: 137438953472 → "137.4 G".
+public func formatCount(_ value: Double) -> String {
+    let steps: [(Double, String)] = [(1e15, " P"), (1e12, " T"), (1e9, " G"), (1e6, " M"), (1e3, " k")]
+    guard let step = steps.first(where: { abs(value) >= $0.0 }) else { return formatSignificant(value) }
+    return formatSignificant(value / step.0) + step.1
+}

@@ -63,30 +63,57 @@ public struct Roofline: Sendable {
         case .conv2d(let c):
             let (dtype, peak) = profile.matrixPeak(c.dtype)
             let v = c.implicitGEMM
-            return (matrixTime(m: v.m, n: v.n, k: v.k, batch: 1, dtype: c.dtype, peak: peak * fraction), dtype)
+            // Implicit GEMM walks the reduction one filter tap at a time, C/g channels in chunks
+            // of the tile's K depth (32 elements of 16-bit data on tensor cores, as in CUTLASS's
+            // implicit-GEMM iterators): a 3-channel input layer pads each tap to a full chunk.
+            var k = v.k
+            if profile.kind == .gpu, c.pass != .bwd_weights {
+                let chunk = 64 / c.dtype.bytes
+                let channels = Double(c.pass == .fwd ? c.c / c.groups : c.k / c.groups)
+                k = Double(c.r * c.s) * (channels / chunk).rounded(.up) * chunk
+            }
+            return (matrixTime(m: v.m, n: v.n, k: k, batch: 1, dtype: c.dtype, peak: peak * fraction), dtype)
         case .attention(let a):
             let (dtype, peak) = profile.matrixPeak(a.dtype)
-            let softmax = a.scores * a.density * (a.pass == .fwd ? 8 : 12) / (profile.vectorPeak(a.dtype) * fraction)
-            guard a.impl == .flash, profile.kind == .gpu else {
-                // Unfused: batched GEMMs at the matrix peak, softmax on the vector units.
-                let gemmFlops = a.flops
-                return (gemmFlops / (peak * fraction) + (a.impl == .unfused ? softmax : 0), dtype)
-            }
-            // Flash attention runs one tile of 128 query rows per SM at a time (FlashAttention-2).
-            let queryTiles = Double(a.batch * a.heads) * (Double(a.seq) / 128).rounded(.up)
-            let units = Double(profile.compute.units)
-            let waves = (queryTiles / units).rounded(.up)
-            let efficiency = queryTiles / (waves * units)
-            return (a.flops / (peak * fraction * efficiency), dtype)
+            return (attentionTime(a, matrixPeak: peak * fraction, vectorPeak: profile.vectorPeak(.fp32) * fraction), dtype)
         default:
             let dtype: DType = kernel.dtype == .fp64 ? .fp64 : .fp32
             return (kernel.flops / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
         }
     }
 
+    /// Attention: the two (fwd) or five (bwd) matrix products at the matrix peak, plus one
+    /// exponential per computed score on the special-function units, whose throughput is 1/16 of
+    /// the FP32 FLOP rate (16 vs 128 FMA results per clock per SM, CUDA C Programming Guide,
+    /// arithmetic instruction throughput). FlashAttention-2/3 do not hide the exponentials behind
+    /// the GEMMs, so the two add. Causal masks skip blocks above the diagonal but compute the
+    /// diagonal blocks whole: (t+1)/2t of the scores for t blocks of 128 rows. Flash on a GPU runs
+    /// one 128-row query tile per SM at a time, so tiles quantize into waves over the SMs.
+    func attentionTime(_ a: Attention, matrixPeak: Double, vectorPeak: Double) -> Double {
+        let blocks = (Double(a.seq) / 128).rounded(.up)
+        let density = a.causal ? (blocks + 1) / (2 * blocks) : 1
+        let scores = Double(a.batch) * Double(a.heads) * Double(a.seq) * Double(a.seqKV) * density
+        let matmulFlops = 4 * scores * Double(a.headDim) * (a.pass == .fwd ? 1 : 2.5)
+        var time = matmulFlops / matrixPeak + scores / (vectorPeak / 16)
+        if a.impl == .unfused {
+            // Unfused: a separate softmax pass over the score matrix (8 FLOPs a score, RowWise).
+            time += scores * 8 / vectorPeak
+        } else if profile.kind == .gpu {
+            let tiles = Double(a.batch * a.heads) * blocks
+            let units = Double(profile.compute.units)
+            time /= tiles / ((tiles / units).rounded(.up) * units)
+        }
+        // The backward kernels reach a lower fraction of peak than the forward: recomputation of
+        // P, atomic or split accumulation of dQ, more shared-memory traffic (Dao 2023 reports
+        // 73% vs 63% of peak on A100; the even-indexed fwd+bwd rows of the H100 reference show
+        // backward at about 0.6 of the forward kernel's rate per FLOP).
+        return a.pass == .fwd ? time : time / Self.attentionBackwardEfficiency
+    }
+
+    static let attentionBackwardEfficiency = 0.6
+
     /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization.
     func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double) -> Double {
-        let flops = 2 * m * n * k * batch
         let units = Double(profile.compute.units)
         switch profile.kind {
         case .gpu:
@@ -96,28 +123,34 @@ public struct Roofline: Sendable {
                 gpuTiledTime(m: m, n: n, k: k, batch: batch, tile: tile, units: units, perUnitRate: perUnit)
             }.min()!
         case .cpu:
-            // SIMD lanes run along n; a remainder fills a partial vector. Threads split the rows
-            // (in blocks of a micro-kernel's 8) and the batch.
+            // SIMD lanes run along n; a remainder still costs a whole vector. Cores split the rows
+            // in micro-kernel blocks of 8 (OpenBLAS/oneDNN register blocking) and the batch: the
+            // busiest core's share is the critical path.
             let lanes = Double((profile.compute.simdBits ?? 256) / 8) / dtype.bytes
-            let simd = n / ((n / lanes).rounded(.up) * lanes)
+            let paddedN = (n / lanes).rounded(.up) * lanes
             let rowBlocks = (m / 8).rounded(.up) * batch
-            let threads = (rowBlocks / units).rounded(.up) * units
-            return flops / (peak * simd * (rowBlocks / threads))
+            let blocksPerCore = (rowBlocks / units).rounded(.up)
+            return 2 * blocksPerCore * 8 * paddedN * k / (peak / units)
         }
     }
 
-    /// Output tiles of `tile` in waves over the SMs; small grids split k (cuBLAS split-K) so that
-    /// more SMs have work.
+    /// Output tiles of `tile` in waves over the SMs. A grid smaller than the GPU may split k
+    /// (cuBLAS split-K) into s slices of whole 64-deep k-tiles so that more SMs have work; the
+    /// library picks the best s. Allowing every s up to units/tiles, whatever k, keeps the time
+    /// monotonic in every dimension.
     func gpuTiledTime(m: Double, n: Double, k: Double, batch: Double, tile: GEMMTile, units: Double, perUnitRate: Double) -> Double {
         let tiles = (m / Double(tile.m)).rounded(.up) * (n / Double(tile.n)).rounded(.up) * batch
-        var splitK = 1.0
-        if tiles < units {
-            splitK = max(1, min((units / tiles).rounded(.down), (k / 512).rounded(.down)))
+        let kTiles = (k / 64).rounded(.up)
+        let maxSplit = max(1, (units / tiles).rounded(.down))
+        var best = Double.infinity
+        var split = 1.0
+        while split <= maxSplit {
+            let waves = (tiles * split / units).rounded(.up)
+            let depth = min(k, (kTiles / split).rounded(.up) * 64)
+            best = min(best, waves * 2 * Double(tile.m) * Double(tile.n) * depth / perUnitRate)
+            split *= 2
         }
-        let work = tiles * splitK
-        let waves = (work / units).rounded(.up)
-        let tileFlops = 2 * Double(tile.m) * Double(tile.n) * (k / splitK).rounded(.up)
-        return waves * tileFlops / perUnitRate
+        return best
     }
 
     // MARK: Memory

@@ -1,19 +1,63 @@
 import ArgumentParser
+import Foundation
 import Ridgeline
 
-/// Predicts every kernel of the H100 reference measurements and reports the error by class.
+/// Predicts every kernel of the real H100 timings, then fits a calibration on the even rows and
+/// reports the held-out error on the odd rows.
 struct CheckReferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-reference",
-        abstract: "Predict the real H100 kernel timings in ../shared/reference and report the error by kernel class.")
+        abstract: "Check the roofline engine against the real H100 kernel timings in ../shared/reference.")
 
-    @Option(help: "Reference measurements (JSON Lines).") var measurements = "../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
-    @Option(help: "Hardware profile id or path.") var hardware = "h100-sxm5-80gb"
-    @Flag(help: "Print per-kernel rows too.") var verbose = false
+    @Option(help: "Reference measurements (JSON Lines, the format of shared/reference/gpu-measurements).")
+    var measurements = "../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
+    @Option(help: "Hardware profile id or path (its calibration block, if any, is ignored and refitted).")
+    var hardware = "h100-sxm5-80gb"
+    @Option(help: "Shortest kernel (seconds) that is fitted and judged.") var minSeconds = 100e-6
+    @Option(name: .customShort("o"), help: "Also write the profile with the fitted calibration block to this file.")
+    var output: String?
+    @Flag(help: "Print every held-out row.") var verbose = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        _ = (measurements, hardware, verbose, json)
-        throw RidgelineError.unavailable(what: "check-reference", reason: "not written yet")
+        let profile = try ProfileStore.locate().hardware(hardware)
+        let reference = try ReferenceFile.load(path: measurements)
+        let check = ReferenceCheck(reference: reference, profile: profile, referencePath: measurements, minSeconds: minSeconds)
+        if let output {
+            var calibrated = profile
+            calibrated.calibration = check.calibration
+            calibrated.origin = "calibrated"
+            try writeFileAtomically(calibrated.yaml(), to: output)
+        }
+        if json { return try printJSON(check) }
+        print("\(profile.name): \(reference.measurements.count) kernel rows from \(measurements)")
+        let long = check.datasheet.filter { $0.measured_s >= minSeconds }
+        printSummary("Datasheet ceilings, all rows", check.datasheet)
+        printSummary("Datasheet ceilings, rows of at least \(Quantity.format(minSeconds, .seconds))", long)
+        print("\nCalibration fitted on even rows (launch \(check.calibration_launch_s.map { Quantity.format($0, .seconds) } ?? "—")):")
+        var fractions = TextTable(["class", "compute fraction", "memory fraction"])
+        for cls in KernelClass.allCases {
+            fractions.add([cls.rawValue, formatSignificant(check.calibration.compute[cls] ?? 1, digits: 3),
+                           formatSignificant(check.calibration.memory[cls] ?? 1, digits: 3)])
+        }
+        print(fractions.render())
+        printSummary("Held out: odd rows of at least \(Quantity.format(minSeconds, .seconds)), calibrated", check.heldOut)
+        if verbose {
+            var table = TextTable(["row", "kernel", "measured", "predicted", "error", "bound"])
+            for r in check.heldOut {
+                table.add(["\(r.index)", r.kernel, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
+                           formatPercent(r.ape), r.bound])
+            }
+            print("\n" + table.render())
+        }
+    }
+
+    private func printSummary(_ title: String, _ rows: [ReferenceCheck.Row]) {
+        print("\n\(title):")
+        var table = TextTable(["class", "kernels", "median APE", "p90 APE"])
+        for (group, s) in ReferenceCheck.summary(rows) {
+            table.add([group, "\(s.count)", formatPercent(s.medianAPE), formatPercent(s.p90APE)])
+        }
+        print(table.render())
     }
 }

@@ -28,7 +28,7 @@ struct PredictCommand: ParsableCommand {
         print("\(profile.name) (\(profile.id)), \(mode.rawValue) mode, \(profile.calibration == nil ? "datasheet ceilings" : "calibrated")")
         var table = TextTable(["kernel", "time", "FLOPs", "bytes", "FLOP/B", "attained", "bound"])
         for p in predictions {
-            table.add([p.kernel.label, Quantity.format(p.timeSeconds, .seconds), formatSignificant(p.flops, digits: 3),
+            table.add([p.kernel.label, Quantity.format(p.timeSeconds, .seconds), formatCount(p.flops),
                        Quantity.format(p.bytes, .bytes), formatSignificant(p.arithmeticIntensity, digits: 3),
                        Quantity.format(p.attainedFlopsPerSecond, .flopsPerSecond), p.bound.description])
         }

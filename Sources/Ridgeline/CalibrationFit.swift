@@ -1,0 +1,106 @@
+import Foundation
+
+/// One measurement to fit against: the kernels whose times add up to it, and the time measured.
+public struct CalibrationSample: Sendable {
+    public var kernels: [Kernel]
+    public var seconds: Double
+    public init(kernels: [Kernel], seconds: Double) { self.kernels = kernels; self.seconds = seconds }
+    public init(kernel: Kernel, seconds: Double) { self.init(kernels: [kernel], seconds: seconds) }
+}
+
+/// Fits a profile's calibration block — the achieved fraction of the compute peak and of the
+/// memory bandwidth per kernel class, and the fixed cost per kernel — to measurements.
+///
+/// Calibrated time is `max(C/f_c, M/f_m) + L` per kernel, where C and M are the datasheet
+/// compute and memory times (quantization included). The fit minimises the mean absolute log
+/// ratio of predicted to measured time (a relative error that weighs a 2× over- and
+/// under-prediction alike and is robust to a few outliers) by grid search: a coarse geometric
+/// grid, then a finer one around the best point. Fractions are at most 1: no kernel beats the
+/// datasheet. Classes are independent given L, so L is
+/// searched outside and the per-class fractions inside. Classes without samples get the fractions
+/// fitted on all samples together, so no ceiling is left at its unreachable datasheet value.
+public enum CalibrationFit {
+    public static func fit(samples: [CalibrationSample], profile: HardwareProfile, source: String,
+                           mode: ExecutionMode = .kernel) -> Calibration {
+        var datasheet = profile
+        datasheet.calibration = nil
+        let engine = Roofline(datasheet)
+        // Per sample: (compute, memory) seconds of each kernel at datasheet ceilings.
+        let terms: [[(c: Double, m: Double)]] = samples.map { sample in
+            sample.kernels.map { k in
+                let p = engine.predict(k, mode: .kernel)
+                return (p.computeSeconds, p.memorySeconds)
+            }
+        }
+        let measured = samples.map(\.seconds)
+        let byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
+
+        func loss(_ indices: [Int], _ fc: Double, _ fm: Double, _ launch: Double) -> Double {
+            var total = 0.0
+            for i in indices {
+                var t = 0.0
+                for term in terms[i] { t += max(term.c / fc, term.m / fm) + launch }
+                total += abs(log(t / measured[i]))
+            }
+            return total
+        }
+        func bestFractions(_ indices: [Int], launch: Double) -> (fc: Double, fm: Double, loss: Double) {
+            var best = (fc: 1.0, fm: 1.0, loss: Double.infinity)
+            // Descending, replacing only on strict improvement: a fraction the data cannot
+            // constrain (the compute fraction of a copy) stays at 1, the datasheet value.
+            for fc in geometricGrid(0.02, 1, 48).reversed() {
+                for fm in geometricGrid(minimumMemoryFraction, 1, 32).reversed() {
+                    let l = loss(indices, fc, fm, launch)
+                    if l < best.loss { best = (fc, fm, l) }
+                }
+            }
+            let step = pow(1 / 0.02, 1.0 / 47)
+            for fc in geometricGrid(best.fc / step, min(1, best.fc * step), 13).reversed() {
+                for fm in geometricGrid(max(minimumMemoryFraction, best.fm / step), min(1, best.fm * step), 13).reversed() {
+                    let l = loss(indices, fc, fm, launch)
+                    if l < best.loss { best = (fc, fm, l) }
+                }
+            }
+            return best
+        }
+
+        var bestLaunch = profile.launchLatency
+        var bestTotal = Double.infinity
+        func tryLaunch(_ candidates: [Double]) {
+            for launch in candidates {
+                let total = byClass.values.reduce(0) { $0 + bestFractions($1, launch: launch).loss }
+                if total < bestTotal { bestTotal = total; bestLaunch = launch }
+            }
+        }
+        let launchStep = pow(40e-6 / 0.25e-6, 1.0 / 23)
+        tryLaunch([0.0] + geometricGrid(0.25e-6, 40e-6, 24))
+        if bestLaunch > 0 { tryLaunch(geometricGrid(bestLaunch / launchStep, bestLaunch * launchStep, 9)) }
+        var compute: [KernelClass: Double] = [:]
+        var memory: [KernelClass: Double] = [:]
+        for (cls, indices) in byClass {
+            let f = bestFractions(indices, launch: bestLaunch)
+            compute[cls] = f.fc
+            memory[cls] = f.fm
+        }
+        let overall = bestFractions(Array(samples.indices), launch: bestLaunch)
+        for cls in KernelClass.allCases where compute[cls] == nil {
+            compute[cls] = overall.fc
+            memory[cls] = overall.fm
+        }
+        let fitted = byClass.keys.sorted().map(\.rawValue).joined(separator: ", ")
+        return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch,
+                           source: "\(source); \(samples.count) samples; classes fitted: \(fitted); others use the all-sample fit")
+    }
+
+    /// A kernel that reaches less than this share of a memory level's bandwidth is not bound by
+    /// that bandwidth but by something else (per-element work, latency): streaming kernels reach
+    /// 80–95% (STREAM; the reference copies reach 89%). Bounding the memory fraction keeps the fit
+    /// from explaining a slow compute-bound kernel with an implausibly slow memory.
+    static let minimumMemoryFraction = 0.3
+
+    /// `count` points from `low` to `high`, equally spaced in log.
+    static func geometricGrid(_ low: Double, _ high: Double, _ count: Int) -> [Double] {
+        let ratio = pow(high / low, 1 / Double(count - 1))
+        return (0..<count).map { low * pow(ratio, Double($0)) }
+    }
+}

@@ -1,0 +1,98 @@
+/// The check of the roofline engine against real kernel timings (issue 2's "first check against
+/// reality"): predict every reference kernel with datasheet ceilings, then fit one calibration
+/// block on the even-indexed rows and report the error on the odd-indexed rows only.
+///
+/// Only kernels of at least `minSeconds` are fitted and judged: below ~100 µs an eager PyTorch
+/// measurement is bounded by the per-op dispatch floor, not by the device (reference README).
+public struct ReferenceCheck: Sendable, Encodable {
+    public struct Row: Sendable, Encodable {
+        public var index: Int
+        public var line: Int
+        public var group: String
+        public var kernel: String
+        public var measured_s: Double
+        public var predicted_s: Double
+        public var ape: Double
+        public var bound: String
+    }
+
+    public var hardware: String
+    public var min_seconds: Double
+    /// Every kernel row at datasheet ceilings.
+    public var datasheet: [Row]
+    /// Odd-indexed rows of at least `min_seconds`, predicted with the calibration fitted on the even ones.
+    public var heldOut: [Row]
+    public var calibration_source: String
+    public var calibration_compute: [String: Double]
+    public var calibration_memory: [String: Double]
+    public var calibration_launch_s: Double?
+
+    public static let groups = ["gemm", "memory-bound", "row-wise", "attention", "conv2d"]
+
+    public init(reference: ReferenceFile, profile: HardwareProfile, referencePath: String, minSeconds: Double = 100e-6) {
+        var datasheetProfile = profile
+        datasheetProfile.calibration = nil
+        hardware = profile.id
+        min_seconds = minSeconds
+        datasheet = Self.rows(reference.measurements, Roofline(datasheetProfile))
+        let even = reference.measurements.filter { $0.index % 2 == 0 && $0.medianSeconds >= minSeconds }
+        let calibration = CalibrationFit.fit(
+            samples: even.map { CalibrationSample(kernels: $0.kernels, seconds: $0.medianSeconds) },
+            profile: datasheetProfile,
+            source: "fitted on the even-indexed rows of \(referencePath) of at least \(Quantity.format(minSeconds, .seconds))")
+        var calibrated = datasheetProfile
+        calibrated.calibration = calibration
+        let odd = reference.measurements.filter { $0.index % 2 == 1 && $0.medianSeconds >= minSeconds }
+        heldOut = Self.rows(odd, Roofline(calibrated))
+        calibration_source = calibration.source
+        calibration_compute = Dictionary(uniqueKeysWithValues: calibration.compute.map { ($0.key.rawValue, $0.value) })
+        calibration_memory = Dictionary(uniqueKeysWithValues: calibration.memory.map { ($0.key.rawValue, $0.value) })
+        calibration_launch_s = calibration.launchLatency
+        self.calibration = calibration
+    }
+
+    /// The fitted block, to write into a calibrated copy of the profile.
+    public let calibration: Calibration
+
+    static func rows(_ measurements: [ReferenceMeasurement], _ engine: Roofline) -> [Row] {
+        measurements.map { m in
+            let predictions = m.kernels.map { engine.predict($0, mode: .kernel) }
+            let predicted = predictions.reduce(0) { $0 + $1.timeSeconds }
+            return Row(index: m.index, line: m.line, group: m.group,
+                       kernel: m.kernels.map(\.label).joined(separator: " + "), measured_s: m.medianSeconds,
+                       predicted_s: predicted, ape: absolutePercentageError(predicted: predicted, measured: m.medianSeconds),
+                       bound: predictions[0].bound.description)
+        }
+    }
+
+    /// Error summary of `rows` per group, and over all of them under "all".
+    public static func summary(_ rows: [Row]) -> [(group: String, summary: ErrorSummary)] {
+        (groups + ["all"]).compactMap { group in
+            let selected = group == "all" ? rows : rows.filter { $0.group == group }
+            return selected.isEmpty ? nil : (group, ErrorSummary(errors: selected.map(\.ape)))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hardware, min_seconds, datasheet, held_out, calibration_source, calibration_compute, calibration_memory,
+             calibration_launch_s, summary_datasheet, summary_datasheet_long, summary_held_out
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hardware, forKey: .hardware)
+        try c.encode(min_seconds, forKey: .min_seconds)
+        try c.encode(datasheet, forKey: .datasheet)
+        try c.encode(heldOut, forKey: .held_out)
+        try c.encode(calibration_source, forKey: .calibration_source)
+        try c.encode(calibration_compute, forKey: .calibration_compute)
+        try c.encode(calibration_memory, forKey: .calibration_memory)
+        try c.encode(calibration_launch_s, forKey: .calibration_launch_s)
+        func dict(_ rows: [Row]) -> [String: ErrorSummary] {
+            Dictionary(uniqueKeysWithValues: Self.summary(rows).map { ($0.group, $0.summary) })
+        }
+        try c.encode(dict(datasheet), forKey: .summary_datasheet)
+        try c.encode(dict(datasheet.filter { $0.measured_s >= min_seconds }), forKey: .summary_datasheet_long)
+        try c.encode(dict(heldOut), forKey: .summary_held_out)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import Ridgeline
+
+/// Properties the roofline engine must keep on every shipped device, and the quantization effects
+/// it models.
+@Suite struct RooflineTests {
+    static let kernels: [Kernel] = [
+        .gemm(GEMM(m: 4096, n: 4096, k: 4096, dtype: .bf16)),
+        .gemm(GEMM(m: 7, n: 1000, k: 333, batch: 3, dtype: .fp32)),
+        .gemm(GEMM(m: 1, n: 28672, k: 8192, dtype: .bf16)),
+        .conv2d(Conv2D(n: 32, c: 64, h: 56, w: 56, k: 64, r: 3, s: 3, pad: 1, dtype: .bf16)),
+        .conv2d(Conv2D(n: 8, c: 3, h: 224, w: 224, k: 64, r: 7, s: 7, stride: 2, pad: 3, pass: .bwd_weights, dtype: .fp32)),
+        .elementwise(Elementwise(name: "gelu", elements: 1 << 24, dtype: .bf16)),
+        .copy(Copy(elements: 1 << 20, dtype: .fp32)),
+        .reduction(Reduction(elements: 1 << 22, dtype: .fp32)),
+        .rowwise(RowWise(.layernorm, rows: 4096, cols: 1024, pass: .bwd, dtype: .bf16)),
+        .attention(Attention(batch: 2, heads: 16, kvHeads: 4, seq: 2048, headDim: 128, causal: true, dtype: .bf16)),
+        .attention(Attention(batch: 1, heads: 8, seq: 512, headDim: 64, impl: .unfused, pass: .bwd, dtype: .fp16)),
+        .embedding(Embedding(tokens: 8192, dModel: 4096, vocab: 50257, pass: .bwd, dtype: .bf16)),
+        .optimizer(OptimizerUpdate(.adamw, params: 100_000_000)),
+    ]
+
+    @Test(arguments: shippedProfileIds())
+    func timeIsPositiveAndFinite(id: String) throws {
+        let engine = Roofline(try loadShippedProfile(id))
+        for kernel in Self.kernels {
+            for mode in ExecutionMode.allCases {
+                let p = engine.predict(kernel, mode: mode)
+                #expect(p.timeSeconds.isFinite && p.timeSeconds > 0, "\(kernel.label) on \(id)")
+                #expect(p.timeSeconds >= max(p.computeSeconds, p.memorySeconds))
+            }
+        }
+    }
+
+    @Test(arguments: shippedProfileIds())
+    func moreBandwidthIsNeverSlower(id: String) throws {
+        let profile = try loadShippedProfile(id)
+        var faster = profile
+        faster.memory = faster.memory.map { var level = $0; level.bandwidth *= 2; return level }
+        for kernel in Self.kernels {
+            #expect(Roofline(faster).predict(kernel).timeSeconds <= Roofline(profile).predict(kernel).timeSeconds * (1 + 1e-12),
+                    "\(kernel.label) on \(id)")
+        }
+    }
+
+    @Test(arguments: shippedProfileIds())
+    func moreWorkIsNeverFaster(id: String) throws {
+        let engine = Roofline(try loadShippedProfile(id))
+        // Grow each dimension of a GEMM one step at a time across tile and wave boundaries.
+        for base in [(m: 127, n: 255, k: 63), (m: 1000, n: 1000, k: 1000), (m: 8, n: 4096, k: 511)] {
+            var previous = 0.0
+            for step in 0..<70 {
+                let g = GEMM(m: base.m + step * 3, n: base.n + step * 5, k: base.k + step * 7, dtype: .bf16)
+                let t = engine.predict(.gemm(g)).timeSeconds
+                #expect(t >= previous * (1 - 1e-12), "\(g.label) on \(id) got faster than the smaller shape")
+                previous = t
+            }
+        }
+        for dimension in 0..<3 {
+            var previous = 0.0
+            for size in stride(from: 1, to: 5000, by: 37) {
+                let dims = [dimension == 0 ? size : 512, dimension == 1 ? size : 512, dimension == 2 ? size : 512]
+                let t = engine.predict(.gemm(GEMM(m: dims[0], n: dims[1], k: dims[2], dtype: .fp32))).timeSeconds
+                #expect(t >= previous * (1 - 1e-12), "gemm \(dims) on \(id)")
+                previous = t
+            }
+        }
+        var previous = 0.0
+        for elements in stride(from: 1 << 10, to: 1 << 30, by: (1 << 30) / 64) {
+            let t = engine.predict(.elementwise(Elementwise(name: "add", elements: elements, inputs: 2, dtype: .fp32))).timeSeconds
+            #expect(t >= previous * (1 - 1e-12))
+            previous = t
+        }
+    }
+
+    @Test func gemmWithOneTileMoreThanSMsTakesASecondWave() throws {
+        var profile = try loadShippedProfile("h100-sxm5-80gb")
+        profile.compute.gemmTiles = [GEMMTile(m: 128, n: 128)]
+        let units = profile.compute.units
+        let engine = Roofline(profile)
+        let oneWave = engine.computeTime(.gemm(GEMM(m: 128 * units, n: 128, k: 8192, dtype: .bf16))).0
+        let twoWaves = engine.computeTime(.gemm(GEMM(m: 128 * (units + 1), n: 128, k: 8192, dtype: .bf16))).0
+        #expect(abs(twoWaves / oneWave - 2) < 1e-9)
+    }
+
+    @Test func cpuSIMDRemainderCostsAWholeVector() throws {
+        let profile = try loadShippedProfile("epyc-9654")
+        let engine = Roofline(profile)
+        let lanes = (profile.compute.simdBits ?? 256) / 32
+        let full = engine.computeTime(.gemm(GEMM(m: 4096, n: 64 * lanes, k: 1024, dtype: .fp32))).0
+        let oneMore = engine.computeTime(.gemm(GEMM(m: 4096, n: 64 * lanes + 1, k: 1024, dtype: .fp32))).0
+        #expect(abs(oneMore / full - Double(65) / 64) < 1e-9)
+    }
+
+    @Test func workingSetThatFitsL2IsServedFromL2() throws {
+        var profile = try loadShippedProfile("h100-sxm5-80gb")
+        profile.calibration = nil
+        let engine = Roofline(profile)
+        let l2 = try #require(profile.memory.first { $0.name == "l2" })
+        let small = engine.predict(.copy(Copy(elements: Int(l2.capacityBytes / 8), dtype: .fp32)))
+        let large = engine.predict(.copy(Copy(elements: Int(l2.capacityBytes), dtype: .fp32)))
+        #expect(small.bound == .memory("l2"))
+        #expect(large.bound == .memory("hbm"))
+        #expect(abs(small.memorySeconds - small.bytes / l2.bandwidth) < 1e-15)
+    }
+
+    @Test func tiledGEMMRereadsWhenOperandsExceedTheCache() throws {
+        let profile = try loadShippedProfile("h100-sxm5-80gb")
+        let big = GEMM(m: 32768, n: 32768, k: 32768, dtype: .bf16)
+        let p = Roofline(profile).predict(.gemm(big))
+        #expect(try #require(p.bytesByLevel["hbm"]) > big.bytes)
+    }
+
+    @Test func eagerModeFloorsSmallOpsAtTheDispatchLatency() throws {
+        let profile = try loadShippedProfile("h100-sxm5-80gb")
+        let tiny = Kernel.copy(Copy(elements: 16, dtype: .fp32))
+        let p = Roofline(profile).predict(tiny, mode: .eager)
+        #expect(p.timeSeconds == profile.dispatchLatency)
+        #expect(p.bound == .latency)
+        #expect(Roofline(profile).predict(tiny, mode: .kernel).timeSeconds < profile.dispatchLatency)
+    }
+
+    @Test func calibrationScalesTheCeilings() throws {
+        var profile = try loadShippedProfile("h100-sxm5-80gb")
+        profile.calibration = nil
+        let gemm = Kernel.gemm(GEMM(m: 8192, n: 8192, k: 8192, dtype: .bf16))
+        let datasheet = Roofline(profile).predict(gemm)
+        profile.calibration = Calibration(compute: [.gemm: 0.5], memory: [:], launchLatency: 0, source: "test")
+        let calibrated = Roofline(profile).predict(gemm)
+        #expect(calibrated.calibrated && !datasheet.calibrated)
+        #expect(abs(calibrated.computeSeconds / datasheet.computeSeconds - 2) < 1e-9)
+    }
+}
