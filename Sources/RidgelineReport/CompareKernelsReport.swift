@@ -46,6 +46,10 @@ public enum CompareKernelsReport {
             let logs = kernels.indices.map { log(predictions[0][$0].timeSeconds / predictions[d][$0].timeSeconds) }
             let geomean = exp(logs.reduce(0, +) / Double(logs.count))
             figures.append(("\(names[d]) over \(base.id), geometric mean over \(kernels.count) kernels", SI.format(geomean, digits: 3) + "× faster"))
+            let peakRatio = profiles[d].matrixPeak(.bf16).flopsPerSecond / base.matrixPeak(.bf16).flopsPerSecond
+            let bandwidthRatio = profiles[d].deviceMemory.bandwidth / base.deviceMemory.bandwidth
+            figures.append(("\(names[d]) bf16 peak ÷ \(base.id)'s, and device-memory bandwidth ratio",
+                            SI.format(peakRatio, digits: 3) + "× · " + SI.format(bandwidthRatio, digits: 3) + "×"))
         }
         for d in profiles.indices {
             let total = predictions[d].map(\.timeSeconds).reduce(0, +)

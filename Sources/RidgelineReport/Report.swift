@@ -91,7 +91,7 @@ public struct Provenance: Sendable {
     public var rows: [(String, String)] {
         var rows = [("Ridgeline", version), ("Generated", dateText), ("Command", command)]
         for p in profiles {
-            var text = "\(p.name) (\(p.id)): \(p.origin) numbers, " + (p.calibrated ? "calibrated" + (p.calibrationSource.map { " on \($0)" } ?? "") : "not calibrated")
+            var text = "\(p.name) (\(p.id)): \(p.origin) numbers, " + (p.calibrated ? "calibrated" + (p.calibrationSource.map { " (\($0))" } ?? "") : "not calibrated")
             if let fp = p.fingerprint { text += ", fingerprint \(fp)" }
             rows.append(("Profile", text))
         }

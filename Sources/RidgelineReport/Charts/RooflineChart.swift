@@ -115,7 +115,8 @@ public struct RooflineChart: Sendable {
                 let t = firstVisible + (x2 - firstVisible) * (0.12 + 0.16 * Double(memoryIndex % 5))
                 memoryIndex += 1
                 let ty = y1 + (y2 - y1) * (t - x1) / max(1e-9, x2 - x1)
-                labels.append((c.label, t, ty - 6, angle, "start"))
+                // Alternate above and below the line, so near-parallel diagonals keep legible labels.
+                labels.append((c.label, t, memoryIndex % 2 == 1 ? ty - 6 : ty + 14, angle, "start"))
             }
         }
         canvas.add("</g>")

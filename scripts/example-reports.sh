@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Regenerates the example reports committed under reports/ (make reports), so a visitor can see
+# what Ridgeline produces without running it. Each report's provenance block records the command.
+set -euo pipefail
+bin=${1:-.build/release/ridgeline}
+cd "$(dirname "$0")/.."
+
+# The example kernels on two datacenter GPUs and a datacenter CPU: predictions only.
+"$bin" compare --hardware h100-sxm5-80gb,a100-sxm4-80gb,epyc-9654 --kernels examples/kernels.jsonl \
+  -o reports/compare-kernels-h100-a100-epyc
