@@ -11,13 +11,14 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "JSON Lines written by `ridgeline measure`.") var measurements: String?
     @Option(help: "JSON written by `ridgeline validate --json`.") var validation: String?
     @Option(help: "JSON written by `ridgeline plan --json`.") var plan: String?
+    @Option(help: "JSON written by `ridgeline detect --measure --json`: measured host ceilings vs nominal.") var ceilings: String?
     @Option(help: "Profile to predict and draw the roofline with (measurements: default host; validation: default the file's `hardware`).")
     var hardware: String?
     @OptionGroup var output: ReportOutputOption
 
     func validate() throws {
-        let given = [measurements, validation, plan].compactMap { $0 }
-        guard given.count == 1 else { throw ValidationError("give exactly one of --measurements FILE, --validation FILE, --plan FILE") }
+        let given = [measurements, validation, plan, ceilings].compactMap { $0 }
+        guard given.count == 1 else { throw ValidationError("give exactly one of --measurements FILE, --validation FILE, --plan FILE, --ceilings FILE") }
         if plan != nil && hardware != nil { throw ValidationError("--hardware does not apply to --plan") }
     }
 
@@ -33,6 +34,11 @@ struct ReportCommand: ParsableCommand {
             let profile = try (hardware ?? result.hardware).map { try ProfileStore.locate().hardware($0) }
             try output.write(ValidationReport.build(result, profile: profile, file: validation,
                                                     provenance: reportProvenance(profiles: profile.map { [$0] } ?? [], inputs: [validation])))
+        } else if let ceilings {
+            let host = try HostCeilings.load(path: ceilings)
+            let profile = try hardware.map { try ProfileStore.locate().hardware($0) }
+            try output.write(CeilingsReport.build(host, profile: profile, file: ceilings,
+                                                  provenance: reportProvenance(profiles: profile.map { [$0] } ?? [], hostFingerprint: host.fingerprint, inputs: [ceilings])))
         } else if let plan {
             let result = try PlanResult.load(path: plan)
             try output.write(PlanReport.build(result, file: plan, provenance: reportProvenance(profiles: [], inputs: [plan])))

@@ -61,6 +61,13 @@ enum Fixtures {
               {"hardware":"h100-sxm5-80gb","gpus":4,"dp":4,"tp":1,"pp":1,"micro_batch":16,"step_time_s":0.6,"train_time_s":24000,"cost_usd":79}]}
     """
 
+    static let detectJSON = """
+    {"cpu":"Test CPU","cores":8,"threads":16,"fingerprint":"test-fingerprint","clock_hz":2.9e9,
+     "nominal":{"clock_hz":3e9,"peak_flops_per_s":{"fp64":384e9,"fp32":768e9}},
+     "peak_flops_per_s":{"fp64":350e9,"fp32":690e9},
+     "bandwidth_bytes_per_s":{"l1":1.3e12,"l2":5.1e11,"dram":3.9e10}}
+    """
+
     static func temporaryDirectory(_ name: String) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-report-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
         try? FileManager.default.removeItem(at: dir)
@@ -90,6 +97,8 @@ enum Fixtures {
                                                 provenance: provenance([cpu]))
         let planPath = try file("p.json", planJSON)
         let plan = PlanReport.build(try PlanResult.load(path: planPath), file: planPath, provenance: provenance([]))
-        return [compare, measurements, validation, plan]
+        let detectPath = try file("d.json", detectJSON)
+        let ceilings = CeilingsReport.build(try HostCeilings.load(path: detectPath), profile: cpu, file: detectPath, provenance: provenance([cpu]))
+        return [compare, measurements, validation, plan, ceilings]
     }
 }

@@ -214,6 +214,8 @@ struct TableFile: Decodable {
         #expect(Self.message { _ = try PlanResult.load(path: emptyBest) }.contains("field 'best' has value '[]'"))
         let badConfig = try Fixtures.file("badconfig.json", #"{"best":[{"hardware":"h100","step_time_s":0.3}]}"#)
         #expect(Self.message { _ = try PlanResult.load(path: badConfig) }.contains("best[0].train_time_s"))
+        let unmeasured = try Fixtures.file("detect.json", #"{"cores":2,"threads":2}"#)
+        #expect(Self.message { _ = try HostCeilings.load(path: unmeasured) }.contains("peak_flops_per_s (write the file with `ridgeline detect --measure --json`)"))
         let array = try Fixtures.file("array.json", "[1,2]")
         #expect(Self.message { _ = try PlanResult.load(path: array) }.contains("expected a JSON object"))
     }
