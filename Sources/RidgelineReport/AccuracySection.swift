@@ -5,7 +5,10 @@ import Ridgeline
 /// error table, the accuracy chart and, where a profile is known, the roofline with both points.
 enum AccuracySection {
     struct Pair {
-        var kernel: Kernel
+        var label: String
+        var kernelClass: String
+        /// The spec, where the input carries one: it places the kernel on the roofline.
+        var kernel: Kernel?
         var measured: Double
         var predicted: Double
         var bound: String
@@ -31,27 +34,28 @@ enum AccuracySection {
             .init("intensity_flop_per_byte", "FLOP/B", .number), .init("bound", "predicted bound"), .init("spec", "spec", inDocument: false),
         ], caption: "Error = predicted ÷ measured − 1: negative means the model is optimistic (predicts faster than measured).")
         for (i, p) in pairs.enumerated() {
-            t.add([.number(Double(i + 1)), .text(p.kernel.label), .text(p.detail), .number(p.measured), .number(p.predicted),
-                   .number(p.predicted / p.measured - 1), .number(p.kernel.flops / p.measured),
-                   .number(p.kernel.bytes > 0 ? p.kernel.flops / p.kernel.bytes : 0), .text(p.bound), .text(p.kernel.json)])
+            let k = p.kernel
+            t.add([.number(Double(i + 1)), .text(p.label), .text(p.detail), .number(p.measured), .number(p.predicted),
+                   .number(p.predicted / p.measured - 1), k.map { .number($0.flops / p.measured) } ?? .empty,
+                   k.map { .number($0.bytes > 0 ? $0.flops / $0.bytes : 0) } ?? .empty, .text(p.bound), k.map { .text($0.json) } ?? .empty])
         }
         return t
     }
 
     /// One style per kernel class, so the legend says which families the model gets wrong.
     static func accuracyChart(_ pairs: [Pair], title: String) -> Report.Chart {
-        let classes = Array(Set(pairs.map(\.kernel.kernelClass))).sorted()
+        let classes = Array(Set(pairs.map(\.kernelClass))).sorted()
         let points = pairs.enumerated().map { i, p in
-            AccuracyChart.Point(tag: "\(i + 1)", label: "\(i + 1). \(p.kernel.label): measured \(Quantity.format(p.measured, .seconds)), predicted \(Quantity.format(p.predicted, .seconds))",
-                                measured: p.measured, predicted: p.predicted, style: Palette.style(classes.firstIndex(of: p.kernel.kernelClass)!))
+            AccuracyChart.Point(tag: "\(i + 1)", label: "\(i + 1). \(p.label): measured \(Quantity.format(p.measured, .seconds)), predicted \(Quantity.format(p.predicted, .seconds))",
+                                measured: p.measured, predicted: p.predicted, style: Palette.style(classes.firstIndex(of: p.kernelClass)!))
         }
         let chart = AccuracyChart(id: "accuracy", title: title, points: points,
-                                  legend: classes.enumerated().map { LegendEntry($1.rawValue, .marker(Palette.style($0), filled: true)) })
+                                  legend: classes.enumerated().map { LegendEntry($1, .marker(Palette.style($0), filled: true)) })
         var data = DataTable(id: "accuracy", title: title, columns: [
             .init("tag", "#"), .init("kernel", "kernel"), .init("class", "class"),
             .init("measured_s", "measured", .quantity(.seconds)), .init("predicted_s", "predicted", .quantity(.seconds))])
         for (i, p) in pairs.enumerated() {
-            data.add([.text("\(i + 1)"), .text(p.kernel.label), .text(p.kernel.kernelClass.rawValue), .number(p.measured), .number(p.predicted)])
+            data.add([.text("\(i + 1)"), .text(p.label), .text(p.kernelClass), .number(p.measured), .number(p.predicted)])
         }
         return Report.Chart(id: "accuracy", title: title, svg: chart.svg, data: data,
                             caption: "Each point is a kernel; on the dashed line the prediction equals the measurement, inside the dark band it is within ±10%, inside the light band within ±25%.")
@@ -61,16 +65,19 @@ enum AccuracySection {
     static let predictedStyle = SeriesStyle(color: "#D55E00", dash: nil, marker: .diamond, hatch: .none)
 
     /// The profile's roofline with every kernel measured (filled) and predicted (hollow).
-    static func rooflineChart(_ pairs: [Pair], profile: HardwareProfile) -> Report.Chart {
-        let dtypes = Array(Set(pairs.map(\.kernel.dtype))).sorted()
+    /// Nil when no pair carries a spec (a validation file with labels only).
+    static func rooflineChart(_ pairs: [Pair], profile: HardwareProfile) -> Report.Chart? {
+        guard pairs.contains(where: { $0.kernel != nil }) else { return nil }
+        let dtypes = Array(Set(pairs.compactMap(\.kernel?.dtype))).sorted()
         let ceilings = DeviceSheet.ceilings(profile, dtypes: dtypes, group: 0)
         var points: [RooflineChart.Point] = []
         for (i, p) in pairs.enumerated() {
-            let intensity = p.kernel.bytes > 0 ? p.kernel.flops / p.kernel.bytes : 0
-            points.append(.init(tag: "\(i + 1)", label: "\(i + 1). \(p.kernel.label) measured \(Quantity.format(p.measured, .seconds))",
-                                intensity: intensity, flopsPerSecond: p.kernel.flops / p.measured, measured: true, style: Palette.style(0)))
-            points.append(.init(tag: "", label: "\(i + 1). \(p.kernel.label) predicted \(Quantity.format(p.predicted, .seconds))",
-                                intensity: intensity, flopsPerSecond: p.kernel.flops / p.predicted, measured: false, style: predictedStyle))
+            guard let kernel = p.kernel else { continue }
+            let intensity = kernel.bytes > 0 ? kernel.flops / kernel.bytes : 0
+            points.append(.init(tag: "\(i + 1)", label: "\(i + 1). \(p.label) measured \(Quantity.format(p.measured, .seconds))",
+                                intensity: intensity, flopsPerSecond: kernel.flops / p.measured, measured: true, style: Palette.style(0)))
+            points.append(.init(tag: "", label: "\(i + 1). \(p.label) predicted \(Quantity.format(p.predicted, .seconds))",
+                                intensity: intensity, flopsPerSecond: kernel.flops / p.predicted, measured: false, style: predictedStyle))
         }
         let chart = RooflineChart(id: "roofline", title: "Roofline of \(profile.name): measured and predicted", ceilings: ceilings, points: points,
                                   legend: [LegendEntry("measured", .marker(Palette.style(0), filled: true)),

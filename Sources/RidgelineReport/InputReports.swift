@@ -10,7 +10,7 @@ public enum MeasurementReport {
             let p = engine.predict(r.kernel)
             let detail = [r.engine.map { $0 + (r.engineVersion.map { " " + $0 } ?? "") }, r.threads.map { "\($0) threads" }]
                 .compactMap { $0 }.joined(separator: ", ")
-            return .init(kernel: r.kernel, measured: r.medianSeconds, predicted: p.timeSeconds, bound: p.bound.description, detail: detail)
+            return .init(label: r.kernel.label, kernelClass: r.kernel.kernelClass.rawValue, kernel: r.kernel, measured: r.medianSeconds, predicted: p.timeSeconds, bound: p.bound.description, detail: detail)
         }
         let engines = Array(Set(records.compactMap(\.engine))).sorted()
         let counters = Array(Set(records.compactMap(\.counterSource))).sorted()
@@ -24,7 +24,7 @@ public enum MeasurementReport {
             provenance: provenance,
             sections: [
                 Report.Section("Key figures", [.keyFigures(figures)]),
-                Report.Section("Roofline", [.chart(AccuracySection.rooflineChart(pairs, profile: profile))]),
+                Report.Section("Roofline", AccuracySection.rooflineChart(pairs, profile: profile).map { [.chart($0)] } ?? []),
                 Report.Section("Prediction accuracy", [.chart(AccuracySection.accuracyChart(pairs, title: "Predicted vs measured time")),
                                                       .table(AccuracySection.table(pairs, detailTitle: "engine"))]),
                 Report.Section("Device", [.table(DeviceSheet.table([profile]))]),
@@ -36,14 +36,16 @@ public enum MeasurementReport {
 public enum ValidationReport {
     public static func build(_ result: ValidationResult, profile: HardwareProfile?, file: String, provenance: Provenance) -> Report {
         let pairs = result.rows.map {
-            AccuracySection.Pair(kernel: $0.kernel, measured: $0.measuredSeconds, predicted: $0.predictedSeconds, bound: $0.bound ?? "–",
-                                 detail: result.engine ?? "–")
+            AccuracySection.Pair(label: $0.label, kernelClass: $0.kernelClass, kernel: $0.kernel, measured: $0.measuredSeconds,
+                                 predicted: $0.predictedSeconds, bound: $0.bound ?? "–", detail: $0.source ?? result.engine ?? "–")
         }
         var sections = [Report.Section("Key figures", [.keyFigures(AccuracySection.figures(pairs, statedMedian: result.medianAPE, statedP90: result.p90APE))]),
                         Report.Section("Prediction accuracy", [.chart(AccuracySection.accuracyChart(pairs, title: "Predicted vs measured time")),
-                                                              .table(AccuracySection.table(pairs, detailTitle: "engine"))])]
+                                                              .table(AccuracySection.table(pairs, detailTitle: "source"))])]
         if let profile {
-            sections.insert(Report.Section("Roofline", [.chart(AccuracySection.rooflineChart(pairs, profile: profile))]), at: 1)
+            if let roofline = AccuracySection.rooflineChart(pairs, profile: profile) {
+                sections.insert(Report.Section("Roofline", [.chart(roofline)]), at: 1)
+            }
             sections.append(Report.Section("Device", [.table(DeviceSheet.table([profile]))]))
         }
         let on = profile?.name ?? result.hardware ?? "an unnamed device"

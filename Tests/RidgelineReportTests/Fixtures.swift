@@ -47,7 +47,8 @@ enum Fixtures {
     {"hardware":"test-cpu","engine":"onednn","median_ape":0.1,"p90_ape":0.3,"rows":[
     {"kernel":{"op":"gemm","m":1024,"n":1024,"k":1024,"dtype":"fp32"},"predicted_s":0.0035,"measured_s":0.004,"bound":"compute(fp32)"},
     {"kernel":{"op":"copy","elements":16777216,"dtype":"fp32"},"predicted_s":0.0027,"measured_s":0.003},
-    {"kernel":{"op":"softmax","rows":4096,"cols":4096,"dtype":"fp32"},"predicted_s":0.0025,"measured_s":0.002}]}
+    {"kernel":{"op":"softmax","rows":4096,"cols":4096,"dtype":"fp32"},"predicted_s":0.0025,"measured_s":0.002},
+    {"kernel":"attention fwd + attention bwd","kernel_class":"attention","source":"run.jsonl:9","predicted_s":0.011,"measured_s":0.013,"ape":0.15}]}
     """
 
     static let planJSON = """

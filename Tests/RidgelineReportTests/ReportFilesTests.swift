@@ -202,6 +202,15 @@ struct TableFile: Decodable {
         #expect(Self.message { _ = try MeasuredKernel.load(path: notJSON) }.contains("\(notJSON):1"))
     }
 
+    @Test func validationRowsWithLabelsOnlyAreReportedWithoutARoofline() throws {
+        let path = try Fixtures.file("labels.json", #"{"hardware":"h100-sxm5-80gb","rows":[{"kernel":"gemm 8x8x8 bf16","kernel_class":"gemm","measured_s":2e-6,"predicted_s":3e-6}]}"#)
+        let result = try ValidationResult.load(path: path)
+        #expect(result.rows[0].kernel == nil && result.rows[0].label == "gemm 8x8x8 bf16" && result.rows[0].kernelClass == "gemm")
+        let report = ValidationReport.build(result, profile: try Fixtures.h100(), file: path, provenance: Fixtures.provenance([]))
+        #expect(report.charts.map(\.id) == ["accuracy"])
+        #expect(abs(result.rows[0].ape - 0.5) < 1e-12)
+    }
+
     @Test func validationAndPlanFieldsAreChecked() throws {
         let noRows = try Fixtures.file("norows.json", #"{"median_ape":0.1,"rows":[]}"#)
         #expect(Self.message { _ = try ValidationResult.load(path: noRows) }.contains("field 'rows' has value '[]'"))

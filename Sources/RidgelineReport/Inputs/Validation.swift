@@ -5,7 +5,13 @@ import Ridgeline
 /// and the aggregate errors `median_ape` and `p90_ape` (fractions).
 public struct ValidationResult: Sendable {
     public struct Row: Sendable {
-        public var kernel: Kernel
+        public var label: String
+        public var kernelClass: String
+        /// The spec, when the row carries one (`kernel` as an object, or `spec`); `ridgeline
+        /// validate` writes the label only, and such rows are not placed on the roofline.
+        public var kernel: Kernel?
+        /// Where the measurement came from ("run.jsonl:12").
+        public var source: String?
         public var predictedSeconds: Double
         public var measuredSeconds: Double
         public var bound: String?
@@ -31,8 +37,21 @@ public struct ValidationResult: Sendable {
         let rows = try readers.map { row -> Row in
             let measuredKey = row.has("measured_s") || !row.has("median_s") ? "measured_s" : "median_s"
             let predictedKey = row.has("predicted_s") || !row.has("time_s") ? "predicted_s" : "time_s"
-            return Row(kernel: try Kernel.parse(try row.child("kernel")), predictedSeconds: try row.double(predictedKey),
-                       measuredSeconds: try row.double(measuredKey), bound: try row.optionalString("bound"))
+            // `kernel` is a spec object or a label; a spec may also sit under `spec`.
+            var kernel = try row.optionalChild("spec").map(Kernel.parse)
+            let label: String
+            if let object = try? row.optionalChild("kernel") {
+                kernel = try Kernel.parse(object)
+                label = kernel!.label
+            } else if let kernel, !row.has("kernel") {
+                label = kernel.label
+            } else {
+                label = try row.string("kernel")
+            }
+            let kernelClass = try row.optionalString("kernel_class") ?? kernel?.kernelClass.rawValue ?? "unknown"
+            return Row(label: label, kernelClass: kernelClass, kernel: kernel, source: try row.optionalString("source"),
+                       predictedSeconds: try row.double(predictedKey), measuredSeconds: try row.double(measuredKey),
+                       bound: try row.optionalString("bound"))
         }
         let unit = 0...Double.greatestFiniteMagnitude
         return ValidationResult(hardware: try r.optionalString("hardware"), engine: try r.optionalString("engine"), rows: rows,
