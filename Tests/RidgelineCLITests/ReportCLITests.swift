@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+
+/// `ridgeline compare` and `ridgeline report` as users run them: files written, path printed,
+/// bad input refused with a message and a non-zero exit.
+@Suite struct ReportCLITests {
+    static func temporaryDirectory(_ name: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "ridgeline-cli-\(ProcessInfo.processInfo.processIdentifier)-\(name)"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func compareWritesEveryFileAndPrintsTheIndexPath() throws {
+        let dir = try Self.temporaryDirectory("compare") + "/out"
+        let result = try ridgeline(["compare", "--hardware", "epyc-9654,h100-sxm5-80gb", "--kernels", "examples/kernels.jsonl", "-o", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == dir + "/index.html\n")
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        for name in ["index.html", "report.md", "report.json", "devices.csv", "devices.json", "kernel-times.csv", "roofline.svg",
+                     "roofline.csv", "roofline-epyc-9654.svg", "roofline-h100-sxm5-80gb.svg", "peaks.svg", "bandwidth.svg"] {
+            #expect(names.contains(name), "missing \(name)")
+        }
+        let md = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
+        #expect(md.contains("ridgeline compare --hardware epyc-9654,h100-sxm5-80gb --kernels examples/kernels.jsonl -o \(dir)"))
+    }
+
+    @Test func compareRefusesBadRequests() throws {
+        let noWorkload = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb"])
+        #expect(noWorkload.status != 0 && noWorkload.stderr.contains("--kernels FILE or --model M"))
+        let twice = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb,h100-sxm5-80gb", "--kernels", "examples/kernels.jsonl"])
+        #expect(twice.status != 0 && twice.stderr.contains("names a device twice"))
+        let unknown = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb,nope", "--kernels", "examples/kernels.jsonl"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown hardware profile 'nope'"))
+    }
+
+    @Test func reportOfAnEmptyOrMalformedFileIsAnError() throws {
+        let dir = try Self.temporaryDirectory("report")
+        try "".write(toFile: dir + "/empty.jsonl", atomically: true, encoding: .utf8)
+        let empty = try ridgeline(["report", "--measurements", dir + "/empty.jsonl", "--hardware", "host", "-o", dir + "/out"])
+        #expect(empty.status != 0 && empty.stderr.contains("empty.jsonl: cannot be read: the file is empty"), "\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/index.html"), "no page for an empty input")
+        try #"{"best":[{"hardware":"h100-sxm5-80gb","step_time_s":"slow","train_time_s":1}]}"#.write(toFile: dir + "/plan.json", atomically: true, encoding: .utf8)
+        let plan = try ridgeline(["report", "--plan", dir + "/plan.json", "-o", dir + "/out"])
+        #expect(plan.status != 0 && plan.stderr.contains("best[0].step_time_s") && plan.stderr.contains("slow"), "\(plan.stderr)")
+        let two = try ridgeline(["report", "--plan", dir + "/plan.json", "--validation", dir + "/plan.json"])
+        #expect(two.status != 0 && two.stderr.contains("exactly one of"))
+    }
+
+    @Test func reportOfMeasurementsOnTheHost() throws {
+        let dir = try Self.temporaryDirectory("measured")
+        try """
+        {"kernel":{"op":"gemm","m":512,"n":512,"k":512,"dtype":"fp32"},"engine":"onednn","threads":2,"median_s":0.002,"min_s":0.0019,"samples":10}
+        {"kernel":{"op":"copy","elements":4194304,"dtype":"fp32"},"engine":"onednn","threads":2,"median_s":0.001,"samples":10}
+        """.write(toFile: dir + "/m.jsonl", atomically: true, encoding: .utf8)
+        let result = try ridgeline(["report", "--measurements", dir + "/m.jsonl", "--hardware", "host", "-o", dir + "/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try String(contentsOfFile: dir + "/out/kernels.csv", encoding: .utf8)
+        #expect(csv.contains(",0.002,") && csv.contains(",0.001,"), "measured times are carried to the CSV")
+    }
+}
