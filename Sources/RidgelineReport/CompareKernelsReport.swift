@@ -14,7 +14,7 @@ public enum CompareKernelsReport {
                                            .init("flops", "FLOPs", .si("FLOP")), .init("bytes", "bytes", .quantity(.bytes)),
                                            .init("intensity_flop_per_byte", "FLOP/B", .number)]
         for p in profiles { columns.append(.init("time_s_\(p.id)", "time on \(p.id)", .quantity(.seconds))) }
-        for p in profiles.dropFirst() { columns.append(.init("speedup_\(p.id)_over_\(base.id)", "\(p.id) speed-up over \(base.id)", .si("×"))) }
+        for p in profiles.dropFirst() { columns.append(.init("speedup_\(p.id)_over_\(base.id)", "\(p.id) speed-up over \(base.id)", .ratio)) }
         var wide = DataTable(id: "kernel-times", title: "Predicted time per kernel", columns: columns,
                              caption: "Roofline predictions (\(mode.rawValue) mode). Speed-up = time on \(base.id) ÷ time on the device.")
         for (k, kernel) in kernels.enumerated() {
@@ -45,11 +45,13 @@ public enum CompareKernelsReport {
         for d in profiles.indices.dropFirst() {
             let logs = kernels.indices.map { log(predictions[0][$0].timeSeconds / predictions[d][$0].timeSeconds) }
             let geomean = exp(logs.reduce(0, +) / Double(logs.count))
-            figures.append(("\(names[d]) over \(base.id), geometric mean over \(kernels.count) kernels", SI.format(geomean, digits: 3) + "× faster"))
+            let faster = geomean >= 1
+            figures.append(("\(names[d]) vs \(base.id), geometric mean over \(kernels.count) kernels",
+                            SI.trimmed(faster ? geomean : 1 / geomean, digits: 3) + (faster ? "× faster" : "× slower")))
             let peakRatio = profiles[d].matrixPeak(.bf16).flopsPerSecond / base.matrixPeak(.bf16).flopsPerSecond
             let bandwidthRatio = profiles[d].deviceMemory.bandwidth / base.deviceMemory.bandwidth
-            figures.append(("\(names[d]) bf16 peak ÷ \(base.id)'s, and device-memory bandwidth ratio",
-                            SI.format(peakRatio, digits: 3) + "× · " + SI.format(bandwidthRatio, digits: 3) + "×"))
+            figures.append(("\(names[d]) ÷ \(base.id): bf16 peak · memory bandwidth",
+                            DataTable.display(.number(peakRatio), .ratio) + " · " + DataTable.display(.number(bandwidthRatio), .ratio)))
         }
         for d in profiles.indices {
             let total = predictions[d].map(\.timeSeconds).reduce(0, +)

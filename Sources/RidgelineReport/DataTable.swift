@@ -15,6 +15,9 @@ public struct DataTable: Sendable {
         case percent
         /// A plain number with four significant digits.
         case number
+        /// A ratio with four significant digits and "×" ("1224×", "0.3148×"): no SI prefix, which
+        /// would turn 0.315 into "315m".
+        case ratio
     }
 
     public struct Column: Sendable {
@@ -67,6 +70,7 @@ public struct DataTable: Sendable {
             case .quantity(let dimension): return v == 0 ? "0" : Quantity.format(v, dimension, digits: 4)
             case .si(let unit): return SI.format(v, digits: 4) + (unit.isEmpty ? "" : " " + unit)
             case .percent: return SI.trimmed(v * 100, digits: 4) + "%"
+            case .ratio: return SI.trimmed(v, digits: 4) + "×"
             }
         }
     }

@@ -15,19 +15,19 @@ public enum DeviceSheet {
 
     public static func table(_ profiles: [HardwareProfile]) -> DataTable {
         var t = DataTable(id: "devices", title: "Devices side by side", columns: [
-            .init("hardware", "device"), .init("kind", "kind"), .init("units", "parallel units", .number), .init("unit_name", "unit"),
+            .init("hardware", "device"), .init("kind", "kind", inDocument: false), .init("units", "parallel units", .number), .init("unit_name", "unit"),
             .init("clock_hz", "clock", .quantity(.hertz)),
-            .init("peak_fp64_flops_per_s", "fp64 peak", .quantity(.flopsPerSecond)),
+            .init("peak_fp64_flops_per_s", "fp64 peak", .quantity(.flopsPerSecond), inDocument: false),
             .init("peak_fp32_flops_per_s", "fp32 peak", .quantity(.flopsPerSecond)),
             .init("peak_bf16_flops_per_s", "bf16 peak", .quantity(.flopsPerSecond)),
-            .init("memory_capacity_bytes", "device memory", .quantity(.bytes)),
-            .init("memory_bandwidth_bytes_per_s", "memory bandwidth", .quantity(.bytesPerSecond)),
+            .init("memory_capacity_bytes", "memory", .quantity(.bytes)),
+            .init("memory_bandwidth_bytes_per_s", "bandwidth", .quantity(.bytesPerSecond)),
             .init("ridge_fp32_flop_per_byte", "fp32 ridge (FLOP/B)", .number),
             .init("ridge_bf16_flop_per_byte", "bf16 ridge (FLOP/B)", .number),
-            .init("power_w", "power", .quantity(.watts)),
-            .init("price_usd_per_hour", "USD/hour", .number),
+            .init("power_w", "power", .quantity(.watts), inDocument: false),
+            .init("price_usd_per_hour", "USD/hour", .number, inDocument: false),
             .init("ceilings", "ceilings"),
-        ], caption: "Peaks are dense datasheet (or detected) ceilings; where a device lacks a dtype the next wider one it has is shown, as frameworks fall back. Ridge point = peak ÷ device-memory bandwidth: kernels of lower arithmetic intensity are memory-bound.")
+        ], caption: "Fp64 peak, power and price are in devices.csv. Peaks are dense datasheet (or detected) ceilings; where a device lacks a dtype the next wider one it has is shown, as frameworks fall back. Ridge point = peak ÷ device-memory bandwidth: kernels of lower arithmetic intensity are memory-bound.")
         for p in profiles {
             t.add([.text(p.id), .text(p.kind.rawValue), .number(Double(p.compute.units)), .text(p.compute.unitName),
                    .number(p.compute.clockHz), .number(p.matrixPeak(.fp64).flopsPerSecond), .number(p.matrixPeak(.fp32).flopsPerSecond),

@@ -68,6 +68,7 @@ struct TableFile: Decodable {
         case .text: return nil
         case .number: return Double(text)
         case .percent: return Double(text.dropLast()).map { $0 / 100 }
+        case .ratio: return Double(text.dropLast())
         case .quantity(let dimension): return text == "0" ? 0 : try? Quantity.parse(text, as: dimension, field: "", file: nil)
         case .si(let unit):
             var t = unit.isEmpty ? text : String(text.dropLast(unit.count + 1))
