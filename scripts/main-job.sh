@@ -14,6 +14,16 @@ for hw in h100-sxm5-80gb a100-sxm4-80gb epyc-9654; do
   "$bin" predict --hardware "$hw" --kernels examples/kernels.jsonl
 done
 
+# Training time: Llama 2 7B on 2T tokens (its published recipe: 4M-token batches of 4096-token
+# sequences) on 64 GPUs, A100-80GB against H100. For scale: Touvron et al. 2023 (Table 2) report
+# 184,320 A100-80GB GPU-hours for the real run, on Meta's own cluster and software.
+for hw in a100-sxm4-80gb h100-sxm5-80gb; do
+  step "ridgeline train --model llama2-7b --hardware $hw --gpus 64 --zero 1 --micro-batch 2 --recompute selective --tokens 2e12"
+  "$bin" train --model llama2-7b --hardware "$hw" --gpus 64 --zero 1 --micro-batch 2 --recompute selective --tokens 2e12
+done
+step "ridgeline check-megatron (published Megatron-LM A100 runs vs prediction)"
+"$bin" check-megatron
+
 # Last: a comparison report of this host against datacenter GPUs, written as HTML, Markdown, CSV
 # and JSON; its path is the last line printed.
 step "ridgeline compare --hardware host,h100-sxm5-80gb,a100-sxm4-80gb --kernels examples/kernels.jsonl"

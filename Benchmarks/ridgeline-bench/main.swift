@@ -1,1 +1,5 @@
-print("ridgeline-bench: nothing yet")
+do {
+    try benchStepModel()
+} catch {
+    print("ridgeline-bench: \(error)")
+}

@@ -1,0 +1,214 @@
+import Ridgeline
+
+/// Seconds (and FLOPs) of one pass of one micro-batch on one device, by where the time goes.
+public struct PhaseCost: Sendable, Hashable {
+    public var gemm = 0.0
+    public var attention = 0.0
+    public var memoryBound = 0.0
+    /// Eager mode: what the framework's per-op floor adds on top of device time.
+    public var dispatch = 0.0
+    /// Tensor-parallel collectives on the critical path (Megatron does not overlap them).
+    public var communication = 0.0
+    /// Arithmetic the device performs (recomputation included when this is a recompute pass).
+    public var flops = 0.0
+    /// Kernels launched.
+    public var kernels = 0.0
+    /// Bytes this rank sends in the pass's tensor-parallel collectives (ring volumes).
+    public var communicationBytes = 0.0
+
+    public init() {}
+
+    public var seconds: Double { gemm + attention + memoryBound + dispatch + communication }
+
+    public static func + (a: PhaseCost, b: PhaseCost) -> PhaseCost {
+        var r = a
+        r.gemm += b.gemm; r.attention += b.attention; r.memoryBound += b.memoryBound; r.dispatch += b.dispatch
+        r.communication += b.communication; r.flops += b.flops; r.kernels += b.kernels
+        r.communicationBytes += b.communicationBytes
+        return r
+    }
+
+    public static func * (a: PhaseCost, k: Double) -> PhaseCost {
+        var r = a
+        r.gemm *= k; r.attention *= k; r.memoryBound *= k; r.dispatch *= k; r.communication *= k; r.flops *= k; r.kernels *= k
+        r.communicationBytes *= k
+        return r
+    }
+}
+
+/// Stage 1 of a training estimate: what one repeated layer, the input side (embedding) and the
+/// output side (head and loss) cost per micro-batch on one device, for one `KernelSettings` on
+/// one device type. It depends on nothing in the `Layout` (pipeline, data parallelism, ZeRO,
+/// global batch), so a planner computes it once per settings key and reuses it across layouts;
+/// `StepModel` (stage 2) combines it with a layout in a few dozen floating-point operations.
+public struct LayerCosts: Sendable, Hashable {
+    public var settings: KernelSettings
+    /// Identical layers (transformer blocks; a CNN is one "layer": the whole network).
+    public var layers: Int
+    public var layerForward: PhaseCost
+    public var layerBackward: PhaseCost
+    /// Work the recompute policy adds to each layer's backward.
+    public var layerRecompute: PhaseCost
+    public var inputForward: PhaseCost
+    public var inputBackward: PhaseCost
+    public var outputForward: PhaseCost
+    public var outputBackward: PhaseCost
+    /// Model FLOPs of one micro-batch summed over the tensor-parallel ranks (PaLM's convention:
+    /// 6·N per token plus attention counted over the full s², no recomputation): the MFU numerator.
+    public var modelFlopsPerMicroBatch: Double
+    /// Model FLOPs plus the recomputed forward work, summed over tensor-parallel ranks: the HFU
+    /// numerator (the FLOPs a device executes, in the model-FLOPs convention).
+    public var hardwareFlopsPerMicroBatch: Double
+    /// Optimizer step seconds per parameter held (AdamW/SGD on fp32 states, master→working cast,
+    /// gradient-norm reduction): memory-bound, so linear in the parameters a device updates.
+    public var optimizerSecondsPerParameter: Double
+    /// Parameters on one tensor-parallel rank.
+    public var layerParameters: Double
+    /// The largest single weight of a layer on one rank: what ZeRO-3 holds gathered at a time
+    /// (DeepSpeed gathers module by module, one in use and one prefetched).
+    public var largestWeightParameters: Double
+    public var inputParameters: Double
+    /// Output-side parameters when the head shares a device with the embedding / when it does not.
+    public var outputParametersLocal: Double
+    public var outputParametersPipelined: Double
+    /// Activation bytes one layer keeps for backward per micro-batch, under the recompute policy.
+    public var activationBytesPerLayer: Double
+    /// Bytes of one layer's full activations (the working set while a recomputed layer runs backward).
+    public var fullLayerActivationBytes: Double
+    /// Input- and output-side activations per micro-batch (embedding output, fp32 logits).
+    public var inputActivationBytes: Double
+    public var outputActivationBytes: Double
+    /// Bytes sent between pipeline stages per micro-batch and direction.
+    public var pipelineMessageBytes: Double
+    /// Tokens per micro-batch; images for image models (CNNs, ViT), whose throughput is in images.
+    public var tokensPerMicroBatch: Double
+    /// Peak of the dtype the GEMMs run in (MFU/HFU denominator).
+    public var peakFlopsPerSecond: Double
+    /// Per-device links, for the data-parallel and pipeline communication of stage 2.
+    public var network: Network
+    public var weightBytes: Double
+    public var powerWatts: Double
+    public var deviceMemoryBytes: Double
+}
+
+extension LayerCosts {
+    /// Builds the kernels of one layer and predicts each with the roofline engine.
+    public static func compute(model: ModelDefinition, profile: HardwareProfile, settings: KernelSettings,
+                               assumptions: TrainingAssumptions = TrainingAssumptions()) throws -> LayerCosts {
+        if settings.precision == .fp8 && profile.compute.peak[.fp8] == nil {
+            throw RidgelineError.unavailable(what: "--precision fp8",
+                                             reason: "\(profile.name) (\(profile.id)) has no fp8 tensor peak; use bf16 or fp16")
+        }
+        guard settings.microBatch >= 1, settings.seq >= 1, settings.tp >= 1 else {
+            throw LayoutError(field: "micro-batch/seq/tp", detail: "micro-batch \(settings.microBatch), seq \(settings.seq) and tp \(settings.tp) must be at least 1")
+        }
+        switch model {
+        case .transformer(let t): return try transformer(t, profile: profile, settings: settings, assumptions: assumptions)
+        case .cnn(let c):
+            guard settings.recompute == .none else {
+                throw LayoutError(field: "recompute", detail: "\(c.name) is a CNN: activation recomputation is modelled for transformers only")
+            }
+            return CNNKernels(model: c, settings: settings).costs(profile: profile, assumptions: assumptions)
+        }
+    }
+
+    static func transformer(_ model: TransformerModel, profile: HardwareProfile, settings: KernelSettings,
+                            assumptions: TrainingAssumptions) throws -> LayerCosts {
+        if model.image == nil && settings.seq > model.maxSeq {
+            throw LayoutError(field: "seq", detail: "--seq \(settings.seq) exceeds \(model.name)'s max_seq \(model.maxSeq)")
+        }
+        if model.heads % settings.tp != 0 {
+            throw LayoutError(field: "tp", detail: "\(model.name) has \(model.heads) attention heads, not divisible by tp \(settings.tp)")
+        }
+        let k = TransformerKernels(model: model, settings: settings)
+        let network = Network(profile: profile, assumptions: assumptions)
+        let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network,
+                                tpGroup: CommGroup(ranks: settings.tp, ranksPerNode: min(settings.tp, network.domainSize)))
+        let fwd = k.layerForward(), bwd = k.layerBackward()
+        let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
+        let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
+        let inFwd = pricer.cost(inF), inBwd = pricer.cost(inB), outFwd = pricer.cost(outF), outBwd = pricer.cost(outB)
+        let tp = Double(settings.tp), L = Double(model.layers)
+        let modelFlops = tp * (L * (modelFlops(fwd) + modelFlops(bwd)) + modelFlops(inF + inB) + modelFlops(outF + outB))
+        // HFU counts in the same convention as MFU plus the recomputed forward work, so that
+        // HFU ≥ MFU and they are equal without recomputation (Korthikanti et al. 2022 §6).
+        let hardwareFlops = modelFlops + tp * L * Self.modelFlops(k.layerRecompute())
+        let memory = ActivationMemory(model: model, settings: settings)
+        let tokens = Double(k.tokens)
+        let hidden = tokens * Double(model.dModel) * settings.precision.activationDType.bytes
+        return LayerCosts(
+            settings: settings, layers: model.layers, layerForward: layerFwd, layerBackward: layerBwd, layerRecompute: layerRe,
+            inputForward: inFwd, inputBackward: inBwd, outputForward: outFwd, outputBackward: outBwd,
+            modelFlopsPerMicroBatch: modelFlops, hardwareFlopsPerMicroBatch: hardwareFlops,
+            optimizerSecondsPerParameter: optimizerSecondsPerParameter(profile: profile, settings: settings),
+            layerParameters: k.layerParametersPerRank, largestWeightParameters: k.largestWeightPerRank,
+            inputParameters: k.inputParametersPerRank,
+            outputParametersLocal: k.outputParametersPerRank(pipelined: false),
+            outputParametersPipelined: k.outputParametersPerRank(pipelined: true),
+            activationBytesPerLayer: memory.storedPerLayer, fullLayerActivationBytes: memory.fullPerLayer,
+            inputActivationBytes: memory.inputSide, outputActivationBytes: memory.outputSide,
+            pipelineMessageBytes: assumptions.pipelineScatterGather ? hidden / tp : hidden,
+            tokensPerMicroBatch: model.image == nil ? tokens : Double(settings.microBatch), peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
+            network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
+            deviceMemoryBytes: profile.deviceMemory.capacityBytes)
+    }
+
+    /// FLOPs of the GEMMs and attention cores of a pass, attention counted over the full score
+    /// matrix even when causal and its backward as twice its forward, without the flash
+    /// kernel's recomputation (the convention of PaLM's MFU and Megatron's FLOP formula).
+    static func modelFlops(_ pass: PassKernels) -> Double {
+        pass.kernels.reduce(0) { sum, k in
+            switch k.kernel {
+            case .gemm(let g): return sum + g.flops * k.count
+            case .conv2d(let c): return sum + c.flops * k.count
+            case .attention(let a):
+                let forward = a.flops / (a.pass == .bwd ? 2.5 : 1) / (a.causal ? 0.5 : 1)
+                return sum + forward * (a.pass == .bwd ? 2 : 1) * k.count
+            default: return sum
+            }
+        }
+    }
+
+    /// The optimizer's cost per parameter, from a large update so launch latency is negligible.
+    static func optimizerSecondsPerParameter(profile: HardwareProfile, settings: KernelSettings) -> Double {
+        let n = 100_000_000
+        let engine = Roofline(profile)
+        var seconds = engine.predict(.optimizer(OptimizerUpdate(settings.optimizer == .sgd ? .sgd : .adamw, params: n)), mode: .kernel).timeSeconds
+        // Gradient-norm clipping reads every gradient once.
+        seconds += engine.predict(.reduction(Reduction(elements: n, dtype: settings.precision.activationDType)), mode: .kernel).timeSeconds
+        if settings.precision.hasMasterWeights {
+            // Master (fp32) to working copy: read 4 bytes, write 2, as a 3-element-of-2-bytes pass.
+            seconds += engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 2, outputs: 1, dtype: .bf16)), mode: .kernel).timeSeconds
+        }
+        return seconds / Double(n)
+    }
+}
+
+/// Prices a pass's kernels with the roofline engine and its collectives with the network model.
+struct PassPricer {
+    let engine: Roofline
+    let mode: ExecutionMode
+    let network: Network
+    let tpGroup: CommGroup
+
+    func cost(_ pass: PassKernels) -> PhaseCost {
+        var c = PhaseCost()
+        for k in pass.kernels {
+            let device = engine.predict(k.kernel, mode: .kernel).timeSeconds
+            let wall = mode == .eager ? engine.predict(k.kernel, mode: .eager).timeSeconds : device
+            switch k.category {
+            case .gemm: c.gemm += device * k.count
+            case .attention: c.attention += device * k.count
+            case .memoryBound, .optimizer: c.memoryBound += device * k.count
+            }
+            c.dispatch += max(0, wall - device) * k.count
+            c.flops += k.kernel.flops * k.count
+            c.kernels += k.count
+        }
+        for op in pass.collectives {
+            c.communication += network.time(op.collective, bytes: op.bytes, group: tpGroup) * op.count
+            c.communicationBytes += op.collective.bytesPerRank(op.bytes, ranks: tpGroup.ranks) * op.count
+        }
+        return c
+    }
+}

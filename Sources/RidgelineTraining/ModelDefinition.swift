@@ -1,0 +1,164 @@
+import Ridgeline
+
+/// A model Ridgeline can train: a transformer described by its shape (decoder LMs, encoders,
+/// vision transformers), or a CNN described by its list of layers.
+public enum ModelDefinition: Sendable, Equatable {
+    case transformer(TransformerModel)
+    case cnn(CNNModel)
+
+    public var name: String {
+        switch self {
+        case .transformer(let t): return t.name
+        case .cnn(let c): return c.name
+        }
+    }
+
+    /// Trainable parameters, counted the way the model's authors count them.
+    public var parameterCount: Double {
+        switch self {
+        case .transformer(let t): return t.parameterCount
+        case .cnn(let c): return c.parameterCount
+        }
+    }
+}
+
+/// A transformer by its shape (the Model YAML contract in DESIGN.md).
+public struct TransformerModel: Sendable, Equatable, Hashable {
+    public enum FFNKind: String, CaseIterable, Sendable { case gelu, swiglu, relu }
+    public enum Norm: String, CaseIterable, Sendable { case layernorm, rmsnorm }
+    public enum Position: String, CaseIterable, Sendable { case learned, rope, none }
+
+    /// Images cut into patches (ViT): the token embedding is a patch projection and the output
+    /// head a classifier over `vocab` classes.
+    public struct Image: Sendable, Equatable, Hashable {
+        public var size: Int
+        public var patch: Int
+        public var channels: Int
+        public init(size: Int, patch: Int, channels: Int) { self.size = size; self.patch = patch; self.channels = channels }
+        public var patches: Int { (size / patch) * (size / patch) }
+    }
+
+    public var name: String
+    public var layers: Int
+    public var dModel: Int
+    public var heads: Int
+    public var kvHeads: Int
+    public var ffn: Int
+    public var ffnKind: FFNKind
+    public var norm: Norm
+    /// Vocabulary (language models) or classes (image classifiers).
+    public var vocab: Int
+    public var maxSeq: Int
+    public var position: Position
+    public var tiedEmbeddings: Bool
+    public var bias: Bool
+    /// Decoders attend causally; encoders (BERT, ViT) do not.
+    public var causal: Bool
+    /// Dropout after attention and MLP (GPT-2/3, BERT, Megatron); it adds masks to the activations.
+    public var dropout: Bool
+    public var image: Image?
+
+    public init(name: String, layers: Int, dModel: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ffnKind: FFNKind = .gelu,
+                norm: Norm = .layernorm, vocab: Int, maxSeq: Int, position: Position = .learned, tiedEmbeddings: Bool = true,
+                bias: Bool = true, causal: Bool = true, dropout: Bool = false, image: Image? = nil) {
+        self.name = name; self.layers = layers; self.dModel = dModel; self.heads = heads; self.kvHeads = kvHeads ?? heads
+        self.ffn = ffn; self.ffnKind = ffnKind; self.norm = norm; self.vocab = vocab; self.maxSeq = maxSeq
+        self.position = position; self.tiedEmbeddings = tiedEmbeddings; self.bias = bias; self.causal = causal
+        self.dropout = dropout; self.image = image
+    }
+
+    public var headDim: Int { dModel / heads }
+    /// Width of K and V together per token side: kv_heads · head_dim each.
+    public var kvDim: Int { kvHeads * headDim }
+    public var gated: Bool { ffnKind == .swiglu }
+
+    // MARK: Parameters (counted from the shapes; tests compare with the published numbers)
+
+    /// Matrix weights of one layer: Q and O (d×d), K and V (d×kv_dim), MLP (2 or, gated, 3 d×ffn).
+    public var layerMatrixParameters: Double {
+        let d = Double(dModel), kv = Double(kvDim), f = Double(ffn)
+        return 2 * d * d + 2 * d * kv + (gated ? 3 : 2) * d * f
+    }
+
+    /// Biases and norm weights of one layer.
+    public var layerVectorParameters: Double {
+        let d = Double(dModel), kv = Double(kvDim), f = Double(ffn)
+        let biases = bias ? (d + 2 * kv) + d + (gated ? 2 : 1) * f + d : 0
+        let norms = 2 * (norm == .layernorm ? 2 * d : d)
+        return biases + norms
+    }
+
+    public var layerParameters: Double { layerMatrixParameters + layerVectorParameters }
+
+    /// Input side: token (or patch) embedding, learned positions, class token.
+    public var inputParameters: Double {
+        let d = Double(dModel)
+        if let image {
+            let patchProjection = Double(image.channels * image.patch * image.patch) * d + d
+            return patchProjection + d + Double(image.patches + 1) * d
+        }
+        return Double(vocab) * d + (position == .learned ? Double(maxSeq) * d : 0)
+    }
+
+    /// Output side: the final norm and the LM head (none when tied) or classifier.
+    public var outputParameters: Double {
+        let d = Double(dModel)
+        let finalNorm = norm == .layernorm ? 2 * d : d
+        if image != nil { return finalNorm + Double(vocab) * d + Double(vocab) }
+        return finalNorm + (tiedEmbeddings ? 0 : Double(vocab) * d)
+    }
+
+    public var parameterCount: Double {
+        inputParameters + Double(layers) * layerParameters + outputParameters
+    }
+
+    /// Tokens one sequence has: patches + class token for images, else the sequence length.
+    public func tokens(seq: Int) -> Int { image.map { $0.patches + 1 } ?? seq }
+}
+
+/// A convolutional network as a list of layers (ResNet-style bottleneck blocks expand to their
+/// convolutions). Used for data-parallel training estimates only.
+public struct CNNModel: Sendable, Equatable, Hashable {
+    public enum Layer: Sendable, Equatable, Hashable {
+        /// Convolution with batch norm after it (the ResNet convention: no conv bias).
+        case conv(out: Int, kernel: Int, stride: Int, batchNorm: Bool)
+        case maxPool(kernel: Int, stride: Int)
+        case globalAvgPool
+        /// Bottleneck residual block (He et al. 2016): 1×1 mid, 3×3 mid (stride here, as in
+        /// torchvision's ResNet v1.5), 1×1 out; a projection shortcut when shape changes.
+        case bottleneck(mid: Int, out: Int, stride: Int)
+        case fc(out: Int)
+    }
+
+    public var name: String
+    public var image: Int
+    public var channels: Int
+    public var layers: [Layer]
+
+    public init(name: String, image: Int, channels: Int, layers: [Layer]) {
+        self.name = name; self.image = image; self.channels = channels; self.layers = layers
+    }
+
+    /// Conv weights (k·c·r·s), BN scale and shift (2 per channel), FC weights and bias.
+    public var parameterCount: Double {
+        var total = 0.0
+        var c = channels
+        func conv(_ cin: Int, _ cout: Int, _ k: Int) -> Double { Double(cout * cin * k * k) + 2 * Double(cout) }
+        for layer in layers {
+            switch layer {
+            case .conv(let out, let kernel, _, let bn):
+                total += Double(out * c * kernel * kernel) + (bn ? 2 * Double(out) : Double(out))
+                c = out
+            case .maxPool, .globalAvgPool: break
+            case .bottleneck(let mid, let out, let stride):
+                total += conv(c, mid, 1) + conv(mid, mid, 3) + conv(mid, out, 1)
+                if stride != 1 || c != out { total += conv(c, out, 1) }
+                c = out
+            case .fc(let out):
+                total += Double(c * out) + Double(out)
+                c = out
+            }
+        }
+        return total
+    }
+}

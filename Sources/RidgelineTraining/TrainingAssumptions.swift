@@ -1,0 +1,44 @@
+/// What a training framework does that the hardware profile cannot say: how close collectives
+/// get to the links, what precision gradients travel in, how much of the gradient reduction
+/// overlaps. One set for every prediction (nothing is tuned per configuration); each number says
+/// where it comes from.
+public struct TrainingAssumptions: Sendable, Hashable {
+    /// NCCL ring "bus bandwidth" over NVLink as a fraction of the per-direction link rate:
+    /// nccl-tests all_reduce on DGX A100 reaches about 230 of 300 GB/s, on DGX H100 about 360
+    /// of 450 GB/s (NVIDIA nccl-tests results published with the DGX systems): ≈ 0.78.
+    public var scaleUpEfficiency: Double = 0.78
+    /// The same over InfiniBand: nccl-tests multi-node reaches ≈ 90% of the NIC line rate for
+    /// large messages (HDR: about 22–23 of 25 GB/s per port).
+    public var scaleOutEfficiency: Double = 0.9
+    /// Bytes per gradient element on the wire: Megatron-LM and PyTorch AMP reduce bf16/fp16
+    /// gradients in their storage format (2 bytes); fp32 training reduces 4.
+    public var gradientReduceBytesMixed: Double = 2
+    /// PyTorch DDP's default bucket (`bucket_cap_mb = 25`): the last bucket's reduction cannot
+    /// overlap backward because no backward is left to hide it.
+    public var lastBucketBytes: Double = 25 * 1_048_576
+    /// Whether a sharded (ZeRO-3/FSDP) model gathers its parameters again for the recomputed
+    /// forward when activations are recomputed in full: DeepSpeed ZeRO-3 frees parameters after
+    /// every module's forward, so checkpointed layers gather once more in backward.
+    public var zero3RegatherForRecompute: Bool = true
+    /// Data-parallel collectives over groups with several ranks per node run hierarchically:
+    /// NCCL's multi-channel rings cross each node boundary once per channel, one NIC each, so
+    /// only 1/(ranks per node) of the buffer leaves a node per device (nccl-tests multi-node
+    /// all_reduce on DGX A100 reaches ≈ 8 × 22 GB/s bus bandwidth).
+    public var hierarchicalDataParallel: Bool = true
+    /// ZeRO-3 gathers and scatters as DeepSpeed did in 2021 (one collective per parameter
+    /// partition over a flat group): every device's traffic crosses its own network port. The
+    /// evidence is Narayanan et al. 2021 Table 2: at 768 and 1536 GPUs the step time stays at
+    /// ≈ 67 s while per-GPU traffic stays constant and compute halves, the signature of a
+    /// per-device network bound.
+    public var hierarchicalZeRO3: Bool = false
+    /// Compute slowed per second of communication running beside it (NCCL kernels occupy SMs
+    /// and HBM bandwidth while they run). The one number here fitted on reference data:
+    /// Narayanan et al. 2021 Table 2, ZeRO-3 rows at 384 and 640 GPUs, where compute and
+    /// gathers take about as long as each other (0.35 reproduces both within 5%).
+    public var overlapContention: Double = 0.35
+    /// Pipeline point-to-point sends are split over the tensor-parallel ranks and gathered on
+    /// the far side over the scale-up link (Narayanan et al. 2021, "scatter/gather").
+    public var pipelineScatterGather: Bool = true
+
+    public init() {}
+}

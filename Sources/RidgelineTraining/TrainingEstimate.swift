@@ -1,0 +1,46 @@
+import Ridgeline
+
+/// A whole training run: one step's estimate scaled to the tokens asked for, with its cost.
+public struct TrainingEstimate: Sendable {
+    public var model: String
+    public var parameters: Double
+    public var hardware: String
+    public var layout: Layout
+    public var settings: KernelSettings
+    public var step: StepEstimate
+    public var tokens: Double
+    public var pricePerDeviceHour: Double?
+
+    public init(model: String, parameters: Double, hardware: String, layout: Layout, settings: KernelSettings,
+                step: StepEstimate, tokens: Double, pricePerDeviceHour: Double?) {
+        self.model = model; self.parameters = parameters; self.hardware = hardware; self.layout = layout
+        self.settings = settings; self.step = step; self.tokens = tokens; self.pricePerDeviceHour = pricePerDeviceHour
+    }
+
+    public var fitsInMemory: Bool { step.memory.fits }
+    public var steps: Double { (tokens / step.tokensPerStep).rounded(.up) }
+    public var trainSeconds: Double { steps * step.stepSeconds }
+    public var deviceHours: Double { trainSeconds * Double(layout.devices) / 3600 }
+    public var costUSD: Double? { pricePerDeviceHour.map { $0 * deviceHours } }
+    /// Devices at their rated power for the whole run (board power; hosts and cooling excluded).
+    public var energyKWh: Double { Double(layout.devices) * step.powerWatts * trainSeconds / 3.6e6 }
+}
+
+/// Stage 1 and stage 2 together, for one configuration.
+public enum TrainingPredictor {
+    public static func predict(model: ModelDefinition, profile: HardwareProfile, settings: KernelSettings, layout: Layout,
+                               tokens: Double, price: Double? = nil,
+                               assumptions: TrainingAssumptions = TrainingAssumptions()) throws -> TrainingEstimate {
+        try layout.validate(model: model)
+        guard settings.tp == layout.tp, settings.microBatch == layout.microBatch else {
+            throw LayoutError(field: "tp/micro-batch", detail: "kernel settings (tp \(settings.tp), micro-batch \(settings.microBatch)) disagree with the layout (tp \(layout.tp), micro-batch \(layout.microBatch))")
+        }
+        if layout.devices > 1 && profile.scaleUp == nil && profile.scaleOut == nil {
+            throw RidgelineError.unavailable(what: "\(layout.devices) devices", reason: "\(profile.id) has neither a scale_up nor a scale_out link")
+        }
+        let costs = try LayerCosts.compute(model: model, profile: profile, settings: settings, assumptions: assumptions)
+        let step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)
+        return TrainingEstimate(model: model.name, parameters: model.parameterCount, hardware: profile.id, layout: layout,
+                                settings: settings, step: step, tokens: tokens, pricePerDeviceHour: price ?? profile.pricePerHourUSD)
+    }
+}

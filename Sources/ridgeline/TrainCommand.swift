@@ -1,0 +1,214 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineTraining
+
+extension Precision: ExpressibleByArgument {}
+extension Recompute: ExpressibleByArgument {}
+extension StepMode: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+
+/// `ridgeline train`: how long, how much memory, what it costs — for one model, device and layout.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Predict the step time, memory, throughput, MFU, time, GPU-hours, cost and energy of a training run.")
+
+    @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
+    @OptionGroup var hardware: HardwareOption
+    @Option(help: "Devices in all (default tp·pp·dp).") var gpus: Int?
+    @Option(help: "Tensor-parallel size.") var tp = 1
+    @Option(help: "Pipeline-parallel size.") var pp = 1
+    @Option(help: "Data-parallel size (default gpus / (tp·pp)).") var dp: Int?
+    @Option(help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B).") var interleave = 1
+    @Flag(help: "Sequence parallelism with tensor parallelism (Korthikanti et al. 2022).") var sequenceParallel = false
+    @Option(help: "Sequences (images) per micro-batch.") var microBatch = 1
+    @Option(help: "Sequences per optimizer step (default: about 4M tokens, or 1024 images).") var globalBatch: Int?
+    @Option(help: "Sequence length (default: the model's max_seq, at most 8192).") var seq: Int?
+    @Option(help: "Tokens (images for CNNs and ViT) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")
+    var tokens: Double?
+    @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
+    @Option(help: "Activation recomputation: none, selective or full.") var recompute: Recompute = .none
+    @Option(help: "ZeRO stage: 0, 1, 2 or 3 (3 = FSDP).") var zero = 0
+    @Option(help: "compiled (fused, kernel time) or eager (one dispatch per op).") var mode: StepMode = .compiled
+    @Option(help: "adamw or sgd.") var optimizer: OptimizerKind = .adamw
+    @Flag(inversion: .prefixedNo, help: "Flash attention (--no-flash: unfused attention, score matrix through memory).")
+    var flash = true
+    @Flag(inversion: .prefixedNo, help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
+    var overlap = true
+    @Option(help: "Price per device-hour in USD (default: the profile's).") var price: Double?
+    @Flag(help: "Also list the kernels of one micro-batch (one layer of each pass) with their predicted times.")
+    var kernels = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        for (name, value) in [("tp", tp), ("pp", pp), ("interleave", interleave), ("micro-batch", microBatch)] where value < 1 {
+            throw ValidationError("--\(name) must be at least 1 (got \(value))")
+        }
+        if let gpus, gpus < 1 { throw ValidationError("--gpus must be at least 1 (got \(gpus))") }
+        if let dp, dp < 1 { throw ValidationError("--dp must be at least 1 (got \(dp))") }
+        if let seq, seq < 1 { throw ValidationError("--seq must be at least 1 (got \(seq))") }
+        if let globalBatch, globalBatch < 1 { throw ValidationError("--global-batch must be at least 1 (got \(globalBatch))") }
+        if let tokens, !(tokens > 0 && tokens.isFinite) { throw ValidationError("--tokens must be a positive number (got \(tokens))") }
+        if let price, !(price >= 0 && price.isFinite) { throw ValidationError("--price must be a non-negative number (got \(price))") }
+        if !(0...3).contains(zero) { throw ValidationError("--zero must be 0, 1, 2 or 3 (got \(zero))") }
+        if sequenceParallel && tp == 1 { throw ValidationError("--sequence-parallel needs --tp > 1") }
+    }
+
+    func run() throws {
+        let store = try ProfileStore.locate()
+        let definition = try store.model(model)
+        let profile = try hardware.load()
+        let devices = gpus ?? tp * pp * (dp ?? 1)
+        if dp == nil && devices % (tp * pp) != 0 {
+            throw LayoutError(field: "gpus", detail: "--gpus \(devices) is not divisible by tp·pp = \(tp)·\(pp) = \(tp * pp)")
+        }
+        let dataParallel = dp ?? max(1, devices / (tp * pp))
+        var seqLength = 1
+        var defaultTokens = 0.0
+        var defaultBatch = 1024
+        // Language models: 20 tokens a parameter (Hoffmann et al. 2022) in 4M-token batches.
+        // Image models count images: 90 ImageNet-1k epochs (1,281,167 images) in batches of 1024.
+        var images = true
+        switch definition {
+        case .transformer(let t):
+            seqLength = seq ?? min(t.maxSeq, 8192)
+            if t.image == nil {
+                images = false
+                defaultTokens = 20 * t.parameterCount
+                defaultBatch = max(1, (4 * 1_048_576) / t.tokens(seq: seqLength))
+            }
+        case .cnn: break
+        }
+        if images { defaultTokens = 90 * 1_281_167 }
+        let perStep = microBatch * dataParallel
+        let batch = globalBatch ?? ((defaultBatch + perStep - 1) / perStep) * perStep
+        let layout = Layout(devices: devices, tp: tp, pp: pp, dp: dataParallel,
+                            schedule: interleave > 1 ? .interleaved(chunks: interleave) : .oneFOneB, zero: zero,
+                            globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap)
+        let settings = KernelSettings(tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
+                                      precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer)
+        let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
+                                                     tokens: tokens ?? defaultTokens, price: price)
+        if json { return try printJSON(TrainJSON(estimate, unit: images ? "images" : "tokens")) }
+        let isCNN: Bool
+        if case .cnn = definition { isCNN = true } else { isCNN = false }
+        print(TrainReport.text(estimate, profile: profile, images: images, isCNN: isCNN))
+        if kernels {
+            print("")
+            print("Kernels of one micro-batch on one device (transformer passes are per layer; x count):")
+            var table = TextTable(["pass", "kernel", "count", "time", "attained", "bound"])
+            for row in KernelListing.list(model: definition, profile: profile, settings: settings) {
+                let p = row.prediction
+                table.add([row.phase, p.kernel.label, formatSignificant(row.count, digits: 3), Quantity.format(p.timeSeconds, .seconds),
+                           Quantity.format(p.attainedFlopsPerSecond, .flopsPerSecond), p.bound.description])
+            }
+            print(table.render())
+        }
+    }
+}
+
+/// `train --json`: the contract fields first, then the detail.
+struct TrainJSON: Encodable {
+    let model: String
+    let parameters: Double
+    let hardware: String
+    /// What `tokens`, `tokens_per_s` count: tokens, or images for image models.
+    let unit: String
+    let layout: LayoutJSON
+    let step_time_s, tokens_per_s, mfu, hfu: Double
+    let fits_in_memory: Bool
+    let memory_per_device_bytes, memory_capacity_bytes: Double
+    let memory: MemoryJSON
+    let tokens, steps, train_time_s, gpu_hours: Double
+    let cost_usd: Double?
+    let energy_kwh: Double
+    let breakdown: StepBreakdownJSON
+    let bubble_fraction: Double
+    let communication_bytes_per_step: CommJSON
+
+    struct LayoutJSON: Encodable {
+        let gpus, tp, pp, dp, interleave, zero, micro_batch, global_batch, seq, micro_batches_per_step: Int
+        let sequence_parallel, flash_attention, overlap_gradient_reduction: Bool
+        let precision, recompute, mode, optimizer: String
+    }
+    struct MemoryJSON: Encodable {
+        let weights, gradients, optimizer_states, activations, temporary, total: Double
+    }
+    struct CommJSON: Encodable { let tensor_parallel, data_parallel, pipeline: Double }
+
+    init(_ e: TrainingEstimate, unit: String) {
+        let s = e.step
+        model = e.model; parameters = e.parameters; hardware = e.hardware; self.unit = unit
+        layout = LayoutJSON(gpus: e.layout.devices, tp: e.layout.tp, pp: e.layout.pp, dp: e.layout.dp, interleave: e.layout.schedule.chunks,
+                            zero: e.layout.zero, micro_batch: e.layout.microBatch, global_batch: e.layout.globalBatch, seq: e.settings.seq,
+                            micro_batches_per_step: e.layout.microBatchesPerStep, sequence_parallel: e.settings.sequenceParallel,
+                            flash_attention: e.settings.flashAttention, overlap_gradient_reduction: e.layout.overlapGradientReduction,
+                            precision: e.settings.precision.rawValue, recompute: e.settings.recompute.rawValue,
+                            mode: e.settings.mode.rawValue, optimizer: e.settings.optimizer.rawValue)
+        step_time_s = s.stepSeconds; tokens_per_s = s.tokensPerSecond; mfu = s.mfu; hfu = s.hfu
+        fits_in_memory = e.fitsInMemory; memory_per_device_bytes = s.memory.total; memory_capacity_bytes = s.memory.capacity
+        memory = MemoryJSON(weights: s.memory.weights, gradients: s.memory.gradients, optimizer_states: s.memory.optimizerStates,
+                            activations: s.memory.activations, temporary: s.memory.temporary, total: s.memory.total)
+        tokens = e.tokens; steps = e.steps; train_time_s = e.trainSeconds; gpu_hours = e.deviceHours; cost_usd = e.costUSD
+        energy_kwh = e.energyKWh; breakdown = StepBreakdownJSON(s.breakdown); bubble_fraction = s.bubbleFraction
+        communication_bytes_per_step = CommJSON(tensor_parallel: s.tensorParallelBytes, data_parallel: s.dataParallelBytes,
+                                                pipeline: s.pipelineBytes)
+    }
+}
+
+/// The readable form of a training estimate.
+enum TrainReport {
+    static func text(_ e: TrainingEstimate, profile: HardwareProfile, images: Bool, isCNN: Bool) -> String {
+        let s = e.step, l = e.layout, k = e.settings
+        let unit = images ? "images" : "tokens"
+        var out: [String] = []
+        out.append("\(e.model) (\(formatCount(e.parameters)) parameters) on \(l.devices) × \(profile.name) (\(profile.id))")
+        var config = "tp \(l.tp) · pp \(l.pp)\(l.schedule.chunks > 1 ? " (interleaved ×\(l.schedule.chunks))" : "") · dp \(l.dp)"
+        config += l.zero > 0 ? ", ZeRO-\(l.zero)" : ""
+        config += k.sequenceParallel ? ", sequence parallel" : ""
+        config += ", micro-batch \(l.microBatch), global batch \(l.globalBatch)" + (images ? " images" : " × \(k.seq) tokens")
+        config += ", \(k.precision.rawValue)"
+        if !isCNN { config += ", recompute \(k.recompute.rawValue), \(k.flashAttention ? "flash" : "unfused") attention" }
+        config += ", \(k.mode.rawValue), \(k.optimizer.rawValue)"
+        out.append(config)
+        let m = s.memory
+        let parts = "weights \(gib(m.weights)), gradients \(gib(m.gradients)), optimizer \(gib(m.optimizerStates)), activations \(gib(m.activations)), temporary \(gib(m.temporary))"
+        guard m.fits else {
+            out.append("does not fit: needs \(gib(m.total)) per device, has \(gib(m.capacity)) (\(gib(m.total - m.capacity)) short)")
+            out.append("  \(parts)")
+            out.append("  try more devices, a higher --zero stage, --recompute selective|full, a smaller --micro-batch, or more --tp/--pp")
+            return out.joined(separator: "\n")
+        }
+        out.append("memory per device: \(gib(m.total)) of \(gib(m.capacity)) (\(parts))")
+        out.append("")
+        let b = s.breakdown
+        var table = TextTable(["step", "seconds", "share"])
+        for (name, value) in [("GEMMs", b.gemm), ("attention", b.attention), ("memory-bound ops", b.memoryBound),
+                              ("optimizer", b.optimizer), ("exposed communication", b.exposedCommunication),
+                              ("pipeline bubble", b.pipelineBubble), ("dispatch overhead", b.dispatchOverhead)] {
+            table.add([name, Quantity.format(value, .seconds), String(format: "%.1f%%", value / s.stepSeconds * 100)])
+        }
+        table.add(["step time", Quantity.format(s.stepSeconds, .seconds), "100%"])
+        out.append(table.render())
+        out.append("")
+        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100))")
+        let cost = e.costUSD.map { "$" + formatCount($0) } ?? "no price (use --price)"
+        out.append("\(formatCount(e.tokens)) \(unit): \(formatDuration(e.trainSeconds)), \(formatCount(e.deviceHours)) GPU-hours, \(cost), \(formatCount(e.energyKWh)) kWh (device power)")
+        return out.joined(separator: "\n")
+    }
+
+    static func gib(_ bytes: Double) -> String { Quantity.format(bytes, .bytes) }
+
+    static func formatCount(_ v: Double) -> String {
+        let steps: [(Double, String)] = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
+        for (scale, suffix) in steps where abs(v) >= scale { return formatSignificant(v / scale, digits: 3) + suffix }
+        return formatSignificant(v, digits: 3)
+    }
+
+    static func formatDuration(_ seconds: Double) -> String {
+        if seconds >= 86400 { return String(format: "%.1f days", seconds / 86400) }
+        if seconds >= 3600 { return String(format: "%.1f hours", seconds / 3600) }
+        return Quantity.format(seconds, .seconds)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Ridgeline
+import Testing
+@testable import RidgelineTraining
+
+@Suite struct ModelDefinitionTests {
+    /// Every shipped model against its published parameter count (source next to each number).
+    static let published: [(id: String, parameters: Double, source: String)] = [
+        ("gpt2-124m", 124_439_808, "Hugging Face GPT2LMHeadModel 'gpt2'"),
+        ("gpt2-355m", 354_823_168, "Hugging Face 'gpt2-medium'"),
+        ("gpt2-774m", 774_030_080, "Hugging Face 'gpt2-large'"),
+        ("gpt2-1.5b", 1_557_611_200, "Hugging Face 'gpt2-xl'"),
+        ("gpt3-175b", 175.0e9, "Brown et al. 2020 Table 2.1"),
+        ("megatron-1.7b", 1.7e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-3.6b", 3.6e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-7.5b", 7.5e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-18.4b", 18.4e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-39.1b", 39.1e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-76.1b", 76.1e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-145.6b", 145.6e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-310.1b", 310.1e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-529.6b", 529.6e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-1t", 1008.0e9, "Narayanan et al. 2021 Table 1"),
+        ("megatron-175b", 174.6e9, "Narayanan et al. 2021 Table 2"),
+        ("megatron-22b", 22e9, "Korthikanti et al. 2022 Table 3"),
+        ("llama2-7b", 6_738_415_616, "Hugging Face meta-llama/Llama-2-7b-hf"),
+        ("llama2-13b", 13_015_864_320, "Hugging Face meta-llama/Llama-2-13b-hf"),
+        ("llama2-70b", 68_976_648_192, "Hugging Face meta-llama/Llama-2-70b-hf"),
+        ("llama3-8b", 8_030_261_248, "Hugging Face meta-llama/Meta-Llama-3-8B"),
+        ("llama3-70b", 70_553_706_496, "Hugging Face meta-llama/Meta-Llama-3-70B"),
+        ("llama3-405b", 405_853_388_800, "Hugging Face meta-llama/Llama-3.1-405B"),
+        ("bert-large", 335_141_888, "Hugging Face BertModel bert-large-uncased (incl. pooler, not modelled: 0.3%)"),
+        ("resnet-50", 25_557_032, "torchvision resnet50"),
+        ("vit-b16", 86_567_656, "timm vit_base_patch16_224"),
+    ]
+
+    @Test(arguments: published.map(\.id))
+    func parameterCountMatchesPublished(id: String) throws {
+        let entry = Self.published.first { $0.id == id }!
+        let model = try Fixtures.model(id)
+        // Narayanan et al. print Table 1 sizes to 0.1B (1.65B is "1.7"): within 1% or that rounding.
+        let rounding = entry.source.hasPrefix("Narayanan") ? 0.05e9 : 0
+        let allowed = max(0.01 * entry.parameters, rounding)
+        #expect(abs(model.parameterCount - entry.parameters) <= allowed,
+                "\(id): \(model.parameterCount) vs \(entry.parameters) (\(entry.source))")
+    }
+
+    @Test func everyShippedModelIsCovered() throws {
+        let ids = Set(try Fixtures.store().modelIds())
+        #expect(ids == Set(Self.published.map(\.id)))
+    }
+
+    @Test func llama3UsesGroupedQueryAttentionAndUntiedVocabulary() throws {
+        let m = try Fixtures.transformer("llama3-8b")
+        #expect(m.kvHeads == 8 && m.heads == 32 && m.ffnKind == .swiglu && m.norm == .rmsnorm && m.position == .rope)
+        #expect(!m.tiedEmbeddings && m.vocab == 128_256)
+    }
+
+    @Test func badFieldNamesFileFieldAndValue() {
+        let text = "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: tanh\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
+        #expect { try ModelDefinition.parse(text, file: "m.yaml") } throws: { error in
+            let message = "\(error)"
+            return message.contains("m.yaml") && message.contains("ffn_kind") && message.contains("tanh")
+        }
+    }
+
+    @Test func unknownFieldIsRejected() {
+        let text = "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\nlayer: 3\n"
+        #expect(throws: RidgelineError.self) { try ModelDefinition.parse(text, file: "m.yaml") }
+    }
+
+    @Test func headsMustDivideWidth() {
+        let text = "name: x\nlayers: 2\nd_model: 65\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
+        #expect { try ModelDefinition.parse(text, file: "m.yaml") } throws: { "\($0)".contains("heads") }
+    }
+}

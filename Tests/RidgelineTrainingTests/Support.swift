@@ -1,0 +1,16 @@
+import Foundation
+import Ridgeline
+@testable import RidgelineTraining
+
+/// Shipped profiles and models, found from the package root where `swift test` runs.
+enum Fixtures {
+    static func store() throws -> ProfileStore { try ProfileStore.locate() }
+    static func model(_ id: String) throws -> ModelDefinition { try store().model(id) }
+    static func transformer(_ id: String) throws -> TransformerModel {
+        guard case .transformer(let t) = try model(id) else { throw RidgelineError.invalidSpec(source: id, detail: "not a transformer") }
+        return t
+    }
+    static func hardware(_ id: String) throws -> HardwareProfile { try store().hardware(id) }
+
+    static func relativeError(_ a: Double, _ b: Double) -> Double { abs(a - b) / abs(b) }
+}
