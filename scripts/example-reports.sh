@@ -8,3 +8,7 @@ cd "$(dirname "$0")/.."
 # The example kernels on two datacenter GPUs and a datacenter CPU: predictions only.
 "$bin" compare --hardware h100-sxm5-80gb,a100-sxm4-80gb,epyc-9654 --kernels examples/kernels.jsonl \
   -o reports/compare-kernels-h100-a100-epyc
+
+# One training workload on a datacenter CPU and two GPUs: GPT-2 124M on 10B and 100B tokens.
+"$bin" compare --hardware epyc-9654,a100-sxm4-80gb,h100-sxm5-80gb --model gpt2-124m --tokens 10e9 --tokens 100e9 \
+  -o reports/compare-gpt2-124m-epyc-a100-h100

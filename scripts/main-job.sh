@@ -24,7 +24,9 @@ done
 step "ridgeline check-megatron (published Megatron-LM A100 runs vs prediction)"
 "$bin" check-megatron
 
-# Last: a comparison report of this host against datacenter GPUs, written as HTML, Markdown, CSV
-# and JSON; its path is the last line printed.
-step "ridgeline compare --hardware host,h100-sxm5-80gb,a100-sxm4-80gb --kernels examples/kernels.jsonl"
-"$bin" compare --hardware host,h100-sxm5-80gb,a100-sxm4-80gb --kernels examples/kernels.jsonl -o reports/tmp/compare-host-gpus
+# Last: why deep learning needs GPUs, as a report: GPT-2 124M on 10B tokens on this host's CPU
+# against two datacenter GPUs (step time and its breakdown, time, cost, energy, and the ceilings,
+# ridge points, parallel units and bandwidths side by side). HTML, Markdown, CSV and JSON; the
+# path of its index.html is the last line printed.
+step "ridgeline compare --hardware host,h100-sxm5-80gb,a100-sxm4-80gb --model gpt2-124m --tokens 10e9"
+"$bin" compare --hardware host,h100-sxm5-80gb,a100-sxm4-80gb --model gpt2-124m --tokens 10e9 -o reports/tmp/compare-gpt2-host-gpus

@@ -127,8 +127,10 @@ public enum BreakdownChart {
         for b in breakdowns { for (k, _) in b where !components.contains(k) { components.append(k) } }
         let values = breakdowns.map { b in components.map { c in b.first { $0.0 == c }?.1 ?? 0 } }
         let title = normalized ? "Step time breakdown (share of each device's step)" : "Step time breakdown"
-        let chart = StackedBarChart(id: id, title: title, categories: categories, components: components.map { $0.replacingOccurrences(of: "_", with: " ") },
+        var chart = StackedBarChart(id: id, title: title, categories: categories, components: components.map { $0.replacingOccurrences(of: "_", with: " ") },
                                     values: values, valueTitle: "Step time (s)", normalized: normalized)
+        // Room above full-height bars for their totals.
+        chart.frame.margin.top = 60
         var data = DataTable(id: id, title: title, columns: [.init("category", "configuration")]
                              + components.map { .init("\($0)_s", $0.replacingOccurrences(of: "_", with: " "), .quantity(.seconds)) }
                              + [.init("total_s", "total", .quantity(.seconds))])

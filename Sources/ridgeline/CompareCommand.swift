@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ridgeline
 import RidgelineReport
+import RidgelineTraining
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +15,11 @@ struct CompareCommand: ParsableCommand {
     var kernelsFile: String?
     @Option(help: "A model id or YAML path: compare one training run on every device.")
     var model: String?
-    @Option(help: "Training tokens for --model.") var tokens: [Double] = []
+    @Option(parsing: .singleValue, help: "Token budgets for --model, e.g. 10e9 (repeatable; default 20 per parameter).") var tokens: [Double] = []
+    @Option(help: "Devices of each kind for --model (data parallel).") var gpus = 1
+    @Option(help: "Sequences per micro-batch for --model.") var microBatch = 8
+    @Option(help: "Sequence length for --model (default: the model's max_seq, at most 8192).") var seq: Int?
+    @Option(help: "Precision for --model: bf16, fp16, fp8 or fp32.") var precision: Precision = .bf16
     @Option(help: "kernel (device time) or eager (adds the framework's per-op dispatch floor).") var mode: ExecutionMode = .kernel
     @OptionGroup var output: ReportOutputOption
 
@@ -33,15 +38,25 @@ struct CompareCommand: ParsableCommand {
         default: break
         }
         if kernelsFile != nil && !tokens.isEmpty { throw ValidationError("--tokens applies to --model only") }
+        for t in tokens where !(t > 0 && t.isFinite) { throw ValidationError("--tokens must be a positive number (got \(t))") }
+        if gpus < 1 { throw ValidationError("--gpus must be at least 1 (got \(gpus))") }
+        if microBatch < 1 { throw ValidationError("--micro-batch must be at least 1 (got \(microBatch))") }
+        if let seq, seq < 1 { throw ValidationError("--seq must be at least 1 (got \(seq))") }
     }
 
     func run() throws {
         let store = try ProfileStore.locate()
         let profiles = try hardwareIds.map { try store.hardware($0) }
         if let model {
-            throw RidgelineError.unavailable(
-                what: "compare --model \(model)",
-                reason: "not available yet (the training model, `ridgeline train`, is not in this build); compare kernels with --kernels FILE")
+            let definition = try store.model(model)
+            let (settings, layout, defaultTokens, unit) = trainingRun(definition)
+            let budgets = tokens.isEmpty ? [defaultTokens] : tokens
+            let estimates = try profiles.map { profile in
+                try budgets.map { try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout, tokens: $0) }
+            }
+            let report = CompareModelReport.build(profiles: profiles, estimates: estimates, unit: unit,
+                                                  provenance: reportProvenance(profiles: profiles, inputs: [model]))
+            return try output.write(report)
         }
         guard let kernelsFile else { return }
         let kernels = try Kernel.load(path: kernelsFile)
@@ -49,5 +64,26 @@ struct CompareCommand: ParsableCommand {
             profiles: profiles, kernels: kernels, kernelsSource: kernelsFile, mode: mode,
             provenance: reportProvenance(profiles: profiles, inputs: [kernelsFile]))
         try output.write(report)
+    }
+
+    /// The same run on every device, with `ridgeline train`'s defaults: sequence = the model's
+    /// max_seq (at most 8192), about 4M tokens per step (1024 images for image models), 20 tokens
+    /// a parameter (Hoffmann et al. 2022) or 90 ImageNet epochs.
+    func trainingRun(_ definition: ModelDefinition) -> (KernelSettings, Layout, Double, String) {
+        var seqLength = 1, defaultTokens = 90.0 * 1_281_167, defaultBatch = 1024, unit = "images"
+        if case .transformer(let t) = definition {
+            seqLength = seq ?? min(t.maxSeq, 8192)
+            if t.image == nil {
+                unit = "tokens"
+                defaultTokens = 20 * t.parameterCount
+                defaultBatch = max(1, (4 * 1_048_576) / t.tokens(seq: seqLength))
+            }
+        }
+        let perStep = microBatch * gpus
+        let batch = ((defaultBatch + perStep - 1) / perStep) * perStep
+        let layout = Layout(devices: gpus, dp: gpus, globalBatch: batch, microBatch: microBatch)
+        let settings = KernelSettings(microBatch: microBatch, seq: seqLength, precision: precision,
+                                      mode: mode == .eager ? .eager : .compiled)
+        return (settings, layout, defaultTokens, unit)
     }
 }

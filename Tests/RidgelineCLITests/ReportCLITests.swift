@@ -25,6 +25,20 @@ import Testing
         #expect(md.contains("ridgeline compare --hardware epyc-9654,h100-sxm5-80gb --kernels examples/kernels.jsonl -o \(dir)"))
     }
 
+    @Test func compareOneTrainingRunAcrossDevices() throws {
+        let dir = try Self.temporaryDirectory("model") + "/out"
+        let result = try ridgeline(["compare", "--hardware", "host,h100-sxm5-80gb", "--model", "gpt2-124m", "--tokens", "10e9", "-o", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        let csv = try String(contentsOfFile: dir + "/time-to-train.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("hardware,tokens,train_time_s,"))
+        #expect(csv.contains("host,10000000000,") && csv.contains("h100-sxm5-80gb,10000000000,"))
+        for name in ["training.csv", "breakdown.svg", "time-to-train-chart.svg", "peaks.svg", "devices.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + name), "missing \(name)")
+        }
+        let badModel = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb", "--model", "no-such-model"])
+        #expect(badModel.status != 0 && badModel.stderr.contains("no-such-model"))
+    }
+
     @Test func compareRefusesBadRequests() throws {
         let noWorkload = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb"])
         #expect(noWorkload.status != 0 && noWorkload.stderr.contains("--kernels FILE or --model M"))

@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineTraining
 @testable import RidgelineReport
 
 /// Inputs the tests build reports from: the shipped H100 profile, a small CPU described here,
@@ -69,6 +70,18 @@ enum Fixtures {
      "bandwidth_bytes_per_s":{"l1":1.3e12,"l2":5.1e11,"dram":3.9e10}}
     """
 
+    /// GPT-2 124M (the shipped definition) on the test CPU and the H100, two token budgets.
+    static func modelComparison() throws -> Report {
+        let model = try ProfileStore(root: repository.appendingPathComponent("profiles").path).model("gpt2-124m")
+        let layout = Layout(devices: 1, globalBatch: 512, microBatch: 8)
+        let settings = KernelSettings(microBatch: 8, seq: 1024)
+        let profiles = [cpu, try h100()]
+        let estimates = try profiles.map { p in
+            try [1e9, 1e10].map { try TrainingPredictor.predict(model: model, profile: p, settings: settings, layout: layout, tokens: $0) }
+        }
+        return CompareModelReport.build(profiles: profiles, estimates: estimates, unit: "tokens", provenance: provenance(profiles))
+    }
+
     static func temporaryDirectory(_ name: String) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-report-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
         try? FileManager.default.removeItem(at: dir)
@@ -100,6 +113,6 @@ enum Fixtures {
         let plan = PlanReport.build(try PlanResult.load(path: planPath), file: planPath, provenance: provenance([]))
         let detectPath = try file("d.json", detectJSON)
         let ceilings = CeilingsReport.build(try HostCeilings.load(path: detectPath), profile: cpu, file: detectPath, provenance: provenance([cpu]))
-        return [compare, measurements, validation, plan, ceilings]
+        return [compare, measurements, validation, plan, ceilings, try modelComparison()]
     }
 }

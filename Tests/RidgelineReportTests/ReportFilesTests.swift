@@ -230,3 +230,19 @@ struct TableFile: Decodable {
         #expect(Self.message { _ = try PlanResult.load(path: array) }.contains("expected a JSON object"))
     }
 }
+
+@Suite struct CompareModelReportTests {
+    @Test func budgetsScaleTimeAndTheFasterDeviceIsNamed() throws {
+        let report = try Fixtures.modelComparison()
+        let budget = try #require(report.tables.first { $0.id == "time-to-train" })
+        // Rows: cpu 1e9, cpu 1e10, h100 1e9, h100 1e10; ten times the tokens is ten times the steps.
+        guard case .number(let t1) = budget.rows[0][2], case .number(let t10) = budget.rows[1][2],
+              case .number(let g1) = budget.rows[2][2] else { Issue.record("time column is not numeric"); return }
+        #expect(abs(t10 / t1 - 10) < 0.01)
+        #expect(g1 < t1, "the H100 trains faster than an 8-core CPU")
+        #expect(report.charts.map(\.id) == ["time-to-train-chart", "breakdown", "peaks", "bandwidth"])
+        #expect(CompareModelReport.humanDuration(3 * 86400) == "3 days")
+        #expect(CompareModelReport.humanDuration(90) == "90 seconds")
+        #expect(CompareModelReport.humanDuration(5 * 3600) == "5 hours")
+    }
+}
