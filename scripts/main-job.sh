@@ -13,6 +13,8 @@ for hw in h100-sxm5-80gb a100-sxm4-80gb epyc-9654; do
   step "ridgeline predict --hardware $hw --kernels examples/kernels.jsonl"
   "$bin" predict --hardware "$hw" --kernels examples/kernels.jsonl
 done
+step "ridgeline check-reference (real H100 kernel timings vs prediction)"
+"$bin" check-reference
 
 # Training time: Llama 2 7B on 2T tokens (its published recipe: 4M-token batches of 4096-token
 # sequences) on 64 GPUs, A100-80GB against H100. For scale: Touvron et al. 2023 (Table 2) report
