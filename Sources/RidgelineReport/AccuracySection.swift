@@ -16,10 +16,10 @@ enum AccuracySection {
     }
 
     static func figures(_ pairs: [Pair], statedMedian: Double? = nil, statedP90: Double? = nil) -> [(String, String)] {
-        let errors = pairs.map { Accuracy.ape(predicted: $0.predicted, measured: $0.measured) }
+        let errors = pairs.map { absolutePercentageError(predicted: $0.predicted, measured: $0.measured) }
         var figures = [("kernels compared", "\(pairs.count)"),
-                       ("median absolute error", DataTable.display(.number(Accuracy.quantile(errors, 0.5)), .percent)),
-                       ("90th-percentile absolute error", DataTable.display(.number(Accuracy.quantile(errors, 0.9)), .percent)),
+                       ("median absolute error", DataTable.display(.number(percentile(errors, 0.5)), .percent)),
+                       ("90th-percentile absolute error", DataTable.display(.number(percentile(errors, 0.9)), .percent)),
                        ("within ±25%", "\(errors.filter { $0 <= 0.25 }.count) of \(errors.count)")]
         if let statedMedian { figures.append(("median error stated in the file", DataTable.display(.number(statedMedian), .percent))) }
         if let statedP90 { figures.append(("p90 error stated in the file", DataTable.display(.number(statedP90), .percent))) }

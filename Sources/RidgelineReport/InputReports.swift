@@ -4,13 +4,17 @@ import Ridgeline
 /// `ridgeline report --measurements`: the kernels a measurement run timed, against the roofline
 /// engine's predictions on the profile of the machine they ran on.
 public enum MeasurementReport {
-    public static func build(_ records: [MeasuredKernel], profile: HardwareProfile, file: String, provenance: Provenance) -> Report {
+    public static func build(_ records: [MeasuredKernel], profile: HardwareProfile, mode: ExecutionMode = .kernel, file: String,
+                             provenance: Provenance) -> Report {
         let engine = Roofline(profile)
         let pairs = records.map { r -> AccuracySection.Pair in
-            let p = engine.predict(r.kernel)
+            // A row of several kernels (fwd + bwd) is predicted as the sum of their times.
+            let predictions = r.kernels.map { engine.predict($0, mode: mode) }
+            let predicted = predictions.reduce(0) { $0 + $1.timeSeconds }
             let detail = [r.engine.map { $0 + (r.engineVersion.map { " " + $0 } ?? "") }, r.threads.map { "\($0) threads" }]
                 .compactMap { $0 }.joined(separator: ", ")
-            return .init(label: r.kernel.label, kernelClass: r.kernel.kernelClass.rawValue, kernel: r.kernel, measured: r.medianSeconds, predicted: p.timeSeconds, bound: p.bound.description, detail: detail)
+            return .init(label: r.label, kernelClass: r.kernels[0].kernelClass.rawValue, kernel: r.kernels.count == 1 ? r.kernels[0] : nil,
+                         measured: r.medianSeconds, predicted: predicted, bound: predictions[0].bound.description, detail: detail)
         }
         let engines = Array(Set(records.compactMap(\.engine))).sorted()
         let counters = Array(Set(records.compactMap(\.counterSource))).sorted()
@@ -20,7 +24,7 @@ public enum MeasurementReport {
         return Report(
             name: "measurements-" + stem(file),
             title: "Measurements: \(records.count) kernels on \(profile.name)",
-            summary: "Kernels timed by a measurement run (\(file)), compared with Ridgeline's roofline predictions on \(profile.id) (\(profile.calibration == nil ? "datasheet ceilings" : "calibrated")).",
+            summary: "Kernels timed by a measurement run (\(file)), compared with Ridgeline's roofline predictions on \(profile.id) (\(profile.calibration == nil ? "datasheet ceilings" : "calibrated"), \(mode.rawValue) mode).",
             provenance: provenance,
             sections: [
                 Report.Section("Key figures", [.keyFigures(figures)]),

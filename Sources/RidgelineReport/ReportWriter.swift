@@ -42,27 +42,8 @@ public enum ReportWriter {
             throw RidgelineError.inconsistent(file: nil, field: "report", detail: "two tables or charts share a file name")
         }
         for (name, text) in files(report) {
-            try writeWhole(text, to: directory + "/" + name)
+            try writeFileAtomically(text, to: directory + "/" + name)
         }
         return directory + "/index.html"
-    }
-
-    /// Temporary file in the same directory, then rename: atomic on POSIX file systems.
-    static func writeWhole(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try Data(text.utf8).write(to: temporary)
-            if rename(temporary.path, url.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw RidgelineError.unreadable(file: path, reason: "cannot rename into place: \(reason)")
-            }
-        } catch let error as RidgelineError {
-            throw error
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw RidgelineError.unreadable(file: path, reason: "cannot write: \(error.localizedDescription)")
-        }
     }
 }

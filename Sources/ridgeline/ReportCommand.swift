@@ -14,6 +14,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "JSON written by `ridgeline detect --measure --json`: measured host ceilings vs nominal.") var ceilings: String?
     @Option(help: "Profile to predict and draw the roofline with (measurements: default host; validation: default the file's `hardware`).")
     var hardware: String?
+    @Option(help: "Prediction mode for --measurements: kernel (device time) or eager (adds the framework's per-op dispatch floor; for eager PyTorch timings).")
+    var mode: ExecutionMode = .kernel
     @OptionGroup var output: ReportOutputOption
 
     func validate() throws {
@@ -27,7 +29,7 @@ struct ReportCommand: ParsableCommand {
             let records = try MeasuredKernel.load(path: measurements)
             let profile = try ProfileStore.locate().hardware(hardware ?? "host")
             let fingerprint = records.compactMap(\.fingerprint).first ?? profile.fingerprint
-            try output.write(MeasurementReport.build(records, profile: profile, file: measurements,
+            try output.write(MeasurementReport.build(records, profile: profile, mode: mode, file: measurements,
                                                      provenance: reportProvenance(profiles: [profile], hostFingerprint: fingerprint, inputs: [measurements])))
         } else if let validation {
             let result = try ValidationResult.load(path: validation)

@@ -51,7 +51,9 @@ public struct AccuracyChart: Sendable {
         for p in plottable {
             let cx = x.position(p.measured), cy = y.position(p.predicted)
             canvas.add("<g class=\"point\"><title>\(xmlEscape(p.label))</title>" + markerElement(p.style.marker, x: cx, y: cy, color: p.style.color, filled: true) + "</g>")
-            canvas.text(p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
+            if plottable.count <= 40 {
+                canvas.text(p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
+            }
         }
         canvas.add("</g>")
         frame.drawLegend(&canvas, entries)

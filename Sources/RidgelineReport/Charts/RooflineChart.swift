@@ -131,7 +131,8 @@ public struct RooflineChart: Sendable {
             let cx = x.position(p.intensity), cy = y.position(p.flopsPerSecond)
             canvas.add("<g class=\"point\" data-intensity=\"\(p.intensity)\" data-rate=\"\(p.flopsPerSecond)\"><title>\(xmlEscape(p.label))</title>"
                        + markerElement(p.style.marker, x: cx, y: cy, color: p.style.color, filled: p.measured) + "</g>")
-            canvas.text(p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
+            // Past 40 points numbers only clutter; each point keeps its tooltip.
+            if plottable.count <= 40 { canvas.text(p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"") }
         }
         canvas.add("</g>")
         if !unplottable.isEmpty {

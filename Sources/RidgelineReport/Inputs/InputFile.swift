@@ -39,19 +39,3 @@ enum InputFile {
         return try FieldReader.parse(text, file: path)
     }
 }
-
-/// Absolute percentage errors and their summary, as validation reports them (fractions).
-public enum Accuracy {
-    /// |predicted − measured| / measured.
-    public static func ape(predicted: Double, measured: Double) -> Double { abs(predicted - measured) / measured }
-
-    /// The p-quantile with linear interpolation between order statistics (NumPy's default).
-    public static func quantile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        let position = p * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
-        let weight = position - Double(lower)
-        return sorted[lower] * (1 - weight) + sorted[upper] * weight
-    }
-}

@@ -15,7 +15,7 @@ public struct ValidationResult: Sendable {
         public var predictedSeconds: Double
         public var measuredSeconds: Double
         public var bound: String?
-        public var ape: Double { Accuracy.ape(predicted: predictedSeconds, measured: measuredSeconds) }
+        public var ape: Double { absolutePercentageError(predicted: predictedSeconds, measured: measuredSeconds) }
     }
 
     public var hardware: String?
