@@ -76,12 +76,19 @@ public enum DeviceSheet {
     /// peak, and every memory level.
     public static func ceilings(_ p: HardwareProfile, dtypes: [DType], group: Int, styleOffset: Int = 0, prefix: String = "") -> [RooflineChart.Ceiling] {
         var result: [RooflineChart.Ceiling] = []
-        var seen: Set<DType> = []
-        var style = styleOffset
+        // Dtypes with the same peak (bf16 and fp16 on tensor cores) share one line and one label.
+        var byPeak: [(peak: Double, dtypes: [DType])] = []
         for d in dtypes {
             let (actual, peak) = p.matrixPeak(d)
-            guard seen.insert(actual).inserted else { continue }
-            result.append(.init(.compute(peak), label: "\(prefix)\(actual.rawValue) \(Quantity.format(peak, .flopsPerSecond, digits: 3))", group: group, style: Palette.style(style)))
+            if let i = byPeak.firstIndex(where: { $0.peak == peak }) {
+                if !byPeak[i].dtypes.contains(actual) { byPeak[i].dtypes.append(actual) }
+            } else {
+                byPeak.append((peak, [actual]))
+            }
+        }
+        var style = styleOffset
+        for (peak, names) in byPeak {
+            result.append(.init(.compute(peak), label: "\(prefix)\(names.map(\.rawValue).joined(separator: "/")) \(Quantity.format(peak, .flopsPerSecond, digits: 3))", group: group, style: Palette.style(style)))
             style += 1
         }
         let vector = p.vectorPeak(.fp32)
