@@ -42,6 +42,19 @@ enum AccuracySection {
         return t
     }
 
+    /// Median and 90th-percentile absolute error per kernel class, then over all kernels.
+    static func byClass(_ pairs: [Pair]) -> DataTable {
+        var t = DataTable(id: "error-by-class", title: "Error by kernel class", columns: [
+            .init("class", "class"), .init("count", "kernels", .number), .init("median_ape", "median |error|", .percent),
+            .init("p90_ape", "90th percentile |error|", .percent), .init("max_ape", "max |error|", .percent)])
+        let classes = Array(Set(pairs.map(\.kernelClass))).sorted()
+        for cls in classes + ["all"] {
+            let errors = pairs.filter { cls == "all" || $0.kernelClass == cls }.map { absolutePercentageError(predicted: $0.predicted, measured: $0.measured) }
+            t.add([.text(cls), .number(Double(errors.count)), .number(percentile(errors, 0.5)), .number(percentile(errors, 0.9)), .number(errors.max() ?? .nan)])
+        }
+        return t
+    }
+
     /// One style per kernel class, so the legend says which families the model gets wrong.
     static func accuracyChart(_ pairs: [Pair], title: String) -> Report.Chart {
         let classes = Array(Set(pairs.map(\.kernelClass))).sorted()

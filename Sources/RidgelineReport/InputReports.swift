@@ -30,6 +30,7 @@ public enum MeasurementReport {
                 Report.Section("Key figures", [.keyFigures(figures)]),
                 Report.Section("Roofline", AccuracySection.rooflineChart(pairs, profile: profile).map { [.chart($0)] } ?? []),
                 Report.Section("Prediction accuracy", [.chart(AccuracySection.accuracyChart(pairs, title: "Predicted vs measured time")),
+                                                      .table(AccuracySection.byClass(pairs)),
                                                       .table(AccuracySection.table(pairs, detailTitle: "engine"))]),
                 Report.Section("Device", [.table(DeviceSheet.table([profile]))]),
             ])
@@ -45,6 +46,7 @@ public enum ValidationReport {
         }
         var sections = [Report.Section("Key figures", [.keyFigures(AccuracySection.figures(pairs, statedMedian: result.medianAPE, statedP90: result.p90APE))]),
                         Report.Section("Prediction accuracy", [.chart(AccuracySection.accuracyChart(pairs, title: "Predicted vs measured time")),
+                                                              .table(AccuracySection.byClass(pairs)),
                                                               .table(AccuracySection.table(pairs, detailTitle: "source"))])]
         if let profile {
             if let roofline = AccuracySection.rooflineChart(pairs, profile: profile) {
