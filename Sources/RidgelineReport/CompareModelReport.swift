@@ -36,8 +36,8 @@ public enum CompareModelReport {
         }
 
         var budget = DataTable(id: "time-to-train", title: "Time, device-hours, cost and energy per budget", columns: [
-            .init("hardware", "device"), .init("tokens", unit, .si("")), .init("train_time_s", "time to train", .quantity(.seconds)),
-            .init("time", "that is"), .init("device_hours", "device-hours", .si("")), .init("cost_usd", "cost (USD)", .si("")),
+            .init("hardware", "device"), .init("tokens", unit, .si("")), .init("train_time_s", "time to train (s)", .quantity(.seconds), inDocument: false),
+            .init("time", "time to train"), .init("device_hours", "device-hours", .si("")), .init("cost_usd", "cost (USD)", .si("")),
             .init("energy_kwh", "energy (kWh)", .si("")),
         ], caption: "Cost at each profile's price per device-hour (where it has one); energy at rated board power.")
         for (d, row) in estimates.enumerated() {

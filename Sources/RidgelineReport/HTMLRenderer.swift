@@ -57,12 +57,18 @@ public enum HTMLRenderer {
         out += "<caption>\(xmlEscape(table.title))"
         if dataLinks { out += " <span class=\"data\"><a href=\"\(table.id).csv\">CSV</a> · <a href=\"\(table.id).json\">JSON</a></span>" }
         out += "</caption>\n<thead><tr>"
-        for c in table.documentColumns.map({ table.columns[$0] }) { out += "<th\(c.format == .text ? "" : " class=\"num\"")>\(xmlEscape(c.title))</th>" }
+        // Short text (ids, yes/no) stays on one line; long text (layouts, kernel labels) wraps in a wide column.
+        let classes = table.columns.indices.map { c -> String in
+            guard table.columns[c].format == .text else { return " class=\"num\"" }
+            let longest = table.rows.indices.map { table.display($0, c).count }.max() ?? 0
+            return longest > 28 ? " class=\"wide\"" : " class=\"short\""
+        }
+        for c in table.documentColumns { out += "<th\(classes[c])>\(xmlEscape(table.columns[c].title))</th>" }
         out += "</tr></thead>\n<tbody>\n"
         for r in table.rows.indices {
             out += "<tr>"
             for c in table.documentColumns {
-                out += "<td\(table.columns[c].format == .text ? "" : " class=\"num\"")>\(xmlEscape(table.display(r, c)))</td>"
+                out += "<td\(classes[c])>\(xmlEscape(table.display(r, c)))</td>"
             }
             out += "</tr>\n"
         }
@@ -93,6 +99,8 @@ public enum HTMLRenderer {
     th,td{padding:5px 9px;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
     thead th{border-bottom:2px solid var(--ink);white-space:nowrap}
     td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+    td.short{white-space:nowrap}
+    td.wide{min-width:16em}
     tbody tr:nth-child(even){background:#f6f6f8}
     figure{margin:18px 0 26px}
     svg.chart{display:block;max-width:100%;height:auto;border:1px solid var(--rule)}

@@ -62,44 +62,51 @@ public enum ValidationReport {
 }
 
 /// `ridgeline report --plan`: the configurations a capacity plan ranked and the Pareto front.
-public enum PlanReport {
-    public static func build(_ plan: PlanResult, file: String, provenance: Provenance) -> Report {
+public enum CapacityPlanReport {
+    public static func build(_ plan: PlanFile, file: String, provenance: Provenance) -> Report {
         var all = plan.best
-        for c in plan.pareto where !all.contains(where: { $0.hardware == c.hardware && $0.devices == c.devices && $0.layout == c.layout }) { all.append(c) }
+        for c in plan.pareto where !all.contains(where: { $0.key == c.key }) { all.append(c) }
         let hardware = Array(Set(all.map(\.hardware))).sorted()
         var sections: [Report.Section] = []
         var figures: [(String, String)] = []
         if let first = plan.best.first {
             figures.append(("fastest configuration", "\(first.devices)× \(first.hardware)"))
-            figures.append(("time to train", Quantity.format(first.trainSeconds, .seconds, digits: 3) + " (" + SI.trimmed(first.trainSeconds / 86400, digits: 3) + " days)"))
+            figures.append(("time to train", CompareModelReport.humanDuration(first.trainSeconds)))
             if let cost = first.costUSD { figures.append(("its cost", "$" + SI.format(cost, digits: 3))) }
         }
+        if let days = plan.deadlineDays { figures.append(("deadline", SI.trimmed(days, digits: 3) + " days")) }
+        if let budget = plan.budgetUSD { figures.append(("budget", "$" + SI.format(budget, digits: 3))) }
         if let evaluated = plan.evaluated { figures.append(("configurations evaluated", "\(evaluated)")) }
         if let elapsed = plan.elapsedSeconds { figures.append(("search time", Quantity.format(elapsed, .seconds, digits: 3))) }
-        sections.append(Report.Section("Key figures", [.keyFigures(figures)]))
+        sections.append(Report.Section("Key figures", [.keyFigures(figures)] + plan.explanation.map { .paragraph($0) }))
 
         var table = DataTable(id: "configurations", title: "Ranked configurations", columns: [
             .init("rank", "#", .number), .init("hardware", "hardware"), .init("devices", "devices", .number), .init("layout", "layout"),
-            .init("step_time_s", "step", .quantity(.seconds)), .init("train_time_s", "time to train", .quantity(.seconds)),
-            .init("cost_usd", "cost (USD)", .si("")), .init("mfu", "MFU", .percent), .init("tokens_per_s", "tokens/s", .si("")),
+            .init("step_time_s", "step", .quantity(.seconds)), .init("train_time_s", "time to train (s)", .quantity(.seconds), inDocument: false),
+            .init("time", "time to train"), .init("cost_usd", "cost (USD)", .si("")), .init("mfu", "MFU", .percent), .init("tokens_per_s", "\(plan.unit)/s", .si("")),
             .init("energy_kwh", "energy (kWh)", .si("")), .init("pareto", "on Pareto front"),
+            .init("meets_deadline", "meets deadline"), .init("within_budget", "within budget"),
         ])
+        func yesNo(_ b: Bool?) -> DataTable.Cell { b.map { .text($0 ? "yes" : "no") } ?? .empty }
         for (i, c) in plan.best.enumerated() {
-            let onFront = plan.pareto.contains { $0.hardware == c.hardware && $0.devices == c.devices && $0.layout == c.layout }
+            let onFront = plan.pareto.contains { $0.key == c.key }
             table.add([.number(Double(i + 1)), .text(c.hardware), .number(Double(c.devices)), .text(c.layout), .number(c.stepSeconds),
-                       .number(c.trainSeconds), c.costUSD.map { .number($0) } ?? .empty, c.mfu.map { .number($0) } ?? .empty,
-                       c.tokensPerSecond.map { .number($0) } ?? .empty, c.energyKWh.map { .number($0) } ?? .empty, .text(onFront ? "yes" : "no")])
+                       .number(c.trainSeconds), .text(CompareModelReport.humanDuration(c.trainSeconds)), c.costUSD.map { .number($0) } ?? .empty, c.mfu.map { .number($0) } ?? .empty,
+                       c.tokensPerSecond.map { .number($0) } ?? .empty, c.energyKWh.map { .number($0) } ?? .empty, .text(onFront ? "yes" : "no"),
+                       yesNo(c.meetsDeadline), yesNo(c.withinBudget)])
         }
 
         var items: [Report.Item] = []
         let costed = all.filter { $0.costUSD != nil }
         if !costed.isEmpty {
             let points = costed.enumerated().map { i, c in
-                ParetoChart.Point(tag: plan.best.firstIndex { $0.hardware == c.hardware && $0.devices == c.devices && $0.layout == c.layout }.map { "\($0 + 1)" } ?? "",
+                ParetoChart.Point(tag: plan.best.firstIndex { $0.key == c.key }.map { "\($0 + 1)" } ?? "",
                                   label: "\(c.devices)× \(c.hardware) \(c.layout): \(Quantity.format(c.trainSeconds, .seconds)), $\(SI.format(c.costUSD!, digits: 4))",
                                   seconds: c.trainSeconds, cost: c.costUSD!, group: hardware.firstIndex(of: c.hardware)!)
             }
-            let chart = ParetoChart(id: "pareto", title: "Time to train vs cost", points: points, groups: hardware)
+            var chart = ParetoChart(id: "pareto", title: "Time to train vs cost", points: points, groups: hardware)
+            chart.deadlineDays = plan.deadlineDays
+            chart.budget = plan.budgetUSD
             var data = DataTable(id: "pareto", title: chart.title, columns: [
                 .init("hardware", "hardware"), .init("devices", "devices", .number), .init("layout", "layout"),
                 .init("train_time_s", "time to train", .quantity(.seconds)), .init("cost_usd", "cost (USD)", .si(""))])
@@ -117,7 +124,7 @@ public enum PlanReport {
                 breakdowns: withBreakdown.map(\.breakdown), id: "breakdown", normalized: false))]))
         }
         let modelText = plan.model.map { " for \($0)" } ?? ""
-        let tokensText = plan.tokens.map { " on \(SI.format($0)) tokens" } ?? ""
+        let tokensText = plan.tokens.map { " on \(SI.format($0)) \(plan.unit)" } ?? ""
         return Report(name: "plan-" + stem(file), title: "Capacity plan\(modelText)\(tokensText)",
                       summary: "The configurations a Ridgeline capacity plan (\(file)) ranked, with the trade-off between time and cost.",
                       provenance: provenance, sections: sections)

@@ -42,8 +42,8 @@ struct ReportCommand: ParsableCommand {
             try output.write(CeilingsReport.build(host, profile: profile, file: ceilings,
                                                   provenance: reportProvenance(profiles: profile.map { [$0] } ?? [], hostFingerprint: host.fingerprint, inputs: [ceilings])))
         } else if let plan {
-            let result = try PlanResult.load(path: plan)
-            try output.write(PlanReport.build(result, file: plan, provenance: reportProvenance(profiles: [], inputs: [plan])))
+            let result = try PlanFile.load(path: plan)
+            try output.write(CapacityPlanReport.build(result, file: plan, provenance: reportProvenance(profiles: [], inputs: [plan])))
         }
     }
 }

@@ -110,7 +110,7 @@ enum Fixtures {
         let validation = ValidationReport.build(try ValidationResult.load(path: validationPath), profile: cpu, file: validationPath,
                                                 provenance: provenance([cpu]))
         let planPath = try file("p.json", planJSON)
-        let plan = PlanReport.build(try PlanResult.load(path: planPath), file: planPath, provenance: provenance([]))
+        let plan = CapacityPlanReport.build(try PlanFile.load(path: planPath), file: planPath, provenance: provenance([]))
         let detectPath = try file("d.json", detectJSON)
         let ceilings = CeilingsReport.build(try HostCeilings.load(path: detectPath), profile: cpu, file: detectPath, provenance: provenance([cpu]))
         return [compare, measurements, validation, plan, ceilings, try modelComparison()]

@@ -186,7 +186,7 @@ struct TableFile: Decodable {
         #expect(Self.message { _ = try MeasuredKernel.load(path: comments) }.contains("holds no measurement records"))
         let emptyJSON = try Fixtures.file("empty.json", "")
         #expect(Self.message { _ = try ValidationResult.load(path: emptyJSON) }.contains("the file is empty"))
-        #expect(Self.message { _ = try PlanResult.load(path: "/nonexistent/plan.json") } == "/nonexistent/plan.json: no such file")
+        #expect(Self.message { _ = try PlanFile.load(path: "/nonexistent/plan.json") } == "/nonexistent/plan.json: no such file")
     }
 
     @Test func malformedRecordsNameFileLineFieldAndValue() throws {
@@ -219,15 +219,15 @@ struct TableFile: Decodable {
         let b = Self.message { _ = try ValidationResult.load(path: badRow) }
         #expect(b.contains("rows[0].measured_s") && b.contains("-2"), "\(b)")
         let noBest = try Fixtures.file("nobest.json", #"{"pareto":[]}"#)
-        #expect(Self.message { _ = try PlanResult.load(path: noBest) }.contains("missing required field 'best'"))
+        #expect(Self.message { _ = try PlanFile.load(path: noBest) }.contains("missing required field 'best'"))
         let emptyBest = try Fixtures.file("emptybest.json", #"{"best":[]}"#)
-        #expect(Self.message { _ = try PlanResult.load(path: emptyBest) }.contains("field 'best' has value '[]'"))
+        #expect(Self.message { _ = try PlanFile.load(path: emptyBest) }.contains("field 'best' has value '[]'"))
         let badConfig = try Fixtures.file("badconfig.json", #"{"best":[{"hardware":"h100","step_time_s":0.3}]}"#)
-        #expect(Self.message { _ = try PlanResult.load(path: badConfig) }.contains("best[0].train_time_s"))
+        #expect(Self.message { _ = try PlanFile.load(path: badConfig) }.contains("best[0].train_time_s"))
         let unmeasured = try Fixtures.file("detect.json", #"{"cores":2,"threads":2}"#)
         #expect(Self.message { _ = try HostCeilings.load(path: unmeasured) }.contains("peak_flops_per_s (write the file with `ridgeline detect --measure --json`)"))
         let array = try Fixtures.file("array.json", "[1,2]")
-        #expect(Self.message { _ = try PlanResult.load(path: array) }.contains("expected a JSON object"))
+        #expect(Self.message { _ = try PlanFile.load(path: array) }.contains("expected a JSON object"))
     }
 }
 

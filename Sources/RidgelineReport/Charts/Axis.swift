@@ -110,6 +110,17 @@ public struct Axis: Sendable, Equatable {
         return Axis(scale: .log10, domain: pow(10, lo)...pow(10, hi), pixels: pixels, title: title)
     }
 
+    /// Log when the values span 20× or more, else linear around them: a Pareto front whose costs
+    /// differ by 10% is a flat line on a log axis.
+    public static func covering(_ values: [Double], pixels: (Double, Double), title: String) -> Axis {
+        let positive = values.filter { $0 > 0 && $0.isFinite }
+        guard let lo = positive.min(), let hi = positive.max(), hi / lo < 20 else {
+            return logCovering(values, pixels: pixels, title: title, minimumDecades: 1)
+        }
+        let pad = max((hi - lo) * 0.08, hi * 0.01)
+        return linearCovering([lo - pad, hi + pad], pixels: pixels, title: title, includeZero: false)
+    }
+
     /// A linear axis from `min(0, values)` to a nice bound above the largest value.
     public static func linearCovering(_ values: [Double], pixels: (Double, Double), title: String, includeZero: Bool = true) -> Axis {
         let finite = values.filter(\.isFinite)

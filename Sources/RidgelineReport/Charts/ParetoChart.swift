@@ -20,6 +20,10 @@ public struct ParetoChart: Sendable {
     /// Names of the groups (hardware), indexing `Point.group`.
     public var groups: [String]
     public var costTitle: String
+    /// Drawn as a vertical line when set.
+    public var deadlineDays: Double?
+    /// Drawn as a horizontal line when set.
+    public var budget: Double?
     public var frame = PlotFrame(width: 900, plotHeight: 440)
 
     public init(id: String, title: String, points: [Point], groups: [String], costTitle: String = "Cost (USD)") {
@@ -28,8 +32,10 @@ public struct ParetoChart: Sendable {
 
     var plottable: [Point] { points.filter { $0.seconds > 0 && $0.cost > 0 } }
 
-    public var xAxis: Axis { Axis.logCovering(plottable.map(\.seconds), pixels: frame.xPixels, title: "Time to train (s)", minimumDecades: 1) }
-    public var yAxis: Axis { Axis.logCovering(plottable.map(\.cost), pixels: frame.yPixels, title: costTitle, minimumDecades: 1) }
+    /// Time to train is drawn in days: the unit plans are read in.
+    public static let secondsPerDay = 86400.0
+    public var xAxis: Axis { Axis.covering(plottable.map { $0.seconds / Self.secondsPerDay }, pixels: frame.xPixels, title: "Time to train (days)") }
+    public var yAxis: Axis { Axis.covering(plottable.map(\.cost), pixels: frame.yPixels, title: costTitle) }
 
     /// Indices of the points no other point beats on both time and cost, fastest first.
     public static func front(_ points: [(seconds: Double, cost: Double)]) -> [Int] {
@@ -55,20 +61,30 @@ public struct ParetoChart: Sendable {
         canvas.add("<g class=\"points\">")
         for (i, p) in shown.enumerated() where !front.contains(i) {
             let s = Palette.style(p.group)
-            canvas.add("<g class=\"point\"><title>\(xmlEscape(p.label))</title>" + markerElement(s.marker, x: x.position(p.seconds), y: y.position(p.cost), size: 4, color: s.color, filled: false) + "</g>")
+            canvas.add("<g class=\"point\"><title>\(xmlEscape(p.label))</title>" + markerElement(s.marker, x: x.position(p.seconds / Self.secondsPerDay), y: y.position(p.cost), size: 4, color: s.color, filled: false) + "</g>")
         }
         // Staircase: from each front point go right, then down to the next.
         var stairs: [(Double, Double)] = []
         for (k, i) in front.enumerated() {
             let p = shown[i]
-            if k > 0 { stairs.append((x.position(p.seconds), stairs.last!.1)) }
-            stairs.append((x.position(p.seconds), y.position(p.cost)))
+            if k > 0 { stairs.append((x.position(p.seconds / Self.secondsPerDay), stairs.last!.1)) }
+            stairs.append((x.position(p.seconds / Self.secondsPerDay), y.position(p.cost)))
         }
         canvas.polyline(stairs, stroke: "#000", width: 1.8, extra: "class=\"pareto-front\"")
+        if let deadlineDays, x.contains(deadlineDays) {
+            let p = x.position(deadlineDays)
+            canvas.line(x1: p, y1: frame.plotTop, x2: p, y2: frame.plotBottom, stroke: "#D55E00", width: 1.5, dash: "6 3", extra: "class=\"deadline\"")
+            canvas.text("deadline \(SI.trimmed(deadlineDays, digits: 3)) days", x: p - 4, y: frame.plotTop + 14, size: 11, anchor: "end", fill: "#D55E00")
+        }
+        if let budget, y.contains(budget) {
+            let p = y.position(budget)
+            canvas.line(x1: frame.plotLeft, y1: p, x2: frame.plotRight, y2: p, stroke: "#D55E00", width: 1.5, dash: "2 3", extra: "class=\"budget\"")
+            canvas.text("budget $\(SI.format(budget, digits: 3))", x: frame.plotRight - 4, y: p - 5, size: 11, anchor: "end", fill: "#D55E00")
+        }
         for i in front {
             let p = shown[i]
             let s = Palette.style(p.group)
-            let cx = x.position(p.seconds), cy = y.position(p.cost)
+            let cx = x.position(p.seconds / Self.secondsPerDay), cy = y.position(p.cost)
             canvas.add("<g class=\"point front\"><title>\(xmlEscape(p.label))</title>" + markerElement(s.marker, x: cx, y: cy, size: 5.5, color: s.color, filled: true) + "</g>")
             if !p.tag.isEmpty {
                 canvas.text(p.tag, x: cx + 8, y: cy - 7, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
