@@ -137,6 +137,22 @@ import Ridgeline
         #expect(ParetoChart.front(points) == [0, 1, 4])
     }
 
+    @Test func paretoPointsLandInDaysAndCostOnTheirAxes() {
+        let points = [ParetoChart.Point(tag: "1", label: "a", seconds: 3 * 86400, cost: 130_000, group: 0),
+                      ParetoChart.Point(tag: "2", label: "b", seconds: 30 * 86400, cost: 118_000, group: 0)]
+        var chart = ParetoChart(id: "p", title: "t", points: points, groups: ["h100"])
+        chart.deadlineDays = 10
+        // Costs within 20× of each other: a linear axis; times spanning 10×: still linear here.
+        #expect(chart.yAxis.scale == .linear && chart.yAxis.contains(118_000) && chart.yAxis.contains(130_000))
+        let svg = chart.svg
+        let first = Self.attributes(of: "circle", in: svg, after: "class=\"point front\"")
+        #expect(abs(chart.xAxis.value(at: first["cx"]!) - 3) < 0.01)
+        #expect(abs(chart.yAxis.value(at: first["cy"]!) - 130_000) < 100)
+        let deadline = Self.attributes(of: "line", in: svg, after: "class=\"pareto-front\"/>")
+        #expect(abs(deadline["x1"]! - chart.xAxis.position(10)) < 0.1)
+        #expect(Axis.covering([1, 1000], pixels: (0, 1), title: "").scale == .log10)
+    }
+
     @Test func paletteStylesDifferBeyondColour() {
         let styles = (0..<8).map(Palette.style)
         #expect(Set(styles.map(\.marker)).count == 8)
