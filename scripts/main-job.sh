@@ -23,6 +23,10 @@ for hw in a100-sxm4-80gb h100-sxm5-80gb; do
   step "ridgeline train --model llama2-7b --hardware $hw --gpus 64 --zero 1 --micro-batch 2 --recompute selective --tokens 2e12"
   "$bin" train --model llama2-7b --hardware "$hw" --gpus 64 --zero 1 --micro-batch 2 --recompute selective --tokens 2e12
 done
+# Capacity planning: the same run, searched exhaustively over A100/H100/H200 up to 256 GPUs
+# (layout, micro-batch, recompute, ZeRO, sequence parallel) against a 30-day deadline.
+step "ridgeline plan --model llama2-7b --tokens 2e12 --hardware a100-sxm4-80gb,h100-sxm5-80gb,h200-sxm-141gb --max-devices 256 --deadline 30 --top 5"
+"$bin" plan --model llama2-7b --tokens 2e12 --hardware a100-sxm4-80gb,h100-sxm5-80gb,h200-sxm-141gb --max-devices 256 --deadline 30 --top 5
 step "ridgeline check-megatron (published Megatron-LM A100 runs vs prediction)"
 "$bin" check-megatron
 

@@ -1,5 +1,6 @@
 do {
     try benchStepModel()
+    try benchPlan()
 } catch {
     print("ridgeline-bench: \(error)")
 }

@@ -75,14 +75,12 @@ public enum StepModel {
         let inputSide = c.inputForward + c.inputBackward
         let outputSide = c.outputForward + c.outputBackward
         let stage: PhaseCost
-        let stageParameters: Double
+        let stageParameters = Self.stageParameters(c, pp: layout.pp)
         if layout.pp == 1 {
             stage = layer * layersPerStage + inputSide + outputSide
-            stageParameters = layersPerStage * c.layerParameters + c.inputParameters + c.outputParametersLocal
         } else {
             let first = layer * layersPerStage + inputSide, last = layer * layersPerStage + outputSide
             stage = first.seconds >= last.seconds ? first : last
-            stageParameters = layersPerStage * c.layerParameters + max(c.inputParameters, c.outputParametersPipelined)
         }
         let stageSeconds = stage.seconds
 
@@ -179,6 +177,14 @@ public enum StepModel {
             bubbleFraction: (pp - 1) / (v * m), tensorParallelBytes: m * stage.communicationBytes,
             dataParallelBytes: dataParallelBytes, pipelineBytes: pipelineBytes, parametersPerStage: stageParameters,
             devices: layout.devices, powerWatts: c.powerWatts)
+    }
+
+    /// Parameters on one tensor-parallel rank of the busiest pipeline stage: its layers plus the
+    /// embedding or the head, whichever is larger (both when there is one stage).
+    static func stageParameters(_ c: LayerCosts, pp: Int) -> Double {
+        let layersPerStage = Double(c.layers) / Double(pp)
+        if pp == 1 { return layersPerStage * c.layerParameters + c.inputParameters + c.outputParametersLocal }
+        return layersPerStage * c.layerParameters + max(c.inputParameters, c.outputParametersPipelined)
     }
 
     /// Peak bytes on the device that holds the most: weights, gradients and optimizer states by

@@ -18,12 +18,21 @@ public struct TrainingEstimate: Sendable {
     }
 
     public var fitsInMemory: Bool { step.memory.fits }
-    public var steps: Double { (tokens / step.tokensPerStep).rounded(.up) }
-    public var trainSeconds: Double { steps * step.stepSeconds }
-    public var deviceHours: Double { trainSeconds * Double(layout.devices) / 3600 }
+    public var steps: Double { Self.steps(tokens: tokens, step: step) }
+    public var trainSeconds: Double { Self.trainSeconds(tokens: tokens, step: step) }
+    public var deviceHours: Double { Self.deviceHours(trainSeconds: trainSeconds, devices: layout.devices) }
     public var costUSD: Double? { pricePerDeviceHour.map { $0 * deviceHours } }
+    public var energyKWh: Double { Self.energyKWh(trainSeconds: trainSeconds, step: step) }
+
+    // The run totals as static functions, so the planner ranks by exactly the numbers `train` prints.
+    /// Whole optimizer steps to see `tokens`.
+    @inline(__always) public static func steps(tokens: Double, step: StepEstimate) -> Double { (tokens / step.tokensPerStep).rounded(.up) }
+    @inline(__always) public static func trainSeconds(tokens: Double, step: StepEstimate) -> Double { steps(tokens: tokens, step: step) * step.stepSeconds }
+    @inline(__always) public static func deviceHours(trainSeconds: Double, devices: Int) -> Double { trainSeconds * Double(devices) / 3600 }
     /// Devices at their rated power for the whole run (board power; hosts and cooling excluded).
-    public var energyKWh: Double { Double(layout.devices) * step.powerWatts * trainSeconds / 3.6e6 }
+    @inline(__always) public static func energyKWh(trainSeconds: Double, step: StepEstimate) -> Double {
+        Double(step.devices) * step.powerWatts * trainSeconds / 3.6e6
+    }
 }
 
 /// Stage 1 and stage 2 together, for one configuration.

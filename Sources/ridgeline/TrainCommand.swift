@@ -64,32 +64,16 @@ struct TrainCommand: ParsableCommand {
             throw LayoutError(field: "gpus", detail: "--gpus \(devices) is not divisible by tp·pp = \(tp)·\(pp) = \(tp * pp)")
         }
         let dataParallel = dp ?? max(1, devices / (tp * pp))
-        var seqLength = 1
-        var defaultTokens = 0.0
-        var defaultBatch = 1024
-        // Language models: 20 tokens a parameter (Hoffmann et al. 2022) in 4M-token batches.
-        // Image models count images: 90 ImageNet-1k epochs (1,281,167 images) in batches of 1024.
-        var images = true
-        switch definition {
-        case .transformer(let t):
-            seqLength = seq ?? min(t.maxSeq, 8192)
-            if t.image == nil {
-                images = false
-                defaultTokens = 20 * t.parameterCount
-                defaultBatch = max(1, (4 * 1_048_576) / t.tokens(seq: seqLength))
-            }
-        case .cnn: break
-        }
-        if images { defaultTokens = 90 * 1_281_167 }
-        let perStep = microBatch * dataParallel
-        let batch = globalBatch ?? ((defaultBatch + perStep - 1) / perStep) * perStep
+        let defaults = TrainingDefaults(model: definition, seq: seq)
+        let seqLength = defaults.seq, images = defaults.images
+        let batch = globalBatch ?? defaults.globalBatch(multipleOf: microBatch * dataParallel)
         let layout = Layout(devices: devices, tp: tp, pp: pp, dp: dataParallel,
                             schedule: interleave > 1 ? .interleaved(chunks: interleave) : .oneFOneB, zero: zero,
                             globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap)
         let settings = KernelSettings(tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
                                       precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer)
         let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
-                                                     tokens: tokens ?? defaultTokens, price: price)
+                                                     tokens: tokens ?? defaults.tokens, price: price)
         if json { return try printJSON(TrainJSON(estimate, unit: images ? "images" : "tokens")) }
         let isCNN: Bool
         if case .cnn = definition { isCNN = true } else { isCNN = false }

@@ -1,0 +1,227 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineTraining
+
+extension PlanObjective: ExpressibleByArgument {}
+
+/// `ridgeline plan`: which hardware, how many devices, what layout — by a deadline, within a budget.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Search every device count, parallel layout, batch, recompute and ZeRO setting for the fastest, cheapest or greenest way to train a model.")
+
+    @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
+    @Option(help: "Tokens (images for image models) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")
+    var tokens: Double?
+    @Option(help: "Comma-separated hardware profile ids or YAML paths (default: every shipped GPU profile with a price).")
+    var hardware: String?
+    @Option(help: "Days the run may take.") var deadline: Double?
+    @Option(help: "Dollars the run may cost.") var budget: Double?
+    @Option(help: "Most devices to use.") var maxDevices = 1024
+    @Option(help: "Fewest devices to use.") var minDevices = 1
+    @Option(help: "Rank by time, cost or energy.") var objective: PlanObjective = .time
+    @Option(help: "How many configurations to list.") var top = 10
+    @Option(help: "Sequences (images) per optimizer step, fixed (default: about 4M tokens, rounded to each layout).")
+    var globalBatch: Int?
+    @Option(help: "Every global batch from A to B sequences that the layout divides, as A:B.") var globalBatchRange: String?
+    @Option(help: "Sequence length (default: the model's max_seq, at most 8192).") var seq: Int?
+    @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
+    @Option(help: "Largest micro-batch tried (powers of two up to it).") var maxMicroBatch = 16
+    @Option(help: "Worker threads (default: every core; the answer does not depend on it).") var threads: Int?
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if globalBatch != nil && globalBatchRange != nil { throw ValidationError("give --global-batch or --global-batch-range, not both") }
+        if let tokens, !(tokens > 0 && tokens.isFinite) { throw ValidationError("--tokens must be a positive number (got \(tokens))") }
+        if let seq, seq < 1 { throw ValidationError("--seq must be at least 1 (got \(seq))") }
+    }
+
+    func batchChoice() throws -> GlobalBatchChoice? {
+        if let g = globalBatch { return .fixed(g) }
+        guard let r = globalBatchRange else { return nil }
+        let parts = r.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) else {
+            throw RidgelineError.invalidValue(file: nil, field: "--global-batch-range", value: r, expected: "A:B, two whole numbers of sequences")
+        }
+        return .range(a, b)
+    }
+
+    func profiles(_ store: ProfileStore) throws -> [HardwareProfile] {
+        if let hardware {
+            let ids = hardware.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !ids.isEmpty else {
+                throw RidgelineError.invalidValue(file: nil, field: "--hardware", value: hardware, expected: "comma-separated profile ids or paths")
+            }
+            return try ids.map { try store.hardware($0) }
+        }
+        return try store.hardwareIds().map { try store.hardware($0) }.filter { $0.kind == .gpu && $0.pricePerHourUSD != nil }
+    }
+
+    func run() throws {
+        let store = try ProfileStore.locate()
+        let definition = try store.model(model)
+        let request = PlanRequest(
+            model: definition, hardware: try profiles(store), tokens: tokens, deadlineSeconds: deadline.map { $0 * 86400 },
+            budgetUSD: budget, minDevices: minDevices, maxDevices: maxDevices, objective: objective, top: top,
+            globalBatch: try batchChoice(), seq: seq, precision: precision, maxMicroBatch: maxMicroBatch, threads: threads)
+        let result = try Planner.plan(request)
+        let unit = TrainingDefaults(model: definition).images ? "images" : "tokens"
+        if json { return try printJSON(PlanJSON(result, unit: unit)) }
+        print(PlanReport.text(result, request: request, unit: unit))
+    }
+}
+
+/// `plan --json`: the contract fields (`configurations_evaluated`, `elapsed_s`, `best`, `pareto`)
+/// and the per-hardware answers. Every configuration is a `train --json` object plus its standing
+/// against the deadline and budget.
+struct PlanJSON: Encodable {
+    let model: String
+    let unit: String
+    let tokens: Double
+    let objective: String
+    let deadline_days: Double?
+    let budget_usd: Double?
+    let configurations_evaluated, configurations_pruned, configurations_searched, configurations_fitting, layer_cost_computations, threads: Int
+    let elapsed_s, stage1_s, search_s: Double
+    let best, pareto: [ConfigurationJSON]
+    let hardware: [HardwareJSON]
+    let explanation: [String]
+
+    struct ConfigurationJSON: Encodable {
+        let train: TrainJSON
+        let meets_deadline, within_budget: Bool
+        let layout_description: String
+        init(_ c: PlanConfiguration, unit: String) {
+            train = TrainJSON(c.estimate, unit: unit); meets_deadline = c.meetsDeadline; within_budget = c.withinBudget
+            layout_description = c.layoutDescription
+        }
+        enum Keys: String, CodingKey { case meets_deadline, within_budget, layout_description }
+        /// The train fields and these side by side in one object.
+        func encode(to encoder: any Encoder) throws {
+            try train.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(meets_deadline, forKey: .meets_deadline)
+            try c.encode(within_budget, forKey: .within_budget)
+            try c.encode(layout_description, forKey: .layout_description)
+        }
+    }
+    struct MissJSON: Encodable {
+        let layout: TrainJSON.LayoutJSON
+        let needed_bytes, capacity_bytes, short_bytes: Double
+        /// needed_bytes leaves out activations: the real need is higher.
+        let lower_bound: Bool
+    }
+    struct HardwareJSON: Encodable {
+        let id, name: String
+        let unavailable: String?
+        let configurations_evaluated, configurations_pruned, configurations_fitting: Int
+        let fastest, cheapest, cheapest_meeting_deadline, fastest_within_budget: ConfigurationJSON?
+        let deadline_miss_s: Double?
+        let closest_fit: MissJSON?
+    }
+
+    init(_ r: PlanResult, unit: String) {
+        model = r.model; self.unit = unit; tokens = r.tokens; objective = r.objective.rawValue
+        deadline_days = r.deadlineSeconds.map { $0 / 86400 }; budget_usd = r.budgetUSD
+        configurations_evaluated = r.configurationsEvaluated; configurations_pruned = r.configurationsPruned
+        configurations_searched = r.configurationsSearched; configurations_fitting = r.configurationsFitting
+        layer_cost_computations = r.layerCostComputations; threads = r.threads
+        elapsed_s = r.elapsedSeconds; stage1_s = r.stage1Seconds; search_s = r.searchSeconds
+        best = r.best.map { ConfigurationJSON($0, unit: unit) }
+        pareto = r.pareto.map { ConfigurationJSON($0, unit: unit) }
+        hardware = r.hardware.map { h in
+            HardwareJSON(id: h.id, name: h.name, unavailable: h.unavailable, configurations_evaluated: h.configurationsEvaluated,
+                         configurations_pruned: h.configurationsPruned, configurations_fitting: h.configurationsFitting,
+                         fastest: h.fastest.map { ConfigurationJSON($0, unit: unit) }, cheapest: h.cheapest.map { ConfigurationJSON($0, unit: unit) },
+                         cheapest_meeting_deadline: h.cheapestMeetingDeadline.map { ConfigurationJSON($0, unit: unit) },
+                         fastest_within_budget: h.fastestWithinBudget.map { ConfigurationJSON($0, unit: unit) },
+                         deadline_miss_s: h.deadlineMissSeconds,
+                         closest_fit: h.closestFit.map { m in
+                             MissJSON(layout: TrainJSON.LayoutJSON(m.layout, m.settings), needed_bytes: m.neededBytes,
+                                      capacity_bytes: m.capacityBytes, short_bytes: m.shortBytes, lower_bound: m.lowerBound)
+                         })
+        }
+        explanation = r.explanation
+    }
+}
+
+extension TrainJSON.LayoutJSON {
+    init(_ l: Layout, _ k: KernelSettings) {
+        self.init(gpus: l.devices, tp: l.tp, pp: l.pp, dp: l.dp, interleave: l.schedule.chunks, zero: l.zero, micro_batch: l.microBatch,
+                  global_batch: l.globalBatch, seq: k.seq, micro_batches_per_step: l.microBatchesPerStep,
+                  sequence_parallel: k.sequenceParallel, flash_attention: k.flashAttention,
+                  overlap_gradient_reduction: l.overlapGradientReduction, precision: k.precision.rawValue,
+                  recompute: k.recompute.rawValue, mode: k.mode.rawValue, optimizer: k.optimizer.rawValue)
+    }
+}
+
+/// The readable plan: best configurations, the Pareto front, and the answer per hardware.
+enum PlanReport {
+    static func text(_ r: PlanResult, request: PlanRequest, unit: String) -> String {
+        let f = TrainReport.formatCount, d = TrainReport.formatDuration
+        func count(_ n: Int) -> String { n < 1000 ? "\(n)" : f(Double(n)) }
+        var out: [String] = []
+        var ask = "\(r.model) on \(f(r.tokens)) \(unit), \(request.minDevices)–\(request.maxDevices) devices of \(r.hardware.map(\.id).joined(separator: ", "))"
+        if let s = r.deadlineSeconds { ask += ", deadline \(formatSignificant(s / 86400, digits: 3)) days" }
+        if let b = r.budgetUSD { ask += ", budget $\(f(b))" }
+        out.append("Plan: " + ask + "; ranked by \(r.objective.rawValue)")
+        out.append("searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
+
+        func row(_ c: PlanConfiguration) -> [String] {
+            let e = c.estimate
+            return [e.hardware, "\(e.layout.devices)", d(e.trainSeconds), e.costUSD.map { "$" + f($0) } ?? "-", f(e.energyKWh) + " kWh",
+                    String(format: "%.1f%%", e.step.mfu * 100), TrainReport.gib(e.step.memory.total), c.layoutDescription]
+        }
+        let header = ["hardware", "devices", "time", "cost", "energy", "MFU", "memory/device", "layout"]
+        if !r.best.isEmpty {
+            out.append("")
+            var constraints = [r.deadlineSeconds.map { _ in "meeting the deadline" }, r.budgetUSD.map { _ in "within budget" }].compactMap { $0 }.joined(separator: " and ")
+            if !constraints.isEmpty { constraints = " " + constraints }
+            out.append("Best \(r.best.count) by \(r.objective.rawValue)\(constraints):")
+            var t = TextTable(["#"] + header)
+            for (i, c) in r.best.enumerated() { t.add(["\(i + 1)"] + row(c)) }
+            out.append(t.render())
+        }
+        if !r.pareto.isEmpty {
+            out.append("")
+            out.append("Pareto front, time vs cost (\(r.pareto.count) configurations no other beats on both):")
+            var t = TextTable(header + (r.deadlineSeconds == nil && r.budgetUSD == nil ? [] : ["meets"]))
+            let shown = r.pareto.count <= 20 ? r.pareto : Array(r.pareto.prefix(10)) + Array(r.pareto.suffix(10))
+            for c in shown {
+                var cells = row(c)
+                if r.deadlineSeconds != nil || r.budgetUSD != nil { cells.append(c.meetsDeadline && c.withinBudget ? "yes" : "no") }
+                t.add(cells)
+            }
+            out.append(t.render())
+            if shown.count < r.pareto.count { out.append("(\(r.pareto.count - shown.count) in the middle left out; --json lists all)") }
+        }
+        out.append("")
+        out.append("Per hardware:")
+        let withDeadline = r.deadlineSeconds != nil
+        var t = TextTable(["hardware", "fit", "fastest", "cheapest"] + (withDeadline ? ["cheapest in time"] : []))
+        func add(_ cells: [String]) { t.add(withDeadline ? cells : Array(cells.prefix(4))) }
+        for h in r.hardware {
+            if h.unavailable != nil { add([h.id, "-", "not searched (below)", "", ""]); continue }
+            guard let fast = h.fastest, let cheap = h.cheapest else {
+                let miss = h.closestFit.map { "fits nowhere: needs \($0.lowerBound ? "≥ " : "")\(TrainReport.gib($0.neededBytes)) of \(TrainReport.gib($0.capacityBytes))" } ?? "no configuration"
+                add([h.id, "0", miss, "", ""]); continue
+            }
+            func brief(_ c: PlanConfiguration) -> String {
+                "\(d(c.estimate.trainSeconds)), \(c.estimate.costUSD.map { "$" + f($0) } ?? "-") on \(c.estimate.layout.devices)"
+            }
+            var deadlineCell = ""
+            if r.deadlineSeconds != nil {
+                if let c = h.cheapestMeetingDeadline { deadlineCell = brief(c) + " (\(c.layoutDescription))" }
+                else if let miss = h.deadlineMissSeconds { deadlineCell = "misses by \(d(miss))" }
+            }
+            add([h.id, count(h.configurationsFitting), brief(fast), brief(cheap), deadlineCell])
+        }
+        out.append(t.render())
+        if !r.explanation.isEmpty {
+            out.append("")
+            out.append(contentsOf: r.explanation)
+        }
+        return out.joined(separator: "\n")
+    }
+}
