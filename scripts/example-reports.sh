@@ -17,6 +17,15 @@ else
   echo "example-reports: $reference not found; skipping the H100 measurement report" >&2
 fi
 
+# A capacity plan: Llama 2 7B on 2T tokens over A100/H100/H200, up to 256 GPUs, 30-day deadline.
+# The plan's JSON is kept beside its report, so the report regenerates from it.
+plan_dir=reports/plan-llama2-7b-2t
+mkdir -p "$plan_dir"
+"$bin" plan --model llama2-7b --tokens 2e12 --hardware a100-sxm4-80gb,h100-sxm5-80gb,h200-sxm-141gb --max-devices 256 \
+  --deadline 30 --top 10 --json > "$plan_dir/plan.json.tmp"
+mv "$plan_dir/plan.json.tmp" "$plan_dir/plan.json"
+"$bin" report --plan "$plan_dir/plan.json" -o "$plan_dir"
+
 # One training workload on a datacenter CPU and two GPUs: GPT-2 124M on 10B and 100B tokens.
 "$bin" compare --hardware epyc-9654,a100-sxm4-80gb,h100-sxm5-80gb --model gpt2-124m --tokens 10e9 --tokens 100e9 \
   -o reports/compare-gpt2-124m-epyc-a100-h100

@@ -39,6 +39,23 @@ import Testing
         #expect(badModel.status != 0 && badModel.stderr.contains("no-such-model"))
     }
 
+    @Test func reportOfAPlanThatRidgelinePlanWrote() throws {
+        let dir = try Self.temporaryDirectory("plan")
+        let plan = try ridgeline(["plan", "--model", "gpt2-124m", "--tokens", "1e9", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb",
+                                  "--max-devices", "8", "--deadline", "2", "--json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        try plan.stdout.write(toFile: dir + "/plan.json", atomically: true, encoding: .utf8)
+        let result = try ridgeline(["report", "--plan", dir + "/plan.json", "-o", dir + "/out"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let best = try #require(object["best"] as? [[String: Any]])
+        let csv = try String(contentsOfFile: dir + "/out/configurations.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\r\n").count == best.count + 1, "one row per ranked configuration")
+        #expect(FileManager.default.fileExists(atPath: dir + "/out/pareto.svg"))
+        let svg = try String(contentsOfFile: dir + "/out/pareto.svg", encoding: .utf8)
+        #expect(svg.contains("class=\"deadline\""), "the 2-day deadline is drawn")
+    }
+
     @Test func compareRefusesBadRequests() throws {
         let noWorkload = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb"])
         #expect(noWorkload.status != 0 && noWorkload.stderr.contains("--kernels FILE or --model M"))

@@ -34,8 +34,11 @@ public struct ParetoChart: Sendable {
 
     /// Time to train is drawn in days: the unit plans are read in.
     public static let secondsPerDay = 86400.0
-    public var xAxis: Axis { Axis.covering(plottable.map { $0.seconds / Self.secondsPerDay }, pixels: frame.xPixels, title: "Time to train (days)") }
-    public var yAxis: Axis { Axis.covering(plottable.map(\.cost), pixels: frame.yPixels, title: costTitle) }
+    /// The axes include the deadline and the budget, so the reader sees where they fall.
+    public var xAxis: Axis {
+        Axis.covering(plottable.map { $0.seconds / Self.secondsPerDay } + [deadlineDays].compactMap { $0 }, pixels: frame.xPixels, title: "Time to train (days)")
+    }
+    public var yAxis: Axis { Axis.covering(plottable.map(\.cost) + [budget].compactMap { $0 }, pixels: frame.yPixels, title: costTitle) }
 
     /// Indices of the points no other point beats on both time and cost, fastest first.
     public static func front(_ points: [(seconds: Double, cost: Double)]) -> [Int] {
