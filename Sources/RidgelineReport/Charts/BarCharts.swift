@@ -8,10 +8,10 @@ public struct StackedBarChart: Sendable {
     public var title: String
     public var categories: [String]
     public var components: [String]
-    /// values[category][component], in `unit`.
+    /// values[category][component], in the unit of `valueTitle`.
     public var values: [[Double]]
     public var valueTitle: String
-    /// Formats a total for the label above a bar.
+    /// Draw each bar as 100% (shares), its total written on top.
     public var normalized: Bool
     public var frame = PlotFrame(width: 900, plotHeight: 400)
 
