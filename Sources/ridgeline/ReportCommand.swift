@@ -33,7 +33,9 @@ struct ReportCommand: ParsableCommand {
                                                      provenance: reportProvenance(profiles: [profile], hostFingerprint: fingerprint, inputs: [measurements])))
         } else if let validation {
             let result = try ValidationResult.load(path: validation)
-            let profile = try (hardware ?? result.hardware).map { try ProfileStore.locate().hardware($0) }
+            // An explicit --hardware must load; the file's own `hardware` id is used where it is a known profile.
+            let profile = try hardware.map { try ProfileStore.locate().hardware($0) }
+                ?? result.hardware.flatMap { try? ProfileStore.locate().hardware($0) }
             try output.write(ValidationReport.build(result, profile: profile, file: validation,
                                                     provenance: reportProvenance(profiles: profile.map { [$0] } ?? [], inputs: [validation])))
         } else if let ceilings {
