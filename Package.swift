@@ -16,7 +16,11 @@ let package = Package(
         // Core: units, hardware specs, kernels, roofline engine. Never imports a C module.
         .target(name: "Ridgeline", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RidgelineTraining", dependencies: ["Ridgeline", .product(name: "Yams", package: "Yams")]),
-        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
+        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
+        // Micro-benchmark kernels, compiled for the build machine's CPU: a ceiling measured with
+        // baseline x86-64 code (SSE2, no FMA) would measure the compiler's target, not the machine.
+        // Always optimised, so that debug builds (and the tests) run the same code as release.
+        .target(name: "RidgelineKernels", swiftSettings: [.unsafeFlags(["-target-cpu", "native", "-O"])]),
         .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
         .executableTarget(
             name: "ridgeline",
@@ -33,11 +37,11 @@ let package = Package(
         // The micro-benchmark and planner benchmarks (make bench).
         .executableTarget(
             name: "ridgeline-bench",
-            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineProbe"],
+            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
             path: "Benchmarks/ridgeline-bench"),
         .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline"]),
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining"]),
-        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe"]),
+        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
         .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
     ]

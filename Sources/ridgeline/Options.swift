@@ -8,7 +8,8 @@ struct HardwareOption: ParsableArguments {
     var hardware: String
 
     func load() throws -> HardwareProfile {
-        try ProfileStore.locate().hardware(hardware)
+        try detectHostIfMissing(hardware)
+        return try ProfileStore.locate().hardware(hardware)
     }
 }
 

@@ -1,0 +1,51 @@
+import Foundation
+import Ridgeline
+
+/// (c) `ridgeline detect --measure`: wall time (target < 60 s) and the agreement of two runs on
+/// every ceiling (target ≤ 5%). Runs the real command, as a user would.
+struct DetectSection: BenchSection {
+    let name = "detect"
+    let summary = "ridgeline detect --measure: wall time and two-run agreement of every ceiling"
+
+    func run(_ context: BenchContext) throws -> [BenchFigure] {
+        let binary = context.productsDirectory.appendingPathComponent("ridgeline").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw RidgelineError.fileNotFound(path: "\(binary) (build it: swift build -c release)")
+        }
+        var runs: [(seconds: Double, ceilings: [String: Double])] = []
+        for run in 1...2 {
+            benchProgress("detect: run \(run)/2")
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-host-\(getpid())-\(run).yaml").path
+            let start = Date()
+            let (status, output) = try shell(binary, ["detect", "--measure", "--json", "-o", out])
+            let seconds = Date().timeIntervalSince(start)
+            try? FileManager.default.removeItem(atPath: out)
+            guard status == 0, let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
+                throw RidgelineError.unavailable(what: "ridgeline detect --measure", reason: "exit \(status): \(output.suffix(500))")
+            }
+            runs.append((seconds, ceilings(json)))
+        }
+        var figures: [BenchFigure] = []
+        for (i, r) in runs.enumerated() {
+            figures.append(BenchFigure(name: "wall time, run \(i + 1)", value: "\(formatSignificant(r.seconds, digits: 3)) s", target: "< 60 s", pass: r.seconds < 60))
+        }
+        for key in runs[0].ceilings.keys.sorted() {
+            guard let a = runs[0].ceilings[key], let b = runs[1].ceilings[key] else { continue }
+            let diff = abs(a - b) / max(a, b)
+            let unit: Ridgeline.Dimension = key.hasPrefix("peak") ? .flopsPerSecond : key.hasPrefix("clock") ? .hertz : .bytesPerSecond
+            figures.append(BenchFigure(name: "\(key): run 1 vs run 2", value: "\(Quantity.format(a, unit)) / \(Quantity.format(b, unit)): \(formatSignificant(100 * diff, digits: 2))%",
+                                       target: "≤ 5%", pass: diff <= 0.05))
+        }
+        return figures
+    }
+
+    /// Every ceiling of the contract JSON, flattened: peak.fp32, bandwidth.dram, clock …
+    func ceilings(_ json: [String: Any]) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for (prefix, key) in [("peak", "peak_flops_per_s"), ("bandwidth", "bandwidth_bytes_per_s")] {
+            for (name, value) in (json[key] as? [String: Double]) ?? [:] { result["\(prefix).\(name)"] = value }
+        }
+        if let clock = json["clock_hz"] as? Double { result["clock"] = clock }
+        return result
+    }
+}

@@ -1,0 +1,19 @@
+/// The sustained clock, measured as a chain of dependent single-cycle integer operations.
+///
+/// Each step is `x = (x + a) ^ b`: an add and an xor, each with a latency of one cycle on every
+/// x86 core since the Pentium Pro and on Arm cores (Agner Fog, "Instruction tables"; Arm
+/// software optimization guides), and each depending on the previous one, so a step takes exactly
+/// two cycles whatever the issue width. `a` and `b` are opaque to the compiler, which therefore
+/// cannot fold the chain. cycles = 16 × iterations (8 steps per iteration).
+@inline(never)
+public func dependentChain(iterations: Int, a: UInt64, b: UInt64) -> UInt64 {
+    var x = a
+    for _ in 0..<iterations {
+        x = (x &+ a) ^ b; x = (x &+ a) ^ b; x = (x &+ a) ^ b; x = (x &+ a) ^ b
+        x = (x &+ a) ^ b; x = (x &+ a) ^ b; x = (x &+ a) ^ b; x = (x &+ a) ^ b
+    }
+    return x
+}
+
+/// Cycles one call of `dependentChain` takes: 8 steps × 2 single-cycle operations per iteration.
+public func dependentChainCycles(iterations: Int) -> Double { Double(iterations) * 16 }

@@ -1,0 +1,78 @@
+import Foundation
+import Ridgeline
+
+/// Picks each memory level's bandwidth plateau from a working-set sweep.
+///
+/// A level serves a working set that fits in the thread's share of it but not in the level
+/// below. Near either edge the plateau bends (the set partly spills, or partly fits the inner
+/// level), so the window for level k is [2 × share(k−1), share(k) / 2] (L1: up to 3/4), with
+/// share = capacity / threads sharing one instance; DRAM is every point whose total working set
+/// is at least four times the last-level cache (STREAM's own rule for array sizes).
+struct BandwidthPlateaus {
+    let topology: HostTopology
+    let settings: ProbeSettings
+
+    func levels(sweep: [BandwidthPoint], threads: Int) -> [LevelBandwidth] {
+        var result: [LevelBandwidth] = []
+        let caches = topology.dataCaches
+        for (index, cache) in caches.enumerated() {
+            let name = "l\(cache.level)"
+            let privateLevel = cache.sharedByCores == 1
+            guard let all = plateau(sweep, threads: threads, window: window(caches, index, threads: threads), privateLevel: privateLevel),
+                  let one = plateau(sweep, threads: 1, window: window(caches, index, threads: 1), privateLevel: privateLevel) else { continue }
+            result.append(LevelBandwidth(level: name, allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
+                                         singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
+        }
+        let llcTotal = caches.last.map { $0.sizeBytes * $0.instances } ?? 0
+        // 0.99: a kernel's arrays round the working set down to whole cache lines per array.
+        let dramFloor = 0.99 * settings.dramFactor * Double(llcTotal)
+        let dramAll = plateau(sweep, threads: threads, window: Int(dramFloor / Double(threads)) ... Int.max, privateLevel: false)
+        let dramOne = plateau(sweep, threads: 1, window: Int(dramFloor) ... Int.max, privateLevel: false)
+        if let all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {
+            result.append(LevelBandwidth(level: "dram", allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
+                                         singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
+        }
+        return result
+    }
+
+    private func share(_ cache: CacheLevel, threads: Int) -> Int {
+        cache.sizeBytes / max(1, min(cache.sharedByCores, threads))
+    }
+
+    private func window(_ caches: [CacheLevel], _ index: Int, threads: Int) -> ClosedRange<Int> {
+        // L1 goes to 3/4 of its size: below that, a pass is so short that call and loop overhead,
+        // not the cache, set the rate.
+        let upper = index == 0 ? share(caches[index], threads: threads) * 3 / 4 : share(caches[index], threads: threads) / 2
+        let lower = index == 0 ? 0 : 2 * share(caches[index - 1], threads: threads)
+        return lower <= upper ? lower...upper : upper...upper
+    }
+
+    /// Per kernel, the best rate over the window's points; the level's figure is the kernel with
+    /// the highest plateau (the roofline's ceiling is the best a level delivers). Inside the window
+    /// no point can borrow speed from a faster level, and interference only slows a point down,
+    /// so the upper envelope is the plateau. Falls back to the point nearest the window when the
+    /// window holds none.
+    private func plateau(_ sweep: [BandwidthPoint], threads: Int, window: ClosedRange<Int>, privateLevel: Bool)
+        -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)? {
+        let points = sweep.filter { $0.threads == threads }
+        guard !points.isEmpty else { return nil }
+        var inside = points.filter { window.contains($0.workingSetPerThread) }
+        if inside.isEmpty {
+            let target = Double(max(1, window.upperBound == Int.max ? window.lowerBound : window.upperBound))
+            let nearest = points.min { abs(log2(Double($0.workingSetPerThread) / target)) < abs(log2(Double($1.workingSetPerThread) / target)) }!
+            inside = points.filter { $0.workingSetPerThread == nearest.workingSetPerThread }
+        }
+        var byKernel: [String: Double] = [:]
+        for kernel in Set(inside.map(\.kernel)) {
+            byKernel[kernel] = inside.filter { $0.kernel == kernel }.map { $0.rate(privateLevel: privateLevel).best }.max() ?? 0
+        }
+        guard let best = byKernel.max(by: { $0.value < $1.value }) else { return nil }
+        let sizes = inside.map(\.workingSetPerThread)
+        return (best.value, best.key, sizes.min()!...sizes.max()!, byKernel["triad"] ?? 0)
+    }
+
+    private func largest(_ sweep: [BandwidthPoint], threads: Int) -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)? {
+        guard let size = sweep.filter({ $0.threads == threads }).map(\.workingSetPerThread).max() else { return nil }
+        return plateau(sweep, threads: threads, window: size...size, privateLevel: false)
+    }
+}

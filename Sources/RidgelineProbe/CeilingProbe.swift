@@ -1,0 +1,437 @@
+import Foundation
+import Ridgeline
+import RidgelineKernels
+
+/// How long and how often the micro-benchmarks run.
+public struct ProbeSettings: Sendable {
+    /// Seconds one timed sample of an FMA or clock kernel lasts.
+    public var computeSampleSeconds: Double
+    /// Seconds one timed sample of a bandwidth point lasts.
+    public var bandwidthSampleSeconds: Double
+    public var repeats: Int
+    /// Smallest per-thread working set of the sweep.
+    public var smallestWorkingSet: Int
+    /// Largest per-thread working set, all threads together at least this many times the LLC.
+    public var dramFactor: Double
+    /// Cap on any one thread's arrays (tests use a tiny one).
+    public var largestWorkingSet: Int?
+    /// After this many seconds, measurements stop waiting for undisturbed samples and take the
+    /// plain `repeats`, so that a very busy machine still finishes in time.
+    public var patienceSeconds: Double = 25
+
+    public init(computeSampleSeconds: Double, bandwidthSampleSeconds: Double, repeats: Int,
+                smallestWorkingSet: Int, dramFactor: Double, largestWorkingSet: Int?) {
+        self.computeSampleSeconds = computeSampleSeconds; self.bandwidthSampleSeconds = bandwidthSampleSeconds
+        self.repeats = repeats; self.smallestWorkingSet = smallestWorkingSet; self.dramFactor = dramFactor
+        self.largestWorkingSet = largestWorkingSet
+    }
+
+    /// `detect --measure`: about 6–25 s on a 2-core machine, depending on how busy it is. Short
+    /// samples, at least 15 of them and more while other processes take the cores (`SampleBoard`):
+    /// on a shared machine a short sample is more often undisturbed.
+    public static let standard = ProbeSettings(computeSampleSeconds: 0.005, bandwidthSampleSeconds: 0.002, repeats: 15,
+                                               smallestWorkingSet: 8 << 10, dramFactor: 4, largestWorkingSet: nil)
+}
+
+/// Runs the micro-benchmarks: FMA peaks, the sustained clock, and the bandwidth sweep from L1 to
+/// DRAM, for one thread and for one thread per core, each thread bound to its core.
+public struct CeilingProbe {
+    public let topology: HostTopology
+    public let settings: ProbeSettings
+    public let hwloc: Hwloc?
+    /// Called with a line of progress (the CLI prints it when stderr is a terminal).
+    public var progress: (String) -> Void
+    /// When patience runs out (see `ProbeSettings.patienceSeconds`).
+    let deadline = Slots<Double>(count: 1)
+
+    public init(topology: HostTopology, hwloc: Hwloc?, settings: ProbeSettings = .standard, progress: @escaping (String) -> Void = { _ in }) {
+        self.topology = topology; self.hwloc = hwloc; self.settings = settings; self.progress = progress
+        deadline.set(0, monotonicSeconds() + settings.patienceSeconds)
+    }
+
+    /// A board for one measurement: patient (up to 4 × repeats samples) until the deadline.
+    func board(threads: Int, shared: Bool) -> SampleBoard {
+        SampleBoard(threads: threads, repeats: settings.repeats, shared: shared,
+                    patient: monotonicSeconds() < deadline.values[0])
+    }
+
+    public func measure() throws -> MeasuredCeilings {
+        let start = monotonicSeconds()
+        deadline.set(0, start + settings.patienceSeconds)
+        let single = ThreadTeam(size: 1, hwloc: hwloc)
+        let all = ThreadTeam(size: topology.cores, hwloc: hwloc)
+        var (clockSingle, clockAll, peaks) = try computeCeilings(single: single, all: all)
+        var sweep: [BandwidthPoint] = []
+        for team in [single, all] {
+            sweep += try bandwidthSweep(team: team)
+        }
+        // Shared levels (L3, DRAM) are also used by other processes, which no CPU-time check can
+        // see, and on a VM even a core's L1 ports can be shared with another guest's hyperthread.
+        // Measuring DRAM, L3 and the L1 window again at the end spreads their samples over the whole
+        // run, and each point keeps its better visit.
+        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        let l1Bytes = topology.dataCaches.first?.sizeBytes ?? 0
+        for team in [single, all] {
+            let revisit = sweepSizes(threads: team.size).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 }
+            for point in try bandwidthSweep(team: team, sizes: revisit) {
+                guard let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }) else { continue }
+                let privateLevel = point.workingSetPerThread <= privateBytes
+                if point.rate(privateLevel: privateLevel).best > sweep[k].rate(privateLevel: privateLevel).best { sweep[k] = point }
+            }
+        }
+        // The compute ceilings too: a vCPU can share its physical core with another guest for a
+        // while, which its CPU time does not show. A second visit, seconds later, keeps the better.
+        // Up to two more visits while an all-core peak stays below 90% of cores × its one-core
+        // peak (FMA pipes are private, so the shortfall means a core was shared); a machine that
+        // really slows down with all cores busy just keeps its figures.
+        for visit in 0..<3 {
+            if visit > 0 {
+                let lagging = [DType.fp64, .fp32].contains { dtype in
+                    guard let one = peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }),
+                          let every = peaks.first(where: { $0.dtype == dtype && $0.threads == all.size }) else { return false }
+                    return every.flopsPerSecond.best < 0.9 * Double(all.size) * one.flopsPerSecond.best
+                }
+                if !lagging || all.size == 1 { break }
+            }
+            let again = try computeCeilings(single: single, all: all)
+            clockSingle = max(clockSingle, again.0)
+            clockAll = max(clockAll, again.1)
+            for (k, p) in again.2.enumerated() where p.flopsPerSecond.best > peaks[k].flopsPerSecond.best { peaks[k] = p }
+        }
+        progress("fork-join latency")
+        var joins: [Double] = []
+        for _ in 0..<200 {
+            let t0 = monotonicSeconds()
+            all.run { _ in }
+            joins.append(monotonicSeconds() - t0)
+        }
+        let levels = BandwidthPlateaus(topology: topology, settings: settings).levels(sweep: sweep, threads: all.size)
+        return MeasuredCeilings(clockSingleHz: clockSingle, clockAllHz: clockAll, peaks: peaks, sweep: sweep, levels: levels,
+                                threads: all.size, forkJoinSeconds: median(joins), elapsedSeconds: monotonicSeconds() - start)
+    }
+
+    /// Clock (one core, all cores) and FMA peaks (fp64, fp32; one core, all cores).
+    func computeCeilings(single: ThreadTeam, all: ThreadTeam) throws -> (Double, Double, [PeakMeasurement]) {
+        progress("clock")
+        let clockSingle = try clock(team: single)
+        let clockAll = try clock(team: all)
+        var peaks: [PeakMeasurement] = []
+        for dtype in [DType.fp64, .fp32] {
+            for team in [single, all] {
+                progress("peak \(dtype.rawValue), \(team.size) thread(s)")
+                peaks.append(try peak(dtype: dtype, team: team))
+            }
+        }
+        return (clockSingle, clockAll, peaks)
+    }
+
+    // MARK: Clock
+
+    /// Hz: cycles of the dependent chain / seconds; each thread's best sample, averaged over the
+    /// team (every core runs its own chain, so a thread that lost its core spoils only itself).
+    func clock(team: ThreadTeam) throws -> Double {
+        let a: UInt64 = 0x9E37_79B9_7F4A_7C15, b: UInt64 = 0xBF58_476D_1CE4_E5B9
+        let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 4096) { n in
+            Double(dependentChain(iterations: n, a: a, b: b) & 1)
+        }
+        let board = board(threads: team.size, shared: false)
+        let results = team.map { i -> UInt64 in
+            var result: UInt64 = 0
+            var r: UInt64 = 0
+            _ = board.sample(thread: i, team: team) {
+                // A different start per sample, so that no call repeats an earlier one.
+                result ^= dependentChain(iterations: iterations, a: a &+ r, b: b)
+                r += 1
+            }
+            return result
+        }
+        guard Set(results).count == 1 else {
+            throw RidgelineError.unavailable(what: "clock measurement", reason: "threads computed different chain results")
+        }
+        return board.perThreadRates(workPerThread: dependentChainCycles(iterations: iterations)).divided(by: Double(team.size)).best
+    }
+
+    // MARK: Peak FLOP/s
+
+    /// FLOP/s of the FMA chains: the sum over cores of each core's best sample (FMA pipes are private
+    /// to a core), for the faster of the kernel variants. Every result is checked against its
+    /// closed form.
+    func peak(dtype: DType, team: ThreadTeam) throws -> PeakMeasurement {
+        let x = 1 - 1.0 / 1024, y = 0.5
+        var best: (RateSummary, String)?
+        for kernel in FMAKernel.variants(elementBytes: Int(dtype.bytes)) {
+            let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 2048) { n in kernel.run(n, x, y) }
+            // A different y per sample, so that no call repeats an earlier one (the optimizer may
+            // reuse the result of a pure function called twice with the same arguments).
+            let board = board(threads: team.size, shared: false)
+            let flops = fmaFlops(iterations: iterations, chains: kernel.chains, lanes: kernel.lanes)
+            let lanes = Double(kernel.chains * kernel.lanes)
+            let correct = team.map { i -> Bool in
+                var ok = true
+                var sample = 0
+                _ = board.sample(thread: i, team: team) {
+                    let yi = y + Double(sample % 64) / 64
+                    let r = kernel.run(iterations, x, yi)
+                    let expected = lanes * fmaChainExpected(iterations: iterations, x: x, y: yi)
+                    ok = ok && abs(r - expected) <= 1e-3 * abs(expected)
+                    sample += 1
+                }
+                return ok
+            }
+            guard correct.allSatisfy({ $0 }) else {
+                throw RidgelineError.unavailable(what: "peak \(dtype.rawValue) measurement",
+                                                 reason: "kernel \(kernel.name) returned a wrong sum")
+            }
+            let summary = board.perThreadRates(workPerThread: flops)
+            if best == nil || summary.best > best!.0.best { best = (summary, kernel.name) }
+        }
+        return PeakMeasurement(dtype: dtype, allCores: team.size > 1 || topology.cores == 1, threads: team.size,
+                               flopsPerSecond: best!.0, kernel: best!.1)
+    }
+
+    /// Iterations that make `body` last about `seconds`, found by doubling from `start`.
+    /// `body` returns what it computed, which is kept, so that its work cannot be optimised away.
+    static func calibrate(seconds: Double, start: Int, _ body: (Int) -> Double) -> Int {
+        var n = start
+        while true {
+            let t0 = monotonicSeconds()
+            keep(body(n))
+            let dt = monotonicSeconds() - t0
+            if dt >= seconds / 8 || n > 1 << 40 { return max(1, Int(Double(n) * seconds / max(dt, 1e-9))) }
+            n *= 2
+        }
+    }
+
+    // MARK: Bandwidth
+
+    /// Per-thread working sets of the sweep: powers of two from the smallest to a size where all
+    /// threads together hold `dramFactor` × the last-level cache.
+    public func sweepSizes(threads: Int) -> [Int] {
+        let llc = topology.lastLevelCache.map { Double($0.sizeBytes * $0.instances) } ?? 32e6
+        var largest = Int(settings.dramFactor * llc / Double(threads))
+        if let cap = settings.largestWorkingSet { largest = min(largest, cap) }
+        // Powers of two, with a point halfway (×1.5) between them through the private caches,
+        // where the plateaus are narrow.
+        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        var sizes: [Int] = []
+        var s = settings.smallestWorkingSet
+        while s < largest {
+            sizes.append(s)
+            if s * 3 / 2 < min(largest, 4 * privateBytes) { sizes.append(s * 3 / 2) }
+            s *= 2
+        }
+        sizes.append(max(s, largest))
+        // A second DRAM point for the all-thread figure (the profile's ceiling): DRAM is shared
+        // with every other process, and two points give its plateau two chances at a quiet moment.
+        if settings.largestWorkingSet == nil && threads > 1 { sizes.append(sizes.last! * 3 / 2) }
+        return sizes
+    }
+
+    func bandwidthSweep(team: ThreadTeam, sizes chosen: [Int]? = nil) throws -> [BandwidthPoint] {
+        let sizes = chosen ?? sweepSizes(threads: team.size)
+        guard !sizes.isEmpty else { return [] }
+        let poolBytes = sizes.last! + (3 + arrayPadLines) * 64
+        // Each thread allocates and first-touches its own arrays, on its own core's memory node.
+        let poolBox = Slots<RawBuffer>(count: team.size)
+        team.run { i in
+            let p = UnsafeMutableRawPointer.allocate(byteCount: poolBytes, alignment: 4096)
+            p.initializeMemory(as: Double.self, repeating: 1, count: poolBytes / 8)
+            poolBox.set(i, RawBuffer(pointer: p))
+        }
+        defer { poolBox.values.forEach { $0.pointer.deallocate() } }
+        var points: [BandwidthPoint] = []
+        for kernel in StreamKernel.allCases {
+            progress("bandwidth \(kernel.rawValue), \(team.size) thread(s)")
+            for size in sizes {
+                points.append(try bandwidthPoint(kernel: kernel, workingSet: size, team: team, pools: poolBox))
+            }
+        }
+        return points
+    }
+
+    /// One bandwidth figure: `kernel` over `workingSetPerThread` bytes on `threads` threads bound to
+    /// cores 0, 1, … (the bench compares it with STREAM at STREAM's array sizes).
+    public func bandwidth(kernel: StreamKernel, workingSetPerThread: Int, threads: Int) throws -> BandwidthPoint {
+        let team = ThreadTeam(size: threads, hwloc: hwloc)
+        let poolBytes = workingSetPerThread + (3 + arrayPadLines) * 64
+        let pools = Slots<RawBuffer>(count: team.size)
+        team.run { i in
+            let p = UnsafeMutableRawPointer.allocate(byteCount: poolBytes, alignment: 4096)
+            p.initializeMemory(as: Double.self, repeating: 1, count: poolBytes / 8)
+            pools.set(i, RawBuffer(pointer: p))
+        }
+        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        return try bandwidthPoint(kernel: kernel, workingSet: workingSetPerThread, team: team, pools: pools)
+    }
+
+    /// The FMA peak for `dtype` on `threads` threads (one per core).
+    public func peak(dtype: DType, threads: Int) throws -> PeakMeasurement {
+        try peak(dtype: dtype, team: ThreadTeam(size: threads, hwloc: hwloc))
+    }
+
+    /// The sustained clock with `threads` cores busy.
+    public func clock(threads: Int) throws -> Double {
+        try clock(team: ThreadTeam(size: threads, hwloc: hwloc))
+    }
+
+    func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>) throws -> BandwidthPoint {
+        // Working sets beyond each core's private caches compete for shared L3 and DRAM.
+        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        let shared = workingSet > privateBytes
+        let lines = max(8, workingSet / kernel.arrays / 64)
+        let bytesPerPass = Double(lines * 8) * kernel.bytesPerElement
+        let sampleSeconds = settings.bandwidthSampleSeconds
+        let board = board(threads: team.size, shared: shared)
+        let scalar = 3.0
+        let results = team.map { i -> Bool in
+            let base = pools.values[i].pointer.bindMemory(to: Line.self, capacity: 3 * lines + arrayPadLines)
+            // Only the arrays the kernel uses are carved out of the thread's pool, 9 and 23 lines
+            // apart beyond their length: arrays a multiple of 4 KiB apart make loads wait on
+            // unrelated stores with the same low address bits (4K aliasing, Intel optimization
+            // manual §3.6.8), a slowdown of the benchmark, not of the memory.
+            let a = base, b = kernel.arrays >= 2 ? base + lines + 9 : base, c = kernel.arrays >= 3 ? base + 2 * lines + 23 : base
+            // Known inputs (untimed): a = 1 for read, b = 1 for copy and triad, c = 2 for triad.
+            for j in 0..<lines {
+                switch kernel {
+                case .read: a[j] = Line(repeating: 1)
+                case .write: break
+                case .copy: b[j] = Line(repeating: 1)
+                case .triad: b[j] = Line(repeating: 1); c[j] = Line(repeating: 2)
+                }
+            }
+            _ = kernel.pass(a, b, c, count: lines, scalar: scalar)
+            team.sync()
+            if i == 0 {
+                let n = CeilingProbe.calibrate(seconds: sampleSeconds, start: 1) { n in
+                    var sum = 0.0
+                    for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar) }
+                    return sum
+                }
+                board.passes = max(1, n)
+            }
+            team.sync()
+            let n = board.passes
+            var sum = 0.0
+            // read's scalar is added to its sum: a different argument per pass, so no pass can
+            // reuse another's result.
+            let taken = board.sample(thread: i, team: team) {
+                for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar) }
+            }
+            // Check what the kernel computed, so that it cannot have been skipped.
+            switch kernel {
+            case .read: return sum == Double(taken) * (Double(n * lines * 8) + Double(n * (n - 1) / 2))
+            case .write: return a[0] == Line(repeating: scalar) && a[lines - 1] == Line(repeating: scalar)
+            case .copy: return a[0] == Line(repeating: 1) && a[lines - 1] == Line(repeating: 1)
+            case .triad: return a[0] == Line(repeating: 1 + scalar * 2) && a[lines - 1] == Line(repeating: 1 + scalar * 2)
+            }
+        }
+        guard results.allSatisfy({ $0 }) else {
+            throw RidgelineError.unavailable(what: "bandwidth measurement", reason: "\(kernel.rawValue) kernel produced wrong values")
+        }
+        let bytes = Double(board.passes) * bytesPerPass
+        return BandwidthPoint(kernel: kernel.rawValue, threads: team.size, workingSetPerThread: lines * 64 * kernel.arrays,
+                              bytesPerSecond: board.teamRates(workPerThread: bytes), perThreadSum: board.perThreadRates(workPerThread: bytes),
+                              undisturbedSamples: board.undisturbed)
+    }
+}
+
+/// Extra lines a thread's pool holds beyond its arrays, for the offsets between arrays.
+let arrayPadLines = 32
+
+/// The timed samples of one measurement, shared by the team's threads across its barriers.
+///
+/// A thread's sample is undisturbed when the thread ran on its core for at least 97% of the
+/// sample's wall time (its CPU time says so). Disturbance only ever makes a sample slower, so
+/// every rate is the best sample; what undisturbed samples decide is how long to keep sampling:
+/// until a third of `repeats` samples are undisturbed (for every thread at once when threads
+/// share the resource, for each thread on its own when they do not), or `capacity` samples were
+/// taken. On a busy machine this waits for quiet moments instead of reporting a busy one.
+final class SampleBoard: @unchecked Sendable {
+    let threads: Int
+    let capacity: Int
+    let repeats: Int
+    /// Threads compete for the measured resource (L3, DRAM): samples count only when all were undisturbed.
+    let shared: Bool
+    var passes = 1
+    private(set) var done = false
+    private(set) var taken = 0
+    private let start: UnsafeMutablePointer<Double>
+    private let end: UnsafeMutablePointer<Double>
+    private let cpu: UnsafeMutablePointer<Double>
+
+    init(threads: Int, repeats: Int, shared: Bool, patient: Bool = true) {
+        self.threads = threads; self.repeats = repeats; self.capacity = (patient ? 4 : 1) * repeats; self.shared = shared
+        start = .allocate(capacity: threads * capacity); end = .allocate(capacity: threads * capacity)
+        cpu = .allocate(capacity: threads * capacity)
+    }
+    deinit { start.deallocate(); end.deallocate(); cpu.deallocate() }
+
+    /// Runs `body` as one timed sample on thread `thread` of `team`, until the board is done;
+    /// every thread of the team must call it. Returns the samples taken.
+    func sample(thread i: Int, team: ThreadTeam, _ body: () -> Void) -> Int {
+        var taken = 0
+        while true {
+            team.sync()
+            let c0 = threadCPUSeconds(), t0 = monotonicSeconds()
+            body()
+            let t1 = monotonicSeconds(), c1 = threadCPUSeconds()
+            let k = taken * threads + i
+            start[k] = t0; end[k] = t1; cpu[k] = c1 - c0
+            taken += 1
+            team.sync()
+            if i == 0 { decide(taken: taken) }
+            team.sync()
+            if done { return taken }
+        }
+    }
+
+    private func clean(_ s: Int, _ t: Int) -> Bool {
+        let k = s * threads + t
+        return cpu[k] >= 0.97 * (end[k] - start[k])
+    }
+
+    /// Samples (of those taken) in which every thread kept its core.
+    var undisturbed: Int { (0..<taken).filter { s in (0..<threads).allSatisfy { clean(s, $0) } }.count }
+
+    private func decide(taken n: Int) {
+        taken = n
+        let needed = max(1, repeats / 3)
+        let enough = shared ? undisturbed >= needed
+            : (0..<threads).allSatisfy { t in (0..<n).filter { clean($0, t) }.count >= needed }
+        done = n >= capacity || (n >= repeats && enough)
+    }
+
+    /// The team's rate per sample: all threads' work over the span from the first start to the last end.
+    func teamRates(workPerThread: Double) -> RateSummary {
+        RateSummary(rates: (0..<taken).map { s in
+            let spanStart = (0..<threads).map { start[s * threads + $0] }.min()!
+            let spanEnd = (0..<threads).map { end[s * threads + $0] }.max()!
+            return Double(threads) * workPerThread / (spanEnd - spanStart)
+        })
+    }
+
+    /// Each thread's own rates, summed over threads (see `RateSummary(perThread:)`).
+    func perThreadRates(workPerThread: Double) -> RateSummary {
+        RateSummary(perThread: (0..<threads).map { t in
+            (0..<taken).map { s in workPerThread / (end[s * threads + t] - start[s * threads + t]) }
+        })
+    }
+}
+
+/// CPU time the calling thread has run, in seconds.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// A thread's arrays, handed between the team's threads only across its barriers.
+struct RawBuffer: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+}
+
+/// Where calibration runs leave their results: a public global the optimiser must assume is read.
+nonisolated(unsafe) public var calibrationSink = 0.0
+
+@inline(never)
+func keep(_ value: Double) { calibrationSink += value }

@@ -1,0 +1,69 @@
+import Foundation
+import Ridgeline
+
+/// `ridgeline detect`: topology (always) and ceilings (with `measure`), turned into a profile.
+public struct HostDetection: Sendable {
+    public var topology: HostTopology
+    public var ceilings: MeasuredCeilings?
+    public var profile: HardwareProfile
+
+    /// Detects the host; with `measure`, runs the micro-benchmarks (about 10 s on 2 cores).
+    public static func run(measure: Bool, settings: ProbeSettings = .standard,
+                           progress: @escaping (String) -> Void = { _ in }) throws -> HostDetection {
+        let hwloc = try Hwloc.shared()
+        let topology = hwloc.hostTopology()
+        let ceilings = measure ? try CeilingProbe(topology: topology, hwloc: hwloc, settings: settings, progress: progress).measure() : nil
+        return HostDetection(topology: topology, ceilings: ceilings,
+                             profile: HostProfileBuilder(topology: topology, ceilings: ceilings).profile())
+    }
+
+    public init(topology: HostTopology, ceilings: MeasuredCeilings?, profile: HardwareProfile) {
+        self.topology = topology; self.ceilings = ceilings; self.profile = profile
+    }
+
+    /// The profile's YAML followed by a `host:` block with the topology and the measured details
+    /// (the profile loader ignores the block; people and `ridgeline show` readers do not).
+    public func yaml() -> String {
+        let t = topology
+        var lines = ["# Detected by `ridgeline detect\(ceilings == nil ? "" : " --measure")` on this host. origin: \(profile.origin).",
+                     profile.yaml().trimmingCharacters(in: .newlines), "host:"]
+        lines.append("  packages: \(t.packages)")
+        lines.append("  cores: \(t.cores)")
+        lines.append("  threads: \(t.threads)")
+        lines.append("  cpu: \"\(t.cpu.model)\"")
+        if let h = t.cpu.hypervisor { lines.append("  hypervisor: \(h)") }
+        lines.append("  simd: [\(t.simd.features.joined(separator: ", "))]")
+        lines.append("  caches:")
+        for c in t.caches {
+            lines.append("    - {level: \(c.level), type: \(c.kind.rawValue), size: \(Quantity.format(Double(c.sizeBytes), .bytes)), line: \(c.lineBytes), shared_by_cores: \(c.sharedByCores), instances: \(c.instances)}")
+        }
+        lines.append("  numa:")
+        for n in t.numaNodes { lines.append("    - {node: \(n.index), memory: \(Quantity.format(n.memoryBytes, .bytes)), cores: \(n.cores)}") }
+        if let m = ceilings {
+            lines.append("  measured:")
+            lines.append("    clock: {one_core: \(Quantity.format(m.clockSingleHz, .hertz)), all_cores: \(Quantity.format(m.clockAllHz, .hertz))}")
+            lines.append("    peaks:")
+            for p in m.peaks {
+                lines.append("      - {dtype: \(p.dtype.rawValue), threads: \(p.threads), best: \(Quantity.format(p.flopsPerSecond.best, .flopsPerSecond)), median: \(Quantity.format(p.flopsPerSecond.median, .flopsPerSecond)), kernel: \"\(p.kernel)\"}")
+            }
+            lines.append("    bandwidth:")
+            for l in m.levels {
+                lines.append("      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \(l.allThreadsKernel), one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \(l.singleThreadKernel), triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}")
+            }
+            lines.append("    fork_join: \(Quantity.format(m.forkJoinSeconds, .seconds))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes the YAML whole (temporary file, then rename), creating the directory.
+    public func write(to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(yaml().utf8).write(to: url, options: .atomic)
+        } catch {
+            throw RidgelineError.invalidValue(file: nil, field: "output", value: path,
+                                              expected: "a writable file path (writing the host profile failed: \(error.localizedDescription))")
+        }
+    }
+}

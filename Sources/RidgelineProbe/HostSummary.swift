@@ -1,0 +1,95 @@
+import Foundation
+import Ridgeline
+
+/// The readable picture `ridgeline detect` prints: the topology drawn in boxes the way
+/// likwid-topology draws it, then the ceilings and the ridge points.
+public struct HostSummary {
+    public let detection: HostDetection
+
+    public init(_ detection: HostDetection) { self.detection = detection }
+
+    public func render() -> String {
+        let t = detection.topology
+        let p = detection.profile
+        let builder = HostProfileBuilder(topology: t, ceilings: detection.ceilings)
+        var out: [String] = []
+        out.append("\(t.cpu.model) — \(builder.architecture)")
+        out.append("\(t.packages) package(s), \(t.cores) cores, \(t.threads) hardware threads (\(t.threadsPerCore) per core), "
+                   + "\(t.numaNodes.count) NUMA node(s), \(Quantity.format(t.memoryBytes, .bytes)) memory")
+        out.append("SIMD: \(t.simd.features.joined(separator: " ")) — \(t.simd.basis)")
+        out.append("fingerprint: \(builder.fingerprint)")
+        out.append("")
+        out += picture(t)
+        out.append("")
+        var caches = TextTable(["cache", "size", "line", "shared by", "instances"])
+        for c in t.caches {
+            caches.add([c.name, Quantity.format(Double(c.sizeBytes), .bytes), "\(c.lineBytes) B", "\(c.sharedByCores) core(s)", "\(c.instances)"])
+        }
+        out.append(caches.render())
+        out.append("")
+        if let m = detection.ceilings {
+            out.append("Measured ceilings (\(m.threads) threads, one per core, bound with hwloc; best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples; \(formatSignificant(m.elapsedSeconds, digits: 3)) s):")
+            out.append("clock \(Quantity.format(m.clockAllHz, .hertz)) all cores busy, \(Quantity.format(m.clockSingleHz, .hertz)) one core; fork-join \(Quantity.format(m.forkJoinSeconds, .seconds))")
+            var peaks = TextTable(["dtype", "all cores", "one core", "FLOP/cycle/core", "nominal/cycle", "kernel"])
+            for dtype in [DType.fp64, .fp32] {
+                guard let all = m.peak(dtype), let one = m.peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }) else { continue }
+                let perCycle = all.flopsPerSecond.best / (Double(all.threads) * m.clockAllHz)
+                peaks.add([dtype.rawValue, Quantity.format(all.flopsPerSecond.best, .flopsPerSecond), Quantity.format(one.flopsPerSecond.best, .flopsPerSecond),
+                           formatSignificant(perCycle, digits: 3), formatSignificant(builder.nominalFlopsPerCycle[dtype] ?? 0, digits: 3), all.kernel])
+            }
+            out.append(peaks.render())
+            out.append("")
+            var bw = TextTable(["level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets"])
+            for l in m.levels {
+                bw.add([l.level, Quantity.format(l.allThreads, .bytesPerSecond), l.allThreadsKernel, Quantity.format(l.singleThread, .bytesPerSecond),
+                        l.singleThreadKernel, Quantity.format(l.triadAllThreads, .bytesPerSecond),
+                        "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))"])
+            }
+            out.append(bw.render())
+        } else {
+            out.append("Nominal ceilings (not measured: cores × clock × FLOPs/cycle; run `ridgeline detect --measure`):")
+            out.append("clock \(Quantity.format(p.compute.clockHz, .hertz)) (\(t.cpu.maxMHz != nil ? "cpufreq maximum" : "/proc/cpuinfo, on a VM the TSC rate"))")
+        }
+        out.append("")
+        out.append("Ridge points (FLOP per byte where compute and each memory level take equal time):")
+        var ridges = TextTable(["dtype", "peak"] + p.memory.map { "\($0.name) \(Quantity.format($0.bandwidth, .bytesPerSecond))" })
+        for (dtype, peak) in p.compute.peak.sorted(by: { $0.key < $1.key }) {
+            ridges.add([dtype.rawValue, Quantity.format(peak, .flopsPerSecond)] + p.memory.map { formatSignificant(peak / $0.bandwidth, digits: 3) })
+        }
+        out.append(ridges.render())
+        return out.joined(separator: "\n")
+    }
+
+    /// Packages as boxes holding their cores; each core lists its hardware threads and private
+    /// caches, shared caches span the package. Wide machines show the first 8 cores of a package.
+    func picture(_ t: HostTopology) -> [String] {
+        let shownPerPackage = 8
+        let private_ = t.dataCaches.filter { $0.sharedByCores == 1 }
+        let shared = t.dataCaches.filter { $0.sharedByCores > 1 }
+        var lines: [String] = []
+        for package in 0..<t.packages {
+            let cores = t.coreThreads.indices.filter { (t.corePackage.indices.contains($0) ? t.corePackage[$0] : 0) == package }
+            let shown = Array(cores.prefix(shownPerPackage))
+            let cells: [[String]] = shown.map { core in
+                let pus = t.coreThreads[core].map { "PU \($0)" }.joined(separator: " ")
+                return ["Core \(core)", pus] + private_.map { "\($0.name) \(Quantity.format(Double($0.sizeBytes), .bytes))" }
+            }
+            let width = max(10, cells.flatMap { $0 }.map(\.count).max() ?? 10)
+            let row = { (i: Int) -> String in cells.map { "| " + $0[i].padding(toLength: width, withPad: " ", startingAt: 0) + " |" }.joined(separator: " ") }
+            let border = cells.map { _ in "+" + String(repeating: "-", count: width + 2) + "+" }.joined(separator: " ")
+            let inner = [border] + (0..<(cells.first?.count ?? 0)).map(row) + [border]
+                + shared.map { c in
+                    let label = "\(c.name) \(Quantity.format(Double(c.sizeBytes), .bytes)), shared by \(c.sharedByCores) cores"
+                    let span = max(label.count, border.count - 4)
+                    return "+ " + label.padding(toLength: span, withPad: " ", startingAt: 0) + " +"
+                }
+            let title = "Package \(package)" + (cores.count > shown.count ? " (first \(shown.count) of \(cores.count) cores)" : "")
+            let boxWidth = max(title.count, inner.map(\.count).max() ?? 0)
+            lines.append("+" + String(repeating: "-", count: boxWidth + 2) + "+")
+            lines.append("| " + title.padding(toLength: boxWidth, withPad: " ", startingAt: 0) + " |")
+            for l in inner { lines.append("| " + l.padding(toLength: boxWidth, withPad: " ", startingAt: 0) + " |") }
+            lines.append("+" + String(repeating: "-", count: boxWidth + 2) + "+")
+        }
+        return lines
+    }
+}

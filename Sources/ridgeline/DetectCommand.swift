@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineProbe
+
+/// `ridgeline detect [--measure] [-o FILE] [--json]`: describe this host from the host itself.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Detect this host (hwloc topology, SIMD units) and write it as a hardware profile; --measure adds measured ceilings.",
+        discussion: """
+            Without --measure the peaks are nominal (cores × clock × FLOPs/cycle of the SIMD units) and the \
+            bandwidths are estimates. With --measure, micro-benchmarks measure the FMA peaks, the sustained \
+            clock and a bandwidth sweep from L1 to DRAM, one thread per core (about 10–45 s, longer on a busy machine). \
+            The profile goes to the path `--hardware host` resolves to, unless -o names another.
+            """)
+
+    @Flag(help: "Measure the ceilings with micro-benchmarks instead of deriving nominal ones.") var measure = false
+    @Option(name: [.short, .customLong("output")], help: "Where to write the profile (default: the detected-host path).")
+    var output: String?
+    @Flag(help: "Print the detection as JSON instead of the summary.") var json = false
+
+    func run() throws {
+        let interactive = isatty(2) != 0
+        let detection = try HostDetection.run(measure: measure) { step in
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring: \(step)".utf8)) }
+        }
+        if interactive && measure { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let path = output ?? ProfileStore.detectedHostPath
+        try detection.write(to: path)
+        // The file must read back with the shipped-profile loader; say so now rather than at first use.
+        _ = try HardwareProfile.load(path: path)
+        if json {
+            try printJSON(HostReport(detection, profilePath: path))
+        } else {
+            print(HostSummary(detection).render())
+            print("\nwrote \(detection.profile.origin) host profile to \(path)" + (output == nil ? " (used by --hardware host)" : ""))
+        }
+    }
+}
+
+/// `--hardware host` with no detected profile yet: detect (without measuring) and write one, so
+/// that `host` always means this machine.
+func detectHostIfMissing(_ reference: String) throws {
+    guard reference == "host", !FileManager.default.fileExists(atPath: ProfileStore.detectedHostPath) else { return }
+    try HostDetection.run(measure: false).write(to: ProfileStore.detectedHostPath)
+}
