@@ -26,6 +26,15 @@ mkdir -p "$plan_dir"
 mv "$plan_dir/plan.json.tmp" "$plan_dir/plan.json"
 "$bin" report --plan "$plan_dir/plan.json" -o "$plan_dir"
 
+# This host's ceilings, measured by micro-benchmarks (about 10-45 s), against the nominal ones and
+# the static host profile. The measured profile is written beside the report, not over the one
+# `--hardware host` uses.
+ceilings_dir=reports/ceilings-host
+mkdir -p "$ceilings_dir"
+"$bin" detect --measure --json -o "$ceilings_dir/host-measured.yaml" > "$ceilings_dir/detect.json.tmp"
+mv "$ceilings_dir/detect.json.tmp" "$ceilings_dir/detect.json"
+"$bin" report --ceilings "$ceilings_dir/detect.json" --hardware profiles/hardware/host.yaml -o "$ceilings_dir"
+
 # One training workload on a datacenter CPU and two GPUs: GPT-2 124M on 10B and 100B tokens.
 "$bin" compare --hardware epyc-9654,a100-sxm4-80gb,h100-sxm5-80gb --model gpt2-124m --tokens 10e9 --tokens 100e9 \
   -o reports/compare-gpt2-124m-epyc-a100-h100

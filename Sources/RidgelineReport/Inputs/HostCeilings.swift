@@ -90,8 +90,9 @@ public enum CeilingsReport {
         if let cpu = host.cpu { figures.append(("CPU", cpu)) }
         if let cores = host.cores { figures.append(("cores", "\(cores)" + (host.threads.map { " (\($0) threads)" } ?? ""))) }
         if let clock = host.clockHz { figures.append(("measured clock, all cores", Quantity.format(clock, .hertz, digits: 3))) }
+        if let clock = host.nominalClockHz { figures.append(("nominal clock (the peaks' basis)", Quantity.format(clock, .hertz, digits: 3))) }
         if let best = ([DType.fp32] + dtypes).first(where: { host.measuredPeaks[$0] != nil && host.nominalPeaks[$0] != nil }) {
-            figures.append(("\(best.rawValue) peak reached", DataTable.display(.number(host.measuredPeaks[best]! / host.nominalPeaks[best]!), .percent)))
+            figures.append(("\(best.rawValue) peak measured ÷ nominal", DataTable.display(.number(host.measuredPeaks[best]! / host.nominalPeaks[best]!), .percent)))
         }
         if let dram = host.measuredBandwidth["dram"], let fp32 = host.measuredPeaks[.fp32] {
             figures.append(("measured fp32 ridge point", SI.trimmed(fp32 / dram, digits: 3) + " FLOP/B"))
