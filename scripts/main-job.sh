@@ -32,6 +32,16 @@ step "ridgeline plan --model llama2-7b --tokens 2e12 --hardware a100-sxm4-80gb,h
 step "ridgeline check-megatron (published Megatron-LM A100 runs vs prediction)"
 "$bin" check-megatron
 
+# Measure a short suite on this host with oneDNN (one thread: on a shared machine a multi-threaded
+# kernel times the load, not the hardware) and judge the host profile on it. The records go to a
+# scratch file; scripts/calibration-benchmark.sh calibrates on the full default suite.
+measurements=$(mktemp "${TMPDIR:-/tmp}/ridgeline-short-XXXXXX.jsonl")
+trap 'rm -f "$measurements"' EXIT
+step "ridgeline measure --suite short --threads 1 -o $measurements"
+"$bin" measure --suite short --threads 1 -o "$measurements"
+step "ridgeline validate --hardware host --measurements $measurements"
+"$bin" validate --hardware host --measurements "$measurements"
+
 # Last: why deep learning needs GPUs, as a report: GPT-2 124M on 10B tokens on this host's CPU
 # against two datacenter GPUs (step time and its breakdown, time, cost, energy, and the ceilings,
 # ridge points, parallel units and bandwidths side by side). HTML, Markdown, CSV and JSON; the

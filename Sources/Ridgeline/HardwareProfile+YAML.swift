@@ -124,8 +124,10 @@ extension HardwareProfile {
             }
             return result
         }
+        // A fitted fixed cost may be zero (CalibrationFit searches 0 too), which `quantity` rejects.
+        let zero = try r.optionalString("launch").flatMap { $0.split(separator: " ").first.flatMap { Double($0) } } == 0
         return Calibration(compute: try fractions("compute"), memory: try fractions("memory"),
-                           launchLatency: try r.optionalQuantity("launch", .seconds),
+                           launchLatency: zero ? 0 : try r.optionalQuantity("launch", .seconds),
                            source: try r.optionalString("source") ?? "")
     }
 

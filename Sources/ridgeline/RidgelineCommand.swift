@@ -11,6 +11,8 @@ struct RidgelineCommand: ParsableCommand {
         version: ridgelineVersion,
         subcommands: [
             ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self, TrainCommand.self, CheckMegatronCommand.self, PlanCommand.self,
-            DetectCommand.self, CountersCommand.self, CompareCommand.self, ReportCommand.self,
+            DetectCommand.self, CountersCommand.self,
+            MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self,
+            CompareCommand.self, ReportCommand.self,
         ])
 }

@@ -1,0 +1,192 @@
+import Foundation
+
+/// One measured time to check a prediction against: the kernels whose times add up to it (a
+/// fwd+bwd attention row is two), where it came from, and the engine's counters.
+public struct Observation: Sendable {
+    public var kernels: [Kernel]
+    public var seconds: Double
+    /// "run.jsonl:12": the line it came from.
+    public var source: String
+    /// Which engine measured it ("onednn", "torch", "reference").
+    public var engine: String
+    /// Per-repetition counter medians, and the counter source's name.
+    public var counters: [String: Double]
+    public var counterSource: String
+    /// CPU threads the engine ran with; nil when unknown or not a CPU measurement.
+    public var threads: Int?
+
+    public init(kernels: [Kernel], seconds: Double, source: String, engine: String, counters: [String: Double] = [:],
+                counterSource: String = "none", threads: Int? = nil) {
+        self.kernels = kernels; self.seconds = seconds; self.source = source; self.engine = engine
+        self.counters = counters; self.counterSource = counterSource; self.threads = threads
+    }
+
+    public var kernelClass: KernelClass { kernels[0].kernelClass }
+    public var label: String { kernels.map(\.label).joined(separator: " + ") }
+}
+
+/// Loads observations from either format: Ridgeline measurement records (`ridgeline measure`,
+/// `scripts/torch_engine.py`) or the reference GPU measurements (rows with a `section` field).
+public enum Observations {
+    /// Which of a record's times stands for the kernel: the median (the contract's figure), the
+    /// minimum (the least-disturbed repetition), or `cpu`, the median CPU time of the thread that
+    /// ran a one-thread kernel — its time without the time it waited descheduled, the closest to
+    /// what the hardware does alone on a machine shared with other work.
+    public enum Statistic: String, CaseIterable, Sendable { case median, min, cpu }
+
+    public static func load(path: String, statistic: Statistic = .median) throws -> [Observation] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
+        guard let text = String(data: data, encoding: .utf8) else { throw RidgelineError.unreadable(file: path, reason: "not UTF-8 text") }
+        let first = text.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
+        let observations: [Observation]
+        if let first, first.contains("\"section\"") {
+            if statistic == .cpu {
+                throw RidgelineError.invalidValue(file: path, field: "--statistic", value: "cpu",
+                                                  expected: "median or min: reference GPU rows carry no thread CPU time")
+            }
+            observations = try ReferenceFile.parse(text, file: path).measurements.map {
+                Observation(kernels: $0.kernels, seconds: statistic == .min ? $0.minSeconds : $0.medianSeconds,
+                            source: "\(path):\($0.line)", engine: "reference")
+            }
+        } else {
+            var lineNumbers: [Int] = []
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let t = line.trimmingCharacters(in: .whitespaces)
+                if !t.isEmpty && !t.hasPrefix("#") { lineNumbers.append(index + 1) }
+            }
+            observations = try zip(MeasurementRecord.parseLines(text, file: path), lineNumbers).map { record, line in
+                try Observation(record: record, source: "\(path):\(line)", statistic: statistic)
+            }
+        }
+        guard !observations.isEmpty else { throw RidgelineError.unreadable(file: path, reason: "holds no measurements") }
+        return observations
+    }
+}
+
+extension Observation {
+    public init(record: MeasurementRecord, source: String, statistic: Observations.Statistic = .median) throws {
+        let seconds: Double
+        switch statistic {
+        case .median: seconds = record.medianSeconds
+        case .min: seconds = record.minSeconds
+        case .cpu:
+            guard record.threads == 1, let cpu = record.threadCPUMedianSeconds, cpu > 0 else {
+                throw RidgelineError.invalidSpec(
+                    source: source,
+                    detail: "--statistic cpu needs one-thread records with thread_cpu_median_s (this one: \(record.threads) threads, engine \(record.engine)); measure with --threads 1")
+            }
+            seconds = cpu
+        }
+        self.init(kernels: [record.kernel], seconds: seconds, source: source,
+                  engine: record.engine, counters: record.counters, counterSource: record.counterSource,
+                  threads: record.device == "cpu" ? record.threads : nil)
+    }
+}
+
+extension Observations {
+    /// The profile to judge `observations` with: cut down to the cores they ran on when they
+    /// all ran on fewer threads than the CPU has (see `HardwareProfile.restricted`).
+    public static func profile(_ profile: HardwareProfile, for observations: [Observation]) -> HardwareProfile {
+        let counts = Set(observations.compactMap(\.threads))
+        guard counts.count == 1, let threads = counts.first else { return profile }
+        return profile.restricted(toUnits: threads)
+    }
+}
+
+/// Predicted against measured time for every observation, per kernel class and overall, as
+/// median and 90th-percentile absolute percentage error (fractions).
+public struct Validation: Sendable, Encodable {
+    public struct Row: Sendable, Encodable {
+        public var kernel: String
+        public var kernel_class: String
+        public var source: String
+        public var measured_s: Double
+        public var predicted_s: Double
+        /// (predicted − measured) / measured: negative when the model is too optimistic.
+        public var error: Double
+        public var ape: Double
+        public var bound: String
+    }
+
+    public var hardware: String
+    public var calibrated: Bool
+    public var mode: ExecutionMode
+    public var rows: [Row]
+
+    public init(_ observations: [Observation], profile: HardwareProfile, mode: ExecutionMode = .kernel) {
+        let engine = Roofline(profile)
+        hardware = profile.id
+        calibrated = profile.calibration != nil
+        self.mode = mode
+        rows = observations.map { o in
+            let predictions = o.kernels.map { engine.predict($0, mode: mode) }
+            let predicted = predictions.reduce(0) { $0 + $1.timeSeconds }
+            return Row(kernel: o.label, kernel_class: o.kernelClass.rawValue, source: o.source, measured_s: o.seconds,
+                       predicted_s: predicted, error: (predicted - o.seconds) / o.seconds,
+                       ape: absolutePercentageError(predicted: predicted, measured: o.seconds),
+                       bound: predictions[0].bound.description)
+        }
+    }
+
+    public var overall: ErrorSummary { ErrorSummary(errors: rows.map(\.ape)) }
+
+    /// Error summary per kernel class present, in `KernelClass` order.
+    public var byClass: [(kernelClass: String, summary: ErrorSummary)] {
+        KernelClass.allCases.compactMap { cls in
+            let selected = rows.filter { $0.kernel_class == cls.rawValue }
+            return selected.isEmpty ? nil : (cls.rawValue, ErrorSummary(errors: selected.map(\.ape)))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case hardware, calibrated, mode, rows, by_class, median_ape, p90_ape, count }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hardware, forKey: .hardware)
+        try c.encode(calibrated, forKey: .calibrated)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(Dictionary(uniqueKeysWithValues: byClass.map { ($0.kernelClass, $0.summary) }), forKey: .by_class)
+        let all = overall
+        try c.encode(all.medianAPE.isFinite ? all.medianAPE : nil, forKey: .median_ape)
+        try c.encode(all.p90APE.isFinite ? all.p90APE : nil, forKey: .p90_ape)
+        try c.encode(all.count, forKey: .count)
+    }
+}
+
+/// The model's FLOP count against floating-point operations a hardware counter counted, where
+/// the measurements carry such a counter (PAPI_FP_OPS, PAPI_SP_OPS, PAPI_DP_OPS or a native
+/// FP_ARITH event). Virtual machines usually expose none, and then `note` says so.
+public struct FlopCheck: Sendable, Encodable {
+    public struct Row: Sendable, Encodable {
+        public var kernel: String
+        public var event: String
+        public var model_flops: Double
+        public var counted: Double
+        /// counted / model: 1 when the model counts what the hardware did.
+        public var ratio: Double
+    }
+
+    public var rows: [Row]
+    public var note: String?
+
+    public static func isFlopEvent(_ name: String) -> Bool {
+        let n = name.uppercased()
+        return n.contains("FP_OPS") || n.contains("SP_OPS") || n.contains("DP_OPS") || n.contains("FP_ARITH")
+            || n.contains("FP_RET_SSE_AVX_OPS")
+    }
+
+    public init(_ observations: [Observation]) {
+        rows = observations.compactMap { o in
+            guard o.kernels.count == 1, let (event, counted) = o.counters.first(where: { Self.isFlopEvent($0.key) }),
+                  o.kernels[0].flops > 0 else { return nil }
+            return Row(kernel: o.label, event: event, model_flops: o.kernels[0].flops, counted: counted,
+                       ratio: counted / o.kernels[0].flops)
+        }
+        if rows.isEmpty {
+            let sources = Set(observations.map(\.counterSource)).sorted().joined(separator: ", ")
+            note = "no hardware floating-point counter in these measurements (counter source: \(sources)); "
+                + "the model's FLOP counts are not checked against counted operations"
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Ridgeline
+
+/// PyTorch as a child process: `scripts/torch_engine.py` times kernel specs on a CPU or a CUDA
+/// GPU and writes the same measurement records as the Swift harness. PyTorch is gigabytes and
+/// optional, so Ridgeline first asks whether `python3 -c 'import torch'` works and says so when
+/// it does not.
+public struct TorchBridge {
+    public var python: String
+    public var script: String
+
+    public init(python: String = "python3", script: String) {
+        self.python = python
+        self.script = script
+    }
+
+    /// The script beside the profiles directory (`<repo>/scripts/torch_engine.py`), or
+    /// `$RIDGELINE_TORCH_SCRIPT`.
+    public static func locate(store: ProfileStore) throws -> TorchBridge {
+        if let env = ProcessInfo.processInfo.environment["RIDGELINE_TORCH_SCRIPT"], !env.isEmpty {
+            return TorchBridge(script: env)
+        }
+        let path = URL(fileURLWithPath: store.root).deletingLastPathComponent().appendingPathComponent("scripts/torch_engine.py").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw EngineError.unavailable(engine: "torch", reason: "\(path) not found; set RIDGELINE_TORCH_SCRIPT")
+        }
+        return TorchBridge(script: path)
+    }
+
+    /// PyTorch's version, or why it cannot be used.
+    public func availability() -> Result<String, EngineError> {
+        let probe = "import torch; print(torch.__version__, 'cuda' if torch.cuda.is_available() else 'cpu-only')"
+        guard let (status, output) = try? Self.capture(python, ["-c", probe]) else {
+            return .failure(.unavailable(engine: "torch", reason: "\(python) could not be started"))
+        }
+        guard status == 0 else {
+            let last = output.split(separator: "\n").last.map(String.init) ?? "exit status \(status)"
+            return .failure(.unavailable(engine: "torch", reason: "`\(python) -c 'import torch'` failed: \(last)"))
+        }
+        return .success(output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// Runs the script on a suite; it appends records to `output` (stdout when nil) itself, so an
+    /// interrupted run keeps what it finished. Returns the script's exit status.
+    public func measure(suite: String, device: String, output: String?, threads: Int?, cold: Bool, timeCap: Double) throws -> Int32 {
+        var arguments = [script, "--suite", suite, "--device", device, "--time-cap", String(timeCap)]
+        if let output { arguments += ["-o", output] }
+        if let threads { arguments += ["--threads", String(threads)] }
+        if cold { arguments.append("--cold") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [python] + arguments
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func capture(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

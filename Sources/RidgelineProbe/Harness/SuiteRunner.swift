@@ -1,0 +1,107 @@
+import Foundation
+import Ridgeline
+
+/// Kernel suites: `default` and `short` are `profiles/suites/<name>.jsonl`; anything else is a
+/// path. Every line must be a valid spec: a malformed one is an error naming the line, so nothing
+/// is skipped silently.
+public enum Suite {
+    public static func path(_ reference: String, store: ProfileStore) -> String {
+        if reference.contains("/") || reference.hasSuffix(".jsonl") { return reference }
+        return "\(store.root)/suites/\(reference).jsonl"
+    }
+
+    public static func load(_ reference: String, store: ProfileStore) throws -> (path: String, kernels: [Kernel]) {
+        let path = path(reference, store: store)
+        if !reference.contains("/"), !reference.hasSuffix(".jsonl"), !FileManager.default.fileExists(atPath: path) {
+            let known = ((try? FileManager.default.contentsOfDirectory(atPath: "\(store.root)/suites")) ?? [])
+                .filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }.sorted()
+            throw RidgelineError.unknownId(kind: "suite", id: reference, known: known)
+        }
+        return (path, try Kernel.load(path: path))
+    }
+}
+
+/// Appends records to a JSON Lines file, one `write(2)` per record, so a run that is interrupted
+/// keeps every record it finished and never leaves half a line from a finished one.
+public final class RecordWriter {
+    private let fd: Int32
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else {
+            throw RidgelineError.unreadable(file: path, reason: "cannot be opened for appending (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    deinit { close(fd) }
+
+    public func append(_ record: MeasurementRecord) throws {
+        let bytes = Array((record.jsonLine + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw RidgelineError.unreadable(file: path, reason: "write failed (\(String(cString: strerror(errno))))")
+            }
+            offset += written
+        }
+    }
+}
+
+/// Runs a suite on an engine through the harness, handing each record over as soon as it exists.
+public struct SuiteRunner {
+    public struct Outcome {
+        public var records: [MeasurementRecord] = []
+        /// Kernels the engine cannot run, with the reason.
+        public var unsupported: [(kernel: Kernel, reason: String)] = []
+        /// Kernels the library failed on.
+        public var failed: [(kernel: Kernel, error: String)] = []
+    }
+
+    public var engine: any TensorEngine
+    public var harness: Harness
+    public var threads: Int
+
+    public init(engine: any TensorEngine, harness: Harness, threads: Int) {
+        self.engine = engine; self.harness = harness; self.threads = threads
+    }
+
+    public mutating func run(_ kernels: [Kernel], progress: ((Int, Kernel, MeasurementRecord?) -> Void)? = nil,
+                             record: (MeasurementRecord) throws -> Void) throws -> Outcome {
+        var outcome = Outcome()
+        for (index, kernel) in kernels.enumerated() {
+            if let why = engine.support(kernel).reason {
+                outcome.unsupported.append((kernel, why))
+                progress?(index, kernel, nil)
+                continue
+            }
+            do {
+                let measured = try harness.measure(kernel, on: engine, threads: threads)
+                try record(measured)
+                outcome.records.append(measured)
+                progress?(index, kernel, measured)
+            } catch let error as EngineError {
+                if case .unsupported(_, _, let reason) = error { outcome.unsupported.append((kernel, reason)) }
+                else { outcome.failed.append((kernel, error.description)) }
+                progress?(index, kernel, nil)
+            }
+        }
+        return outcome
+    }
+}
+
+/// The Swift engines by command-line name.
+public enum Engines {
+    public static let names = ["onednn", "openblas", "torch"]
+
+    public static func make(_ name: String, threads: Int) throws -> any TensorEngine {
+        switch name {
+        case "onednn": return try OneDNNEngine(threads: threads)
+        case "openblas": return OpenBLASEngine(threads: threads)
+        default: throw EngineError.unavailable(engine: name, reason: "not an in-process engine (have: onednn, openblas; torch runs as a child process)")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineProbe
+
+/// `ridgeline validate`: predicts measured kernels and reports how far off the predictions are.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Predict measured kernels and report the error per kernel and per kernel class (median and p90 APE).",
+        discussion: """
+        --measurements takes records from `ridgeline measure` or scripts/torch_engine.py, or the reference \
+        GPU format (rows with a `section` field). Without it, the default suite is measured on this host first.
+        """)
+
+    @OptionGroup var hardware: HardwareOption
+    @Option(help: "Measurement records (JSON Lines); default: measure the suite now.") var measurements: String?
+    @Option(help: "kernel, eager, or auto (eager for PyTorch measurements, which include dispatch).") var mode = "auto"
+    @Option(help: "Which time of each record to judge: median, min (least-disturbed repetition), or cpu (thread CPU time of one-thread runs: for shared machines).")
+    var statistic: Observations.Statistic = .median
+    @OptionGroup var measure: MeasureOptions
+    @Flag(help: "Print JSON: per-kernel rows, by_class, median_ape and p90_ape (fractions).") var json = false
+
+    func validate() throws {
+        guard ["auto", "kernel", "eager"].contains(mode) else { throw ValidationError("--mode \(mode): expected auto, kernel or eager") }
+        try measure.check()
+    }
+
+    func run() throws {
+        let fullProfile = try hardware.load()
+        let observations: [Observation]
+        if let measurements {
+            observations = try Observations.load(path: measurements, statistic: statistic)
+        } else {
+            guard measure.engine != "torch" else {
+                throw ValidationError("validate measures in process with onednn or openblas; run `ridgeline measure --engine torch -o FILE` and pass --measurements FILE")
+            }
+            observations = try measure.measure(store: try ProfileStore.locate()) { _ in }.map {
+                try Observation(record: $0, source: "measured now", statistic: statistic)
+            }
+        }
+        let executionMode: ExecutionMode = mode == "auto"
+            ? (observations.allSatisfy { $0.engine == "torch" || $0.engine == "reference" } ? .eager : .kernel)
+            : ExecutionMode(rawValue: mode)!
+        let profile = Observations.profile(fullProfile, for: observations)
+        let validation = Validation(observations, profile: profile, mode: executionMode)
+        let flops = FlopCheck(observations)
+        if json {
+            return try printJSONMerged(validation, extra: ["flop_check": flops])
+        }
+        printValidation(validation, title: "\(profile.name) (\(profile.id)), \(executionMode.rawValue) mode, "
+                        + (profile.calibration == nil ? "datasheet ceilings" : "calibrated"), perKernel: true)
+        if let note = flops.note { print("\nFLOP check: \(note).") } else {
+            var table = TextTable(["kernel", "event", "model FLOPs", "counted", "counted/model"])
+            for r in flops.rows {
+                table.add([r.kernel, r.event, formatSignificant(r.model_flops, digits: 3), formatSignificant(r.counted, digits: 3),
+                           formatSignificant(r.ratio, digits: 3)])
+            }
+            print("\nFLOP check against hardware counters:\n" + table.render())
+        }
+    }
+}
+
+/// Per-kernel rows (optional), then the per-class and overall error table.
+func printValidation(_ v: Validation, title: String, perKernel: Bool) {
+    print(title)
+    if perKernel {
+        var rows = TextTable(["kernel", "class", "measured", "predicted", "error", "bound"])
+        for r in v.rows {
+            rows.add([r.kernel, r.kernel_class, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
+                      String(format: "%+.1f%%", r.error * 100), r.bound])
+        }
+        print(rows.render())
+        print("")
+    }
+    var table = TextTable(["class", "kernels", "median APE", "p90 APE"])
+    for (cls, s) in v.byClass + [("all", v.overall)] {
+        table.add([cls, "\(s.count)", formatPercent(s.medianAPE), formatPercent(s.p90APE)])
+    }
+    print(table.render())
+}
+
+/// Prints `value`'s JSON object with `extra` keys added at the top level.
+func printJSONMerged<T: Encodable, U: Encodable>(_ value: T, extra: [String: U]) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    var object = try JSONSerialization.jsonObject(with: encoder.encode(value)) as? [String: Any] ?? [:]
+    for (key, item) in extra { object[key] = try JSONSerialization.jsonObject(with: encoder.encode(item)) }
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+extension Observations.Statistic: ExpressibleByArgument {}

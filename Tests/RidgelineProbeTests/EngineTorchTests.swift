@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import Ridgeline
+@testable import RidgelineProbe
+
+/// Whether `python3 -c 'import torch'` works here; the torch engine's own tests run only then.
+let torchAvailable: Bool = {
+    if case .success = TorchBridge(script: "").availability() { return true }
+    return false
+}()
+
+@Suite("PyTorch engine")
+struct EngineTorchTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let script = root + "/scripts/torch_engine.py"
+
+    @Test("without PyTorch, Ridgeline says so and the script exits with the reason", .disabled(if: torchAvailable, "PyTorch is installed here"))
+    func absent() throws {
+        guard case .failure(let error) = TorchBridge(script: Self.script).availability() else {
+            Issue.record("availability() succeeded without torch")
+            return
+        }
+        #expect(error.description.contains("import torch"))
+        let (status, output) = try TorchBridge.capture("python3", [Self.script, "--suite", "/dev/null"])
+        #expect(status == 3 && output.contains("PyTorch is not installed"))
+    }
+
+    @Test("the script measures kernels on the CPU and writes records Ridgeline loads",
+          .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
+    func measures() throws {
+        let suite = NSTemporaryDirectory() + "torch-suite-\(getpid()).jsonl", output = NSTemporaryDirectory() + "torch-out-\(getpid()).jsonl"
+        try """
+        {"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp32"}
+        {"op":"softmax","rows":32,"cols":128,"dtype":"fp32"}
+        {"op":"rmsnorm","rows":32,"cols":128,"pass":"bwd","dtype":"fp32"}
+        """.write(toFile: suite, atomically: true, encoding: .utf8)
+        defer { for p in [suite, output] { try? FileManager.default.removeItem(atPath: p) } }
+        let status = try TorchBridge(script: Self.script).measure(suite: suite, device: "cpu", output: output, threads: 1,
+                                                                  cold: false, timeCap: 0.2)
+        #expect(status == 0)
+        let records = try MeasurementRecord.load(path: output)
+        #expect(records.map(\.kernel.op) == ["gemm", "softmax", "rmsnorm"])
+        #expect(records.allSatisfy { $0.engine == "torch" && $0.medianSeconds > 0 && $0.samples >= 3 })
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+import Ridgeline
+@testable import RidgelineProbe
+
+@Suite("Harness suites and records")
+struct HarnessSuiteTests {
+    static let store = ProfileStore(root: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path + "/profiles")
+
+    @Test("the default suite has at least 60 kernels across classes, sizes and bounds")
+    func defaultSuite() throws {
+        let (_, kernels) = try Suite.load("default", store: Self.store)
+        #expect(kernels.count >= 60)
+        let classes = Set(kernels.map(\.kernelClass))
+        #expect(classes.isSuperset(of: [.gemm, .conv, .elementwise, .copy, .reduction, .rowwise]))
+        #expect(kernels.contains { $0.bytes > 64e6 }, "DRAM-sized kernels")
+        #expect(kernels.contains { $0.bytes < 256e3 }, "cache-resident kernels")
+        #expect(kernels.contains { $0.flops / $0.bytes > 50 }, "compute-bound kernels")
+        #expect(try Suite.load("short", store: Self.store).kernels.count >= 8)
+    }
+
+    @Test("a malformed suite line is an error naming the line; an unknown suite names the known ones")
+    func malformed() throws {
+        let path = NSTemporaryDirectory() + "suite-\(getpid()).jsonl"
+        try "{\"op\":\"copy\",\"elements\":8,\"dtype\":\"fp32\"}\n\n{\"op\":\"copy\",\"elements\":-8,\"dtype\":\"fp32\"}\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect { try Suite.load(path, store: Self.store) } throws: { "\($0)".contains("\(path):3") && "\($0)".contains("elements") }
+        #expect { try Suite.load("nonesuch", store: Self.store) } throws: { "\($0)".contains("default") }
+    }
+
+    @Test("records written by the harness read back equal, through the record writer")
+    func roundTrip() throws {
+        let engine = try OneDNNEngine(threads: 1)
+        var options = HarnessOptions()
+        options.timeCapSeconds = 0.1
+        var harness = Harness(options: options)
+        let record = try harness.measure(.copy(Copy(elements: 4096, dtype: .fp32)), on: engine, threads: 1)
+        #expect(record.counterSource == "none" && record.countersUnavailable["*"] != nil)
+        let path = NSTemporaryDirectory() + "records-\(getpid()).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try RecordWriter(path: path)
+        try writer.append(record)
+        try writer.append(record)
+        let loaded = try MeasurementRecord.load(path: path)
+        #expect(loaded.count == 2)
+        #expect(loaded[0].kernel == record.kernel && loaded[0].medianSeconds == record.medianSeconds)
+        #expect(loaded[0].host == record.host && loaded[0].engineVersion == record.engineVersion)
+        #expect(loaded[0].samples == record.samples && loaded[0].cache == "warm")
+    }
+
+    @Test("cold-cache mode flushes a buffer larger than the last-level cache")
+    func coldCache() throws {
+        let flusher = CacheFlusher()
+        #expect(flusher.bytes >= (HostFingerprint.lastLevelCacheBytes() ?? 0))
+        flusher.flush()
+        #expect(flusher.checksum != 0)
+    }
+}
