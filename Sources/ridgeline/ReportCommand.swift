@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         if let measurements {
             let records = try MeasuredKernel.load(path: measurements)
-            let profile = try ProfileStore.locate().hardware(hardware ?? "host")
+            let profile = MeasuredKernel.profile(try ProfileStore.locate().hardware(hardware ?? "host"), for: records)
             let fingerprint = records.compactMap(\.fingerprint).first ?? profile.fingerprint
             try output.write(MeasurementReport.build(records, profile: profile, mode: mode, file: measurements,
                                                      provenance: reportProvenance(profiles: [profile], hostFingerprint: fingerprint, inputs: [measurements])))

@@ -81,8 +81,8 @@ import Testing
     @Test func reportOfMeasurementsOnTheHost() throws {
         let dir = try Self.temporaryDirectory("measured")
         try """
-        {"kernel":{"op":"gemm","m":512,"n":512,"k":512,"dtype":"fp32"},"engine":"onednn","threads":2,"median_s":0.002,"min_s":0.0019,"samples":10}
-        {"kernel":{"op":"copy","elements":4194304,"dtype":"fp32"},"engine":"onednn","threads":2,"median_s":0.001,"samples":10}
+        {"kernel":{"op":"gemm","m":512,"n":512,"k":512,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","device":"cpu","threads":1,"host":{"fingerprint":"f"},"median_s":0.002,"min_s":0.0019,"samples":10}
+        {"kernel":{"op":"copy","elements":4194304,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","device":"cpu","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":10}
         """.write(toFile: dir + "/m.jsonl", atomically: true, encoding: .utf8)
         let result = try ridgeline(["report", "--measurements", dir + "/m.jsonl", "--hardware", "host", "-o", dir + "/out"])
         #expect(result.status == 0, "\(result.stderr)")

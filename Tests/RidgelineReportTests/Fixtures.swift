@@ -40,8 +40,8 @@ enum Fixtures {
     # two kernels timed on the test CPU
     {"kernel":{"op":"gemm","m":1024,"n":1024,"k":1024,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.004,"min_s":0.0038,"samples":20,"counters":{"source":"papi"}}
 
-    {"kernel":{"op":"elementwise","name":"gelu","elements":16777216,"dtype":"fp32"},"engine":"onednn","threads":8,"median_s":0.003,"samples":20}
-    {"kernel":{"op":"layernorm","rows":4096,"cols":1024,"dtype":"fp32"},"engine":"openblas","threads":8,"median_s":0.0009,"samples":20}
+    {"kernel":{"op":"elementwise","name":"gelu","elements":16777216,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.003,"samples":20}
+    {"kernel":{"op":"layernorm","rows":4096,"cols":1024,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.0009,"samples":20}
     """
 
     static let validationJSON = """

@@ -191,16 +191,25 @@ struct TableFile: Decodable {
 
     @Test func malformedRecordsNameFileLineFieldAndValue() throws {
         let path = try Fixtures.file("bad.jsonl", """
-        {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf16"},"median_s":0.001}
-        {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf17"},"median_s":0.001}
+        {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf16"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}
+        {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf17"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}
         """)
         let m = Self.message { _ = try MeasuredKernel.load(path: path) }
         #expect(m.contains("\(path):2") && m.contains("kernel.dtype") && m.contains("bf17"), "\(m)")
-        let noTime = try Fixtures.file("notime.jsonl", #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"median_s":"fast"}"#)
+        let noTime = try Fixtures.file("notime.jsonl", #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":"fast","samples":5}"#)
         let n = Self.message { _ = try MeasuredKernel.load(path: noTime) }
         #expect(n.contains("\(noTime):1") && n.contains("median_s") && n.contains("fast"), "\(n)")
         let notJSON = try Fixtures.file("text.jsonl", "median 3 ms\n")
         #expect(Self.message { _ = try MeasuredKernel.load(path: notJSON) }.contains("\(notJSON):1"))
+    }
+
+    @Test func measurementsOnFewerThreadsArePredictedOnThoseCores() throws {
+        let path = try Fixtures.file("one-thread.jsonl", #"{"kernel":{"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","device":"cpu","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}"#)
+        let records = try MeasuredKernel.load(path: path)
+        let restricted = MeasuredKernel.profile(Fixtures.cpu, for: records)
+        #expect(restricted.compute.units == 1)
+        #expect(abs(restricted.compute.peak[.fp32]! - 768e9 / 8) < 1)
+        #expect(MeasuredKernel.profile(try Fixtures.h100(), for: records).compute.units == 132, "GPU profiles are not cut down")
     }
 
     @Test func validationRowsWithLabelsOnlyAreReportedWithoutARoofline() throws {

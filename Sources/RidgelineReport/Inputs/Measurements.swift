@@ -31,7 +31,9 @@ public struct MeasuredKernel: Sendable {
                                source: "\(path):\($0.line)")
             }
         } else {
-            records = try InputFile.jsonLines(path).map(parse)
+            // Records are read by the contract's own parser (`MeasurementRecord`), so a report
+            // accepts exactly what `ridgeline measure` and `validate` accept.
+            records = try InputFile.jsonLines(path).map { MeasuredKernel(record: try MeasurementRecord.parse($0), source: $0.file ?? path) }
         }
         guard !records.isEmpty else { throw RidgelineError.unreadable(file: path, reason: "holds no measurement records (only blank or comment lines)") }
         return records
@@ -44,14 +46,17 @@ public struct MeasuredKernel: Sendable {
         self.counterSource = counterSource; self.source = source
     }
 
-    static func parse(_ r: FieldReader) throws -> MeasuredKernel {
-        let host = try r.optionalChild("host")
-        let counters = try r.optionalChild("counters")
-        return MeasuredKernel(
-            kernels: [try Kernel.parse(try r.child("kernel"))], medianSeconds: try r.double("median_s"),
-            minSeconds: try r.optionalDouble("min_s"), engine: try r.optionalString("engine"),
-            engineVersion: try r.optionalString("engine_version"), device: try r.optionalString("device"),
-            threads: try r.optionalInt("threads"), fingerprint: try host?.optionalString("fingerprint"),
-            counterSource: try counters?.optionalString("source"), source: r.file ?? "")
+    init(record r: MeasurementRecord, source: String) {
+        self.init(kernels: [r.kernel], medianSeconds: r.medianSeconds, minSeconds: r.minSeconds, engine: r.engine,
+                  engineVersion: r.engineVersion, device: r.device, threads: r.threads, fingerprint: r.host.fingerprint,
+                  counterSource: r.counterSource, source: source)
+    }
+
+    /// The profile to predict `records` with: a CPU profile cut down to the cores they ran on
+    /// when they all ran on the CPU with the same, smaller thread count (as `ridgeline validate`).
+    public static func profile(_ profile: HardwareProfile, for records: [MeasuredKernel]) -> HardwareProfile {
+        let counts = Set(records.map { $0.device == "cpu" ? $0.threads : nil })
+        guard counts.count == 1, let threads = counts.first ?? nil else { return profile }
+        return profile.restricted(toUnits: threads)
     }
 }
