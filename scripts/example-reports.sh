@@ -35,6 +35,21 @@ mkdir -p "$ceilings_dir"
 mv "$ceilings_dir/detect.json.tmp" "$ceilings_dir/detect.json"
 "$bin" report --ceilings "$ceilings_dir/detect.json" --hardware profiles/hardware/host.yaml -o "$ceilings_dir"
 
+# A short oneDNN suite measured on this host (one thread, about 25 s), as a measurement report and
+# as a validation report of `ridgeline validate --json` on the same records, both judged with the
+# profile measured above. The records are kept.
+host_dir=reports/measurements-host-onednn
+mkdir -p "$host_dir"
+rm -f "$host_dir/records.jsonl.tmp"
+"$bin" measure --suite short --threads 1 -o "$host_dir/records.jsonl.tmp"
+mv "$host_dir/records.jsonl.tmp" "$host_dir/records.jsonl"
+"$bin" report --measurements "$host_dir/records.jsonl" --hardware "$ceilings_dir/host-measured.yaml" -o "$host_dir"
+validation_dir=reports/validation-host-onednn
+mkdir -p "$validation_dir"
+"$bin" validate --hardware "$ceilings_dir/host-measured.yaml" --measurements "$host_dir/records.jsonl" --json > "$validation_dir/validation.json.tmp"
+mv "$validation_dir/validation.json.tmp" "$validation_dir/validation.json"
+"$bin" report --validation "$validation_dir/validation.json" --hardware "$ceilings_dir/host-measured.yaml" -o "$validation_dir"
+
 # One training workload on a datacenter CPU and two GPUs: GPT-2 124M on 10B and 100B tokens.
 "$bin" compare --hardware epyc-9654,a100-sxm4-80gb,h100-sxm5-80gb --model gpt2-124m --tokens 10e9 --tokens 100e9 \
   -o reports/compare-gpt2-124m-epyc-a100-h100

@@ -24,7 +24,7 @@ public enum MeasurementReport {
         return Report(
             name: "measurements-" + stem(file),
             title: "Measurements: \(records.count) kernels on \(profile.name)",
-            summary: "Kernels timed by a measurement run (\(file)), compared with Ridgeline's roofline predictions on \(profile.id) (\(profile.calibration == nil ? "datasheet ceilings" : "calibrated"), \(profile.compute.units) \(profile.compute.unitName)s, \(mode.rawValue) mode).",
+            summary: "Kernels timed by a measurement run (\(file)), compared with Ridgeline's roofline predictions on \(profile.id) (\(profile.calibration == nil ? "datasheet ceilings" : "calibrated"), \(profile.compute.units) \(profile.compute.unitName)\(profile.compute.units == 1 ? "" : "s"), \(mode.rawValue) mode).",
             provenance: provenance,
             sections: [
                 Report.Section("Key figures", [.keyFigures(figures)]),
