@@ -34,5 +34,9 @@ bench: setup
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	./.build/release/ridgeline-bench
 
+# Regenerates the example reports committed under reports/.
+reports: release
+	./scripts/example-reports.sh $(BIN)
+
 clean:
 	rm -rf .build

@@ -41,3 +41,15 @@ step "ridgeline measure --suite short --threads 1 -o $measurements"
 "$bin" measure --suite short --threads 1 -o "$measurements"
 step "ridgeline validate --hardware host --measurements $measurements"
 "$bin" validate --hardware host --measurements "$measurements"
+
+# The measurements above as a report: the host's roofline with each kernel measured and predicted,
+# predicted vs measured time, and the error per kernel and per class.
+step "ridgeline report --measurements $measurements --hardware host"
+"$bin" report --measurements "$measurements" --hardware host -o reports/tmp/measurements-host
+
+# Last: why deep learning needs GPUs, as a report: GPT-2 124M on 10B tokens on this host's CPU
+# against two datacenter GPUs (step time and its breakdown, time, cost, energy, and the ceilings,
+# ridge points, parallel units and bandwidths side by side). HTML, Markdown, CSV and JSON; the
+# path of its index.html is the last line printed.
+step "ridgeline compare --hardware host,h100-sxm5-80gb,a100-sxm4-80gb --model gpt2-124m --tokens 10e9"
+"$bin" compare --hardware host,h100-sxm5-80gb,a100-sxm4-80gb --model gpt2-124m --tokens 10e9 -o reports/tmp/compare-gpt2-host-gpus

@@ -13,5 +13,6 @@ struct RidgelineCommand: ParsableCommand {
             ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self, TrainCommand.self, CheckMegatronCommand.self, PlanCommand.self,
             DetectCommand.self, CountersCommand.self,
             MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self,
+            CompareCommand.self, ReportCommand.self,
         ])
 }

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineReport
+import RidgelineTraining
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare devices on the same workload and write a report (HTML, Markdown, CSV, JSON).")
+
+    @Option(name: .long, parsing: .singleValue, help: "Devices to compare: ids or YAML paths, comma-separated (repeatable).")
+    var hardware: [String] = []
+    @Option(name: .customLong("kernels"), help: "A JSON Lines file of kernel specs to predict on every device.")
+    var kernelsFile: String?
+    @Option(help: "A model id or YAML path: compare one training run on every device.")
+    var model: String?
+    @Option(parsing: .singleValue, help: "Token budgets for --model, e.g. 10e9 (repeatable; default 20 per parameter).") var tokens: [Double] = []
+    @Option(help: "Devices of each kind for --model (data parallel).") var gpus = 1
+    @Option(help: "Sequences per micro-batch for --model.") var microBatch = 8
+    @Option(help: "Sequence length for --model (default: the model's max_seq, at most 8192).") var seq: Int?
+    @Option(help: "Precision for --model: bf16, fp16, fp8 or fp32.") var precision: Precision = .bf16
+    @Option(help: "kernel (device time) or eager (adds the framework's per-op dispatch floor).") var mode: ExecutionMode = .kernel
+    @OptionGroup var output: ReportOutputOption
+
+    var hardwareIds: [String] {
+        hardware.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+    }
+
+    func validate() throws {
+        guard !hardwareIds.isEmpty else { throw ValidationError("give the devices to compare: --hardware H1,H2,...") }
+        guard Set(hardwareIds).count == hardwareIds.count else {
+            throw ValidationError("--hardware names a device twice: \(hardwareIds.joined(separator: ","))")
+        }
+        switch (kernelsFile, model) {
+        case (nil, nil): throw ValidationError("give a workload: --kernels FILE or --model M")
+        case (.some, .some): throw ValidationError("give either --kernels or --model, not both")
+        default: break
+        }
+        if kernelsFile != nil && !tokens.isEmpty { throw ValidationError("--tokens applies to --model only") }
+        for t in tokens where !(t > 0 && t.isFinite) { throw ValidationError("--tokens must be a positive number (got \(t))") }
+        if gpus < 1 { throw ValidationError("--gpus must be at least 1 (got \(gpus))") }
+        if microBatch < 1 { throw ValidationError("--micro-batch must be at least 1 (got \(microBatch))") }
+        if let seq, seq < 1 { throw ValidationError("--seq must be at least 1 (got \(seq))") }
+    }
+
+    func run() throws {
+        let store = try ProfileStore.locate()
+        let profiles = try hardwareIds.map { try store.hardware($0) }
+        if let model {
+            let definition = try store.model(model)
+            let (settings, layout, defaultTokens, unit) = trainingRun(definition)
+            let budgets = tokens.isEmpty ? [defaultTokens] : tokens
+            let estimates = try profiles.map { profile in
+                try budgets.map { try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout, tokens: $0) }
+            }
+            let report = CompareModelReport.build(profiles: profiles, estimates: estimates, unit: unit,
+                                                  provenance: reportProvenance(profiles: profiles, inputs: [model]))
+            return try output.write(report)
+        }
+        guard let kernelsFile else { return }
+        let kernels = try Kernel.load(path: kernelsFile)
+        let report = CompareKernelsReport.build(
+            profiles: profiles, kernels: kernels, kernelsSource: kernelsFile, mode: mode,
+            provenance: reportProvenance(profiles: profiles, inputs: [kernelsFile]))
+        try output.write(report)
+    }
+
+    /// The same run on every device, with `ridgeline train`'s defaults: sequence = the model's
+    /// max_seq (at most 8192), about 4M tokens per step (1024 images for image models), 20 tokens
+    /// a parameter (Hoffmann et al. 2022) or 90 ImageNet epochs.
+    func trainingRun(_ definition: ModelDefinition) -> (KernelSettings, Layout, Double, String) {
+        var seqLength = 1, defaultTokens = 90.0 * 1_281_167, defaultBatch = 1024, unit = "images"
+        if case .transformer(let t) = definition {
+            seqLength = seq ?? min(t.maxSeq, 8192)
+            if t.image == nil {
+                unit = "tokens"
+                defaultTokens = 20 * t.parameterCount
+                defaultBatch = max(1, (4 * 1_048_576) / t.tokens(seq: seqLength))
+            }
+        }
+        let perStep = microBatch * gpus
+        let batch = ((defaultBatch + perStep - 1) / perStep) * perStep
+        let layout = Layout(devices: gpus, dp: gpus, globalBatch: batch, microBatch: microBatch)
+        let settings = KernelSettings(microBatch: microBatch, seq: seqLength, precision: precision,
+                                      mode: mode == .eager ? .eager : .compiled)
+        return (settings, layout, defaultTokens, unit)
+    }
+}
