@@ -38,11 +38,15 @@ public func absolutePercentageError(predicted: Double, measured: Double) -> Doub
     abs(predicted - measured) / measured
 }
 
-/// The p-quantile (0…1) with linear interpolation between order statistics (NumPy's default);
-/// NaN for an empty list.
+/// The p-quantile (0…1) with linear interpolation between order statistics (Hyndman & Fan type 7,
+/// NumPy's default); NaN for an empty list.
 public func percentile(_ values: [Double], _ p: Double) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
+    values.isEmpty ? .nan : quantile(sorted: values.sorted(), p)
+}
+
+/// `percentile` of values already sorted ascending, for callers that take several quantiles of
+/// one sample. `sorted` must not be empty.
+public func quantile(sorted: [Double], _ p: Double) -> Double {
     let position = p * Double(sorted.count - 1)
     let lower = Int(position.rounded(.down))
     let upper = min(lower + 1, sorted.count - 1)

@@ -49,8 +49,8 @@ enum AccuracySection {
             .init("p90_ape", "90th percentile |error|", .percent), .init("max_ape", "max |error|", .percent)])
         let classes = Array(Set(pairs.map(\.kernelClass))).sorted()
         for cls in classes + ["all"] {
-            let errors = pairs.filter { cls == "all" || $0.kernelClass == cls }.map { absolutePercentageError(predicted: $0.predicted, measured: $0.measured) }
-            t.add([.text(cls), .number(Double(errors.count)), .number(percentile(errors, 0.5)), .number(percentile(errors, 0.9)), .number(errors.max() ?? .nan)])
+            let summary = ErrorSummary(pairs: pairs.filter { cls == "all" || $0.kernelClass == cls }.map { ($0.predicted, $0.measured) })
+            t.add([.text(cls), .number(Double(summary.count)), .number(summary.medianAPE), .number(summary.p90APE), .number(summary.maxAPE)])
         }
         return t
     }

@@ -10,7 +10,7 @@ struct HarnessStatisticsTests {
         #expect(s.median == 5 && s.min == 1 && s.max == 9)
         #expect(s.p25 == 3 && s.p75 == 7 && s.iqr == 4)
         #expect(TimingStatistics([]) == nil)
-        #expect(TimingStatistics.quantile(sorted: [1, 2], 0.5) == 1.5)
+        #expect(quantile(sorted: [1, 2], 0.5) == 1.5)
     }
 
     @Test("the median's confidence interval is unbounded below eight samples and narrows with more")

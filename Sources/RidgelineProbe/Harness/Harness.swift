@@ -167,7 +167,7 @@ public struct Harness {
     public static func medians(_ samples: [[String: Int64]]) -> [String: Double] {
         var byEvent: [String: [Double]] = [:]
         for sample in samples { for (event, value) in sample { byEvent[event, default: []].append(Double(value)) } }
-        return byEvent.mapValues { TimingStatistics.quantile(sorted: $0.sorted(), 0.5) }
+        return byEvent.mapValues { quantile(sorted: $0.sorted(), 0.5) }
     }
 
     public static func now() -> Double {

@@ -1,4 +1,5 @@
 import Foundation
+import Ridgeline
 
 /// Order statistics of repeated timings: pure functions, so they can be tested on synthetic
 /// sample sets.
@@ -24,23 +25,13 @@ public struct TimingStatistics: Sendable, Equatable {
         guard !samples.isEmpty else { return nil }
         let sorted = samples.sorted()
         count = sorted.count
-        median = Self.quantile(sorted: sorted, 0.5)
+        median = quantile(sorted: sorted, 0.5)
         min = sorted[0]
         max = sorted[sorted.count - 1]
-        p25 = Self.quantile(sorted: sorted, 0.25)
-        p75 = Self.quantile(sorted: sorted, 0.75)
+        p25 = quantile(sorted: sorted, 0.25)
+        p75 = quantile(sorted: sorted, 0.75)
         let (low, high) = Self.medianCI95(sorted: sorted)
         relativeCI95 = (low.isFinite && high.isFinite && median > 0) ? (high - low) / 2 / median : .infinity
-    }
-
-    /// Linear interpolation between closest ranks (Hyndman & Fan type 7, numpy's default).
-    public static func quantile(sorted: [Double], _ q: Double) -> Double {
-        precondition(!sorted.isEmpty)
-        let position = q * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = Swift.min(lower + 1, sorted.count - 1)
-        let fraction = position - Double(lower)
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
     }
 
     /// The distribution-free 95% confidence interval of the median: the order statistics
