@@ -11,8 +11,9 @@ public struct CalibrationSample: Sendable {
 /// Fits a profile's calibration block — the achieved fraction of the compute peak and of the
 /// memory bandwidth per kernel class, and the fixed cost per kernel — to measurements.
 ///
-/// Calibrated time is `max(C/f_c, M/f_m) + L` per kernel, where C and M are the datasheet
-/// compute and memory times (quantization included). The fit minimises the mean absolute log
+/// Calibrated time is `max(C/f_c, M/f_m) + λ·min(C/f_c, M/f_m) + L` per kernel, where C and M
+/// are the datasheet compute and memory times (quantization included), λ the share of the
+/// shorter one that overlap does not hide, and L the fixed cost. The fit minimises the mean absolute log
 /// ratio of predicted to measured time (a relative error that weighs a 2× over- and
 /// under-prediction alike and is robust to a few outliers) by grid search: a coarse geometric
 /// grid, then a finer one around the best point. Fractions of a datasheet profile are at most 1:
@@ -38,62 +39,73 @@ public enum CalibrationFit {
         let byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
         let ceiling = maximumFraction(profile)
 
-        func loss(_ indices: [Int], _ fc: Double, _ fm: Double, _ launch: Double) -> Double {
+        func loss(_ indices: [Int], _ fc: Double, _ fm: Double, _ launch: Double, _ leak: Double) -> Double {
             var total = 0.0
             for i in indices {
                 var t = 0.0
-                for term in terms[i] { t += max(term.c / fc, term.m / fm) + launch }
+                for term in terms[i] { t += Roofline.combine(compute: term.c / fc, memory: term.m / fm, leak: leak) + launch }
                 total += abs(log(t / measured[i]))
             }
             return total
         }
-        func bestFractions(_ indices: [Int], launch: Double) -> (fc: Double, fm: Double, loss: Double) {
+        func bestFractions(_ indices: [Int], launch: Double, leak: Double) -> (fc: Double, fm: Double, loss: Double) {
             var best = (fc: 1.0, fm: 1.0, loss: Double.infinity)
             // Descending, replacing only on strict improvement: a fraction the data cannot
             // constrain (the compute fraction of a copy) stays at 1, the datasheet value.
             for fc in geometricGrid(0.02, ceiling, 48).reversed() {
                 for fm in geometricGrid(minimumMemoryFraction, ceiling, 32).reversed() {
-                    let l = loss(indices, fc, fm, launch)
+                    let l = loss(indices, fc, fm, launch, leak)
                     if l < best.loss { best = (fc, fm, l) }
                 }
             }
             let step = pow(ceiling / 0.02, 1.0 / 47)
             for fc in geometricGrid(best.fc / step, min(ceiling, best.fc * step), 13).reversed() {
                 for fm in geometricGrid(max(minimumMemoryFraction, best.fm / step), min(ceiling, best.fm * step), 13).reversed() {
-                    let l = loss(indices, fc, fm, launch)
+                    let l = loss(indices, fc, fm, launch, leak)
                     if l < best.loss { best = (fc, fm, l) }
                 }
             }
             return best
         }
 
+        // The fixed cost and the overlap leak are shared by all classes: searched outside, the
+        // leak ascending so that a leak the data do not ask for stays 0 (the plain roofline).
         var bestLaunch = profile.launchLatency
+        var bestLeak = 0.0
         var bestTotal = Double.infinity
-        func tryLaunch(_ candidates: [Double]) {
+        func tryLaunch(_ candidates: [Double], leak: Double) {
             for launch in candidates {
-                let total = byClass.values.reduce(0) { $0 + bestFractions($1, launch: launch).loss }
-                if total < bestTotal { bestTotal = total; bestLaunch = launch }
+                let total = byClass.values.reduce(0) { $0 + bestFractions($1, launch: launch, leak: leak).loss }
+                // A larger leak must earn its place: it has to cut the mean error by a percentage
+                // point, not by the rounding of the fraction grid.
+                let required = leak > bestLeak ? 0.01 * Double(samples.count) : 0
+                if total < bestTotal - required { bestTotal = total; bestLaunch = launch; bestLeak = leak }
             }
         }
         let launchStep = pow(40e-6 / 0.25e-6, 1.0 / 23)
-        tryLaunch([0.0] + geometricGrid(0.25e-6, 40e-6, 24))
-        if bestLaunch > 0 { tryLaunch(geometricGrid(bestLaunch / launchStep, bestLaunch * launchStep, 9)) }
+        for leak in overlapLeakCandidates {
+            tryLaunch([0.0] + geometricGrid(0.25e-6, 40e-6, 24), leak: leak)
+        }
+        if bestLaunch > 0 { tryLaunch(geometricGrid(bestLaunch / launchStep, bestLaunch * launchStep, 9), leak: bestLeak) }
         var compute: [KernelClass: Double] = [:]
         var memory: [KernelClass: Double] = [:]
         for (cls, indices) in byClass {
-            let f = bestFractions(indices, launch: bestLaunch)
+            let f = bestFractions(indices, launch: bestLaunch, leak: bestLeak)
             compute[cls] = f.fc
             memory[cls] = f.fm
         }
-        let overall = bestFractions(Array(samples.indices), launch: bestLaunch)
+        let overall = bestFractions(Array(samples.indices), launch: bestLaunch, leak: bestLeak)
         for cls in KernelClass.allCases where compute[cls] == nil {
             compute[cls] = overall.fc
             memory[cls] = overall.fm
         }
         let fitted = byClass.keys.sorted().map(\.rawValue).joined(separator: ", ")
-        return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch,
+        return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch, overlapLeak: bestLeak,
                            source: "\(source); \(samples.count) samples; classes fitted: \(fitted); others use the all-sample fit")
     }
+
+    /// Overlap leaks the fit tries, 0 first.
+    static let overlapLeakCandidates = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
 
     /// The largest fraction a fit may return: 1 for datasheet ceilings, 1.5 for measured ones.
     static func maximumFraction(_ profile: HardwareProfile) -> Double {

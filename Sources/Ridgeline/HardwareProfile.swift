@@ -164,10 +164,15 @@ public struct Calibration: Sendable, Equatable {
     public var memory: [KernelClass: Double]
     /// Measured fixed cost per kernel, replacing the profile's launch latency when present.
     public var launchLatency: Double?
+    /// Share of the shorter of compute and memory time that overlap does not hide (0: the
+    /// roofline's perfect max; 1: the two add). Absent means 0.
+    public var overlapLeak: Double?
     /// What the fractions were fitted on.
     public var source: String
 
-    public init(compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?, source: String) {
-        self.compute = compute; self.memory = memory; self.launchLatency = launchLatency; self.source = source
+    public init(compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?,
+                overlapLeak: Double? = nil, source: String) {
+        self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
+        self.overlapLeak = overlapLeak; self.source = source
     }
 }

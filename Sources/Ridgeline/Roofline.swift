@@ -30,7 +30,7 @@ public struct Roofline: Sendable {
             if t > memorySeconds { memorySeconds = t; memoryLevel = level.name }
         }
         let launch = profile.calibration?.launchLatency ?? profile.launchLatency
-        let roof = max(computeSeconds, memorySeconds)
+        let roof = Self.combine(compute: computeSeconds, memory: memorySeconds, leak: profile.calibration?.overlapLeak ?? 0)
         var time = roof + launch
         var overhead = launch
         if mode == .eager, time < profile.dispatchLatency {
@@ -46,6 +46,12 @@ public struct Roofline: Sendable {
         return Prediction(kernel: kernel, hardware: profile.id, timeSeconds: time, flops: kernel.flops, bytes: kernel.bytes,
                           bytesByLevel: byLevel, computeSeconds: computeSeconds, memorySeconds: memorySeconds,
                           overheadSeconds: overhead, bound: bound, calibrated: profile.calibration != nil)
+    }
+
+    /// Compute and memory time overlap, but rarely perfectly: a calibration may say what share
+    /// (`leak`) of the shorter of the two still shows. 0 is the roofline's max; 1 adds them.
+    static func combine(compute: Double, memory: Double, leak: Double) -> Double {
+        max(compute, memory) + leak * min(compute, memory)
     }
 
     // MARK: Compute

@@ -78,7 +78,8 @@ struct CalibrateCommand: ParsableCommand {
                            formatSignificant(calibration.memory[cls] ?? 1, digits: 3)])
         }
         print(fractions.render())
-        print("fixed cost per kernel: \(calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—")\n")
+        print("fixed cost per kernel: \(calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—"), "
+              + "overlap leak: \(formatSignificant(calibration.overlapLeak ?? 0, digits: 2))\n")
         print("Held-out error with datasheet ceilings: median \(formatPercent(before.overall.medianAPE)), p90 \(formatPercent(before.overall.p90APE))")
         printValidation(after, title: "Held-out error, calibrated:", perKernel: verbose)
     }

@@ -34,7 +34,8 @@ struct CheckReferenceCommand: ParsableCommand {
         let long = check.datasheet.filter { $0.measured_s >= minSeconds }
         printSummary("Datasheet ceilings, all rows", check.datasheet)
         printSummary("Datasheet ceilings, rows of at least \(Quantity.format(minSeconds, .seconds))", long)
-        print("\nCalibration fitted on even rows (launch \(check.calibration_launch_s.map { Quantity.format($0, .seconds) } ?? "—")):")
+        print("\nCalibration fitted on even rows (launch \(check.calibration_launch_s.map { Quantity.format($0, .seconds) } ?? "—"), "
+              + "overlap leak \(formatSignificant(check.calibration.overlapLeak ?? 0, digits: 2))):")
         var fractions = TextTable(["class", "compute fraction", "memory fraction"])
         for cls in KernelClass.allCases {
             fractions.add([cls.rawValue, formatSignificant(check.calibration.compute[cls] ?? 1, digits: 3),
