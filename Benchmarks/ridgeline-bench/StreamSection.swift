@@ -19,22 +19,31 @@ struct StreamSection: BenchSection {
         let llc = Double(topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? 32 << 20)
         let elements = Int(5 * llc / 8)
         let binary = try compileStream()
-        let probe = CeilingProbe(topology: topology, hwloc: hwloc)
-        // Alternate rounds, so that a neighbour's memory traffic falls on both alike.
-        let rounds = 7
+        // 4 KiB pages, as the C program gets: huge pages would lift Swift's DRAM rate by TLB
+        // reach alone (≈ +20% on a KVM guest), which is no property of the Swift code.
+        var settings = ProbeSettings.standard
+        settings.hugePages = false
+        let probe = CeilingProbe(topology: topology, hwloc: hwloc, settings: settings)
+        // Alternate rounds, so that a neighbour's memory traffic falls on both alike. Round 0 is a
+        // warm-up run by both and not counted: in 6 runs of 7 rounds the first C round (the first
+        // process to fault in 480 MiB after the compile) was 5–20% slower than the rest in 5 of
+        // them, which put a spurious 1.1–1.4 among the ratios. 11 counted rounds, because single
+        // rounds' ratios range 0.6–1.4 on a shared VM and the median of 7 still moved by ±4%.
+        let rounds = 11
         var swiftRates: [Double] = [], cRates: [Double] = []
-        for round in 1...rounds {
+        for round in 0...rounds {
             // Alternate which goes first, so that neither always follows the other's allocation.
             func c() throws {
-                benchProgress("stream: round \(round)/\(rounds), C")
+                benchProgress("stream: round \(round)/\(rounds)\(round == 0 ? " (warm-up)" : ""), C")
                 cRates.append(try runStream(binary, elements: elements, threads: threads))
             }
             func swift() throws {
-                benchProgress("stream: round \(round)/\(rounds), Swift")
+                benchProgress("stream: round \(round)/\(rounds)\(round == 0 ? " (warm-up)" : ""), Swift")
                 let point = try probe.bandwidth(kernel: .triad, workingSetPerThread: 3 * elements * 8 / threads, threads: threads)
                 swiftRates.append(point.bytesPerSecond.best)
             }
             if round % 2 == 1 { try c(); try swift() } else { try swift(); try c() }
+            if round == 0 { swiftRates.removeAll(); cRates.removeAll(); continue }
             if ProcessInfo.processInfo.environment["RIDGELINE_BENCH_VERBOSE"] != nil {
                 FileHandle.standardError.write(Data("round \(round): C \(cRates.last!) Swift \(swiftRates.last!) \n".utf8))
             }
