@@ -25,6 +25,9 @@ public struct ProbeSettings: Sendable {
     /// the memory can deliver, so detect uses them; a comparison with a program on 4 KiB pages
     /// (the bench's C STREAM) turns them off.
     public var hugePages = true
+    /// Seconds from the start of `measure()` during which the all-thread DRAM points are visited
+    /// again and again (see `measure()`); 0 for none.
+    public var dramWindowSeconds: Double = 15
 
     public init(computeSampleSeconds: Double, bandwidthSampleSeconds: Double, repeats: Int,
                 smallestWorkingSet: Int, dramFactor: Double, largestWorkingSet: Int?) {
@@ -33,7 +36,7 @@ public struct ProbeSettings: Sendable {
         self.largestWorkingSet = largestWorkingSet
     }
 
-    /// `detect --measure`: about 6–25 s on a 2-core machine, depending on how busy it is. Short
+    /// `detect --measure`: about 15–30 s on a 2-core machine, depending on how busy it is. Short
     /// samples, at least 15 of them and more while other processes take the cores (`SampleBoard`):
     /// on a shared machine a short sample is more often undisturbed.
     public static let standard = ProbeSettings(computeSampleSeconds: 0.005, bandwidthSampleSeconds: 0.002, repeats: 15,
@@ -107,19 +110,24 @@ public struct CeilingProbe {
             clockAll = max(clockAll, again.1)
             for (k, p) in again.2.enumerated() where p.flopsPerSecond.best > peaks[k].flopsPerSecond.best { peaks[k] = p }
         }
-        // DRAM is the level other guests share most: two detect runs, two visits each, differed
-        // by 3–25% on a 2-vCPU VM, as neighbours' traffic came and went over seconds. More visits,
-        // spread over a few more seconds, give the all-thread DRAM points more chances at a quiet
-        // moment (each visit ≈ 0.5–1 s; skipped once patience has run out, so a busy machine
-        // still finishes in time). The ceiling stays each point's best sample: neighbours only
-        // ever slow a sample down.
+        // DRAM is the level other guests share most. On a 2-vCPU KVM guest the all-thread DRAM
+        // rate switched between ≈ 35–45 and ≈ 55–65 GB/s in spells of 10–30 s (the one-thread
+        // rate stayed ≈ 30 GB/s throughout), so two runs of a dozen seconds each could each sit in
+        // a different spell and differ by 25%. More visits of the all-thread DRAM points, spread
+        // until `dramWindowSeconds` after the start, give the ceiling — each point's best sample,
+        // since neighbours only ever slow a sample down — more chances at a fast spell. They do
+        // not cure a slow spell that outlasts the run: with a 36 s window one run of three still
+        // read 40 against 57 GB/s, so the window stays short. A run already past the window (a
+        // busy machine) makes no extra visit, so it still ends in time.
         if all.size > 1 && settings.largestWorkingSet == nil {
             let llcTotal = Double(topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? 0)
             let dramSizes = sweepSizes(threads: all.size).filter { Double($0 * all.size) >= 0.99 * settings.dramFactor * llcTotal }
-            for visit in 0..<Self.extraDRAMVisits where monotonicSeconds() < deadline.values[0] && !dramSizes.isEmpty {
-                if visit > 0 { usleep(Self.dramVisitGapMicroseconds) }
-                progress("bandwidth dram, visit \(visit + 3)")
+            var visit = 3
+            while !dramSizes.isEmpty && monotonicSeconds() < start + settings.dramWindowSeconds {
+                progress("bandwidth dram, visit \(visit)")
                 try revisit(team: all, sizes: dramSizes)
+                visit += 1
+                usleep(Self.dramVisitGapMicroseconds)
             }
         }
         progress("fork-join latency")
@@ -134,9 +142,8 @@ public struct CeilingProbe {
                                 threads: all.size, forkJoinSeconds: median(joins), elapsedSeconds: monotonicSeconds() - start)
     }
 
-    /// Visits of the all-thread DRAM points after the sweep's two, and the pause between them.
-    static let extraDRAMVisits = 2
-    static let dramVisitGapMicroseconds: UInt32 = 700_000
+    /// Pause between extra visits of the all-thread DRAM points.
+    static let dramVisitGapMicroseconds: UInt32 = 1_500_000
 
     /// Clock (one core, all cores) and FMA peaks (fp64, fp32; one core, all cores).
     func computeCeilings(single: ThreadTeam, all: ThreadTeam) throws -> (Double, Double, [PeakMeasurement]) {
