@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineProbe
 
 /// (c) `ridgeline detect --measure`: wall time (target < 60 s) and the agreement of two runs on
 /// every ceiling (target ≤ 5%). Runs the real command, as a user would.
@@ -17,7 +18,7 @@ struct DetectSection: BenchSection {
             benchProgress("detect: run \(run)/2")
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-host-\(getpid())-\(run).yaml").path
             let start = Date()
-            let (status, output) = try shell(binary, ["detect", "--measure", "--json", "-o", out])
+            let (status, output) = try runCapturingOutput(binary, ["detect", "--measure", "--json", "-o", out])
             let seconds = Date().timeIntervalSince(start)
             try? FileManager.default.removeItem(atPath: out)
             guard status == 0, let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {

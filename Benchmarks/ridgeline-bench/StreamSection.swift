@@ -76,33 +76,18 @@ struct StreamSection: BenchSection {
             throw RidgelineError.fileNotFound(path: "Benchmarks/stream/stream_triad.c (run ridgeline-bench from the repository)")
         }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-stream-\(getpid())").path
-        let (status, output) = try shell("/usr/bin/env", ["gcc", "-O3", "-march=native", "-fopenmp", source, "-o", out])
+        let (status, output) = try runCapturingOutput("gcc", [ "-O3", "-march=native", "-fopenmp", source, "-o", out])
         guard status == 0 else { throw RidgelineError.unavailable(what: "gcc", reason: "compiling \(source) failed: \(output)") }
         return out
     }
 
     func runStream(_ binary: String, elements: Int, threads: Int) throws -> Double {
         let env = ["OMP_NUM_THREADS": "\(threads)", "OMP_PROC_BIND": "true", "OMP_PLACES": "cores"]
-        let (status, output) = try shell(binary, ["\(elements)", "10"], environment: env)
+        let (status, output) = try runCapturingOutput(binary, ["\(elements)", "10"], environment: env)
         let fields = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard status == 0, fields.count >= 2, fields[0] == "triad_bytes_per_s", let rate = Double(fields[1]) else {
             throw RidgelineError.unavailable(what: "C STREAM", reason: "unexpected output (status \(status)): \(output)")
         }
         return rate
     }
-}
-
-/// Runs a program, returning its exit status and its stdout and stderr together.
-func shell(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }

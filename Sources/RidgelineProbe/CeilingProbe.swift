@@ -265,15 +265,7 @@ public struct CeilingProbe {
     func bandwidthSweep(team: ThreadTeam, sizes chosen: [Int]? = nil) throws -> [BandwidthPoint] {
         let sizes = chosen ?? sweepSizes(threads: team.size)
         guard !sizes.isEmpty else { return [] }
-        let poolBytes = sizes.last! + (3 + arrayPadLines) * 64
-        // Each thread allocates and first-touches its own arrays, on its own core's memory node.
-        let poolBox = Slots<RawBuffer>(count: team.size)
-        let huge = settings.hugePages
-        team.run { i in
-            let p = allocatePool(byteCount: poolBytes, hugePages: huge)
-            p.initializeMemory(as: Double.self, repeating: 1, count: poolBytes / 8)
-            poolBox.set(i, RawBuffer(pointer: p))
-        }
+        let poolBox = firstTouchedPools(team: team, workingSet: sizes.last!)
         defer { poolBox.values.forEach { $0.pointer.deallocate() } }
         var points: [BandwidthPoint] = []
         for kernel in StreamKernel.allCases {
@@ -285,11 +277,11 @@ public struct CeilingProbe {
         return points
     }
 
-    /// One bandwidth figure: `kernel` over `workingSetPerThread` bytes on `threads` threads bound to
-    /// cores 0, 1, … (the bench compares it with STREAM at STREAM's array sizes).
-    public func bandwidth(kernel: StreamKernel, workingSetPerThread: Int, threads: Int) throws -> BandwidthPoint {
-        let team = ThreadTeam(size: threads, hwloc: hwloc)
-        let poolBytes = workingSetPerThread + (3 + arrayPadLines) * 64
+    /// One array pool per thread for working sets up to `workingSet` bytes, each allocated and
+    /// first-touched by the thread that uses it, so its pages sit on that core's memory node.
+    /// The caller deallocates them.
+    func firstTouchedPools(team: ThreadTeam, workingSet: Int) -> Slots<RawBuffer> {
+        let poolBytes = workingSet + (3 + arrayPadLines) * 64
         let pools = Slots<RawBuffer>(count: team.size)
         let huge = settings.hugePages
         team.run { i in
@@ -297,6 +289,14 @@ public struct CeilingProbe {
             p.initializeMemory(as: Double.self, repeating: 1, count: poolBytes / 8)
             pools.set(i, RawBuffer(pointer: p))
         }
+        return pools
+    }
+
+    /// One bandwidth figure: `kernel` over `workingSetPerThread` bytes on `threads` threads bound to
+    /// cores 0, 1, … (the bench compares it with STREAM at STREAM's array sizes).
+    public func bandwidth(kernel: StreamKernel, workingSetPerThread: Int, threads: Int) throws -> BandwidthPoint {
+        let team = ThreadTeam(size: threads, hwloc: hwloc)
+        let pools = firstTouchedPools(team: team, workingSet: workingSetPerThread)
         defer { pools.values.forEach { $0.pointer.deallocate() } }
         return try bandwidthPoint(kernel: kernel, workingSet: workingSetPerThread, team: team, pools: pools)
     }

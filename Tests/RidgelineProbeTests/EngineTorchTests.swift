@@ -21,7 +21,7 @@ struct EngineTorchTests {
             return
         }
         #expect(error.description.contains("import torch"))
-        let (status, output) = try TorchBridge.capture("python3", [Self.script, "--suite", "/dev/null"])
+        let (status, output) = try runCapturingOutput("python3", [Self.script, "--suite", "/dev/null"])
         #expect(status == 3 && output.contains("PyTorch is not installed"))
     }
 

@@ -30,7 +30,7 @@ public struct TorchBridge {
     /// PyTorch's version, or why it cannot be used.
     public func availability() -> Result<String, EngineError> {
         let probe = "import torch; print(torch.__version__, 'cuda' if torch.cuda.is_available() else 'cpu-only')"
-        guard let (status, output) = try? Self.capture(python, ["-c", probe]) else {
+        guard let (status, output) = try? runCapturingOutput(python, ["-c", probe]) else {
             return .failure(.unavailable(engine: "torch", reason: "\(python) could not be started"))
         }
         guard status == 0 else {
@@ -53,18 +53,5 @@ public struct TorchBridge {
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus
-    }
-
-    static func capture(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
