@@ -57,9 +57,7 @@ public struct ReferenceCheck: Sendable, Encodable {
     /// Rows of `measurements` predicted on `profile`, through the same `Validation` that
     /// `ridgeline validate` prints, tagged with the row index and the group the issue reports by.
     static func rows(_ measurements: [ReferenceMeasurement], _ profile: HardwareProfile) -> [Row] {
-        let observations = measurements.map {
-            Observation(kernels: $0.kernels, seconds: $0.medianSeconds, source: "line \($0.line)", engine: "reference")
-        }
+        let observations = measurements.map { $0.observation(file: "reference") }
         return zip(measurements, Validation(observations, profile: profile).rows).map { m, r in
             Row(index: m.index, line: m.line, group: m.group, kernel: r.kernel, measured_s: r.measured_s,
                 predicted_s: r.predicted_s, ape: r.ape, bound: r.bound)

@@ -45,8 +45,7 @@ public enum Observations {
                                                   expected: "median or min: reference GPU rows carry no thread CPU time")
             }
             observations = try ReferenceFile.parse(text, file: path).measurements.map {
-                Observation(kernels: $0.kernels, seconds: statistic == .min ? $0.minSeconds : $0.medianSeconds,
-                            source: "\(path):\($0.line)", engine: "reference")
+                $0.observation(file: path, statistic: statistic)
             }
         } else {
             var lineNumbers: [Int] = []
@@ -60,6 +59,14 @@ public enum Observations {
         }
         guard !observations.isEmpty else { throw RidgelineError.unreadable(file: path, reason: "holds no measurements") }
         return observations
+    }
+}
+
+extension ReferenceMeasurement {
+    /// This row as an observation: its median (or minimum) time, named by file and line.
+    public func observation(file: String, statistic: Observations.Statistic = .median) -> Observation {
+        Observation(kernels: kernels, seconds: statistic == .min ? minSeconds : medianSeconds,
+                    source: "\(file):\(line)", engine: "reference")
     }
 }
 
