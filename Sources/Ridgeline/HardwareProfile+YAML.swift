@@ -112,7 +112,7 @@ extension HardwareProfile {
     }
 
     private static func parseCalibration(_ r: FieldReader) throws -> Calibration {
-        try r.rejectUnknownKeys(["source", "compute", "memory", "launch", "overlap_leak"])
+        try r.rejectUnknownKeys(["source", "compute", "memory", "launch", "overlap_leak", "dispatch"])
         func fractions(_ key: String) throws -> [KernelClass: Double] {
             guard let c = try r.optionalChild(key) else { return [:] }
             var result: [KernelClass: Double] = [:]
@@ -130,6 +130,7 @@ extension HardwareProfile {
         return Calibration(compute: try fractions("compute"), memory: try fractions("memory"),
                            launchLatency: zero ? 0 : try r.optionalQuantity("launch", .seconds),
                            overlapLeak: try r.optionalDouble("overlap_leak", in: 0...1),
+                           dispatchLatency: try r.optionalQuantity("dispatch", .seconds),
                            source: try r.optionalString("source") ?? "")
     }
 
@@ -210,6 +211,7 @@ extension HardwareProfile {
             lines.append("  source: \(q(c.source))")
             if let launch = c.launchLatency { lines.append("  launch: \(yamlQuantity(launch, .seconds))") }
             if let leak = c.overlapLeak { lines.append("  overlap_leak: \(trimmedNumber(leak))") }
+            if let floor = c.dispatchLatency { lines.append("  dispatch: \(yamlQuantity(floor, .seconds))") }
             for (key, map) in [("compute", c.compute), ("memory", c.memory)] where !map.isEmpty {
                 lines.append("  \(key): {" + map.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }.joined(separator: ", ") + "}")
             }

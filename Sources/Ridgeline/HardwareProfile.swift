@@ -167,12 +167,15 @@ public struct Calibration: Sendable, Equatable {
     /// Share of the shorter of compute and memory time that overlap does not hide (0: the
     /// roofline's perfect max; 1: the two add). Absent means 0.
     public var overlapLeak: Double?
+    /// Measured eager per-op floor (fitted on eager framework timings), replacing the profile's
+    /// dispatch latency when present.
+    public var dispatchLatency: Double?
     /// What the fractions were fitted on.
     public var source: String
 
     public init(compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?,
-                overlapLeak: Double? = nil, source: String) {
+                overlapLeak: Double? = nil, dispatchLatency: Double? = nil, source: String) {
         self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
-        self.overlapLeak = overlapLeak; self.source = source
+        self.overlapLeak = overlapLeak; self.dispatchLatency = dispatchLatency; self.source = source
     }
 }

@@ -33,9 +33,10 @@ public struct Roofline: Sendable {
         let roof = Self.combine(compute: computeSeconds, memory: memorySeconds, leak: profile.calibration?.overlapLeak ?? 0)
         var time = roof + launch
         var overhead = launch
-        if mode == .eager, time < profile.dispatchLatency {
-            overhead = profile.dispatchLatency - roof
-            time = profile.dispatchLatency
+        let floor = profile.calibration?.dispatchLatency ?? profile.dispatchLatency
+        if mode == .eager, time < floor {
+            overhead = floor - roof
+            time = floor
         }
         let bound: Prediction.Bound
         if overhead > roof { bound = .latency }

@@ -3,7 +3,8 @@ import Testing
 import Ridgeline
 @testable import RidgelineProbe
 
-/// Whether `python3 -c 'import torch'` works here; the torch engine's own tests run only then.
+/// Whether `python3 -c 'import torch'` (or `$RIDGELINE_PYTHON`) works here; the torch engine's
+/// own tests run only then.
 let torchAvailable: Bool = {
     if case .success = TorchBridge(script: "").availability() { return true }
     return false
@@ -21,7 +22,7 @@ struct EngineTorchTests {
             return
         }
         #expect(error.description.contains("import torch"))
-        let (status, output) = try runCapturingOutput("python3", [Self.script, "--suite", "/dev/null"])
+        let (status, output) = try runCapturingOutput(TorchBridge.defaultPython, [Self.script, "--suite", "/dev/null"])
         #expect(status == 3 && output.contains("PyTorch is not installed"))
     }
 

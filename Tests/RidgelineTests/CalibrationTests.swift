@@ -39,6 +39,31 @@ import Testing
         }
     }
 
+    /// Eager timings have a per-op floor (framework dispatch); the fit finds it, and predictions in
+    /// eager mode use it instead of the profile's estimate.
+    @Test func eagerFitRecoversTheDispatchFloor() throws {
+        let profile = try loadShippedProfile("h100-sxm5-80gb")
+        var truth = profile
+        truth.calibration = Calibration(compute: [.elementwise: 1], memory: [.elementwise: 0.85],
+                                        launchLatency: 2e-6, dispatchLatency: 14e-6, source: "truth")
+        let engine = Roofline(truth)
+        let samples = (12...28).map { shift -> CalibrationSample in
+            let k = Kernel.elementwise(Elementwise(name: "add", elements: 1 << shift, inputs: 2, dtype: .fp32))
+            return CalibrationSample(kernel: k, seconds: engine.predict(k, mode: .eager).timeSeconds)
+        }
+        #expect(samples.filter { $0.seconds == 14e-6 }.count >= 5, "the floor must bind on the small ops")
+        let fitted = CalibrationFit.fit(samples: samples, profile: profile, source: "synthetic", mode: .eager)
+        #expect(abs(try #require(fitted.dispatchLatency) / 14e-6 - 1) < 0.06)
+        var calibrated = profile
+        calibrated.calibration = fitted
+        for s in samples {
+            let predicted = Roofline(calibrated).predict(s.kernels[0], mode: .eager).timeSeconds
+            #expect(absolutePercentageError(predicted: predicted, measured: s.seconds) < 0.06)
+        }
+        // Kernel-mode fits have no floor to fit.
+        #expect(CalibrationFit.fit(samples: samples, profile: profile, source: "synthetic").dispatchLatency == nil)
+    }
+
     /// The target: datasheet numbers plus one block fitted on the even rows predict the
     /// odd rows of at least 100 µs with a median error of 15% or less.
     @Test func referenceHeldOutErrorMeetsTarget() throws {

@@ -109,11 +109,12 @@ struct HardwareProfileYAMLTests {
         p.scaleUp = Link(name: "Fabric (7 links, fully connected)", bandwidth: 448e9, latency: 3e-6, domainSize: 8)
         p.scaleOut = Link(name: "NDR", bandwidth: 50e9, latency: 5e-6, domainSize: nil)
         p.calibration = Calibration(compute: [.gemm: 0.8, .attention: 0.55], memory: [.copy: 0.9],
-                                    launchLatency: 4.5e-6, source: "measured: runs/1.jsonl")
+                                    launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl")
         p.memory[0].sharedByUnits = 25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
         #expect(reread.calibration?.compute[.gemm] == 0.8)
+        #expect(reread.calibration?.overlapLeak == 0.3 && abs((reread.calibration?.dispatchLatency ?? 0) / 2.5e-6 - 1) < 1e-9)
         #expect(reread.memory[0].sharedByUnits == 25)
     }
 

@@ -4,14 +4,21 @@ import Ridgeline
 /// PyTorch as a child process: `scripts/torch_engine.py` times kernel specs on a CPU or a CUDA
 /// GPU and writes the same measurement records as the Swift harness. PyTorch is gigabytes and
 /// optional, so Ridgeline first asks whether `python3 -c 'import torch'` works and says so when
-/// it does not.
+/// it does not. `$RIDGELINE_PYTHON` names another interpreter, for a PyTorch installed outside
+/// the `python3` on the PATH (Debian's `python3-torch` lives under `/usr/bin/python3`).
 public struct TorchBridge {
     public var python: String
     public var script: String
 
-    public init(python: String = "python3", script: String) {
+    public init(python: String = TorchBridge.defaultPython, script: String) {
         self.python = python
         self.script = script
+    }
+
+    /// `$RIDGELINE_PYTHON`, else `python3` from the PATH.
+    public static var defaultPython: String {
+        let chosen = ProcessInfo.processInfo.environment["RIDGELINE_PYTHON"] ?? ""
+        return chosen.isEmpty ? "python3" : chosen
     }
 
     /// The script beside the profiles directory (`<repo>/scripts/torch_engine.py`), or
