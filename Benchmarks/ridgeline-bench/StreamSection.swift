@@ -27,9 +27,10 @@ struct StreamSection: BenchSection {
         // Alternate rounds, so that a neighbour's memory traffic falls on both alike. Round 0 is a
         // warm-up run by both and not counted: in 6 runs of 7 rounds the first C round (the first
         // process to fault in 480 MiB after the compile) was 5–20% slower than the rest in 5 of
-        // them, which put a spurious 1.1–1.4 among the ratios. 11 counted rounds, because single
-        // rounds' ratios range 0.6–1.4 on a shared VM and the median of 7 still moved by ±4%.
-        let rounds = 11
+        // them, which put a spurious 1.1–1.4 among the ratios. 21 counted rounds, because single
+        // rounds' ratios range 0.6–1.4 on a shared VM: the median of 7 still moved by ±4%, that of
+        // 11 over 0.91–0.98 in ten runs, that of 21 over 0.95–0.99 in three (10 s more).
+        let rounds = 21
         var swiftRates: [Double] = [], cRates: [Double] = []
         for round in 0...rounds {
             // Alternate which goes first, so that neither always follows the other's allocation.
