@@ -13,7 +13,7 @@ struct DetectSection: BenchSection {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw RidgelineError.fileNotFound(path: "\(binary) (build it: swift build -c release)")
         }
-        var runs: [(seconds: Double, ceilings: [String: Double])] = []
+        var runs: [(seconds: Double, ceilings: [String: Double], handOffs: [Double])] = []
         for run in 1...2 {
             benchProgress("detect: run \(run)/2")
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-host-\(getpid())-\(run).yaml").path
@@ -24,11 +24,20 @@ struct DetectSection: BenchSection {
             guard status == 0, let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
                 throw RidgelineError.unavailable(what: "ridgeline detect --measure", reason: "exit \(status): \(output.suffix(500))")
             }
-            runs.append((seconds, ceilings(json)))
+            let visits = (json["dram_visits"] as? [[String: Any]]) ?? []
+            runs.append((seconds, ceilings(json), visits.compactMap { $0["core_hand_off_s"] as? Double }))
         }
         var figures: [BenchFigure] = []
         for (i, r) in runs.enumerated() {
             figures.append(BenchFigure(name: "wall time, run \(i + 1)", value: "\(formatSignificant(r.seconds, digits: 3)) s", target: "< 60 s", pass: r.seconds < 60))
+        }
+        // Where the hypervisor had the cores during each run's DRAM visits (CoreHandOff): a DRAM
+        // disagreement between runs whose hand-off ranges differ is a move of the VM's cores.
+        for (i, r) in runs.enumerated() {
+            guard let low = r.handOffs.min(), let high = r.handOffs.max() else { continue }
+            let span = low == high ? Quantity.format(low, .seconds) : "\(Quantity.format(low, .seconds))–\(Quantity.format(high, .seconds))"
+            figures.append(BenchFigure(name: "core hand-off latency at the DRAM visits, run \(i + 1)",
+                                       value: span + (high > 2 * low ? " (the cores moved)" : ""), target: "", pass: nil))
         }
         for key in runs[0].ceilings.keys.sorted() {
             guard let a = runs[0].ceilings[key], let b = runs[1].ceilings[key] else { continue }

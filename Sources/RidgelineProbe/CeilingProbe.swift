@@ -72,24 +72,43 @@ public struct CeilingProbe {
         let all = ThreadTeam(size: topology.cores, hwloc: hwloc)
         var (clockSingle, clockAll, peaks) = try computeCeilings(single: single, all: all)
         var sweep: [BandwidthPoint] = []
-        for team in [single, all] {
-            sweep += try bandwidthSweep(team: team)
+        sweep += try bandwidthSweep(team: single)
+        // Where the hypervisor put the cores, beside each all-thread DRAM measurement (see CoreHandOff).
+        var dramVisits: [DRAMVisit] = []
+        let llcTotal = Double(topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? 0)
+        let dramSizes = sweepSizes(threads: all.size).filter { Double($0 * all.size) >= 0.99 * settings.dramFactor * llcTotal }
+        func noteVisit(handOff: Double?, points: [BandwidthPoint]) {
+            // A point's working set is its size rounded down to whole lines per array.
+            let rate = points.filter { Double($0.workingSetPerThread * all.size) >= 0.95 * settings.dramFactor * llcTotal }
+                .map(\.bytesPerSecond.best).max()
+            if let handOff, let rate, all.size > 1, settings.largestWorkingSet == nil {
+                dramVisits.append(DRAMVisit(handOffSeconds: handOff, bytesPerSecond: rate))
+            }
         }
+        let firstHandOff = CoreHandOff.seconds(team: all)
+        let allSweep = try bandwidthSweep(team: all)
+        sweep += allSweep
+        noteVisit(handOff: firstHandOff, points: allSweep)
         // Shared levels (L3, DRAM) are also used by other processes, which no CPU-time check can
         // see, and on a VM even a core's L1 ports can be shared with another guest's hyperthread.
         // Measuring DRAM, L3 and the L1 window again at the end spreads their samples over the whole
         // run, and each point keeps its better visit.
         let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
         let l1Bytes = topology.dataCaches.first?.sizeBytes ?? 0
-        func revisit(team: ThreadTeam, sizes: [Int]) throws {
-            for point in try bandwidthSweep(team: team, sizes: sizes) {
+        @discardableResult
+        func revisit(team: ThreadTeam, sizes: [Int]) throws -> [BandwidthPoint] {
+            let points = try bandwidthSweep(team: team, sizes: sizes)
+            for point in points {
                 guard let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }) else { continue }
                 let privateLevel = point.workingSetPerThread <= privateBytes
                 if point.rate(privateLevel: privateLevel).best > sweep[k].rate(privateLevel: privateLevel).best { sweep[k] = point }
             }
+            return points
         }
         for team in [single, all] {
-            try revisit(team: team, sizes: sweepSizes(threads: team.size).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 })
+            let handOff = team.size > 1 ? CoreHandOff.seconds(team: team) : nil
+            let points = try revisit(team: team, sizes: sweepSizes(threads: team.size).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 })
+            if team.size > 1 { noteVisit(handOff: handOff, points: points) }
         }
         // The compute ceilings too: a vCPU can share its physical core with another guest for a
         // while, which its CPU time does not show. A second visit, seconds later, keeps the better.
@@ -120,12 +139,11 @@ public struct CeilingProbe {
         // read 40 against 57 GB/s, so the window stays short. A run already past the window (a
         // busy machine) makes no extra visit, so it still ends in time.
         if all.size > 1 && settings.largestWorkingSet == nil {
-            let llcTotal = Double(topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? 0)
-            let dramSizes = sweepSizes(threads: all.size).filter { Double($0 * all.size) >= 0.99 * settings.dramFactor * llcTotal }
             var visit = 3
             while !dramSizes.isEmpty && monotonicSeconds() < start + settings.dramWindowSeconds {
                 progress("bandwidth dram, visit \(visit)")
-                try revisit(team: all, sizes: dramSizes)
+                let handOff = CoreHandOff.seconds(team: all)
+                noteVisit(handOff: handOff, points: try revisit(team: all, sizes: dramSizes))
                 visit += 1
                 usleep(Self.dramVisitGapMicroseconds)
             }
@@ -139,7 +157,8 @@ public struct CeilingProbe {
         }
         let levels = BandwidthPlateaus(topology: topology, settings: settings).levels(sweep: sweep, threads: all.size)
         return MeasuredCeilings(clockSingleHz: clockSingle, clockAllHz: clockAll, peaks: peaks, sweep: sweep, levels: levels,
-                                threads: all.size, forkJoinSeconds: median(joins), elapsedSeconds: monotonicSeconds() - start)
+                                threads: all.size, forkJoinSeconds: median(joins), dramVisits: dramVisits,
+                                elapsedSeconds: monotonicSeconds() - start)
     }
 
     /// Pause between extra visits of the all-thread DRAM points.

@@ -114,6 +114,7 @@ public struct HostProfileBuilder: Sendable {
         if let m = measured?.level("dram") {
             dram = m.allThreads
             dramSingle = m.singleThread
+            if let note = measured?.placementNote { sources.append("dram: \(note)") }
         } else {
             // Little's law: a core sustains (outstanding L1 misses × line size) / memory latency;
             // with ~16 misses in flight, 64 B lines and ~100 ns, about 10 GB/s per core. The channel

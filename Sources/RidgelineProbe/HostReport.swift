@@ -41,6 +41,8 @@ public struct HostReport: Encodable, Sendable {
     var bandwidth_bytes_per_s_one_thread: [String: Double]?
     var triad_bytes_per_s: [String: Double]?
     var fork_join_s: Double?
+    var dram_visits: [DRAMVisit]?
+    var placement_moved: Bool?
     var elapsed_s: Double?
     var sweep: [BandwidthPoint]?
 
@@ -71,6 +73,8 @@ public struct HostReport: Encodable, Sendable {
             bandwidth_bytes_per_s_one_thread = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.singleThread) })
             triad_bytes_per_s = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.triadAllThreads) })
             fork_join_s = m.forkJoinSeconds
+            dram_visits = m.dramVisits
+            placement_moved = m.placementMoved
             elapsed_s = m.elapsedSeconds
             sweep = m.sweep
         }

@@ -46,6 +46,7 @@ public struct HostSummary {
                         "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))"])
             }
             out.append(bw.render())
+            if let note = m.placementNote { out.append((m.placementMoved ? "note: " : "") + note) }
         } else {
             out.append("Nominal ceilings (not measured: cores × clock × FLOPs/cycle; run `ridgeline detect --measure`):")
             out.append("clock \(Quantity.format(p.compute.clockHz, .hertz)) (\(t.cpu.maxMHz != nil ? "cpufreq maximum" : "/proc/cpuinfo, on a VM the TSC rate"))")

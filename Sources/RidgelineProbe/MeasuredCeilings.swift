@@ -15,11 +15,14 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
     /// Median time to wake every benchmark thread and wait for all to finish an empty job: the
     /// floor of any parallel region on this host.
     public var forkJoinSeconds: Double
+    /// Each visit of the all-thread DRAM points with the core hand-off latency just before it:
+    /// on a VM the hypervisor may move the cores during the run, and shared bandwidth follows.
+    public var dramVisits: [DRAMVisit]
     public var elapsedSeconds: Double
 
     public init(clockSingleHz: Double, clockAllHz: Double, peaks: [PeakMeasurement], sweep: [BandwidthPoint],
-                levels: [LevelBandwidth], threads: Int, forkJoinSeconds: Double, elapsedSeconds: Double) {
-        self.forkJoinSeconds = forkJoinSeconds
+                levels: [LevelBandwidth], threads: Int, forkJoinSeconds: Double, dramVisits: [DRAMVisit] = [], elapsedSeconds: Double) {
+        self.forkJoinSeconds = forkJoinSeconds; self.dramVisits = dramVisits
         self.clockSingleHz = clockSingleHz; self.clockAllHz = clockAllHz; self.peaks = peaks; self.sweep = sweep
         self.levels = levels; self.threads = threads; self.elapsedSeconds = elapsedSeconds
     }
@@ -29,6 +32,43 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
     }
 
     public func level(_ name: String) -> LevelBandwidth? { levels.first { $0.level == name } }
+
+    /// When the core hand-off latency changed by more than 2× between DRAM visits: the
+    /// hypervisor moved the cores, and the all-thread DRAM figure depends on where they were.
+    public var placementMoved: Bool {
+        guard let low = dramVisits.map(\.handOffSeconds).min(), let high = dramVisits.map(\.handOffSeconds).max() else { return false }
+        return high > 2 * low
+    }
+
+    /// The hand-off latency and, when the cores moved, the DRAM rates at each placement:
+    /// "core hand-off 28 ns over 9 DRAM visits" or "… moved: 27–35 ns (6 visits): 25–30 GB/s; …".
+    public var placementNote: String? {
+        guard let low = dramVisits.map(\.handOffSeconds).min(), let high = dramVisits.map(\.handOffSeconds).max() else { return nil }
+        func span(_ values: [Double], _ unit: Ridgeline.Dimension) -> String {
+            let a = Quantity.format(values.min()!, unit), b = Quantity.format(values.max()!, unit)
+            return a == b ? a : "\(a)–\(b)"
+        }
+        guard placementMoved else {
+            return "core hand-off \(span(dramVisits.map(\.handOffSeconds), .seconds)) over \(dramVisits.count) all-thread DRAM visits"
+        }
+        let groups = [dramVisits.filter { $0.handOffSeconds <= 2 * low }, dramVisits.filter { $0.handOffSeconds > 2 * low }]
+        let parts = groups.map { g in
+            "\(span(g.map(\.handOffSeconds), .seconds)) (\(g.count) visit\(g.count == 1 ? "" : "s")): DRAM \(span(g.map(\.bytesPerSecond), .bytesPerSecond))"
+        }
+        return "the cores moved during the run (core hand-off \(span([low, high], .seconds))), and all-thread DRAM bandwidth with them: "
+            + parts.joined(separator: "; ") + ". On a VM the hypervisor places the vCPUs; this figure may not repeat"
+    }
+}
+
+/// One visit of the all-thread DRAM points: the best team rate among them, and the core
+/// hand-off latency measured just before (`CoreHandOff`).
+public struct DRAMVisit: Sendable, Equatable, Codable {
+    public var handOffSeconds: Double
+    public var bytesPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case handOffSeconds = "core_hand_off_s", bytesPerSecond = "bytes_per_s"
+    }
 }
 
 public struct PeakMeasurement: Sendable, Equatable, Codable {
