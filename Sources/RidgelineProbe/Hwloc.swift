@@ -57,6 +57,16 @@ public final class Hwloc: @unchecked Sendable {
         }
     }
 
+    /// How many hardware threads the calling thread may run on (its binding's size; every PU of
+    /// the machine when unbound), or nil when hwloc cannot say.
+    public func currentBindingWidth() -> Int? {
+        guard let set = hwloc_bitmap_alloc() else { return nil }
+        defer { hwloc_bitmap_free(set) }
+        guard hwloc_get_cpubind(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)) == 0 else { return nil }
+        let weight = hwloc_bitmap_weight(set)
+        return weight >= 0 ? Int(weight) : nil
+    }
+
     /// The OS index of the CPU the calling thread last ran on (to check a binding).
     public func currentCPU() -> Int? {
         guard let set = hwloc_bitmap_alloc() else { return nil }

@@ -16,10 +16,12 @@ public struct OneDNNEngine: TensorEngine {
     public let isa: String
     /// Why each non-fp32 dtype cannot run here; absent when it can.
     public let dtypeUnsupported: [DType: String]
+    public let binding: String
 
     public init(threads: Int) throws {
         self.threads = threads
         ThreadControl.setOpenMPThreads(threads)
+        do { binding = ThreadControl.bindOpenMPThreads(threads, hwloc: try Hwloc.shared()) } catch { binding = "none (\(error))" }
         context = try DNNLContext.shared()
         isa = Self.isaName(dnnl_get_effective_cpu_isa())
         var unsupported: [DType: String] = [:]

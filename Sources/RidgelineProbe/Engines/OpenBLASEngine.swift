@@ -6,10 +6,12 @@ import Ridgeline
 /// a batched BLAS call runs it.
 public struct OpenBLASEngine: TensorEngine {
     public let threads: Int
+    public let binding: String
 
     public init(threads: Int) {
         self.threads = threads
         openblas_set_num_threads(Int32(threads))
+        do { binding = ThreadControl.bindCallingThread(threads: threads, hwloc: try Hwloc.shared(), pool: "OpenBLAS") } catch { binding = "none (\(error))" }
     }
 
     public var name: String { "openblas" }

@@ -9,6 +9,8 @@ public protocol TensorEngine {
     var name: String { get }
     /// Library version and build details, for records ("oneDNN 2.6.3, isa avx512_core").
     var version: String { get }
+    /// How the engine's threads are bound to cores, for records ("hwloc: OpenMP thread i on core i").
+    var binding: String { get }
     /// Whether this engine can run `kernel`, and if not, why.
     func support(_ kernel: Kernel) -> EngineSupport
     /// Builds everything the kernel needs; throws `EngineError.unsupported` for kernels it cannot run.

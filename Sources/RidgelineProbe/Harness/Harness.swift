@@ -59,7 +59,7 @@ public struct Harness {
         if counters is NoCounters { unavailable["*"] = unavailable["*"] ?? "no counter source (PAPI not wired in or not available)" }
         return MeasurementRecord(
             kernel: kernel, engine: engine.name, engineVersion: engine.version, implementation: prepared.implementation,
-            device: "cpu", threads: threads, binding: ThreadControl.binding, host: host,
+            device: "cpu", threads: threads, binding: engine.binding, host: host,
             medianSeconds: run.stats.median, minSeconds: run.stats.min, p25Seconds: run.stats.p25, p75Seconds: run.stats.p75,
             relativeCI95: run.stats.relativeCI95, stable: run.stable, samples: run.stats.count, repetitions: run.repetitions,
             warmup: run.warmup, discarded: run.discarded, disturbedFallback: run.fallback,
