@@ -1,4 +1,6 @@
+import CBF16Kernels
 import Foundation
+import Ridgeline
 
 /// Peak-FLOP kernels: independent chains of fused multiply-adds, so that every FMA pipe has an
 /// instruction ready every cycle.
@@ -12,14 +14,13 @@ import Foundation
 /// Two variants per dtype, 6 and 12 accumulators of 64-byte vectors. Which one saturates the pipes
 /// depends on the register file (16 vector registers with AVX2, 32 with AVX-512); the measurement
 /// runs both and keeps the faster.
+///
+/// bf16 has one variant, 12 chains of VDPBF16PS (AVX512-BF16 dot products: two bf16 products
+/// added into each fp32 lane), written in C (`CBF16Kernels`) because Swift has neither a bf16
+/// type nor a way to emit the instruction; it runs only where the CPU has the avx512_bf16 flag.
 
 public typealias F32Vector = SIMD16<Float>
 public typealias F64Vector = SIMD8<Double>
-
-/// FLOPs one call performs: chains × lanes × 2 (an FMA is a multiply and an add) × iterations.
-public func fmaFlops(iterations: Int, chains: Int, lanes: Int) -> Double {
-    Double(iterations) * Double(chains) * Double(lanes) * 2
-}
 
 /// The value every lane reaches after n steps of c = c·x + y from 0: y·(1 − xⁿ)/(1 − x).
 public func fmaChainExpected(iterations: Int, x: Double, y: Double) -> Double {
@@ -59,23 +60,55 @@ func chains12<V: SIMD>(_ n: Int, _ x: V.Scalar, _ y: V.Scalar, _: V.Type) -> Dou
     return a + lanesSum(c6) + lanesSum(c7) + lanesSum(c8) + lanesSum(c9) + lanesSum(c10) + lanesSum(c11)
 }
 
-/// One FMA-chain kernel: its shape, and the function that runs it.
+/// One peak-FLOP kernel: its shape, the function that runs it, and the sum it must return.
 public struct FMAKernel: Sendable {
     public let name: String
     public let chains: Int
     public let lanes: Int
-    /// Runs `iterations` steps; returns the sum over all lanes of all chains.
-    public let run: @Sendable (_ iterations: Int, _ x: Double, _ y: Double) -> Double
+    /// FLOPs per lane per chain per step: 2 for an FMA, 4 for a bf16 pair dot product.
+    public let flopsPerLaneStep: Double
+    /// Runs `iterations` steps on the inputs of sample number `sample` (a different input per
+    /// sample, so that no call repeats an earlier one and the optimiser cannot reuse a result);
+    /// returns the sum over all lanes of all chains.
+    public let run: @Sendable (_ iterations: Int, _ sample: Int) -> Double
+    /// What `run` must return.
+    public let expected: @Sendable (_ iterations: Int, _ sample: Int) -> Double
 
-    /// The kernels for fp32 or fp64 (`bytes` 4 or 8).
-    public static func variants(elementBytes bytes: Int) -> [FMAKernel] {
-        bytes == 4 ? [
-            FMAKernel(name: "fp32 6x16", chains: 6, lanes: 16, run: { fmaChains6F32(iterations: $0, x: Float($1), y: Float($2)) }),
-            FMAKernel(name: "fp32 12x16", chains: 12, lanes: 16, run: { fmaChains12F32(iterations: $0, x: Float($1), y: Float($2)) }),
-        ] : [
-            FMAKernel(name: "fp64 6x8", chains: 6, lanes: 8, run: { fmaChains6F64(iterations: $0, x: $1, y: $2) }),
-            FMAKernel(name: "fp64 12x8", chains: 12, lanes: 8, run: { fmaChains12F64(iterations: $0, x: $1, y: $2) }),
+    /// FLOPs one call of `iterations` steps performs.
+    public func flops(iterations: Int) -> Double {
+        Double(iterations) * Double(chains * lanes) * flopsPerLaneStep
+    }
+
+    /// The FMA chains' inputs: x < 1 keeps them bounded, y varies per sample.
+    static let x = 1 - 1.0 / 1024
+    static func y(_ sample: Int) -> Double { 0.5 + Double(sample % 64) / 64 }
+
+    static func fma(_ name: String, chains: Int, lanes: Int, _ body: @escaping @Sendable (Int, Double, Double) -> Double) -> FMAKernel {
+        FMAKernel(name: name, chains: chains, lanes: lanes, flopsPerLaneStep: 2,
+                  run: { body($0, x, y($1)) },
+                  expected: { Double(chains * lanes) * fmaChainExpected(iterations: $0, x: x, y: y($1)) })
+    }
+
+    /// The kernels for `dtype` this CPU can run (`simdFeatures`: its /proc/cpuinfo flags):
+    /// fp32 and fp64 FMA chains everywhere, bf16 dot products where it has avx512_bf16.
+    public static func variants(_ dtype: DType, simdFeatures: [String]) -> [FMAKernel] {
+        switch dtype {
+        case .fp32: return [
+            fma("fp32 6x16", chains: 6, lanes: 16) { fmaChains6F32(iterations: $0, x: Float($1), y: Float($2)) },
+            fma("fp32 12x16", chains: 12, lanes: 16) { fmaChains12F32(iterations: $0, x: Float($1), y: Float($2)) },
         ]
+        case .fp64: return [
+            fma("fp64 6x8", chains: 6, lanes: 8) { fmaChains6F64(iterations: $0, x: $1, y: $2) },
+            fma("fp64 12x8", chains: 12, lanes: 8) { fmaChains12F64(iterations: $0, x: $1, y: $2) },
+        ]
+        // Not on AMX CPUs: their bf16 peak is the tile unit's, which these dot products do not reach.
+        case .bf16 where simdFeatures.contains("avx512_bf16") && !simdFeatures.contains("amx_bf16") && rl_bf16_kernel_built() == 1:
+            // b = 2^-shift with shift 10…17 by sample: exact in bf16, and exact sums.
+            return [FMAKernel(name: "bf16 dot 12x16", chains: 12, lanes: 16, flopsPerLaneStep: 4,
+                              run: { rl_bf16_dot_chains12($0, Int32(10 + $1 % 8)) },
+                              expected: { 12 * 16 * Double($0) * pow(2, Double(1 - (10 + $1 % 8))) })]
+        default: return []
+        }
     }
 }
 

@@ -170,7 +170,7 @@ public struct CeilingProbe {
         let clockSingle = try clock(team: single)
         let clockAll = try clock(team: all)
         var peaks: [PeakMeasurement] = []
-        for dtype in [DType.fp64, .fp32] {
+        for dtype in peakDTypes {
             for team in [single, all] {
                 progress("peak \(dtype.rawValue), \(team.size) thread(s)")
                 peaks.append(try peak(dtype: dtype, team: team))
@@ -207,26 +207,31 @@ public struct CeilingProbe {
 
     // MARK: Peak FLOP/s
 
+    /// Dtypes whose peak this CPU's units can be measured for: fp64 and fp32 always, bf16 where
+    /// it has dot-product units (`FMAKernel.variants`).
+    public var peakDTypes: [DType] {
+        [DType.fp64, .fp32, .bf16].filter { !FMAKernel.variants($0, simdFeatures: topology.simd.features).isEmpty }
+    }
+
     /// FLOP/s of the FMA chains: the sum over cores of each core's best sample (FMA pipes are private
     /// to a core), for the faster of the kernel variants. Every result is checked against its
     /// closed form.
     func peak(dtype: DType, team: ThreadTeam) throws -> PeakMeasurement {
-        let x = 1 - 1.0 / 1024, y = 0.5
         var best: (RateSummary, String)?
-        for kernel in FMAKernel.variants(elementBytes: Int(dtype.bytes)) {
-            let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 2048) { n in kernel.run(n, x, y) }
-            // A different y per sample, so that no call repeats an earlier one (the optimizer may
-            // reuse the result of a pure function called twice with the same arguments).
+        let variants = FMAKernel.variants(dtype, simdFeatures: topology.simd.features)
+        guard !variants.isEmpty else {
+            throw RidgelineError.unavailable(what: "peak \(dtype.rawValue) measurement", reason: "this CPU has no \(dtype.rawValue) arithmetic units Ridgeline can drive")
+        }
+        for kernel in variants {
+            let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 2048) { n in kernel.run(n, 0) }
             let board = board(threads: team.size, shared: false)
-            let flops = fmaFlops(iterations: iterations, chains: kernel.chains, lanes: kernel.lanes)
-            let lanes = Double(kernel.chains * kernel.lanes)
+            let flops = kernel.flops(iterations: iterations)
             let correct = team.map { i -> Bool in
                 var ok = true
                 var sample = 0
                 _ = board.sample(thread: i, team: team) {
-                    let yi = y + Double(sample % 64) / 64
-                    let r = kernel.run(iterations, x, yi)
-                    let expected = lanes * fmaChainExpected(iterations: iterations, x: x, y: yi)
+                    let r = kernel.run(iterations, sample)
+                    let expected = kernel.expected(iterations, sample)
                     ok = ok && abs(r - expected) <= 1e-3 * abs(expected)
                     sample += 1
                 }

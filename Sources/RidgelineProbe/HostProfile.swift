@@ -54,12 +54,10 @@ public struct HostProfileBuilder: Sendable {
         var sources: [String] = ["hwloc (API \(hwlocVersionString)): topology (packages, cores, caches, NUMA memory)",
                                  "/proc/cpuinfo flags: \(t.simd.features.joined(separator: " ")); \(t.simd.basis)"]
         if let m = measured {
-            for dtype in [DType.fp64, .fp32] {
-                if let p = m.peak(dtype) { peak[dtype] = p.flopsPerSecond.best }
-            }
-            if let bf16 = peak[.bf16], let nominal32 = nominalPeaks(clockHz: clock)[.fp32], let fp32 = peak[.fp32] {
+            for p in m.peaks where p.allCores { peak[p.dtype] = p.flopsPerSecond.best }
+            if m.peak(.bf16) == nil, let bf16 = peak[.bf16], let nominal32 = nominalPeaks(clockHz: clock)[.fp32], let fp32 = peak[.fp32] {
                 peak[.bf16] = bf16 / nominal32 * fp32
-                sources.append("bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio")
+                sources.append("bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio (no bf16 kernel for this CPU's units: AMX and NEON BFDOT are not driven yet)")
             }
             sources.append("measured by ridgeline detect --measure in \(formatSignificant(m.elapsedSeconds, digits: 3)) s: FMA-chain peaks, dependent-add clock, STREAM-style bandwidth sweep (\(m.threads) threads bound to cores, best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples)")
         } else {

@@ -31,7 +31,7 @@ public struct HostSummary {
             out.append("Measured ceilings (\(m.threads) threads, one per core, bound with hwloc; best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples; \(formatSignificant(m.elapsedSeconds, digits: 3)) s):")
             out.append("clock \(Quantity.format(m.clockAllHz, .hertz)) all cores busy, \(Quantity.format(m.clockSingleHz, .hertz)) one core; fork-join \(Quantity.format(m.forkJoinSeconds, .seconds))")
             var peaks = TextTable(["dtype", "all cores", "one core", "FLOP/cycle/core", "nominal/cycle", "kernel"])
-            for dtype in [DType.fp64, .fp32] {
+            for dtype in [DType.fp64, .fp32, .bf16] {
                 guard let all = m.peak(dtype), let one = m.peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }) else { continue }
                 let perCycle = all.flopsPerSecond.best / (Double(all.threads) * m.clockAllHz)
                 peaks.add([dtype.rawValue, Quantity.format(all.flopsPerSecond.best, .flopsPerSecond), Quantity.format(one.flopsPerSecond.best, .flopsPerSecond),

@@ -1,23 +1,49 @@
 import Testing
+import Ridgeline
 import RidgelineKernels
+import RidgelineProbe
 
 /// The micro-benchmark kernels compute what they claim, so the compiler cannot have deleted them
 /// and the rates they give are rates of real work.
 @Suite struct KernelTests {
+    static let cpuFlags = Array(CPUInfo.read().flags)
+
     @Test(arguments: [1, 7, 100, 5000])
     func fmaChainsMatchTheClosedForm(iterations: Int) {
-        let x = 1 - 1.0 / 1024, y = 0.75
-        for bytes in [4, 8] {
-            for kernel in FMAKernel.variants(elementBytes: bytes) {
-                let expected = Double(kernel.chains * kernel.lanes) * fmaChainExpected(iterations: iterations, x: x, y: y)
-                let got = kernel.run(iterations, x, y)
-                #expect(abs(got - expected) <= 1e-4 * expected, "\(kernel.name): \(got) vs \(expected)")
+        for dtype in [DType.fp32, .fp64] {
+            let variants = FMAKernel.variants(dtype, simdFeatures: Self.cpuFlags)
+            #expect(variants.count == 2)
+            for kernel in variants {
+                for sample in [0, 13] {
+                    let expected = kernel.expected(iterations, sample)
+                    let got = kernel.run(iterations, sample)
+                    #expect(abs(got - expected) <= 1e-4 * expected, "\(kernel.name): \(got) vs \(expected)")
+                }
             }
         }
     }
 
-    @Test func fmaFlopCount() {
-        #expect(fmaFlops(iterations: 10, chains: 12, lanes: 16) == 3840)
+    /// VDPBF16PS chains (C, AVX512-BF16) return their exact closed form where the CPU has the
+    /// unit; elsewhere there is no bf16 kernel, and the peak is derived and labelled so.
+    @Test(arguments: [1, 7, 100, 5000, 1 << 20])
+    func bf16DotChainsAreExact(iterations: Int) throws {
+        let variants = FMAKernel.variants(.bf16, simdFeatures: Self.cpuFlags)
+        guard Self.cpuFlags.contains("avx512_bf16") && !Self.cpuFlags.contains("amx_bf16") else {
+            #expect(variants.isEmpty)
+            return
+        }
+        let kernel = try #require(variants.first)
+        for sample in [0, 5] {
+            #expect(kernel.run(iterations, sample) == kernel.expected(iterations, sample), "\(kernel.name) sample \(sample)")
+        }
+        // The sum depends on the input: a kernel that skipped its work could not match both.
+        #expect(kernel.run(iterations, 0) != kernel.run(iterations, 1))
+    }
+
+    @Test func flopCounts() {
+        let fp32 = FMAKernel.variants(.fp32, simdFeatures: [])
+        #expect(fp32.last?.flops(iterations: 10) == 3840)  // 12 chains × 16 lanes × 2 × 10
+        #expect(FMAKernel.variants(.bf16, simdFeatures: []).isEmpty)
     }
 
     @Test func dependentChainMatchesAPlainLoop() {
