@@ -16,15 +16,16 @@ let package = Package(
         // Core: units, hardware specs, kernels, roofline engine. Never imports a C module.
         .target(name: "Ridgeline", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RidgelineTraining", dependencies: ["Ridgeline", .product(name: "Yams", package: "Yams")]),
-        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
+        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CKernels", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
         // Micro-benchmark kernels, compiled for the build machine's CPU: a ceiling measured with
         // baseline x86-64 code (SSE2, no FMA) would measure the compiler's target, not the machine.
         // Always optimised, so that debug builds (and the tests) run the same code as release.
-        .target(name: "RidgelineKernels", dependencies: ["Ridgeline", "CBF16Kernels"],
+        .target(name: "RidgelineKernels", dependencies: ["Ridgeline", "CKernels"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "native", "-O"])]),
-        // The bf16 dot-product kernel Swift cannot express (no bf16 type, no VDPBF16PS); the
-        // function carries its own target attribute, so the file builds on any x86-64 compiler.
-        .target(name: "CBF16Kernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // What Swift cannot express: the bf16 dot-product kernel (no bf16 type, no VDPBF16PS; the
+        // function carries its own target attribute, so the file builds on any x86-64 compiler)
+        // and the PAUSE spin-wait hint.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
         .executableTarget(
             name: "ridgeline",

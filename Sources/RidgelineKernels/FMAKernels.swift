@@ -1,4 +1,4 @@
-import CBF16Kernels
+import CKernels
 import Foundation
 import Ridgeline
 
@@ -16,7 +16,7 @@ import Ridgeline
 /// runs both and keeps the faster.
 ///
 /// bf16 has one variant, 12 chains of VDPBF16PS (AVX512-BF16 dot products: two bf16 products
-/// added into each fp32 lane), written in C (`CBF16Kernels`) because Swift has neither a bf16
+/// added into each fp32 lane), written in C (`CKernels`) because Swift has neither a bf16
 /// type nor a way to emit the instruction; it runs only where the CPU has the avx512_bf16 flag.
 
 public typealias F32Vector = SIMD16<Float>

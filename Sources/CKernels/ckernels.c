@@ -1,4 +1,4 @@
-#include "bf16_kernels.h"
+#include "ckernels.h"
 
 #if defined(__x86_64__) && defined(__clang__) || defined(__x86_64__) && defined(__GNUC__) && __GNUC__ >= 10
 #include <immintrin.h>
