@@ -60,20 +60,25 @@ public final class Hwloc: @unchecked Sendable {
     /// How many hardware threads the calling thread may run on (its binding's size; every PU of
     /// the machine when unbound), or nil when hwloc cannot say.
     public func currentBindingWidth() -> Int? {
-        guard let set = hwloc_bitmap_alloc() else { return nil }
-        defer { hwloc_bitmap_free(set) }
-        guard hwloc_get_cpubind(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)) == 0 else { return nil }
-        let weight = hwloc_bitmap_weight(set)
-        return weight >= 0 ? Int(weight) : nil
+        threadCPUSet({ hwloc_get_cpubind(topology, $0, Int32(HWLOC_CPUBIND_THREAD.rawValue)) }) { set in
+            let weight = hwloc_bitmap_weight(set)
+            return weight >= 0 ? Int(weight) : nil
+        }
     }
 
     /// The OS index of the CPU the calling thread last ran on (to check a binding).
     public func currentCPU() -> Int? {
+        threadCPUSet({ hwloc_get_last_cpu_location(topology, $0, Int32(HWLOC_CPUBIND_THREAD.rawValue)) }) { set in
+            let first = hwloc_bitmap_first(set)
+            return first >= 0 ? Int(first) : nil
+        }
+    }
+
+    /// A CPU set filled by `query` (0 on success), read by `read`; nil when either fails.
+    private func threadCPUSet<T>(_ query: (hwloc_bitmap_t) -> Int32, read: (hwloc_bitmap_t) -> T?) -> T? {
         guard let set = hwloc_bitmap_alloc() else { return nil }
         defer { hwloc_bitmap_free(set) }
-        guard hwloc_get_last_cpu_location(topology, set, Int32(HWLOC_CPUBIND_THREAD.rawValue)) == 0 else { return nil }
-        let first = hwloc_bitmap_first(set)
-        return first >= 0 ? Int(first) : nil
+        return query(set) == 0 ? read(set) : nil
     }
 
     /// The host's structure: packages, cores, PUs, every cache level, NUMA nodes; SIMD and CPU
