@@ -20,8 +20,9 @@ let package = Package(
         // Micro-benchmark kernels, compiled for the build machine's CPU: a ceiling measured with
         // baseline x86-64 code (SSE2, no FMA) would measure the compiler's target, not the machine.
         // Always optimised, so that debug builds (and the tests) run the same code as release.
+        // Loops compile as written (no LLVM unrolling): see StreamKernels.swift for why.
         .target(name: "RidgelineKernels", dependencies: ["Ridgeline", "CKernels"],
-                swiftSettings: [.unsafeFlags(["-target-cpu", "native", "-O"])]),
+                swiftSettings: [.unsafeFlags(["-target-cpu", "native", "-O", "-Xllvm", "-unroll-count=1"])]),
         // What Swift cannot express: the bf16 dot-product kernel (no bf16 type, no VDPBF16PS; the
         // function carries its own target attribute, so the file builds on any x86-64 compiler)
         // and the PAUSE spin-wait hint.

@@ -339,6 +339,10 @@ public struct CeilingProbe {
         // Working sets beyond each core's private caches compete for shared L3 and DRAM.
         let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
         let shared = workingSet > privateBytes
+        // The loop shape that streams each level fastest (see StreamKernels): unrolled within the
+        // caches, one line per iteration from DRAM.
+        let llcTotal = topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? Int.max
+        let unrolled = workingSet * team.size <= llcTotal
         let lines = max(8, workingSet / kernel.arrays / 64)
         let bytesPerPass = Double(lines * 8) * kernel.bytesPerElement
         let sampleSeconds = settings.bandwidthSampleSeconds
@@ -360,12 +364,12 @@ public struct CeilingProbe {
                 case .triad: b[j] = Line(repeating: 1); c[j] = Line(repeating: 2)
                 }
             }
-            _ = kernel.pass(a, b, c, count: lines, scalar: scalar)
+            _ = kernel.pass(a, b, c, count: lines, scalar: scalar, unrolled: unrolled)
             team.sync()
             if i == 0 {
                 let n = CeilingProbe.calibrate(seconds: sampleSeconds, start: 1) { n in
                     var sum = 0.0
-                    for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar) }
+                    for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar, unrolled: unrolled) }
                     return sum
                 }
                 board.passes = max(1, n)
@@ -376,7 +380,7 @@ public struct CeilingProbe {
             // read's scalar is added to its sum: a different argument per pass, so no pass can
             // reuse another's result.
             let taken = board.sample(thread: i, team: team) {
-                for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar) }
+                for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar, unrolled: unrolled) }
             }
             // Check what the kernel computed, so that it cannot have been skipped.
             switch kernel {

@@ -60,12 +60,16 @@ import RidgelineProbe
         let c = UnsafeMutablePointer<Line>.allocate(capacity: n)
         defer { a.deallocate(); b.deallocate(); c.deallocate() }
         for i in 0..<n { b[i] = Line(repeating: Double(i)); c[i] = Line(repeating: 2) }
-        streamTriad(a, b, c, count: n, scalar: 3)
-        #expect((0..<n).allSatisfy { a[$0] == Line(repeating: Double($0) + 6) })
-        streamCopy(a, c, count: n)
-        #expect((0..<n).allSatisfy { a[$0] == Line(repeating: 2) })
-        streamWrite(a, count: n, value: 5)
-        #expect((0..<n).allSatisfy { a[$0] == Line(repeating: 5) })
+        // Both loop shapes; 37 lines leave a remainder after the four-line iterations.
+        for unrolled in [false, true] {
+            a.initialize(repeating: Line(repeating: -1), count: n)
+            streamTriad(a, b, c, count: n, scalar: 3, unrolled: unrolled)
+            #expect((0..<n).allSatisfy { a[$0] == Line(repeating: Double($0) + 6) }, "unrolled: \(unrolled)")
+            streamCopy(a, c, count: n, unrolled: unrolled)
+            #expect((0..<n).allSatisfy { a[$0] == Line(repeating: 2) }, "unrolled: \(unrolled)")
+            streamWrite(a, count: n, value: 5, unrolled: unrolled)
+            #expect((0..<n).allSatisfy { a[$0] == Line(repeating: 5) }, "unrolled: \(unrolled)")
+        }
         // Σ over 37 lines × 8 lanes of i, plus the 0.5 added by the caller.
         #expect(streamRead(b, count: n, plus: 0.5) == 8 * Double((0..<n).reduce(0, +)) + 0.5)
         #expect(StreamKernel.triad.bytesPerElement == 24 && StreamKernel.copy.bytesPerElement == 16)
