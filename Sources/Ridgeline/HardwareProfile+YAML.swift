@@ -112,7 +112,7 @@ extension HardwareProfile {
     }
 
     private static func parseCalibration(_ r: FieldReader) throws -> Calibration {
-        try r.rejectUnknownKeys(["source", "compute", "memory", "launch", "overlap_leak", "dispatch"])
+        try r.rejectUnknownKeys(["source", "compute", "memory", "launch", "overlap_leak", "dispatch", "device_memory"])
         func fractions(_ key: String) throws -> [KernelClass: Double] {
             guard let c = try r.optionalChild(key) else { return [:] }
             var result: [KernelClass: Double] = [:]
@@ -131,6 +131,7 @@ extension HardwareProfile {
                            launchLatency: zero ? 0 : try r.optionalQuantity("launch", .seconds),
                            overlapLeak: try r.optionalDouble("overlap_leak", in: 0...1),
                            dispatchLatency: try r.optionalQuantity("dispatch", .seconds),
+                           deviceMemoryFactor: try r.optionalDouble("device_memory", in: 0.1...10),
                            source: try r.optionalString("source") ?? "")
     }
 
@@ -212,6 +213,7 @@ extension HardwareProfile {
             if let launch = c.launchLatency { lines.append("  launch: \(yamlQuantity(launch, .seconds))") }
             if let leak = c.overlapLeak { lines.append("  overlap_leak: \(trimmedNumber(leak))") }
             if let floor = c.dispatchLatency { lines.append("  dispatch: \(yamlQuantity(floor, .seconds))") }
+            if let factor = c.deviceMemoryFactor { lines.append("  device_memory: \(trimmedNumber(factor))") }
             for (key, map) in [("compute", c.compute), ("memory", c.memory)] where !map.isEmpty {
                 lines.append("  \(key): {" + map.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }.joined(separator: ", ") + "}")
             }

@@ -170,12 +170,28 @@ public struct Calibration: Sendable, Equatable {
     /// Measured eager per-op floor (fitted on eager framework timings), replacing the profile's
     /// dispatch latency when present.
     public var dispatchLatency: Double?
+    /// How much more (above 1) or less of the device memory's bandwidth every class reaches than
+    /// of the caches', on top of its class fraction; absent means 1. Fitted on CPUs, whose
+    /// ceilings are the probe's own best kernels per level (a one-thread DRAM read, an L1 triad):
+    /// a library's share of them differs by level, not only by class. oneDNN on the Zen 4 VM
+    /// reached 0.8–0.9 of its cache share on DRAM.
+    public var deviceMemoryFactor: Double?
     /// What the fractions were fitted on.
     public var source: String
 
     public init(compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?,
-                overlapLeak: Double? = nil, dispatchLatency: Double? = nil, source: String) {
+                overlapLeak: Double? = nil, dispatchLatency: Double? = nil, deviceMemoryFactor: Double? = nil, source: String) {
         self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
-        self.overlapLeak = overlapLeak; self.dispatchLatency = dispatchLatency; self.source = source
+        self.overlapLeak = overlapLeak; self.dispatchLatency = dispatchLatency
+        self.deviceMemoryFactor = deviceMemoryFactor; self.source = source
+    }
+
+    /// A class's fraction of a memory level's bandwidth: its memory fraction, times the device
+    /// memory factor on the device memory, there never above `CalibrationFit.measuredCeiling`
+    /// (the factor is fitted on measured profiles only, whose fractions go up to that).
+    public func memoryFraction(_ cls: KernelClass, deviceMemory: Bool) -> Double {
+        let base = memory[cls] ?? 1
+        guard deviceMemory, let factor = deviceMemoryFactor else { return base }
+        return min(CalibrationFit.measuredCeiling, base * factor)
     }
 }

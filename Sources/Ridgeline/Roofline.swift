@@ -22,11 +22,11 @@ public struct Roofline: Sendable {
         let cls = kernel.kernelClass
         let (computeSeconds, computeDType) = computeTime(kernel)
         let levels = memoryTraffic(kernel)
-        let memoryFraction = profile.calibration?.memory[cls] ?? 1
         var memorySeconds = 0.0
         var memoryLevel = profile.deviceMemory.name
         for (level, bytes) in levels {
-            let t = bytes / (level.bandwidth * memoryFraction)
+            let fraction = profile.calibration?.memoryFraction(cls, deviceMemory: level.name == profile.deviceMemory.name) ?? 1
+            let t = bytes / (level.bandwidth * fraction)
             if t > memorySeconds { memorySeconds = t; memoryLevel = level.name }
         }
         let launch = profile.calibration?.launchLatency ?? profile.launchLatency

@@ -80,7 +80,8 @@ struct CalibrateCommand: ParsableCommand {
         print(fractions.render())
         print("fixed cost per kernel: \(calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—"), "
               + "overlap leak: \(formatSignificant(calibration.overlapLeak ?? 0, digits: 2))"
-              + (calibration.dispatchLatency.map { ", eager per-op floor: \(Quantity.format($0, .seconds))" } ?? "") + "\n")
+              + (calibration.dispatchLatency.map { ", eager per-op floor: \(Quantity.format($0, .seconds))" } ?? "")
+              + (calibration.deviceMemoryFactor.map { ", device memory factor: \(formatSignificant($0, digits: 3))" } ?? "") + "\n")
         print("Held-out error with datasheet ceilings: median \(formatPercent(before.overall.medianAPE)), p90 \(formatPercent(before.overall.p90APE))")
         printValidation(after, title: "Held-out error, calibrated:", perKernel: verbose)
     }

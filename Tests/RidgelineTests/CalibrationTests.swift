@@ -64,6 +64,39 @@ import Testing
         #expect(CalibrationFit.fit(samples: samples, profile: profile, source: "synthetic").dispatchLatency == nil)
     }
 
+    /// On a measured CPU profile a library may reach a different share of DRAM than of the caches
+    /// for every class; the fit finds that factor, and leaves it out where the data ask for none.
+    @Test func fitRecoversTheDeviceMemoryFactorOnMeasuredCPUs() throws {
+        // The shipped 2-core host profile: its caches are small enough that the sizes below
+        // cover L1 to DRAM well past the fixed cost.
+        var profile = try loadShippedProfile("host")
+        profile.origin = "measured"
+        var truth = profile
+        truth.calibration = Calibration(compute: [.elementwise: 1, .copy: 1], memory: [.elementwise: 0.9, .copy: 0.7],
+                                        launchLatency: 1e-6, deviceMemoryFactor: 0.8, source: "truth")
+        func samples(_ engine: Roofline) -> [CalibrationSample] {
+            // From L2-sized up, where bandwidth, not the fixed cost, sets the time.
+            (15...28).flatMap { shift -> [CalibrationSample] in
+                [Kernel.elementwise(Elementwise(name: "add", elements: 1 << shift, inputs: 2, dtype: .fp32)),
+                 Kernel.copy(Copy(elements: 1 << shift, dtype: .fp32))].map { CalibrationSample(kernel: $0, seconds: engine.predict($0).timeSeconds) }
+            }
+        }
+        let measured = samples(Roofline(truth))
+        #expect(measured.contains { Roofline(truth).predict($0.kernels[0]).bound == .memory("dram") })
+        let fitted = CalibrationFit.fit(samples: measured, profile: profile, source: "synthetic")
+        #expect(abs(try #require(fitted.deviceMemoryFactor) / 0.8 - 1) < 0.06, "\(fitted)")
+        var calibrated = profile
+        calibrated.calibration = fitted
+        for s in measured {
+            #expect(absolutePercentageError(predicted: Roofline(calibrated).predict(s.kernels[0]).timeSeconds, measured: s.seconds) < 0.05,
+                    "\(s.kernels[0].label)")
+        }
+        // Data made without a factor get none; datasheet profiles are never given one.
+        truth.calibration?.deviceMemoryFactor = nil
+        #expect(CalibrationFit.fit(samples: samples(Roofline(truth)), profile: profile, source: "synthetic").deviceMemoryFactor == nil)
+        #expect(CalibrationFit.fit(samples: measured, profile: try loadShippedProfile("host"), source: "synthetic").deviceMemoryFactor == nil)
+    }
+
     /// The target: datasheet numbers plus one block fitted on the even rows predict the
     /// odd rows of at least 100 µs with a median error of 15% or less.
     @Test func referenceHeldOutErrorMeetsTarget() throws {
