@@ -167,6 +167,8 @@ def build(spec, device):
         k = randn((b, kv_heads, seq_kv, d), dtype, device, grad)
         v = randn((b, kv_heads, seq_kv, d), dtype, device, grad)
         if impl == "flash":
+            if not hasattr(F, "scaled_dot_product_attention"):
+                raise Unsupported(f"PyTorch {torch.__version__} has no scaled_dot_product_attention (2.0+); use impl unfused")
             kwargs = {"is_causal": causal}
             if kv_heads != heads:
                 kwargs["enable_gqa"] = True
@@ -354,7 +356,7 @@ def main():
             unsupported += 1
             print(f"skipped {source}: {why}", file=sys.stderr)
             continue
-        except (RuntimeError, KeyError, TypeError, ValueError) as error:
+        except (RuntimeError, KeyError, TypeError, ValueError, AttributeError, MemoryError) as error:
             unsupported += 1
             print(f"failed {source}: {type(error).__name__}: {error}", file=sys.stderr)
             if device.type == "cuda":

@@ -20,6 +20,17 @@ struct HarnessSuiteTests {
         #expect(try Suite.load("short", store: Self.store).kernels.count >= 8)
     }
 
+    @Test("the GPU suite covers every kernel class at sizes above an H100's eager dispatch floor")
+    func gpuSuite() throws {
+        let (_, kernels) = try Suite.load("gpu", store: Self.store)
+        #expect(kernels.count >= 40)
+        #expect(Set(kernels.map(\.kernelClass)) == Set(KernelClass.allCases))
+        let h100 = try HardwareProfile.load(path: Self.store.hardwareDirectory + "/h100-sxm5-80gb.yaml")
+        let floor = h100.dispatchLatency
+        let short = kernels.filter { Roofline(h100).predict($0).timeSeconds < floor }
+        #expect(short.isEmpty, "\(short.map(\.label))")
+    }
+
     @Test("a malformed suite line is an error naming the line; an unknown suite names the known ones")
     func malformed() throws {
         let path = NSTemporaryDirectory() + "suite-\(getpid()).jsonl"
