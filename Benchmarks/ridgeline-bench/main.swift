@@ -7,6 +7,7 @@ let sections: [BenchSection] = [
     DetectSection(),
     StreamSection(),
     PeakSection(),
+    CalibrationSection(),
     StepModelSection(),
     PlanSection(),
 ]

@@ -1,0 +1,54 @@
+import Foundation
+import Ridgeline
+import RidgelineProbe
+
+/// Issue 4's figures: the default suite measured with oneDNN on one thread (target: under 3
+/// minutes), and a measured host profile calibrated on half of it predicting the other half
+/// (targets: held-out median APE ≤ 10%, p90 ≤ 25%). Runs the real commands, as
+/// `scripts/calibration-benchmark.sh` does (which also reports the `min` statistic).
+struct CalibrationSection: BenchSection {
+    let name = "calibration"
+    let summary = "ridgeline measure (default suite, oneDNN, 1 thread) + calibrate: held-out error"
+
+    func run(_ context: BenchContext) throws -> [BenchFigure] {
+        let binary = context.productsDirectory.appendingPathComponent("ridgeline").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw RidgelineError.fileNotFound(path: "\(binary) (build it: swift build -c release)")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-calibration-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let profile = dir.appendingPathComponent("host-measured.yaml").path
+        let records = dir.appendingPathComponent("default-suite.jsonl").path
+        let calibrated = dir.appendingPathComponent("host-calibrated.yaml").path
+
+        func run(_ arguments: [String]) throws -> (seconds: Double, output: String) {
+            let start = Date()
+            let (status, output) = try runCapturingOutput(binary, arguments)
+            guard status == 0 else {
+                throw RidgelineError.unavailable(what: "ridgeline \(arguments[0])", reason: "exit \(status): \(output.suffix(500))")
+            }
+            return (Date().timeIntervalSince(start), output)
+        }
+        benchProgress("calibration: detect --measure")
+        _ = try run(["detect", "--measure", "-o", profile])
+        benchProgress("calibration: measure --suite default --threads 1")
+        let measured = try run(["measure", "--suite", "default", "--threads", "1", "-o", records])
+        benchProgress("calibration: calibrate")
+        // --json prints the object on stdout; the command's stderr lines come before it.
+        let fit = try run(["calibrate", "--hardware", profile, "--measurements", records, "-o", calibrated, "--json"]).output
+        guard let brace = fit.firstIndex(of: "{"),
+              let json = try JSONSerialization.jsonObject(with: Data(fit[brace...].utf8)) as? [String: Any],
+              let median = json["median_ape"] as? Double, let p90 = json["p90_ape"] as? Double else {
+            throw RidgelineError.unavailable(what: "ridgeline calibrate --json", reason: "unexpected output: \(fit.suffix(300))")
+        }
+        let heldOut = (json["held_out"] as? [String: Any])?["count"] as? Double ?? 0
+        let count = (try? String(contentsOfFile: records, encoding: .utf8))?.split(separator: "\n").count ?? 0
+        return [
+            BenchFigure(name: "measure: default suite, oneDNN, 1 thread (\(count) kernels)", value: "\(formatSignificant(measured.seconds, digits: 3)) s",
+                        target: "< 180 s", pass: measured.seconds < 180),
+            BenchFigure(name: "calibrate: held-out median APE (\(Int(heldOut)) kernels)", value: formatPercent(median), target: "≤ 10%", pass: median <= 0.10),
+            BenchFigure(name: "calibrate: held-out p90 APE", value: formatPercent(p90), target: "≤ 25%", pass: p90 <= 0.25),
+        ]
+    }
+}
