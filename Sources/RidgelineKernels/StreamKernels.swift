@@ -15,7 +15,7 @@
 /// triad reached 0.94–0.96 of C STREAM's (median of 21 paired rounds, 15 runs), the plain one
 /// 0.98–0.99 (3 runs), and gcc's own loop unrolled 8× ran at 0.97 of its plain loop. From L1 the
 /// unrolled loop is faster (all-thread triad 560 against 490 GB/s: fewer loop instructions per
-/// line). `CeilingProbe` uses the plain shape beyond the last-level cache, the unrolled one within.
+/// line). `CeilingProbe` uses the unrolled shape within the last-level cache and both beyond it.
 public typealias Line = SIMD8<Double>
 
 public enum StreamKernel: String, CaseIterable, Sendable, Codable {

@@ -343,14 +343,26 @@ public struct CeilingProbe {
         try clock(team: ThreadTeam(size: threads, hwloc: hwloc))
     }
 
+    /// One bandwidth point, in the loop shape that streams its level fastest (see StreamKernels):
+    /// four lines per iteration within the caches; beyond the last-level cache both shapes, the
+    /// faster kept (all threads streamed DRAM faster one line per iteration; for one thread the
+    /// two were within the noise of this VM, so neither is assumed).
     func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>) throws -> BandwidthPoint {
+        let llcTotal = topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? Int.max
+        guard workingSet * team.size > llcTotal else {
+            return try bandwidthPoint(kernel: kernel, workingSet: workingSet, team: team, pools: pools, unrolled: true)
+        }
+        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        let plain = try bandwidthPoint(kernel: kernel, workingSet: workingSet, team: team, pools: pools, unrolled: false)
+        let unrolled = try bandwidthPoint(kernel: kernel, workingSet: workingSet, team: team, pools: pools, unrolled: true)
+        let privateLevel = workingSet <= privateBytes
+        return unrolled.rate(privateLevel: privateLevel).best > plain.rate(privateLevel: privateLevel).best ? unrolled : plain
+    }
+
+    func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>, unrolled: Bool) throws -> BandwidthPoint {
         // Working sets beyond each core's private caches compete for shared L3 and DRAM.
         let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
         let shared = workingSet > privateBytes
-        // The loop shape that streams each level fastest (see StreamKernels): unrolled within the
-        // caches, one line per iteration from DRAM.
-        let llcTotal = topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? Int.max
-        let unrolled = workingSet * team.size <= llcTotal
         let lines = max(8, workingSet / kernel.arrays / 64)
         let bytesPerPass = Double(lines * 8) * kernel.bytesPerElement
         let sampleSeconds = settings.bandwidthSampleSeconds
