@@ -16,7 +16,7 @@ struct StreamSection: BenchSection {
         let hwloc = try Hwloc.shared()
         let topology = hwloc.hostTopology()
         let threads = topology.cores
-        let llc = Double(topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? 32 << 20)
+        let llc = Double(topology.lastLevelCacheBytes ?? 32 << 20)
         let elements = Int(5 * llc / 8)
         let binary = try compileStream()
         // 4 KiB pages, as the C program gets: huge pages would lift Swift's DRAM rate by TLB

@@ -23,9 +23,7 @@ struct BandwidthPlateaus {
             result.append(LevelBandwidth(level: name, allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
                                          singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
         }
-        let llcTotal = caches.last.map { $0.sizeBytes * $0.instances } ?? 0
-        // 0.99: a kernel's arrays round the working set down to whole cache lines per array.
-        let dramFloor = 0.99 * settings.dramFactor * Double(llcTotal)
+        let dramFloor = settings.dramFloorBytes(lastLevelCacheBytes: topology.lastLevelCacheBytes ?? 0)
         let dramAll = plateau(sweep, threads: threads, window: Int(dramFloor / Double(threads)) ... Int.max, privateLevel: false)
         let dramOne = plateau(sweep, threads: 1, window: Int(dramFloor) ... Int.max, privateLevel: false)
         if let all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {

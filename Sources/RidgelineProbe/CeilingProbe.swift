@@ -36,6 +36,12 @@ public struct ProbeSettings: Sendable {
         self.largestWorkingSet = largestWorkingSet
     }
 
+    /// The smallest all-thread working set the sweep counts as DRAM: `dramFactor` × the last-level
+    /// cache, less 1% because a kernel's arrays round the working set down to whole cache lines.
+    public func dramFloorBytes(lastLevelCacheBytes: Int) -> Double {
+        0.99 * dramFactor * Double(lastLevelCacheBytes)
+    }
+
     /// `detect --measure`: about 15–30 s on a 2-core machine, depending on how busy it is. Short
     /// samples, at least 15 of them and more while other processes take the cores (`SampleBoard`):
     /// on a shared machine a short sample is more often undisturbed.
@@ -75,12 +81,10 @@ public struct CeilingProbe {
         sweep += try bandwidthSweep(team: single)
         // Where the hypervisor put the cores, beside each all-thread DRAM measurement (see CoreHandOff).
         var dramVisits: [DRAMVisit] = []
-        let llcTotal = Double(topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? 0)
-        let dramSizes = sweepSizes(threads: all.size).filter { Double($0 * all.size) >= 0.99 * settings.dramFactor * llcTotal }
+        let dramFloor = settings.dramFloorBytes(lastLevelCacheBytes: topology.lastLevelCacheBytes ?? 0)
+        let dramSizes = sweepSizes(threads: all.size).filter { Double($0 * all.size) >= dramFloor }
         func noteVisit(handOff: Double?, points: [BandwidthPoint]) {
-            // A point's working set is its size rounded down to whole lines per array.
-            let rate = points.filter { Double($0.workingSetPerThread * all.size) >= 0.95 * settings.dramFactor * llcTotal }
-                .map(\.bytesPerSecond.best).max()
+            let rate = points.filter { Double($0.workingSetPerThread * all.size) >= dramFloor }.map(\.bytesPerSecond.best).max()
             if let handOff, let rate, all.size > 1, settings.largestWorkingSet == nil {
                 dramVisits.append(DRAMVisit(handOffSeconds: handOff, bytesPerSecond: rate))
             }
@@ -93,7 +97,7 @@ public struct CeilingProbe {
         // see, and on a VM even a core's L1 ports can be shared with another guest's hyperthread.
         // Measuring DRAM, L3 and the L1 window again at the end spreads their samples over the whole
         // run, and each point keeps its better visit.
-        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        let privateBytes = topology.privateCacheBytes
         let l1Bytes = topology.dataCaches.first?.sizeBytes ?? 0
         @discardableResult
         func revisit(team: ThreadTeam, sizes: [Int]) throws -> [BandwidthPoint] {
@@ -274,12 +278,12 @@ public struct CeilingProbe {
     /// Per-thread working sets of the sweep: powers of two from the smallest to a size where all
     /// threads together hold `dramFactor` × the last-level cache.
     public func sweepSizes(threads: Int) -> [Int] {
-        let llc = topology.lastLevelCache.map { Double($0.sizeBytes * $0.instances) } ?? 32e6
+        let llc = topology.lastLevelCacheBytes.map(Double.init) ?? 32e6
         var largest = Int(settings.dramFactor * llc / Double(threads))
         if let cap = settings.largestWorkingSet { largest = min(largest, cap) }
         // Powers of two, with a point halfway (×1.5) between them through the private caches,
         // where the plateaus are narrow.
-        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
+        let privateBytes = topology.privateCacheBytes
         var sizes: [Int] = []
         var s = settings.smallestWorkingSet
         while s < largest {
@@ -348,21 +352,18 @@ public struct CeilingProbe {
     /// faster kept (all threads streamed DRAM faster one line per iteration; for one thread the
     /// two were within the noise of this VM, so neither is assumed).
     func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>) throws -> BandwidthPoint {
-        let llcTotal = topology.lastLevelCache.map { $0.sizeBytes * $0.instances } ?? Int.max
-        guard workingSet * team.size > llcTotal else {
+        guard workingSet * team.size > topology.lastLevelCacheBytes ?? Int.max else {
             return try bandwidthPoint(kernel: kernel, workingSet: workingSet, team: team, pools: pools, unrolled: true)
         }
-        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
         let plain = try bandwidthPoint(kernel: kernel, workingSet: workingSet, team: team, pools: pools, unrolled: false)
         let unrolled = try bandwidthPoint(kernel: kernel, workingSet: workingSet, team: team, pools: pools, unrolled: true)
-        let privateLevel = workingSet <= privateBytes
+        let privateLevel = workingSet <= topology.privateCacheBytes
         return unrolled.rate(privateLevel: privateLevel).best > plain.rate(privateLevel: privateLevel).best ? unrolled : plain
     }
 
     func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>, unrolled: Bool) throws -> BandwidthPoint {
         // Working sets beyond each core's private caches compete for shared L3 and DRAM.
-        let privateBytes = topology.dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0
-        let shared = workingSet > privateBytes
+        let shared = workingSet > topology.privateCacheBytes
         let lines = max(8, workingSet / kernel.arrays / 64)
         let bytesPerPass = Double(lines * 8) * kernel.bytesPerElement
         let sampleSeconds = settings.bandwidthSampleSeconds

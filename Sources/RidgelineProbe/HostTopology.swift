@@ -34,6 +34,12 @@ public struct HostTopology: Sendable, Equatable, Codable {
 
     /// The last-level cache, the level a working set must exceed to stream from DRAM.
     public var lastLevelCache: CacheLevel? { dataCaches.last }
+
+    /// Bytes the last-level cache holds over all its instances; nil when hwloc reports none.
+    public var lastLevelCacheBytes: Int? { lastLevelCache.map { $0.sizeBytes * $0.instances } }
+
+    /// The largest cache private to one core (its L2 on most CPUs); 0 when none is.
+    public var privateCacheBytes: Int { dataCaches.filter { $0.sharedByCores == 1 }.map(\.sizeBytes).max() ?? 0 }
 }
 
 public struct CacheLevel: Sendable, Equatable, Codable {
