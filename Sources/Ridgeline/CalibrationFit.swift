@@ -49,10 +49,10 @@ public enum CalibrationFit {
 
         // The eager floor, applied per kernel (kernel mode has none), and the device memory factor.
         var floor = 0.0
-        var deviceFactor = 1.0
+        var deviceFactor: Double?
         func loss(_ indices: [Int], _ fc: Double, _ fm: Double, _ launch: Double, _ leak: Double) -> Double {
             var total = 0.0
-            let fd = deviceFactor == 1 ? fm : min(measuredCeiling, fm * deviceFactor)
+            let fd = Calibration.deviceMemoryFraction(fm, factor: deviceFactor)
             for i in indices {
                 var t = 0.0
                 for term in terms[i] {
@@ -121,7 +121,7 @@ public enum CalibrationFit {
                 let step = pow(4, 1.0 / 12)
                 tryFactors(geometricGrid(coarse / step, coarse * step, 7))
             }
-            deviceFactor = bestDeviceFactor ?? 1
+            deviceFactor = bestDeviceFactor
             if bestDeviceFactor != nil {
                 bestTotal = .infinity
                 tryLaunch([0.0] + geometricGrid(0.25e-6, 40e-6, 24), leak: bestLeak)

@@ -191,7 +191,12 @@ public struct Calibration: Sendable, Equatable {
     /// (the factor is fitted on measured profiles only, whose fractions go up to that).
     public func memoryFraction(_ cls: KernelClass, deviceMemory: Bool) -> Double {
         let base = memory[cls] ?? 1
-        guard deviceMemory, let factor = deviceMemoryFactor else { return base }
-        return min(CalibrationFit.measuredCeiling, base * factor)
+        return deviceMemory ? Self.deviceMemoryFraction(base, factor: deviceMemoryFactor) : base
+    }
+
+    /// A memory fraction on the device memory: times the factor, at most the measured ceiling.
+    static func deviceMemoryFraction(_ fraction: Double, factor: Double?) -> Double {
+        guard let factor else { return fraction }
+        return min(CalibrationFit.measuredCeiling, fraction * factor)
     }
 }
