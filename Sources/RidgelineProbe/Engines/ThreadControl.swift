@@ -48,18 +48,26 @@ public enum ThreadControl {
     }
 
     /// Runs `body(threadNumber)` on every thread of a `threads`-wide OpenMP parallel region (the
-    /// calling thread is number 0) and returns the results in thread order; nil without libgomp.
+    /// calling thread is number 0) and returns the results in thread order, nil for a thread the
+    /// runtime did not start; nil without libgomp.
     public static func inOpenMPTeam<T>(_ threads: Int, _ body: @escaping (Int) -> T) -> [T?]? {
         typealias Parallel = @convention(c) (@convention(c) (UnsafeMutableRawPointer?) -> Void, UnsafeMutableRawPointer?, UInt32, UInt32) -> Void
         typealias ThreadNumber = @convention(c) () -> Int32
         guard let parallel = openMPSymbol("GOMP_parallel"), let number = openMPSymbol("omp_get_thread_num") else { return nil }
-        let region = OpenMPRegion(threads: threads, threadNumber: unsafeBitCast(number, to: ThreadNumber.self)) { body($0) as Any }
+        let threadNumber = unsafeBitCast(number, to: ThreadNumber.self)
+        let results = Slots<T?>(count: threads)
+        for i in 0..<threads { results.set(i, nil) }
+        // The C callback cannot capture `T`; the region's closure does.
+        let region = OpenMPRegion {
+            let i = Int(threadNumber())
+            results.set(i, body(i))
+        }
         let context = Unmanaged.passRetained(region)
         defer { context.release() }
         unsafeBitCast(parallel, to: Parallel.self)({ raw in
             Unmanaged<OpenMPRegion>.fromOpaque(raw!).takeUnretainedValue().enter()
         }, context.toOpaque(), UInt32(threads), 0)
-        return region.results.values.map { $0 as? T }
+        return results.values
     }
 
     /// A symbol of the libgomp oneDNN loaded (RTLD_NOLOAD only finds it, never loads it).
@@ -69,20 +77,8 @@ public enum ThreadControl {
     }
 }
 
-/// What one OpenMP parallel region runs on each of its threads, and their results.
+/// What one OpenMP parallel region runs on each of its threads.
 private final class OpenMPRegion: @unchecked Sendable {
-    let results: Slots<Any?>
-    let threadNumber: @convention(c) () -> Int32
-    let body: (Int) -> Any
-
-    init(threads: Int, threadNumber: @escaping @convention(c) () -> Int32, body: @escaping (Int) -> Any) {
-        results = Slots(count: threads)
-        for i in 0..<threads { results.set(i, nil) }
-        self.threadNumber = threadNumber; self.body = body
-    }
-
-    func enter() {
-        let i = Int(threadNumber())
-        results.set(i, body(i))
-    }
+    let enter: () -> Void
+    init(_ enter: @escaping () -> Void) { self.enter = enter }
 }
