@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineProbe
 
 /// One figure a bench section measured, with the target it must meet.
 struct BenchFigure {
@@ -17,6 +18,21 @@ final class BenchContext {
     /// Directory with the built products (`ridgeline` next to `ridgeline-bench`).
     let productsDirectory: URL
     init(productsDirectory: URL) { self.productsDirectory = productsDirectory }
+
+    /// Runs the built `ridgeline` with `arguments`, as a user would: its output (stdout and stderr
+    /// together) and wall seconds, or an error naming the command and its exit status.
+    func ridgeline(_ arguments: [String]) throws -> (output: String, seconds: Double) {
+        let binary = productsDirectory.appendingPathComponent("ridgeline").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw RidgelineError.fileNotFound(path: "\(binary) (build it: swift build -c release)")
+        }
+        let start = Date()
+        let (status, output) = try runCapturingOutput(binary, arguments)
+        guard status == 0 else {
+            throw RidgelineError.unavailable(what: "ridgeline \(arguments.joined(separator: " "))", reason: "exit \(status): \(output.suffix(500))")
+        }
+        return (output, Date().timeIntervalSince(start))
+    }
 }
 
 /// A named group of measurements. New benchmarks add a section to `sections` in main.swift.

@@ -11,10 +11,6 @@ struct CalibrationSection: BenchSection {
     let summary = "ridgeline measure (default suite, oneDNN, 1 thread) + calibrate: held-out error"
 
     func run(_ context: BenchContext) throws -> [BenchFigure] {
-        let binary = context.productsDirectory.appendingPathComponent("ridgeline").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw RidgelineError.fileNotFound(path: "\(binary) (build it: swift build -c release)")
-        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-calibration-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -22,21 +18,13 @@ struct CalibrationSection: BenchSection {
         let records = dir.appendingPathComponent("default-suite.jsonl").path
         let calibrated = dir.appendingPathComponent("host-calibrated.yaml").path
 
-        func run(_ arguments: [String]) throws -> (seconds: Double, output: String) {
-            let start = Date()
-            let (status, output) = try runCapturingOutput(binary, arguments)
-            guard status == 0 else {
-                throw RidgelineError.unavailable(what: "ridgeline \(arguments[0])", reason: "exit \(status): \(output.suffix(500))")
-            }
-            return (Date().timeIntervalSince(start), output)
-        }
         benchProgress("calibration: detect --measure")
-        _ = try run(["detect", "--measure", "-o", profile])
+        _ = try context.ridgeline(["detect", "--measure", "-o", profile])
         benchProgress("calibration: measure --suite default --threads 1")
-        let measured = try run(["measure", "--suite", "default", "--threads", "1", "-o", records])
+        let measured = try context.ridgeline(["measure", "--suite", "default", "--threads", "1", "-o", records])
         benchProgress("calibration: calibrate")
         // --json prints the object on stdout; the command's stderr lines come before it.
-        let fit = try run(["calibrate", "--hardware", profile, "--measurements", records, "-o", calibrated, "--json"]).output
+        let fit = try context.ridgeline(["calibrate", "--hardware", profile, "--measurements", records, "-o", calibrated, "--json"]).output
         guard let brace = fit.firstIndex(of: "{"),
               let json = try JSONSerialization.jsonObject(with: Data(fit[brace...].utf8)) as? [String: Any],
               let median = json["median_ape"] as? Double, let p90 = json["p90_ape"] as? Double else {

@@ -9,25 +9,19 @@ struct DetectSection: BenchSection {
     let summary = "ridgeline detect --measure: wall time and two-run agreement of every ceiling"
 
     func run(_ context: BenchContext) throws -> [BenchFigure] {
-        let binary = context.productsDirectory.appendingPathComponent("ridgeline").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw RidgelineError.fileNotFound(path: "\(binary) (build it: swift build -c release)")
-        }
-        var runs: [(seconds: Double, ceilings: [String: Double], visits: [(handOff: Double, rate: Double)])] = []
+        var runs: [(seconds: Double, ceilings: [String: Double], visits: [DRAMVisit])] = []
         for run in 1...2 {
             benchProgress("detect: run \(run)/2")
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-host-\(getpid())-\(run).yaml").path
-            let start = Date()
-            let (status, output) = try runCapturingOutput(binary, ["detect", "--measure", "--json", "-o", out])
-            let seconds = Date().timeIntervalSince(start)
-            try? FileManager.default.removeItem(atPath: out)
-            guard status == 0, let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
-                throw RidgelineError.unavailable(what: "ridgeline detect --measure", reason: "exit \(status): \(output.suffix(500))")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let (output, seconds) = try context.ridgeline(["detect", "--measure", "--json", "-o", out])
+            guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
+                throw RidgelineError.unavailable(what: "ridgeline detect --measure --json", reason: "not a JSON object: \(output.suffix(500))")
             }
-            let visits = (json["dram_visits"] as? [[String: Any]]) ?? []
-            runs.append((seconds, ceilings(json), visits.compactMap { v in
-                (v["core_hand_off_s"] as? Double).flatMap { h in (v["bytes_per_s"] as? Double).map { (h, $0) } }
-            }))
+            let visits = try (json["dram_visits"] as? [Any]).map {
+                try JSONDecoder().decode([DRAMVisit].self, from: JSONSerialization.data(withJSONObject: $0))
+            } ?? []
+            runs.append((seconds, ceilings(json), visits))
         }
         var figures: [BenchFigure] = []
         for (i, r) in runs.enumerated() {
@@ -35,12 +29,10 @@ struct DetectSection: BenchSection {
         }
         // Where the hypervisor had the cores during each run's DRAM visits (CoreHandOff): a DRAM
         // disagreement between runs whose hand-off ranges differ is a move of the VM's cores.
-        for (i, r) in runs.enumerated() {
-            let handOffs = r.visits.map(\.handOff)
-            guard let low = handOffs.min(), let high = handOffs.max() else { continue }
-            let span = low == high ? Quantity.format(low, .seconds) : "\(Quantity.format(low, .seconds))–\(Quantity.format(high, .seconds))"
+        for (i, r) in runs.enumerated() where !r.visits.isEmpty {
             figures.append(BenchFigure(name: "core hand-off latency at the DRAM visits, run \(i + 1)",
-                                       value: span + (high > 2 * low ? " (the cores moved)" : ""), target: "", pass: nil))
+                                       value: Quantity.formatSpan(r.visits.map(\.handOffSeconds), .seconds)
+                                           + (DRAMVisit.placementMoved(r.visits) ? " (the cores moved)" : ""), target: "", pass: nil))
         }
         for key in runs[0].ceilings.keys.sorted() {
             guard let a = runs[0].ceilings[key], let b = runs[1].ceilings[key] else { continue }
@@ -50,14 +42,14 @@ struct DetectSection: BenchSection {
                                        target: "≤ 5%", pass: diff <= 0.05))
         }
         // The same comparison restricted to the DRAM visits made with the cores where both runs
-        // had them (hand-off within 2× of the fastest either run saw): what the agreement is when
-        // the hypervisor has not moved the cores. Informational; the ceilings above are judged.
-        let allHandOffs = runs.flatMap { $0.visits.map(\.handOff) }
-        if let nearest = allHandOffs.min() {
-            let same = runs.map { r in r.visits.filter { $0.handOff <= 2 * nearest }.map(\.rate).max() }
+        // had them (the nearest placement either run saw): what the agreement is when the
+        // hypervisor has not moved the cores. Informational; the ceilings above are judged.
+        if let nearest = runs.flatMap({ $0.visits.map(\.handOffSeconds) }).min() {
+            let same = runs.map { r in DRAMVisit.atNearestPlacement(r.visits, nearest: nearest).map(\.bytesPerSecond).max() }
             if let a = same[0], let b = same[1] {
                 let diff = abs(a - b) / max(a, b)
-                figures.append(BenchFigure(name: "bandwidth.dram at the same core placement (hand-off ≤ \(Quantity.format(2 * nearest, .seconds))): run 1 vs run 2",
+                let bound = Quantity.format(DRAMVisit.placementChange * nearest, .seconds)
+                figures.append(BenchFigure(name: "bandwidth.dram at the same core placement (hand-off ≤ \(bound)): run 1 vs run 2",
                                            value: "\(Quantity.format(a, .bytesPerSecond)) / \(Quantity.format(b, .bytesPerSecond)): \(formatSignificant(100 * diff, digits: 2))%",
                                            target: "", pass: nil))
             }

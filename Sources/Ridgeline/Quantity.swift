@@ -51,6 +51,12 @@ public enum Quantity {
         return "\(formatSignificant(value / scale, digits: digits)) \(unit)"
     }
 
+    /// The range of non-empty `values`, "low–high", or one value when both print alike.
+    public static func formatSpan(_ values: [Double], _ dimension: Dimension) -> String {
+        let low = format(values.min()!, dimension), high = format(values.max()!, dimension)
+        return low == high ? low : "\(low)–\(high)"
+    }
+
     /// The largest unit of `dimension` in which `value` is at least 1.
     public static func displayUnit(_ value: Double, _ dimension: Dimension) -> (scale: Double, unit: String) {
         let steps: [(Double, String)]

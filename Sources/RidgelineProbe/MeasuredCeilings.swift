@@ -33,29 +33,23 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
 
     public func level(_ name: String) -> LevelBandwidth? { levels.first { $0.level == name } }
 
-    /// When the core hand-off latency changed by more than 2× between DRAM visits: the
-    /// hypervisor moved the cores, and the all-thread DRAM figure depends on where they were.
-    public var placementMoved: Bool {
-        guard let low = dramVisits.map(\.handOffSeconds).min(), let high = dramVisits.map(\.handOffSeconds).max() else { return false }
-        return high > 2 * low
-    }
+    /// Whether the hypervisor moved the cores between DRAM visits (`DRAMVisit.placementMoved`).
+    public var placementMoved: Bool { DRAMVisit.placementMoved(dramVisits) }
 
     /// The hand-off latency and, when the cores moved, the DRAM rates at each placement:
     /// "core hand-off 28 ns over 9 DRAM visits" or "… moved: 27–35 ns (6 visits): 25–30 GB/s; …".
     public var placementNote: String? {
-        guard let low = dramVisits.map(\.handOffSeconds).min(), let high = dramVisits.map(\.handOffSeconds).max() else { return nil }
-        func span(_ values: [Double], _ unit: Ridgeline.Dimension) -> String {
-            let a = Quantity.format(values.min()!, unit), b = Quantity.format(values.max()!, unit)
-            return a == b ? a : "\(a)–\(b)"
-        }
+        guard !dramVisits.isEmpty else { return nil }
+        let handOffs = dramVisits.map(\.handOffSeconds)
         guard placementMoved else {
-            return "core hand-off \(span(dramVisits.map(\.handOffSeconds), .seconds)) over \(dramVisits.count) all-thread DRAM visits"
+            return "core hand-off \(Quantity.formatSpan(handOffs, .seconds)) over \(dramVisits.count) all-thread DRAM visits"
         }
-        let groups = [dramVisits.filter { $0.handOffSeconds <= 2 * low }, dramVisits.filter { $0.handOffSeconds > 2 * low }]
+        let near = DRAMVisit.atNearestPlacement(dramVisits)
+        let groups = [near, dramVisits.filter { !near.contains($0) }]
         let parts = groups.map { g in
-            "\(span(g.map(\.handOffSeconds), .seconds)) (\(g.count) visit\(g.count == 1 ? "" : "s")): DRAM \(span(g.map(\.bytesPerSecond), .bytesPerSecond))"
+            "\(Quantity.formatSpan(g.map(\.handOffSeconds), .seconds)) (\(g.count) visit\(g.count == 1 ? "" : "s")): DRAM \(Quantity.formatSpan(g.map(\.bytesPerSecond), .bytesPerSecond))"
         }
-        return "the cores moved during the run (core hand-off \(span([low, high], .seconds))), and all-thread DRAM bandwidth with them: "
+        return "the cores moved during the run (core hand-off \(Quantity.formatSpan(handOffs, .seconds))), and all-thread DRAM bandwidth with them: "
             + parts.joined(separator: "; ") + ". On a VM the hypervisor places the vCPUs; this figure may not repeat"
     }
 }
@@ -68,6 +62,21 @@ public struct DRAMVisit: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case handOffSeconds = "core_hand_off_s", bytesPerSecond = "bytes_per_s"
+    }
+
+    /// A hand-off this many times the fastest one means the cores sat elsewhere.
+    public static let placementChange = 2.0
+
+    /// The visits made with the cores at most `placementChange` × `nearest` apart (default: the
+    /// fastest hand-off among `visits`).
+    public static func atNearestPlacement(_ visits: [DRAMVisit], nearest: Double? = nil) -> [DRAMVisit] {
+        guard let nearest = nearest ?? visits.map(\.handOffSeconds).min() else { return [] }
+        return visits.filter { $0.handOffSeconds <= placementChange * nearest }
+    }
+
+    /// Whether some of `visits` were made with the cores elsewhere than the nearest placement.
+    public static func placementMoved(_ visits: [DRAMVisit]) -> Bool {
+        atNearestPlacement(visits).count < visits.count
     }
 }
 
