@@ -11,9 +11,10 @@
 ///
 /// Loops compile as written (this target passes LLVM `-unroll-count=1`), and `write`, `copy`
 /// and `triad` come in two shapes: one line per iteration, the shape of STREAM's C loop at
-/// gcc -O3, and four lines per iteration. From DRAM the plain loop is faster: LLVM's 8× unrolled
-/// triad reached 0.94–0.96 of C STREAM's (median of 21 paired rounds, 15 runs), the plain one
-/// 0.98–0.99 (3 runs), and gcc's own loop unrolled 8× ran at 0.97 of its plain loop. From L1 the
+/// gcc -O3, and four lines per iteration. From DRAM with all threads the plain loop is faster:
+/// LLVM's 8× unrolled triad reached 0.916–0.987 of C STREAM's (median of 21 paired rounds; median
+/// 0.950 over 15 runs), the plain one 0.940–1.01 (median 0.974 over 10), and gcc's own loop
+/// unrolled 8× ran at 0.97 of its plain loop. From L1 the
 /// unrolled loop is faster (all-thread triad 560 against 490 GB/s: fewer loop instructions per
 /// line). `CeilingProbe` uses the unrolled shape within the last-level cache and both beyond it.
 public typealias Line = SIMD8<Double>
