@@ -16,7 +16,7 @@ let package = Package(
         // Core: units, hardware specs, kernels, roofline engine. Never imports a C module.
         .target(name: "Ridgeline", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RidgelineTraining", dependencies: ["Ridgeline", .product(name: "Yams", package: "Yams")]),
-        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CKernels", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
+        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CKernels", "CPerfEvent", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
         // Micro-benchmark kernels, compiled for the build machine's CPU: a ceiling measured with
         // baseline x86-64 code (SSE2, no FMA) would measure the compiler's target, not the machine.
         // Always optimised, so that debug builds (and the tests) run the same code as release.
@@ -27,6 +27,9 @@ let package = Package(
         // function carries its own target attribute, so the file builds on any x86-64 compiler)
         // and the PAUSE spin-wait hint.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        // The kernel's counting interfaces for when PAPI offers nothing: perf_event_open(2) (no libc
+        // wrapper, ioctls are macros) and getrusage(RUSAGE_THREAD) (a GNU extension).
+        .target(name: "CPerfEvent"),
         .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
         .executableTarget(
             name: "ridgeline",
@@ -47,7 +50,7 @@ let package = Package(
             path: "Benchmarks/ridgeline-bench"),
         .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline"]),
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining"]),
-        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels"]),
+        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
         .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
     ]

@@ -21,6 +21,11 @@ public struct CounterEnvironment: Sendable, Equatable {
         return CounterEnvironment(eventSources: sources, paranoid: paranoid, hypervisor: hypervisor)
     }
 
+    /// This machine's environment, the hypervisor read through hwloc.
+    public static func probed() -> CounterEnvironment {
+        current(hypervisor: (try? Hwloc.shared())?.hostTopology().cpu.hypervisor)
+    }
+
     /// A core PMU: "cpu" on x86, "cpu_core"/"cpu_atom" on hybrid Intel, "armv8_*" on Arm.
     public var hasCorePMU: Bool {
         eventSources.contains { $0 == "cpu" || $0.hasPrefix("cpu_") || $0.hasPrefix("armv8") || $0.hasPrefix("armv9") }
@@ -35,6 +40,16 @@ public struct CounterEnvironment: Sendable, Equatable {
             return "no hardware PMU: \(vm) (/sys/bus/event_source/devices lists \(listed))"
         }
         return "not supported on this CPU: PAPI maps it to no native event of this PMU"
+    }
+
+    /// Whether this process may count kernel-mode events: perf_event_paranoid ≤ 1, or root
+    /// (CAP_PERFMON is not checked; a refusal then surfaces as a permission error per event).
+    public var kernelModeCountingAllowed: Bool { (paranoid ?? 2) <= 1 || geteuid() == 0 }
+
+    /// Why an event that only fires in kernel mode cannot be counted.
+    public var kernelModeReason: String {
+        let level = paranoid.map(String.init) ?? "unreadable"
+        return "it only counts in kernel mode, which /proc/sys/kernel/perf_event_paranoid = \(level) forbids (kernel-mode counting needs ≤ 1, root, or CAP_PERFMON)"
     }
 
     /// Why counting was refused for permissions.

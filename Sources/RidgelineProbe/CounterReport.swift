@@ -1,8 +1,9 @@
 import Foundation
 import Ridgeline
 
-/// What `ridgeline counters` reports: the machine's counting environment, PAPI's components, every
-/// candidate event with its status, and the set Ridgeline counts.
+/// What `ridgeline counters` reports: the machine's counting environment, PAPI's components, each
+/// counting layer (PAPI, perf_event_open, getrusage) with its events and their status, and the
+/// layer and events Ridgeline counts with.
 public struct CounterReport: Encodable, Sendable {
     public struct Event: Encodable, Sendable {
         public var name: String
@@ -16,34 +17,70 @@ public struct CounterReport: Encodable, Sendable {
         public var enabled: Bool
         public var reason: String?
     }
-    public var papi_version: String
+    /// One back-end: whether it counts here, and if not, why.
+    public struct Layer: Encodable, Sendable {
+        public var name: String
+        public var available: Bool
+        public var reason: String?
+        public var events: [Event]
+    }
+    public var papi_version: String?
     public var perf_event_paranoid: Int?
     public var hypervisor: String?
     public var event_sources: [String]
     public var core_pmu: Bool
     public var components: [Component]
+    /// PAPI's `disabled_reason` for its perf_event component, verbatim, when disabled.
+    public var papi_perf_event_disabled_reason: String?
     public var available_presets: [String]
-    public var events: [Event]
+    public var layers: [Layer]
+    /// The layer Ridgeline counts with: the first available one ("none" when none is).
+    public var source: String
     public var used: [String]
 
-    public static func probe() throws -> CounterReport {
-        let counters = try PAPICounters()
-        let env = counters.environment
+    public static func probe() -> CounterReport {
+        let env = CounterEnvironment.probed()
+        let layers = CounterLayer.allCases.map { probe($0, environment: env) }
+        let chosen = layers.first(where: \.available)
         return CounterReport(
-            papi_version: try PAPILibrary.version(), perf_event_paranoid: env.paranoid, hypervisor: env.hypervisor,
+            papi_version: try? PAPILibrary.version(), perf_event_paranoid: env.paranoid, hypervisor: env.hypervisor,
             event_sources: env.eventSources, core_pmu: env.hasCorePMU,
-            components: try PAPILibrary.components().map { Component(name: $0.name, enabled: $0.enabled, reason: $0.enabled ? nil : $0.reason) },
-            available_presets: try PAPILibrary.availablePresets(),
-            events: counters.candidates.map { c in
+            components: ((try? PAPILibrary.components()) ?? []).map { Component(name: $0.name, enabled: $0.enabled, reason: $0.enabled ? nil : $0.reason) },
+            papi_perf_event_disabled_reason: PAPILibrary.perfEventDisabledReason(),
+            available_presets: (try? PAPILibrary.availablePresets()) ?? [],
+            layers: layers, source: chosen?.name ?? "none",
+            used: chosen?.events.filter(\.used).map(\.name) ?? [])
+    }
+
+    /// A layer's events and status. PAPI lists its candidates even when it counts none of them,
+    /// so each keeps its own reason.
+    static func probe(_ layer: CounterLayer, environment env: CounterEnvironment) -> Layer {
+        let candidates: [CounterEvent]
+        switch layer {
+        case .papi: candidates = (try? PAPICounters(environment: env))?.candidates ?? PAPICounters.preferred
+        case .perfEvent: candidates = PerfEventCounters.preferred.map(\.event)
+        case .rusage: candidates = RusageCounters.counted
+        }
+        do {
+            let source = try LayeredCounters.make(layer, environment: env)
+            return Layer(name: layer.rawValue, available: true, reason: nil, events: candidates.map { c in
                 Event(name: c.name, kind: c.hardware ? "hardware" : "software", meaning: c.meaning,
-                      used: counters.events.contains(c.name), reason: counters.unavailable[c.name])
-            },
-            used: counters.events)
+                      used: source.events.contains(c.name), reason: source.unavailable[c.name])
+            })
+        } catch {
+            let reason: String
+            if case RidgelineError.unavailable(_, let why) = error { reason = why } else { reason = "\(error)" }
+            let papi = layer == .papi ? try? PAPICounters(environment: env) : nil
+            return Layer(name: layer.rawValue, available: false, reason: reason, events: candidates.map { c in
+                Event(name: c.name, kind: c.hardware ? "hardware" : "software", meaning: c.meaning,
+                      used: false, reason: papi?.unavailable[c.name] ?? reason)
+            })
+        }
     }
 
     public func render() -> String {
         var out: [String] = []
-        out.append("PAPI \(papi_version); perf_event_paranoid = \(perf_event_paranoid.map(String.init) ?? "unreadable"); "
+        out.append("PAPI \(papi_version ?? "did not start"); perf_event_paranoid = \(perf_event_paranoid.map(String.init) ?? "unreadable"); "
                    + (hypervisor.map { "virtual machine (\($0))" } ?? "no hypervisor detected"))
         out.append("kernel event sources: \(event_sources.joined(separator: ", ")) — " + (core_pmu ? "a CPU PMU is present" : "no CPU PMU, so no hardware events"))
         out.append("")
@@ -53,21 +90,30 @@ public struct CounterReport: Encodable, Sendable {
         out.append("")
         out.append("Preset events available here: " + (available_presets.isEmpty ? "none" : available_presets.joined(separator: " ")))
         out.append("")
+        var summary = TextTable(["counting layer", "state"])
+        for layer in layers {
+            let state = layer.available ? (layer.name == source ? "used" : "available (a better layer is used)") : "unavailable: \(layer.reason ?? "")"
+            summary.add([layer.name, state])
+        }
+        out.append(summary.render())
         // Missing events usually share a reason (no PMU): each distinct reason is printed once.
         var reasons: [String] = []
-        var table = TextTable(["event", "kind", "status", "meaning", "why missing"])
-        for e in events {
-            var note = ""
-            if !e.used, let reason = e.reason {
-                if !reasons.contains(reason) { reasons.append(reason) }
-                note = "[\(reasons.firstIndex(of: reason)! + 1)]"
+        var table = TextTable(["layer", "event", "kind", "status", "meaning", "why missing"])
+        for layer in layers {
+            for e in layer.events {
+                var note = ""
+                if !e.used, let reason = e.reason {
+                    if !reasons.contains(reason) { reasons.append(reason) }
+                    note = "[\(reasons.firstIndex(of: reason)! + 1)]"
+                }
+                table.add([layer.name, e.name, e.kind, e.used ? "counted" : "missing", e.meaning, note])
             }
-            table.add([e.name, e.kind, e.used ? "counted" : "missing", e.meaning, note])
         }
+        out.append("")
         out.append(table.render())
         for (i, reason) in reasons.enumerated() { out.append("[\(i + 1)] \(reason)") }
         out.append("")
-        out.append("Ridgeline counts: " + (used.isEmpty ? "nothing (no event can be counted here)" : used.joined(separator: ", ")))
+        out.append("Ridgeline counts with \(source): " + (used.isEmpty ? "nothing (no event can be counted here)" : used.joined(separator: ", ")))
         return out.joined(separator: "\n")
     }
 }

@@ -8,15 +8,8 @@ import Ridgeline
 /// then cost two system calls each, cheap enough to wrap every repetition of a kernel. Counts
 /// cover the thread that created the source (perf_event counts per thread by default).
 public struct PAPICounters: CounterSource {
-    /// An event Ridgeline would like to count, and why it is worth a counter.
-    public struct Candidate: Sendable, Equatable {
-        public var name: String
-        public var hardware: Bool
-        public var meaning: String
-        public init(_ name: String, hardware: Bool, _ meaning: String) {
-            self.name = name; self.hardware = hardware; self.meaning = meaning
-        }
-    }
+    public var source: String { "papi" }
+    public typealias Candidate = CounterEvent
 
     /// Most informative first: cycles and instructions (IPC, clock), FP work (attained FLOP/s),
     /// cache misses (DRAM traffic); then the software events perf keeps on every Linux machine.
@@ -33,8 +26,8 @@ public struct PAPICounters: CounterSource {
         Candidate("PAPI_L2_TCM", hardware: true, "L2 misses"),
         Candidate("PAPI_L1_DCM", hardware: true, "L1 data misses"),
         Candidate("perf::TASK-CLOCK", hardware: false, "CPU time of the thread, ns"),
-        Candidate("perf::CONTEXT-SWITCHES", hardware: false, "times the thread was descheduled"),
-        Candidate("perf::CPU-MIGRATIONS", hardware: false, "moves to another core"),
+        Candidate("perf::CONTEXT-SWITCHES", hardware: false, "times the thread was descheduled", needsKernelMode: true),
+        Candidate("perf::CPU-MIGRATIONS", hardware: false, "moves to another core", needsKernelMode: true),
         Candidate("perf::PAGE-FAULTS", hardware: false, "page faults (first touch of memory)"),
     ]
 
@@ -48,11 +41,18 @@ public struct PAPICounters: CounterSource {
     /// Probes `candidates` and builds the event set. Throws only when PAPI itself cannot start.
     public init(candidates: [Candidate] = PAPICounters.preferred, environment: CounterEnvironment? = nil) throws {
         try PAPILibrary.ensureInitialized()
-        let env = environment ?? CounterEnvironment.current(hypervisor: (try? Hwloc.shared())?.hostTopology().cpu.hypervisor)
+        let env = environment ?? CounterEnvironment.probed()
+        // PAPI counts user mode only by default, where the scheduler's events never fire: count
+        // the kernel too where perf_event_paranoid allows it.
+        let kernelMode = env.kernelModeCountingAllowed && PAPI_set_domain(PAPI_DOM_USER | PAPI_DOM_KERNEL) == PAPI_OK
         let set = try EventSet()
         var chosen: [String] = []
         var missing: [String: String] = [:]
         for candidate in candidates {
+            if candidate.needsKernelMode && !kernelMode {
+                missing[candidate.name] = env.kernelModeReason
+                continue
+            }
             var code: Int32 = 0
             let lookup = PAPI_event_name_to_code(candidate.name, &code)
             if lookup != PAPI_OK {

@@ -70,3 +70,13 @@ extension String {
         self = String(decoding: bytes, as: UTF8.self)
     }
 }
+
+extension PAPILibrary {
+    /// PAPI's own words (`disabled_reason`, verbatim) when its perf_event component — the one
+    /// that counts CPU and kernel software events — is disabled; nil when it is enabled or PAPI
+    /// does not start.
+    public static func perfEventDisabledReason() -> String? {
+        guard let component = try? components().first(where: { $0.name == "perf_event" }), !component.enabled else { return nil }
+        return component.reason
+    }
+}

@@ -40,14 +40,33 @@ import Testing
         #expect(result.stderr.contains("/proc/ridgeline/host.yaml"))
     }
 
+    @Test func detectRefusesADirectoryBeforeMeasuring() throws {
+        let result = try ridgeline(["detect", "--measure", "-o", NSTemporaryDirectory()])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("is a directory"))
+    }
+
+    @Test func detectNeverWritesIntoTheShippedProfiles() throws {
+        let shipped = repositoryRoot + "/profiles/hardware/host.yaml"
+        let before = try String(contentsOfFile: shipped, encoding: .utf8)
+        let result = try ridgeline(["detect", "-o", shipped])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("never edits a shipped profile"))
+        #expect(try String(contentsOfFile: shipped, encoding: .utf8) == before)
+    }
+
     @Test func countersExplainsMissingEvents() throws {
         let result = try ridgeline(["counters", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let events = try #require(object["events"] as? [[String: Any]])
-        #expect(!events.isEmpty)
-        for event in events where event["used"] as? Bool == false {
-            #expect((event["reason"] as? String)?.isEmpty == false, "\(event["name"] ?? "?") has no reason")
+        let layers = try #require(object["layers"] as? [[String: Any]])
+        #expect(layers.count == 3)
+        for layer in layers {
+            let events = try #require(layer["events"] as? [[String: Any]])
+            #expect(!events.isEmpty)
+            for event in events where event["used"] as? Bool == false {
+                #expect((event["reason"] as? String)?.isEmpty == false, "\(layer["name"] ?? "?") \(event["name"] ?? "?") has no reason")
+            }
         }
     }
 }

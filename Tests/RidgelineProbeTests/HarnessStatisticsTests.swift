@@ -39,6 +39,7 @@ struct HarnessStatisticsTests {
     /// Counts every third repetition as context-switched, as a loaded machine does.
     struct EveryThirdSwitched: CounterSource {
         var calls = 0
+        var source: String { "scripted" }
         var events: [String] { ["perf::CONTEXT-SWITCHES", "perf::TASK-CLOCK"] }
         var unavailable: [String: String] { [:] }
         mutating func start() throws { calls += 1 }

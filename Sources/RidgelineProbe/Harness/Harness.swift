@@ -42,21 +42,15 @@ public struct Harness {
         flusher = options.cache == .cold ? CacheFlusher() : nil
     }
 
-    /// Name of the counter source for records.
-    public var counterSourceName: String {
-        if counterFailure != nil { return "none" }
-        if counters is NoCounters { return "none" }
-        // "PAPICounters" -> "papi".
-        let type = String(describing: Swift.type(of: counters))
-        return (type.hasSuffix("Counters") ? String(type.dropLast(8)) : type).lowercased()
-    }
+    /// Name of the counter source for records: "papi", "perf_event", "rusage" or "none".
+    public var counterSourceName: String { counterFailure == nil ? counters.source : "none" }
 
     public mutating func measure(_ kernel: Kernel, on engine: any TensorEngine, threads: Int) throws -> MeasurementRecord {
         let prepared = try engine.checkedPrepare(kernel)
         let run = try time(prepared)
         var unavailable = counters.unavailable
         if let counterFailure { unavailable["*"] = counterFailure }
-        if counters is NoCounters { unavailable["*"] = unavailable["*"] ?? "no counter source (PAPI not wired in or not available)" }
+        if counters is NoCounters { unavailable["*"] = unavailable["*"] ?? "measured without counters" }
         return MeasurementRecord(
             kernel: kernel, engine: engine.name, engineVersion: engine.version, implementation: prepared.implementation,
             device: "cpu", threads: threads, binding: engine.binding, host: host,
