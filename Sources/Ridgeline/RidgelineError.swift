@@ -3,6 +3,7 @@
 public enum RidgelineError: Error, CustomStringConvertible, Equatable, Sendable {
     case fileNotFound(path: String)
     case unreadable(file: String, reason: String)
+    case unwritable(file: String, reason: String)
     case missingField(file: String?, field: String)
     case invalidValue(file: String?, field: String, value: String, expected: String)
     case inconsistent(file: String?, field: String, detail: String)
@@ -16,6 +17,8 @@ public enum RidgelineError: Error, CustomStringConvertible, Equatable, Sendable 
             return "\(path): no such file"
         case .unreadable(let file, let reason):
             return "\(file): cannot be read: \(reason)"
+        case .unwritable(let file, let reason):
+            return "\(file): cannot be written: \(reason)"
         case .missingField(let file, let field):
             return "\(Self.prefix(file))missing required field '\(field)'"
         case .invalidValue(let file, let field, let value, let expected):

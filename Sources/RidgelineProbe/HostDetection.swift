@@ -55,15 +55,9 @@ public struct HostDetection: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Writes the YAML whole (temporary file, then rename), creating the directory.
-    public func write(to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(yaml().utf8).write(to: url, options: .atomic)
-        } catch {
-            throw RidgelineError.invalidValue(file: nil, field: "output", value: path,
-                                              expected: "a writable file path (writing the host profile failed: \(error.localizedDescription))")
-        }
+    /// Writes the YAML whole (temporary file, then rename), creating the directory; never into
+    /// the shipped profiles in `protected`.
+    public func write(to path: String, protected: [String] = []) throws {
+        try writeFileAtomically(yaml(), to: path, protected: protected)
     }
 }

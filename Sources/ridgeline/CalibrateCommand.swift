@@ -32,12 +32,8 @@ struct CalibrateCommand: ParsableCommand {
 
     func run() throws {
         let store = try ProfileStore.locate()
-        let outputURL = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
-        let shipped = URL(fileURLWithPath: store.hardwareDirectory).standardizedFileURL.resolvingSymlinksInPath()
-        guard outputURL.deletingLastPathComponent().path != shipped.path else {
-            throw RidgelineError.invalidValue(file: nil, field: "-o", value: output,
-                                              expected: "a path outside \(store.hardwareDirectory): calibrate never edits a shipped profile in place")
-        }
+        // Checked before any work: calibrate never edits a shipped profile in place.
+        _ = try OutputTarget(output, protected: [store.hardwareDirectory])
         var fullProfile = try hardware.load()
         fullProfile.calibration = nil
         let observations = try Observations.load(path: measurements, statistic: statistic)
@@ -57,7 +53,7 @@ struct CalibrateCommand: ParsableCommand {
         var written = fullProfile
         written.calibration = calibration
         written.origin = "calibrated"
-        try writeFileAtomically(written.yaml(), to: output)
+        try writeFileAtomically(written.yaml(), to: output, protected: [store.hardwareDirectory])
         var calibrated = profile
         calibrated.calibration = calibration
 

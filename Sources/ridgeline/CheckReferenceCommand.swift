@@ -20,14 +20,16 @@ struct CheckReferenceCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let profile = try ProfileStore.locate().hardware(hardware)
+        let store = try ProfileStore.locate()
+        let profile = try store.hardware(hardware)
+        if let output { _ = try OutputTarget(output, protected: [store.hardwareDirectory]) }
         let reference = try ReferenceFile.load(path: measurements)
         let check = ReferenceCheck(reference: reference, profile: profile, referencePath: measurements, minSeconds: minSeconds)
         if let output {
             var calibrated = profile
             calibrated.calibration = check.calibration
             calibrated.origin = "calibrated"
-            try writeFileAtomically(calibrated.yaml(), to: output)
+            try writeFileAtomically(calibrated.yaml(), to: output, protected: [store.hardwareDirectory])
         }
         if json { return try printJSON(check) }
         print("\(profile.name): \(reference.measurements.count) kernel rows from \(measurements)")

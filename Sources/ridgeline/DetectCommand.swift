@@ -22,14 +22,17 @@ struct DetectCommand: ParsableCommand {
 
     func run() throws {
         let interactive = isatty(2) != 0
+        let path = output ?? ProfileStore.detectedHostPath
+        // Checked before the measurement: a directory or a shipped profile is refused at once.
+        let protected = (try? ProfileStore.locate()).map { [$0.hardwareDirectory] } ?? []
+        _ = try OutputTarget(path, protected: protected)
         let detection = try HostDetection.run(measure: measure) { step in
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring: \(step)".utf8)) }
         }
         if interactive && measure { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        let path = output ?? ProfileStore.detectedHostPath
-        try detection.write(to: path)
-        // The file must read back with the shipped-profile loader; say so now rather than at first use.
-        _ = try HardwareProfile.load(path: path)
+        // The profile must read back with the shipped-profile loader; say so now rather than at first use.
+        _ = try HardwareProfile.parse(yaml: detection.yaml(), file: path)
+        try detection.write(to: path, protected: protected)
         if json {
             try printJSON(HostReport(detection, profilePath: path))
         } else {

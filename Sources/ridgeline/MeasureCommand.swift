@@ -36,6 +36,9 @@ struct MeasureCommand: ParsableCommand {
         }
         let suite = try Suite.load(options.suite, store: store)   // a malformed suite fails before any output exists
         let writer = try output.map { try RecordWriter(path: $0) }
+        if let writer, writer.startedAfterCutOffLine {
+            standardError("\(writer.path): its last line was cut off (an interrupted write?); it is left as it was and new records start on the next line")
+        }
         _ = try options.measure(store: store, suite: suite) { record in
             if let writer { try writer.append(record) } else { FileHandle.standardOutput.write(Data((record.jsonLine + "\n").utf8)) }
         }
@@ -50,6 +53,8 @@ struct MeasureOptions: ParsableArguments {
     @Flag(help: "Flush the caches before every repetition (default: warm caches).") var cold = false
     @Option(help: "Seconds per kernel before giving up on a ±3% median.") var timeCap = 1.0
     @Option(help: "Device for the torch engine: cpu, cuda, cuda:N.") var device = "cpu"
+    @Option(help: "Counters around every repetition: auto (the best layer that counts here), papi, perf_event, rusage or none.")
+    var counters = "auto"
 
     func check() throws {
         guard Engines.names.contains(engine) else {
@@ -58,6 +63,9 @@ struct MeasureOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected a positive number") }
         guard timeCap > 0, timeCap.isFinite else { throw ValidationError("--time-cap \(timeCap): expected positive seconds") }
         if engine != "torch", device != "cpu" { throw ValidationError("--device \(device) needs --engine torch") }
+        guard ["auto", "none"].contains(counters) || CounterLayer(rawValue: counters) != nil else {
+            throw ValidationError("--counters '\(counters)': expected auto, none or one of \(CounterLayer.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     var threadCount: Int { threads ?? ThreadControl.availableCores }
@@ -71,7 +79,7 @@ struct MeasureOptions: ParsableArguments {
         var harnessOptions = HarnessOptions()
         harnessOptions.cache = cold ? .cold : .warm
         harnessOptions.timeCapSeconds = timeCap
-        var runner = SuiteRunner(engine: tensorEngine, harness: Harness(options: harnessOptions, counters: makeCounters()),
+        var runner = SuiteRunner(engine: tensorEngine, harness: Harness(options: harnessOptions, counters: try makeCounters()),
                                  threads: threadCount)
         let interactive = isatty(STDERR_FILENO) == 1
         if interactive { standardError("measuring \(kernels.count) kernels from \(path) with \(tensorEngine.version), \(threadCount) threads, \(harnessOptions.cache.rawValue) caches") }
@@ -92,14 +100,18 @@ struct MeasureOptions: ParsableArguments {
         return outcome.records
     }
 
-    /// PAPI counters around every repetition where PAPI starts (the events the machine lacks are
-    /// listed in each record); no counters, said so, where it does not.
-    func makeCounters() -> any CounterSource {
-        do {
-            return try PAPICounters()
-        } catch {
-            standardError("counters: PAPI is not available (\(error)); measuring without counters")
-            return NoCounters()
+    /// The counters `--counters` asks for: by default the best layer that counts here (PAPI, else
+    /// perf_event_open, else getrusage; records say which and why the better ones were passed
+    /// over). A layer asked for by name that cannot count here is an error, not a silent downgrade.
+    func makeCounters() throws -> any CounterSource {
+        switch counters {
+        case "none": return NoCounters()
+        case "auto":
+            do { return try LayeredCounters() } catch {
+                standardError("counters: none can be read here (\(error)); measuring without counters")
+                return NoCounters()
+            }
+        default: return try LayeredCounters(only: CounterLayer(rawValue: counters))
         }
     }
 

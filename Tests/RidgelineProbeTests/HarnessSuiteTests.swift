@@ -61,6 +61,25 @@ struct HarnessSuiteTests {
         #expect(loaded[0].samples == record.samples && loaded[0].cache == "warm")
     }
 
+    @Test("appending after a cut-off last line starts a new line and says so; both records read back")
+    func appendAfterCutOffLine() throws {
+        let engine = try OneDNNEngine(threads: 1)
+        var options = HarnessOptions()
+        options.timeCapSeconds = 0.05
+        var harness = Harness(options: options)
+        let record = try harness.measure(.copy(Copy(elements: 4096, dtype: .fp32)), on: engine, threads: 1)
+        let path = NSTemporaryDirectory() + "records-cut-\(getpid()).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try (record.jsonLine + "\n" + String(record.jsonLine.prefix(40))).write(toFile: path, atomically: true, encoding: .utf8)
+        let writer = try RecordWriter(path: path)
+        #expect(writer.startedAfterCutOffLine)
+        try writer.append(record)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 4 && lines[3].isEmpty)
+        #expect(lines[2] == Substring(record.jsonLine))
+        #expect(try !RecordWriter(path: path).startedAfterCutOffLine)
+    }
+
     @Test("cold-cache mode flushes a buffer larger than the last-level cache")
     func coldCache() throws {
         let flusher = CacheFlusher()

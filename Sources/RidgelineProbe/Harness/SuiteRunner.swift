@@ -27,24 +27,45 @@ public final class RecordWriter {
     private let fd: Int32
     public let path: String
 
+    /// Whether the file ended in a cut-off line (an earlier run killed mid-write, or a file edited
+    /// by hand) that the first record now starts after, on a line of its own.
+    public private(set) var startedAfterCutOffLine = false
+
     public init(path: String) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        let target = try OutputTarget(path)
+        fd = open(target.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard fd >= 0 else {
-            throw RidgelineError.unreadable(file: path, reason: "cannot be opened for appending (\(String(cString: strerror(errno))))")
+            throw RidgelineError.unwritable(file: path, reason: "cannot be opened for appending (\(String(cString: strerror(errno))))")
         }
+        if !target.isStream, Self.endsInCutOffLine(target.path) {
+            try write(Array("\n".utf8))
+            startedAfterCutOffLine = true
+        }
+    }
+
+    /// A non-empty regular file whose last byte is not a newline.
+    static func endsInCutOffLine(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size > 0 else { return false }
+        try? handle.seek(toOffset: size - 1)
+        return (try? handle.read(upToCount: 1)) != Data("\n".utf8)
     }
 
     deinit { close(fd) }
 
     public func append(_ record: MeasurementRecord) throws {
-        let bytes = Array((record.jsonLine + "\n").utf8)
+        try write(Array((record.jsonLine + "\n").utf8))
+    }
+
+    private func write(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw RidgelineError.unreadable(file: path, reason: "write failed (\(String(cString: strerror(errno))))")
+                throw RidgelineError.unwritable(file: path, reason: String(cString: strerror(errno)))
             }
             offset += written
         }
