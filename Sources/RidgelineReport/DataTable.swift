@@ -100,9 +100,13 @@ public struct DataTable: Sendable {
         return "\(v)"
     }
 
+    /// Text quoted when it must be; and text a spreadsheet would run as a formula (starting with
+    /// `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`, as OWASP's CSV-injection
+    /// advice says. Numbers are never text here, so no figure changes.
     static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let safe = s.first.map { "=+-@\t\r".contains($0) } == true ? "'" + s : s
+        guard safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return safe }
+        return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// `{"id", "title", "columns": [{key, title}], "rows": [{key: value}]}`: one object per row so a

@@ -40,12 +40,13 @@ public enum MarkdownRenderer {
         return out + "\n"
     }
 
-    /// A table cell: pipes escaped, newlines folded.
+    /// A table cell: markup escaped like any text (a kernel or model name is the user's, and may hold
+    /// `<script>`), newlines folded.
     static func cell(_ s: String) -> String {
-        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        escape(s.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " "))
     }
 
-    /// Text: characters Markdown would read as markup are escaped.
+    /// Text: characters Markdown would read as markup — raw HTML included — are escaped.
     static func escape(_ s: String) -> String {
         var out = ""
         for ch in s {

@@ -57,9 +57,19 @@ struct TableFile: Decodable {
         var rows: [[String]] = []
         for line in lines.dropFirst(2) {
             guard line.hasPrefix("|") else { break }
-            rows.append(line.dropFirst(2).dropLast(2).components(separatedBy: " | ").map { $0.replacingOccurrences(of: "\\|", with: "|") })
+            rows.append(line.dropFirst(2).dropLast(2).components(separatedBy: " | ").map(unescapeMarkdown))
         }
         return rows
+    }
+
+    /// What a Markdown reader sees: every backslash escape undone.
+    static func unescapeMarkdown(_ text: String) -> String {
+        var out = "", escaped = false
+        for ch in text {
+            if ch == "\\" && !escaped { escaped = true; continue }
+            out.append(ch); escaped = false
+        }
+        return out
     }
 
     /// A displayed number read back: "12.34 ms" → 0.01234, "2.5 kFLOP" → 2500, "42%" → 0.42.
@@ -121,6 +131,25 @@ struct TableFile: Decodable {
         var error: Error?
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) { elements += 1 }
         func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { error = parseError }
+    }
+
+    /// Names come from the user (kernel labels, model names, engine versions): the Markdown shows
+    /// them as text, never as HTML, and the CSV never hands a spreadsheet a formula.
+    @Test func hostileTextStaysText() throws {
+        let hostile = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "+1+cmd", "-2+3", "@SUM(A1)", "plain"]
+        var table = DataTable(id: "t", title: "<b>title</b>", columns: [DataTable.Column("name", "Name"), DataTable.Column("x", "X", .number)])
+        for (i, text) in hostile.enumerated() { table.add([.text(text), .number(Double(i) - 1)]) }
+        let markdown = MarkdownRenderer.render(table)
+        // Every angle bracket is escaped, so no tag reaches a Markdown renderer.
+        let unescaped = markdown.indices.filter { markdown[$0] == "<" && (markdown[..<$0].last != "\\") }
+        #expect(unescaped.isEmpty, "\(markdown)")
+        #expect(markdown.contains("\\<script\\>"))
+        let csv = table.csv.components(separatedBy: "\r\n")
+        #expect(csv[1].hasPrefix("<script>"))
+        for line in csv.dropFirst(3).dropLast(2) { #expect(line.hasPrefix("'") || line.hasPrefix("\"'"), "\(line)") }
+        #expect(csv[7].hasPrefix("plain,"))
+        // Numbers stay numbers: a negative value is not prefixed.
+        #expect(csv[1].hasSuffix(",-1"))
     }
 
     @Test func everySVGIsWellFormedXML() throws {
