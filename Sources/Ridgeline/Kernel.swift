@@ -157,18 +157,16 @@ public struct Elementwise: KernelCost, Hashable {
     /// Arithmetic FLOPs per element by op name; the exponential, tanh, erf or log an op needs is
     /// counted apart (`transcendentalsPerElement`). gelu (tanh form) = 7 arithmetic + tanh;
     /// sigmoid = 1 + e^−x and a reciprocal; silu = sigmoid and a multiply.
-    public static func defaultFlops(_ name: String) -> Double {
-        switch name {
-        case "relu", "add", "mul", "sub", "scale", "mul_scalar", "neg", "abs", "bias", "max", "min", "exp", "log", "tanh":
-            return 1
-        case "div", "square", "fma", "axpy", "dropout": return 2
-        case "sigmoid": return 3
-        case "silu", "swish", "swiglu": return 4
-        case "sqrt": return 4
-        case "gelu", "gelu_erf", "geglu": return 7
-        default: return 1
-        }
-    }
+    public static func defaultFlops(_ name: String) -> Double { flopsByName[name] ?? 1 }
+
+    /// The op names a spec may give without `flops_per_element`.
+    public static let flopsByName: [String: Double] = [
+        "relu": 1, "add": 1, "mul": 1, "sub": 1, "scale": 1, "mul_scalar": 1, "neg": 1, "abs": 1, "bias": 1,
+        "max": 1, "min": 1, "exp": 1, "log": 1, "tanh": 1,
+        "div": 2, "square": 2, "fma": 2, "axpy": 2, "dropout": 2,
+        "sigmoid": 3, "silu": 4, "swish": 4, "swiglu": 4, "sqrt": 4,
+        "gelu": 7, "gelu_erf": 7, "geglu": 7,
+    ]
 
     /// Special-function evaluations per element by op name. tanh, sigmoid (and so silu and the
     /// tanh form of gelu) need an exponential and a reciprocal, and a SIMD reciprocal to full

@@ -48,8 +48,15 @@ extension Kernel {
             kernel = .conv2d(conv)
         case "elementwise":
             try r.rejectUnknownKeys(["op", "name", "elements", "inputs", "outputs", "flops_per_element", "dtype"])
+            let name = try r.string("name")
+            // An op Ridgeline does not know has no FLOP count: say so rather than assume one.
+            guard Elementwise.flopsByName[name] != nil || r.has("flops_per_element") else {
+                throw RidgelineError.invalidValue(
+                    file: r.file, field: r.name("name"), value: name,
+                    expected: "one of \(Elementwise.flopsByName.keys.sorted().joined(separator: ", ")), or any name with flops_per_element")
+            }
             kernel = .elementwise(Elementwise(
-                name: try r.string("name"), elements: try dim("elements"),
+                name: name, elements: try dim("elements"),
                 inputs: try r.optionalInt("inputs", in: 1...64) ?? 1, outputs: try r.optionalInt("outputs", in: 1...64) ?? 1,
                 flopsPerElement: try r.optionalDouble("flops_per_element", in: 0...1e6), dtype: try dtype()))
         case "copy":
@@ -57,7 +64,12 @@ extension Kernel {
             kernel = .copy(Copy(elements: try dim("elements"), dtype: try dtype()))
         case "reduction":
             try r.rejectUnknownKeys(["op", "elements", "outputs", "dtype"])
-            kernel = .reduction(Reduction(elements: try dim("elements"), outputs: try dim("outputs", default: 1), dtype: try dtype()))
+            let reduction = Reduction(elements: try dim("elements"), outputs: try dim("outputs", default: 1), dtype: try dtype())
+            guard reduction.outputs <= reduction.elements else {
+                throw RidgelineError.invalidValue(file: r.file, field: r.name("outputs"), value: "\(reduction.outputs)",
+                                                  expected: "at most elements (\(reduction.elements)): a reduction has fewer outputs than inputs")
+            }
+            kernel = .reduction(reduction)
         case "softmax", "layernorm", "rmsnorm":
             try r.rejectUnknownKeys(["op", "rows", "cols", "pass", "dtype"])
             kernel = .rowwise(RowWise(RowWise.Op(rawValue: op)!, rows: try dim("rows"), cols: try dim("cols"),

@@ -36,13 +36,19 @@ public struct Prediction: Sendable, Encodable {
     public var bound: Bound
     /// Whether the profile's calibration block was applied.
     public var calibrated: Bool
+    /// The dtype whose peak the compute time used: the kernel's own, or the next wider one the
+    /// device has (an fp8 GEMM on a V100 runs at its fp16 rate, as frameworks fall back).
+    public var computeDType: DType
+
+    /// What a user should know about this prediction: a matrix dtype the device lacks.
+    public var warnings: [String] = []
 
     public var arithmeticIntensity: Double { bytes > 0 ? flops / bytes : 0 }
     public var attainedFlopsPerSecond: Double { timeSeconds > 0 ? flops / timeSeconds : 0 }
 
     enum CodingKeys: String, CodingKey {
         case kernel, hardware, time_s, flops, bytes, bytes_by_level, compute_s, memory_s, overhead_s, bound,
-             calibrated, arithmetic_intensity, attained_flops_per_s
+             calibrated, arithmetic_intensity, attained_flops_per_s, compute_dtype, warnings
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -60,6 +66,8 @@ public struct Prediction: Sendable, Encodable {
         try c.encode(calibrated, forKey: .calibrated)
         try c.encode(arithmeticIntensity, forKey: .arithmetic_intensity)
         try c.encode(attainedFlopsPerSecond, forKey: .attained_flops_per_s)
+        try c.encode(computeDType, forKey: .compute_dtype)
+        try c.encode(warnings, forKey: .warnings)
     }
 }
 

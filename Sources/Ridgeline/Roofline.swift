@@ -44,9 +44,22 @@ public struct Roofline: Sendable {
         else { bound = .memory(memoryLevel) }
         var byLevel: [String: Double] = [:]
         for (level, bytes) in levels { byLevel[level.name] = bytes }
-        return Prediction(kernel: kernel, hardware: profile.id, timeSeconds: time, flops: kernel.flops, bytes: kernel.bytes,
-                          bytesByLevel: byLevel, computeSeconds: computeSeconds, memorySeconds: memorySeconds,
-                          overheadSeconds: overhead, bound: bound, calibrated: profile.calibration != nil)
+        var prediction = Prediction(kernel: kernel, hardware: profile.id, timeSeconds: time, flops: kernel.flops, bytes: kernel.bytes,
+                                    bytesByLevel: byLevel, computeSeconds: computeSeconds, memorySeconds: memorySeconds,
+                                    overheadSeconds: overhead, bound: bound, calibrated: profile.calibration != nil, computeDType: computeDType)
+        if Self.runsOnMatrixUnits(kernel), profile.compute.peak[kernel.dtype] == nil {
+            prediction.warnings.append("\(profile.id) has no \(kernel.dtype.rawValue) peak: \(kernel.label) is predicted at its \(computeDType.rawValue) rate, as frameworks fall back")
+        }
+        return prediction
+    }
+
+    /// GEMMs, convolutions and attention: the kernels whose dtype picks a tensor-core (or matrix
+    /// SIMD) peak.
+    static func runsOnMatrixUnits(_ kernel: Kernel) -> Bool {
+        switch kernel {
+        case .gemm, .conv2d, .attention: return true
+        default: return false
+        }
     }
 
     /// Compute and memory time overlap, but rarely perfectly: a calibration may say what share

@@ -24,6 +24,8 @@ struct PredictCommand: ParsableCommand {
         if let kernelsFile { kernels += try Kernel.load(path: kernelsFile) }
         let engine = Roofline(profile)
         let predictions = kernels.map { engine.predict($0, mode: mode) }
+        var warned = Set<String>()
+        for warning in predictions.flatMap(\.warnings) where warned.insert(warning).inserted { standardError("warning: " + warning) }
         if json { return try printJSON(predictions) }
         print("\(profile.name) (\(profile.id)), \(mode.rawValue) mode, \(profile.calibration == nil ? "datasheet ceilings" : "calibrated")")
         var table = TextTable(["kernel", "time", "FLOPs", "bytes", "FLOP/B", "attained", "bound"])

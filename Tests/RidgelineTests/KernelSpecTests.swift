@@ -24,6 +24,30 @@ struct KernelSpecTests {
         #expect(message == "spec.jsonl:3: field 'dtype' has value 'fp4': expected one of fp64, fp32, tf32, bf16, fp16, fp8, int8")
     }
 
+    @Test func anUnknownElementwiseOpNeedsItsFlops() throws {
+        let message = ridgelineErrorMessage { try Self.parse(#"{"op":"elementwise","name":"hardswish","elements":8,"dtype":"fp32"}"#) }
+        #expect(message.hasPrefix("spec.jsonl:3: field 'name' has value 'hardswish': expected one of abs, add,"))
+        #expect(message.hasSuffix("or any name with flops_per_element"))
+        let declared = try Self.parse(#"{"op":"elementwise","name":"hardswish","elements":8,"flops_per_element":5,"dtype":"fp32"}"#)
+        #expect(declared.flops == 40)
+    }
+
+    @Test func aReductionHasFewerOutputsThanInputs() {
+        let message = ridgelineErrorMessage { try Self.parse(#"{"op":"reduction","elements":16,"outputs":1000,"dtype":"fp32"}"#) }
+        #expect(message == "spec.jsonl:3: field 'outputs' has value '1000': expected at most elements (16): a reduction has fewer outputs than inputs")
+    }
+
+    @Test func aMatrixDTypeTheDeviceLacksIsPredictedAtTheFallbackRateAndSaysSo() throws {
+        let v100 = try loadShippedProfile("v100-sxm2-32gb")
+        let fp8 = Roofline(v100).predict(try Self.parse(#"{"op":"gemm","m":4096,"n":4096,"k":4096,"dtype":"fp8"}"#))
+        #expect(fp8.computeDType == .fp16)
+        #expect(fp8.warnings == ["v100-sxm2-32gb has no fp8 peak: gemm 4096x4096x4096 fp8 is predicted at its fp16 rate, as frameworks fall back"])
+        let fp16 = Roofline(v100).predict(try Self.parse(#"{"op":"gemm","m":4096,"n":4096,"k":4096,"dtype":"fp16"}"#))
+        #expect(fp16.warnings.isEmpty)
+        let h100 = try loadShippedProfile("h100-sxm5-80gb")
+        #expect(Roofline(h100).predict(try Self.parse(#"{"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp8"}"#)).warnings.isEmpty)
+    }
+
     @Test func zeroSizeShape() {
         let message = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":0,"n":1,"k":1,"dtype":"fp32"}"#) }
         #expect(message.hasPrefix("spec.jsonl:3: field 'm' has value '0'"))
