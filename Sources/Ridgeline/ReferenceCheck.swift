@@ -29,13 +29,23 @@ public struct ReferenceCheck: Sendable, Encodable {
 
     public static let groups = ["gemm", "memory-bound", "row-wise", "attention", "conv2d"]
 
-    public init(reference: ReferenceFile, profile: HardwareProfile, referencePath: String, minSeconds: Double = 100e-6) {
+    /// The fewest rows a calibration is fitted on, and judged on: below that the fractions would
+    /// say nothing about the device (a fit on no rows at all writes the datasheet back, labelled calibrated).
+    public static let minimumRows = 10
+
+    public init(reference: ReferenceFile, profile: HardwareProfile, referencePath: String, minSeconds: Double = 100e-6) throws {
         var datasheetProfile = profile
         datasheetProfile.calibration = nil
         hardware = profile.id
         min_seconds = minSeconds
         datasheet = Self.rows(reference.measurements, datasheetProfile)
         let even = reference.measurements.filter { $0.index % 2 == 0 && $0.medianSeconds >= minSeconds }
+        let oddCount = reference.measurements.filter { $0.index % 2 == 1 && $0.medianSeconds >= minSeconds }.count
+        guard even.count >= Self.minimumRows, oddCount >= Self.minimumRows else {
+            throw RidgelineError.invalidValue(
+                file: referencePath, field: "--min-seconds", value: Quantity.format(minSeconds, .seconds),
+                expected: "a bound that leaves at least \(Self.minimumRows) rows to fit on and \(Self.minimumRows) to judge (it leaves \(even.count) and \(oddCount) of \(reference.measurements.count))")
+        }
         let calibration = CalibrationFit.fit(
             samples: even.map { CalibrationSample(kernels: $0.kernels, seconds: $0.medianSeconds) },
             profile: datasheetProfile,

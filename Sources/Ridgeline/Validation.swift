@@ -14,12 +14,19 @@ public struct Observation: Sendable {
     public var counterSource: String
     /// CPU threads the engine ran with; nil when unknown or not a CPU measurement.
     public var threads: Int?
+    /// Where it ran: "cpu", "cuda:0", …; the host's fingerprint where the record has one.
+    public var device: String
+    public var host: String?
 
     public init(kernels: [Kernel], seconds: Double, source: String, engine: String, counters: [String: Double] = [:],
-                counterSource: String = "none", threads: Int? = nil) {
+                counterSource: String = "none", threads: Int? = nil, device: String = "cpu", host: String? = nil) {
         self.kernels = kernels; self.seconds = seconds; self.source = source; self.engine = engine
         self.counters = counters; self.counterSource = counterSource; self.threads = threads
+        self.device = device; self.host = host
     }
+
+    /// A GPU or a CPU, as a profile's `kind` says.
+    public var ranOnGPU: Bool { !device.hasPrefix("cpu") }
 
     public var kernelClass: KernelClass { kernels[0].kernelClass }
     public var label: String { kernels.map(\.label).joined(separator: " + ") }
@@ -66,7 +73,7 @@ extension ReferenceMeasurement {
     /// This row as an observation: its median (or minimum) time, named by file and line.
     public func observation(file: String, statistic: Observations.Statistic = .median) -> Observation {
         Observation(kernels: kernels, seconds: statistic == .min ? minSeconds : medianSeconds,
-                    source: "\(file):\(line)", engine: "reference")
+                    source: "\(file):\(line)", engine: "reference", device: "cuda")
     }
 }
 
@@ -86,11 +93,35 @@ extension Observation {
         }
         self.init(kernels: [record.kernel], seconds: seconds, source: source,
                   engine: record.engine, counters: record.counters, counterSource: record.counterSource,
-                  threads: record.device == "cpu" ? record.threads : nil)
+                  threads: record.device == "cpu" ? record.threads : nil, device: record.device, host: record.host.fingerprint)
     }
 }
 
 extension Observations {
+    /// Refuses a set of measurements that cannot be judged (or fitted) as one: records of several
+    /// engines, devices, hosts or thread counts, or of a CPU judged on a GPU profile (and back).
+    /// A calibration fitted on such a mix describes no machine.
+    public static func checkConsistent(_ observations: [Observation], profile: HardwareProfile, file: String) throws {
+        guard let first = observations.first else { return }
+        func same<T: Equatable>(_ field: String, _ value: (Observation) -> T?, _ show: (T?) -> String) throws {
+            if let other = observations.first(where: { value($0) != value(first) }) {
+                throw RidgelineError.inconsistent(
+                    file: file, field: field,
+                    detail: "\(first.source) has \(show(value(first))) but \(other.source) has \(show(value(other))); judge or fit one \(field) at a time")
+            }
+        }
+        try same("engine", \.engine) { $0 ?? "none" }
+        try same("device", \.device) { $0 ?? "none" }
+        try same("host", \.host) { $0.map { "'\($0)'" } ?? "no host fingerprint" }
+        try same("threads", \.threads) { $0.map { "\($0) threads" } ?? "no thread count" }
+        let gpuProfile = profile.kind == .gpu
+        guard first.ranOnGPU == gpuProfile else {
+            throw RidgelineError.inconsistent(
+                file: file, field: "device",
+                detail: "the measurements ran on \(first.device) but \(profile.id) is a \(profile.kind.rawValue) profile; pass the profile of the device that was measured")
+        }
+    }
+
     /// The profile to judge `observations` with: cut down to the cores they ran on when they
     /// all ran on fewer threads than the CPU has (see `HardwareProfile.restricted`).
     public static func profile(_ profile: HardwareProfile, for observations: [Observation]) -> HardwareProfile {

@@ -37,6 +37,7 @@ struct CalibrateCommand: ParsableCommand {
         var fullProfile = try hardware.load()
         fullProfile.calibration = nil
         let observations = try Observations.load(path: measurements, statistic: statistic)
+        try Observations.checkConsistent(observations, profile: fullProfile, file: measurements)
         // Fitted on the cores the measurements used; the fractions then apply to the whole CPU.
         let profile = Observations.profile(fullProfile, for: observations)
         let executionMode: ExecutionMode = mode == "auto"

@@ -24,7 +24,7 @@ struct CheckReferenceCommand: ParsableCommand {
         let profile = try store.hardware(hardware)
         if let output { _ = try OutputTarget(output, protected: [store.hardwareDirectory]) }
         let reference = try ReferenceFile.load(path: measurements)
-        let check = ReferenceCheck(reference: reference, profile: profile, referencePath: measurements, minSeconds: minSeconds)
+        let check = try ReferenceCheck(reference: reference, profile: profile, referencePath: measurements, minSeconds: minSeconds)
         if let output {
             var calibrated = profile
             calibrated.calibration = check.calibration

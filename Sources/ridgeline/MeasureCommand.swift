@@ -60,7 +60,9 @@ struct MeasureOptions: ParsableArguments {
         guard Engines.names.contains(engine) else {
             throw ValidationError("--engine '\(engine)': expected one of \(Engines.names.joined(separator: ", "))")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads \(threads): expected a positive number") }
+        if let threads, threads < 1 || threads > ThreadControl.availableCores {
+            throw ValidationError("--threads \(threads): expected 1 to \(ThreadControl.availableCores), the cores this process may use")
+        }
         guard timeCap > 0, timeCap.isFinite else { throw ValidationError("--time-cap \(timeCap): expected positive seconds") }
         if engine != "torch", device != "cpu" { throw ValidationError("--device \(device) needs --engine torch") }
         guard ["auto", "none"].contains(counters) || CounterLayer(rawValue: counters) != nil else {

@@ -39,6 +39,7 @@ struct ValidateCommand: ParsableCommand {
                 try Observation(record: $0, source: "measured now", statistic: statistic)
             }
         }
+        try Observations.checkConsistent(observations, profile: fullProfile, file: measurements ?? "measured now")
         let executionMode: ExecutionMode = mode == "auto"
             ? (observations.allSatisfy { $0.engine == "torch" || $0.engine == "reference" } ? .eager : .kernel)
             : ExecutionMode(rawValue: mode)!

@@ -96,21 +96,25 @@ struct EngineMeasureCLITests {
         let records = try MeasurementRecord.load(path: output)
         #expect(records.count == 4)
 
-        let validated = try Self.run(["validate", "--hardware", "h100-sxm5-80gb", "--measurements", output, "--json"])
+        // CPU records judged on a GPU profile describe no machine: refused, naming both.
+        let wrongDevice = try Self.run(["validate", "--hardware", "h100-sxm5-80gb", "--measurements", output])
+        #expect(wrongDevice.status != 0 && wrongDevice.stderr.contains("ran on cpu but h100-sxm5-80gb is a gpu profile"), "\(wrongDevice.stderr)")
+
+        let validated = try Self.run(["validate", "--hardware", "epyc-9654", "--measurements", output, "--json"])
         #expect(validated.status == 0, "\(validated.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(validated.stdout.utf8)) as? [String: Any])
         #expect((object["rows"] as? [Any])?.count == 4)
         #expect(object["median_ape"] is Double && object["p90_ape"] is Double)
         #expect((object["flop_check"] as? [String: Any])?["note"] is String)
 
-        let result = try Self.run(["calibrate", "--hardware", "h100-sxm5-80gb", "--measurements", output, "-o", calibrated])
+        let result = try Self.run(["calibrate", "--hardware", "epyc-9654", "--measurements", output, "-o", calibrated])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Held-out error"))
         let profile = try HardwareProfile.load(path: calibrated)
         #expect(profile.calibration != nil && profile.origin == "calibrated")
 
-        let inPlace = try Self.run(["calibrate", "--hardware", "h100-sxm5-80gb", "--measurements", output,
-                                    "-o", "profiles/hardware/h100-sxm5-80gb.yaml"])
+        let inPlace = try Self.run(["calibrate", "--hardware", "epyc-9654", "--measurements", output,
+                                    "-o", "profiles/hardware/epyc-9654.yaml"])
         #expect(inPlace.status != 0 && inPlace.stderr.contains("never edits a shipped profile"))
     }
 }

@@ -104,11 +104,19 @@ import Testing
         let reference = try ReferenceFile.load(path: path)
         #expect(reference.measurements.count >= 200)
         #expect(reference.launchFloorSeconds != nil)
-        let check = ReferenceCheck(reference: reference, profile: try loadShippedProfile("h100-sxm5-80gb"), referencePath: path)
+        let check = try ReferenceCheck(reference: reference, profile: try loadShippedProfile("h100-sxm5-80gb"), referencePath: path)
         let all = try #require(ReferenceCheck.summary(check.heldOut).first { $0.group == "all" })
         #expect(all.summary.count > 50)
         #expect(all.summary.medianAPE <= 0.15)
         #expect(check.heldOut.allSatisfy { $0.index % 2 == 1 && $0.measured_s >= 100e-6 })
+    }
+
+    @Test func aBoundThatLeavesTooFewRowsIsRefused() throws {
+        let path = repositoryRoot + "/../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
+        let reference = try ReferenceFile.load(path: path)
+        #expect(throws: RidgelineError.self) {
+            try ReferenceCheck(reference: reference, profile: try loadShippedProfile("h100-sxm5-80gb"), referencePath: path, minSeconds: 1000)
+        }
     }
 
     @Test func malformedReferenceLineNamesTheLine() {

@@ -14,6 +14,28 @@ struct HarnessValidationTests {
         #expect(held4 == [3, 7] && fit4.count == 6)
     }
 
+    @Test("records of several engines, devices, hosts or thread counts, or of the wrong kind of device, are refused")
+    func mixedRecords() throws {
+        let cpu = try loadShippedProfile("epyc-9654"), gpu = try loadShippedProfile("h100-sxm5-80gb")
+        let copy = Kernel.copy(Copy(elements: 4096, dtype: .fp32))
+        func observation(_ source: String, engine: String = "onednn", device: String = "cpu", host: String? = "host A", threads: Int? = 2) -> Observation {
+            Observation(kernels: [copy], seconds: 1e-5, source: source, engine: engine, threads: threads, device: device, host: host)
+        }
+        let clean = [observation("r:1"), observation("r:2")]
+        try Observations.checkConsistent(clean, profile: cpu, file: "r")
+        for (field, mixed) in [("engine", observation("r:3", engine: "openblas")), ("host", observation("r:3", host: "host B")),
+                               ("threads", observation("r:3", threads: 1)), ("device", observation("r:3", device: "cuda:0"))] {
+            #expect(throws: RidgelineError.self, "\(field)") { try Observations.checkConsistent(clean + [mixed], profile: cpu, file: "r") }
+            let message = ridgelineErrorMessage { try Observations.checkConsistent(clean + [mixed], profile: cpu, file: "r") }
+            #expect(message.contains("'\(field)'") && message.contains("r:1") && message.contains("r:3"), "\(message)")
+        }
+        let onGPU = ridgelineErrorMessage { try Observations.checkConsistent(clean, profile: gpu, file: "r") }
+        #expect(onGPU.contains("ran on cpu but h100-sxm5-80gb is a gpu profile"))
+        let reference = [Observation(kernels: [copy], seconds: 1e-5, source: "ref:1", engine: "reference", device: "cuda")]
+        try Observations.checkConsistent(reference, profile: gpu, file: "ref")
+        #expect(throws: RidgelineError.self) { try Observations.checkConsistent(reference, profile: cpu, file: "ref") }
+    }
+
     @Test("APE per class and overall, with the signed error")
     func validation() throws {
         let profile = try loadShippedProfile("h100-sxm5-80gb")
