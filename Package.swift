@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // Core: units, hardware specs, kernels, roofline engine. Never imports a C module.
@@ -53,5 +54,9 @@ let package = Package(
         .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
         .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
+        // Random kernel specs, profiles, models and layouts thrown at the parsers and the model.
+        .testTarget(name: "RidgelinePropertyTests", dependencies: [
+            "Ridgeline", "RidgelineTraining", .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
     ]
 )

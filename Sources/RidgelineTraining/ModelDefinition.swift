@@ -94,7 +94,7 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     public var inputParameters: Double {
         let d = Double(dModel)
         if let image {
-            let patchProjection = Double(image.channels * image.patch * image.patch) * d + d
+            let patchProjection = Double(image.channels) * Double(image.patch) * Double(image.patch) * d + d
             return patchProjection + d + Double(image.patches + 1) * d
         }
         return Double(vocab) * d + (position == .learned ? Double(maxSeq) * d : 0)
@@ -143,11 +143,11 @@ public struct CNNModel: Sendable, Equatable, Hashable {
     public var parameterCount: Double {
         var total = 0.0
         var c = channels
-        func conv(_ cin: Int, _ cout: Int, _ k: Int) -> Double { Double(cout * cin * k * k) + 2 * Double(cout) }
+        func conv(_ cin: Int, _ cout: Int, _ k: Int) -> Double { Double(cout) * Double(cin) * Double(k) * Double(k) + 2 * Double(cout) }
         for layer in layers {
             switch layer {
             case .conv(let out, let kernel, _, let bn):
-                total += Double(out * c * kernel * kernel) + (bn ? 2 * Double(out) : Double(out))
+                total += Double(out) * Double(c) * Double(kernel) * Double(kernel) + (bn ? 2 * Double(out) : Double(out))
                 c = out
             case .maxPool, .globalAvgPool: break
             case .bottleneck(let mid, let out, let stride):
@@ -155,7 +155,7 @@ public struct CNNModel: Sendable, Equatable, Hashable {
                 if stride != 1 || c != out { total += conv(c, out, 1) }
                 c = out
             case .fc(let out):
-                total += Double(c * out) + Double(out)
+                total += Double(c) * Double(out) + Double(out)
                 c = out
             }
         }
