@@ -17,7 +17,7 @@ public struct FieldReader {
     public static func parse(_ text: String, file: String?) throws -> FieldReader {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try JSONNode.compose(text) ?? Yams.compose(yaml: text)
         } catch {
             throw RidgelineError.unreadable(file: file ?? "input", reason: "not valid YAML/JSON (\(error))")
         }
@@ -29,13 +29,20 @@ public struct FieldReader {
 
     public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// The value at `key`, compared as plain text. Yams's own `node[key]` compares nodes, which
+    /// resolves every key's YAML tag with regular expressions: that lookup was most of the time
+    /// spent reading a large JSON Lines file.
+    func value(_ key: String) -> Node? {
+        node.mapping?.first { $0.key.string == key }?.value
+    }
+
     public var keys: [String] { node.mapping?.keys.compactMap(\.string) ?? [] }
 
-    public func has(_ key: String) -> Bool { node[key] != nil }
+    public func has(_ key: String) -> Bool { value(key) != nil }
 
     /// The nested mapping at `key`, or nil when absent.
     public func optionalChild(_ key: String) throws -> FieldReader? {
-        guard let child = node[key] else { return nil }
+        guard let child = value(key) else { return nil }
         guard child.mapping != nil else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a mapping")
         }
@@ -49,7 +56,7 @@ public struct FieldReader {
 
     /// The list at `key` as readers (each element a mapping), or [] when absent.
     public func list(_ key: String) throws -> [FieldReader] {
-        guard let child = node[key] else { return [] }
+        guard let child = value(key) else { return [] }
         guard let seq = child.sequence else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a list")
         }
@@ -57,7 +64,7 @@ public struct FieldReader {
     }
 
     public func strings(_ key: String) throws -> [String] {
-        guard let child = node[key] else { return [] }
+        guard let child = value(key) else { return [] }
         guard let seq = child.sequence else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a list of strings")
         }
@@ -70,7 +77,7 @@ public struct FieldReader {
     }
 
     public func optionalString(_ key: String) throws -> String? {
-        guard let child = node[key] else { return nil }
+        guard let child = value(key) else { return nil }
         guard let scalar = child.scalar else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a string")
         }
@@ -84,7 +91,7 @@ public struct FieldReader {
 
     /// A whole number, rejecting fractions, non-numbers and values outside `range`.
     public func optionalInt(_ key: String, in range: ClosedRange<Int> = 1...Int.max) throws -> Int? {
-        guard let child = node[key] else { return nil }
+        guard let child = value(key) else { return nil }
         guard let text = child.scalar?.string, let value = Int(text) else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a whole number")
         }
@@ -100,7 +107,7 @@ public struct FieldReader {
     }
 
     public func optionalDouble(_ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude) throws -> Double? {
-        guard let child = node[key] else { return nil }
+        guard let child = value(key) else { return nil }
         guard let text = child.scalar?.string, let value = Double(text), value.isFinite else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a number")
         }
@@ -116,7 +123,7 @@ public struct FieldReader {
     }
 
     public func optionalBool(_ key: String) throws -> Bool? {
-        guard let child = node[key] else { return nil }
+        guard let child = value(key) else { return nil }
         switch child.scalar?.string.lowercased() {
         case "true", "yes": return true
         case "false", "no": return false
@@ -126,7 +133,7 @@ public struct FieldReader {
     }
 
     public func optionalQuantity(_ key: String, _ dimension: Dimension) throws -> Double? {
-        guard let child = node[key] else { return nil }
+        guard let child = value(key) else { return nil }
         guard let text = child.scalar?.string else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: dimension.rawValue)
         }
