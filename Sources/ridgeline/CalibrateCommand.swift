@@ -15,7 +15,7 @@ struct CalibrateCommand: ParsableCommand {
         """)
 
     @OptionGroup var hardware: HardwareOption
-    @Option(help: "Measurement records (JSON Lines: ridgeline measure, torch_engine.py, or the reference GPU format).")
+    @Option(help: "Measurement records (JSON Lines: ridgeline measure, torch_engine.py, or the reference GPU format; - reads standard input).")
     var measurements: String
     @Option(name: [.customShort("o"), .long], help: "Where to write the calibrated profile (YAML).") var output: String
     @Option(help: "Share of each kernel class held out of the fit, in (0, 1).") var holdout = 0.5
@@ -31,7 +31,7 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
         let shipped = URL(fileURLWithPath: store.hardwareDirectory).standardizedFileURL.resolvingSymlinksInPath()
         guard outputURL.deletingLastPathComponent().path != shipped.path else {

@@ -7,10 +7,12 @@ import Ridgeline
 struct CheckReferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-reference",
-        abstract: "Check the roofline engine against the real H100 kernel timings in ../shared/reference.")
+        abstract: "Check the roofline engine against the real H100 kernel timings in reference/gpu-measurements.")
 
-    @Option(help: "Reference measurements (JSON Lines, the format of shared/reference/gpu-measurements).")
-    var measurements = "../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
+    static let defaultMeasurements = "gpu-measurements/h100-sxm5-kernels.jsonl"
+
+    @Option(help: "Reference measurements (JSON Lines, the format of reference/gpu-measurements; - reads standard input; default: reference/\(defaultMeasurements) in the data folder).")
+    var measurements: String?
     @Option(help: "Hardware profile id or path (its calibration block, if any, is ignored and refitted).")
     var hardware = "h100-sxm5-80gb"
     @Option(help: "Shortest kernel (seconds) that is fitted and judged.") var minSeconds = 100e-6
@@ -21,6 +23,7 @@ struct CheckReferenceCommand: ParsableCommand {
 
     func run() throws {
         let profile = try ProfileStore.locate().hardware(hardware)
+        let measurements = try self.measurements ?? DataRoot.locate().reference(Self.defaultMeasurements)
         let reference = try ReferenceFile.load(path: measurements)
         let check = ReferenceCheck(reference: reference, profile: profile, referencePath: measurements, minSeconds: minSeconds)
         if let output {

@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a report (HTML, Markdown, CSV, JSON) of a measurement run, a validation or a capacity plan.")
 
-    @Option(help: "JSON Lines written by `ridgeline measure`.") var measurements: String?
+    @Option(help: "JSON Lines written by `ridgeline measure` (- reads standard input).") var measurements: String?
     @Option(help: "JSON written by `ridgeline validate --json`.") var validation: String?
     @Option(help: "JSON written by `ridgeline plan --json`.") var plan: String?
     @Option(help: "JSON written by `ridgeline detect --measure --json`: measured host ceilings vs nominal.") var ceilings: String?
