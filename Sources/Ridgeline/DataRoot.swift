@@ -33,9 +33,12 @@ public struct DataRoot: Sendable, Equatable {
     }
 
     /// Whether `directory` holds the shipped profiles.
-    static func isDataRoot(_ directory: String) -> Bool {
+    static func isDataRoot(_ directory: String) -> Bool { isDirectory(directory + "/profiles/hardware") }
+
+    /// Whether `path` is a directory (following symbolic links).
+    static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: directory + "/profiles/hardware", isDirectory: &isDirectory) && isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// Every folder tried, in order: the installed share folder, then each folder up from the

@@ -19,8 +19,7 @@ public struct ProfileStore: Sendable {
     /// `hardware/` in it, or no data root, makes a store whose ids fail naming what is wrong.
     public static func locate() -> ProfileStore {
         if let env = ProcessInfo.processInfo.environment["RIDGELINE_PROFILES"], !env.isEmpty {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: env + "/hardware", isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard DataRoot.isDirectory(env + "/hardware") else {
                 return ProfileStore(missing: .invalidValue(
                     file: nil, field: "RIDGELINE_PROFILES", value: env,
                     expected: "a profiles folder holding hardware/ (there is no folder \(env)/hardware); unset it to use the shipped profiles"))

@@ -2,8 +2,8 @@ import Foundation
 import Ridgeline
 
 /// Kernel suites: `default` and `short` are `profiles/suites/<name>.jsonl`; anything else is a
-/// path. Every line must be a valid spec: a malformed one is an error naming the line, so nothing
-/// is skipped silently.
+/// path (`-`: standard input). Every line must be a valid spec: a malformed one is an error
+/// naming the line, so nothing is skipped silently.
 public enum Suite {
     /// Whether a `--suite` value names a file (or `-`, standard input) rather than a shipped suite.
     static func isFile(_ reference: String) -> Bool {
