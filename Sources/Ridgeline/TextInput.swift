@@ -10,13 +10,16 @@ public struct TextInput: Sendable {
 
     /// The path as given.
     public let path: String
-    /// How messages name the input: the path, or `<stdin>` for `-`.
+    /// How messages name the input: the path, or `standard input` for `-`.
     public let name: String
     public let text: String
 
+    /// How messages, reports and calibration sources name an input: `standard input` for `-`.
+    public static func name(of path: String) -> String { path == standardInput ? "standard input" : path }
+
     public init(path: String) throws {
         self.path = path
-        name = path == Self.standardInput ? "<stdin>" : path
+        name = Self.name(of: path)
         let data: Data
         if path == Self.standardInput {
             data = FileHandle.standardInput.readDataToEndOfFile()

@@ -52,7 +52,7 @@ struct CalibrateCommand: ParsableCommand {
         }
         let calibration = CalibrationFit.fit(
             samples: fitSet.map { CalibrationSample(kernels: $0.kernels, seconds: $0.seconds) }, profile: profile,
-            source: "fitted by `ridgeline calibrate` on \(fitSet.count) of \(observations.count) measurements in \(measurements) (holdout \(holdout))",
+            source: "fitted by `ridgeline calibrate` on \(fitSet.count) of \(observations.count) measurements in \(TextInput.name(of: measurements)) (holdout \(holdout))",
             mode: executionMode)
         var written = fullProfile
         written.calibration = calibration
@@ -70,7 +70,7 @@ struct CalibrateCommand: ParsableCommand {
             ])
         }
         if profile.compute.units != fullProfile.compute.units { print("Judged on \(profile.name).") }
-        print("Calibrated \(profile.id) on \(fitSet.count) measurements; judged on the \(heldOut.count) held out (\(measurements)).")
+        print("Calibrated \(profile.id) on \(fitSet.count) measurements; judged on the \(heldOut.count) held out (\(TextInput.name(of: measurements))).")
         print("Wrote \(output) (load it with --hardware \(output)).\n")
         var fractions = TextTable(["class", "compute fraction", "memory fraction"])
         for cls in KernelClass.allCases {

@@ -25,7 +25,7 @@ struct CheckReferenceCommand: ParsableCommand {
         let profile = try ProfileStore.locate().hardware(hardware)
         let measurements = try self.measurements ?? DataRoot.locate().reference(Self.defaultMeasurements)
         let reference = try ReferenceFile.load(path: measurements)
-        let check = ReferenceCheck(reference: reference, profile: profile, referencePath: measurements, minSeconds: minSeconds)
+        let check = ReferenceCheck(reference: reference, profile: profile, referencePath: TextInput.name(of: measurements), minSeconds: minSeconds)
         if let output {
             var calibrated = profile
             calibrated.calibration = check.calibration
@@ -33,7 +33,7 @@ struct CheckReferenceCommand: ParsableCommand {
             try writeFileAtomically(calibrated.yaml(), to: output)
         }
         if json { return try printJSON(check) }
-        print("\(profile.name): \(reference.measurements.count) kernel rows from \(measurements)")
+        print("\(profile.name): \(reference.measurements.count) kernel rows from \(TextInput.name(of: measurements))")
         let long = check.datasheet.filter { $0.measured_s >= minSeconds }
         printSummary("Datasheet ceilings, all rows", check.datasheet)
         printSummary("Datasheet ceilings, rows of at least \(Quantity.format(minSeconds, .seconds))", long)

@@ -61,7 +61,7 @@ struct CompareCommand: ParsableCommand {
         guard let kernelsFile else { return }
         let kernels = try Kernel.load(path: kernelsFile)
         let report = CompareKernelsReport.build(
-            profiles: profiles, kernels: kernels, kernelsSource: kernelsFile, mode: mode,
+            profiles: profiles, kernels: kernels, kernelsSource: TextInput.name(of: kernelsFile), mode: mode,
             provenance: reportProvenance(profiles: profiles, inputs: [kernelsFile]))
         try output.write(report)
     }

@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
             let records = try MeasuredKernel.load(path: measurements)
             let profile = MeasuredKernel.profile(try ProfileStore.locate().hardware(hardware ?? "host"), for: records)
             let fingerprint = records.compactMap(\.fingerprint).first ?? profile.fingerprint
-            try output.write(MeasurementReport.build(records, profile: profile, mode: mode, file: measurements,
+            try output.write(MeasurementReport.build(records, profile: profile, mode: mode, file: TextInput.name(of: measurements),
                                                      provenance: reportProvenance(profiles: [profile], hostFingerprint: fingerprint, inputs: [measurements])))
         } else if let validation {
             let result = try ValidationResult.load(path: validation)

@@ -3,7 +3,7 @@ import Ridgeline
 import Testing
 
 /// `-` (and `/dev/stdin`) for every input-file flag: piped data gives the same answer as the file,
-/// and a bad line is named `<stdin>:N`.
+/// and a bad line is named `standard input:N`.
 @Suite struct StdinCLITests {
     static func text(_ relativePath: String) throws -> String {
         try String(contentsOfFile: repositoryRoot + "/" + relativePath, encoding: .utf8)
@@ -25,13 +25,13 @@ import Testing
         let input = "{\"op\":\"copy\",\"elements\":8,\"dtype\":\"fp32\"}\n{\"op\":\"copy\",\"elements\":\"eight\",\"dtype\":\"fp32\"}\n"
         let result = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"], input: input)
         #expect(result.status != 0)
-        #expect(result.stderr.contains("<stdin>:2: field 'elements' has value 'eight'"), "\(result.stderr)")
+        #expect(result.stderr.contains("standard input:2: field 'elements' has value 'eight'"), "\(result.stderr)")
     }
 
     @Test func emptyStandardInputIsAnError() throws {
         let result = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"], input: "")
         #expect(result.status != 0)
-        #expect(result.stderr.contains("<stdin>: cannot be read: holds no kernel specs"), "\(result.stderr)")
+        #expect(result.stderr.contains("standard input: cannot be read: holds no kernel specs"), "\(result.stderr)")
     }
 
     @Test func checkMegatronReadsRunsFromStandardInput() throws {
@@ -46,7 +46,7 @@ import Testing
         let rows = try ReferenceFile.load(path: repositoryRoot + "/" + Self.reference).measurements.count
         let piped = try ridgeline(["check-reference", "--measurements", "-"], input: try Self.text(Self.reference))
         #expect(piped.status == 0, "\(piped.stderr)")
-        #expect(piped.stdout.contains("\(rows) kernel rows from -"), "\(piped.stdout.prefix(200))")
+        #expect(piped.stdout.contains("\(rows) kernel rows from standard input"), "\(piped.stdout.prefix(200))")
     }
 
     /// `validate` and `calibrate` read `--measurements` with one loader (`Observations.load`);
@@ -55,7 +55,7 @@ import Testing
         let validate = try ridgeline(["validate", "--hardware", "h100-sxm5-80gb", "--measurements", "-", "--json"],
                                      input: try Self.text(Self.reference))
         #expect(validate.status == 0, "\(validate.stderr)")
-        #expect(validate.stdout.contains("<stdin>:"), "sources name standard input")
+        #expect(validate.stdout.contains("standard input:"), "sources name standard input")
     }
 
     @Test func reportAndCompareReadStandardInput() throws {
@@ -67,6 +67,8 @@ import Testing
         let compare = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb", "--kernels", "-", "-o", directory + "/c"],
                                     input: try Self.text(Self.kernels))
         #expect(compare.status == 0, "\(compare.stderr)")
+        let markdown = (try? String(contentsOfFile: directory + "/c/report.md", encoding: .utf8)) ?? ""
+        #expect(markdown.contains("kernels from standard input"), "the report names its input")
         for sub in ["m", "c"] {
             #expect(!((try? FileManager.default.contentsOfDirectory(atPath: directory + "/" + sub)) ?? []).isEmpty, "\(sub) report written")
         }
