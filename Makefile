@@ -3,8 +3,15 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 DEBIAN_PACKAGES := libpapi-dev libhwloc-dev libdnnl-dev libopenblas-dev pkg-config chromium
 BIN = .build/release/ridgeline
+# make install [PREFIX=~/.local]: the binary goes to $(PREFIX)/bin, the data it reads at run time to
+# $(PREFIX)/share/ridgeline, where the binary looks first (Sources/Ridgeline/DataRoot.swift).
+PREFIX ?= /usr/local
+override PREFIX := $(patsubst ~%,$(HOME)%,$(PREFIX))
+DATADIR = $(DESTDIR)$(PREFIX)/share/ridgeline
+DATA = profiles reference examples
+RUNTIME_SCRIPTS = scripts/torch_engine.py
 
-.PHONY: setup build release run test bench reports clean
+.PHONY: setup build release run test bench reports install install-files uninstall clean
 
 # Installs the Debian packages Ridgeline links against (and Chromium for the report checks),
 # only when one is missing; needs root or sudo.
@@ -37,6 +44,23 @@ bench: setup
 # Regenerates the example reports committed under reports/.
 reports: release
 	./scripts/example-reports.sh $(BIN)
+
+install: release
+	$(MAKE) --no-print-directory install-files
+
+# Copies $(BIN) and the data without building (make install builds first; the CLI tests install
+# their debug binary with it, so the layout they check is this one).
+install-files:
+	install -d $(DESTDIR)$(PREFIX)/bin $(DATADIR)/scripts
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ridgeline
+	rm -rf $(addprefix $(DATADIR)/,$(DATA))
+	cp -R $(DATA) $(DATADIR)/
+	install -m 644 $(RUNTIME_SCRIPTS) $(DATADIR)/scripts/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/ridgeline and its data in $(DATADIR)"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ridgeline
+	rm -rf $(DATADIR)
 
 clean:
 	rm -rf .build

@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 "$bin" compare --hardware h100-sxm5-80gb,a100-sxm4-80gb,epyc-9654 --kernels examples/kernels.jsonl \
   -o reports/compare-kernels-h100-a100-epyc
 
-# Real H100 kernel timings (PyTorch eager, shared/reference) against the model's predictions.
-reference=../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl
+# Real H100 kernel timings (PyTorch eager, reference/gpu-measurements) against the model's predictions.
+reference=reference/gpu-measurements/h100-sxm5-kernels.jsonl
 if [ -f "$reference" ]; then
   "$bin" report --measurements "$reference" --hardware h100-sxm5-80gb --mode eager -o reports/measurements-h100-reference
 else

@@ -12,7 +12,7 @@ import RidgelineTraining
 /// Medians of several runs. Calculon, the reference exhaustive searcher, evaluates about
 /// 50–240 configurations per second per core.
 func benchPlan() throws {
-    let store = try ProfileStore.locate()
+    let store = ProfileStore.locate()
     let gpt3 = try store.model("gpt3-175b")
     let hardware = try ["a100-sxm4-80gb", "h100-sxm5-80gb", "h200-sxm-141gb", "mi300x"].map { try store.hardware($0) }
     let cores = ProcessInfo.processInfo.activeProcessorCount

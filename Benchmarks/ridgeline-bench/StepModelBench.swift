@@ -6,7 +6,7 @@ import RidgelineTraining
 /// the planner's budget (≥ 1,000,000 per second per core). Stage 1 is computed once outside
 /// the timed loop, as the planner caches it per kernel-settings key.
 func benchStepModel() throws {
-    let store = try ProfileStore.locate()
+    let store = ProfileStore.locate()
     let model = try store.model("llama2-70b")
     let profile = try store.hardware("h100-sxm5-80gb")
     let costs = try LayerCosts.compute(model: model, profile: profile, settings: KernelSettings(tp: 8, microBatch: 1, seq: 4096))

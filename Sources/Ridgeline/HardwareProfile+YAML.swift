@@ -4,11 +4,8 @@ import Foundation
 extension HardwareProfile {
     /// Loads and checks a profile file; every problem names the file, the field and the value.
     public static func load(path: String) throws -> HardwareProfile {
-        guard FileManager.default.fileExists(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw RidgelineError.unreadable(file: path, reason: "not UTF-8 text")
-        }
-        return try parse(yaml: text, file: path)
+        let input = try TextInput(path: path)
+        return try parse(yaml: input.text, file: input.name)
     }
 
     public static func parse(yaml text: String, file: String?) throws -> HardwareProfile {

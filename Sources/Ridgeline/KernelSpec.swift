@@ -126,11 +126,11 @@ extension Kernel {
         return kernels
     }
 
+    /// Reads a JSON Lines file of specs, or standard input for `-` (`TextInput`).
     public static func load(path: String) throws -> [Kernel] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
-        guard let text = String(data: data, encoding: .utf8) else { throw RidgelineError.unreadable(file: path, reason: "not UTF-8 text") }
-        let kernels = try parseLines(text, file: path)
-        guard !kernels.isEmpty else { throw RidgelineError.unreadable(file: path, reason: "holds no kernel specs") }
+        let input = try TextInput(path: path)
+        let kernels = try parseLines(input.text, file: input.name)
+        guard !kernels.isEmpty else { throw RidgelineError.unreadable(file: input.name, reason: "holds no kernel specs") }
         return kernels
     }
 

@@ -174,8 +174,7 @@ extension MeasurementRecord {
     }
 
     public static func load(path: String) throws -> [MeasurementRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
-        guard let text = String(data: data, encoding: .utf8) else { throw RidgelineError.unreadable(file: path, reason: "not UTF-8 text") }
-        return try parseLines(text, file: path)
+        let input = try TextInput(path: path)
+        return try parseLines(input.text, file: input.name)
     }
 }

@@ -2,38 +2,41 @@ import Foundation
 
 /// Finds shipped and user profiles by id or path.
 ///
-/// The profiles directory is `$RIDGELINE_PROFILES` when set, else the first `profiles/` found
-/// walking up from the working directory or from the executable, so the tool works from a clone
-/// without installation.
+/// The profiles directory is `$RIDGELINE_PROFILES` when set, else `profiles/` in the data root
+/// (`DataRoot.locate`: beside an installed executable, or the clone it or the working directory
+/// is in), so the tool works installed, from a clone, and from any directory. A reference given as
+/// a path never needs the profiles directory: when none is found, only ids fail, with the reason.
 public struct ProfileStore: Sendable {
     public let root: String
+    /// Why `locate` found no profiles directory (nil when `root` is one).
+    public let missing: RidgelineError?
 
-    public init(root: String) { self.root = root }
+    public init(root: String) { self.root = root; missing = nil }
 
-    /// The store of the shipped profiles, or an error saying where it looked.
-    public static func locate() throws -> ProfileStore {
+    private init(missing: RidgelineError) { root = ""; self.missing = missing }
+
+    /// The store of the shipped profiles. A `$RIDGELINE_PROFILES` that is not a folder with
+    /// `hardware/` in it, or no data root, makes a store whose ids fail naming what is wrong.
+    public static func locate() -> ProfileStore {
         if let env = ProcessInfo.processInfo.environment["RIDGELINE_PROFILES"], !env.isEmpty {
+            guard DataRoot.isDirectory(env + "/hardware") else {
+                return ProfileStore(missing: .invalidValue(
+                    file: nil, field: "RIDGELINE_PROFILES", value: env,
+                    expected: "a profiles folder holding hardware/ (there is no folder \(env)/hardware); unset it to use the shipped profiles"))
+            }
             return ProfileStore(root: env)
         }
-        var starts = [FileManager.default.currentDirectoryPath]
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent().path
-        starts.append(exe)
-        for start in starts {
-            var dir = URL(fileURLWithPath: start)
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("profiles")
-                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("hardware").path) {
-                    return ProfileStore(root: candidate.path)
-                }
-                dir.deleteLastPathComponent()
-            }
-        }
-        throw RidgelineError.unavailable(what: "profiles directory",
-                                         reason: "no profiles/hardware found above \(starts.joined(separator: " or ")); set RIDGELINE_PROFILES")
+        do { return ProfileStore(root: try DataRoot.locate().profiles) } catch { return ProfileStore(missing: error) }
     }
 
     public var hardwareDirectory: String { root + "/hardware" }
     public var modelsDirectory: String { root + "/models" }
+
+    /// A folder of the profiles directory (`hardware`, `models`, `suites`), or why there is none.
+    public func folder(_ name: String) throws -> String {
+        if let missing { throw missing }
+        return root + "/" + name
+    }
 
     /// Ids of the shipped hardware profiles, sorted.
     public func hardwareIds() throws -> [String] {
@@ -45,6 +48,7 @@ public struct ProfileStore: Sendable {
     }
 
     private func ids(in directory: String) throws -> [String] {
+        if let missing { throw missing }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
     }
@@ -56,6 +60,7 @@ public struct ProfileStore: Sendable {
             guard FileManager.default.fileExists(atPath: reference) else { throw RidgelineError.fileNotFound(path: reference) }
             return reference
         }
+        if let missing { throw missing }
         let path = "\(directory)/\(reference).yaml"
         guard FileManager.default.fileExists(atPath: path) else {
             throw RidgelineError.unknownId(kind: kind, id: reference, known: try ids(in: directory))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads the GPU kernel timings in `shared/reference/gpu-measurements/*.jsonl` (PyTorch eager,
+/// Reads the GPU kernel timings in `reference/gpu-measurements/*.jsonl` (PyTorch eager,
 /// CUDA events) into kernels and measured seconds, so that measurements made elsewhere validate
 /// the same way as Ridgeline's own.
 public struct ReferenceMeasurement: Sendable {
@@ -23,9 +23,8 @@ public struct ReferenceFile: Sendable {
     public var skipped: [String: Int]
 
     public static func load(path: String) throws -> ReferenceFile {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
-        guard let text = String(data: data, encoding: .utf8) else { throw RidgelineError.unreadable(file: path, reason: "not UTF-8 text") }
-        return try parse(text, file: path)
+        let input = try TextInput(path: path)
+        return try parse(input.text, file: input.name)
     }
 
     public static func parse(_ text: String, file: String) throws -> ReferenceFile {

@@ -41,18 +41,19 @@ public enum Observations {
     /// what the hardware does alone on a machine shared with other work.
     public enum Statistic: String, CaseIterable, Sendable { case median, min, cpu }
 
+    /// Reads measurement records or reference rows from a file, or from standard input for `-`.
     public static func load(path: String, statistic: Statistic = .median) throws -> [Observation] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
-        guard let text = String(data: data, encoding: .utf8) else { throw RidgelineError.unreadable(file: path, reason: "not UTF-8 text") }
+        let input = try TextInput(path: path)
+        let (text, file) = (input.text, input.name)
         let first = text.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
         let observations: [Observation]
         if let first, first.contains("\"section\"") {
             if statistic == .cpu {
-                throw RidgelineError.invalidValue(file: path, field: "--statistic", value: "cpu",
+                throw RidgelineError.invalidValue(file: file, field: "--statistic", value: "cpu",
                                                   expected: "median or min: reference GPU rows carry no thread CPU time")
             }
-            observations = try ReferenceFile.parse(text, file: path).measurements.map {
-                $0.observation(file: path, statistic: statistic)
+            observations = try ReferenceFile.parse(text, file: file).measurements.map {
+                $0.observation(file: file, statistic: statistic)
             }
         } else {
             var lineNumbers: [Int] = []
@@ -60,11 +61,11 @@ public enum Observations {
                 let t = line.trimmingCharacters(in: .whitespaces)
                 if !t.isEmpty && !t.hasPrefix("#") { lineNumbers.append(index + 1) }
             }
-            observations = try zip(MeasurementRecord.parseLines(text, file: path), lineNumbers).map { record, line in
-                try Observation(record: record, source: "\(path):\(line)", statistic: statistic)
+            observations = try zip(MeasurementRecord.parseLines(text, file: file), lineNumbers).map { record, line in
+                try Observation(record: record, source: "\(file):\(line)", statistic: statistic)
             }
         }
-        guard !observations.isEmpty else { throw RidgelineError.unreadable(file: path, reason: "holds no measurements") }
+        guard !observations.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "holds no measurements") }
         return observations
     }
 }

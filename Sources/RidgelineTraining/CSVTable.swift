@@ -41,8 +41,8 @@ public struct CSVTable: Sendable {
     }
 
     public static func load(path: String) throws -> CSVTable {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
-        return try CSVTable(text: String(decoding: data, as: UTF8.self), file: path)
+        let input = try TextInput(path: path)
+        return try CSVTable(text: input.text, file: input.name)
     }
 
     func column(_ name: String) throws -> Int {

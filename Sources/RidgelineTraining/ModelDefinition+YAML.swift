@@ -10,8 +10,8 @@ extension ModelDefinition {
 
     /// Loads a model definition file; every error names the file, the field and the value.
     public static func load(path: String) throws -> ModelDefinition {
-        guard let data = FileManager.default.contents(atPath: path) else { throw RidgelineError.fileNotFound(path: path) }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        let input = try TextInput(path: path)
+        return try parse(input.text, file: input.name)
     }
 
     public static func parse(_ text: String, file: String?) throws -> ModelDefinition {

@@ -15,7 +15,7 @@ struct CalibrateCommand: ParsableCommand {
         """)
 
     @OptionGroup var hardware: HardwareOption
-    @Option(help: "Measurement records (JSON Lines: ridgeline measure, torch_engine.py, or the reference GPU format).")
+    @Option(help: "Measurement records (JSON Lines: ridgeline measure, torch_engine.py, or the reference GPU format; - reads standard input).")
     var measurements: String
     @Option(name: [.customShort("o"), .long], help: "Where to write the calibrated profile (YAML).") var output: String
     @Option(help: "Share of each kernel class held out of the fit, in (0, 1).") var holdout = 0.5
@@ -31,7 +31,7 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         // Checked before any work: calibrate never edits a shipped profile in place.
         _ = try OutputTarget(output, protected: [store.hardwareDirectory])
         var fullProfile = try hardware.load()
@@ -49,7 +49,7 @@ struct CalibrateCommand: ParsableCommand {
         }
         let calibration = CalibrationFit.fit(
             samples: fitSet.map { CalibrationSample(kernels: $0.kernels, seconds: $0.seconds) }, profile: profile,
-            source: "fitted by `ridgeline calibrate` on \(fitSet.count) of \(observations.count) measurements in \(measurements) (holdout \(holdout))",
+            source: "fitted by `ridgeline calibrate` on \(fitSet.count) of \(observations.count) measurements in \(TextInput.name(of: measurements)) (holdout \(holdout))",
             mode: executionMode)
         var written = fullProfile
         written.calibration = calibration
@@ -67,7 +67,7 @@ struct CalibrateCommand: ParsableCommand {
             ])
         }
         if profile.compute.units != fullProfile.compute.units { print("Judged on \(profile.name).") }
-        print("Calibrated \(profile.id) on \(fitSet.count) measurements; judged on the \(heldOut.count) held out (\(measurements)).")
+        print("Calibrated \(profile.id) on \(fitSet.count) measurements; judged on the \(heldOut.count) held out (\(TextInput.name(of: measurements))).")
         print("Wrote \(output) (load it with --hardware \(output)).\n")
         var fractions = TextTable(["class", "compute fraction", "memory fraction"])
         for cls in KernelClass.allCases {

@@ -7,9 +7,12 @@ import RidgelineTraining
 struct CheckMegatronCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-megatron",
-        abstract: "Predict the published Megatron-LM A100 runs (../shared/reference/training-runs) and report the error per run.")
+        abstract: "Predict the published Megatron-LM A100 runs (reference/training-runs) and report the error per run.")
 
-    @Option(help: "Reference runs (CSV).") var runs = "../shared/reference/training-runs/megatron-a100.csv"
+    static let defaultRuns = "training-runs/megatron-a100.csv"
+
+    @Option(help: "Reference runs (CSV; - reads standard input; default: reference/\(defaultRuns) in the data folder).")
+    var runs: String?
     @Option(help: "Hardware profile id or path.") var hardware = "a100-sxm4-80gb"
     @Flag(help: "Print JSON.") var json = false
 
@@ -38,7 +41,7 @@ struct CheckMegatronCommand: ParsableCommand {
 
     func run() throws {
         let profile = try ProfileStore.locate().hardware(hardware)
-        let published = try MegatronRuns.load(path: runs)
+        let published = try MegatronRuns.load(path: try runs ?? DataRoot.locate().reference(Self.defaultRuns))
         let results = try MegatronRuns.compare(published, profile: profile)
         let rows = results.map { r in
             Row(run_id: r.run.id, gpus: r.run.layout.devices, tp: r.run.layout.tp, pp: r.run.layout.pp, dp: r.run.layout.dp,

@@ -7,10 +7,12 @@ import Ridgeline
 struct CheckReferenceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-reference",
-        abstract: "Check the roofline engine against the real H100 kernel timings in ../shared/reference.")
+        abstract: "Check the roofline engine against the real H100 kernel timings in reference/gpu-measurements.")
 
-    @Option(help: "Reference measurements (JSON Lines, the format of shared/reference/gpu-measurements).")
-    var measurements = "../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
+    static let defaultMeasurements = "gpu-measurements/h100-sxm5-kernels.jsonl"
+
+    @Option(help: "Reference measurements (JSON Lines, the format of reference/gpu-measurements; - reads standard input; default: reference/\(defaultMeasurements) in the data folder).")
+    var measurements: String?
     @Option(help: "Hardware profile id or path (its calibration block, if any, is ignored and refitted).")
     var hardware = "h100-sxm5-80gb"
     @Option(help: "Shortest kernel (seconds) that is fitted and judged.") var minSeconds = 100e-6
@@ -20,11 +22,12 @@ struct CheckReferenceCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         let profile = try store.hardware(hardware)
         if let output { _ = try OutputTarget(output, protected: [store.hardwareDirectory]) }
+        let measurements = try self.measurements ?? DataRoot.locate().reference(Self.defaultMeasurements)
         let reference = try ReferenceFile.load(path: measurements)
-        let check = try ReferenceCheck(reference: reference, profile: profile, referencePath: measurements, minSeconds: minSeconds)
+        let check = try ReferenceCheck(reference: reference, profile: profile, referencePath: TextInput.name(of: measurements), minSeconds: minSeconds)
         if let output {
             var calibrated = profile
             calibrated.calibration = check.calibration
@@ -32,7 +35,7 @@ struct CheckReferenceCommand: ParsableCommand {
             try writeFileAtomically(calibrated.yaml(), to: output, protected: [store.hardwareDirectory])
         }
         if json { return try printJSON(check) }
-        print("\(profile.name): \(reference.measurements.count) kernel rows from \(measurements)")
+        print("\(profile.name): \(reference.measurements.count) kernel rows from \(TextInput.name(of: measurements))")
         let long = check.datasheet.filter { $0.measured_s >= minSeconds }
         printSummary("Datasheet ceilings, all rows", check.datasheet)
         printSummary("Datasheet ceilings, rows of at least \(Quantity.format(minSeconds, .seconds))", long)

@@ -11,7 +11,7 @@ struct CompareCommand: ParsableCommand {
 
     @Option(name: .long, parsing: .singleValue, help: "Devices to compare: ids or YAML paths, comma-separated (repeatable).")
     var hardware: [String] = []
-    @Option(name: .customLong("kernels"), help: "A JSON Lines file of kernel specs to predict on every device.")
+    @Option(name: .customLong("kernels"), help: "A JSON Lines file of kernel specs to predict on every device (- reads standard input).")
     var kernelsFile: String?
     @Option(help: "A model id or YAML path: compare one training run on every device.")
     var model: String?
@@ -45,7 +45,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         let profiles = try hardwareIds.map { try store.hardware($0) }
         if let model {
             let definition = try store.model(model)
@@ -61,7 +61,7 @@ struct CompareCommand: ParsableCommand {
         guard let kernelsFile else { return }
         let kernels = try Kernel.load(path: kernelsFile)
         let report = CompareKernelsReport.build(
-            profiles: profiles, kernels: kernels, kernelsSource: kernelsFile, mode: mode,
+            profiles: profiles, kernels: kernels, kernelsSource: TextInput.name(of: kernelsFile), mode: mode,
             provenance: reportProvenance(profiles: profiles, inputs: [kernelsFile]))
         try output.write(report)
     }

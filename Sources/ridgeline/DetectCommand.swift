@@ -24,7 +24,7 @@ struct DetectCommand: ParsableCommand {
         let interactive = isatty(2) != 0
         let path = output ?? ProfileStore.detectedHostPath
         // Checked before the measurement: a directory or a shipped profile is refused at once.
-        let protected = (try? ProfileStore.locate()).map { [$0.hardwareDirectory] } ?? []
+        let protected = [ProfileStore.locate().hardwareDirectory]
         _ = try OutputTarget(path, protected: protected)
         let detection = try HostDetection.run(measure: measure) { step in
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring: \(step)".utf8)) }

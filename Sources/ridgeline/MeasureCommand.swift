@@ -20,7 +20,7 @@ struct MeasureCommand: ParsableCommand {
     func validate() throws { try options.check() }
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         // An interrupt ends the run at once: every record already appended stays, complete. The
         // default action is restored, and SIGINT unblocked, because a parent may have left it ignored or
         // blocked (test runners do).
@@ -48,7 +48,7 @@ struct MeasureCommand: ParsableCommand {
 /// The options `measure` and `validate` share, and the run itself.
 struct MeasureOptions: ParsableArguments {
     @Option(help: "Engine: onednn, openblas or torch.") var engine = "onednn"
-    @Option(help: "Suite: default, short, or a JSON Lines file of kernel specs.") var suite = "default"
+    @Option(help: "Suite: default, short, or a JSON Lines file of kernel specs (- reads standard input).") var suite = "default"
     @Option(help: "Threads (default: every core this process may use).") var threads: Int?
     @Flag(help: "Flush the caches before every repetition (default: warm caches).") var cold = false
     @Option(help: "Seconds per kernel before giving up on a ±3% median.") var timeCap = 1.0
@@ -118,14 +118,17 @@ struct MeasureOptions: ParsableArguments {
     }
 
     func runTorch(store: ProfileStore, output: String?) throws -> Int32 {
-        let bridge = try TorchBridge.locate(store: store)
+        if suite == TextInput.standardInput {
+            throw ValidationError("--suite -: the torch engine reads its suite from a file; save standard input to a file and pass its path")
+        }
+        let bridge = try TorchBridge.locate()
         switch bridge.availability() {
         case .failure(let error):
             throw RidgelineError.unavailable(what: "the torch engine", reason: "\(error.description); use --engine onednn or install PyTorch")
         case .success(let version):
             standardError("torch engine: PyTorch \(version), \(bridge.script)")
         }
-        let path = Suite.path(suite, store: store)
+        let path = try Suite.path(suite, store: store)
         _ = try Suite.load(suite, store: store)   // a malformed line is reported here, by the same parser
         return try bridge.measure(suite: path, device: device, output: output, threads: threads, cold: cold, timeCap: timeCap)
     }

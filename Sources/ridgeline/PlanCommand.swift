@@ -59,7 +59,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         let definition = try store.model(model)
         let request = PlanRequest(
             model: definition, hardware: try profiles(store), tokens: tokens, deadlineSeconds: deadline.map { $0 * 86400 },

@@ -8,7 +8,7 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var hardware: HardwareOption
     @Option(name: .customLong("kernel"), help: "A kernel spec as JSON (repeatable), e.g. '{\"op\":\"gemm\",\"m\":4096,\"n\":4096,\"k\":4096,\"dtype\":\"bf16\"}'.")
     var kernelSpecs: [String] = []
-    @Option(name: .customLong("kernels"), help: "A JSON Lines file of kernel specs.") var kernelsFile: String?
+    @Option(name: .customLong("kernels"), help: "A JSON Lines file of kernel specs (- reads standard input).") var kernelsFile: String?
     @Option(help: "kernel (device time) or eager (adds the framework's per-op dispatch floor).") var mode: ExecutionMode = .kernel
     @Flag(help: "Print a JSON array instead of a table.") var json = false
 

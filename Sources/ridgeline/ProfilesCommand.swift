@@ -15,7 +15,7 @@ struct ProfilesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         let rows = try store.hardwareIds().map { id -> Row in
             let p = try store.hardware(id)
             return Row(id: p.id, name: p.name, kind: p.kind.rawValue, origin: p.origin, calibrated: p.calibration != nil,

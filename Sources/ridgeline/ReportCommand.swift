@@ -8,7 +8,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write a report (HTML, Markdown, CSV, JSON) of a measurement run, a validation or a capacity plan.")
 
-    @Option(help: "JSON Lines written by `ridgeline measure`.") var measurements: String?
+    @Option(help: "JSON Lines written by `ridgeline measure` (- reads standard input).") var measurements: String?
     @Option(help: "JSON written by `ridgeline validate --json`.") var validation: String?
     @Option(help: "JSON written by `ridgeline plan --json`.") var plan: String?
     @Option(help: "JSON written by `ridgeline detect --measure --json`: measured host ceilings vs nominal.") var ceilings: String?
@@ -29,7 +29,7 @@ struct ReportCommand: ParsableCommand {
             let records = try MeasuredKernel.load(path: measurements)
             let profile = MeasuredKernel.profile(try ProfileStore.locate().hardware(hardware ?? "host"), for: records)
             let fingerprint = records.compactMap(\.fingerprint).first ?? profile.fingerprint
-            try output.write(MeasurementReport.build(records, profile: profile, mode: mode, file: measurements,
+            try output.write(MeasurementReport.build(records, profile: profile, mode: mode, file: TextInput.name(of: measurements),
                                                      provenance: reportProvenance(profiles: [profile], hostFingerprint: fingerprint, inputs: [measurements])))
         } else if let validation {
             let result = try ValidationResult.load(path: validation)

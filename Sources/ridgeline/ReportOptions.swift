@@ -24,5 +24,5 @@ func reportProvenance(profiles: [HardwareProfile], hostFingerprint: String? = ni
                               calibrationSource: $0.calibration?.source, fingerprint: $0.fingerprint)
     }
     return Provenance(version: ridgelineVersion, date: Date(), command: Provenance.shellCommand(arguments), profiles: uses,
-                      hostFingerprint: hostFingerprint ?? profiles.compactMap(\.fingerprint).first, inputs: inputs)
+                      hostFingerprint: hostFingerprint ?? profiles.compactMap(\.fingerprint).first, inputs: inputs.map(TextInput.name(of:)))
 }

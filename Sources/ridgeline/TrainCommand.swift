@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ProfileStore.locate()
+        let store = ProfileStore.locate()
         let definition = try store.model(model)
         let profile = try hardware.load()
         let devices = gpus ?? tp * pp * (dp ?? 1)

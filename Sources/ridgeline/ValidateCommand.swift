@@ -14,7 +14,7 @@ struct ValidateCommand: ParsableCommand {
         """)
 
     @OptionGroup var hardware: HardwareOption
-    @Option(help: "Measurement records (JSON Lines); default: measure the suite now.") var measurements: String?
+    @Option(help: "Measurement records (JSON Lines; - reads standard input); default: measure the suite now.") var measurements: String?
     @Option(help: "kernel, eager, or auto (eager for PyTorch measurements, which include dispatch).") var mode = "auto"
     @Option(help: "Which time of each record to judge: median, min (least-disturbed repetition), or cpu (thread CPU time of one-thread runs: for shared machines).")
     var statistic: Observations.Statistic = .median
@@ -35,7 +35,7 @@ struct ValidateCommand: ParsableCommand {
             guard measure.engine != "torch" else {
                 throw ValidationError("validate measures in process with onednn or openblas; run `ridgeline measure --engine torch -o FILE` and pass --measurements FILE")
             }
-            observations = try measure.measure(store: try ProfileStore.locate()) { _ in }.map {
+            observations = try measure.measure(store: ProfileStore.locate()) { _ in }.map {
                 try Observation(record: $0, source: "measured now", statistic: statistic)
             }
         }

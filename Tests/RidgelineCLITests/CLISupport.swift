@@ -21,17 +21,27 @@ func ridgelineExecutable() throws -> URL {
     throw Missing()
 }
 
+/// Runs `ridgeline` (the built one, or `executable`) in `directory`; `input`, when given, is piped
+/// to its standard input.
 @discardableResult
-func ridgeline(_ arguments: [String], environment: [String: String] = [:], directory: String = repositoryRoot) throws -> CLIResult {
+func ridgeline(_ arguments: [String], environment: [String: String] = [:], directory: String = repositoryRoot,
+               input: String? = nil, executable: URL? = nil) throws -> CLIResult {
     let process = Process()
-    process.executableURL = try ridgelineExecutable()
+    process.executableURL = try executable ?? ridgelineExecutable()
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe(), err = Pipe(), stdin = Pipe()
     process.standardOutput = out
     process.standardError = err
+    if input != nil { process.standardInput = stdin }
     try process.run()
+    if let input {
+        // A child that exits before reading everything must fail the test, not kill it with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+        try? stdin.fileHandleForWriting.close()
+    }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -100,7 +100,7 @@ import Testing
     /// The target: datasheet numbers plus one block fitted on the even rows predict the
     /// odd rows of at least 100 µs with a median error of 15% or less.
     @Test func referenceHeldOutErrorMeetsTarget() throws {
-        let path = repositoryRoot + "/../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
+        let path = repositoryRoot + "/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
         let reference = try ReferenceFile.load(path: path)
         #expect(reference.measurements.count >= 200)
         #expect(reference.launchFloorSeconds != nil)
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func aBoundThatLeavesTooFewRowsIsRefused() throws {
-        let path = repositoryRoot + "/../shared/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
+        let path = repositoryRoot + "/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
         let reference = try ReferenceFile.load(path: path)
         #expect(throws: RidgelineError.self) {
             try ReferenceCheck(reference: reference, profile: try loadShippedProfile("h100-sxm5-80gb"), referencePath: path, minSeconds: 1000)

@@ -4,7 +4,7 @@ import Ridgeline
 
 /// Shipped profiles and models, found from the package root where `swift test` runs.
 enum Fixtures {
-    static func store() throws -> ProfileStore { try ProfileStore.locate() }
+    static func store() throws -> ProfileStore { ProfileStore.locate() }
     static func model(_ id: String) throws -> ModelDefinition { try store().model(id) }
     static func transformer(_ id: String) throws -> TransformerModel {
         guard case .transformer(let t) = try model(id) else { throw RidgelineError.invalidSpec(source: id, detail: "not a transformer") }

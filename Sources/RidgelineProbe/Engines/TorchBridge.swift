@@ -21,13 +21,13 @@ public struct TorchBridge {
         return chosen.isEmpty ? "python3" : chosen
     }
 
-    /// The script beside the profiles directory (`<repo>/scripts/torch_engine.py`), or
-    /// `$RIDGELINE_TORCH_SCRIPT`.
-    public static func locate(store: ProfileStore) throws -> TorchBridge {
+    /// `$RIDGELINE_TORCH_SCRIPT`, else `scripts/torch_engine.py` in the data root (a clone, or
+    /// `PREFIX/share/ridgeline` after `make install`).
+    public static func locate() throws -> TorchBridge {
         if let env = ProcessInfo.processInfo.environment["RIDGELINE_TORCH_SCRIPT"], !env.isEmpty {
             return TorchBridge(script: env)
         }
-        let path = URL(fileURLWithPath: store.root).deletingLastPathComponent().appendingPathComponent("scripts/torch_engine.py").path
+        let path = try DataRoot.locate().script("torch_engine.py")
         guard FileManager.default.fileExists(atPath: path) else {
             throw EngineError.unavailable(engine: "torch", reason: "\(path) not found; set RIDGELINE_TORCH_SCRIPT")
         }

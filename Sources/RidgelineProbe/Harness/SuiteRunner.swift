@@ -2,18 +2,22 @@ import Foundation
 import Ridgeline
 
 /// Kernel suites: `default` and `short` are `profiles/suites/<name>.jsonl`; anything else is a
-/// path. Every line must be a valid spec: a malformed one is an error naming the line, so nothing
-/// is skipped silently.
+/// path (`-`: standard input). Every line must be a valid spec: a malformed one is an error
+/// naming the line, so nothing is skipped silently.
 public enum Suite {
-    public static func path(_ reference: String, store: ProfileStore) -> String {
-        if reference.contains("/") || reference.hasSuffix(".jsonl") { return reference }
-        return "\(store.root)/suites/\(reference).jsonl"
+    /// Whether a `--suite` value names a file (or `-`, standard input) rather than a shipped suite.
+    static func isFile(_ reference: String) -> Bool {
+        reference.contains("/") || reference.hasSuffix(".jsonl") || reference == TextInput.standardInput
+    }
+
+    public static func path(_ reference: String, store: ProfileStore) throws -> String {
+        isFile(reference) ? reference : "\(try store.folder("suites"))/\(reference).jsonl"
     }
 
     public static func load(_ reference: String, store: ProfileStore) throws -> (path: String, kernels: [Kernel]) {
-        let path = path(reference, store: store)
-        if !reference.contains("/"), !reference.hasSuffix(".jsonl"), !FileManager.default.fileExists(atPath: path) {
-            let known = ((try? FileManager.default.contentsOfDirectory(atPath: "\(store.root)/suites")) ?? [])
+        let path = try path(reference, store: store)
+        if !isFile(reference), !FileManager.default.fileExists(atPath: path) {
+            let known = ((try? FileManager.default.contentsOfDirectory(atPath: try store.folder("suites"))) ?? [])
                 .filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }.sorted()
             throw RidgelineError.unknownId(kind: "suite", id: reference, known: known)
         }

@@ -2,7 +2,7 @@ import Foundation
 import Ridgeline
 
 /// One measured time a report shows, from a record of `ridgeline measure` (JSON Lines, DESIGN.md)
-/// or a row of the reference GPU measurements (`shared/reference/gpu-measurements`, rows with a
+/// or a row of the reference GPU measurements (`reference/gpu-measurements`, rows with a
 /// `section`). Fields a report does not show are not checked here; those it shows must be
 /// well-formed.
 public struct MeasuredKernel: Sendable {
@@ -22,20 +22,21 @@ public struct MeasuredKernel: Sendable {
     public var label: String { kernels.map(\.label).joined(separator: " + ") }
 
     public static func load(path: String) throws -> [MeasuredKernel] {
-        let text = try InputFile.text(path)
+        let input = try InputFile.read(path)
+        let (text, file) = (input.text, input.name)
         let first = text.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
         let records: [MeasuredKernel]
         if let first, first.contains("\"section\"") {
-            records = try ReferenceFile.parse(text, file: path).measurements.map {
+            records = try ReferenceFile.parse(text, file: file).measurements.map {
                 MeasuredKernel(kernels: $0.kernels, medianSeconds: $0.medianSeconds, minSeconds: $0.minSeconds, engine: "reference",
-                               source: "\(path):\($0.line)")
+                               source: "\(file):\($0.line)")
             }
         } else {
             // Records are read by the contract's own parser (`MeasurementRecord`), so a report
             // accepts exactly what `ridgeline measure` and `validate` accept.
-            records = try InputFile.jsonLines(path).map { MeasuredKernel(record: try MeasurementRecord.parse($0), source: $0.file ?? path) }
+            records = try InputFile.jsonLines(input).map { MeasuredKernel(record: try MeasurementRecord.parse($0), source: $0.file ?? file) }
         }
-        guard !records.isEmpty else { throw RidgelineError.unreadable(file: path, reason: "holds no measurement records (only blank or comment lines)") }
+        guard !records.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "holds no measurement records (only blank or comment lines)") }
         return records
     }
 

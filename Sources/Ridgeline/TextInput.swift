@@ -1,0 +1,43 @@
+import Foundation
+
+/// The text of an input file named on the command line (`--kernels`, `--measurements`, `--runs`,
+/// ...): a path, or `-` for standard input. `/dev/stdin`, a pipe, a FIFO or `<(...)` read like any
+/// file, to the end. Every loader of a user's file reads it here, once, so all of them accept the
+/// same names and fail with the same messages.
+public struct TextInput: Sendable {
+    /// The name that means standard input.
+    public static let standardInput = "-"
+
+    /// The path as given.
+    public let path: String
+    /// How messages name the input: the path, or `standard input` for `-`.
+    public let name: String
+    public let text: String
+
+    /// How messages, reports and calibration sources name an input: `standard input` for `-`.
+    public static func name(of path: String) -> String { path == standardInput ? "standard input" : path }
+
+    public init(path: String) throws {
+        self.path = path
+        name = Self.name(of: path)
+        let data: Data
+        if path == Self.standardInput {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw RidgelineError.fileNotFound(path: path)
+            }
+            guard !isDirectory.boolValue else { throw RidgelineError.unreadable(file: path, reason: "it is a directory") }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw RidgelineError.unreadable(file: path, reason: String(cString: strerror(errno)))
+            }
+            defer { try? handle.close() }
+            do { data = try handle.readToEnd() ?? Data() } catch {
+                throw RidgelineError.unreadable(file: path, reason: "\(error.localizedDescription)")
+            }
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw RidgelineError.unreadable(file: name, reason: "not UTF-8 text") }
+        self.text = text
+    }
+}
