@@ -31,13 +31,7 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ProfileStore.locate()
-        let outputURL = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
-        let shipped = URL(fileURLWithPath: store.hardwareDirectory).standardizedFileURL.resolvingSymlinksInPath()
-        guard outputURL.deletingLastPathComponent().path != shipped.path else {
-            throw RidgelineError.invalidValue(file: nil, field: "-o", value: output,
-                                              expected: "a path outside \(store.hardwareDirectory): calibrate never edits a shipped profile in place")
-        }
+        try refuseShippedProfileDirectory(output, command: "calibrate")
         var fullProfile = try hardware.load()
         fullProfile.calibration = nil
         let observations = try Observations.load(path: measurements, statistic: statistic)
@@ -84,5 +78,16 @@ struct CalibrateCommand: ParsableCommand {
               + (calibration.deviceMemoryFactor.map { ", device memory factor: \(formatSignificant($0, digits: 3))" } ?? "") + "\n")
         print("Held-out error with datasheet ceilings: median \(formatPercent(before.overall.medianAPE)), p90 \(formatPercent(before.overall.p90APE))")
         printValidation(after, title: "Held-out error, calibrated:", perKernel: verbose)
+    }
+}
+
+/// Calibration commands write a copy; a path inside the shipped `profiles/hardware` is refused.
+func refuseShippedProfileDirectory(_ output: String, command: String) throws {
+    let store = try ProfileStore.locate()
+    let outputURL = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
+    let shipped = URL(fileURLWithPath: store.hardwareDirectory).standardizedFileURL.resolvingSymlinksInPath()
+    guard outputURL.deletingLastPathComponent().path != shipped.path else {
+        throw RidgelineError.invalidValue(file: nil, field: "-o", value: output,
+                                          expected: "a path outside \(store.hardwareDirectory): \(command) never edits a shipped profile in place")
     }
 }

@@ -12,7 +12,7 @@ struct RidgelineCommand: ParsableCommand {
         subcommands: [
             ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self, TrainCommand.self, CheckMegatronCommand.self, PlanCommand.self,
             DetectCommand.self, CountersCommand.self,
-            MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self,
+            MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self, CalibrateNetworkCommand.self,
             CompareCommand.self, ReportCommand.self,
         ])
 }
