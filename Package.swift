@@ -28,10 +28,13 @@ let package = Package(
         // and the PAUSE spin-wait hint.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
+        // Published-run checking (check-runs and each source's column map): validation, kept
+        // apart from the training model it judges.
+        .target(name: "RidgelineRuns", dependencies: ["Ridgeline", "RidgelineTraining"]),
         .executableTarget(
             name: "ridgeline",
             dependencies: [
-                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport",
+                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport", "RidgelineRuns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // System libraries from Debian packages (make setup).
@@ -43,12 +46,13 @@ let package = Package(
         // The micro-benchmark and planner benchmarks (make bench).
         .executableTarget(
             name: "ridgeline-bench",
-            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
+            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineRuns", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
             path: "Benchmarks/ridgeline-bench"),
         .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline"]),
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining"]),
         .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
+        .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns"]),
         .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
     ]
 )
