@@ -48,11 +48,15 @@ public struct CollectiveParameters: Sendable, Hashable {
     /// the one measured for the nearest smaller group (the largest measured when none is smaller),
     /// else `linkBandwidth × (efficiency ?? defaultEfficiency)`.
     public func busBandwidth(ranks: Int, linkBandwidth: Double, defaultEfficiency: Double) -> Double {
+        guard !busBandwidth.isEmpty else { return linkBandwidth * (efficiency ?? defaultEfficiency) }
         if let exact = busBandwidth[ranks] { return exact }
-        let sizes = busBandwidth.keys.sorted()
-        if let below = sizes.last(where: { $0 < ranks }) { return busBandwidth[below]! }
-        if let first = sizes.first { return busBandwidth[first]! }
-        return linkBandwidth * (efficiency ?? defaultEfficiency)
+        // No allocation here: the planner evaluates this millions of times a second.
+        var below: (ranks: Int, bandwidth: Double)? = nil, smallest: (ranks: Int, bandwidth: Double)? = nil
+        for (size, bandwidth) in busBandwidth {
+            if size < ranks && size > (below?.ranks ?? Int.min) { below = (size, bandwidth) }
+            if size < (smallest?.ranks ?? Int.max) { smallest = (size, bandwidth) }
+        }
+        return (below ?? smallest)!.bandwidth
     }
 
     /// Seconds for `busBytes` per rank in `steps` ring steps at bus bandwidth `bandwidth` with
