@@ -13,12 +13,10 @@ import Ridgeline
 /// span nodes fit the network's hop latency, base latency, fill and efficiency the same way,
 /// predicted by `Network.time(..., hierarchical: true)` with the scale-up fit held fixed.
 public enum NetworkFit {
-    /// The fitted links.
+    /// The fitted links (a link without samples comes back as the profile had it).
     public struct Result: Sendable {
         public var scaleUp: Link?
         public var scaleOut: Link?
-        public var fitted: Int
-        public var heldOut: Int
     }
 
     /// Error of a network's predictions on samples.
@@ -69,7 +67,7 @@ public enum NetworkFit {
             fittedProfile.scaleUp = up
             out = fitScaleOut(across, profile: fittedProfile, link: link, source: source, assumptions: assumptions)
         }
-        return Result(scaleUp: up, scaleOut: out, fitted: samples.count, heldOut: 0)
+        return Result(scaleUp: up, scaleOut: out)
     }
 
     /// Predicted seconds of each sample on `network` (nodes joined hierarchically, as NCCL's rings do).
