@@ -5,13 +5,12 @@
 /// The model, for a collective over n ranks that takes k sequential ring steps and moves S_bus
 /// "bus bytes" per rank (nccl-tests' bus bandwidth is S_bus / time; `Collective.bytesPerRank`):
 ///
-///     t = hop_latency · k + max(base_latency,
-///                               min(base_latency + S_bus / (low_latency_fraction · B_n),     // LL/LL128
-///                                   base_latency + (S_bus + pipeline_fill) / B_n))           // Simple
+///     t = hop_latency · k + base_latency + min(S_bus / (low_latency_fraction · B_n),   // LL/LL128
+///                                              (S_bus + pipeline_fill) / B_n)          // Simple
 ///
 /// - hop_latency (the link's `latency`): what each ring step adds (Thakur et al. 2005's α per step);
-/// - base_latency: the fixed cost of one call (launch, rank hand-shake, proxy start), during which a
-///   small message already moves: the measured floor (DGX-A100: 44 µs for 1 MiB on 2 GPUs);
+/// - base_latency: the fixed cost of one call (launch, rank hand-shake, proxy start); with the hop
+///   latencies it is the floor a small message never beats (DGX-A100: 44 µs for 1 MiB on 2 GPUs);
 /// - NCCL picks a protocol per size (NCCL's tuning model, `src/graph/tuning.cc`): the low-latency
 ///   protocols start streaming at once but reach only `low_latency_fraction` of the bus bandwidth
 ///   (LL spends half of each 8-byte word on flags, LL128 8 of 128 bytes); Simple reaches the full
@@ -60,11 +59,11 @@ public struct CollectiveParameters: Sendable, Hashable {
     }
 
     /// Seconds for `busBytes` per rank in `steps` ring steps at bus bandwidth `bandwidth` with
-    /// `hopLatency` per step: the formula above. Never less than hopLatency·steps + busBytes/bandwidth,
-    /// and never decreasing in `busBytes`.
+    /// `hopLatency` per step: the formula above. Never less than hopLatency·steps + baseLatency +
+    /// busBytes/bandwidth, and never decreasing in `busBytes`.
     public func seconds(busBytes: Double, steps: Double, hopLatency: Double, bandwidth: Double) -> Double {
-        let lowLatency = baseLatency + busBytes / (min(1, max(lowLatencyFraction, 1e-3)) * bandwidth)
-        let simple = baseLatency + (busBytes + pipelineFill) / bandwidth
-        return hopLatency * steps + max(baseLatency, min(lowLatency, simple))
+        let lowLatency = busBytes / (min(1, max(lowLatencyFraction, 1e-3)) * bandwidth)
+        let simple = (busBytes + pipelineFill) / bandwidth
+        return hopLatency * steps + baseLatency + min(lowLatency, simple)
     }
 }
