@@ -62,29 +62,41 @@ public enum NCCLTestsOutput {
         return Collective.allCases.first { $0.rawValue.replacingOccurrences(of: "_", with: "") == "alltoall" }
     }
 
-    public static func parse(_ text: String, file: String) throws -> [CollectiveSample] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+    /// What one run (one test program's output) has shown so far.
+    struct Run {
         var collective: Collective? = nil
         var ranks = 0
         var hosts: [String] = []
         var columns: [String]? = nil
         var rows: [(line: Int, fields: [String])] = []
+        /// Line of the run's first line, for errors about the run as a whole.
+        var firstLine = 1
+    }
+
+    /// Samples of every run in `text`: a file may hold several runs one after another (a script
+    /// that runs the tests in turn); a run starts at its `# nccl-tests version`, `# Collective test
+    /// starting` or `# nThread` line once the previous run has rows.
+    public static func parse(_ text: String, file: String) throws -> [CollectiveSample] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+        var runs: [Run] = [Run()]
         for (index, line) in lines.enumerated() {
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
                 let words = body.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                let startsRun = body.hasPrefix("nccl-tests version") || body.hasPrefix("Collective test starting:") || words.first == "nThread"
+                if startsRun && !runs[runs.count - 1].rows.isEmpty { runs.append(Run(firstLine: index + 1)) }
                 if body.hasPrefix("Collective test starting:") {
                     let name = String(body.dropFirst("Collective test starting:".count)).trimmingCharacters(in: .whitespaces)
                     guard let c = Self.collective(named: name) else {
                         throw RidgelineError.unreadable(file: "\(file):\(index + 1)", reason: "unknown nccl-tests program '\(name)' (all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf, sendrecv_perf)")
                     }
-                    collective = c
+                    runs[runs.count - 1].collective = c
                 } else if words.first == "Rank", let on = words.firstIndex(of: "on"), on + 1 < words.count {
-                    ranks += 1
-                    if !hosts.contains(words[on + 1]) { hosts.append(words[on + 1]) }
+                    runs[runs.count - 1].ranks += 1
+                    if !runs[runs.count - 1].hosts.contains(words[on + 1]) { runs[runs.count - 1].hosts.append(words[on + 1]) }
                 } else if words.contains("size") && words.contains("count") && (words.contains("time") || words.contains("cputime")) {
-                    columns = words
+                    runs[runs.count - 1].columns = words
                 }
                 continue
             }
@@ -95,27 +107,35 @@ public enum NCCLTestsOutput {
                 if isInterleavedLog(line) { continue }
                 throw RidgelineError.unreadable(file: "\(file):\(index + 1)", reason: "expected a result row (size count type ...) or a '#' line, found '\(line.prefix(60))'")
             }
-            rows.append((index + 1, fields))
+            runs[runs.count - 1].rows.append((index + 1, fields))
         }
-        guard let columns else {
-            throw RidgelineError.unreadable(file: file, reason: "no nccl-tests column header ('#  size  count  type ... time  algbw  busbw ...') found")
+        let samples = try runs.flatMap { try Self.samples(of: $0, file: file) }
+        guard !samples.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "no result rows") }
+        return samples
+    }
+
+    /// One run's rows as samples (out-of-place and in-place).
+    static func samples(of run: Run, file: String) throws -> [CollectiveSample] {
+        let at = "\(file):\(run.firstLine)"
+        guard let columns = run.columns else {
+            throw RidgelineError.unreadable(file: at, reason: "no nccl-tests column header ('#  size  count  type ... time  algbw  busbw ...') found")
         }
         let name = URL(fileURLWithPath: file).lastPathComponent
-        guard let kind = collective ?? Self.collective(named: name) else {
-            throw RidgelineError.unreadable(file: file, reason: "cannot tell which collective this is: no '# Collective test starting:' line and the file name does not name one (all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf, sendrecv_perf)")
+        guard let kind = run.collective ?? Self.collective(named: name) else {
+            throw RidgelineError.unreadable(file: at, reason: "cannot tell which collective this is: no '# Collective test starting:' line and the file name does not name one (all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf, sendrecv_perf)")
         }
-        guard ranks > 0 else {
-            throw RidgelineError.unreadable(file: file, reason: "no '#  Rank N Group G Pid P on HOST device D ...' lines: the ranks of the run are unknown")
+        guard run.ranks > 0 else {
+            throw RidgelineError.unreadable(file: at, reason: "no '#  Rank N Group G Pid P on HOST device D ...' lines: the ranks of the run are unknown")
         }
         guard let sizeColumn = columns.firstIndex(of: "size") else {
-            throw RidgelineError.unreadable(file: file, reason: "the column header has no 'size' column")
+            throw RidgelineError.unreadable(file: at, reason: "the column header has no 'size' column")
         }
         let timeColumns = columns.indices.filter { columns[$0] == "time" || columns[$0] == "cputime" }
-        guard !timeColumns.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "the column header has no 'time' column") }
+        guard !timeColumns.isEmpty else { throw RidgelineError.unreadable(file: at, reason: "the column header has no 'time' column") }
         // The header starts with '#', data rows do not: header word i is data field i.
-        let perNode = max(1, ranks / max(1, hosts.count))
+        let perNode = max(1, run.ranks / max(1, run.hosts.count))
         var samples: [CollectiveSample] = []
-        for (position, row) in rows.enumerated() {
+        for (position, row) in run.rows.enumerated() {
             let where_ = "\(file):\(row.line)"
             guard row.fields.count > timeColumns.last! else {
                 throw RidgelineError.unreadable(file: where_, reason: "\(row.fields.count) fields, the header has \(columns.count)")
@@ -128,11 +148,10 @@ public enum NCCLTestsOutput {
                 guard let micros = Double(text), micros.isFinite, micros > 0 else {
                     throw RidgelineError.invalidValue(file: where_, field: columns[column], value: text, expected: "a positive time in microseconds")
                 }
-                samples.append(CollectiveSample(collective: kind, bytes: size, ranks: ranks, ranksPerNode: perNode,
+                samples.append(CollectiveSample(collective: kind, bytes: size, ranks: run.ranks, ranksPerNode: perNode,
                                                 seconds: micros * 1e-6, origin: where_, sizeIndex: position))
             }
         }
-        guard !samples.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "no result rows") }
         return samples
     }
 

@@ -46,6 +46,15 @@ import Ridgeline
         }
     }
 
+    @Test func readsSeveralRunsOneAfterAnotherInOneFile() throws {
+        let a = try String(contentsOfFile: "\(Self.fixtures)/all_gather_perf-8gpu.txt", encoding: .utf8)
+        let b = try String(contentsOfFile: "\(Self.fixtures)/sendrecv_perf-2gpu.txt", encoding: .utf8)
+        let s = try NCCLTestsOutput.parse(a + b, file: "both.log")
+        #expect(s.count == 14 + 6)
+        #expect(s.filter { $0.collective == .allGather }.allSatisfy { $0.ranks == 8 })
+        #expect(s.filter { $0.collective == .sendRecv }.allSatisfy { $0.ranks == 2 && $0.sizeIndex < 3 })
+    }
+
     @Test func badInputNamesFileAndLine() throws {
         let text = """
         # Collective test starting: all_reduce_perf
