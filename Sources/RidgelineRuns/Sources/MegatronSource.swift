@@ -2,8 +2,8 @@ import Ridgeline
 import RidgelineTraining
 
 /// `megatron-a100.csv` (Narayanan et al. 2021, Korthikanti et al. 2022): the columns are read by
-/// `MegatronRuns` (RidgelineTraining's published-run reader that `check-megatron` has always
-/// used); the step time is the paper's FLOPs per iteration over its reported TFLOP/s per GPU, so
+/// `MegatronRuns` (MegatronRuns.swift beside this file, the reader `check-megatron` has always
+/// used, which also compares TFLOP/s in each paper's accounting); the step time is the paper's FLOPs per iteration over its reported TFLOP/s per GPU, so
 /// the error is the same figure in time that check-megatron reports in TFLOP/s.
 enum MegatronSource {
     static let assumptions = SourceAssumptions(

@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineTraining
 
 /// One published Megatron-LM run (reference `training-runs/megatron-a100.csv`) turned into a
 /// Ridgeline configuration using only what the row states, plus rules that apply to every row

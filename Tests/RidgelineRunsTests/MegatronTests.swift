@@ -1,14 +1,15 @@
 import Ridgeline
+import RidgelineTraining
 import Testing
-@testable import RidgelineTraining
+@testable import RidgelineRuns
 
 /// The end-to-end check against published runs, on the shipped A100 profile.
 @Suite struct MegatronTests {
-    static let csv = "../shared/reference/training-runs/megatron-a100.csv"
+    static var csv: String { get throws { try ReferenceData.path("training-runs/megatron-a100.csv") } }
 
     func results() throws -> [RunComparison] {
         let runs = try MegatronRuns.load(path: Self.csv)
-        return try MegatronRuns.compare(runs, profile: try Fixtures.hardware("a100-sxm4-80gb"))
+        return try MegatronRuns.compare(runs, profile: try ProfileStore.locate().hardware("a100-sxm4-80gb"))
     }
 
     @Test func readsEveryRow() throws {
