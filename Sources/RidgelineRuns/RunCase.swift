@@ -40,7 +40,11 @@ public struct Refusal: Sendable, Error {
     public var id: String
     public var reason: String
     public var origin: String
-    public init(id: String, reason: String, origin: String) { self.id = id; self.reason = reason; self.origin = origin }
+    /// The report group the run would belong to, where the source can tell.
+    public var group: String?
+    public init(id: String, reason: String, origin: String, group: String? = nil) {
+        self.id = id; self.reason = reason; self.origin = origin; self.group = group
+    }
 }
 
 /// What a source's framework does that its rows do not state: one declared setting per source,

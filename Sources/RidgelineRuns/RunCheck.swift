@@ -62,7 +62,7 @@ public struct RunCheck: Sendable {
                     results.append(RunResult(run: run, estimate: estimate.step,
                                              error: (estimate.step.stepSeconds - run.measuredSeconds) / run.measuredSeconds))
                 } catch {
-                    refusals.append(Refusal(id: run.id, reason: "\(error)", origin: run.origin))
+                    refusals.append(Refusal(id: run.id, reason: "\(error)", origin: run.origin, group: run.group))
                 }
             }
         }
@@ -71,11 +71,14 @@ public struct RunCheck: Sendable {
 
     public var summary: RunErrorSummary { RunErrorSummary(errors: results.map(\.error), refused: refusals.count) }
 
-    /// Per group (hardware × parallelism × precision), sorted by name. Refusals count in no group.
+    /// Per group (hardware × parallelism × precision), sorted by name, with the refusals whose
+    /// group the source could tell ("other" for the rest).
     public var groups: [(name: String, summary: RunErrorSummary)] {
-        var byGroup: [String: [Double]] = [:]
+        var byGroup: [String: [Double]] = [:], refused: [String: Int] = [:]
         for r in results { byGroup[r.run.group, default: []].append(r.error) }
-        return byGroup.keys.sorted().map { ($0, RunErrorSummary(errors: byGroup[$0]!, refused: 0)) }
+        for r in refusals { refused[r.group ?? "other", default: 0] += 1 }
+        let names = Set(byGroup.keys).union(refused.keys).sorted()
+        return names.map { ($0, RunErrorSummary(errors: byGroup[$0] ?? [], refused: refused[$0] ?? 0)) }
     }
 
     /// Refusals by kind (the reason up to its first ':', "invalid layout (global-batch)"), with

@@ -80,13 +80,14 @@ struct CheckRunsCommand: ParsableCommand {
         print("assumed for this source: \(c.file.assumptions.summary)")
         for rule in c.file.assumptions.rules { print("  - \(rule)") }
         print("error = (predicted − measured) / measured step time; negative = predicted too fast")
-        var table = TextTable(["group (hardware parallelism precision)", "n", "mean |err|", "median", "p90", "bias"])
+        var table = TextTable(["group (hardware parallelism precision)", "n", "refused", "mean |err|", "median", "p90", "bias"])
         func add(_ name: String, _ s: RunErrorSummary) {
-            table.add([name, "\(s.count)", formatPercent(s.meanAPE), formatPercent(s.medianAPE), formatPercent(s.p90APE),
+            guard s.count > 0 else { return table.add([name, "0", "\(s.refused)", "—", "—", "—", "—"]) }
+            table.add([name, "\(s.count)", "\(s.refused)", formatPercent(s.meanAPE), formatPercent(s.medianAPE), formatPercent(s.p90APE),
                        String(format: "%+.1f%%", s.bias * 100)])
         }
         for g in c.groups { add(g.name, g.summary) }
-        add("all predicted", c.summary)
+        add("all", c.summary)
         print(table.render())
         if !c.refusals.isEmpty {
             print("refused: \(c.refusals.count)")

@@ -48,7 +48,7 @@ import RidgelineTraining
         // Grok-1 is a mixture of experts; cp 2 rows need context parallelism: refused, with the reason.
         let refused = f.outcomes.compactMap { outcome -> Refusal? in if case .failure(let r) = outcome { return r } else { return nil } }
         #expect(refused.contains { $0.id == "dgxc_000" && $0.reason.contains("mixture of experts") })
-        #expect(refused.contains { $0.reason.contains("context parallelism (cp 2)") })
+        #expect(refused.contains { $0.reason.contains("context parallelism (cp 2)") && $0.group?.contains("cp") == true })
     }
 
     @Test func megatronColumnsGiveTheStepTimeOfTheReportedThroughput() throws {
@@ -69,6 +69,7 @@ import RidgelineTraining
             let s = check.summary
             #expect(s.count == check.results.count && s.refused == check.refusals.count)
             #expect(s.medianAPE <= s.p90APE && check.groups.map(\.summary.count).reduce(0, +) == s.count)
+            #expect(check.groups.map(\.summary.refused).reduce(0, +) == s.refused)
         }
     }
 

@@ -30,13 +30,21 @@ enum NeMoSource {
         guard let m = shapes[key] else {
             throw RidgelineError.invalidValue(file: origin, field: "model_key", value: key, expected: "a model_key of \(models.file)")
         }
+        let cp = try csv.optionalInt(i, "cp") ?? 1, ep = try csv.optionalInt(i, "ep") ?? 1
+        let tp = try csv.int(i, "tp"), pp = try csv.int(i, "pp"), micro = try csv.int(i, "micro_batch")
+        let vp = try csv.optionalInt(i, "vp") ?? 1
+        let hardware = try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i)
+        let precision = try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i)
+        // The group a refused row would report in: the dimensions the row uses, as RunCase names them.
+        let dims = [(tp > 1, a.sequenceParallel ? "tp(sp)" : "tp"), (pp > 1, vp > 1 ? "pp(vp)" : "pp"), (cp > 1, "cp"), (ep > 1, "ep"),
+                    (try csv.int(i, "dp") > 1, "dp")].filter(\.0).map(\.1)
+        let group = "\(hardware) \(dims.isEmpty ? "single" : dims.joined(separator: "+")) \(precision.rawValue)"
         if let experts = try models.optionalInt(m, "experts"), experts > 1 {
             let topK = try models.optionalInt(m, "top_k") ?? 1
-            throw Refusal(id: id, reason: "mixture of experts (\(experts) experts, top-\(topK)) is not in the train model yet", origin: origin)
+            throw Refusal(id: id, reason: "mixture of experts (\(experts) experts, top-\(topK)) is not in the train model yet", origin: origin, group: group)
         }
-        let cp = try csv.optionalInt(i, "cp") ?? 1, ep = try csv.optionalInt(i, "ep") ?? 1
-        if cp > 1 { throw Refusal(id: id, reason: "context parallelism (cp \(cp)) is not in the train model yet", origin: origin) }
-        if ep > 1 { throw Refusal(id: id, reason: "expert parallelism (ep \(ep)) is not in the train model yet", origin: origin) }
+        if cp > 1 { throw Refusal(id: id, reason: "context parallelism (cp \(cp)) is not in the train model yet", origin: origin, group: group) }
+        if ep > 1 { throw Refusal(id: id, reason: "expert parallelism (ep \(ep)) is not in the train model yet", origin: origin, group: group) }
         let arch = try models.string(m, "arch").lowercased()
         let swiglu = arch.contains("swiglu"), relu = arch.contains("relu"), rope = arch.contains("rope")
         let seq = try csv.int(i, "seq_len")
@@ -46,16 +54,11 @@ enum NeMoSource {
             ffn: try models.int(m, "ffn"), ffnKind: swiglu ? .swiglu : relu ? .relu : .gelu, norm: swiglu ? .rmsnorm : .layernorm,
             vocab: try models.int(m, "vocab"), maxSeq: seq, position: rope ? .rope : .learned, tiedEmbeddings: !rope, bias: !rope,
             causal: true, dropout: false)
-        let tp = try csv.int(i, "tp"), pp = try csv.int(i, "pp"), micro = try csv.int(i, "micro_batch")
-        let vp = try csv.optionalInt(i, "vp") ?? 1
         let layout = Layout(devices: try csv.int(i, "gpus"), tp: tp, pp: pp, dp: try csv.int(i, "dp"),
                             schedule: vp > 1 && pp > 1 ? .interleaved(chunks: vp) : .oneFOneB, zero: a.zero,
                             globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction)
         let settings = KernelSettings(tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
-                                      precision: try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i),
-                                      recompute: .none, flashAttention: a.flashAttention, mode: a.mode)
-        return RunCase(id: id, model: model, layout: layout, settings: settings,
-                       hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
-                       measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
+                                      precision: precision, recompute: .none, flashAttention: a.flashAttention, mode: a.mode)
+        return RunCase(id: id, model: model, layout: layout, settings: settings, hardware: hardware, measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
     }
 }
