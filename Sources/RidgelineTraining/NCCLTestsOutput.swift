@@ -127,6 +127,9 @@ public enum NCCLTestsOutput {
         guard run.ranks > 0 else {
             throw RidgelineError.unreadable(file: at, reason: "no '#  Rank N Group G Pid P on HOST device D ...' lines: the ranks of the run are unknown")
         }
+        guard run.ranks >= 2 else {
+            throw RidgelineError.unreadable(file: at, reason: "a run on one rank moves nothing between devices, so it cannot calibrate a link: leave it out")
+        }
         guard let sizeColumn = columns.firstIndex(of: "size") else {
             throw RidgelineError.unreadable(file: at, reason: "the column header has no 'size' column")
         }

@@ -76,6 +76,18 @@ import Ridgeline
             #expect("\(error)".contains("junk.txt:2"), "\(error)")
         }
         #expect(throws: RidgelineError.self) { try NCCLTestsOutput.parse("# nothing here\n", file: "empty.txt") }
+        let oneRank = """
+        # Collective test starting: all_reduce_perf
+        #  Rank  0 Group  0 Pid 1 on h device  0 [0x07] GPU
+        #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
+             1048576        262144     float     sum      -1     9.21  113.85    0.00      0     0.31  3382.4    0.00      0
+        """
+        do {
+            _ = try NCCLTestsOutput.parse(oneRank, file: "one.txt")
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("one rank"), "\(error)")
+        }
     }
 
     /// The shipped tables in nccl-tests' text layout (as all_reduce_perf prints, src/util.cu).
