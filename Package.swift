@@ -32,10 +32,13 @@ let package = Package(
         // wrapper, ioctls are macros) and getrusage(RUSAGE_THREAD) (a GNU extension).
         .target(name: "CPerfEvent"),
         .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
+        // Published-run checking (check-runs and each source's column map): validation, kept
+        // apart from the training model it judges.
+        .target(name: "RidgelineRuns", dependencies: ["Ridgeline", "RidgelineTraining"]),
         .executableTarget(
             name: "ridgeline",
             dependencies: [
-                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport",
+                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport", "RidgelineRuns",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // System libraries from Debian packages (make setup).
@@ -47,12 +50,13 @@ let package = Package(
         // The micro-benchmark and planner benchmarks (make bench).
         .executableTarget(
             name: "ridgeline-bench",
-            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
+            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineRuns", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
             path: "Benchmarks/ridgeline-bench"),
         .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline"]),
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining"]),
         .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
+        .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns"]),
         .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
         // Random kernel specs, profiles, models and layouts thrown at the parsers and the model.
         .testTarget(name: "RidgelinePropertyTests", dependencies: [

@@ -10,6 +10,8 @@ let sections: [BenchSection] = [
     CalibrationSection(),
     StepModelSection(),
     PlanSection(),
+    CollectivesSection(),
+    CheckRunsSection(),
 ]
 
 /// The capacity planner's search (`PlanBench.swift`), which prints its own lines.

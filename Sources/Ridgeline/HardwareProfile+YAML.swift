@@ -100,12 +100,34 @@ extension HardwareProfile {
     }
 
     private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
-        try r.rejectUnknownKeys(["name", "bandwidth", "latency", "domain"])
+        try r.rejectUnknownKeys(["name", "bandwidth", "latency", "domain", "collective"])
         return Link(
             name: try r.string("name"),
             bandwidth: try r.quantity("bandwidth", .bytesPerSecond),
             latency: try r.quantity("latency", .seconds),
-            domainSize: needsDomain ? try r.int("domain", in: 1...100_000) : nil)
+            domainSize: needsDomain ? try r.int("domain", in: 1...100_000) : nil,
+            collective: try r.optionalChild("collective").map(parseCollective))
+    }
+
+    /// The optional `collective` block of a link (see `CollectiveParameters`).
+    private static func parseCollective(_ r: FieldReader) throws -> CollectiveParameters {
+        try r.rejectUnknownKeys(["source", "base_latency", "low_latency_fraction", "pipeline_fill", "bus_bandwidth", "efficiency"])
+        var bus: [Int: Double] = [:]
+        if let table = try r.optionalChild("bus_bandwidth") {
+            for key in table.keys {
+                guard let ranks = Int(key), ranks >= 2 else {
+                    throw RidgelineError.invalidValue(file: r.file, field: table.name(key), value: key, expected: "a group size (whole number ≥ 2)")
+                }
+                bus[ranks] = try table.quantity(key, .bytesPerSecond)
+            }
+        }
+        return CollectiveParameters(
+            baseLatency: try r.optionalQuantity("base_latency", .seconds) ?? 0,
+            lowLatencyFraction: try r.optionalDouble("low_latency_fraction", in: 0.001...1) ?? 1,
+            pipelineFill: try r.optionalQuantity("pipeline_fill", .bytes) ?? 0,
+            busBandwidth: bus,
+            efficiency: try r.optionalDouble("efficiency", in: 0.001...1),
+            source: try r.optionalString("source") ?? "")
     }
 
     private static func parseCalibration(_ r: FieldReader) throws -> Calibration {
@@ -197,10 +219,12 @@ extension HardwareProfile {
         }
         lines.append("latency: {launch: \(yamlQuantity(launchLatency, .seconds)), dispatch: \(yamlQuantity(dispatchLatency, .seconds))}")
         if let l = scaleUp {
-            lines.append("scale_up: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds)), domain: \(l.domainSize ?? 1)}")
+            lines.append("scale_up: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds)), domain: \(l.domainSize ?? 1)"
+                         + collectiveYAML(l.collective) + "}")
         }
         if let l = scaleOut {
-            lines.append("scale_out: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds))}")
+            lines.append("scale_out: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds))"
+                         + collectiveYAML(l.collective) + "}")
         }
         lines.append("power: \(yamlQuantity(powerWatts, .watts))")
         if let price = pricePerHourUSD { lines.append("price_per_hour_usd: \(price)") }
@@ -219,6 +243,22 @@ extension HardwareProfile {
         for s in sources { lines.append("  - \(q(s))") }
         return lines.joined(separator: "\n") + "\n"
     }
+}
+
+/// `, collective: {...}` for a link's collective block (flow style, on the link's line), or "".
+private func collectiveYAML(_ c: CollectiveParameters?) -> String {
+    guard let c else { return "" }
+    var fields: [String] = []
+    if !c.source.isEmpty { fields.append("source: \"\(c.source.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"") }
+    if c.baseLatency > 0 { fields.append("base_latency: \(yamlQuantity(c.baseLatency, .seconds))") }
+    if c.lowLatencyFraction < 1 { fields.append("low_latency_fraction: \(trimmedNumber(c.lowLatencyFraction))") }
+    if c.pipelineFill > 0 { fields.append("pipeline_fill: \(yamlQuantity(c.pipelineFill, .bytes))") }
+    if let e = c.efficiency { fields.append("efficiency: \(trimmedNumber(e))") }
+    if !c.busBandwidth.isEmpty {
+        fields.append("bus_bandwidth: {" + c.busBandwidth.sorted { $0.key < $1.key }
+            .map { "\($0.key): \(yamlQuantity($0.value, .bytesPerSecond))" }.joined(separator: ", ") + "}")
+    }
+    return ", collective: {" + fields.joined(separator: ", ") + "}"
 }
 
 /// A quantity with seven significant digits, so a written profile reads back to the same numbers.

@@ -138,9 +138,13 @@ public struct Link: Sendable, Equatable {
     public var latency: Double
     /// Devices one scale-up domain (node) holds; nil for the scale-out network.
     public var domainSize: Int?
+    /// How collectives perform on this link (fitted by `ridgeline calibrate-network`); nil: the
+    /// datasheet defaults of `CollectiveParameters` (latency per ring step, no floor).
+    public var collective: CollectiveParameters?
 
-    public init(name: String, bandwidth: Double, latency: Double, domainSize: Int?) {
+    public init(name: String, bandwidth: Double, latency: Double, domainSize: Int?, collective: CollectiveParameters? = nil) {
         self.name = name; self.bandwidth = bandwidth; self.latency = latency; self.domainSize = domainSize
+        self.collective = collective
     }
 }
 

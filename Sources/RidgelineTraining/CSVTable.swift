@@ -73,4 +73,9 @@ public struct CSVTable: Sendable {
         guard let v = try optionalInt(row, name) else { throw RidgelineError.missingField(file: file, field: "row \(row + 1) column \(name)") }
         return v
     }
+
+    public func double(_ row: Int, _ name: String) throws -> Double {
+        guard let v = try optionalDouble(row, name) else { throw RidgelineError.missingField(file: file, field: "row \(row + 1) column \(name)") }
+        return v
+    }
 }

@@ -43,24 +43,33 @@ public struct CommGroup: Sendable, Hashable {
     public var spansNodes: Bool { nodes > 1 }
 }
 
-/// Links and the efficiency real collective libraries reach on them.
+/// Links and how collective libraries perform on them.
 public struct Network: Sendable, Hashable {
     /// Per device, per direction.
     public var scaleUpBandwidth: Double
+    /// Latency each ring step adds on the scale-up link.
     public var scaleUpLatency: Double
     public var domainSize: Int
     public var scaleOutBandwidth: Double
     public var scaleOutLatency: Double
     /// Fractions of link bandwidth NCCL's ring reaches on large messages ("bus bandwidth" in
-    /// nccl-tests), scale-up and scale-out: see `TrainingAssumptions`.
+    /// nccl-tests), scale-up and scale-out, where the link's collective parameters give no measured
+    /// value: see `TrainingAssumptions`.
     public var scaleUpEfficiency: Double
     public var scaleOutEfficiency: Double
+    /// The collective model's parameters on each link (`CollectiveParameters`: the measured floor,
+    /// the protocol switch, the bus bandwidth by group size); the defaults reduce to the ring cost.
+    public var scaleUpCollective: CollectiveParameters
+    public var scaleOutCollective: CollectiveParameters
 
     public init(scaleUpBandwidth: Double, scaleUpLatency: Double, domainSize: Int, scaleOutBandwidth: Double,
-                scaleOutLatency: Double, scaleUpEfficiency: Double = 1, scaleOutEfficiency: Double = 1) {
+                scaleOutLatency: Double, scaleUpEfficiency: Double = 1, scaleOutEfficiency: Double = 1,
+                scaleUpCollective: CollectiveParameters = CollectiveParameters(),
+                scaleOutCollective: CollectiveParameters = CollectiveParameters()) {
         self.scaleUpBandwidth = scaleUpBandwidth; self.scaleUpLatency = scaleUpLatency; self.domainSize = max(1, domainSize)
         self.scaleOutBandwidth = scaleOutBandwidth; self.scaleOutLatency = scaleOutLatency
         self.scaleUpEfficiency = scaleUpEfficiency; self.scaleOutEfficiency = scaleOutEfficiency
+        self.scaleUpCollective = scaleUpCollective; self.scaleOutCollective = scaleOutCollective
     }
 
     /// A profile's links; a device without a scale-up link talks to its peers over the network,
@@ -68,15 +77,27 @@ public struct Network: Sendable, Hashable {
     /// layout check reports first).
     public init(profile: HardwareProfile, assumptions: TrainingAssumptions) {
         let out = profile.scaleOut ?? profile.scaleUp ?? Link(name: "none", bandwidth: 1e9, latency: 10e-6, domainSize: nil)
-        let up = profile.scaleUp ?? Link(name: out.name, bandwidth: out.bandwidth, latency: out.latency, domainSize: 1)
+        let up = profile.scaleUp ?? Link(name: out.name, bandwidth: out.bandwidth, latency: out.latency, domainSize: 1, collective: out.collective)
         self.init(scaleUpBandwidth: up.bandwidth, scaleUpLatency: up.latency, domainSize: up.domainSize ?? 1,
                   scaleOutBandwidth: out.bandwidth, scaleOutLatency: out.latency,
-                  scaleUpEfficiency: assumptions.scaleUpEfficiency, scaleOutEfficiency: assumptions.scaleOutEfficiency)
+                  scaleUpEfficiency: assumptions.scaleUpEfficiency, scaleOutEfficiency: assumptions.scaleOutEfficiency,
+                  scaleUpCollective: up.collective ?? CollectiveParameters(),
+                  scaleOutCollective: out.collective ?? CollectiveParameters())
+    }
+
+    /// Seconds of `collective` over `ranks` ranks on one link: `CollectiveParameters.seconds` with
+    /// the collective's ring steps and bus bytes.
+    func linkTime(_ collective: Collective, bytes: Double, ranks: Int, scaleOut: Bool) -> Double {
+        let p = scaleOut ? scaleOutCollective : scaleUpCollective
+        let bandwidth = p.busBandwidth(ranks: ranks, linkBandwidth: scaleOut ? scaleOutBandwidth : scaleUpBandwidth,
+                                       defaultEfficiency: scaleOut ? scaleOutEfficiency : scaleUpEfficiency)
+        return p.seconds(busBytes: collective.bytesPerRank(bytes, ranks: ranks), steps: collective.latencySteps(ranks: ranks),
+                         hopLatency: scaleOut ? scaleOutLatency : scaleUpLatency, bandwidth: bandwidth)
     }
 
     /// Seconds for `collective` over `group` on a buffer of `bytes`.
     ///
-    /// Inside one node: a ring on the scale-up link, latency·steps + bytes-per-rank / bandwidth.
+    /// Inside one node: the collective model on the scale-up link (`CollectiveParameters`).
     /// Across nodes, a flat ring runs at its slowest link, the per-device network port: every
     /// rank's traffic crosses the network (the regime that makes ZeRO-3 over hundreds of GPUs
     /// network-bound, Narayanan et al. 2021 Table 2). With `hierarchical`, the group first
@@ -84,13 +105,11 @@ public struct Network: Sendable, Hashable {
     /// 1/ranksPerNode of the buffer crosses the network per device (NCCL's tree/2D algorithms).
     public func time(_ collective: Collective, bytes: Double, group: CommGroup, hierarchical: Bool = false) -> Double {
         guard bytes > 0, group.ranks > 1 || collective == .sendRecv else { return 0 }
-        let upBW = scaleUpBandwidth * scaleUpEfficiency, outBW = scaleOutBandwidth * scaleOutEfficiency
         if collective == .sendRecv {
-            return group.spansNodes ? scaleOutLatency + bytes / outBW : scaleUpLatency + bytes / upBW
+            return linkTime(.sendRecv, bytes: bytes, ranks: 2, scaleOut: group.spansNodes)
         }
         if !group.spansNodes {
-            return collective.latencySteps(ranks: group.ranks) * scaleUpLatency
-                + collective.bytesPerRank(bytes, ranks: group.ranks) / upBW
+            return linkTime(collective, bytes: bytes, ranks: group.ranks, scaleOut: false)
         }
         if hierarchical && group.ranksPerNode > 1 {
             let local = CommGroup(ranks: group.ranksPerNode, ranksPerNode: group.ranksPerNode)
@@ -100,7 +119,6 @@ public struct Network: Sendable, Hashable {
                 ? 2 * time(.reduceScatter, bytes: bytes, group: local) : time(.reduceScatter, bytes: bytes, group: local)
             return inside + time(collective, bytes: bytes / Double(group.ranksPerNode), group: across)
         }
-        return collective.latencySteps(ranks: group.ranks) * scaleOutLatency
-            + collective.bytesPerRank(bytes, ranks: group.ranks) / outBW
+        return linkTime(collective, bytes: bytes, ranks: group.ranks, scaleOut: true)
     }
 }

@@ -63,7 +63,7 @@ extension ModelDefinition {
         let items = try r.list("layers")
         guard !items.isEmpty else { throw RidgelineError.missingField(file: r.file, field: "layers") }
         for item in items {
-            let repeatCount = try item.optionalInt("repeat") ?? 1
+            let repeatCount = try item.optionalInt("repeat", in: 1...10_000) ?? 1   // the layer list is built whole
             let layer: CNNModel.Layer
             if item.has("conv") {
                 try item.rejectUnknownKeys(["conv", "kernel", "stride", "batch_norm", "repeat"])

@@ -5,10 +5,13 @@
 public struct TrainingAssumptions: Sendable, Hashable {
     /// NCCL ring "bus bandwidth" over NVLink as a fraction of the per-direction link rate:
     /// nccl-tests all_reduce on DGX A100 reaches about 230 of 300 GB/s, on DGX H100 about 360
-    /// of 450 GB/s (NVIDIA nccl-tests results published with the DGX systems): ≈ 0.78.
+    /// of 450 GB/s (NVIDIA nccl-tests results published with the DGX systems): ≈ 0.78. Used only
+    /// where the profile's link has no measured `collective` bus bandwidth or efficiency; the fit
+    /// on the shipped DGX-A100 all-reduce tables gives 233 of 300 GB/s at 8 GPUs, 0.778.
     public var scaleUpEfficiency: Double = 0.78
     /// The same over InfiniBand: nccl-tests multi-node reaches ≈ 90% of the NIC line rate for
-    /// large messages (HDR: about 22–23 of 25 GB/s per port).
+    /// large messages (HDR: about 22–23 of 25 GB/s per port). Used where the profile's network
+    /// has no fitted `collective.efficiency` (`ridgeline calibrate-network` on multi-node runs).
     public var scaleOutEfficiency: Double = 0.9
     /// Bytes per gradient element on the wire: Megatron-LM and PyTorch AMP reduce bf16/fp16
     /// gradients in their storage format (2 bytes); fp32 training reduces 4.

@@ -83,3 +83,4 @@ struct CalibrateCommand: ParsableCommand {
         printValidation(after, title: "Held-out error, calibrated:", perKernel: verbose)
     }
 }
+

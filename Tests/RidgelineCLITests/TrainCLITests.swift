@@ -44,10 +44,28 @@ import Testing
     }
 
     @Test func checkMegatronJSON() throws {
+        // check-megatron is check-runs on megatron-a100.csv: 27 runs, mean |error| ≤ 5%, worst ≤ 12%.
         let r = try ridgeline(["check-megatron", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
-        let o = try json(r)
-        #expect((o["rows"] as? [Any])?.count == 27)
-        #expect((o["mean_abs_error"] as? Double ?? 1) <= 0.05)
+        let source = try #require((try json(r)["sources"] as? [[String: Any]])?.first)
+        let rows = try #require(source["rows"] as? [[String: Any]])
+        #expect(rows.count == 27)
+        let summary = try #require(source["summary"] as? [String: Any])
+        #expect((summary["mean_ape"] as? Double ?? 1) <= 0.05)
+        #expect(rows.allSatisfy { abs($0["error"] as? Double ?? 1) <= 0.12 })
+    }
+
+    @Test func checkRunsReportsEverySourceWithItsAssumptionsAndRefusals() throws {
+        let r = try ridgeline(["check-runs", "--runs", "reference/training-runs/nemo-h100-pretrain.csv", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let source = try #require((try json(r)["sources"] as? [[String: Any]])?.first)
+        #expect((source["assumptions"] as? String)?.contains("compiled") == true)
+        let summary = try #require(source["summary"] as? [String: Any])
+        #expect((summary["n"] as? Int ?? 0) + (summary["refused"] as? Int ?? 0) == 233)
+        #expect((source["refusal_reasons"] as? [String: Int])?.keys.contains { $0.contains("context parallelism") } == true)
+        let text = try ridgeline(["check-runs", "--runs", "reference/training-runs/vtrain-a100-single-node.csv"])
+        #expect(text.status == 0 && text.stdout.contains("assumed for this source: mode eager"), "\(text.stderr)")
+        let bad = try ridgeline(["check-runs", "--runs", "reference/collectives/allreduce-a100-2gpu.csv"])
+        #expect(bad.status != 0 && bad.stderr.contains("allreduce-a100-2gpu.csv"))
     }
 }

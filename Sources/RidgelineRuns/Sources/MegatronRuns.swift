@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineTraining
 
 /// One published Megatron-LM run (reference `training-runs/megatron-a100.csv`) turned into a
 /// Ridgeline configuration using only what the row states, plus rules that apply to every row
@@ -39,8 +40,12 @@ public enum MegatronRuns {
     public static let a100Peak = 312e12
 
     public static func load(path: String) throws -> [PublishedRun] {
-        let csv = try CSVTable.load(path: path)
-        return try (0..<csv.rows.count).map { try run(csv, $0) }
+        try runs(try CSVTable.load(path: path))
+    }
+
+    /// Every row of a table already read (standard input can be read only once).
+    public static func runs(_ csv: CSVTable) throws -> [PublishedRun] {
+        try (0..<csv.rows.count).map { try run(csv, $0) }
     }
 
     static func run(_ csv: CSVTable, _ i: Int) throws -> PublishedRun {

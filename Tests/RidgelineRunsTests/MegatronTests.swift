@@ -1,19 +1,19 @@
 import Ridgeline
+import RidgelineTraining
 import Testing
-@testable import RidgelineTraining
+@testable import RidgelineRuns
 
 /// The end-to-end check against published runs, on the shipped A100 profile.
 @Suite struct MegatronTests {
-    /// The repository's copy, found the way `check-megatron` finds it (the data root).
-    static func csv() throws -> String { try DataRoot.locate().reference("training-runs/megatron-a100.csv") }
+    static var csv: String { get throws { try DataRoot.locate().reference("training-runs/megatron-a100.csv") } }
 
     func results() throws -> [RunComparison] {
-        let runs = try MegatronRuns.load(path: try Self.csv())
-        return try MegatronRuns.compare(runs, profile: try Fixtures.hardware("a100-sxm4-80gb"))
+        let runs = try MegatronRuns.load(path: Self.csv)
+        return try MegatronRuns.compare(runs, profile: try ProfileStore.locate().hardware("a100-sxm4-80gb"))
     }
 
     @Test func readsEveryRow() throws {
-        let runs = try MegatronRuns.load(path: try Self.csv())
+        let runs = try MegatronRuns.load(path: Self.csv)
         #expect(runs.count == 27)
         let k = runs.first { $0.id == "korthikanti22_175b" }!
         #expect(k.layout.schedule.chunks == 3 && k.settings.sequenceParallel && k.settings.recompute == .selective)

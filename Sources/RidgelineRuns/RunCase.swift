@@ -1,0 +1,83 @@
+import Ridgeline
+import RidgelineTraining
+
+/// One published run turned into the inputs of `ridgeline train` (`TrainingPredictor.predict`):
+/// model, layout, kernel settings and hardware, with the measured step time it is judged against.
+public struct RunCase: Sendable {
+    public var id: String
+    public var model: TransformerModel
+    public var layout: Layout
+    public var settings: KernelSettings
+    /// A shipped hardware profile id.
+    public var hardware: String
+    /// Measured (or, where the source says so, derived) seconds per optimizer step.
+    public var measuredSeconds: Double
+    /// Where it came from, "file:line".
+    public var origin: String
+
+    public init(id: String, model: TransformerModel, layout: Layout, settings: KernelSettings, hardware: String,
+                measuredSeconds: Double, origin: String) {
+        self.id = id; self.model = model; self.layout = layout; self.settings = settings; self.hardware = hardware
+        self.measuredSeconds = measuredSeconds; self.origin = origin
+    }
+
+    /// Which parallel dimensions the run uses: "tp+pp+dp", "fsdp" (ZeRO-3 data parallel), "single".
+    public var parallelism: String {
+        var parts: [String] = []
+        if layout.tp > 1 { parts.append(settings.sequenceParallel ? "tp(sp)" : "tp") }
+        if layout.pp > 1 { parts.append(layout.schedule.chunks > 1 ? "pp(vp)" : "pp") }
+        if layout.dp > 1 { parts.append(layout.zero >= 3 ? "fsdp" : "dp") }
+        return parts.isEmpty ? "single" : parts.joined(separator: "+")
+    }
+
+    /// The report's group: hardware × parallelism kind × precision.
+    public var group: String { "\(hardware) \(parallelism) \(settings.precision.rawValue)" }
+}
+
+/// A row the train model cannot express yet (or the source does not state enough of), with the
+/// reason in words.
+public struct Refusal: Sendable, Error {
+    public var id: String
+    public var reason: String
+    public var origin: String
+    /// The report group the run would belong to, where the source can tell.
+    public var group: String?
+    public init(id: String, reason: String, origin: String, group: String? = nil) {
+        self.id = id; self.reason = reason; self.origin = origin; self.group = group
+    }
+}
+
+/// What a source's framework does that its rows do not state: one declared setting per source,
+/// printed with the report, never a per-row knob.
+public struct SourceAssumptions: Sendable {
+    /// eager (PyTorch ops dispatched one by one) or compiled (fused kernels, device time).
+    public var mode: StepMode
+    public var flashAttention: Bool
+    /// Gradient reduction overlapped with backward.
+    public var overlapGradientReduction: Bool
+    /// Sequence parallelism whenever tp > 1.
+    public var sequenceParallel: Bool
+    /// ZeRO stage where the row does not say (Megatron-core's distributed optimizer is 1).
+    public var zero: Int
+    /// Further rules every row of the source follows, in words.
+    public var rules: [String]
+
+    public init(mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int, rules: [String]) {
+        self.mode = mode; self.flashAttention = flashAttention; self.overlapGradientReduction = overlapGradientReduction
+        self.sequenceParallel = sequenceParallel; self.zero = zero; self.rules = rules
+    }
+
+    public var summary: String {
+        "mode \(mode.rawValue), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
+            + "sequence parallel \(sequenceParallel ? "with tp" : "off"), ZeRO \(zero) unless stated"
+    }
+}
+
+/// A published-runs file read through its source's column map.
+public struct RunSourceFile: Sendable {
+    public var path: String
+    /// The source's name ("vTrain (Megatron-DeepSpeed)").
+    public var source: String
+    public var assumptions: SourceAssumptions
+    public var outcomes: [Result<RunCase, Refusal>]
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineRuns
+import RidgelineTraining
+
+/// `ridgeline check-runs`: predicts every row of published-runs files and reports the error per
+/// source and per group (hardware × parallelism × precision).
+struct CheckRunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-runs",
+        abstract: "Predict published training runs (reference/training-runs) with `train` and report the step-time error per source and group.",
+        discussion: """
+        Error = (predicted − measured) / measured step time: negative means the prediction is too fast. \
+        Each source's framework settings (eager or compiled, flash attention, overlap) are declared once per \
+        source and printed; rows the train model cannot express yet are refused with the reason and counted.
+        """)
+
+    @Option(name: .customLong("runs"), help: "Published-runs CSV (repeatable; default: the four files in reference/training-runs).")
+    var runs: [String] = []
+    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Also list every run and every refusal.") var verbose = false
+
+    static let defaultFiles = ["megatron-a100.csv", "vtrain-a100-single-node.csv", "llmfoundry-mpt-fsdp.csv", "nemo-h100-pretrain.csv"]
+
+    func run() throws {
+        let files = try runs.isEmpty ? Self.defaultFiles.map { try DataRoot.locate().reference("training-runs/\($0)") } : runs
+        try Self.report(files: files, json: json, verbose: verbose)
+    }
+
+    struct SourceJSON: Encodable {
+        struct Group: Encodable { let group: String; let summary: RunErrorSummary }
+        struct Row: Encodable {
+            let run_id, group, origin: String
+            let gpus, tp, pp, dp, interleave, zero, micro_batch, global_batch, seq: Int
+            let measured_step_s, predicted_step_s, error: Double
+            let breakdown: StepBreakdownJSON
+            let fits_in_memory: Bool
+        }
+        struct Refused: Encodable { let run_id, reason, origin: String }
+        let file, source, assumptions: String
+        let rules: [String]
+        let summary: RunErrorSummary
+        let groups: [Group]
+        let refusal_reasons: [String: Int]
+        let rows: [Row]?
+        let refused: [Refused]?
+    }
+
+    static func report(files: [String], json: Bool, verbose: Bool) throws {
+        let store = ProfileStore.locate()
+        let checks = try files.map { try RunCheck(try PublishedRuns.load(path: $0), profile: store.hardware) }
+        if json {
+            return try printJSON(["sources": checks.map { sourceJSON($0, verbose: verbose) }])
+        }
+        for (index, check) in checks.enumerated() {
+            if index > 0 { print("") }
+            printText(check, verbose: verbose)
+        }
+    }
+
+    static func sourceJSON(_ c: RunCheck, verbose: Bool) -> SourceJSON {
+        SourceJSON(
+            file: c.file.path, source: c.file.source, assumptions: c.file.assumptions.summary, rules: c.file.assumptions.rules,
+            summary: c.summary, groups: c.groups.map { .init(group: $0.name, summary: $0.summary) },
+            refusal_reasons: Dictionary(uniqueKeysWithValues: c.refusalReasons.map { ($0.reason, $0.count) }),
+            rows: c.results.map { r in
+                let l = r.run.layout
+                return .init(run_id: r.run.id, group: r.run.group, origin: r.run.origin, gpus: l.devices, tp: l.tp, pp: l.pp, dp: l.dp,
+                             interleave: l.schedule.chunks, zero: l.zero, micro_batch: l.microBatch, global_batch: l.globalBatch,
+                             seq: r.run.settings.seq, measured_step_s: r.run.measuredSeconds, predicted_step_s: r.predictedSeconds,
+                             error: r.error, breakdown: StepBreakdownJSON(r.estimate.breakdown), fits_in_memory: r.estimate.memory.fits)
+            },
+            refused: verbose ? c.refusals.map { .init(run_id: $0.id, reason: $0.reason, origin: $0.origin) } : nil)
+    }
+
+    static func printText(_ c: RunCheck, verbose: Bool) {
+        let total = c.results.count + c.refusals.count
+        print("\(c.file.source): \(c.file.path), \(total) runs (\(c.results.count) predicted, \(c.refusals.count) refused)")
+        print("assumed for this source: \(c.file.assumptions.summary)")
+        for rule in c.file.assumptions.rules { print("  - \(rule)") }
+        print("error = (predicted − measured) / measured step time; negative = predicted too fast")
+        var table = TextTable(["group (hardware parallelism precision)", "n", "refused", "mean |err|", "median", "p90", "bias"])
+        func add(_ name: String, _ s: RunErrorSummary) {
+            guard s.count > 0 else { return table.add([name, "0", "\(s.refused)", "—", "—", "—", "—"]) }
+            table.add([name, "\(s.count)", "\(s.refused)", formatPercent(s.meanAPE), formatPercent(s.medianAPE), formatPercent(s.p90APE),
+                       String(format: "%+.1f%%", s.bias * 100)])
+        }
+        for g in c.groups { add(g.name, g.summary) }
+        add("all", c.summary)
+        print(table.render())
+        if !c.refusals.isEmpty {
+            print("refused: \(c.refusals.count)")
+            for (reason, count, example) in c.refusalReasons {
+                print("  \(count) × \(reason)" + (example == reason ? "" : " (e.g. \(example))"))
+            }
+        }
+        guard verbose else { return }
+        print("")
+        var rows = TextTable(["run", "GPUs", "t/p/d", "v", "zero", "mb", "gbs", "measured", "predicted", "error"])
+        for r in c.results {
+            let l = r.run.layout
+            rows.add([r.run.id, "\(l.devices)", "\(l.tp)/\(l.pp)/\(l.dp)", "\(l.schedule.chunks)", "\(l.zero)", "\(l.microBatch)", "\(l.globalBatch)",
+                      Quantity.format(r.run.measuredSeconds, .seconds), Quantity.format(r.predictedSeconds, .seconds),
+                      String(format: "%+.1f%%", r.error * 100)])
+        }
+        print(rows.render())
+        for r in c.refusals { print("refused \(r.id) (\(r.origin)): \(r.reason)") }
+    }
+}

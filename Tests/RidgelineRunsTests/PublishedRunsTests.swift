@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import Ridgeline
+import RidgelineTraining
+@testable import RidgelineRuns
+
+/// Each shipped published-runs file read through its source's column map, and check-runs' report.
+@Suite struct PublishedRunsTests {
+    static func load(_ name: String) throws -> RunSourceFile {
+        try PublishedRuns.load(path: try DataRoot.locate().reference("training-runs/\(name)"))
+    }
+
+    static func run(_ file: RunSourceFile, _ id: String) throws -> RunCase {
+        let outcome = try #require(file.outcomes.first { (try? $0.get().id) == id })
+        return try outcome.get()
+    }
+
+    @Test func vTrainColumns() throws {
+        let f = try Self.load("vtrain-a100-single-node.csv")
+        #expect(f.outcomes.count == 1440)
+        let r = try Self.run(f, "vtrain_single_0000")
+        #expect(r.model.layers == 24 && r.model.dModel == 1024 && r.model.heads == 16 && r.model.ffn == 4096 && r.model.vocab == 50257)
+        #expect(r.layout.devices == 2 && r.layout.tp == 1 && r.layout.pp == 2 && r.layout.dp == 1)
+        #expect(r.layout.microBatch == 8 && r.layout.globalBatch == 16 && !r.layout.overlapGradientReduction)
+        #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .eager && !r.settings.flashAttention)
+        #expect(r.hardware == "a100-sxm4-80gb" && r.measuredSeconds == 0.372160408)
+        #expect(r.group == "a100-sxm4-80gb pp fp16")
+    }
+
+    @Test func llmFoundryColumns() throws {
+        let f = try Self.load("llmfoundry-mpt-fsdp.csv")
+        #expect(f.outcomes.count == 516)
+        let r = try Self.run(f, "llmf_000")
+        #expect(r.model.layers == 32 && r.model.dModel == 4096 && !r.model.bias && r.model.position == .none)
+        #expect(r.layout.devices == 16 && r.layout.dp == 16 && r.layout.zero == 3 && r.layout.globalBatch == 512 && r.layout.microBatch == 1)
+        #expect(r.settings.seq == 16384 && r.settings.precision == .bf16 && r.settings.recompute == .full && r.settings.flashAttention)
+        #expect(r.hardware == "a100-sxm4-40gb" && r.measuredSeconds == 296.0411)
+        #expect(r.parallelism == "fsdp")
+    }
+
+    @Test func nemoColumnsWithModelShapesAndRefusals() throws {
+        let f = try Self.load("nemo-h100-pretrain.csv")
+        #expect(f.outcomes.count == 233)
+        let r = try Self.run(f, "dgxc_249")
+        #expect(r.model.layers == 80 && r.model.dModel == 8192 && r.model.kvHeads == 8 && r.model.ffnKind == .swiglu && r.model.norm == .rmsnorm)
+        #expect(r.layout.tp == 4 && r.layout.pp == 8 && r.layout.dp == 2 && r.layout.schedule.chunks == 5 && r.layout.zero == 1)
+        #expect(r.settings.precision == .fp8 && r.settings.sequenceParallel && r.settings.seq == 8192 && r.measuredSeconds == 9.86)
+        // Grok-1 is a mixture of experts; cp 2 rows need context parallelism: refused, with the reason.
+        let refused = f.outcomes.compactMap { outcome -> Refusal? in if case .failure(let r) = outcome { return r } else { return nil } }
+        #expect(refused.contains { $0.id == "dgxc_000" && $0.reason.contains("mixture of experts") })
+        #expect(refused.contains { $0.reason.contains("context parallelism (cp 2)") && $0.group?.contains("cp") == true })
+    }
+
+    @Test func megatronColumnsGiveTheStepTimeOfTheReportedThroughput() throws {
+        let f = try Self.load("megatron-a100.csv")
+        #expect(f.outcomes.count == 27)
+        let r = try Self.run(f, "megatron21_t1_1p7b")
+        // 96·B·s·l·h²(1 + s/6h + V/16lh) / (137 TFLOP/s × 32 GPUs)
+        let flops = 96.0 * 512 * 2048 * 24 * 2304 * 2304 * (1 + 2048.0 / (6 * 2304) + 51200.0 / (16 * 24 * 2304))
+        #expect(abs(r.measuredSeconds - flops / (137e12 * 32)) / r.measuredSeconds < 1e-9)
+    }
+
+    @Test func checkReportsEveryRowAsPredictedOrRefused() throws {
+        let store = ProfileStore.locate()
+        for name in ["megatron-a100.csv", "nemo-h100-pretrain.csv"] {
+            let f = try Self.load(name)
+            let check = try RunCheck(f, profile: store.hardware)
+            #expect(check.results.count + check.refusals.count == f.outcomes.count)
+            let s = check.summary
+            #expect(s.count == check.results.count && s.refused == check.refusals.count)
+            #expect(s.medianAPE <= s.p90APE && check.groups.map(\.summary.count).reduce(0, +) == s.count)
+            #expect(check.groups.map(\.summary.refused).reduce(0, +) == s.refused)
+        }
+    }
+
+    @Test func unknownFileIsAClearError() throws {
+        #expect(throws: RidgelineError.self) { try PublishedRuns.load(path: try DataRoot.locate().reference("collectives/allreduce-a100-2gpu.csv")) }
+    }
+}
