@@ -20,6 +20,15 @@ public enum ModelDefinition: Sendable, Equatable {
         case .cnn(let c): return c.parameterCount
         }
     }
+
+    /// Parameters one token passes through: all of them for a dense model, the routed top-k
+    /// experts (and the shared ones) instead of all experts for a mixture of experts.
+    public var activeParameterCount: Double {
+        switch self {
+        case .transformer(let t): return t.activeParameterCount
+        case .cnn(let c): return c.parameterCount
+        }
+    }
 }
 
 /// A transformer by its shape (the Model YAML contract in DESIGN.md).
@@ -57,14 +66,16 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     /// Dropout after attention and MLP (GPT-2/3, BERT, Megatron); it adds masks to the activations.
     public var dropout: Bool
     public var image: Image?
+    /// Mixture-of-experts MLPs (nil: every layer has the dense MLP of width `ffn`).
+    public var moe: MixtureOfExperts?
 
     public init(name: String, layers: Int, dModel: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ffnKind: FFNKind = .gelu,
                 norm: Norm = .layernorm, vocab: Int, maxSeq: Int, position: Position = .learned, tiedEmbeddings: Bool = true,
-                bias: Bool = true, causal: Bool = true, dropout: Bool = false, image: Image? = nil) {
+                bias: Bool = true, causal: Bool = true, dropout: Bool = false, image: Image? = nil, moe: MixtureOfExperts? = nil) {
         self.name = name; self.layers = layers; self.dModel = dModel; self.heads = heads; self.kvHeads = kvHeads ?? heads
         self.ffn = ffn; self.ffnKind = ffnKind; self.norm = norm; self.vocab = vocab; self.maxSeq = maxSeq
         self.position = position; self.tiedEmbeddings = tiedEmbeddings; self.bias = bias; self.causal = causal
-        self.dropout = dropout; self.image = image
+        self.dropout = dropout; self.image = image; self.moe = moe
     }
 
     public var headDim: Int { dModel / heads }
@@ -74,11 +85,20 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
 
     // MARK: Parameters (counted from the shapes; tests compare with the published numbers)
 
-    /// Matrix weights of one layer: Q and O (d×d), K and V (d×kv_dim), MLP (2 or, gated, 3 d×ffn).
-    public var layerMatrixParameters: Double {
-        let d = Double(dModel), kv = Double(kvDim), f = Double(ffn)
-        return 2 * d * d + 2 * d * kv + (gated ? 3 : 2) * d * f
+    /// Matrix weights of one dense layer: Q and O (d×d), K and V (d×kv_dim), MLP (2 or, gated, 3 d×ffn).
+    public var layerMatrixParameters: Double { attentionMatrixParameters + mlpMatrixParameters(ffn: ffn) }
+
+    /// Q and O (d×d), K and V (d×kv_dim).
+    public var attentionMatrixParameters: Double {
+        let d = Double(dModel), kv = Double(kvDim)
+        return 2 * d * d + 2 * d * kv
     }
+
+    /// One MLP of hidden width `ffn`: up and down, plus the gate when gated.
+    public func mlpMatrixParameters(ffn: Int) -> Double { (gated ? 3 : 2) * Double(dModel) * Double(ffn) }
+
+    /// Biases of one MLP of width `ffn` (up, gate when gated, down).
+    func mlpBiasParameters(ffn: Int) -> Double { bias ? (gated ? 2 : 1) * Double(ffn) + Double(dModel) : 0 }
 
     /// Biases and norm weights of one layer.
     public var layerVectorParameters: Double {
@@ -108,12 +128,61 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
         return finalNorm + (tiedEmbeddings ? 0 : Double(vocab) * d)
     }
 
-    public var parameterCount: Double {
-        inputParameters + Double(layers) * layerParameters + outputParameters
+    /// One MoE layer: attention, norms and biases as a dense layer, the router (d × experts), and
+    /// `routed` of the routed experts plus every shared expert in place of the dense MLP.
+    public func moeLayerParameters(routed: Int) -> Double {
+        guard let moe else { return layerParameters }
+        let expert = mlpMatrixParameters(ffn: moe.expertFFN) + mlpBiasParameters(ffn: moe.expertFFN)
+        let dense = layerParameters - mlpMatrixParameters(ffn: ffn) - mlpBiasParameters(ffn: ffn)
+        return dense + Double(dModel) * Double(moe.experts) + Double(routed + moe.sharedExperts) * expert
+    }
+
+    /// Layers with a mixture-of-experts MLP (0 for a dense model).
+    public var moeLayerCount: Int { moe.map { $0.count(in: 0..<layers) } ?? 0 }
+
+    public var parameterCount: Double { parameters(routed: moe?.experts ?? 0) }
+
+    /// What one token uses: the top-k routed experts of each MoE layer (Mixtral 8x7B: 12.9B of 46.7B).
+    public var activeParameterCount: Double { parameters(routed: moe?.topK ?? 0) }
+
+    func parameters(routed: Int) -> Double {
+        let moeLayers = Double(moeLayerCount)
+        return inputParameters + (Double(layers) - moeLayers) * layerParameters + moeLayers * moeLayerParameters(routed: routed)
+            + outputParameters
     }
 
     /// Tokens one sequence has: patches + class token for images, else the sequence length.
     public func tokens(seq: Int) -> Int { image.map { $0.patches + 1 } ?? seq }
+}
+
+/// Mixture-of-experts MLPs (Shazeer et al. 2017; GShard, Lepikhin et al. 2021; Mixtral, Jiang et
+/// al. 2024; DeepSeek-V3 2024): a router sends each token to `topK` of `experts` MLPs of width
+/// `expertFFN`, and `sharedExperts` more see every token. Layer i (from 0) is MoE when
+/// i ≥ `denseLayers` and (i − denseLayers) mod `every` = every − 1: `every` 1 makes every layer
+/// after the dense ones MoE, 2 every other one (GShard, Switch).
+public struct MixtureOfExperts: Sendable, Equatable, Hashable {
+    public var experts: Int
+    public var topK: Int
+    public var expertFFN: Int
+    public var sharedExperts: Int
+    public var every: Int
+    public var denseLayers: Int
+
+    public init(experts: Int, topK: Int, expertFFN: Int, sharedExperts: Int = 0, every: Int = 1, denseLayers: Int = 0) {
+        self.experts = experts; self.topK = topK; self.expertFFN = expertFFN; self.sharedExperts = sharedExperts
+        self.every = max(1, every); self.denseLayers = max(0, denseLayers)
+    }
+
+    public func isMoE(layer i: Int) -> Bool { i >= denseLayers && (i - denseLayers) % every == every - 1 }
+
+    /// MoE layers among `range` (closed form: no loop, for the planner's stage sums).
+    public func count(in range: Range<Int>) -> Int {
+        func upTo(_ n: Int) -> Int {   // MoE layers in 0..<n
+            let m = n - denseLayers
+            return m <= 0 ? 0 : m / every
+        }
+        return max(0, upTo(range.upperBound) - upTo(range.lowerBound))
+    }
 }
 
 /// A convolutional network as a list of layers (ResNet-style bottleneck blocks expand to their
