@@ -21,6 +21,23 @@ public enum ModelDefinition: Sendable, Equatable {
         }
     }
 
+    /// The same model with `layers` layers (proxy runs that truncate a model to fit fewer
+    /// devices); nil keeps it. A CNN has no layer count to change.
+    public func withLayers(_ layers: Int?) throws -> ModelDefinition {
+        guard let layers else { return self }
+        guard case .transformer(var t) = self else {
+            throw RidgelineError.invalidValue(file: nil, field: "--layers", value: "\(layers)", expected: "a transformer model (a CNN lists its layers)")
+        }
+        guard layers >= 1 else { throw RidgelineError.invalidValue(file: nil, field: "--layers", value: "\(layers)", expected: "at least 1") }
+        if let moe = t.moe, moe.count(in: 0..<layers) == 0 {
+            throw RidgelineError.invalidValue(file: nil, field: "--layers", value: "\(layers)",
+                                              expected: "enough layers to keep an MoE layer (dense_layers \(moe.denseLayers), moe_every \(moe.every))")
+        }
+        t.layers = layers
+        t.name += " (\(layers) layers)"
+        return .transformer(t)
+    }
+
     /// Parameters one token passes through: all of them for a dense model, the routed top-k
     /// experts (and the shared ones) instead of all experts for a mixture of experts.
     public var activeParameterCount: Double {

@@ -4,17 +4,23 @@ import Ridgeline
 public struct TrainingEstimate: Sendable {
     public var model: String
     public var parameters: Double
+    /// Parameters one token uses (the routed top-k experts of an MoE model): what MFU counts.
+    public var activeParameters: Double
     public var hardware: String
     public var layout: Layout
     public var settings: KernelSettings
     public var step: StepEstimate
     public var tokens: Double
     public var pricePerDeviceHour: Double?
+    /// Layers on each pipeline stage.
+    public var stageLayers: [Int]
 
-    public init(model: String, parameters: Double, hardware: String, layout: Layout, settings: KernelSettings,
-                step: StepEstimate, tokens: Double, pricePerDeviceHour: Double?) {
-        self.model = model; self.parameters = parameters; self.hardware = hardware; self.layout = layout
+    public init(model: String, parameters: Double, activeParameters: Double? = nil, hardware: String, layout: Layout,
+                settings: KernelSettings, step: StepEstimate, tokens: Double, pricePerDeviceHour: Double?, stageLayers: [Int]? = nil) {
+        self.model = model; self.parameters = parameters; self.activeParameters = activeParameters ?? parameters
+        self.hardware = hardware; self.layout = layout
         self.settings = settings; self.step = step; self.tokens = tokens; self.pricePerDeviceHour = pricePerDeviceHour
+        self.stageLayers = stageLayers ?? []
     }
 
     public var fitsInMemory: Bool { step.memory.fits }
@@ -47,9 +53,15 @@ public enum TrainingPredictor {
         if layout.devices > 1 && profile.scaleUp == nil && profile.scaleOut == nil {
             throw RidgelineError.unavailable(what: "\(layout.devices) devices", reason: "\(profile.id) has neither a scale_up nor a scale_out link")
         }
+        guard settings.cp == layout.cp, settings.ep == layout.ep else {
+            throw LayoutError(field: "cp/ep", detail: "kernel settings (cp \(settings.cp), ep \(settings.ep)) disagree with the layout (cp \(layout.cp), ep \(layout.ep))")
+        }
         let costs = try LayerCosts.compute(model: model, profile: profile, settings: settings, assumptions: assumptions)
-        let step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)
-        return TrainingEstimate(model: model.name, parameters: model.parameterCount, hardware: profile.id, layout: layout,
-                                settings: settings, step: step, tokens: tokens, pricePerDeviceHour: price ?? profile.pricePerHourUSD)
+        var step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)
+        let stages = StepModel.stages(costs, layout: layout)
+        step.stageLayers = stages.layers; step.stageSeconds = stages.seconds
+        return TrainingEstimate(model: model.name, parameters: model.parameterCount, activeParameters: model.activeParameterCount,
+                                hardware: profile.id, layout: layout, settings: settings, step: step, tokens: tokens,
+                                pricePerDeviceHour: price ?? profile.pricePerHourUSD, stageLayers: stages.layers)
     }
 }
