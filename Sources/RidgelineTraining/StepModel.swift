@@ -51,10 +51,6 @@ public struct StepEstimate: Sendable, Hashable {
     public var parametersPerStage: Double
     public var devices: Int
     public var powerWatts: Double
-    /// Layers on each pipeline stage.
-    public var stageLayers: [Int] = []
-    /// Seconds of one micro-batch (forward, backward, recompute) on each pipeline stage.
-    public var stageSeconds: [Double] = []
 }
 
 /// One pipeline stage of a layout: its layers (dense and MoE), what one micro-batch costs on it,

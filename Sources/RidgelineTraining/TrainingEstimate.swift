@@ -57,9 +57,8 @@ public enum TrainingPredictor {
             throw LayoutError(field: "cp/ep", detail: "kernel settings (cp \(settings.cp), ep \(settings.ep)) disagree with the layout (cp \(layout.cp), ep \(layout.ep))")
         }
         let costs = try LayerCosts.compute(model: model, profile: profile, settings: settings, assumptions: assumptions)
-        var step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)
+        let step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)
         let stages = StepModel.stages(costs, layout: layout)
-        step.stageLayers = stages.layers; step.stageSeconds = stages.seconds
         return TrainingEstimate(model: model.name, parameters: model.parameterCount, activeParameters: model.activeParameterCount,
                                 hardware: profile.id, layout: layout, settings: settings, step: step, tokens: tokens,
                                 pricePerDeviceHour: price ?? profile.pricePerHourUSD, stageLayers: stages.layers)

@@ -32,10 +32,10 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--gpus", "8", "--tp", "2", "--pp", "2", "--dp", "4"], "tp·pp·dp"),
+        (["--gpus", "8", "--tp", "2", "--pp", "2", "--dp", "4"], "tp·pp·cp·dp"),
         (["--gpus", "6", "--tp", "6", "--dp", "1"], "attention heads"),
-        (["--gpus", "5", "--pp", "5", "--dp", "1"], "layers"),
-        (["--gpus", "8", "--global-batch", "12"], "global batch"),
+        (["--gpus", "5", "--pp", "5", "--dp", "1", "--first-stage-layers", "1", "--last-stage-layers", "1"], "layers"),
+        (["--gpus", "8", "--global-batch", "4"], "global batch"),
     ])
     func invalidLayoutsFailClearly(arguments: [String], words: String) throws {
         let r = try ridgeline(["train", "--model", "llama2-7b", "--hardware", "h100-sxm5-80gb"] + arguments)

@@ -25,10 +25,13 @@ import Testing
         for profile in r.hardware {
             for devices in [1, 2, 4, 8, 16] {
                 for tp in 1...8 where t.heads % tp == 0 {
-                    for pp in 1...t.layers {
+                    // The planner enumerates even pipeline splits (uneven ones are valid layouts too).
+                    for pp in 1...t.layers where t.layers % pp == 0 {
                         for v in 1...t.layers where v == 1 || pp > 1 {
                             for mb in [1, 2, 4] {
-                                for batch in lo...hi {
+                                // The planner's global batches are multiples of micro-batch × dp
+                                // (a smaller last micro-batch is valid too, but not searched).
+                                for batch in lo...hi where batch % (mb * max(1, devices / (tp * pp))) == 0 {
                                     for zero in 0...3 where zero == 0 || devices / (tp * pp) > 1 {
                                         let layout = Layout(devices: devices, tp: tp, pp: pp, dp: devices / (tp * pp),
                                                             schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
