@@ -7,7 +7,7 @@ struct PlanAxes: Sendable {
     /// Devices in a scale-up domain (an NVLink node): device counts are multiples of it.
     let nodeSize: Int
     let deviceCounts: [Int]
-    /// Tensor-parallel sizes: divisors of the attention heads that fit in one node.
+    /// Tensor-parallel sizes: divisors of the attention heads (and of an MoE's expert width) that fit in one node.
     let tps: [Int]
     /// Pipeline sizes: divisors of the layers.
     let pps: [Int]
@@ -38,7 +38,8 @@ struct PlanAxes: Sendable {
         deviceCounts = Self.deviceCounts(node: node, min: request.minDevices, max: linked ? request.maxDevices : 1)
         switch model {
         case .transformer(let t):
-            tps = divisors(t.heads).filter { $0 <= node }
+            // Expert MLPs split over tp too (expert tensor parallelism = tp).
+            tps = divisors(t.heads).filter { tp in tp <= node && (t.moe.map { $0.expertFFN % tp == 0 } ?? true) }
             pps = divisors(t.layers)
             chunks = pps.map { pp in pp == 1 ? [1] : divisors(t.layers / pp) }
             recomputes = Recompute.allCases
