@@ -73,6 +73,8 @@ struct StageLoad {
 
     var parameters: Double { sharedParameters + expertParameters }
 
+    init() {}
+
     /// Stage `i` of `split`, whose first layer is `start`.
     @inline(__always)
     init(_ c: LayerCosts, split: PipelineSplit, stage i: Int, start: Int) {
@@ -159,11 +161,20 @@ public enum StepModel {
         let split = Self.split(c, layout)
 
         // The slowest stage sets the pace; the stage holding the most parameters sets the
-        // data-parallel traffic.
-        var slowest = StageLoad(c, split: split, stage: 0, start: 0), heaviest = slowest
-        forEachStage(c, split) { _, s in
-            if s.cost.seconds > slowest.cost.seconds { slowest = s }
+        // data-parallel traffic; the stage holding the most bytes sets the memory. One walk.
+        var slowest = StageLoad(), heaviest = StageLoad()
+        var slowestSeconds = -1.0
+        var memory = MemoryBreakdown()
+        memory.capacity = c.deviceMemoryBytes
+        var memoryTotal = -1.0
+        let fixed = MemoryRules(c, layout: layout, assumptions: assumptions)
+        forEachStage(c, split) { i, s in
+            let seconds = s.cost.seconds
+            if seconds > slowestSeconds { slowest = s; slowestSeconds = seconds }
             if s.parameters > heaviest.parameters { heaviest = s }
+            let m = fixed.memory(stage: i, s)
+            let total = m.total
+            if total > memoryTotal { memory = m; memoryTotal = total }
         }
         let stage = slowest.cost
         let stageSeconds = stage.seconds
@@ -269,7 +280,7 @@ public enum StepModel {
 
         return StepEstimate(
             stepSeconds: step, breakdown: b,
-            memory: memory(c, layout: layout, assumptions: assumptions),
+            memory: memory,
             tokensPerStep: tokens, tokensPerSecond: tokens / step, modelFlopsPerStep: modelFlops, hardwareFlopsPerStep: hardwareFlops,
             mfu: modelFlops / peak, hfu: hardwareFlops / peak, microBatchesPerStep: layout.microBatchesPerStep,
             bubbleFraction: (pp - 1) / (v * m), tensorParallelBytes: m * stage.communicationBytes,
@@ -297,36 +308,66 @@ public enum StepModel {
     /// the micro-batches in flight (1F1B keeps p − i on stage i; interleaving adds (p−1)/(p·v) on
     /// the first: Korthikanti et al. 2022 §4.2.3), and temporary buffers.
     public static func memory(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions = TrainingAssumptions()) -> MemoryBreakdown {
-        let shards = Double(layout.gradientGroup), expertShards = Double(layout.expertDataParallel)
-        let pp = Double(layout.pp), v = Double(layout.schedule.chunks), m = Double(layout.microBatchesPerStep)
-        let master: Double = c.settings.precision.hasMasterWeights ? 4 : 0
-        let moments: Double = c.settings.optimizer == .adamw ? 8 : 4
-        var temporary = 0.0
-        if layout.zero >= 3 && layout.gradientGroup > 1 { temporary += 2 * c.largestWeightParameters * c.weightBytes }
-        if layout.gradientGroup > 1 && layout.zero < 3 { temporary += 2 * assumptions.lastBucketBytes }
+        let rules = MemoryRules(c, layout: layout, assumptions: assumptions)
         var best = MemoryBreakdown()
         best.capacity = c.deviceMemoryBytes
         var bestTotal = -1.0
         forEachStage(c, split(c, layout)) { i, s in
-            func sharded(_ shared: Double, _ expert: Double, _ on: Bool) -> Double {
-                on ? shared / shards + expert / expertShards : shared + expert
-            }
-            var r = MemoryBreakdown()
-            r.capacity = c.deviceMemoryBytes
-            let adapters = c.frozenBase ? s.trainableShared : 0
-            r.weights = sharded(s.sharedParameters + adapters, s.expertParameters, layout.zero >= 3) * (c.weightBytes + c.weightCopyBytes)
-            r.gradients = sharded(s.trainableShared, s.trainableExpert, layout.zero >= 2) * c.weightBytes
-            r.optimizerStates = sharded(s.trainableShared, s.trainableExpert, layout.zero >= 1) * (master + moments)
-            let first = i == 0, last = i == layout.pp - 1
-            let inFlight = layout.pp == 1 ? 1 : min(m, pp - Double(i)) * (first && v > 1 ? 1 + (pp - 1) / (pp * v) : 1)
-            var activations = s.storedActivationBytes * inFlight
-            if first { activations += c.inputActivationBytes * inFlight }
-            if c.settings.recompute == .full && (!last || layout.pp == 1) { activations += s.fullLayerActivationBytes }
-            if last { activations += c.outputActivationBytes }
-            r.activations = activations
-            r.temporary = temporary
-            if r.total > bestTotal { best = r; bestTotal = r.total }
+            let m = rules.memory(stage: i, s)
+            let total = m.total
+            if total > bestTotal { best = m; bestTotal = total }
         }
         return best
+    }
+}
+
+/// What the memory of a stage depends on besides the stage: the layout's sharding and the
+/// precision's bytes per parameter, computed once per evaluation.
+struct MemoryRules {
+    let capacity: Double, frozenBase: Bool, weightBytes: Double, copyBytes: Double
+    let inputActivations: Double, outputActivations: Double, fullRecompute: Bool
+    let shards: Double, expertShards: Double
+    let pp: Double, v: Double, m: Double
+    let statesPerParameter: Double
+    let temporary: Double
+    let zero: Int, stages: Int
+
+    @inline(__always)
+    init(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions) {
+        capacity = c.deviceMemoryBytes; frozenBase = c.frozenBase; weightBytes = c.weightBytes; copyBytes = c.weightCopyBytes
+        inputActivations = c.inputActivationBytes; outputActivations = c.outputActivationBytes
+        fullRecompute = c.settings.recompute == .full
+        shards = Double(layout.gradientGroup); expertShards = Double(layout.expertDataParallel)
+        pp = Double(layout.pp); v = Double(layout.schedule.chunks); m = Double(layout.microBatchesPerStep)
+        let master: Double = c.settings.precision.hasMasterWeights ? 4 : 0
+        let moments: Double = c.settings.optimizer == .adamw ? 8 : 4
+        statesPerParameter = master + moments
+        var temporary = 0.0
+        if layout.zero >= 3 && layout.gradientGroup > 1 { temporary += 2 * c.largestWeightParameters * c.weightBytes }
+        if layout.gradientGroup > 1 && layout.zero < 3 { temporary += 2 * assumptions.lastBucketBytes }
+        self.temporary = temporary
+        zero = layout.zero; stages = layout.pp
+    }
+
+    @inline(__always)
+    func memory(stage i: Int, _ s: StageLoad) -> MemoryBreakdown {
+        @inline(__always) func sharded(_ shared: Double, _ expert: Double, _ on: Bool) -> Double {
+            on ? shared / shards + expert / expertShards : shared + expert
+        }
+        var r = MemoryBreakdown()
+        r.capacity = capacity
+        let adapters = frozenBase ? s.trainableShared : 0
+        r.weights = sharded(s.sharedParameters + adapters, s.expertParameters, zero >= 3) * (weightBytes + copyBytes)
+        r.gradients = sharded(s.trainableShared, s.trainableExpert, zero >= 2) * weightBytes
+        r.optimizerStates = sharded(s.trainableShared, s.trainableExpert, zero >= 1) * statesPerParameter
+        let first = i == 0, last = i == stages - 1
+        let inFlight = stages == 1 ? 1 : min(m, pp - Double(i)) * (first && v > 1 ? 1 + (pp - 1) / (pp * v) : 1)
+        var activations = s.storedActivationBytes * inFlight
+        if first { activations += inputActivations * inFlight }
+        if fullRecompute && (!last || stages == 1) { activations += s.fullLayerActivationBytes }
+        if last { activations += outputActivations }
+        r.activations = activations
+        r.temporary = temporary
+        return r
     }
 }
