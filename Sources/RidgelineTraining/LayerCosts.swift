@@ -177,9 +177,11 @@ extension LayerCosts {
                 throw LayoutError(field: "ep", detail: "\(model.name) has \(moe.experts) experts, not divisible by ep \(settings.ep)")
             }
         }
-        if let moe = model.moe, moe.expertFFN % settings.tp != 0 {
-            throw LayoutError(field: "tp", detail: "\(model.name)'s expert_ffn \(moe.expertFFN) is not divisible by tp \(settings.tp)")
+        if let moe = model.moe, moe.expertFFN % settings.etp != 0 {
+            let name = settings.expertTP == nil ? "tp" : "etp"
+            throw LayoutError(field: name, detail: "\(model.name)'s expert_ffn \(moe.expertFFN) is not divisible by \(name) \(settings.etp)")
         }
+        if settings.etp < 1 { throw LayoutError(field: "etp", detail: "--etp \(settings.etp) must be at least 1") }
         let load = min(settings.capacityFactor, assumptions.expertLoadImbalance)
         let k = TransformerKernels(model: model, settings: settings, expertLoad: load)
         let network = Network(profile: profile, assumptions: assumptions)
@@ -189,7 +191,8 @@ extension LayerCosts {
         let groups = PassPricer.Groups(
             tensor: CommGroup(ranks: settings.tp, ranksPerNode: min(settings.tp, domain)),
             context: CommGroup(ranks: settings.cp, ranksPerNode: max(1, domain / settings.tp)),
-            expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.tp)))
+            expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.etp)),
+            expertTensor: CommGroup(ranks: settings.etp, ranksPerNode: min(settings.etp, domain)))
         let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups)
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
@@ -287,11 +290,13 @@ struct PassPricer {
         var tensor: CommGroup
         var context = CommGroup(ranks: 1, ranksPerNode: 1)
         var expert = CommGroup(ranks: 1, ranksPerNode: 1)
+        var expertTensor = CommGroup(ranks: 1, ranksPerNode: 1)
         func group(_ kind: CommGroupKind) -> CommGroup {
             switch kind {
             case .tensor: return tensor
             case .context: return context
             case .expert: return expert
+            case .expertTensor: return expertTensor
             }
         }
     }

@@ -29,6 +29,8 @@ public enum CommGroupKind: Sendable, Hashable {
     case context
     /// Expert-parallel ranks (token dispatch and combine).
     case expert
+    /// The expert MLPs' tensor-parallel ranks (their all-gather and reduce-scatter of routed tokens).
+    case expertTensor
 }
 
 /// A collective of a pass, `count` times. `overlapsAttention`: it runs beside the attention
@@ -391,12 +393,16 @@ public struct TransformerKernels: Sendable {
     /// Tokens this rank routes: the micro-batch's tokens split over the tensor-parallel ranks
     /// (Megatron-core runs MoE with sequence parallelism, so each TP rank dispatches its share).
     var routingTokens: Int { max(1, tokens / t) }
-    /// Routed token copies arriving at this rank's experts after the dispatch and the
-    /// tensor-parallel all-gather: tokens · top_k · load (the even share of ep ranks' tokens).
-    var expertTokens: Double { Double(tokens) * Double(model.moe?.topK ?? 1) * expertLoad }
+    /// Expert tensor-parallel size (Megatron-core's etp; tp unless set).
+    var etp: Int { settings.etp }
+    /// Routed token copies arriving at this rank's experts after the dispatch and the expert
+    /// tensor-parallel all-gather: routed tokens · etp · top_k · load (its even share). The expert
+    /// FLOPs per rank, tokens × width/etp, do not depend on etp.
+    var expertTokens: Double { Double(routingTokens * etp) * Double(model.moe?.topK ?? 1) * expertLoad }
     /// Rows per expert in the grouped GEMM (the busiest rank's experts, padded to equal groups).
     var tokensPerExpert: Int { max(1, Int((expertTokens / Double(max(1, localExperts))).rounded(.up))) }
-    var expertFFN: Int { (model.moe?.expertFFN ?? model.ffn) / t }
+    var expertFFN: Int { (model.moe?.expertFFN ?? model.ffn) / etp }
+    /// Shared experts run as a dense MLP on the tensor-parallel ranks.
     var sharedFFN: Int { (model.moe?.sharedExperts ?? 0) * (model.moe?.expertFFN ?? 0) / t }
     /// Bytes of the routed hidden states a rank sends in one dispatch (or combine) all-to-all.
     var dispatchBytes: Double { Double(routingTokens) * Double(model.moe?.topK ?? 1) * expertLoad * Double(h) * act.bytes }
@@ -415,12 +421,12 @@ public struct TransformerKernels: Sendable {
         p.add(.rowwise(RowWise(.softmax, rows: routingTokens, cols: moe.experts, dtype: .fp32)), .memoryBound)
         p.add(.elementwise(Elementwise(name: "permute", elements: routingTokens * moe.topK * h, dtype: act)), .memoryBound)
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
-        if t > 1 { p.comm(.allGather, bytes: dispatchBytes * Double(t)) }
+        if etp > 1 { p.comm(.allGather, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
         let g = localExperts, m = tokensPerExpert
         gemmForward(&p, m: m, n: gate * expertFFN, k: h, batch: g)
         p.kernels += activation(elements: m * g * expertFFN).kernels
         gemmForward(&p, m: m, n: h, k: expertFFN, batch: g)
-        if t > 1 { p.comm(.reduceScatter, bytes: dispatchBytes * Double(t)) }
+        if etp > 1 { p.comm(.reduceScatter, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
         p.add(.elementwise(Elementwise(name: "unpermute", elements: routingTokens * moe.topK * h, inputs: 2, dtype: act)), .memoryBound)
         if sharedFFN > 0 {
@@ -440,13 +446,13 @@ public struct TransformerKernels: Sendable {
         let gate = model.gated ? 2 : 1
         p.add(.elementwise(Elementwise(name: "unpermute", elements: routingTokens * moe.topK * h, inputs: 2, dtype: act)), .memoryBound)
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
-        if t > 1 { p.comm(.allGather, bytes: dispatchBytes * Double(t)) }
+        if etp > 1 { p.comm(.allGather, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
         let g = localExperts, m = tokensPerExpert
         // Experts are frozen under LoRA too (adapters go on attention and dense MLPs).
         gemmBackward(&p, m: m, n: h, k: expertFFN, batch: g, frozenWeight: frozen)
         p.kernels += activationBackward(elements: m * g * expertFFN).kernels
         gemmBackward(&p, m: m, n: gate * expertFFN, k: h, batch: g, frozenWeight: frozen)
-        if t > 1 { p.comm(.reduceScatter, bytes: dispatchBytes * Double(t)) }
+        if etp > 1 { p.comm(.reduceScatter, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
         p.add(.elementwise(Elementwise(name: "permute", elements: routingTokens * moe.topK * h, dtype: act)), .memoryBound)
         p.add(.rowwise(RowWise(.softmax, rows: routingTokens, cols: moe.experts, pass: .bwd, dtype: .fp32)), .memoryBound)
@@ -540,10 +546,10 @@ public struct TransformerKernels: Sendable {
         let shared = Double(moe.sharedExperts) * model.mlpMatrixParameters(ffn: moe.expertFFN)
         return (model.attentionMatrixParameters + shared) / Double(t) + Double(h) * Double(moe.experts) + model.layerVectorParameters
     }
-    /// An MoE layer's routed experts on one rank: experts / ep of them, each split over tp.
+    /// An MoE layer's routed experts on one rank: experts / ep of them, each split over etp.
     public var expertParametersPerRank: Double {
         guard let moe = model.moe else { return 0 }
-        return Double(localExperts) * (model.mlpMatrixParameters(ffn: moe.expertFFN) + model.mlpBiasParameters(ffn: moe.expertFFN)) / Double(t)
+        return Double(localExperts) * (model.mlpMatrixParameters(ffn: moe.expertFFN) + model.mlpBiasParameters(ffn: moe.expertFFN)) / Double(etp)
     }
     /// LoRA adapters of one layer on one rank (dense layer; MoE layers adapt attention only).
     public func adapterParametersPerRank(moe: Bool) -> Double {

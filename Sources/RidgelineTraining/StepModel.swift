@@ -201,7 +201,7 @@ public enum StepModel {
         let gradientRanks = layout.gradientGroup, expertRanks = layout.expertDataParallel
         let modelParallel = layout.tp * layout.pp
         let dpGroup = CommGroup(ranks: gradientRanks, ranksPerNode: modelParallel < domain ? max(1, domain / modelParallel) : 1)
-        let expertParallel = modelParallel * layout.ep
+        let expertParallel = layout.etp * layout.pp * layout.ep
         let edpGroup = CommGroup(ranks: expertRanks, ranksPerNode: expertParallel < domain ? max(1, domain / expertParallel) : 1)
         let gradBytesPerParameter = c.weightBytes >= 4 ? 4 : assumptions.gradientReduceBytesMixed
         let sharedGradientBytes = heaviest.trainableShared * gradBytesPerParameter

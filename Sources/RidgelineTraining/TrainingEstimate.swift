@@ -53,8 +53,8 @@ public enum TrainingPredictor {
         if layout.devices > 1 && profile.scaleUp == nil && profile.scaleOut == nil {
             throw RidgelineError.unavailable(what: "\(layout.devices) devices", reason: "\(profile.id) has neither a scale_up nor a scale_out link")
         }
-        guard settings.cp == layout.cp, settings.ep == layout.ep else {
-            throw LayoutError(field: "cp/ep", detail: "kernel settings (cp \(settings.cp), ep \(settings.ep)) disagree with the layout (cp \(layout.cp), ep \(layout.ep))")
+        guard settings.cp == layout.cp, settings.ep == layout.ep, settings.etp == layout.etp else {
+            throw LayoutError(field: "cp/ep/etp", detail: "kernel settings (cp \(settings.cp), ep \(settings.ep), etp \(settings.etp)) disagree with the layout (cp \(layout.cp), ep \(layout.ep), etp \(layout.etp))")
         }
         let costs = try LayerCosts.compute(model: model, profile: profile, settings: settings, assumptions: assumptions)
         let step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)

@@ -117,14 +117,20 @@ public struct KernelSettings: Sendable, Hashable {
     /// `TrainingAssumptions.expertLoadImbalance` for how it sets the busiest rank's load.
     public var capacityFactor: Double
     public var finetune: Finetune
+    /// Tensor-parallel size of the expert MLPs (Megatron-core's `expert_tensor_parallel_size`);
+    /// nil: the same as `tp`.
+    public var expertTP: Int?
+    /// The expert MLPs' tensor-parallel size.
+    public var etp: Int { expertTP ?? tp }
 
     public init(tp: Int = 1, sequenceParallel: Bool = false, microBatch: Int = 1, seq: Int, precision: Precision = .bf16,
                 recompute: Recompute = .none, flashAttention: Bool = true, mode: StepMode = .compiled,
                 optimizer: OptimizerKind = .adamw, cp: Int = 1, ep: Int = 1, capacityFactor: Double = 1.0,
-                finetune: Finetune = .none) {
+                finetune: Finetune = .none, expertTP: Int? = nil) {
         self.tp = tp; self.sequenceParallel = sequenceParallel; self.microBatch = microBatch; self.seq = seq
         self.precision = precision; self.recompute = recompute; self.flashAttention = flashAttention; self.mode = mode
         self.optimizer = optimizer; self.cp = cp; self.ep = ep; self.capacityFactor = capacityFactor; self.finetune = finetune
+        self.expertTP = expertTP
     }
 }
 
@@ -148,6 +154,9 @@ public struct Layout: Sendable, Hashable {
     public var dp: Int
     /// Expert-parallel ranks, taken from the dp·cp ranks as Megatron-core does.
     public var ep: Int
+    /// Tensor-parallel size of the expert MLPs (nil: tp).
+    public var expertTP: Int?
+    public var etp: Int { expertTP ?? tp }
     /// Layers on the first and the last pipeline stage when set; the rest spread evenly.
     public var firstStageLayers: Int?
     public var lastStageLayers: Int?
@@ -162,12 +171,13 @@ public struct Layout: Sendable, Hashable {
 
     public init(devices: Int, tp: Int = 1, pp: Int = 1, cp: Int = 1, dp: Int? = nil, ep: Int = 1, schedule: PipelineSchedule = .oneFOneB,
                 zero: Int = 0, globalBatch: Int, microBatch: Int = 1, overlapGradientReduction: Bool = true,
-                firstStageLayers: Int? = nil, lastStageLayers: Int? = nil) {
+                firstStageLayers: Int? = nil, lastStageLayers: Int? = nil, expertTP: Int? = nil) {
         self.devices = devices; self.tp = tp; self.pp = pp; self.cp = cp; self.dp = dp ?? max(1, devices / max(1, tp * pp * cp))
         self.ep = ep
         self.schedule = schedule; self.zero = zero; self.globalBatch = globalBatch; self.microBatch = microBatch
         self.overlapGradientReduction = overlapGradientReduction
         self.firstStageLayers = firstStageLayers; self.lastStageLayers = lastStageLayers
+        self.expertTP = expertTP
     }
 
     /// Sequences the busiest data-parallel rank runs per step: the global batch over dp, rounded
@@ -186,8 +196,9 @@ public struct Layout: Sendable, Hashable {
     /// data and context parallel ranks hold the same weights (Megatron-core's dp·cp group).
     public var gradientGroup: Int { dp * cp }
 
-    /// Ranks each expert's weights are replicated over (Megatron-core's expert data parallel group).
-    public var expertDataParallel: Int { max(1, dp * cp / max(1, ep)) }
+    /// Ranks each expert's weights are replicated over (Megatron-core's expert data parallel group:
+    /// the devices over etp·ep·pp; dp·cp/ep when etp = tp).
+    public var expertDataParallel: Int { max(1, devices / max(1, etp * ep * pp)) }
 }
 
 /// Which layers each pipeline stage holds. Without `first`/`last`, layers spread as evenly as
@@ -248,8 +259,8 @@ extension Layout {
         guard tp >= 1, pp >= 1, dp >= 1 else {
             throw LayoutError(field: "tp/pp/dp", detail: "parallel sizes must be at least 1 (tp \(tp), pp \(pp), dp \(dp))")
         }
-        guard cp >= 1, ep >= 1 else {
-            throw LayoutError(field: "cp/ep", detail: "context- and expert-parallel sizes must be at least 1 (cp \(cp), ep \(ep))")
+        guard cp >= 1, ep >= 1, etp >= 1 else {
+            throw LayoutError(field: "cp/ep/etp", detail: "context- and expert-parallel sizes must be at least 1 (cp \(cp), ep \(ep), etp \(etp))")
         }
         guard tp * pp * cp * dp == devices else {
             throw LayoutError(field: "gpus", detail: "tp·pp·cp·dp = \(tp)·\(pp)·\(cp)·\(dp) = \(tp * pp * cp * dp) but --gpus is \(devices)")
@@ -257,8 +268,9 @@ extension Layout {
         // Megatron-core (parallel_state.initialize_model_parallel): the expert layers are laid out
         // over ETP·EP·PP ranks, which must divide the world size; with ETP = TP that is EP
         // dividing dp·cp: the expert-parallel ranks are taken from the data- and context-parallel ones.
-        if ep > 1 && devices % (ep * tp * pp) != 0 {
-            throw LayoutError(field: "ep", detail: "ep·tp·pp = \(ep)·\(tp)·\(pp) = \(ep * tp * pp) does not divide the \(devices) devices (tp·pp·cp = \(tp * pp * cp)); expert parallelism takes its ranks from dp·cp = \(dp * cp), so ep must divide it")
+        if (ep > 1 || etp != tp) && devices % (ep * etp * pp) != 0 {
+            let etpText = expertTP == nil ? "tp" : "etp"
+            throw LayoutError(field: "ep", detail: "ep·\(etpText)·pp = \(ep)·\(etp)·\(pp) = \(ep * etp * pp) does not divide the \(devices) devices (tp·pp·cp = \(tp * pp * cp)); expert parallelism takes its ranks from dp·cp = \(dp * cp)\(expertTP == nil ? ", so ep must divide it" : "")")
         }
         guard microBatch >= 1, globalBatch >= 1 else {
             throw LayoutError(field: "batch", detail: "micro-batch \(microBatch) and global batch \(globalBatch) must be at least 1")

@@ -148,7 +148,7 @@ struct PlanJSON: Encodable {
 
 extension TrainJSON.LayoutJSON {
     init(_ l: Layout, _ k: KernelSettings, stageLayers: [Int]) {
-        self.init(gpus: l.devices, tp: l.tp, pp: l.pp, cp: l.cp, dp: l.dp, ep: l.ep, interleave: l.schedule.chunks, zero: l.zero,
+        self.init(gpus: l.devices, tp: l.tp, pp: l.pp, cp: l.cp, dp: l.dp, ep: l.ep, etp: l.etp, interleave: l.schedule.chunks, zero: l.zero,
                   micro_batch: l.microBatch, global_batch: l.globalBatch, seq: k.seq, micro_batches_per_step: l.microBatchesPerStep,
                   stage_layers: stageLayers, capacity_factor: k.capacityFactor,
                   sequence_parallel: k.sequenceParallel, flash_attention: k.flashAttention,

@@ -28,6 +28,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Expert-parallel size for mixture-of-experts models: experts split over ep ranks taken from the dp·cp ranks.",
                                discussion: "Rule (Megatron-core, expert tensor parallel = tp): ep·tp·pp must divide the devices, i.e. ep divides dp·cp, and ep divides the experts."))
     var ep = 1
+    @Option(help: "Tensor-parallel size of the expert MLPs (Megatron-core's expert_tensor_parallel_size; default tp). With it the rule is ep·etp·pp divides the devices.")
+    var etp: Int?
     @Option(help: "Expert capacity as a multiple of the even share of routed tokens; the busiest rank computes min(factor, 1.1 assumed imbalance) × its share.")
     var capacityFactor = 1.0
     @Option(help: "Layers on the first pipeline stage (the rest spread evenly).") var firstStageLayers: Int?
@@ -61,7 +63,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         for (name, value) in [("tp", tp), ("pp", pp), ("cp", cp), ("ep", ep), ("interleave", interleave), ("micro-batch", microBatch),
-                              ("lora-rank", loraRank), ("vp", virtualPipeline ?? 1), ("layers", layers ?? 1)] where value < 1 {
+                              ("lora-rank", loraRank), ("vp", virtualPipeline ?? 1), ("etp", etp ?? 1), ("layers", layers ?? 1)] where value < 1 {
             throw ValidationError("--\(name) must be at least 1 (got \(value))")
         }
         if let gpus, gpus < 1 { throw ValidationError("--gpus must be at least 1 (got \(gpus))") }
@@ -106,10 +108,10 @@ struct TrainCommand: ParsableCommand {
         let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dataParallel, ep: ep,
                             schedule: chunks > 1 ? .interleaved(chunks: chunks) : .oneFOneB, zero: zero,
                             globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap,
-                            firstStageLayers: firstStageLayers, lastStageLayers: lastStageLayers)
+                            firstStageLayers: firstStageLayers, lastStageLayers: lastStageLayers, expertTP: etp)
         let settings = KernelSettings(tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
                                       precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer,
-                                      cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode())
+                                      cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode(), expertTP: etp)
         let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
                                                      tokens: tokens ?? defaults.tokens, price: price)
         if json { return try printJSON(TrainJSON(estimate, unit: images ? "images" : "tokens")) }
@@ -152,7 +154,7 @@ struct TrainJSON: Encodable {
     let communication_bytes_per_step: CommJSON
 
     struct LayoutJSON: Encodable {
-        let gpus, tp, pp, cp, dp, ep, interleave, zero, micro_batch, global_batch, seq, micro_batches_per_step: Int
+        let gpus, tp, pp, cp, dp, ep, etp, interleave, zero, micro_batch, global_batch, seq, micro_batches_per_step: Int
         let stage_layers: [Int]
         let capacity_factor: Double
         let sequence_parallel, flash_attention, overlap_gradient_reduction: Bool
@@ -191,6 +193,7 @@ enum TrainReport {
         var config = "tp \(l.tp) · pp \(l.pp)\(l.schedule.chunks > 1 ? " (interleaved ×\(l.schedule.chunks))" : "")"
         if l.cp > 1 { config += " · cp \(l.cp)" }
         config += " · dp \(l.dp)"
+        if l.etp != l.tp { config += " · etp \(l.etp)" }
         if l.ep > 1 { config += " · ep \(l.ep) (capacity factor \(formatSignificant(k.capacityFactor, digits: 3)))" }
         if l.pp > 1 && Set(e.stageLayers).count > 1 { config += " (stage layers \(e.stageLayers.map(String.init).joined(separator: ",")))" }
         config += l.zero > 0 ? ", ZeRO-\(l.zero)" : ""

@@ -103,6 +103,27 @@ import Testing
         #expect(Fixtures.relativeError(gemm(eight.moeBlockForward()), gemm(one.moeBlockForward())) < 1e-12)
     }
 
+    /// Expert tensor parallelism (Megatron-core's etp) apart from tp: each expert's weights split
+    /// over etp, the same expert FLOPs per rank (etp× the tokens at 1/etp of the width), the
+    /// all-gather and reduce-scatter on the etp group, and the rule ep·etp·pp divides the devices.
+    @Test func expertTensorParallelism() throws {
+        let m = try Fixtures.transformer("grok-1")
+        func kernels(_ etp: Int?) -> TransformerKernels {
+            TransformerKernels(model: m, settings: KernelSettings(tp: 4, sequenceParallel: true, microBatch: 1, seq: 8192, ep: 8, expertTP: etp))
+        }
+        let same = kernels(nil), one = kernels(1)
+        #expect(Fixtures.relativeError(one.expertParametersPerRank, 4 * same.expertParametersPerRank) < 1e-12)
+        func gemm(_ p: PassKernels) -> Double { p.kernels.filter { $0.category == .gemm }.reduce(0) { $0 + $1.kernel.flops * $1.count } }
+        #expect(Fixtures.relativeError(gemm(one.moeBlockForward()), gemm(same.moeBlockForward())) < 1e-12)
+        #expect(one.moeBlockForward().collectives.allSatisfy { $0.group != .expertTensor })
+        #expect(same.moeBlockForward().collectives.filter { $0.group == .expertTensor }.count == 2)
+        let model = ModelDefinition.transformer(m)
+        #expect(throws: Never.self) { try Layout(devices: 512, tp: 4, pp: 8, cp: 2, dp: 8, ep: 8, globalBatch: 1024, expertTP: 1).validate(model: model) }
+        #expect { try Layout(devices: 96, tp: 4, pp: 2, cp: 1, dp: 12, ep: 8, globalBatch: 96, expertTP: 8).validate(model: model) } throws: {
+            "\($0)".contains("128") && "\($0)".contains("96") && "\($0)".contains("etp")
+        }
+    }
+
     /// Megatron-core's rule: ep·tp·pp divides the devices (ep is taken from dp·cp).
     @Test func expertParallelThatDoesNotDivideIsAClearError() throws {
         let model = try Fixtures.model("mixtral-8x7b")
