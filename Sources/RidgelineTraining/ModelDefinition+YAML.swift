@@ -48,17 +48,21 @@ extension ModelDefinition {
         // Multi-head latent attention (DeepSeek-V2/V3) changes the attention projections, the
         // attention core's head widths and the KV cache: refused rather than approximated.
         let attention = try r.optionalString("attention") ?? "mha"
+        var mla: LatentAttention?
         switch attention {
-        case "mha", "gqa": break
+        case "mha", "gqa":
+            if let key = mlaKeys.first(where: { r.has($0) }) {
+                throw RidgelineError.inconsistent(file: r.file, field: key, detail: "\(key) belongs to multi-head latent attention: it needs attention: mla")
+            }
         case "mla":
-            throw RidgelineError.unavailable(what: "\(r.file ?? "model"): attention: mla (multi-head latent attention, fields \(mlaKeys.filter { r.has($0) }.joined(separator: ", ")))",
-                                             reason: "MLA's low-rank Q/KV projections and split rope/nope head widths are not modelled; Ridgeline refuses rather than approximating them as grouped-query attention")
+            if r.has("kv_heads") {
+                throw RidgelineError.inconsistent(file: r.file, field: "kv_heads", detail: "multi-head latent attention has a key and value per head: leave kv_heads out")
+            }
+            mla = LatentAttention(qLoraRank: try r.optionalInt("q_lora_rank", in: 0...1_000_000) ?? 0, kvLoraRank: try r.int("kv_lora_rank"),
+                                  qkRopeDim: try r.int("qk_rope_dim"), qkNopeDim: try r.int("qk_nope_dim"), vHeadDim: try r.int("v_head_dim"))
         default:
             throw RidgelineError.invalidValue(file: r.file, field: "attention", value: attention,
-                                              expected: "mha (multi-head or grouped-query via kv_heads); mla is recognised but not modelled")
-        }
-        if let key = mlaKeys.first(where: { r.has($0) }) {
-            throw RidgelineError.inconsistent(file: r.file, field: key, detail: "\(key) belongs to multi-head latent attention (attention: mla), which is not modelled")
+                                              expected: "mha (multi-head, or grouped-query via kv_heads) or mla (multi-head latent attention)")
         }
         let dModel = try r.int("d_model")
         let heads = try r.int("heads")
@@ -89,7 +93,7 @@ extension ModelDefinition {
             maxSeq: try r.int("max_seq"), position: try r.enumValue("position", TransformerModel.Position.self),
             tiedEmbeddings: try r.optionalBool("tied_embeddings") ?? true, bias: try r.optionalBool("bias") ?? true,
             causal: try r.optionalBool("causal") ?? true, dropout: try r.optionalBool("dropout") ?? false, image: image,
-            moe: moe)
+            moe: moe, mla: mla)
     }
 
     /// The mixture-of-experts fields: all optional, absent for a dense model; `top_k` and the

@@ -85,17 +85,24 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     public var image: Image?
     /// Mixture-of-experts MLPs (nil: every layer has the dense MLP of width `ffn`).
     public var moe: MixtureOfExperts?
+    /// Multi-head latent attention (nil: multi-head or grouped-query attention).
+    public var mla: LatentAttention?
 
     public init(name: String, layers: Int, dModel: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ffnKind: FFNKind = .gelu,
                 norm: Norm = .layernorm, vocab: Int, maxSeq: Int, position: Position = .learned, tiedEmbeddings: Bool = true,
-                bias: Bool = true, causal: Bool = true, dropout: Bool = false, image: Image? = nil, moe: MixtureOfExperts? = nil) {
+                bias: Bool = true, causal: Bool = true, dropout: Bool = false, image: Image? = nil, moe: MixtureOfExperts? = nil,
+                mla: LatentAttention? = nil) {
         self.name = name; self.layers = layers; self.dModel = dModel; self.heads = heads; self.kvHeads = kvHeads ?? heads
         self.ffn = ffn; self.ffnKind = ffnKind; self.norm = norm; self.vocab = vocab; self.maxSeq = maxSeq
         self.position = position; self.tiedEmbeddings = tiedEmbeddings; self.bias = bias; self.causal = causal
-        self.dropout = dropout; self.image = image; self.moe = moe
+        self.dropout = dropout; self.image = image; self.moe = moe; self.mla = mla
+        if mla != nil { self.kvHeads = heads }
     }
 
-    public var headDim: Int { dModel / heads }
+    /// Width of one head in the attention core. With MLA, Q·K runs at nope + rope and P·V at
+    /// v_head_dim; their mean gives the attention kernel exactly its FLOPs (2·s²·(qk + v) per head)
+    /// and its Q, K, V, O bytes.
+    public var headDim: Int { mla.map { ($0.qkNopeDim + $0.qkRopeDim + $0.vHeadDim) / 2 } ?? dModel / heads }
     /// Width of K and V together per token side: kv_heads · head_dim each.
     public var kvDim: Int { kvHeads * headDim }
     public var gated: Bool { ffnKind == .swiglu }
@@ -105,8 +112,9 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     /// Matrix weights of one dense layer: Q and O (d×d), K and V (d×kv_dim), MLP (2 or, gated, 3 d×ffn).
     public var layerMatrixParameters: Double { attentionMatrixParameters + mlpMatrixParameters(ffn: ffn) }
 
-    /// Q and O (d×d), K and V (d×kv_dim).
+    /// Q and O (d×d), K and V (d×kv_dim); or MLA's projections (`LatentAttention.matrixParameters`).
     public var attentionMatrixParameters: Double {
+        if let mla { return mla.matrixParameters(dModel: dModel, heads: heads) }
         let d = Double(dModel), kv = Double(kvDim)
         return 2 * d * d + 2 * d * kv
     }
@@ -122,7 +130,9 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
         let d = Double(dModel), kv = Double(kvDim), f = Double(ffn)
         let biases = bias ? (d + 2 * kv) + d + (gated ? 2 : 1) * f + d : 0
         let norms = 2 * (norm == .layernorm ? 2 * d : d)
-        return biases + norms
+        // MLA normalises its two latents (RMSNorm weights).
+        let latentNorms = mla.map { Double($0.qLoraRank + $0.kvLoraRank) } ?? 0
+        return biases + norms + latentNorms
     }
 
     public var layerParameters: Double { layerMatrixParameters + layerVectorParameters }
@@ -170,6 +180,32 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
 
     /// Tokens one sequence has: patches + class token for images, else the sequence length.
     public func tokens(seq: Int) -> Int { image.map { $0.patches + 1 } ?? seq }
+}
+
+/// Multi-head latent attention (DeepSeek-AI 2024, DeepSeek-V2 §2.1; V3 §2.1.1): queries and keys/
+/// values go through low-rank latents. Per layer: W_DQ (d × q_lora) and W_UQ (q_lora × H·(nope +
+/// rope)), or one d × H·(nope + rope) when q_lora_rank is 0; W_DKV (d × (kv_lora + rope), the
+/// rope part a shared key) and W_UKV (kv_lora × H·(nope + v)); W_O (H·v × d).
+public struct LatentAttention: Sendable, Equatable, Hashable {
+    public var qLoraRank: Int
+    public var kvLoraRank: Int
+    public var qkRopeDim: Int
+    public var qkNopeDim: Int
+    public var vHeadDim: Int
+
+    public init(qLoraRank: Int, kvLoraRank: Int, qkRopeDim: Int, qkNopeDim: Int, vHeadDim: Int) {
+        self.qLoraRank = qLoraRank; self.kvLoraRank = kvLoraRank; self.qkRopeDim = qkRopeDim
+        self.qkNopeDim = qkNopeDim; self.vHeadDim = vHeadDim
+    }
+
+    public var qkDim: Int { qkNopeDim + qkRopeDim }
+
+    public func matrixParameters(dModel: Int, heads: Int) -> Double {
+        let d = Double(dModel), h = Double(heads), qk = Double(qkDim)
+        let q = qLoraRank > 0 ? d * Double(qLoraRank) + Double(qLoraRank) * h * qk : d * h * qk
+        let kv = d * Double(kvLoraRank + qkRopeDim) + Double(kvLoraRank) * h * Double(qkNopeDim + vHeadDim)
+        return q + kv + h * Double(vHeadDim) * d
+    }
 }
 
 /// Mixture-of-experts MLPs (Shazeer et al. 2017; GShard, Lepikhin et al. 2021; Mixtral, Jiang et

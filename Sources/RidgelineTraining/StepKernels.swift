@@ -104,10 +104,64 @@ public struct TransformerKernels: Sendable {
 
     /// The linear layers of one layer on one rank as (n, k), m = tokens: QKV (column-parallel),
     /// output projection (row-parallel), MLP up (gate and up together when gated), MLP down.
+    /// With MLA the QKV entry is unused (`latentProjectionsForward`) and O reads H·v_head_dim.
     var linears: [(n: Int, k: Int)] {
         let qkv = (h + 2 * model.kvDim) / t
         let f = model.ffn / t
-        return [(qkv, h), (h, h / t), ((model.gated ? 2 : 1) * f, h), (h, f)]
+        let attentionOut = model.mla.map { model.heads * $0.vHeadDim } ?? h
+        return [(qkv, h), (h, attentionOut / t), ((model.gated ? 2 : 1) * f, h), (h, f)]
+    }
+
+    /// Per-rank width that rotary embeddings touch per token: Q and K heads (MLA: only the rope
+    /// part of each query head and the one shared rope key).
+    var ropeWidth: Int {
+        guard let mla = model.mla else { return (h + model.kvDim) / t }
+        return model.heads * mla.qkRopeDim / t + mla.qkRopeDim
+    }
+
+    /// MLA's projections on one rank as (n, k, m): the down-projections to the latents (W_DQ, and
+    /// W_DKV with the shared rope key) on this rank's 1/tp share of the tokens, their latents then
+    /// all-gathered over tp (Megatron-core's MLA with sequence parallelism), and the column-
+    /// parallel up-projections (W_UQ, W_UKV) on all tokens. Without a query latent W_Q is one
+    /// column-parallel d × H·(nope + rope).
+    var latentProjections: (down: [(n: Int, k: Int)], up: [(n: Int, k: Int)], latentWidth: Int) {
+        guard let mla = model.mla else { return ([], [], 0) }
+        let heads = model.heads / t
+        var down: [(n: Int, k: Int)] = [(mla.kvLoraRank + mla.qkRopeDim, h)]
+        var up: [(n: Int, k: Int)] = [(heads * (mla.qkNopeDim + mla.vHeadDim), mla.kvLoraRank)]
+        if mla.qLoraRank > 0 {
+            down.append((mla.qLoraRank, h))
+            up.append((heads * mla.qkDim, mla.qLoraRank))
+        } else {
+            up.append((heads * mla.qkDim, h))
+        }
+        return (down, up, mla.kvLoraRank + mla.qkRopeDim + mla.qLoraRank)
+    }
+
+    func latentProjectionsForward() -> PassKernels {
+        var p = PassKernels()
+        guard let mla = model.mla else { return p }
+        let (down, up, latent) = latentProjections
+        let share = max(1, tokens / t)
+        for d in down { gemmForward(&p, m: share, n: d.n, k: d.k) }
+        p.add(.rowwise(RowWise(.rmsnorm, rows: share, cols: mla.kvLoraRank, dtype: act)), .memoryBound)
+        if mla.qLoraRank > 0 { p.add(.rowwise(RowWise(.rmsnorm, rows: share, cols: mla.qLoraRank, dtype: act)), .memoryBound) }
+        if t > 1 { p.comm(.allGather, bytes: Double(tokens) * Double(latent) * act.bytes) }
+        for u in up { gemmForward(&p, m: tokens, n: u.n, k: u.k) }
+        return p
+    }
+
+    func latentProjectionsBackward() -> PassKernels {
+        var p = PassKernels()
+        guard let mla = model.mla else { return p }
+        let (down, up, latent) = latentProjections
+        let share = max(1, tokens / t)
+        for u in up { gemmBackward(&p, m: tokens, n: u.n, k: u.k, frozenWeight: frozen) }
+        if t > 1 { p.comm(.reduceScatter, bytes: Double(tokens) * Double(latent) * act.bytes) }
+        p.add(.rowwise(RowWise(.rmsnorm, rows: share, cols: mla.kvLoraRank, pass: .bwd, dtype: act)), .memoryBound)
+        if mla.qLoraRank > 0 { p.add(.rowwise(RowWise(.rmsnorm, rows: share, cols: mla.qLoraRank, pass: .bwd, dtype: act)), .memoryBound) }
+        for d in down { gemmBackward(&p, m: share, n: d.n, k: d.k, frozenWeight: frozen) }
+        return p
     }
 
     // MARK: Building blocks
@@ -197,11 +251,15 @@ public struct TransformerKernels: Sendable {
         p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
         if settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         let qkv = linears[0], out = linears[1]
-        gemmForward(&p, m: e, n: qkv.n, k: qkv.k)
+        if model.mla != nil {
+            p = p + latentProjectionsForward()
+        } else {
+            gemmForward(&p, m: e, n: qkv.n, k: qkv.k)
+        }
         if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * qkv.n, inputs: 2, dtype: act)), .memoryBound) }
         adapterForward(&p, [.q, .k, .v])
         if model.position == .rope {
-            let qk = e * (h + model.kvDim) / t
+            let qk = e * ropeWidth
             if eager {
                 p.add(.elementwise(Elementwise(name: "mul", elements: qk, inputs: 2, dtype: act)), .memoryBound, count: 2)
                 p.add(.elementwise(Elementwise(name: "add", elements: qk, inputs: 2, dtype: act)), .memoryBound)
@@ -295,12 +353,12 @@ public struct TransformerKernels: Sendable {
 
     func attentionBlockBackward() -> PassKernels {
         var p = PassKernels()
-        linearBackward(&p, linears[0])
+        if model.mla != nil { p = p + latentProjectionsBackward() } else { linearBackward(&p, linears[0]) }
         linearBackward(&p, linears[1])
         adapterBackward(&p, [.q, .k, .v, .o])
         p = p + attentionBackward()
         if model.position == .rope {
-            p.add(.elementwise(Elementwise(name: "rope", elements: tokens * (h + model.kvDim) / t, inputs: 1, flopsPerElement: 3, dtype: act)), .memoryBound)
+            p.add(.elementwise(Elementwise(name: "rope", elements: tokens * ropeWidth, inputs: 1, flopsPerElement: 3, dtype: act)), .memoryBound)
         }
         subBlockBackwardTail(&p)
         return p
@@ -535,7 +593,8 @@ public struct TransformerKernels: Sendable {
     /// parallel biases, a small part of the biases) replicated, counted whole for simplicity.
     public var layerParametersPerRank: Double { model.layerMatrixParameters / Double(t) + model.layerVectorParameters }
     public var largestWeightPerRank: Double {
-        let dense = Double(linears.map { $0.n * $0.k }.max() ?? 0)
+        let projections = model.mla == nil ? linears : [linears[1], linears[2], linears[3]] + latentProjections.up
+        let dense = Double(projections.map { $0.n * $0.k }.max() ?? 0)
         guard model.moe != nil else { return dense }
         // The grouped expert weights are one module (Megatron's GroupedMLP).
         return max(dense, Double(localExperts) * Double((model.gated ? 2 : 1) * expertFFN) * Double(h))

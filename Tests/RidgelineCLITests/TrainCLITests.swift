@@ -75,8 +75,15 @@ import Testing
         let layout = try #require(try json(r)["layout"] as? [String: Any])
         #expect(layout["finetune"] as? String == "lora" && layout["lora_rank"] as? Int == 8)
         #expect(layout["lora_targets"] as? [String] == ["q", "v"] && layout["micro_batches_per_step"] as? Int == 8)
-        let mla = try ridgeline(["train", "--model", "deepseek-v3", "--hardware", "h100-sxm5-80gb"])
-        #expect(mla.status != 0 && mla.stderr.contains("attention: mla"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-mamba-\(ProcessInfo.processInfo.processIdentifier).yaml")
+        try "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\nmamba: true\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let mamba = try ridgeline(["train", "--model", file.path, "--hardware", "h100-sxm5-80gb"])
+        #expect(mamba.status != 0 && mamba.stderr.contains("mamba"), "\(mamba.stderr)")
+        let deepseek = try json(try ridgeline(["train", "--model", "deepseek-v3", "--hardware", "h100-sxm5-80gb", "--gpus", "256", "--tp", "2",
+                                                "--pp", "8", "--ep", "16", "--sequence-parallel", "--seq", "4096", "--json"]))
+        #expect(abs((deepseek["active_parameters"] as? Double ?? 0) - 37.6e9) < 0.1e9)
     }
 
     @Test func checkMegatronJSON() throws {

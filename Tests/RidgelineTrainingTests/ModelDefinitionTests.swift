@@ -39,6 +39,7 @@ import Testing
         ("nemotron-4-340b", 340e9, "NVIDIA 2024 (Nemotron-4 340B Technical Report)"),
         ("qwen2.5-7b", 7.61e9, "Qwen Team 2024 (Qwen2.5 Technical Report) Table 1"),
         ("qwen1.5-moe-a2.7b", 14.3e9, "Qwen Team 2024-03-28 (Qwen1.5-MoE): 14.3B total"),
+        ("deepseek-v3", 671e9, "DeepSeek-AI 2024 (DeepSeek-V3 Technical Report): 671B total, MTP module excluded"),
         ("bert-large", 335_141_888, "Hugging Face BertModel bert-large-uncased (incl. pooler, not modelled: 0.3%)"),
         ("resnet-50", 25_557_032, "torchvision resnet50"),
         ("vit-b16", 86_567_656, "timm vit_base_patch16_224"),
@@ -56,7 +57,7 @@ import Testing
     }
 
     /// Shipped models Ridgeline refuses to load, with the field the refusal names.
-    static let refused: [(id: String, field: String)] = [("deepseek-v3", "attention: mla")]
+    static let refused: [(id: String, field: String)] = []
 
     @Test func everyShippedModelIsCovered() throws {
         let ids = Set(try Fixtures.store().modelIds())
@@ -64,7 +65,7 @@ import Testing
     }
 
     /// Mixture-of-experts models against their published active parameters.
-    @Test(arguments: [("mixtral-8x7b", 12.9e9), ("mixtral-8x22b", 39e9), ("qwen1.5-moe-a2.7b", 2.7e9)])
+    @Test(arguments: [("mixtral-8x7b", 12.9e9), ("mixtral-8x22b", 39e9), ("qwen1.5-moe-a2.7b", 2.7e9), ("deepseek-v3", 37e9)])
     func activeParametersMatchPublished(id: String, active: Double) throws {
         let model = try Fixtures.model(id)
         #expect(abs(model.activeParameterCount - active) <= 0.02 * active, "\(id): \(model.activeParameterCount)")

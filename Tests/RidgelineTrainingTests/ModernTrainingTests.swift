@@ -77,13 +77,33 @@ import Testing
         let base = "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
         #expect { try ModelDefinition.parse(base + "experts: 4\ntop_k: 5\n", file: "m.yaml") } throws: { "\($0)".contains("top_k") && "\($0)".contains("5") }
         #expect { try ModelDefinition.parse(base + "top_k: 2\n", file: "m.yaml") } throws: { "\($0)".contains("top_k") && "\($0)".contains("experts") }
-        #expect { try ModelDefinition.parse(base + "attention: mla\nkv_lora_rank: 512\n", file: "m.yaml") } throws: { "\($0)".contains("attention: mla") }
+        #expect { try ModelDefinition.parse(base + "attention: mla\nkv_lora_rank: 512\n", file: "m.yaml") } throws: { "\($0)".contains("qk_rope_dim") }
+        #expect { try ModelDefinition.parse(base + "kv_lora_rank: 512\n", file: "m.yaml") } throws: { "\($0)".contains("attention: mla") }
         #expect { try ModelDefinition.parse(base + "mamba: true\n", file: "m.yaml") } throws: { "\($0)".contains("mamba") }
         #expect { try ModelDefinition.parse(base + "experts: 4\ndense_layers: 2\n", file: "m.yaml") } throws: { "\($0)".contains("dense_layers") }
     }
 
-    @Test func deepSeekV3IsRefusedNamingMLA() {
-        #expect { try Fixtures.model("deepseek-v3") } throws: { "\($0)".contains("attention: mla") && "\($0)".contains("deepseek-v3.yaml") }
+    /// DeepSeek-V3's multi-head latent attention by hand (d 7168, 128 heads, q latent 1536, kv
+    /// latent 512, rope 64, nope 128, v 128): W_DQ 7168·1536, W_UQ 1536·128·192, W_DKV 7168·576,
+    /// W_UKV 512·128·256, W_O 128·128·7168. The attention kernel's head width (192 + 128)/2 = 160
+    /// gives it exactly 2·s²·(192 + 128) FLOPs per head forward; the total is 671B (37B active).
+    @Test func deepSeekV3LatentAttentionByHand() throws {
+        let m = try Fixtures.transformer("deepseek-v3")
+        let q: Double = 7168.0 * 1536 + 1536.0 * 128 * 192
+        let kv: Double = 7168.0 * 576 + 512.0 * 128 * 256
+        let o: Double = 128.0 * 128 * 7168
+        let mla = q + kv + o
+        #expect(m.attentionMatrixParameters == mla)
+        #expect(m.headDim == 160 && m.kvHeads == 128)
+        #expect(abs(m.parameterCount - 671e9) < 0.01 * 671e9 && abs(m.activeParameterCount - 37e9) < 0.02 * 37e9)
+        let k = TransformerKernels(model: m, settings: KernelSettings(tp: 8, sequenceParallel: true, seq: 4096))
+        let attention = k.layerForward().kernels.filter { $0.category == .attention }.reduce(0.0) { $0 + $1.kernel.flops * $1.count }
+        let expected: Double = 2 * 4096.0 * 4096 * 320 * 16 * 0.5
+        #expect(attention == expected)
+        // The projections' GEMM FLOPs over the tp ranks are 2 × tokens × the projection weights.
+        let c = try costs(.transformer(m), KernelSettings(tp: 8, sequenceParallel: true, seq: 4096))
+        let one = try costs(.transformer(m), KernelSettings(seq: 4096))
+        #expect(Fixtures.relativeError(c.modelFlopsPerMicroBatch, one.modelFlopsPerMicroBatch) < 1e-3)
     }
 
     /// Expert parallelism: each rank holds experts/ep; two all-to-alls forward and two backward
