@@ -41,7 +41,22 @@ public struct TrainingEstimate: Sendable {
     }
 }
 
-/// Stage 1 and stage 2 together, for one configuration.
+/// Stage 1 and stage 2 together, for one configuration: what `ridgeline train` runs, and the one
+/// entry point for anything else that predicts a run (published-run checks, reports).
+///
+///     let store = try ProfileStore.locate()
+///     let model = try store.model("grok-1").withLayers(8)            // a proxy run's layer count
+///     let settings = KernelSettings(tp: 4, sequenceParallel: true, microBatch: 1, seq: 8192,
+///                                   precision: .fp8, recompute: .none, cp: 2, ep: 8, expertTP: 1)
+///     let layout = Layout(devices: 64, tp: 4, pp: 1, cp: 2, ep: 8, schedule: .oneFOneB, zero: 1,
+///                         globalBatch: 1024, microBatch: 1, expertTP: 1)   // or .interleaved(chunks: vp)
+///     let e = try TrainingPredictor.predict(model: model, profile: try store.hardware("h100-sxm5-80gb"),
+///                                           settings: settings, layout: layout, tokens: 1e12)
+///     e.step.stepSeconds; e.step.mfu; e.stageLayers; e.activeParameters
+///
+/// `settings` and `layout` must agree on tp, micro-batch, cp, ep and etp; `Layout.validate` states
+/// the layout rules. To price many layouts of one settings key, call `LayerCosts.compute` once and
+/// `StepModel.evaluate` per layout (what the planner does).
 public enum TrainingPredictor {
     public static func predict(model: ModelDefinition, profile: HardwareProfile, settings: KernelSettings, layout: Layout,
                                tokens: Double, price: Double? = nil,
