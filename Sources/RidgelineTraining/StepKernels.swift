@@ -186,7 +186,7 @@ public struct TransformerKernels: Sendable {
     func adapters(_ targets: [LoRA.Target]) -> [(k: Int, n: Int)] {
         guard let lora else { return [] }
         let kvOut = model.kvDim / t, f = model.ffn / t
-        return targets.filter { lora.targets.contains($0) }.map { target in
+        return targets.filter { lora.adapts($0) }.map { target in
             switch target {
             case .q: return (h, h / t)
             case .k, .v: return (h, kvOut)

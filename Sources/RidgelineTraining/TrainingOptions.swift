@@ -56,9 +56,20 @@ public enum Finetune: Sendable, Hashable {
 public struct LoRA: Sendable, Hashable {
     public enum Target: String, CaseIterable, Sendable, Hashable { case q, k, v, o, gate, up, down }
     public var rank: Int
-    public var targets: Set<Target>
+    /// Bit i: `Target.allCases[i]` is adapted. A bit mask, not a `Set`, keeps `KernelSettings`
+    /// (and the stage-1 costs that carry it) trivially copyable for the planner's hot loop.
+    private var mask: UInt8
+    public var targets: Set<Target> {
+        get { Set(Target.allCases.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element)) }
+        set { mask = Self.mask(newValue) }
+    }
+    public func adapts(_ target: Target) -> Bool { mask & (1 << Self.bit(target)) != 0 }
+
     /// PEFT's `target_modules="all-linear"`: every projection of attention and MLP.
-    public init(rank: Int = 16, targets: Set<Target> = Set(Target.allCases)) { self.rank = rank; self.targets = targets }
+    public init(rank: Int = 16, targets: Set<Target> = Set(Target.allCases)) { self.rank = rank; self.mask = Self.mask(targets) }
+
+    static func bit(_ t: Target) -> Int { Target.allCases.firstIndex(of: t) ?? 0 }
+    static func mask(_ targets: Set<Target>) -> UInt8 { targets.reduce(0) { $0 | UInt8(1 << bit($1)) } }
 
     /// Parses `q,k,v,o,gate,up,down`, `attention`, `mlp` or `all`.
     public static func targets(_ text: String) throws -> Set<Target> {
