@@ -9,7 +9,8 @@ extension PlanObjective: ExpressibleByArgument {}
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Search every device count, parallel layout, batch, recompute and ZeRO setting for the fastest, cheapest or greenest way to train a model.")
+        abstract: "Search every device count, parallel layout, batch, recompute and ZeRO setting for the fastest, cheapest or greenest way to train a model.",
+        discussion: "Parallel layouts: tp (divisors of the heads within a node), pp (divisors of the layers) with interleaving, cp (1, and powers of two leaving at least 4,096 tokens per rank), ep for mixtures of experts (divisors of the experts that divide dp·cp: Megatron-core's rule that ep·tp·pp divides the devices), and dp for the rest.")
 
     @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
     @Option(help: "Tokens (images for image models) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")

@@ -121,6 +121,26 @@ import Testing
         }
     }
 
+    /// A mixture of experts at 8,192 tokens: the planner searches ep (divisors of the experts that
+    /// divide dp·cp) and cp (1 and 2), and what it reports is what `train` predicts.
+    @Test func expertAndContextAxesAreSearchedAndMatchTrain() throws {
+        let request = PlanRequest(model: try Fixtures.model("mixtral-8x7b"), hardware: [try Fixtures.hardware("h100-sxm5-80gb")],
+                                  tokens: 1e11, minDevices: 8, maxDevices: 64, top: 20, seq: 8192, maxMicroBatch: 2)
+        let axes = PlanAxes(model: request.model, profile: request.hardware[0], request: request)
+        #expect(axes.cps == [1, 2] && axes.eps == [1, 2, 4, 8])
+        let plan = try Planner.plan(request)
+        #expect(!plan.best.isEmpty)
+        let reported = plan.best + plan.pareto
+        #expect(reported.contains { $0.estimate.layout.ep > 1 })
+        for c in reported {
+            let e = c.estimate, l = e.layout
+            #expect((l.dp * l.cp) % l.ep == 0 && l.devices == l.tp * l.pp * l.cp * l.dp)
+            let train = try TrainingPredictor.predict(model: request.model, profile: request.hardware[0], settings: e.settings, layout: l,
+                                                      tokens: request.tokens)
+            #expect(train.step == e.step && train.stageLayers == e.stageLayers && train.activeParameters == e.activeParameters)
+        }
+    }
+
     @Test func sameAnswerOnAnyNumberOfThreads() throws {
         let one = try Planner.plan(try smallRequest(threads: 1))
         for threads in [2, 3, 8] {
