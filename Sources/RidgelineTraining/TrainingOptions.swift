@@ -348,6 +348,9 @@ extension Layout {
 
     /// Context and expert parallelism against the model.
     func validateParallel(_ t: TransformerModel) throws {
+        if let etp = expertTP, etp != tp, t.moe == nil {
+            throw LayoutError(field: "etp", detail: "--etp \(etp) needs a mixture-of-experts model; \(t.name) has no experts")
+        }
         if ep > 1 {
             guard let moe = t.moe else {
                 throw LayoutError(field: "ep", detail: "--ep \(ep) needs a mixture-of-experts model; \(t.name) has no experts")

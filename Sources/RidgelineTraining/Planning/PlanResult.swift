@@ -86,6 +86,7 @@ public func describeLayout(_ l: Layout, _ k: KernelSettings) -> String {
     if l.cp > 1 { s += " · cp \(l.cp)" }
     s += " · dp \(l.dp)"
     if l.ep > 1 { s += " · ep \(l.ep)" }
+    if l.etp != l.tp { s += " · etp \(l.etp)" }
     if l.zero > 0 { s += ", ZeRO-\(l.zero)" }
     if k.sequenceParallel { s += ", sequence parallel" }
     s += ", micro-batch \(l.microBatch), global batch \(l.globalBatch), recompute \(k.recompute.rawValue)"
