@@ -36,7 +36,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Layers on the last pipeline stage (the rest spread evenly).") var lastStageLayers: Int?
     @Option(help: "Override the model's layer count (proxy runs with fewer layers).") var layers: Int?
     @Option(help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B; also --vp).") var interleave = 1
-    @Option(name: .customLong("vp"), help: .hidden) var virtualPipeline: Int?
+    @Option(name: .customLong("vp"), help: "Megatron's name for --interleave (virtual pipeline size), as published runs give it.")
+    var virtualPipeline: Int?
     @Option(help: "Fine-tuning: full (pre-training arithmetic) or lora (frozen base weights, low-rank adapters). Default: pre-training.")
     var finetune: FinetuneChoice?
     @Option(help: "LoRA rank.") var loraRank = 16
