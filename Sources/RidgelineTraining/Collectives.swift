@@ -3,28 +3,32 @@ import Ridgeline
 /// The collectives a training step issues.
 public enum Collective: String, CaseIterable, Sendable {
     case allReduce = "all_reduce", reduceScatter = "reduce_scatter", allGather = "all_gather", sendRecv = "send_recv"
+    /// Every rank sends a distinct slice of its buffer to every other (MoE token dispatch and combine).
+    case allToAll = "all_to_all"
 
     /// Bytes each rank sends (and receives) in a ring over `ranks` for a buffer of `bytes`
     /// (the full buffer: the all-reduced tensor, the gathered output, the scattered input).
     /// Ring algorithms (Patarasuk & Yuan 2009; Thakur et al. 2005): an all-reduce is a
-    /// reduce-scatter and an all-gather, each moving (n−1)/n of the buffer; send/recv moves it once.
+    /// reduce-scatter and an all-gather, each moving (n−1)/n of the buffer; send/recv moves it once;
+    /// an all-to-all of a rank's `bytes` (its send buffer) keeps 1/n and sends (n−1)/n.
     public func bytesPerRank(_ bytes: Double, ranks: Int) -> Double {
         guard ranks > 1 || self == .sendRecv else { return 0 }
         let n = Double(ranks)
         switch self {
         case .allReduce: return 2 * (n - 1) / n * bytes
-        case .reduceScatter, .allGather: return (n - 1) / n * bytes
+        case .reduceScatter, .allGather, .allToAll: return (n - 1) / n * bytes
         case .sendRecv: return bytes
         }
     }
 
     /// Sequential ring steps, each paying the link latency once: 2(n−1) for an all-reduce,
-    /// n−1 for reduce-scatter or all-gather, one for send/recv.
+    /// n−1 for reduce-scatter or all-gather, one for send/recv, n−1 for an all-to-all (pairwise
+    /// exchange, Thakur et al. 2005).
     public func latencySteps(ranks: Int) -> Double {
         guard ranks > 1 || self == .sendRecv else { return 0 }
         switch self {
         case .allReduce: return 2 * Double(ranks - 1)
-        case .reduceScatter, .allGather: return Double(ranks - 1)
+        case .reduceScatter, .allGather, .allToAll: return Double(ranks - 1)
         case .sendRecv: return 1
         }
     }

@@ -21,11 +21,17 @@ public enum KernelListing {
         }
         switch model {
         case .transformer(let t):
-            let k = TransformerKernels(model: t, settings: settings)
+            let k = TransformerKernels(model: t, settings: settings,
+                                       expertLoad: min(settings.capacityFactor, TrainingAssumptions().expertLoadImbalance))
             add("input fwd", k.inputForward())
             add("layer fwd", k.layerForward())
             add("layer recompute", k.layerRecompute())
             add("layer bwd", k.layerBackward())
+            if t.moe != nil {
+                add("moe layer fwd", k.layerForward(moe: true))
+                add("moe layer recompute", k.layerRecompute(moe: true))
+                add("moe layer bwd", k.layerBackward(moe: true))
+            }
             add("output fwd", k.outputForward())
             add("output bwd", k.outputBackward())
             add("input bwd", k.inputBackward())

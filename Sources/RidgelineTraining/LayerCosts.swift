@@ -53,7 +53,7 @@ public struct LayerCosts: Sendable, Hashable {
     public var inputBackward: PhaseCost
     public var outputForward: PhaseCost
     public var outputBackward: PhaseCost
-    /// Model FLOPs of one micro-batch summed over the tensor-parallel ranks (PaLM's convention:
+    /// Model FLOPs of one micro-batch summed over the tensor- and context-parallel ranks (PaLM's convention:
     /// 6·N per token plus attention counted over the full s², no recomputation): the MFU numerator.
     public var modelFlopsPerMicroBatch: Double
     /// Model FLOPs plus the recomputed forward work, summed over tensor-parallel ranks: the HFU
@@ -80,7 +80,8 @@ public struct LayerCosts: Sendable, Hashable {
     public var outputActivationBytes: Double
     /// Bytes sent between pipeline stages per micro-batch and direction.
     public var pipelineMessageBytes: Double
-    /// Tokens per micro-batch; images for image models (CNNs, ViT), whose throughput is in images.
+    /// Tokens per micro-batch (whole sequences, over all context-parallel ranks); images for image
+    /// models (CNNs, ViT), whose throughput is in images.
     public var tokensPerMicroBatch: Double
     /// Peak of the dtype the GEMMs run in (MFU/HFU denominator).
     public var peakFlopsPerSecond: Double
@@ -89,12 +90,47 @@ public struct LayerCosts: Sendable, Hashable {
     public var weightBytes: Double
     public var powerWatts: Double
     public var deviceMemoryBytes: Double
+    /// Mixture-of-experts layers: their costs and which layers they are (nil: a dense model).
+    public var moe: ExpertLayerCosts? = nil
+    /// LoRA: the base weights are frozen (no gradients, no optimizer state); only adapters train.
+    public var frozenBase = false
+    /// LoRA adapter parameters of one dense layer on one rank (0 without LoRA).
+    public var layerAdapterParameters = 0.0
+    /// Bytes per parameter of extra weight copies (fp8's cached fp8 weights and their transposes).
+    public var weightCopyBytes = 0.0
+}
+
+/// What one mixture-of-experts layer costs per micro-batch on one device, beside the dense
+/// layer of `LayerCosts`; `pattern` says which layers are MoE.
+public struct ExpertLayerCosts: Sendable, Hashable {
+    public var pattern: MixtureOfExperts
+    public var forward: PhaseCost
+    public var backward: PhaseCost
+    public var recompute: PhaseCost
+    /// Weights outside the routed experts on one rank (attention, router, shared experts, norms):
+    /// replicated over dp·cp like a dense layer's.
+    public var sharedParameters: Double
+    /// The routed experts on one rank (experts / ep, split over tp): replicated over the expert
+    /// data-parallel ranks only.
+    public var expertParameters: Double
+    public var adapterParameters: Double
+    public var activationBytes: Double
+    public var fullActivationBytes: Double
 }
 
 extension LayerCosts {
     /// Builds the kernels of one layer and predicts each with the roofline engine.
     public static func compute(model: ModelDefinition, profile: HardwareProfile, settings: KernelSettings,
                                assumptions: TrainingAssumptions = TrainingAssumptions()) throws -> LayerCosts {
+        guard settings.cp >= 1, settings.ep >= 1 else {
+            throw LayoutError(field: "cp/ep", detail: "cp \(settings.cp) and ep \(settings.ep) must be at least 1")
+        }
+        guard settings.capacityFactor > 0, settings.capacityFactor.isFinite else {
+            throw LayoutError(field: "capacity-factor", detail: "--capacity-factor \(settings.capacityFactor) must be a positive number")
+        }
+        if let lora = settings.finetune.lora, lora.rank < 1 {
+            throw LayoutError(field: "lora-rank", detail: "--lora-rank \(lora.rank) must be at least 1")
+        }
         if settings.precision == .fp8 && profile.compute.peak[.fp8] == nil {
             throw RidgelineError.unavailable(what: "--precision fp8",
                                              reason: "\(profile.name) (\(profile.id)) has no fp8 tensor peak; use bf16 or fp16")
@@ -105,6 +141,9 @@ extension LayerCosts {
         switch model {
         case .transformer(let t): return try transformer(t, profile: profile, settings: settings, assumptions: assumptions)
         case .cnn(let c):
+            guard settings.cp == 1, settings.ep == 1, settings.finetune.lora == nil else {
+                throw LayoutError(field: "cp/ep/finetune", detail: "\(c.name) is a CNN: context and expert parallelism and LoRA are modelled for transformers only")
+            }
             guard settings.recompute == .none else {
                 throw LayoutError(field: "recompute", detail: "\(c.name) is a CNN: activation recomputation is modelled for transformers only")
             }
@@ -120,23 +159,73 @@ extension LayerCosts {
         if model.heads % settings.tp != 0 {
             throw LayoutError(field: "tp", detail: "\(model.name) has \(model.heads) attention heads, not divisible by tp \(settings.tp)")
         }
-        let k = TransformerKernels(model: model, settings: settings)
+        if settings.cp > 1 {
+            let seq = model.tokens(seq: settings.seq)
+            guard model.image == nil, settings.flashAttention else {
+                throw LayoutError(field: "cp", detail: "context parallelism is modelled for language models with flash attention (ring attention)")
+            }
+            // Megatron-core's causal load balancing cuts each sequence into 2·cp chunks.
+            guard seq % (2 * settings.cp) == 0 else {
+                throw LayoutError(field: "cp", detail: "--seq \(seq) is not divisible by 2·cp = \(2 * settings.cp) (each rank holds two chunks of the sequence)")
+            }
+        }
+        if settings.ep > 1 {
+            guard let moe = model.moe else {
+                throw LayoutError(field: "ep", detail: "--ep \(settings.ep) needs a mixture-of-experts model; \(model.name) has no experts")
+            }
+            guard moe.experts % settings.ep == 0 else {
+                throw LayoutError(field: "ep", detail: "\(model.name) has \(moe.experts) experts, not divisible by ep \(settings.ep)")
+            }
+        }
+        if let moe = model.moe, moe.expertFFN % settings.etp != 0 {
+            let name = settings.expertTP == nil ? "tp" : "etp"
+            throw LayoutError(field: name, detail: "\(model.name)'s expert_ffn \(moe.expertFFN) is not divisible by \(name) \(settings.etp)")
+        }
+        if settings.etp < 1 { throw LayoutError(field: "etp", detail: "--etp \(settings.etp) must be at least 1") }
+        let load = min(settings.capacityFactor, assumptions.expertLoadImbalance)
+        let k = TransformerKernels(model: model, settings: settings, expertLoad: load)
         let network = Network(profile: profile, assumptions: assumptions)
-        let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network,
-                                tpGroup: CommGroup(ranks: settings.tp, ranksPerNode: min(settings.tp, network.domainSize)))
+        let domain = network.domainSize
+        // Megatron-core's rank order tp-cp-ep-dp-pp: context-parallel ranks sit next to the
+        // tensor-parallel ones, and the expert grid (etp = tp) puts expert-parallel ranks next to them.
+        let groups = PassPricer.Groups(
+            tensor: CommGroup(ranks: settings.tp, ranksPerNode: min(settings.tp, domain)),
+            context: CommGroup(ranks: settings.cp, ranksPerNode: max(1, domain / settings.tp)),
+            expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.etp)),
+            expertTensor: CommGroup(ranks: settings.etp, ranksPerNode: min(settings.etp, domain)))
+        let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups)
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
         let inFwd = pricer.cost(inF), inBwd = pricer.cost(inB), outFwd = pricer.cost(outF), outBwd = pricer.cost(outB)
-        let tp = Double(settings.tp), L = Double(model.layers)
-        let modelFlops = tp * (L * (modelFlops(fwd) + modelFlops(bwd)) + modelFlops(inF + inB) + modelFlops(outF + outB))
+        let tp = Double(settings.tp), moeLayers = Double(model.moeLayerCount), L = Double(model.layers) - moeLayers
+        // Model FLOPs of the whole micro-batch, from its unsplit kernels (no context split, a
+        // balanced router): context parallelism and load imbalance never count as model work.
+        var unsplit = settings
+        unsplit.cp = 1
+        let reference = TransformerKernels(model: model, settings: unsplit, expertLoad: 1)
+        var modelFlops = tp * (L * (Self.modelFlops(reference.layerForward()) + Self.modelFlops(reference.layerBackward()))
+                                    + Self.modelFlops(reference.inputForward() + reference.inputBackward())
+                                    + Self.modelFlops(reference.outputForward() + reference.outputBackward()))
         // HFU counts in the same convention as MFU plus the recomputed forward work, so that
         // HFU ≥ MFU and they are equal without recomputation (Korthikanti et al. 2022 §6).
-        let hardwareFlops = modelFlops + tp * L * Self.modelFlops(k.layerRecompute())
+        var hardwareFlops = modelFlops + tp * L * Self.modelFlops(reference.layerRecompute())
+        var expertCosts: ExpertLayerCosts?
+        if let pattern = model.moe {
+            let moeModel = Self.modelFlops(reference.layerForward(moe: true)) + Self.modelFlops(reference.layerBackward(moe: true))
+            modelFlops += tp * moeLayers * moeModel
+            hardwareFlops += tp * moeLayers * (moeModel + Self.modelFlops(reference.layerRecompute(moe: true)))
+            let memory = ActivationMemory(model: model, settings: settings, moe: true, expertLoad: load)
+            expertCosts = ExpertLayerCosts(
+                pattern: pattern, forward: pricer.cost(k.layerForward(moe: true)), backward: pricer.cost(k.layerBackward(moe: true)),
+                recompute: pricer.cost(k.layerRecompute(moe: true)), sharedParameters: k.moeSharedParametersPerRank,
+                expertParameters: k.expertParametersPerRank, adapterParameters: k.adapterParametersPerRank(moe: true),
+                activationBytes: memory.storedPerLayer, fullActivationBytes: memory.fullPerLayer)
+        }
         let memory = ActivationMemory(model: model, settings: settings)
         let tokens = Double(k.tokens)
         let hidden = tokens * Double(model.dModel) * settings.precision.activationDType.bytes
-        return LayerCosts(
+        var costs = LayerCosts(
             settings: settings, layers: model.layers, layerForward: layerFwd, layerBackward: layerBwd, layerRecompute: layerRe,
             inputForward: inFwd, inputBackward: inBwd, outputForward: outFwd, outputBackward: outBwd,
             modelFlopsPerMicroBatch: modelFlops, hardwareFlopsPerMicroBatch: hardwareFlops,
@@ -148,9 +237,14 @@ extension LayerCosts {
             activationBytesPerLayer: memory.storedPerLayer, fullLayerActivationBytes: memory.fullPerLayer,
             inputActivationBytes: memory.inputSide, outputActivationBytes: memory.outputSide,
             pipelineMessageBytes: assumptions.pipelineScatterGather ? hidden / tp : hidden,
-            tokensPerMicroBatch: model.image == nil ? tokens : Double(settings.microBatch), peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
+            tokensPerMicroBatch: model.image == nil ? tokens * Double(settings.cp) : Double(settings.microBatch), peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
             network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
             deviceMemoryBytes: profile.deviceMemory.capacityBytes)
+        costs.moe = expertCosts
+        costs.frozenBase = settings.finetune.lora != nil
+        costs.layerAdapterParameters = k.adapterParametersPerRank(moe: false)
+        costs.weightCopyBytes = settings.precision.weightCopyBytes
+        return costs
     }
 
     /// FLOPs of the GEMMs and attention cores of a pass, attention counted over the full score
@@ -180,16 +274,43 @@ extension LayerCosts {
             // Master (fp32) to working copy: read 4 bytes, write 2, as a 3-element-of-2-bytes pass.
             seconds += engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 2, outputs: 1, dtype: .bf16)), mode: .kernel).timeSeconds
         }
+        if settings.precision == .fp8 {
+            // Transformer Engine casts each weight to fp8 once per step (cached across the step's
+            // micro-batches) with its transpose and amax: read 2 bytes, write 1 + 1; the per-tensor
+            // amax history and scale update is a few elements per GEMM.
+            seconds += engine.predict(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: n, dtype: .bf16)), mode: .kernel).timeSeconds
+        }
         return seconds / Double(n)
     }
 }
 
 /// Prices a pass's kernels with the roofline engine and its collectives with the network model.
 struct PassPricer {
+    struct Groups {
+        var tensor: CommGroup
+        var context = CommGroup(ranks: 1, ranksPerNode: 1)
+        var expert = CommGroup(ranks: 1, ranksPerNode: 1)
+        var expertTensor = CommGroup(ranks: 1, ranksPerNode: 1)
+        func group(_ kind: CommGroupKind) -> CommGroup {
+            switch kind {
+            case .tensor: return tensor
+            case .context: return context
+            case .expert: return expert
+            case .expertTensor: return expertTensor
+            }
+        }
+    }
     let engine: Roofline
     let mode: ExecutionMode
     let network: Network
-    let tpGroup: CommGroup
+    let groups: Groups
+
+    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups) {
+        self.engine = engine; self.mode = mode; self.network = network; self.groups = groups
+    }
+    init(engine: Roofline, mode: ExecutionMode, network: Network, tpGroup: CommGroup) {
+        self.init(engine: engine, mode: mode, network: network, groups: Groups(tensor: tpGroup))
+    }
 
     func cost(_ pass: PassKernels) -> PhaseCost {
         var c = PhaseCost()
@@ -205,10 +326,15 @@ struct PassPricer {
             c.flops += k.kernel.flops * k.count
             c.kernels += k.count
         }
+        var beside = 0.0
         for op in pass.collectives {
-            c.communication += network.time(op.collective, bytes: op.bytes, group: tpGroup) * op.count
-            c.communicationBytes += op.collective.bytesPerRank(op.bytes, ranks: tpGroup.ranks) * op.count
+            let group = groups.group(op.group)
+            let seconds = network.time(op.collective, bytes: op.bytes, group: group) * op.count
+            if op.overlapsAttention { beside += seconds } else { c.communication += seconds }
+            c.communicationBytes += op.collective.bytesPerRank(op.bytes, ranks: group.ranks) * op.count
         }
+        // Ring sends run beside the attention blocks: only what those cannot hide is exposed.
+        c.communication += max(0, beside - c.attention)
         return c
     }
 }

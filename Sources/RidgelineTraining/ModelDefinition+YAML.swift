@@ -5,7 +5,16 @@ extension ModelDefinition {
     static let transformerKeys: Set<String> = [
         "name", "kind", "layers", "d_model", "heads", "kv_heads", "ffn", "ffn_kind", "norm", "vocab", "max_seq",
         "position", "tied_embeddings", "bias", "causal", "dropout", "image", "published_parameters", "sources", "notes",
+        "experts", "top_k", "expert_ffn", "shared_experts", "moe_every", "dense_layers", "attention",
+        "kv_lora_rank", "q_lora_rank", "qk_rope_dim", "qk_nope_dim", "v_head_dim", "published_active_parameters",
     ]
+    /// Fields of architectures Ridgeline does not model: named in the refusal, never approximated.
+    static let unmodelledKeys: [String: String] = [
+        "mamba": "Mamba / state-space layers", "ssm": "state-space layers", "ssm_state": "state-space layers",
+        "d_state": "state-space layers", "d_conv": "state-space layers", "hybrid_pattern": "hybrid attention/state-space stacks",
+        "sliding_window": "sliding-window attention", "linear_attention": "linear attention",
+    ]
+    static let mlaKeys = ["kv_lora_rank", "q_lora_rank", "qk_rope_dim", "qk_nope_dim", "v_head_dim"]
     static let cnnKeys: Set<String> = ["name", "kind", "image", "channels", "layers", "published_parameters", "sources", "notes"]
 
     /// Loads a model definition file; every error names the file, the field and the value.
@@ -28,7 +37,33 @@ extension ModelDefinition {
     }
 
     static func parseTransformer(_ r: FieldReader) throws -> TransformerModel {
+        for key in r.keys.sorted() {
+            if let what = unmodelledKeys[key] {
+                throw RidgelineError.unavailable(what: "\(r.file ?? "model"): field '\(key)'",
+                                                 reason: "\(what) are not modelled by Ridgeline; the model cannot be estimated without a silent approximation")
+            }
+        }
         try r.rejectUnknownKeys(transformerKeys)
+        _ = try r.optionalDouble("published_active_parameters")
+        // Multi-head latent attention (DeepSeek-V2/V3) changes the attention projections, the
+        // attention core's head widths and the KV cache: refused rather than approximated.
+        let attention = try r.optionalString("attention") ?? "mha"
+        var mla: LatentAttention?
+        switch attention {
+        case "mha", "gqa":
+            if let key = mlaKeys.first(where: { r.has($0) }) {
+                throw RidgelineError.inconsistent(file: r.file, field: key, detail: "\(key) belongs to multi-head latent attention: it needs attention: mla")
+            }
+        case "mla":
+            if r.has("kv_heads") {
+                throw RidgelineError.inconsistent(file: r.file, field: "kv_heads", detail: "multi-head latent attention has a key and value per head: leave kv_heads out")
+            }
+            mla = LatentAttention(qLoraRank: try r.optionalInt("q_lora_rank", in: 0...1_000_000) ?? 0, kvLoraRank: try r.int("kv_lora_rank"),
+                                  qkRopeDim: try r.int("qk_rope_dim"), qkNopeDim: try r.int("qk_nope_dim"), vHeadDim: try r.int("v_head_dim"))
+        default:
+            throw RidgelineError.invalidValue(file: r.file, field: "attention", value: attention,
+                                              expected: "mha (multi-head, or grouped-query via kv_heads) or mla (multi-head latent attention)")
+        }
         let dModel = try r.int("d_model")
         let heads = try r.int("heads")
         guard dModel % heads == 0 else {
@@ -48,13 +83,45 @@ extension ModelDefinition {
             }
             return .init(size: size, patch: patch, channels: try i.optionalInt("channels") ?? 3)
         }
+        let layers = try r.int("layers", in: 1...100_000)
+        let ffn = try r.int("ffn")
+        let moe = try parseMoE(r, layers: layers, ffn: ffn)
         return TransformerModel(
-            name: try r.string("name"), layers: try r.int("layers", in: 1...100_000), dModel: dModel, heads: heads,
-            kvHeads: kvHeads, ffn: try r.int("ffn"), ffnKind: try r.enumValue("ffn_kind", TransformerModel.FFNKind.self),
+            name: try r.string("name"), layers: layers, dModel: dModel, heads: heads,
+            kvHeads: kvHeads, ffn: ffn, ffnKind: try r.enumValue("ffn_kind", TransformerModel.FFNKind.self),
             norm: try r.enumValue("norm", TransformerModel.Norm.self), vocab: try r.int("vocab"),
             maxSeq: try r.int("max_seq"), position: try r.enumValue("position", TransformerModel.Position.self),
             tiedEmbeddings: try r.optionalBool("tied_embeddings") ?? true, bias: try r.optionalBool("bias") ?? true,
-            causal: try r.optionalBool("causal") ?? true, dropout: try r.optionalBool("dropout") ?? false, image: image)
+            causal: try r.optionalBool("causal") ?? true, dropout: try r.optionalBool("dropout") ?? false, image: image,
+            moe: moe, mla: mla)
+    }
+
+    /// The mixture-of-experts fields: all optional, absent for a dense model; `top_k` and the
+    /// layout fields need `experts`.
+    static func parseMoE(_ r: FieldReader, layers: Int, ffn: Int) throws -> MixtureOfExperts? {
+        let moeFields = ["top_k", "expert_ffn", "shared_experts", "moe_every", "dense_layers"]
+        guard let experts = try r.optionalInt("experts", in: 1...1_000_000) else {
+            if let field = moeFields.first(where: { r.has($0) }) {
+                throw RidgelineError.inconsistent(file: r.file, field: field, detail: "\(field) is a mixture-of-experts field but 'experts' is not given")
+            }
+            return nil
+        }
+        guard experts >= 2 else {
+            throw RidgelineError.invalidValue(file: r.file, field: "experts", value: "\(experts)", expected: "at least 2 routed experts (leave it out for a dense model)")
+        }
+        let topK = try r.optionalInt("top_k", in: 1...1_000_000) ?? 1
+        guard topK <= experts else {
+            throw RidgelineError.inconsistent(file: r.file, field: "top_k", detail: "top_k \(topK) is more than experts \(experts)")
+        }
+        let every = try r.optionalInt("moe_every", in: 1...100_000) ?? 1
+        let dense = try r.optionalInt("dense_layers", in: 0...100_000) ?? 0
+        let moe = MixtureOfExperts(experts: experts, topK: topK, expertFFN: try r.optionalInt("expert_ffn") ?? ffn,
+                                   sharedExperts: try r.optionalInt("shared_experts", in: 0...1_000_000) ?? 0, every: every, denseLayers: dense)
+        guard moe.count(in: 0..<layers) >= 1 else {
+            throw RidgelineError.inconsistent(file: r.file, field: "dense_layers",
+                                              detail: "dense_layers \(dense) and moe_every \(every) leave no MoE layer among \(layers) layers")
+        }
+        return moe
     }
 
     static func parseCNN(_ r: FieldReader) throws -> CNNModel {

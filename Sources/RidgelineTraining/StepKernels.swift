@@ -21,21 +21,36 @@ public struct StepKernel: Sendable {
     }
 }
 
-/// A collective on the tensor-parallel group, `count` times per pass.
+/// The group a layer's collective runs over.
+public enum CommGroupKind: Sendable, Hashable {
+    /// Tensor-parallel ranks (Megatron's all-reduces, or SP's all-gathers and reduce-scatters).
+    case tensor
+    /// Context-parallel ranks (the ring exchange of K and V).
+    case context
+    /// Expert-parallel ranks (token dispatch and combine).
+    case expert
+    /// The expert MLPs' tensor-parallel ranks (their all-gather and reduce-scatter of routed tokens).
+    case expertTensor
+}
+
+/// A collective of a pass, `count` times. `overlapsAttention`: it runs beside the attention
+/// core (context parallelism's ring sends), so only what the attention time cannot hide is exposed.
 public struct StepCollective: Sendable {
     public var collective: Collective
     public var bytes: Double
     public var count: Double
+    public var group: CommGroupKind = .tensor
+    public var overlapsAttention = false
 }
 
-/// The kernels and tensor-parallel collectives of one pass (forward, backward, recomputation).
+/// The kernels and collectives of one pass (forward, backward, recomputation).
 public struct PassKernels: Sendable {
     public var kernels: [StepKernel] = []
     public var collectives: [StepCollective] = []
     public init() {}
     mutating func add(_ k: Kernel, _ c: CostCategory, count: Double = 1) { kernels.append(StepKernel(k, c, count: count)) }
-    mutating func comm(_ c: Collective, bytes: Double, count: Double = 1) {
-        collectives.append(StepCollective(collective: c, bytes: bytes, count: count))
+    mutating func comm(_ c: Collective, bytes: Double, count: Double = 1, group: CommGroupKind = .tensor, overlapsAttention: Bool = false) {
+        collectives.append(StepCollective(collective: c, bytes: bytes, count: count, group: group, overlapsAttention: overlapsAttention))
     }
     static func + (a: PassKernels, b: PassKernels) -> PassKernels {
         var r = a; r.kernels += b.kernels; r.collectives += b.collectives; return r
@@ -50,81 +65,209 @@ public struct PassKernels: Sendable {
 /// Backward: every forward GEMM Y = X·W gives two, dX = dY·Wᵀ and dW = Xᵀ·dY, with the same
 /// FLOPs each; so backward GEMMs are twice the forward (the 6·N·tokens rule: Kaplan et al. 2020).
 /// `compiled` fuses element-wise chains the way Megatron's fused kernels and torch.compile do
-/// (bias into GEMM epilogues, bias-GeLU, bias-dropout-add); `eager` issues each op separately.
+/// (bias-gelu, bias-dropout-add); `eager` issues each op separately.
+///
+/// Context parallelism (`cp`) gives each rank s/cp of every sequence; mixture-of-experts layers
+/// route tokens to expert GEMMs over the expert-parallel group (`moeLayerForward`); fp8 adds
+/// Transformer Engine's casts; LoRA drops the base weights' gradient GEMMs and adds adapters.
 public struct TransformerKernels: Sendable {
     public let model: TransformerModel
     public let settings: KernelSettings
+    /// Routed tokens the busiest expert-parallel rank receives over its even share (1: balanced;
+    /// `LayerCosts` passes min(capacity factor, assumed imbalance)).
+    public let expertLoad: Double
 
-    public init(model: TransformerModel, settings: KernelSettings) { self.model = model; self.settings = settings }
+    public init(model: TransformerModel, settings: KernelSettings, expertLoad: Double = 1) {
+        self.model = model; self.settings = settings; self.expertLoad = expertLoad
+    }
 
     var t: Int { settings.tp }
     var b: Int { settings.microBatch }
-    var s: Int { model.tokens(seq: settings.seq) }
-    /// Tokens of the micro-batch.
+    var cp: Int { max(1, settings.cp) }
+    /// This rank's share of each sequence (the whole sequence without context parallelism).
+    var s: Int { max(1, model.tokens(seq: settings.seq) / cp) }
+    /// Tokens of the micro-batch on this rank.
     var tokens: Int { b * s }
     var h: Int { model.dModel }
     var act: DType { settings.precision.activationDType }
     var mm: DType { settings.precision.gemmDType }
     var eager: Bool { settings.mode == .eager }
     var unfused: Bool { !settings.flashAttention }
+    var fp8: Bool { settings.precision == .fp8 }
+    var lora: LoRA? { settings.finetune.lora }
+    /// LoRA: the base weights get no gradient.
+    var frozen: Bool { lora != nil }
     /// Tokens each rank holds outside the tensor-parallel regions (sequence parallelism splits them).
     var localTokens: Int { settings.sequenceParallel ? max(1, tokens / t) : tokens }
     var hiddenBytes: Double { Double(tokens) * Double(h) * act.bytes }
+    var normOp: RowWise.Op { model.norm == .layernorm ? .layernorm : .rmsnorm }
 
     /// The linear layers of one layer on one rank as (n, k), m = tokens: QKV (column-parallel),
     /// output projection (row-parallel), MLP up (gate and up together when gated), MLP down.
+    /// With MLA the QKV entry is unused (`latentProjectionsForward`) and O reads H·v_head_dim.
     var linears: [(n: Int, k: Int)] {
         let qkv = (h + 2 * model.kvDim) / t
         let f = model.ffn / t
-        return [(qkv, h), (h, h / t), ((model.gated ? 2 : 1) * f, h), (h, f)]
+        let attentionOut = model.mla.map { model.heads * $0.vHeadDim } ?? h
+        return [(qkv, h), (h, attentionOut / t), ((model.gated ? 2 : 1) * f, h), (h, f)]
+    }
+
+    /// Per-rank width that rotary embeddings touch per token: Q and K heads (MLA: only the rope
+    /// part of each query head and the one shared rope key).
+    var ropeWidth: Int {
+        guard let mla = model.mla else { return (h + model.kvDim) / t }
+        return model.heads * mla.qkRopeDim / t + mla.qkRopeDim
+    }
+
+    // MARK: Building blocks
+
+    /// Y = X·W forward, with Transformer Engine's fp8 cast of X (amax, scale, cast and the
+    /// transposed copy the wgrad GEMM needs, one fused pass: TE `cast_transpose`; Micikevicius et
+    /// al. 2022, "FP8 Formats for Deep Learning"). Weights are cast once per step (optimizer).
+    func gemmForward(_ p: inout PassKernels, m: Int, n: Int, k: Int, batch: Int = 1, category: CostCategory = .gemm) {
+        if fp8 { p.add(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: m * k * batch, dtype: act)), .memoryBound) }
+        p.add(.gemm(GEMM(m: m, n: n, k: k, batch: batch, dtype: mm)), category)
+    }
+
+    /// dX = dY·Wᵀ and, unless the weight is frozen, dW = Xᵀ·dY; fp8 casts dY first.
+    func gemmBackward(_ p: inout PassKernels, m: Int, n: Int, k: Int, batch: Int = 1, frozenWeight: Bool) {
+        if fp8 { p.add(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: m * n * batch, dtype: act)), .memoryBound) }
+        p.add(.gemm(GEMM(m: m, n: k, k: n, batch: batch, dtype: mm)), .gemm)                              // dX = dY·Wᵀ
+        if !frozenWeight { p.add(.gemm(GEMM(m: k, n: n, k: m, batch: batch, transA: true, dtype: mm)), .gemm) } // dW = Xᵀ·dY
+    }
+
+    /// LoRA adapters (A: k×r, B: r×n) of the targets on one rank, as (k, n) per adapter: column-
+    /// parallel targets keep A whole and split B's n, row-parallel ones split A's k.
+    func adapters(_ targets: [LoRA.Target]) -> [(k: Int, n: Int)] {
+        guard let lora else { return [] }
+        let kvOut = model.kvDim / t, f = model.ffn / t
+        return targets.filter { lora.adapts($0) }.map { target in
+            switch target {
+            case .q: return (h, h / t)
+            case .k, .v: return (h, kvOut)
+            case .o: return (h / t, h)
+            case .gate, .up: return (h, f)
+            case .down: return (f, h)
+            }
+        }
+    }
+
+    /// Adapter forward: X·A (m×r) then (X·A)·B (m×n), in the activation dtype (PEFT runs them unquantised).
+    func adapterForward(_ p: inout PassKernels, _ targets: [LoRA.Target]) {
+        guard let r = lora?.rank else { return }
+        for a in adapters(targets) {
+            p.add(.gemm(GEMM(m: tokens, n: r, k: a.k, dtype: act)), .gemm)
+            p.add(.gemm(GEMM(m: tokens, n: a.n, k: r, dtype: act)), .gemm)
+        }
+    }
+
+    /// Adapter backward: the input gradient through B and A, and both adapters' weight gradients.
+    func adapterBackward(_ p: inout PassKernels, _ targets: [LoRA.Target]) {
+        guard let r = lora?.rank else { return }
+        for a in adapters(targets) {
+            p.add(.gemm(GEMM(m: tokens, n: r, k: a.n, dtype: act)), .gemm)                        // dH = dY·Bᵀ
+            p.add(.gemm(GEMM(m: tokens, n: a.k, k: r, dtype: act)), .gemm)                        // dX += dH·Aᵀ
+            p.add(.gemm(GEMM(m: r, n: a.n, k: tokens, transA: true, dtype: act)), .gemm)          // dB
+            p.add(.gemm(GEMM(m: a.k, n: r, k: tokens, transA: true, dtype: act)), .gemm)          // dA
+        }
     }
 
     // MARK: Layer
 
     /// One layer's forward: norm → QKV → attention → output projection → (all-reduce) →
-    /// dropout/residual → norm → MLP up → activation → MLP down → (all-reduce) → dropout/residual.
-    public func layerForward() -> PassKernels {
+    /// dropout/residual → norm → MLP (dense, or routed experts in an MoE layer) → (all-reduce) →
+    /// dropout/residual.
+    public func layerForward(moe: Bool = false) -> PassKernels {
+        attentionBlockForward() + (moe ? moeBlockForward() : mlpBlockForward())
+    }
+
+    /// One layer's backward: dgrad and wgrad of each linear, attention backward, norm, activation
+    /// and dropout backward, and the tensor-parallel collectives mirrored (all-reduce of the
+    /// input gradient of each column-parallel block, or all-gather/reduce-scatter with SP).
+    public func layerBackward(moe: Bool = false) -> PassKernels {
+        attentionBlockBackward() + (moe ? moeBlockBackward() : mlpBlockBackward())
+    }
+
+    /// What backward runs again under the recompute policy: nothing; the attention core forward
+    /// (selective; a flash kernel already recomputes its scores, so only unfused attention pays);
+    /// or the whole layer forward with its collectives (full).
+    public func layerRecompute(moe: Bool = false) -> PassKernels {
+        switch settings.recompute {
+        case .none: return PassKernels()
+        case .selective: return unfused ? attentionForward(heads: model.heads / t) : PassKernels()
+        case .full: return layerForward(moe: moe)
+        }
+    }
+
+    func attentionBlockForward() -> PassKernels {
         var p = PassKernels()
         let e = tokens
         let heads = model.heads / t
-        let normOp: RowWise.Op = model.norm == .layernorm ? .layernorm : .rmsnorm
-        let f = model.ffn / t
-        for (index, linear) in linears.enumerated() {
-            if index == 0 || index == 2 {
-                p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
-                if settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
-            }
-            p.add(.gemm(GEMM(m: e, n: linear.n, k: linear.k, dtype: mm)), .gemm)
-            if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * linear.n, inputs: 2, dtype: act)), .memoryBound) }
-            switch index {
-            case 0:
-                if model.position == .rope {
-                    let qk = e * (h + model.kvDim) / t
-                    if eager {
-                        p.add(.elementwise(Elementwise(name: "mul", elements: qk, inputs: 2, dtype: act)), .memoryBound, count: 2)
-                        p.add(.elementwise(Elementwise(name: "add", elements: qk, inputs: 2, dtype: act)), .memoryBound)
-                    } else {
-                        p.add(.elementwise(Elementwise(name: "rope", elements: qk, inputs: 1, flopsPerElement: 3, dtype: act)), .memoryBound)
-                    }
-                }
-                p.kernels += attentionForward(heads: heads).kernels
-            case 1, 3:
-                if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
-                p.kernels += residual(elements: localTokens * h).kernels
-            case 2:
-                if model.gated {
-                    if eager {
-                        p.add(.elementwise(Elementwise(name: "silu", elements: e * f, dtype: act)), .memoryBound)
-                        p.add(.elementwise(Elementwise(name: "mul", elements: e * f, inputs: 2, dtype: act)), .memoryBound)
-                    } else {
-                        p.add(.elementwise(Elementwise(name: "swiglu", elements: e * f, inputs: 2, dtype: act)), .memoryBound)
-                    }
-                } else {
-                    p.add(.elementwise(Elementwise(name: model.ffnKind == .relu ? "relu" : "gelu", elements: e * f, dtype: act)), .memoryBound)
-                }
-            default: break
+        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
+        if settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
+        let qkv = linears[0], out = linears[1]
+        if model.mla != nil {
+            p = p + latentProjectionsForward()
+        } else {
+            gemmForward(&p, m: e, n: qkv.n, k: qkv.k)
+        }
+        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * qkv.n, inputs: 2, dtype: act)), .memoryBound) }
+        adapterForward(&p, [.q, .k, .v])
+        if model.position == .rope {
+            let qk = e * ropeWidth
+            if eager {
+                p.add(.elementwise(Elementwise(name: "mul", elements: qk, inputs: 2, dtype: act)), .memoryBound, count: 2)
+                p.add(.elementwise(Elementwise(name: "add", elements: qk, inputs: 2, dtype: act)), .memoryBound)
+            } else {
+                p.add(.elementwise(Elementwise(name: "rope", elements: qk, inputs: 1, flopsPerElement: 3, dtype: act)), .memoryBound)
             }
         }
+        p = p + attentionForward(heads: heads)
+        gemmForward(&p, m: e, n: out.n, k: out.k)
+        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * out.n, inputs: 2, dtype: act)), .memoryBound) }
+        adapterForward(&p, [.o])
+        if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
+        p.kernels += residual(elements: localTokens * h).kernels
+        return p
+    }
+
+    func mlpBlockForward() -> PassKernels {
+        var p = PassKernels()
+        let e = tokens, f = model.ffn / t
+        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
+        if settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
+        let up = linears[2], down = linears[3]
+        gemmForward(&p, m: e, n: up.n, k: up.k)
+        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * up.n, inputs: 2, dtype: act)), .memoryBound) }
+        adapterForward(&p, [.gate, .up])
+        p.kernels += activation(elements: e * f).kernels
+        gemmForward(&p, m: e, n: down.n, k: down.k)
+        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * down.n, inputs: 2, dtype: act)), .memoryBound) }
+        adapterForward(&p, [.down])
+        if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
+        p.kernels += residual(elements: localTokens * h).kernels
+        return p
+    }
+
+    func activation(elements: Int) -> PassKernels {
+        var p = PassKernels()
+        if model.gated {
+            if eager {
+                p.add(.elementwise(Elementwise(name: "silu", elements: elements, dtype: act)), .memoryBound)
+                p.add(.elementwise(Elementwise(name: "mul", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+            } else {
+                p.add(.elementwise(Elementwise(name: "swiglu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+            }
+        } else {
+            p.add(.elementwise(Elementwise(name: model.ffnKind == .relu ? "relu" : "gelu", elements: elements, dtype: act)), .memoryBound)
+        }
+        return p
+    }
+
+    func activationBackward(elements: Int) -> PassKernels {
+        var p = PassKernels()
+        p.add(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: elements, inputs: model.gated ? 3 : 2,
+                                       outputs: model.gated ? 2 : 1, dtype: act)), .memoryBound)
         return p
     }
 
@@ -141,19 +284,92 @@ public struct TransformerKernels: Sendable {
         return p
     }
 
+    /// Norm backward, residual gradient add (and dropout backward when eager), and the
+    /// sub-block's tensor-parallel collectives, for one of the two sub-blocks of a layer.
+    func subBlockBackwardTail(_ p: inout PassKernels) {
+        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: act)), .memoryBound)
+        let dropoutOps: Double = model.dropout ? 1 : 0
+        p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: act)), .memoryBound,
+              count: eager ? 1 + dropoutOps : 1)
+        if t > 1 {
+            if settings.sequenceParallel {
+                p.comm(.allGather, bytes: hiddenBytes)
+                p.comm(.reduceScatter, bytes: hiddenBytes)
+            } else {
+                p.comm(.allReduce, bytes: hiddenBytes)
+            }
+        }
+    }
+
+    func linearBackward(_ p: inout PassKernels, _ linear: (n: Int, k: Int)) {
+        gemmBackward(&p, m: tokens, n: linear.n, k: linear.k, frozenWeight: frozen)
+        if model.bias && eager && !frozen { p.add(.reduction(Reduction(elements: tokens * linear.n, outputs: linear.n, dtype: act)), .memoryBound) }
+    }
+
+    func attentionBlockBackward() -> PassKernels {
+        var p = PassKernels()
+        if model.mla != nil { p = p + latentProjectionsBackward() } else { linearBackward(&p, linears[0]) }
+        linearBackward(&p, linears[1])
+        adapterBackward(&p, [.q, .k, .v, .o])
+        p = p + attentionBackward()
+        if model.position == .rope {
+            p.add(.elementwise(Elementwise(name: "rope", elements: tokens * ropeWidth, inputs: 1, flopsPerElement: 3, dtype: act)), .memoryBound)
+        }
+        subBlockBackwardTail(&p)
+        return p
+    }
+
+    func mlpBlockBackward() -> PassKernels {
+        var p = PassKernels()
+        linearBackward(&p, linears[2])
+        linearBackward(&p, linears[3])
+        adapterBackward(&p, [.gate, .up, .down])
+        p.kernels += activationBackward(elements: tokens * model.ffn / t).kernels
+        subBlockBackwardTail(&p)
+        return p
+    }
+
+    // MARK: Attention core
+
     var attentionHeads: (heads: Int, kv: Int) { (model.heads / t, max(1, model.kvHeads / t)) }
 
-    /// The attention core forward: one flash kernel, or QKᵀ, (scale, mask,) softmax, dropout and
+    /// The flash kernels of this rank's attention. Without context parallelism one kernel over
+    /// the sequence. With it, a ring of cp steps (Liu et al. 2023, Ring Attention; Megatron-core
+    /// `context_parallel`): each rank keeps s/cp queries and sees every K/V block once. Causal
+    /// masks are balanced as Megatron-core does it: each rank holds chunks i and 2cp−1−i of the
+    /// sequence, so it runs one causal diagonal block and cp−1 blocks of which half the keys (or
+    /// half the queries) count: every rank does 1/cp of the causal work (sum over ranks = unsplit).
+    func flashKernels(_ pass: Pass, heads hq: Int, kv hkv: Int) -> PassKernels {
+        var p = PassKernels()
+        let d = model.headDim
+        if cp == 1 {
+            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: model.causal,
+                                       impl: .flash, pass: pass, dtype: act)), .attention)
+            return p
+        }
+        if model.causal {
+            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: true, impl: .flash,
+                                       pass: pass, dtype: act)), .attention)
+            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, seqKV: max(1, s / 2), headDim: d, causal: false,
+                                       impl: .flash, pass: pass, dtype: act)), .attention, count: Double(cp - 1))
+        } else {
+            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: false, impl: .flash,
+                                       pass: pass, dtype: act)), .attention, count: Double(cp))
+        }
+        // Each ring step sends this rank's K and V block on (backward: K, V and their gradients),
+        // overlapped with the block being computed.
+        let kvBlock = Double(b) * Double(s) * 2 * Double(hkv * d) * act.bytes
+        p.comm(.sendRecv, bytes: kvBlock * (pass == .bwd ? 2 : 1), count: Double(cp - 1), group: .context, overlapsAttention: true)
+        return p
+    }
+
+    /// The attention core forward: flash kernel(s), or QKᵀ, (scale, mask,) softmax, dropout and
     /// P·V as separate kernels whose score matrix goes through memory (unfused, as Megatron-LM
     /// 2021 ran it with its fused scale-mask-softmax kernel; the full s² is computed, then masked).
     public func attentionForward(heads: Int) -> PassKernels {
         var p = PassKernels()
         let (hq, hkv) = attentionHeads
-        if !unfused {
-            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: model.headDim, causal: model.causal,
-                                       impl: .flash, pass: .fwd, dtype: act)), .attention)
-            return p
-        }
+        if !unfused { return flashKernels(.fwd, heads: hq, kv: hkv) }
         let scores = b * hq * s * s
         p.add(.gemm(GEMM(m: s, n: s, k: model.headDim, batch: b * hq, dtype: mm)), .attention)
         if eager {
@@ -171,11 +387,7 @@ public struct TransformerKernels: Sendable {
     public func attentionBackward() -> PassKernels {
         var p = PassKernels()
         let (hq, hkv) = attentionHeads
-        if !unfused {
-            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: model.headDim, causal: model.causal,
-                                       impl: .flash, pass: .bwd, dtype: act)), .attention)
-            return p
-        }
+        if !unfused { return flashKernels(.bwd, heads: hq, kv: hkv) }
         let scores = b * hq * s * s
         let d = model.headDim
         p.add(.gemm(GEMM(m: s, n: s, k: d, batch: b * hq, dtype: mm)), .attention)      // dP = dO·Vᵀ
@@ -185,52 +397,6 @@ public struct TransformerKernels: Sendable {
         p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dQ = dS·K
         p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dK = dSᵀ·Q
         return p
-    }
-
-    /// One layer's backward: dgrad and wgrad of each linear, attention backward, norm, activation
-    /// and dropout backward, and the tensor-parallel collectives mirrored (all-reduce of the
-    /// input gradient of each column-parallel block, or all-gather/reduce-scatter with SP).
-    public func layerBackward() -> PassKernels {
-        var p = PassKernels()
-        let e = tokens
-        let normOp: RowWise.Op = model.norm == .layernorm ? .layernorm : .rmsnorm
-        let f = model.ffn / t
-        for linear in linears {
-            p.add(.gemm(GEMM(m: e, n: linear.k, k: linear.n, dtype: mm)), .gemm)                     // dX = dY·Wᵀ
-            p.add(.gemm(GEMM(m: linear.k, n: linear.n, k: e, transA: true, dtype: mm)), .gemm)       // dW = Xᵀ·dY
-            if model.bias && eager { p.add(.reduction(Reduction(elements: e * linear.n, outputs: linear.n, dtype: act)), .memoryBound) }
-        }
-        p.kernels += attentionBackward().kernels
-        if model.position == .rope {
-            p.add(.elementwise(Elementwise(name: "rope", elements: e * (h + model.kvDim) / t, inputs: 1, flopsPerElement: 3, dtype: act)), .memoryBound)
-        }
-        p.add(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: e * f, inputs: model.gated ? 3 : 2,
-                                       outputs: model.gated ? 2 : 1, dtype: act)), .memoryBound)
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: act)), .memoryBound, count: 2)
-        // Residual gradient adds and dropout backward after each sub-block.
-        let dropoutOps: Double = model.dropout ? 1 : 0
-        p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: act)), .memoryBound,
-              count: eager ? 2 + 2 * dropoutOps : 2)
-        if t > 1 {
-            if settings.sequenceParallel {
-                p.comm(.allGather, bytes: hiddenBytes, count: 2)
-                p.comm(.reduceScatter, bytes: hiddenBytes, count: 2)
-            } else {
-                p.comm(.allReduce, bytes: hiddenBytes, count: 2)
-            }
-        }
-        return p
-    }
-
-    /// What backward runs again under the recompute policy: nothing; the attention core forward
-    /// (selective; a flash kernel already recomputes its scores, so only unfused attention pays);
-    /// or the whole layer forward with its collectives (full).
-    public func layerRecompute() -> PassKernels {
-        switch settings.recompute {
-        case .none: return PassKernels()
-        case .selective: return unfused ? attentionForward(heads: model.heads / t) : PassKernels()
-        case .full: return layerForward()
-        }
     }
 
     // MARK: Input and output sides
@@ -256,11 +422,12 @@ public struct TransformerKernels: Sendable {
     public func inputBackward() -> PassKernels {
         var p = PassKernels()
         if let image = model.image {
-            p.add(.gemm(GEMM(m: image.channels * image.patch * image.patch, n: h, k: b * image.patches, transA: true, dtype: mm)), .gemm)
+            if !frozen { p.add(.gemm(GEMM(m: image.channels * image.patch * image.patch, n: h, k: b * image.patches, transA: true, dtype: mm)), .gemm) }
             return p
         }
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
-        p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, pass: .bwd, dtype: act)), .memoryBound)
+        // A frozen embedding table takes no gradient.
+        if !frozen { p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, pass: .bwd, dtype: act)), .memoryBound) }
         return p
     }
 
@@ -271,7 +438,6 @@ public struct TransformerKernels: Sendable {
     /// softmax cross-entropy in fp32 (its max and sum all-reduced over tensor-parallel ranks).
     public func outputForward() -> PassKernels {
         var p = PassKernels()
-        let normOp: RowWise.Op = model.norm == .layernorm ? .layernorm : .rmsnorm
         let v = model.image == nil ? model.vocab / t : model.vocab
         p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
@@ -283,11 +449,10 @@ public struct TransformerKernels: Sendable {
 
     public func outputBackward() -> PassKernels {
         var p = PassKernels()
-        let normOp: RowWise.Op = model.norm == .layernorm ? .layernorm : .rmsnorm
         let v = model.image == nil ? model.vocab / t : model.vocab
         p.add(.rowwise(RowWise(.softmax, rows: headRows, cols: v, pass: .bwd, dtype: .fp32)), .memoryBound)
         p.add(.gemm(GEMM(m: headRows, n: h, k: v, dtype: mm)), .gemm)
-        p.add(.gemm(GEMM(m: h, n: v, k: headRows, transA: true, dtype: mm)), .gemm)
+        if !frozen { p.add(.gemm(GEMM(m: h, n: v, k: headRows, transA: true, dtype: mm)), .gemm) }
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
         p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: act)), .memoryBound)
         return p
@@ -298,7 +463,30 @@ public struct TransformerKernels: Sendable {
     /// A layer's parameters on one rank: the matrices split over tp; norms (and, with the row-
     /// parallel biases, a small part of the biases) replicated, counted whole for simplicity.
     public var layerParametersPerRank: Double { model.layerMatrixParameters / Double(t) + model.layerVectorParameters }
-    public var largestWeightPerRank: Double { Double(linears.map { $0.n * $0.k }.max() ?? 0) }
+    public var largestWeightPerRank: Double {
+        let projections = model.mla == nil ? linears : [linears[1], linears[2], linears[3]] + latentProjections.up
+        let dense = Double(projections.map { $0.n * $0.k }.max() ?? 0)
+        guard model.moe != nil else { return dense }
+        // The grouped expert weights are one module (Megatron's GroupedMLP).
+        return max(dense, Double(localExperts) * Double((model.gated ? 2 : 1) * expertFFN) * Double(h))
+    }
+    /// An MoE layer's weights on one rank outside the experts: attention, router, shared experts, norms.
+    public var moeSharedParametersPerRank: Double {
+        guard let moe = model.moe else { return layerParametersPerRank }
+        let shared = Double(moe.sharedExperts) * model.mlpMatrixParameters(ffn: moe.expertFFN)
+        return (model.attentionMatrixParameters + shared) / Double(t) + Double(h) * Double(moe.experts) + model.layerVectorParameters
+    }
+    /// An MoE layer's routed experts on one rank: experts / ep of them, each split over etp.
+    public var expertParametersPerRank: Double {
+        guard let moe = model.moe else { return 0 }
+        return Double(localExperts) * (model.mlpMatrixParameters(ffn: moe.expertFFN) + model.mlpBiasParameters(ffn: moe.expertFFN)) / Double(etp)
+    }
+    /// LoRA adapters of one layer on one rank (dense layer; MoE layers adapt attention only).
+    public func adapterParametersPerRank(moe: Bool) -> Double {
+        guard let r = lora?.rank else { return 0 }
+        let targets: [LoRA.Target] = moe ? [.q, .k, .v, .o] : LoRA.Target.allCases
+        return adapters(targets).reduce(0) { $0 + Double(r) * Double($1.k + $1.n) }
+    }
     public var inputParametersPerRank: Double {
         model.image == nil ? Double(model.vocab) * Double(h) / Double(t) + (model.inputParameters - Double(model.vocab) * Double(h))
                            : model.inputParameters

@@ -53,6 +53,66 @@ public struct StepEstimate: Sendable, Hashable {
     public var powerWatts: Double
 }
 
+/// One pipeline stage of a layout: its layers (dense and MoE), what one micro-batch costs on it,
+/// and what it holds.
+struct StageLoad {
+    var layers = 0
+    var moeLayers = 0
+    var cost = PhaseCost()
+    /// Backward (and recompute) seconds of its layers: what can hide the gradient reduction.
+    var backwardSeconds = 0.0
+    /// Parameters on one rank replicated over dp·cp (dense layers, attention, embedding, head)…
+    var sharedParameters = 0.0
+    /// … and routed-expert parameters, replicated over the expert data-parallel ranks only.
+    var expertParameters = 0.0
+    /// Trainable parameters of each kind (LoRA: adapters only).
+    var trainableShared = 0.0
+    var trainableExpert = 0.0
+    var storedActivationBytes = 0.0
+    var fullLayerActivationBytes = 0.0
+
+    var parameters: Double { sharedParameters + expertParameters }
+
+    init() {}
+
+    /// Stage `i` of `split`, whose first layer is `start`.
+    @inline(__always)
+    init(_ c: LayerCosts, split: PipelineSplit, stage i: Int, start: Int) {
+        let n = split.layers(stage: i)
+        layers = n
+        moeLayers = c.moe.map { $0.pattern.count(in: start..<(start + n)) } ?? 0
+        let dense = Double(n - moeLayers), moe = Double(moeLayers)
+        cost = (c.layerForward + c.layerBackward + c.layerRecompute) * dense
+        backwardSeconds = dense * (c.layerBackward + c.layerRecompute).seconds
+        sharedParameters = dense * c.layerParameters
+        storedActivationBytes = dense * c.activationBytesPerLayer
+        fullLayerActivationBytes = n > moeLayers ? c.fullLayerActivationBytes : 0
+        trainableShared = c.frozenBase ? dense * c.layerAdapterParameters : sharedParameters
+        if let e = c.moe, moeLayers > 0 {
+            cost = cost + (e.forward + e.backward + e.recompute) * moe
+            backwardSeconds += moe * (e.backward + e.recompute).seconds
+            sharedParameters += moe * e.sharedParameters
+            expertParameters = moe * e.expertParameters
+            storedActivationBytes += moe * e.activationBytes
+            fullLayerActivationBytes = max(fullLayerActivationBytes, e.fullActivationBytes)
+            trainableShared += c.frozenBase ? moe * e.adapterParameters : moe * e.sharedParameters
+            trainableExpert = c.frozenBase ? 0 : expertParameters
+        }
+        let first = i == 0, last = i == split.stages - 1
+        var sides = 0.0
+        if first {
+            cost = cost + c.inputForward + c.inputBackward
+            sides += c.inputParameters
+        }
+        if last {
+            cost = cost + c.outputForward + c.outputBackward
+            sides += split.stages == 1 ? c.outputParametersLocal : c.outputParametersPipelined
+        }
+        sharedParameters += sides
+        if !c.frozenBase { trainableShared += sides }
+    }
+}
+
 /// Combines stage-1 costs with a layout: pure, allocation-free arithmetic on a handful of
 /// doubles, so a planner can evaluate millions of layouts a second.
 ///
@@ -62,26 +122,61 @@ public struct StepEstimate: Sendable, Hashable {
 ///   + data-parallel gradient reduction not hidden behind the last micro-batch's backward
 ///   + ZeRO-3 parameter gathers not hidden behind compute
 ///   + optimizer step on the parameters this device updates.
+/// Uneven stages: the slowest stage sets the pace of every micro-batch and of the bubble. A
+/// smaller last micro-batch counts as its fraction of a full one (`Layout.microBatchEquivalents`);
+/// memory is sized by full micro-batches. Dense weights' gradients are reduced (and ZeRO-sharded)
+/// over dp·cp ranks, routed experts' over the expert data-parallel ranks dp·cp/ep.
 public enum StepModel {
+    /// Visits the stages that can be the slowest or hold the most: all of them, or with an even
+    /// split of identical layers only the first and the last (a middle stage has the same layers
+    /// and neither the embedding nor the head, nor more micro-batches in flight than the first).
+    @inline(__always)
+    static func forEachStage(_ c: LayerCosts, _ split: PipelineSplit, _ body: (Int, StageLoad) -> Void) {
+        let uniform = c.moe.map { $0.pattern.every == 1 && $0.pattern.denseLayers == 0 } ?? true
+        if split.stages <= 2 || (split.isEven && uniform) {
+            body(0, StageLoad(c, split: split, stage: 0, start: 0))
+            if split.stages > 1 {
+                let last = split.stages - 1
+                body(last, StageLoad(c, split: split, stage: last, start: split.layers - split.layers(stage: last)))
+            }
+            return
+        }
+        var start = 0
+        for i in 0..<split.stages {
+            let stage = StageLoad(c, split: split, stage: i, start: start)
+            body(i, stage)
+            start += stage.layers
+        }
+    }
+
+    static func split(_ c: LayerCosts, _ layout: Layout) -> PipelineSplit {
+        PipelineSplit(layers: c.layers, stages: layout.pp, first: layout.firstStageLayers, last: layout.lastStageLayers)
+    }
+
     public static func evaluate(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions = TrainingAssumptions()) -> StepEstimate {
-        let pp = Double(layout.pp), dp = Double(layout.dp), v = Double(layout.schedule.chunks)
-        let layersPerStage = Double(c.layers) / pp
-        let m = Double(layout.microBatchesPerStep)
+        let pp = Double(layout.pp), v = Double(layout.schedule.chunks)
+        let m = layout.microBatchEquivalents
         let net = c.network
         let domain = net.domainSize
+        let split = Self.split(c, layout)
 
-        // Compute per micro-batch on the slowest stage.
-        let layer = c.layerForward + c.layerBackward + c.layerRecompute
-        let inputSide = c.inputForward + c.inputBackward
-        let outputSide = c.outputForward + c.outputBackward
-        let stage: PhaseCost
-        let stageParameters = Self.stageParameters(c, pp: layout.pp)
-        if layout.pp == 1 {
-            stage = layer * layersPerStage + inputSide + outputSide
-        } else {
-            let first = layer * layersPerStage + inputSide, last = layer * layersPerStage + outputSide
-            stage = first.seconds >= last.seconds ? first : last
+        // The slowest stage sets the pace; the stage holding the most parameters sets the
+        // data-parallel traffic; the stage holding the most bytes sets the memory. One walk.
+        var slowest = StageLoad(), heaviest = StageLoad()
+        var slowestSeconds = -1.0
+        var memory = MemoryBreakdown()
+        memory.capacity = c.deviceMemoryBytes
+        var memoryTotal = -1.0
+        let fixed = MemoryRules(c, layout: layout, assumptions: assumptions)
+        forEachStage(c, split) { i, s in
+            let seconds = s.cost.seconds
+            if seconds > slowestSeconds { slowest = s; slowestSeconds = seconds }
+            if s.parameters > heaviest.parameters { heaviest = s }
+            let m = fixed.memory(stage: i, s)
+            let total = m.total
+            if total > memoryTotal { memory = m; memoryTotal = total }
         }
+        let stage = slowest.cost
         let stageSeconds = stage.seconds
 
         var b = StepBreakdown()
@@ -95,23 +190,36 @@ public enum StepModel {
         // Pipeline sends: forward activations and backward gradients, once per chunk boundary.
         var pipelineBytes = 0.0
         if layout.pp > 1 {
-            let stagesPerNode = max(1, domain / layout.tp)
+            let stagesPerNode = max(1, domain / (layout.tp * layout.cp))
             let group = CommGroup(ranks: 2, ranksPerNode: layout.pp > stagesPerNode ? 1 : 2)
             let sends = 2 * v * m
             exposed += sends * net.time(.sendRecv, bytes: c.pipelineMessageBytes, group: group)
             pipelineBytes = sends * c.pipelineMessageBytes
         }
 
-        // Data parallelism and ZeRO.
+        // Data parallelism and ZeRO: dense weights over dp·cp ranks, experts over dp·cp/ep.
+        let gradientRanks = layout.gradientGroup, expertRanks = layout.expertDataParallel
         let modelParallel = layout.tp * layout.pp
-        let dpGroup = CommGroup(ranks: layout.dp, ranksPerNode: modelParallel < domain ? max(1, domain / modelParallel) : 1)
+        let dpGroup = CommGroup(ranks: gradientRanks, ranksPerNode: modelParallel < domain ? max(1, domain / modelParallel) : 1)
+        let expertParallel = layout.etp * layout.pp * layout.ep
+        let edpGroup = CommGroup(ranks: expertRanks, ranksPerNode: expertParallel < domain ? max(1, domain / expertParallel) : 1)
         let gradBytesPerParameter = c.weightBytes >= 4 ? 4 : assumptions.gradientReduceBytesMixed
-        let gradientBytes = stageParameters * gradBytesPerParameter
-        let weightBytes = stageParameters * c.weightBytes
+        let sharedGradientBytes = heaviest.trainableShared * gradBytesPerParameter
+        let expertGradientBytes = heaviest.trainableExpert * gradBytesPerParameter
+        let sharedWeightBytes = heaviest.sharedParameters * c.weightBytes
+        let expertWeightBytes = heaviest.expertParameters * c.weightBytes
         var dataParallelBytes = 0.0
-        if layout.dp > 1 {
-            let lastBackward = layersPerStage * (c.layerBackward + c.layerRecompute).seconds
+        if gradientRanks > 1 {
+            let lastBackward = heaviest.backwardSeconds
             let dpHierarchical = assumptions.hierarchicalDataParallel
+            // One collective on both groups: dense over dp·cp, experts over their own ranks.
+            func time(_ op: Collective, _ shared: Double, _ expert: Double, hierarchical: Bool) -> Double {
+                net.time(op, bytes: shared, group: dpGroup, hierarchical: hierarchical)
+                    + (expertRanks > 1 ? net.time(op, bytes: expert, group: edpGroup, hierarchical: hierarchical) : 0)
+            }
+            func volume(_ op: Collective, _ shared: Double, _ expert: Double) -> Double {
+                op.bytesPerRank(shared, ranks: gradientRanks) + op.bytesPerRank(expert, ranks: expertRanks)
+            }
             // A reduction overlapped with backward is hidden except its last bucket, and slows
             // the compute it runs beside by `overlapContention` of its own time.
             func exposedPart(_ seconds: Double, _ bytes: Double, _ op: Collective) -> Double {
@@ -122,15 +230,16 @@ public enum StepModel {
             }
             switch layout.zero {
             case 0:
-                let t = net.time(.allReduce, bytes: gradientBytes, group: dpGroup, hierarchical: dpHierarchical)
-                exposed += exposedPart(t, gradientBytes, .allReduce)
-                dataParallelBytes = Collective.allReduce.bytesPerRank(gradientBytes, ranks: layout.dp)
+                let t = time(.allReduce, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
+                exposed += exposedPart(t, sharedGradientBytes, .allReduce)
+                dataParallelBytes = volume(.allReduce, sharedGradientBytes, expertGradientBytes)
             case 1, 2:
-                let rs = net.time(.reduceScatter, bytes: gradientBytes, group: dpGroup, hierarchical: dpHierarchical)
-                let ag = net.time(.allGather, bytes: weightBytes, group: dpGroup, hierarchical: dpHierarchical)
-                exposed += exposedPart(rs, gradientBytes, .reduceScatter) + ag
-                dataParallelBytes = Collective.reduceScatter.bytesPerRank(gradientBytes, ranks: layout.dp)
-                    + Collective.allGather.bytesPerRank(weightBytes, ranks: layout.dp)
+                let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
+                let trainedShared = heaviest.trainableShared * c.weightBytes, trainedExpert = heaviest.trainableExpert * c.weightBytes
+                let ag = time(.allGather, trainedShared, trainedExpert, hierarchical: dpHierarchical)
+                exposed += exposedPart(rs, sharedGradientBytes, .reduceScatter) + ag
+                dataParallelBytes = volume(.reduceScatter, sharedGradientBytes, expertGradientBytes)
+                    + volume(.allGather, trainedShared, trainedExpert)
             default:
                 // ZeRO-3/FSDP: every micro-batch gathers the parameters for forward and again for
                 // backward (and for the recomputed forward when parameters are freed in between),
@@ -140,25 +249,26 @@ public enum StepModel {
                 let regather = c.settings.recompute == .full && assumptions.zero3RegatherForRecompute
                 let gathers: Double = regather ? 3 : 2
                 let z3 = assumptions.hierarchicalZeRO3
-                let ag = net.time(.allGather, bytes: weightBytes, group: dpGroup, hierarchical: z3)
-                let rs = net.time(.reduceScatter, bytes: gradientBytes, group: dpGroup, hierarchical: z3)
+                let ag = time(.allGather, sharedWeightBytes, expertWeightBytes, hierarchical: z3)
+                let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: z3)
                 let traffic = gathers * ag + rs
                 let firstLayer = net.time(.allGather, bytes: c.layerParameters * c.weightBytes, group: dpGroup, hierarchical: z3)
                 let slowedCompute = stageSeconds + assumptions.overlapContention * traffic
                 exposed += m * (max(traffic, slowedCompute) - stageSeconds + firstLayer)
-                dataParallelBytes = m * (gathers * Collective.allGather.bytesPerRank(weightBytes, ranks: layout.dp)
-                                         + Collective.reduceScatter.bytesPerRank(gradientBytes, ranks: layout.dp))
+                dataParallelBytes = m * (gathers * volume(.allGather, sharedWeightBytes, expertWeightBytes)
+                                         + volume(.reduceScatter, sharedGradientBytes, expertGradientBytes))
             }
         }
         // Tied embeddings split over the first and last stages keep their gradients in sync
         // (the pipelined head then holds its own copy of the table, the local one does not).
-        if layout.pp > 1 && c.outputParametersPipelined > c.outputParametersLocal * 2 {
+        if layout.pp > 1 && c.outputParametersPipelined > c.outputParametersLocal * 2 && !c.frozenBase {
             let bytes = (c.outputParametersPipelined - c.outputParametersLocal) * gradBytesPerParameter
             exposed += net.time(.allReduce, bytes: bytes, group: CommGroup(ranks: 2, ranksPerNode: 1))
         }
         b.exposedCommunication = exposed
 
-        let updatedParameters = stageParameters / (layout.zero >= 1 ? dp : 1)
+        let updatedParameters = heaviest.trainableShared / (layout.zero >= 1 ? Double(gradientRanks) : 1)
+            + heaviest.trainableExpert / (layout.zero >= 1 ? Double(expertRanks) : 1)
         b.optimizer = updatedParameters * c.optimizerSecondsPerParameter
 
         let step = b.total
@@ -170,47 +280,93 @@ public enum StepModel {
 
         return StepEstimate(
             stepSeconds: step, breakdown: b,
-            memory: memory(c, layout: layout, stageParameters: stageParameters, microBatches: m, layersPerStage: layersPerStage,
-                           assumptions: assumptions),
+            memory: memory,
             tokensPerStep: tokens, tokensPerSecond: tokens / step, modelFlopsPerStep: modelFlops, hardwareFlopsPerStep: hardwareFlops,
             mfu: modelFlops / peak, hfu: hardwareFlops / peak, microBatchesPerStep: layout.microBatchesPerStep,
             bubbleFraction: (pp - 1) / (v * m), tensorParallelBytes: m * stage.communicationBytes,
-            dataParallelBytes: dataParallelBytes, pipelineBytes: pipelineBytes, parametersPerStage: stageParameters,
+            dataParallelBytes: dataParallelBytes, pipelineBytes: pipelineBytes, parametersPerStage: heaviest.parameters,
             devices: layout.devices, powerWatts: c.powerWatts)
     }
 
-    /// Parameters on one tensor-parallel rank of the busiest pipeline stage: its layers plus the
-    /// embedding or the head, whichever is larger (both when there is one stage).
-    static func stageParameters(_ c: LayerCosts, pp: Int) -> Double {
-        let layersPerStage = Double(c.layers) / Double(pp)
-        if pp == 1 { return layersPerStage * c.layerParameters + c.inputParameters + c.outputParametersLocal }
-        return layersPerStage * c.layerParameters + max(c.inputParameters, c.outputParametersPipelined)
+    /// Layers and one micro-batch's seconds per pipeline stage, for reports (`train --json`).
+    public static func stages(_ c: LayerCosts, layout: Layout) -> (layers: [Int], seconds: [Double]) {
+        let split = Self.split(c, layout)
+        var layers: [Int] = [], seconds: [Double] = []
+        var start = 0
+        for i in 0..<split.stages {
+            let s = StageLoad(c, split: split, stage: i, start: start)
+            layers.append(s.layers); seconds.append(s.cost.seconds)
+            start += s.layers
+        }
+        return (layers, seconds)
     }
 
-    /// Peak bytes on the device that holds the most: weights, gradients and optimizer states by
-    /// ZeRO stage (Rajbhandari et al. 2020: 2Ψ + 2Ψ + 12Ψ for mixed-precision Adam), activations
-    /// of the micro-batches in flight (1F1B keeps p on the first stage; interleaving adds
-    /// (p−1)/(p·v) of that: Korthikanti et al. 2022 §4.2.3), and temporary buffers.
-    static func memory(_ c: LayerCosts, layout: Layout, stageParameters: Double, microBatches m: Double,
-                       layersPerStage: Double, assumptions: TrainingAssumptions) -> MemoryBreakdown {
-        let dp = Double(layout.dp), pp = Double(layout.pp), v = Double(layout.schedule.chunks)
-        var r = MemoryBreakdown()
-        r.capacity = c.deviceMemoryBytes
-        let p = stageParameters
-        r.weights = p * c.weightBytes / (layout.zero >= 3 ? dp : 1)
-        r.gradients = p * c.weightBytes / (layout.zero >= 2 ? dp : 1)
+    /// Peak bytes on the device that holds the most, over the pipeline stages: weights, gradients
+    /// and optimizer states by ZeRO stage (Rajbhandari et al. 2020: 2Ψ + 2Ψ + 12Ψ for
+    /// mixed-precision Adam; dense weights sharded over dp·cp, experts over dp·cp/ep; LoRA keeps
+    /// gradients and states for the adapters only; fp8 adds its weight copies), activations of
+    /// the micro-batches in flight (1F1B keeps p − i on stage i; interleaving adds (p−1)/(p·v) on
+    /// the first: Korthikanti et al. 2022 §4.2.3), and temporary buffers.
+    public static func memory(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions = TrainingAssumptions()) -> MemoryBreakdown {
+        let rules = MemoryRules(c, layout: layout, assumptions: assumptions)
+        var best = MemoryBreakdown()
+        best.capacity = c.deviceMemoryBytes
+        var bestTotal = -1.0
+        forEachStage(c, split(c, layout)) { i, s in
+            let m = rules.memory(stage: i, s)
+            let total = m.total
+            if total > bestTotal { best = m; bestTotal = total }
+        }
+        return best
+    }
+}
+
+/// What the memory of a stage depends on besides the stage: the layout's sharding and the
+/// precision's bytes per parameter, computed once per evaluation.
+struct MemoryRules {
+    let capacity: Double, frozenBase: Bool, weightBytes: Double, copyBytes: Double
+    let inputActivations: Double, outputActivations: Double, fullRecompute: Bool
+    let shards: Double, expertShards: Double
+    let pp: Double, v: Double, m: Double
+    let statesPerParameter: Double
+    let temporary: Double
+    let zero: Int, stages: Int
+
+    @inline(__always)
+    init(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions) {
+        capacity = c.deviceMemoryBytes; frozenBase = c.frozenBase; weightBytes = c.weightBytes; copyBytes = c.weightCopyBytes
+        inputActivations = c.inputActivationBytes; outputActivations = c.outputActivationBytes
+        fullRecompute = c.settings.recompute == .full
+        shards = Double(layout.gradientGroup); expertShards = Double(layout.expertDataParallel)
+        pp = Double(layout.pp); v = Double(layout.schedule.chunks); m = Double(layout.microBatchesPerStep)
         let master: Double = c.settings.precision.hasMasterWeights ? 4 : 0
         let moments: Double = c.settings.optimizer == .adamw ? 8 : 4
-        r.optimizerStates = p * (master + moments) / (layout.zero >= 1 ? dp : 1)
-        let inFlight = layout.pp == 1 ? 1 : min(m, pp) * (v > 1 ? 1 + (pp - 1) / (pp * v) : 1)
-        var activations = layersPerStage * c.activationBytesPerLayer * inFlight + c.inputActivationBytes * inFlight
-        if c.settings.recompute == .full { activations += c.fullLayerActivationBytes }
-        if layout.pp == 1 { activations += c.outputActivationBytes }
-        let lastStage = layout.pp > 1 ? layersPerStage * c.activationBytesPerLayer + c.outputActivationBytes : 0
-        r.activations = max(activations, lastStage)
+        statesPerParameter = master + moments
         var temporary = 0.0
-        if layout.zero >= 3 && layout.dp > 1 { temporary += 2 * c.largestWeightParameters * c.weightBytes }
-        if layout.dp > 1 && layout.zero < 3 { temporary += 2 * assumptions.lastBucketBytes }
+        if layout.zero >= 3 && layout.gradientGroup > 1 { temporary += 2 * c.largestWeightParameters * c.weightBytes }
+        if layout.gradientGroup > 1 && layout.zero < 3 { temporary += 2 * assumptions.lastBucketBytes }
+        self.temporary = temporary
+        zero = layout.zero; stages = layout.pp
+    }
+
+    @inline(__always)
+    func memory(stage i: Int, _ s: StageLoad) -> MemoryBreakdown {
+        @inline(__always) func sharded(_ shared: Double, _ expert: Double, _ on: Bool) -> Double {
+            on ? shared / shards + expert / expertShards : shared + expert
+        }
+        var r = MemoryBreakdown()
+        r.capacity = capacity
+        let adapters = frozenBase ? s.trainableShared : 0
+        r.weights = sharded(s.sharedParameters + adapters, s.expertParameters, zero >= 3) * (weightBytes + copyBytes)
+        r.gradients = sharded(s.trainableShared, s.trainableExpert, zero >= 2) * weightBytes
+        r.optimizerStates = sharded(s.trainableShared, s.trainableExpert, zero >= 1) * statesPerParameter
+        let first = i == 0, last = i == stages - 1
+        let inFlight = stages == 1 ? 1 : min(m, pp - Double(i)) * (first && v > 1 ? 1 + (pp - 1) / (pp * v) : 1)
+        var activations = s.storedActivationBytes * inFlight
+        if first { activations += inputActivations * inFlight }
+        if fullRecompute && (!last || stages == 1) { activations += s.fullLayerActivationBytes }
+        if last { activations += outputActivations }
+        r.activations = activations
         r.temporary = temporary
         return r
     }

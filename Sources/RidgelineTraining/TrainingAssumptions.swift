@@ -42,6 +42,13 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// Pipeline point-to-point sends are split over the tensor-parallel ranks and gathered on
     /// the far side over the scale-up link (Narayanan et al. 2021, "scatter/gather").
     public var pipelineScatterGather: Bool = true
+    /// Routed tokens the busiest expert-parallel rank receives over its even share when nothing
+    /// caps them: 1.1, the residual imbalance of a router trained with an auxiliary load-balancing
+    /// loss (Fedus et al. 2022, Switch Transformer §2.2; Lepikhin et al. 2021). Tokens over
+    /// `--capacity-factor` × the even share are dropped and expert buffers are padded to it, so
+    /// the busiest rank computes min(capacity factor, this) × the even share: with the default
+    /// factor 1.0 the cap binds; a factor above 1.1 (or dropless routing) leaves this imbalance.
+    public var expertLoadImbalance: Double = 1.1
 
     public init() {}
 }

@@ -9,7 +9,8 @@ extension PlanObjective: ExpressibleByArgument {}
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Search every device count, parallel layout, batch, recompute and ZeRO setting for the fastest, cheapest or greenest way to train a model.")
+        abstract: "Search every device count, parallel layout, batch, recompute and ZeRO setting for the fastest, cheapest or greenest way to train a model.",
+        discussion: "Parallel layouts: tp (divisors of the heads within a node), pp (divisors of the layers) with interleaving, cp (1, and powers of two leaving at least 4,096 tokens per rank), ep for mixtures of experts (divisors of the experts that divide dp·cp: Megatron-core's rule that ep·tp·pp divides the devices), and dp for the rest.")
 
     @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
     @Option(help: "Tokens (images for image models) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")
@@ -138,7 +139,7 @@ struct PlanJSON: Encodable {
                          fastest_within_budget: h.fastestWithinBudget.map { ConfigurationJSON($0, unit: unit) },
                          deadline_miss_s: h.deadlineMissSeconds,
                          closest_fit: h.closestFit.map { m in
-                             MissJSON(layout: TrainJSON.LayoutJSON(m.layout, m.settings), needed_bytes: m.neededBytes,
+                             MissJSON(layout: TrainJSON.LayoutJSON(m.layout, m.settings, stageLayers: []), needed_bytes: m.neededBytes,
                                       capacity_bytes: m.capacityBytes, short_bytes: m.shortBytes, lower_bound: m.lowerBound)
                          })
         }
@@ -147,12 +148,15 @@ struct PlanJSON: Encodable {
 }
 
 extension TrainJSON.LayoutJSON {
-    init(_ l: Layout, _ k: KernelSettings) {
-        self.init(gpus: l.devices, tp: l.tp, pp: l.pp, dp: l.dp, interleave: l.schedule.chunks, zero: l.zero, micro_batch: l.microBatch,
-                  global_batch: l.globalBatch, seq: k.seq, micro_batches_per_step: l.microBatchesPerStep,
+    init(_ l: Layout, _ k: KernelSettings, stageLayers: [Int]) {
+        self.init(gpus: l.devices, tp: l.tp, pp: l.pp, cp: l.cp, dp: l.dp, ep: l.ep, etp: l.etp, interleave: l.schedule.chunks, zero: l.zero,
+                  micro_batch: l.microBatch, global_batch: l.globalBatch, seq: k.seq, micro_batches_per_step: l.microBatchesPerStep,
+                  stage_layers: stageLayers, capacity_factor: k.capacityFactor,
                   sequence_parallel: k.sequenceParallel, flash_attention: k.flashAttention,
                   overlap_gradient_reduction: l.overlapGradientReduction, precision: k.precision.rawValue,
-                  recompute: k.recompute.rawValue, mode: k.mode.rawValue, optimizer: k.optimizer.rawValue)
+                  recompute: k.recompute.rawValue, mode: k.mode.rawValue, optimizer: k.optimizer.rawValue,
+                  finetune: k.finetune.name, lora_rank: k.finetune.lora?.rank,
+                  lora_targets: k.finetune.lora.map { $0.targets.map(\.rawValue).sorted() })
     }
 }
 

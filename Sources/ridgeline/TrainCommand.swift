@@ -8,6 +8,9 @@ extension Recompute: ExpressibleByArgument {}
 extension StepMode: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 
+/// `--finetune full|lora`.
+enum FinetuneChoice: String, CaseIterable, ExpressibleByArgument { case full, lora }
+
 /// `ridgeline train`: how long, how much memory, what it costs — for one model, device and layout.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,11 +19,29 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
     @OptionGroup var hardware: HardwareOption
-    @Option(help: "Devices in all (default tp·pp·dp).") var gpus: Int?
+    @Option(help: "Devices in all (default tp·pp·cp·dp).") var gpus: Int?
     @Option(help: "Tensor-parallel size.") var tp = 1
-    @Option(help: "Pipeline-parallel size.") var pp = 1
-    @Option(help: "Data-parallel size (default gpus / (tp·pp)).") var dp: Int?
-    @Option(help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B).") var interleave = 1
+    @Option(help: "Pipeline-parallel size (layers need not divide evenly: stages differ by at most one layer, the first and last holding fewer).") var pp = 1
+    @Option(help: "Context-parallel size: each sequence split over cp ranks (ring attention with causal load balancing); weights replicated, gradients reduced over dp·cp.")
+    var cp = 1
+    @Option(help: "Data-parallel size (default gpus / (tp·pp·cp)).") var dp: Int?
+    @Option(help: ArgumentHelp("Expert-parallel size for mixture-of-experts models: experts split over ep ranks taken from the dp·cp ranks.",
+                               discussion: "Rule (Megatron-core, expert tensor parallel = tp): ep·tp·pp must divide the devices, i.e. ep divides dp·cp, and ep divides the experts."))
+    var ep = 1
+    @Option(help: "Tensor-parallel size of the expert MLPs (Megatron-core's expert_tensor_parallel_size; default tp). With it the rule is ep·etp·pp divides the devices.")
+    var etp: Int?
+    @Option(help: "Expert capacity as a multiple of the even share of routed tokens; the busiest rank computes min(factor, 1.1 assumed imbalance) × its share.")
+    var capacityFactor = 1.0
+    @Option(help: "Layers on the first pipeline stage (the rest spread evenly).") var firstStageLayers: Int?
+    @Option(help: "Layers on the last pipeline stage (the rest spread evenly).") var lastStageLayers: Int?
+    @Option(help: "Override the model's layer count (proxy runs with fewer layers).") var layers: Int?
+    @Option(help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B; also --vp).") var interleave = 1
+    @Option(name: .customLong("vp"), help: "Megatron's name for --interleave (virtual pipeline size), as published runs give it.")
+    var virtualPipeline: Int?
+    @Option(help: "Fine-tuning: full (pre-training arithmetic) or lora (frozen base weights, low-rank adapters). Default: pre-training.")
+    var finetune: FinetuneChoice?
+    @Option(help: "LoRA rank.") var loraRank = 16
+    @Option(help: "LoRA targets: q,k,v,o,gate,up,down (or q_proj, …), attention, mlp or all.") var loraTargets = "all"
     @Flag(help: "Sequence parallelism with tensor parallelism (Korthikanti et al. 2022).") var sequenceParallel = false
     @Option(help: "Sequences (images) per micro-batch.") var microBatch = 1
     @Option(help: "Sequences per optimizer step (default: about 4M tokens, or 1024 images).") var globalBatch: Int?
@@ -42,7 +63,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        for (name, value) in [("tp", tp), ("pp", pp), ("interleave", interleave), ("micro-batch", microBatch)] where value < 1 {
+        for (name, value) in [("tp", tp), ("pp", pp), ("cp", cp), ("ep", ep), ("interleave", interleave), ("micro-batch", microBatch),
+                              ("lora-rank", loraRank), ("vp", virtualPipeline ?? 1), ("etp", etp ?? 1), ("layers", layers ?? 1)] where value < 1 {
             throw ValidationError("--\(name) must be at least 1 (got \(value))")
         }
         if let gpus, gpus < 1 { throw ValidationError("--gpus must be at least 1 (got \(gpus))") }
@@ -53,25 +75,44 @@ struct TrainCommand: ParsableCommand {
         if let price, !(price >= 0 && price.isFinite) { throw ValidationError("--price must be a non-negative number (got \(price))") }
         if !(0...3).contains(zero) { throw ValidationError("--zero must be 0, 1, 2 or 3 (got \(zero))") }
         if sequenceParallel && tp == 1 { throw ValidationError("--sequence-parallel needs --tp > 1") }
+        if !(capacityFactor > 0 && capacityFactor.isFinite) { throw ValidationError("--capacity-factor must be a positive number (got \(capacityFactor))") }
+        if let v = virtualPipeline, interleave != 1, v != interleave {
+            throw ValidationError("--vp \(v) and --interleave \(interleave) disagree; give one")
+        }
+        if finetune != .lora && (loraRank != 16 || loraTargets != "all") {
+            throw ValidationError("--lora-rank and --lora-targets need --finetune lora")
+        }
+    }
+
+    /// The fine-tuning mode the flags ask for.
+    func finetuneMode() throws -> Finetune {
+        switch finetune {
+        case nil: return .none
+        case .full: return .full
+        case .lora: return .lora(LoRA(rank: loraRank, targets: try LoRA.targets(loraTargets)))
+        }
     }
 
     func run() throws {
         let store = ProfileStore.locate()
-        let definition = try store.model(model)
+        let definition = try store.model(model).withLayers(layers)
         let profile = try hardware.load()
-        let devices = gpus ?? tp * pp * (dp ?? 1)
-        if dp == nil && devices % (tp * pp) != 0 {
-            throw LayoutError(field: "gpus", detail: "--gpus \(devices) is not divisible by tp·pp = \(tp)·\(pp) = \(tp * pp)")
+        let devices = gpus ?? tp * pp * cp * (dp ?? 1)
+        if dp == nil && devices % (tp * pp * cp) != 0 {
+            throw LayoutError(field: "gpus", detail: "--gpus \(devices) is not divisible by tp·pp·cp = \(tp)·\(pp)·\(cp) = \(tp * pp * cp)")
         }
-        let dataParallel = dp ?? max(1, devices / (tp * pp))
+        let dataParallel = dp ?? max(1, devices / (tp * pp * cp))
         let defaults = TrainingDefaults(model: definition, seq: seq)
         let seqLength = defaults.seq, images = defaults.images
         let batch = globalBatch ?? defaults.globalBatch(multipleOf: microBatch * dataParallel)
-        let layout = Layout(devices: devices, tp: tp, pp: pp, dp: dataParallel,
-                            schedule: interleave > 1 ? .interleaved(chunks: interleave) : .oneFOneB, zero: zero,
-                            globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap)
+        let chunks = virtualPipeline ?? interleave
+        let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dataParallel, ep: ep,
+                            schedule: chunks > 1 ? .interleaved(chunks: chunks) : .oneFOneB, zero: zero,
+                            globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap,
+                            firstStageLayers: firstStageLayers, lastStageLayers: lastStageLayers, expertTP: etp)
         let settings = KernelSettings(tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
-                                      precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer)
+                                      precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer,
+                                      cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode(), expertTP: etp)
         let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
                                                      tokens: tokens ?? defaults.tokens, price: price)
         if json { return try printJSON(TrainJSON(estimate, unit: images ? "images" : "tokens")) }
@@ -96,6 +137,8 @@ struct TrainCommand: ParsableCommand {
 struct TrainJSON: Encodable {
     let model: String
     let parameters: Double
+    /// Parameters one token uses (MoE: the routed top-k experts); equal to `parameters` for dense models.
+    let active_parameters: Double
     let hardware: String
     /// What `tokens`, `tokens_per_s` count: tokens, or images for image models.
     let unit: String
@@ -112,9 +155,13 @@ struct TrainJSON: Encodable {
     let communication_bytes_per_step: CommJSON
 
     struct LayoutJSON: Encodable {
-        let gpus, tp, pp, dp, interleave, zero, micro_batch, global_batch, seq, micro_batches_per_step: Int
+        let gpus, tp, pp, cp, dp, ep, etp, interleave, zero, micro_batch, global_batch, seq, micro_batches_per_step: Int
+        let stage_layers: [Int]
+        let capacity_factor: Double
         let sequence_parallel, flash_attention, overlap_gradient_reduction: Bool
-        let precision, recompute, mode, optimizer: String
+        let precision, recompute, mode, optimizer, finetune: String
+        let lora_rank: Int?
+        let lora_targets: [String]?
     }
     struct MemoryJSON: Encodable {
         let weights, gradients, optimizer_states, activations, temporary, total: Double
@@ -123,13 +170,8 @@ struct TrainJSON: Encodable {
 
     init(_ e: TrainingEstimate, unit: String) {
         let s = e.step
-        model = e.model; parameters = e.parameters; hardware = e.hardware; self.unit = unit
-        layout = LayoutJSON(gpus: e.layout.devices, tp: e.layout.tp, pp: e.layout.pp, dp: e.layout.dp, interleave: e.layout.schedule.chunks,
-                            zero: e.layout.zero, micro_batch: e.layout.microBatch, global_batch: e.layout.globalBatch, seq: e.settings.seq,
-                            micro_batches_per_step: e.layout.microBatchesPerStep, sequence_parallel: e.settings.sequenceParallel,
-                            flash_attention: e.settings.flashAttention, overlap_gradient_reduction: e.layout.overlapGradientReduction,
-                            precision: e.settings.precision.rawValue, recompute: e.settings.recompute.rawValue,
-                            mode: e.settings.mode.rawValue, optimizer: e.settings.optimizer.rawValue)
+        model = e.model; parameters = e.parameters; active_parameters = e.activeParameters; hardware = e.hardware; self.unit = unit
+        layout = LayoutJSON(e.layout, e.settings, stageLayers: e.stageLayers)
         step_time_s = s.stepSeconds; tokens_per_s = s.tokensPerSecond; mfu = s.mfu; hfu = s.hfu
         fits_in_memory = e.fitsInMemory; memory_per_device_bytes = s.memory.total; memory_capacity_bytes = s.memory.capacity
         memory = MemoryJSON(weights: s.memory.weights, gradients: s.memory.gradients, optimizer_states: s.memory.optimizerStates,
@@ -147,14 +189,28 @@ enum TrainReport {
         let s = e.step, l = e.layout, k = e.settings
         let unit = images ? "images" : "tokens"
         var out: [String] = []
-        out.append("\(e.model) (\(formatCount(e.parameters)) parameters) on \(l.devices) × \(profile.name) (\(profile.id))")
-        var config = "tp \(l.tp) · pp \(l.pp)\(l.schedule.chunks > 1 ? " (interleaved ×\(l.schedule.chunks))" : "") · dp \(l.dp)"
+        let active = e.activeParameters < e.parameters ? ", \(formatCount(e.activeParameters)) active" : ""
+        out.append("\(e.model) (\(formatCount(e.parameters)) parameters\(active)) on \(l.devices) × \(profile.name) (\(profile.id))")
+        var config = "tp \(l.tp) · pp \(l.pp)\(l.schedule.chunks > 1 ? " (interleaved ×\(l.schedule.chunks))" : "")"
+        if l.cp > 1 { config += " · cp \(l.cp)" }
+        config += " · dp \(l.dp)"
+        if l.etp != l.tp { config += " · etp \(l.etp)" }
+        if l.ep > 1 { config += " · ep \(l.ep) (capacity factor \(formatSignificant(k.capacityFactor, digits: 3)))" }
+        if l.pp > 1 && Set(e.stageLayers).count > 1 { config += " (stage layers \(e.stageLayers.map(String.init).joined(separator: ",")))" }
         config += l.zero > 0 ? ", ZeRO-\(l.zero)" : ""
         config += k.sequenceParallel ? ", sequence parallel" : ""
         config += ", micro-batch \(l.microBatch), global batch \(l.globalBatch)" + (images ? " images" : " × \(k.seq) tokens")
         config += ", \(k.precision.rawValue)"
         if !isCNN { config += ", recompute \(k.recompute.rawValue), \(k.flashAttention ? "flash" : "unfused") attention" }
         config += ", \(k.mode.rawValue), \(k.optimizer.rawValue)"
+        switch k.finetune {
+        case .none: break
+        case .full: config += ", full fine-tuning"
+        case .lora(let lora): config += ", LoRA rank \(lora.rank) on \(lora.targets.map(\.rawValue).sorted().joined(separator: ","))"
+        }
+        if l.microBatchEquivalents < Double(l.microBatchesPerStep) {
+            config += " (last micro-batch \(l.sequencesPerRank - (l.microBatchesPerStep - 1) * l.microBatch) of \(l.microBatch))"
+        }
         out.append(config)
         let m = s.memory
         let parts = "weights \(gib(m.weights)), gradients \(gib(m.gradients)), optimizer \(gib(m.optimizerStates)), activations \(gib(m.activations)), temporary \(gib(m.temporary))"

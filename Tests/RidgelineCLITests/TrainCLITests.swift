@@ -32,15 +32,58 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--gpus", "8", "--tp", "2", "--pp", "2", "--dp", "4"], "tp·pp·dp"),
+        (["--gpus", "8", "--tp", "2", "--pp", "2", "--dp", "4"], "tp·pp·cp·dp"),
         (["--gpus", "6", "--tp", "6", "--dp", "1"], "attention heads"),
-        (["--gpus", "5", "--pp", "5", "--dp", "1"], "layers"),
-        (["--gpus", "8", "--global-batch", "12"], "global batch"),
+        (["--gpus", "5", "--pp", "5", "--dp", "1", "--first-stage-layers", "16", "--last-stage-layers", "16"], "layers"),
+        (["--gpus", "8", "--ep", "2"], "mixture-of-experts"),
+        (["--gpus", "8", "--cp", "3"], "cp"),
+        (["--gpus", "8", "--global-batch", "4"], "global batch"),
     ])
     func invalidLayoutsFailClearly(arguments: [String], words: String) throws {
         let r = try ridgeline(["train", "--model", "llama2-7b", "--hardware", "h100-sxm5-80gb"] + arguments)
         #expect(r.status != 0)
         #expect(r.stderr.contains(words), "\(r.stderr)")
+    }
+
+    /// Issue 11's fields: total and active parameters, and the layout's cp, ep and stage layers.
+    @Test func mixtureOfExpertsWithExpertAndContextParallelism() throws {
+        let r = try ridgeline(["train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "48", "--tp", "2",
+                               "--pp", "3", "--cp", "2", "--ep", "4", "--sequence-parallel", "--seq", "8192", "--global-batch", "30",
+                               "--recompute", "full", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try json(r)
+        let total = try #require(o["parameters"] as? Double), active = try #require(o["active_parameters"] as? Double)
+        #expect(abs(total - 46.7e9) < 0.05e9 && abs(active - 12.9e9) < 0.05e9)
+        let layout = try #require(o["layout"] as? [String: Any])
+        #expect(layout["cp"] as? Int == 2 && layout["ep"] as? Int == 4 && layout["dp"] as? Int == 4)
+        #expect(layout["stage_layers"] as? [Int] == [10, 11, 11])
+        let text = try ridgeline(["train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "64", "--tp", "2",
+                                  "--pp", "2", "--cp", "2", "--ep", "8", "--sequence-parallel", "--seq", "8192", "--recompute", "full"])
+        #expect(text.stdout.contains("12.9B active") && text.stdout.contains("cp 2") && text.stdout.contains("ep 8"), "\(text.stdout)")
+    }
+
+    @Test func expertParallelRuleNamesBothNumbers() throws {
+        let r = try ridgeline(["train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "48", "--tp", "4", "--ep", "8"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("32") && r.stderr.contains("48"), "\(r.stderr)")
+    }
+
+    @Test func loraAndAPartialMicroBatch() throws {
+        let r = try ridgeline(["train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "48", "--micro-batch", "6",
+                               "--global-batch", "2048", "--finetune", "lora", "--lora-rank", "8", "--lora-targets", "q_proj,v_proj", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let layout = try #require(try json(r)["layout"] as? [String: Any])
+        #expect(layout["finetune"] as? String == "lora" && layout["lora_rank"] as? Int == 8)
+        #expect(layout["lora_targets"] as? [String] == ["q", "v"] && layout["micro_batches_per_step"] as? Int == 8)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-mamba-\(ProcessInfo.processInfo.processIdentifier).yaml")
+        try "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\nmamba: true\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let mamba = try ridgeline(["train", "--model", file.path, "--hardware", "h100-sxm5-80gb"])
+        #expect(mamba.status != 0 && mamba.stderr.contains("mamba"), "\(mamba.stderr)")
+        let deepseek = try json(try ridgeline(["train", "--model", "deepseek-v3", "--hardware", "h100-sxm5-80gb", "--gpus", "256", "--tp", "2",
+                                                "--pp", "8", "--ep", "16", "--sequence-parallel", "--seq", "4096", "--json"]))
+        #expect(abs((deepseek["active_parameters"] as? Double ?? 0) - 37.6e9) < 0.1e9)
     }
 
     @Test func checkMegatronJSON() throws {

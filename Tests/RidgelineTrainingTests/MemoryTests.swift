@@ -84,19 +84,28 @@ import Testing
     func check(_ layout: Layout, _ id: String = "gpt3-175b") throws { try layout.validate(model: try Fixtures.model(id)) }
 
     @Test func productMustEqualDevices() {
-        #expect { try check(Layout(devices: 64, tp: 8, pp: 4, dp: 4, globalBatch: 64)) } throws: { "\($0)".contains("tp·pp·dp = 8·4·4 = 128") }
+        #expect { try check(Layout(devices: 64, tp: 8, pp: 4, dp: 4, globalBatch: 64)) } throws: { "\($0)".contains("tp·pp·cp·dp = 8·4·1·4 = 128") }
     }
 
     @Test func headsMustDivideByTP() {
         #expect { try check(Layout(devices: 7, tp: 7, globalBatch: 7), "gpt2-124m") } throws: { "\($0)".contains("12 attention heads") }
     }
 
-    @Test func layersMustDivideByPP() {
-        #expect { try check(Layout(devices: 5, pp: 5, globalBatch: 5), "gpt2-124m") } throws: { "\($0)".contains("12 layers") }
+    /// Uneven pipeline stages are valid (issue 11); more stages than layers, or fixed end stages
+    /// that leave the others without a layer, are not.
+    @Test func everyStageNeedsALayer() throws {
+        try check(Layout(devices: 5, pp: 5, globalBatch: 5), "gpt2-124m")
+        #expect { try check(Layout(devices: 13, pp: 13, globalBatch: 13), "gpt2-124m") } throws: { "\($0)".contains("12 layers") }
+        #expect { try check(Layout(devices: 5, pp: 5, globalBatch: 5, firstStageLayers: 5, lastStageLayers: 5), "gpt2-124m") } throws: {
+            "\($0)".contains("12 layers")
+        }
     }
 
-    @Test func globalBatchMustDivide() {
-        #expect { try check(Layout(devices: 8, dp: 8, globalBatch: 20, microBatch: 2)) } throws: { "\($0)".contains("micro-batch × dp") }
+    /// A global batch that micro-batch × dp does not divide runs a smaller last micro-batch
+    /// (issue 11); one smaller than dp leaves ranks idle and is refused.
+    @Test func globalBatchNeedsASequencePerRank() throws {
+        try check(Layout(devices: 8, dp: 8, globalBatch: 20, microBatch: 2))
+        #expect { try check(Layout(devices: 8, dp: 8, globalBatch: 4, microBatch: 2)) } throws: { "\($0)".contains("smaller than dp") }
     }
 
     @Test func interleaveMustSplitTheStage() {

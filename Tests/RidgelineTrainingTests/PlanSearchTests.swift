@@ -25,10 +25,13 @@ import Testing
         for profile in r.hardware {
             for devices in [1, 2, 4, 8, 16] {
                 for tp in 1...8 where t.heads % tp == 0 {
-                    for pp in 1...t.layers {
+                    // The planner enumerates even pipeline splits (uneven ones are valid layouts too).
+                    for pp in 1...t.layers where t.layers % pp == 0 {
                         for v in 1...t.layers where v == 1 || pp > 1 {
                             for mb in [1, 2, 4] {
-                                for batch in lo...hi {
+                                // The planner's global batches are multiples of micro-batch × dp
+                                // (a smaller last micro-batch is valid too, but not searched).
+                                for batch in lo...hi where batch % (mb * max(1, devices / (tp * pp))) == 0 {
                                     for zero in 0...3 where zero == 0 || devices / (tp * pp) > 1 {
                                         let layout = Layout(devices: devices, tp: tp, pp: pp, dp: devices / (tp * pp),
                                                             schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
@@ -115,6 +118,26 @@ import Testing
             let train = try TrainingPredictor.predict(model: request.model, profile: profile, settings: e.settings, layout: e.layout, tokens: request.tokens)
             #expect(train.step == e.step)
             #expect(train.trainSeconds == e.trainSeconds && train.costUSD == e.costUSD && train.energyKWh == e.energyKWh)
+        }
+    }
+
+    /// A mixture of experts at 8,192 tokens: the planner searches ep (divisors of the experts that
+    /// divide dp·cp) and cp (1 and 2), and what it reports is what `train` predicts.
+    @Test func expertAndContextAxesAreSearchedAndMatchTrain() throws {
+        let request = PlanRequest(model: try Fixtures.model("mixtral-8x7b"), hardware: [try Fixtures.hardware("h100-sxm5-80gb")],
+                                  tokens: 1e11, minDevices: 8, maxDevices: 64, top: 20, seq: 8192, maxMicroBatch: 2)
+        let axes = PlanAxes(model: request.model, profile: request.hardware[0], request: request)
+        #expect(axes.cps == [1, 2] && axes.eps == [1, 2, 4, 8])
+        let plan = try Planner.plan(request)
+        #expect(!plan.best.isEmpty)
+        let reported = plan.best + plan.pareto
+        #expect(reported.contains { $0.estimate.layout.ep > 1 })
+        for c in reported {
+            let e = c.estimate, l = e.layout
+            #expect((l.dp * l.cp) % l.ep == 0 && l.devices == l.tp * l.pp * l.cp * l.dp)
+            let train = try TrainingPredictor.predict(model: request.model, profile: request.hardware[0], settings: e.settings, layout: l,
+                                                      tokens: request.tokens)
+            #expect(train.step == e.step && train.stageLayers == e.stageLayers && train.activeParameters == e.activeParameters)
         }
     }
 

@@ -6,9 +6,10 @@ extension PlanSearch {
     func configuration(_ c: PlanCandidate) -> PlanConfiguration {
         let costs = self.costs[c.costs]!, profile = request.hardware[c.hardware]
         let step = StepModel.evaluate(costs, layout: c.layout, assumptions: request.assumptions)
-        let e = TrainingEstimate(model: request.model.name, parameters: request.model.parameterCount, hardware: profile.id,
+        let e = TrainingEstimate(model: request.model.name, parameters: request.model.parameterCount,
+                                 activeParameters: request.model.activeParameterCount, hardware: profile.id,
                                  layout: c.layout, settings: costs.settings, step: step, tokens: request.tokens,
-                                 pricePerDeviceHour: profile.pricePerHourUSD)
+                                 pricePerDeviceHour: profile.pricePerHourUSD, stageLayers: StepModel.stages(costs, layout: c.layout).layers)
         return PlanConfiguration(estimate: e, index: c.index,
                                  meetsDeadline: request.deadlineSeconds.map { e.trainSeconds <= $0 } ?? true,
                                  withinBudget: request.budgetUSD.map { (e.costUSD ?? 0) <= $0 } ?? true)

@@ -82,7 +82,11 @@ extension PlanConfiguration {
 
 /// The layout and kernel settings in words, as the planner's tables print them.
 public func describeLayout(_ l: Layout, _ k: KernelSettings) -> String {
-    var s = "tp \(l.tp) · pp \(l.pp)\(l.schedule.chunks > 1 ? " (interleaved ×\(l.schedule.chunks))" : "") · dp \(l.dp)"
+    var s = "tp \(l.tp) · pp \(l.pp)\(l.schedule.chunks > 1 ? " (interleaved ×\(l.schedule.chunks))" : "")"
+    if l.cp > 1 { s += " · cp \(l.cp)" }
+    s += " · dp \(l.dp)"
+    if l.ep > 1 { s += " · ep \(l.ep)" }
+    if l.etp != l.tp { s += " · etp \(l.etp)" }
     if l.zero > 0 { s += ", ZeRO-\(l.zero)" }
     if k.sequenceParallel { s += ", sequence parallel" }
     s += ", micro-batch \(l.microBatch), global batch \(l.globalBatch), recompute \(k.recompute.rawValue)"

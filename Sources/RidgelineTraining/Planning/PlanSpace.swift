@@ -7,7 +7,7 @@ struct PlanAxes: Sendable {
     /// Devices in a scale-up domain (an NVLink node): device counts are multiples of it.
     let nodeSize: Int
     let deviceCounts: [Int]
-    /// Tensor-parallel sizes: divisors of the attention heads that fit in one node.
+    /// Tensor-parallel sizes: divisors of the attention heads (and of an MoE's expert width) that fit in one node.
     let tps: [Int]
     /// Pipeline sizes: divisors of the layers.
     let pps: [Int]
@@ -17,6 +17,15 @@ struct PlanAxes: Sendable {
     let recomputes: [Recompute]
     /// Powers of two up to the request's maximum.
     let microBatches: [Int]
+    /// Context-parallel sizes: 1, and powers of two that leave each rank at least
+    /// `PlanAxes.minimumContextShard` tokens of the sequence (shorter shards only add ring steps).
+    let cps: [Int]
+    /// Expert-parallel sizes: the divisors of the experts (1 for a dense model).
+    let eps: [Int]
+
+    /// Tokens per context-parallel rank below which the planner does not split the sequence:
+    /// NeMo's published recipes use cp 2 at 8,192 tokens and grow cp with the sequence from there.
+    static let minimumContextShard = 4096
 
     /// Sequence parallelism exists only with tensor parallelism.
     func sequenceParallel(tp: Int) -> [Bool] { tp > 1 ? [false, true] : [false] }
@@ -29,13 +38,20 @@ struct PlanAxes: Sendable {
         deviceCounts = Self.deviceCounts(node: node, min: request.minDevices, max: linked ? request.maxDevices : 1)
         switch model {
         case .transformer(let t):
-            tps = divisors(t.heads).filter { $0 <= node }
+            // Expert MLPs split over tp too (expert tensor parallelism = tp).
+            tps = divisors(t.heads).filter { tp in tp <= node && (t.moe.map { $0.expertFFN % tp == 0 } ?? true) }
             pps = divisors(t.layers)
             chunks = pps.map { pp in pp == 1 ? [1] : divisors(t.layers / pp) }
             recomputes = Recompute.allCases
+            var cpList = [1]
+            let seq = t.tokens(seq: request.seq)
+            var cp = 2
+            while t.image == nil && seq / cp >= Self.minimumContextShard && seq % (2 * cp) == 0 { cpList.append(cp); cp *= 2 }
+            cps = cpList
+            eps = t.moe.map { divisors($0.experts) } ?? [1]
         case .cnn:
             // Only data parallelism is modelled for CNNs, without recomputation.
-            tps = [1]; pps = [1]; chunks = [[1]]; recomputes = [.none]
+            tps = [1]; pps = [1]; chunks = [[1]]; recomputes = [.none]; cps = [1]; eps = [1]
         }
         var mbs: [Int] = []
         var mb = 1
@@ -64,7 +80,7 @@ func divisors(_ n: Int) -> [Int] {
     return (1...n).filter { n % $0 == 0 }
 }
 
-/// One piece of the enumeration: a hardware, a device count, tp and pp (so dp is fixed). Its
+/// One piece of the enumeration: a hardware, a device count, tp, pp, cp and ep (so dp is fixed). Its
 /// configurations (ZeRO stage × sequence parallel × recompute × micro-batch × global batch ×
 /// interleave) are evaluated together, which lets the memory bounds prune whole subtrees.
 struct PlanUnit: Sendable {
@@ -72,6 +88,8 @@ struct PlanUnit: Sendable {
     var devices: Int32
     var tpIndex: Int16
     var ppIndex: Int16
+    var cpIndex: Int16
+    var epIndex: Int16
 }
 
 /// The enumeration index of a configuration: its position in the full (unpruned) enumeration,

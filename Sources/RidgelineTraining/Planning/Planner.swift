@@ -25,7 +25,7 @@ public enum Planner {
 struct PlanSearch: Sendable {
     let request: PlanRequest
     let axes: [PlanAxes]
-    /// Stage-1 costs, per hardware from `costsOffset[h]`, keyed by (tp, sequence parallel,
+    /// Stage-1 costs, per hardware from `costsOffset[h]`, keyed by (cp, ep, tp, sequence parallel,
     /// recompute, micro-batch); nil where the key does not exist (sequence parallel with tp 1).
     let costs: [LayerCosts?]
     let costsOffset: [Int]
@@ -42,15 +42,19 @@ struct PlanSearch: Sendable {
         var offsets: [Int] = [], keys: [(slot: Int, hardware: Int, settings: KernelSettings)] = [], slots = 0
         for (h, a) in axes.enumerated() {
             offsets.append(slots)
-            for tp in a.tps {
-                for sp in [false, true] {
-                    for rc in a.recomputes {
-                        for mb in a.microBatches {
-                            if !sp || tp > 1 {
-                                keys.append((slots, h, KernelSettings(tp: tp, sequenceParallel: sp, microBatch: mb, seq: request.seq,
-                                                                   precision: request.precision, recompute: rc)))
+            for cp in a.cps {
+                for ep in a.eps {
+                    for tp in a.tps {
+                        for sp in [false, true] {
+                            for rc in a.recomputes {
+                                for mb in a.microBatches {
+                                    if !sp || tp > 1 {
+                                        keys.append((slots, h, KernelSettings(tp: tp, sequenceParallel: sp, microBatch: mb, seq: request.seq,
+                                                                           precision: request.precision, recompute: rc, cp: cp, ep: ep)))
+                                    }
+                                    slots += 1
+                                }
                             }
-                            slots += 1
                         }
                     }
                 }
@@ -82,7 +86,13 @@ struct PlanSearch: Sendable {
             for d in a.deviceCounts {
                 for (ti, tp) in a.tps.enumerated() where d % tp == 0 {
                     for (pi, pp) in a.pps.enumerated() where (d / tp) % pp == 0 {
-                        units.append(PlanUnit(hardware: Int32(h), devices: Int32(d), tpIndex: Int16(ti), ppIndex: Int16(pi)))
+                        for (ci, cp) in a.cps.enumerated() where (d / (tp * pp)) % cp == 0 {
+                            // Megatron-core: ep·tp·pp divides the devices (ep from the dp·cp ranks).
+                            for (ei, ep) in a.eps.enumerated() where (d / (tp * pp)) % ep == 0 {
+                                units.append(PlanUnit(hardware: Int32(h), devices: Int32(d), tpIndex: Int16(ti), ppIndex: Int16(pi),
+                                                      cpIndex: Int16(ci), epIndex: Int16(ei)))
+                            }
+                        }
                     }
                 }
             }
@@ -93,9 +103,10 @@ struct PlanSearch: Sendable {
     var layerCostComputations: Int { costs.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 
     @inline(__always)
-    func costsIndex(hardware h: Int, tp: Int, sp: Int, recompute: Int, microBatch: Int) -> Int {
+    func costsIndex(hardware h: Int, cp: Int = 0, ep: Int = 0, tp: Int, sp: Int, recompute: Int, microBatch: Int) -> Int {
         let a = axes[h]
-        return costsOffset[h] + ((tp * 2 + sp) * a.recomputes.count + recompute) * a.microBatches.count + microBatch
+        let parallel = (cp * a.eps.count + ep) * a.tps.count + tp
+        return costsOffset[h] + ((parallel * 2 + sp) * a.recomputes.count + recompute) * a.microBatches.count + microBatch
     }
 
     /// Stage 2 over all units, split into slices merged in slice order.
@@ -113,7 +124,7 @@ struct PlanSearch: Sendable {
         return total
     }
 
-    /// Every configuration of one unit (hardware, devices, tp, pp): ZeRO stage (0 alone when dp is 1) × sequence
+    /// Every configuration of one unit (hardware, devices, tp, pp, cp, ep): ZeRO stage (0 alone when dp is 1) × sequence
     /// parallel × recompute × micro-batch × global batch × interleave, with two memory bounds:
     /// weights, gradients, optimizer states and buffers alone (per ZeRO stage, before any
     /// activation), then per micro-batch the smallest activation footprint (1F1B, fewest
@@ -122,8 +133,9 @@ struct PlanSearch: Sendable {
     func evaluate(unit u: Int, into acc: inout PlanAccumulator) {
         let unit = units[u]
         let h = Int(unit.hardware), a = axes[h]
-        let tpIndex = Int(unit.tpIndex), ppIndex = Int(unit.ppIndex)
-        let devices = Int(unit.devices), tp = a.tps[tpIndex], pp = a.pps[ppIndex], dp = devices / (tp * pp)
+        let tpIndex = Int(unit.tpIndex), ppIndex = Int(unit.ppIndex), cpIndex = Int(unit.cpIndex), epIndex = Int(unit.epIndex)
+        let devices = Int(unit.devices), tp = a.tps[tpIndex], pp = a.pps[ppIndex], cp = a.cps[cpIndex], ep = a.eps[epIndex]
+        let dp = devices / (tp * pp * cp)
         let chunkList = a.chunks[ppIndex]
         let mbs = a.microBatches
         let batches = request.globalBatch
@@ -154,23 +166,21 @@ struct PlanSearch: Sendable {
         for i in stride(from: usable - 2, through: 0, by: -1) { suffix[i] += suffix[i + 1] }
         let stopAtFirstMiss = batches.firstChoiceGrowsWithStep
 
-        let base = costs[costsIndex(hardware: h, tp: tpIndex, sp: 0, recompute: 0, microBatch: 0)]!
+        let base = costs[costsIndex(hardware: h, cp: cpIndex, ep: epIndex, tp: tpIndex, sp: 0, recompute: 0, microBatch: 0)]!
         let capacity = base.deviceMemoryBytes
         // ZeRO shards over the data-parallel ranks: with dp 1 every stage is plain training.
         for zero in 0...(dp > 1 ? 3 : 0) {
             if prune {
                 // Bound 1: the memory that does not depend on activations.
                 let (first, count) = batches.choices(perStep: mbs[0] * dp)
-                let layout = Layout(devices: devices, tp: tp, pp: pp, dp: dp, zero: zero, globalBatch: count > 0 ? first : mbs[0] * dp,
-                                    microBatch: mbs[0])
-                let m = StepModel.memory(base, layout: layout, stageParameters: StepModel.stageParameters(base, pp: pp),
-                                         microBatches: Double(layout.microBatchesPerStep), layersPerStage: Double(base.layers) / Double(pp),
-                                         assumptions: assumptions)
+                let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep, zero: zero,
+                                    globalBatch: count > 0 ? first : mbs[0] * dp, microBatch: mbs[0])
+                let m = StepModel.memory(base, layout: layout, assumptions: assumptions)
                 let fixed = m.total - m.activations
                 if fixed > capacity {
                     acc.hardware[h].pruned += suffix[0] * spList.count * rcCount
                     acc.hardware[h].offerMiss(index: planIndex(unit: u, zero: zero, sp: 0, recompute: 0, microBatch: 0, batch: 0, chunks: 0),
-                                              costs: costsIndex(hardware: h, tp: tpIndex, sp: 0, recompute: 0, microBatch: 0),
+                                              costs: costsIndex(hardware: h, cp: cpIndex, ep: epIndex, tp: tpIndex, sp: 0, recompute: 0, microBatch: 0),
                                               layout: layout, needed: fixed, capacity: capacity, lowerBound: true)
                     continue
                 }
@@ -181,14 +191,12 @@ struct PlanSearch: Sendable {
                         let mb = mbs[mbIndex], perStep = mb * dp
                         let (first, count) = batches.choices(perStep: perStep)
                         if count == 0 { continue }
-                        let ci = costsIndex(hardware: h, tp: tpIndex, sp: spIndex, recompute: rc, microBatch: mbIndex)
+                        let ci = costsIndex(hardware: h, cp: cpIndex, ep: epIndex, tp: tpIndex, sp: spIndex, recompute: rc, microBatch: mbIndex)
                         let c = costs[ci]!
                         if prune {
                             // Bound 2: the smallest activation footprint of this micro-batch.
-                            let layout = Layout(devices: devices, tp: tp, pp: pp, dp: dp, zero: zero, globalBatch: first, microBatch: mb)
-                            let m = StepModel.memory(c, layout: layout, stageParameters: StepModel.stageParameters(c, pp: pp),
-                                                     microBatches: Double(layout.microBatchesPerStep),
-                                                     layersPerStage: Double(c.layers) / Double(pp), assumptions: assumptions)
+                            let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep, zero: zero, globalBatch: first, microBatch: mb)
+                            let m = StepModel.memory(c, layout: layout, assumptions: assumptions)
                             if !m.fits {
                                 acc.hardware[h].offerMiss(index: planIndex(unit: u, zero: zero, sp: spIndex, recompute: rc, microBatch: mbIndex, batch: 0, chunks: 0),
                                                           costs: ci, layout: layout, needed: m.total, capacity: capacity, lowerBound: false)
@@ -204,7 +212,7 @@ struct PlanSearch: Sendable {
                             let micro = batch / perStep
                             for (vIndex, v) in chunkList.enumerated() {
                                 if v > 1 && micro % pp != 0 { break }
-                                let layout = Layout(devices: devices, tp: tp, pp: pp, dp: dp,
+                                let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep,
                                                     schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
                                                     globalBatch: batch, microBatch: mb)
                                 let step = StepModel.evaluate(c, layout: layout, assumptions: assumptions)
