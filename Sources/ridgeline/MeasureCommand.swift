@@ -78,6 +78,7 @@ struct MeasureOptions: ParsableArguments {
                  sink: (MeasurementRecord) throws -> Void) throws -> [MeasurementRecord] {
         let (path, kernels) = try loaded ?? Suite.load(suite, store: store)
         let tensorEngine = try Engines.make(engine, threads: threadCount)
+        for warning in tensorEngine.warnings { standardError("warning: " + warning) }
         var harnessOptions = HarnessOptions()
         harnessOptions.cache = cold ? .cold : .warm
         harnessOptions.timeCapSeconds = timeCap

@@ -43,3 +43,31 @@ struct EngineOpenBLASTests {
         #expect(engine.version.hasPrefix("OpenBLAS "))
     }
 }
+
+/// The kernel family OpenBLAS picks, judged against the CPU's own SIMD.
+@Suite struct OpenBLASCoreTests {
+    static func cpu(_ features: [String]) -> SIMDCapabilities {
+        SIMDCapabilities(features: features, registerBits: features.contains("avx512f") ? 512 : 256, datapathBits: 256, fmaUnits: 2, basis: "test")
+    }
+
+    @Test func olderKernelsThanTheCPUAreNamedWithTheFix() {
+        let avx512 = Self.cpu(["avx2", "fma", "avx512f"]), avx2 = Self.cpu(["avx2", "fma"])
+        #expect(OpenBLASCore(name: "Prescott").warning(cpu: avx512)?.contains("OPENBLAS_CORETYPE=SkylakeX") == true)
+        #expect(OpenBLASCore(name: "Haswell").warning(cpu: avx512)?.contains("256-bit") == true)
+        #expect(OpenBLASCore(name: "Sandybridge").warning(cpu: avx2)?.contains("OPENBLAS_CORETYPE=Haswell") == true)
+        #expect(OpenBLASCore(name: "Cooperlake").warning(cpu: avx512) == nil)
+        #expect(OpenBLASCore(name: "Zen").warning(cpu: avx2) == nil)
+        #expect(OpenBLASCore(name: "SomethingNew").warning(cpu: avx512) == nil, "an unknown family claims nothing")
+    }
+
+    /// For real: OPENBLAS_CORETYPE forces the generic SSE3 kernels, as on a CPU the build does not know.
+    @Test func theForcedGenericKernelsAreReportedOnThisCPU() throws {
+        let engine = OpenBLASEngine(threads: 1)
+        let simd = try Hwloc.shared().hostTopology().simd
+        let expectsWarning = engine.core.simd.map { core in
+            (simd.has("avx512f") && core.bits < 512) || (simd.has("avx2") && simd.has("fma") && (core.bits < 256 || !core.fma))
+        } ?? false
+        #expect(engine.warnings.isEmpty == !expectsWarning, "\(engine.core.name): \(engine.warnings)")
+        #expect(engine.version.contains(engine.core.name))
+    }
+}

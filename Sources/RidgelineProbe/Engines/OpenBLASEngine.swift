@@ -21,6 +21,14 @@ public struct OpenBLASEngine: TensorEngine {
         return config.hasPrefix("OpenBLAS") ? config : "OpenBLAS " + config
     }
 
+    /// The kernel family OpenBLAS picked for this CPU.
+    public var core: OpenBLASCore { OpenBLASCore(name: String(cString: openblas_get_corename())) }
+
+    public var warnings: [String] {
+        guard let cpu = try? Hwloc.shared().hostTopology().simd, let warning = core.warning(cpu: cpu) else { return [] }
+        return [warning]
+    }
+
     public func support(_ kernel: Kernel) -> EngineSupport {
         guard case .gemm(let g) = kernel else { return .unsupported("OpenBLAS runs GEMM only (BLAS level 3)") }
         guard g.dtype == .fp32 || g.dtype == .fp64 else {

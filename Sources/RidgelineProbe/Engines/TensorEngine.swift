@@ -11,6 +11,9 @@ public protocol TensorEngine {
     var version: String { get }
     /// How the engine's threads are bound to cores, for records ("hwloc: OpenMP thread i on core i").
     var binding: String { get }
+    /// What a user should know before trusting this engine's times on this machine (a BLAS that
+    /// picked kernels older than the CPU); empty when there is nothing to say.
+    var warnings: [String] { get }
     /// Whether this engine can run `kernel`, and if not, why.
     func support(_ kernel: Kernel) -> EngineSupport
     /// Builds everything the kernel needs; throws `EngineError.unsupported` for kernels it cannot run.
@@ -52,6 +55,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
 }
 
 extension TensorEngine {
+    public var warnings: [String] { [] }
+
     /// `prepare` after checking support, so every engine reports unsupported kernels the same way.
     public func checkedPrepare(_ kernel: Kernel) throws -> any PreparedKernel {
         if case .unsupported(let why) = support(kernel) {
