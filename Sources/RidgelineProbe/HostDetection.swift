@@ -12,7 +12,11 @@ public struct HostDetection: Sendable {
                            progress: @escaping (String) -> Void = { _ in }) throws -> HostDetection {
         let hwloc = try Hwloc.shared()
         let topology = hwloc.hostTopology()
-        let ceilings = measure ? try CeilingProbe(topology: topology, hwloc: hwloc, settings: settings, progress: progress).measure() : nil
+        var ceilings = measure ? try CeilingProbe(topology: topology, hwloc: hwloc, settings: settings, progress: progress).measure() : nil
+        if measure {
+            progress("engine call cost")
+            ceilings?.engineCall = try? EngineCallCost.measure(threads: topology.cores)
+        }
         return HostDetection(topology: topology, ceilings: ceilings,
                              profile: HostProfileBuilder(topology: topology, ceilings: ceilings).profile())
     }
@@ -51,6 +55,9 @@ public struct HostDetection: Sendable {
                 lines.append("      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \(l.allThreadsKernel), one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \(l.singleThreadKernel), triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}")
             }
             lines.append("    fork_join: \(Quantity.format(m.forkJoinSeconds, .seconds))")
+            if let call = m.engineCall {
+                lines.append("    engine_call: {seconds: \(Quantity.format(call.seconds, .seconds)), engine: \"\(call.engine)\", threads: \(call.threads)}")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -6,8 +6,9 @@ import Ridgeline
 public struct HostProfileBuilder: Sendable {
     public let topology: HostTopology
     public let ceilings: MeasuredCeilings?
-    /// Fork-join latency of the benchmark team, measured with the ceilings.
-    public var launchSeconds: Double? { ceilings?.forkJoinSeconds }
+    /// The fixed cost of a kernel: one near-empty call into the CPU engine, measured with the
+    /// ceilings; the benchmark team's fork-join where that call could not be timed.
+    public var launchSeconds: Double? { ceilings?.engineCall?.seconds ?? ceilings?.forkJoinSeconds }
 
     public init(topology: HostTopology, ceilings: MeasuredCeilings?) {
         self.topology = topology; self.ceilings = ceilings
@@ -75,9 +76,14 @@ public struct HostProfileBuilder: Sendable {
             powerWatts: 3.75 * Double(cores), pricePerHourUSD: nil, calibration: nil, fingerprint: fingerprint,
             origin: measured == nil ? "detected" : "measured",
             sources: sources + [
-                "latency: launch \(launchSeconds == nil ? "2 us (estimate: thread-pool wake-up)" : "measured fork-join of the benchmark threads"); eager dispatch 5 us (estimate: framework per-op floor on CPU)",
+                "latency: launch \(launchSource); eager dispatch 5 us (estimate: framework per-op floor on CPU)",
                 "power: estimate, 3.75 W per core (EPYC 9654: 360 W / 96 cores); not measurable from user space here",
             ])
+    }
+
+    private var launchSource: String {
+        if let call = ceilings?.engineCall { return "measured: one near-empty call into \(call.engine) with \(call.threads) threads (16-element relu)" }
+        return launchSeconds == nil ? "2 us (estimate: thread-pool wake-up)" : "measured fork-join of the benchmark threads (the engine's own call could not be timed)"
     }
 
     private func memoryLevels(clock: Double, measured: MeasuredCeilings?, sources: inout [String]) -> [MemoryLevel] {

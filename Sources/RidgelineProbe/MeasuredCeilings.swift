@@ -15,6 +15,9 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
     /// Median time to wake every benchmark thread and wait for all to finish an empty job: the
     /// floor of any parallel region on this host.
     public var forkJoinSeconds: Double
+    /// Median time of one near-empty call into the CPU tensor engine (oneDNN, all threads): the
+    /// fixed cost every kernel of that engine pays, which is not the benchmark team's fork-join.
+    public var engineCall: EngineCallCost?
     /// Each visit of the all-thread DRAM points with the core hand-off latency just before it:
     /// on a VM the hypervisor may move the cores during the run, and shared bandwidth follows.
     public var dramVisits: [DRAMVisit]

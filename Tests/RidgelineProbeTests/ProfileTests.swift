@@ -43,6 +43,13 @@ import Testing
         #expect(abs(try #require(loaded.compute.peak[.fp32]) - measured) <= 1e-6 * measured)
         #expect(ceilings.clockAllHz > 1e8 && ceilings.clockAllHz < 1e10)
         for level in loaded.memory { #expect(level.bandwidth > 0, "\(level.name)") }
+        // A kernel's fixed cost is the engine's own near-empty call, timed with oneDNN here, not
+        // the benchmark team's fork-join.
+        let call = try #require(ceilings.engineCall, "oneDNN is installed with the probe; its call must be timed")
+        #expect(call.engine.hasPrefix("oneDNN") && call.threads == detection.topology.cores)
+        #expect(call.seconds > 0 && call.seconds < 1e-3, "\(call.seconds) s")
+        #expect(abs(loaded.launchLatency - call.seconds) <= 1e-3 * call.seconds + 1e-9)
+        #expect(loaded.sources.contains { $0.contains("near-empty call into oneDNN") })
         // The contract JSON carries the measured fields.
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(HostReport(detection, profilePath: nil))) as? [String: Any]
         let report = try #require(json)
