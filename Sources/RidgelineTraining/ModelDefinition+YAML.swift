@@ -2,6 +2,11 @@ import Foundation
 import Ridgeline
 
 extension ModelDefinition {
+    /// Every width, count of heads, vocabulary, sequence length or channel count is at most 2^24
+    /// (16.8 M, 300 times today's largest vocabularies): anything larger is a typo, and the bound
+    /// keeps every product of two of them far inside Int.
+    static let largestDimension = 1...(1 << 24)
+
     static let transformerKeys: Set<String> = [
         "name", "kind", "layers", "d_model", "heads", "kv_heads", "ffn", "ffn_kind", "norm", "vocab", "max_seq",
         "position", "tied_embeddings", "bias", "causal", "dropout", "image", "published_parameters", "sources", "notes",
@@ -58,39 +63,39 @@ extension ModelDefinition {
             if r.has("kv_heads") {
                 throw RidgelineError.inconsistent(file: r.file, field: "kv_heads", detail: "multi-head latent attention has a key and value per head: leave kv_heads out")
             }
-            mla = LatentAttention(qLoraRank: try r.optionalInt("q_lora_rank", in: 0...1_000_000) ?? 0, kvLoraRank: try r.int("kv_lora_rank"),
-                                  qkRopeDim: try r.int("qk_rope_dim"), qkNopeDim: try r.int("qk_nope_dim"), vHeadDim: try r.int("v_head_dim"))
+            mla = LatentAttention(qLoraRank: try r.optionalInt("q_lora_rank", in: 0...Self.largestDimension.upperBound) ?? 0, kvLoraRank: try r.int("kv_lora_rank", in: Self.largestDimension),
+                                  qkRopeDim: try r.int("qk_rope_dim", in: Self.largestDimension), qkNopeDim: try r.int("qk_nope_dim", in: Self.largestDimension), vHeadDim: try r.int("v_head_dim", in: Self.largestDimension))
         default:
             throw RidgelineError.invalidValue(file: r.file, field: "attention", value: attention,
                                               expected: "mha (multi-head, or grouped-query via kv_heads) or mla (multi-head latent attention)")
         }
-        let dModel = try r.int("d_model")
-        let heads = try r.int("heads")
+        let dModel = try r.int("d_model", in: Self.largestDimension)
+        let heads = try r.int("heads", in: Self.largestDimension)
         guard dModel % heads == 0 else {
             throw RidgelineError.inconsistent(file: r.file, field: "heads",
                                               detail: "d_model \(dModel) is not divisible by heads \(heads)")
         }
-        let kvHeads = try r.optionalInt("kv_heads") ?? heads
+        let kvHeads = try r.optionalInt("kv_heads", in: Self.largestDimension) ?? heads
         guard heads % kvHeads == 0 else {
             throw RidgelineError.inconsistent(file: r.file, field: "kv_heads",
                                               detail: "heads \(heads) is not a multiple of kv_heads \(kvHeads)")
         }
         let image = try r.optionalChild("image").map { i -> TransformerModel.Image in
             try i.rejectUnknownKeys(["size", "patch", "channels"])
-            let size = try i.int("size"), patch = try i.int("patch")
+            let size = try i.int("size", in: Self.largestDimension), patch = try i.int("patch", in: Self.largestDimension)
             guard size % patch == 0 else {
                 throw RidgelineError.inconsistent(file: r.file, field: "image.patch", detail: "image size \(size) is not a multiple of patch \(patch)")
             }
-            return .init(size: size, patch: patch, channels: try i.optionalInt("channels") ?? 3)
+            return .init(size: size, patch: patch, channels: try i.optionalInt("channels", in: Self.largestDimension) ?? 3)
         }
         let layers = try r.int("layers", in: 1...100_000)
-        let ffn = try r.int("ffn")
+        let ffn = try r.int("ffn", in: Self.largestDimension)
         let moe = try parseMoE(r, layers: layers, ffn: ffn)
         return TransformerModel(
             name: try r.string("name"), layers: layers, dModel: dModel, heads: heads,
             kvHeads: kvHeads, ffn: ffn, ffnKind: try r.enumValue("ffn_kind", TransformerModel.FFNKind.self),
-            norm: try r.enumValue("norm", TransformerModel.Norm.self), vocab: try r.int("vocab"),
-            maxSeq: try r.int("max_seq"), position: try r.enumValue("position", TransformerModel.Position.self),
+            norm: try r.enumValue("norm", TransformerModel.Norm.self), vocab: try r.int("vocab", in: Self.largestDimension),
+            maxSeq: try r.int("max_seq", in: Self.largestDimension), position: try r.enumValue("position", TransformerModel.Position.self),
             tiedEmbeddings: try r.optionalBool("tied_embeddings") ?? true, bias: try r.optionalBool("bias") ?? true,
             causal: try r.optionalBool("causal") ?? true, dropout: try r.optionalBool("dropout") ?? false, image: image,
             moe: moe, mla: mla)
@@ -115,7 +120,7 @@ extension ModelDefinition {
         }
         let every = try r.optionalInt("moe_every", in: 1...100_000) ?? 1
         let dense = try r.optionalInt("dense_layers", in: 0...100_000) ?? 0
-        let moe = MixtureOfExperts(experts: experts, topK: topK, expertFFN: try r.optionalInt("expert_ffn") ?? ffn,
+        let moe = MixtureOfExperts(experts: experts, topK: topK, expertFFN: try r.optionalInt("expert_ffn", in: Self.largestDimension) ?? ffn,
                                    sharedExperts: try r.optionalInt("shared_experts", in: 0...1_000_000) ?? 0, every: every, denseLayers: dense)
         guard moe.count(in: 0..<layers) >= 1 else {
             throw RidgelineError.inconsistent(file: r.file, field: "dense_layers",
@@ -134,31 +139,31 @@ extension ModelDefinition {
             let layer: CNNModel.Layer
             if item.has("conv") {
                 try item.rejectUnknownKeys(["conv", "kernel", "stride", "batch_norm", "repeat"])
-                layer = .conv(out: try item.int("conv"), kernel: try item.optionalInt("kernel") ?? 3,
-                              stride: try item.optionalInt("stride") ?? 1, batchNorm: try item.optionalBool("batch_norm") ?? true)
+                layer = .conv(out: try item.int("conv", in: Self.largestDimension), kernel: try item.optionalInt("kernel", in: Self.largestDimension) ?? 3,
+                              stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 1, batchNorm: try item.optionalBool("batch_norm") ?? true)
             } else if item.has("maxpool") {
                 try item.rejectUnknownKeys(["maxpool", "stride", "repeat"])
-                layer = .maxPool(kernel: try item.int("maxpool"), stride: try item.optionalInt("stride") ?? 2)
+                layer = .maxPool(kernel: try item.int("maxpool", in: Self.largestDimension), stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 2)
             } else if item.has("avgpool") {
                 try item.rejectUnknownKeys(["avgpool", "repeat"])
                 layer = .globalAvgPool
             } else if item.has("bottleneck") {
                 try item.rejectUnknownKeys(["bottleneck", "out", "stride", "repeat"])
-                let mid = try item.int("bottleneck"), out = try item.int("out"), stride = try item.optionalInt("stride") ?? 1
+                let mid = try item.int("bottleneck", in: Self.largestDimension), out = try item.int("out", in: Self.largestDimension), stride = try item.optionalInt("stride", in: Self.largestDimension) ?? 1
                 // Only the first block of a stage strides; the repeats keep the resolution.
                 layers.append(.bottleneck(mid: mid, out: out, stride: stride))
                 for _ in 1..<max(1, repeatCount) { layers.append(.bottleneck(mid: mid, out: out, stride: 1)) }
                 continue
             } else if item.has("fc") {
                 try item.rejectUnknownKeys(["fc", "repeat"])
-                layer = .fc(out: try item.int("fc"))
+                layer = .fc(out: try item.int("fc", in: Self.largestDimension))
             } else {
                 throw RidgelineError.invalidValue(file: r.file, field: item.path, value: item.keys.joined(separator: ","),
                                                   expected: "a layer with one of conv, maxpool, avgpool, bottleneck, fc")
             }
             for _ in 0..<repeatCount { layers.append(layer) }
         }
-        return CNNModel(name: try r.string("name"), image: try r.int("image"), channels: try r.optionalInt("channels") ?? 3,
+        return CNNModel(name: try r.string("name"), image: try r.int("image", in: Self.largestDimension), channels: try r.optionalInt("channels", in: Self.largestDimension) ?? 3,
                         layers: layers)
     }
 }
