@@ -21,11 +21,14 @@ public struct RunCase: Sendable {
         self.measuredSeconds = measuredSeconds; self.origin = origin
     }
 
-    /// Which parallel dimensions the run uses: "tp+pp+dp", "fsdp" (ZeRO-3 data parallel), "single".
+    /// Which parallel dimensions the run uses: "tp+pp+dp", "tp(sp)+cp+ep+dp", "fsdp" (ZeRO-3 data
+    /// parallel), "single".
     public var parallelism: String {
         var parts: [String] = []
         if layout.tp > 1 { parts.append(settings.sequenceParallel ? "tp(sp)" : "tp") }
         if layout.pp > 1 { parts.append(layout.schedule.chunks > 1 ? "pp(vp)" : "pp") }
+        if layout.cp > 1 { parts.append("cp") }
+        if layout.ep > 1 { parts.append(layout.etp != layout.tp ? "ep(etp \(layout.etp))" : "ep") }
         if layout.dp > 1 { parts.append(layout.zero >= 3 ? "fsdp" : "dp") }
         return parts.isEmpty ? "single" : parts.joined(separator: "+")
     }

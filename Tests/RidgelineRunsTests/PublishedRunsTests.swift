@@ -38,17 +38,43 @@ import RidgelineTraining
         #expect(r.parallelism == "fsdp")
     }
 
-    @Test func nemoColumnsWithModelShapesAndRefusals() throws {
+    @Test func nemoColumnsWithModelShapes() throws {
         let f = try Self.load("nemo-h100-pretrain.csv")
         #expect(f.outcomes.count == 233)
         let r = try Self.run(f, "dgxc_249")
         #expect(r.model.layers == 80 && r.model.dModel == 8192 && r.model.kvHeads == 8 && r.model.ffnKind == .swiglu && r.model.norm == .rmsnorm)
         #expect(r.layout.tp == 4 && r.layout.pp == 8 && r.layout.dp == 2 && r.layout.schedule.chunks == 5 && r.layout.zero == 1)
         #expect(r.settings.precision == .fp8 && r.settings.sequenceParallel && r.settings.seq == 8192 && r.measuredSeconds == 9.86)
-        // Grok-1 is a mixture of experts; cp 2 rows need context parallelism: refused, with the reason.
-        let refused = f.outcomes.compactMap { outcome -> Refusal? in if case .failure(let r) = outcome { return r } else { return nil } }
-        #expect(refused.contains { $0.id == "dgxc_000" && $0.reason.contains("mixture of experts") })
-        #expect(refused.contains { $0.reason.contains("context parallelism (cp 2)") && $0.group?.contains("cp") == true })
+    }
+
+    /// Grok-1 (mixture of experts) with expert parallelism, a proxy layer count and context
+    /// parallelism: the experts and top-k of nemo-h100-models.csv, cp and ep in the layout and the
+    /// kernel settings, and the group naming them.
+    @Test func nemoMixtureOfExpertsWithContextAndExpertParallelism() throws {
+        let f = try Self.load("nemo-h100-pretrain.csv")
+        let r = try Self.run(f, "dgxc_003")
+        #expect(r.model.layers == 8 && r.model.moe == MixtureOfExperts(experts: 8, topK: 2, expertFFN: 32768))
+        #expect(r.model.ffnKind == .swiglu && r.model.position == .rope && !r.model.tiedEmbeddings)
+        #expect(r.layout.devices == 64 && r.layout.tp == 4 && r.layout.cp == 2 && r.layout.ep == 8 && r.layout.dp == 8)
+        #expect(r.settings.cp == 2 && r.settings.ep == 8 && r.settings.seq == 8192)
+        #expect(r.parallelism == "tp(sp)+cp+ep+dp")
+    }
+
+    /// Every row of every shipped file is predicted: no refusals (issue 12).
+    @Test(arguments: ["megatron-a100.csv", "vtrain-a100-single-node.csv", "llmfoundry-mpt-fsdp.csv", "nemo-h100-pretrain.csv"])
+    func everyRowIsPredicted(_ name: String) throws {
+        let f = try Self.load(name)
+        let check = try RunCheck(f, profile: ProfileStore.locate().hardware)
+        #expect(check.refusals.isEmpty, "\(name): \(check.refusals.prefix(3).map { "\($0.id): \($0.reason)" })")
+        #expect(check.results.count == f.outcomes.count)
+    }
+
+    /// A per-device batch that is not a multiple of the micro-batch runs a smaller last micro-batch.
+    @Test func llmFoundryPartialLastMicroBatch() throws {
+        let f = try Self.load("llmfoundry-mpt-fsdp.csv")
+        let partial = f.outcomes.compactMap { try? $0.get() }.filter { $0.layout.sequencesPerRank % $0.layout.microBatch != 0 }
+        #expect(!partial.isEmpty)
+        for r in partial.prefix(3) { #expect(r.layout.microBatchEquivalents < Double(r.layout.microBatchesPerStep)) }
     }
 
     @Test func megatronColumnsGiveTheStepTimeOfTheReportedThroughput() throws {
