@@ -49,6 +49,11 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// the busiest rank computes min(capacity factor, this) × the even share: with the default
     /// factor 1.0 the cap binds; a factor above 1.1 (or dropless routing) leaves this imbalance.
     public var expertLoadImbalance: Double = 1.1
+    /// Eager mode: host (CPU) seconds the framework spends issuing one op, a property of the
+    /// framework and host CPU, not of the GPU. When set, ops queue asynchronously and a pass costs
+    /// the finish time of that queue, about max(device time, ops × this) (`HostQueue`); nil: each
+    /// op is floored at the profile's dispatch latency (one op timed alone, `latency.dispatch`).
+    public var hostSecondsPerOp: Double? = nil
 
     public init() {}
 }
