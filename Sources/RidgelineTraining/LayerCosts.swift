@@ -285,7 +285,7 @@ extension LayerCosts {
     }
 }
 
-/// An eager framework's ops as the host issues them and the device runs them: the host spends
+/// A framework's kernels as the host issues them and the device runs them: the host spends
 /// `host` seconds per op (Python, dispatcher, autograd, launch) and enqueues it; the device runs
 /// the queue in order, asynchronously, each op no earlier than it was issued. A pass therefore
 /// costs about max(device time, ops × host), exactly the finish time of this FIFO queue:
@@ -336,8 +336,8 @@ struct PassPricer {
     let mode: ExecutionMode
     let network: Network
     let groups: Groups
-    /// Eager mode's host (CPU) seconds per op (`TrainingAssumptions.hostSecondsPerOp`); nil: each
-    /// op floored at the profile's dispatch latency.
+    /// Host (CPU) seconds per kernel (`TrainingAssumptions.hostSecondsPerOp`); nil: device time,
+    /// each op floored at the profile's dispatch latency in eager mode.
     let hostSecondsPerOp: Double?
 
     init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil) {
@@ -358,7 +358,7 @@ struct PassPricer {
             case .attention: c.attention += device * k.count
             case .memoryBound, .optimizer: c.memoryBound += device * k.count
             }
-            if mode == .eager, let host = hostSecondsPerOp {
+            if let host = hostSecondsPerOp {
                 queue.issue(count: k.count, device: device, host: host)
             } else {
                 let wall = mode == .eager ? engine.predict(k.kernel, mode: .eager).timeSeconds : device

@@ -22,7 +22,8 @@ import RidgelineTraining
         #expect(r.model.layers == 24 && r.model.dModel == 1024 && r.model.heads == 16 && r.model.ffn == 4096 && r.model.vocab == 50257)
         #expect(r.layout.devices == 2 && r.layout.tp == 1 && r.layout.pp == 2 && r.layout.dp == 1)
         #expect(r.layout.microBatch == 8 && r.layout.globalBatch == 16 && !r.layout.overlapGradientReduction)
-        #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .eager && !r.settings.flashAttention)
+        #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .compiled && !r.settings.flashAttention)
+        #expect(f.assumptions.hostSecondsPerOp == 68e-6)
         #expect(r.hardware == "a100-sxm4-80gb" && r.measuredSeconds == 0.372160408)
         #expect(r.group == "a100-sxm4-80gb pp fp16")
     }

@@ -28,19 +28,21 @@ import Ridgeline
         #expect(abs(large.finished - (30e-6 + 10e-3)) < 1e-12 && abs(large.hostBoundSeconds - 30e-6) < 1e-12)
     }
 
-    /// With a host cost set, an eager layer of a small model is host-bound: its passes cost at
-    /// least ops × host, whatever tp does to the device time.
+    /// With a host cost set, a layer of a small model is host-bound in either mode: its passes
+    /// cost at least kernels × host, whatever tp does to the device time.
     @Test func eagerSmallModelIsHostBound() throws {
         let model = TransformerModel(name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
         var assumptions = TrainingAssumptions()
         assumptions.hostSecondsPerOp = 45e-6
         let profile = try ProfileStore.locate().hardware("a100-sxm4-80gb")
         for tp in [1, 2, 4] {
-            let settings = KernelSettings(tp: tp, microBatch: 1, seq: 1024, precision: .fp16, recompute: .full, flashAttention: false, mode: .eager)
+          for mode in StepMode.allCases {
+            let settings = KernelSettings(tp: tp, microBatch: 1, seq: 1024, precision: .fp16, recompute: .full, flashAttention: false, mode: mode)
             let c = try LayerCosts.compute(model: .transformer(model), profile: profile, settings: settings, assumptions: assumptions)
             let pass = c.layerForward + c.layerRecompute + c.layerBackward
             #expect(pass.seconds - pass.communication >= pass.kernels * 45e-6)
             #expect(pass.seconds - pass.communication < pass.kernels * 45e-6 * 1.1)
+          }
         }
     }
 }
