@@ -100,6 +100,20 @@ import RidgelineTraining
         }
     }
 
+    /// The single-GPU eager train steps (JSON lines, section train_step): six transformers mapped,
+    /// the CNN refused with its reason.
+    @Test func trainStepRows() throws {
+        let f = try PublishedRuns.load(path: try DataRoot.locate().reference("gpu-measurements/h100-sxm5-more.jsonl"))
+        #expect(f.outcomes.count == 7)
+        let gpt = try Self.run(f, "gpt2-124M")
+        #expect(gpt.model.dModel == 768 && gpt.model.vocab == 50304 && gpt.model.bias && !gpt.model.tiedEmbeddings)
+        #expect(gpt.layout.microBatch == 16 && gpt.settings.mode == .eager && gpt.settings.seq == 1024 && gpt.measuredSeconds > 0.058)
+        let llama = try Self.run(f, "llama-1B-like")
+        #expect(llama.model.kvHeads == 8 && llama.model.ffn == 5632 && llama.model.ffnKind == .swiglu && llama.model.position == .none)
+        let check = try RunCheck(f, profile: ProfileStore.locate().hardware)
+        #expect(check.results.count == 6 && check.refusals.map(\.id) == ["resnet50"])
+    }
+
     @Test func unknownFileIsAClearError() throws {
         #expect(throws: RidgelineError.self) { try PublishedRuns.load(path: try DataRoot.locate().reference("collectives/allreduce-a100-2gpu.csv")) }
     }
