@@ -4,10 +4,18 @@ import RidgelineTraining
 
 /// Reads a file of published training runs in the schema of `reference/training-runs/`, picking
 /// the source's column map by the file's columns. Each source's map is one file under
-/// `Sources/` (`MegatronSource`, `VTrainSource`, `LLMFoundrySource`, `NeMoSource`): the only place
+/// `Sources/` (`MegatronSource`, `VTrainSource`, `LLMFoundrySource`, `NeMoSource`, and
+/// `TrainStepSource` for the JSON-lines single-GPU train steps): the only place
 /// that knows that source's column names.
 public enum PublishedRuns {
     public static func load(path: String) throws -> RunSourceFile {
+        if path.hasSuffix(".jsonl") {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw RidgelineError.unreadable(file: path, reason: "cannot read the file")
+            }
+            if TrainStepSource.recognises(text) { return try TrainStepSource.read(text: text, file: path) }
+            throw RidgelineError.unreadable(file: path, reason: "no train_step records (the JSON-lines runs file Ridgeline knows is gpu-measurements/h100-sxm5-more.jsonl)")
+        }
         let csv = try CSVTable.load(path: path)
         let columns = Set(csv.header)
         if columns.contains("derived_fields") && columns.contains("reported_tflops_per_gpu") { return try MegatronSource.read(csv) }

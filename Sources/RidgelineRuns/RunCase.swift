@@ -21,11 +21,14 @@ public struct RunCase: Sendable {
         self.measuredSeconds = measuredSeconds; self.origin = origin
     }
 
-    /// Which parallel dimensions the run uses: "tp+pp+dp", "fsdp" (ZeRO-3 data parallel), "single".
+    /// Which parallel dimensions the run uses: "tp+pp+dp", "tp(sp)+cp+ep+dp", "fsdp" (ZeRO-3 data
+    /// parallel), "single".
     public var parallelism: String {
         var parts: [String] = []
         if layout.tp > 1 { parts.append(settings.sequenceParallel ? "tp(sp)" : "tp") }
         if layout.pp > 1 { parts.append(layout.schedule.chunks > 1 ? "pp(vp)" : "pp") }
+        if layout.cp > 1 { parts.append("cp") }
+        if layout.ep > 1 { parts.append(layout.etp != layout.tp ? "ep(etp \(layout.etp))" : "ep") }
         if layout.dp > 1 { parts.append(layout.zero >= 3 ? "fsdp" : "dp") }
         return parts.isEmpty ? "single" : parts.joined(separator: "+")
     }
@@ -59,16 +62,21 @@ public struct SourceAssumptions: Sendable {
     public var sequenceParallel: Bool
     /// ZeRO stage where the row does not say (Megatron-core's distributed optimizer is 1).
     public var zero: Int
+    /// Eager mode: the framework's host seconds per op (`TrainingAssumptions.hostSecondsPerOp`);
+    /// nil: each op floored at the profile's dispatch latency.
+    public var hostSecondsPerOp: Double?
     /// Further rules every row of the source follows, in words.
     public var rules: [String]
 
-    public init(mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int, rules: [String]) {
+    public init(mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int,
+                hostSecondsPerOp: Double? = nil, rules: [String]) {
         self.mode = mode; self.flashAttention = flashAttention; self.overlapGradientReduction = overlapGradientReduction
-        self.sequenceParallel = sequenceParallel; self.zero = zero; self.rules = rules
+        self.sequenceParallel = sequenceParallel; self.zero = zero; self.hostSecondsPerOp = hostSecondsPerOp; self.rules = rules
     }
 
     public var summary: String {
-        "mode \(mode.rawValue), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
+        let host = hostSecondsPerOp.map { ", host \(String(format: "%.0f", $0 * 1e6)) µs per op (queued)" } ?? ""
+        return "mode \(mode.rawValue)\(host), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
             + "sequence parallel \(sequenceParallel ? "with tp" : "off"), ZeRO \(zero) unless stated"
     }
 }

@@ -50,6 +50,8 @@ public struct RunCheck: Sendable {
         self.file = file
         var results: [RunResult] = [], refusals: [Refusal] = []
         var profiles: [String: HardwareProfile] = [:]
+        var assumptions = assumptions
+        if let host = file.assumptions.hostSecondsPerOp { assumptions.hostSecondsPerOp = host }
         for outcome in file.outcomes {
             switch outcome {
             case .failure(let r): refusals.append(r)

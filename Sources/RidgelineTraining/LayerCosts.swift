@@ -193,7 +193,8 @@ extension LayerCosts {
             context: CommGroup(ranks: settings.cp, ranksPerNode: max(1, domain / settings.tp)),
             expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.etp)),
             expertTensor: CommGroup(ranks: settings.etp, ranksPerNode: min(settings.etp, domain)))
-        let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups)
+        let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
+                                hostSecondsPerOp: assumptions.hostSecondsPerOp)
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
@@ -284,6 +285,37 @@ extension LayerCosts {
     }
 }
 
+/// A framework's kernels as the host issues them and the device runs them: the host spends
+/// `host` seconds per op (Python, dispatcher, autograd, launch) and enqueues it; the device runs
+/// the queue in order, asynchronously, each op no earlier than it was issued. A pass therefore
+/// costs about max(device time, ops × host), exactly the finish time of this FIFO queue:
+/// E_j = max(E_{j−1}, j·h) + d_j (PyTorch's asynchronous CUDA execution, PyTorch docs "CUDA
+/// semantics"; the host-bound regime of small models, e.g. Lu et al., "Characterizing host
+/// overhead in deep learning training", and the lead's vTrain analysis in README "Validation").
+struct HostQueue {
+    /// Host clock (seconds since the pass began) and the device's finish time.
+    var issued = 0.0, finished = 0.0
+    /// Device seconds queued so far.
+    var device = 0.0
+
+    /// `count` identical ops of `device` seconds each: the finish time of the last is the latest
+    /// of the device running them back to back after the queue drains, after the first is issued,
+    /// and after the last is issued (closed form of the recurrence above for equal d and h).
+    mutating func issue(count: Double, device d: Double, host h: Double) {
+        guard count > 0 else { return }
+        if count <= 1 {
+            finished = max(finished, issued + count * h) + count * d
+        } else {
+            finished = max(finished + count * d, issued + h + count * d, issued + count * h + d)
+        }
+        issued += count * h
+        device += count * d
+    }
+
+    /// What the host adds on top of the device time.
+    var hostBoundSeconds: Double { max(0, finished - device) }
+}
+
 /// Prices a pass's kernels with the roofline engine and its collectives with the network model.
 struct PassPricer {
     struct Groups {
@@ -304,9 +336,13 @@ struct PassPricer {
     let mode: ExecutionMode
     let network: Network
     let groups: Groups
+    /// Host (CPU) seconds per kernel (`TrainingAssumptions.hostSecondsPerOp`); nil: device time,
+    /// each op floored at the profile's dispatch latency in eager mode.
+    let hostSecondsPerOp: Double?
 
-    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups) {
+    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil) {
         self.engine = engine; self.mode = mode; self.network = network; self.groups = groups
+        self.hostSecondsPerOp = hostSecondsPerOp
     }
     init(engine: Roofline, mode: ExecutionMode, network: Network, tpGroup: CommGroup) {
         self.init(engine: engine, mode: mode, network: network, groups: Groups(tensor: tpGroup))
@@ -314,18 +350,24 @@ struct PassPricer {
 
     func cost(_ pass: PassKernels) -> PhaseCost {
         var c = PhaseCost()
+        var queue = HostQueue()
         for k in pass.kernels {
             let device = engine.predict(k.kernel, mode: .kernel).timeSeconds
-            let wall = mode == .eager ? engine.predict(k.kernel, mode: .eager).timeSeconds : device
             switch k.category {
             case .gemm: c.gemm += device * k.count
             case .attention: c.attention += device * k.count
             case .memoryBound, .optimizer: c.memoryBound += device * k.count
             }
-            c.dispatch += max(0, wall - device) * k.count
+            if let host = hostSecondsPerOp {
+                queue.issue(count: k.count, device: device, host: host)
+            } else {
+                let wall = mode == .eager ? engine.predict(k.kernel, mode: .eager).timeSeconds : device
+                c.dispatch += max(0, wall - device) * k.count
+            }
             c.flops += k.kernel.flops * k.count
             c.kernels += k.count
         }
+        c.dispatch += queue.hostBoundSeconds
         var beside = 0.0
         for op in pass.collectives {
             let group = groups.group(op.group)

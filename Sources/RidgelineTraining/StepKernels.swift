@@ -436,21 +436,31 @@ public struct TransformerKernels: Sendable {
 
     /// Final norm, the output projection over the (vocabulary-parallel) vocabulary and the
     /// softmax cross-entropy in fp32 (its max and sum all-reduced over tensor-parallel ranks).
+    /// Eager mixed precision materialises the fp32 logits first: `F.cross_entropy` is on
+    /// autocast's fp32 list (PyTorch docs, "Automatic Mixed Precision", CUDA ops that autocast to
+    /// float32), so the 16-bit logits are cast (read 2 bytes, write 4 per element).
     public func outputForward() -> PassKernels {
         var p = PassKernels()
         let v = model.image == nil ? model.vocab / t : model.vocab
         p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         p.add(.gemm(GEMM(m: headRows, n: v, k: h, dtype: mm)), .gemm)
+        if eager && act.bytes == 2 { p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
         p.add(.rowwise(RowWise(.softmax, rows: headRows, cols: v, dtype: .fp32)), .memoryBound)
         if t > 1 && model.image == nil { p.comm(.allReduce, bytes: Double(headRows) * 4, count: 3) }
         return p
     }
 
+    /// Eager: `nll_loss` backward writes a dense fp32 gradient of the logits (zero-filled, then the
+    /// targets scattered) before the log-softmax backward, and the cast's backward returns it to
+    /// 16 bits (read 4 bytes, write 2).
     public func outputBackward() -> PassKernels {
         var p = PassKernels()
         let v = model.image == nil ? model.vocab / t : model.vocab
+        let castLogits = eager && act.bytes == 2
+        if castLogits { p.add(.elementwise(Elementwise(name: "fill", elements: headRows * v, inputs: 0, outputs: 1, dtype: .fp32)), .memoryBound) }
         p.add(.rowwise(RowWise(.softmax, rows: headRows, cols: v, pass: .bwd, dtype: .fp32)), .memoryBound)
+        if castLogits { p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 2, outputs: 1, dtype: act)), .memoryBound) }
         p.add(.gemm(GEMM(m: headRows, n: h, k: v, dtype: mm)), .gemm)
         if !frozen { p.add(.gemm(GEMM(m: h, n: v, k: headRows, transA: true, dtype: mm)), .gemm) }
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }

@@ -49,6 +49,13 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// the busiest rank computes min(capacity factor, this) × the even share: with the default
     /// factor 1.0 the cap binds; a factor above 1.1 (or dropless routing) leaves this imbalance.
     public var expertLoadImbalance: Double = 1.1
+    /// Host (CPU) seconds the framework spends issuing one kernel of the step's list, a property
+    /// of the framework and host CPU, not of the GPU (Python, dispatcher, autograd, launch). When
+    /// set, the kernels of either mode's list queue asynchronously and a pass costs the finish time
+    /// of that queue, about max(device time, kernels × this) (`HostQueue`): Megatron-DeepSpeed's
+    /// fused kernels issued from Python are `compiled` with this set. nil: device time, each op
+    /// floored at the profile's dispatch latency in eager mode (one op timed alone).
+    public var hostSecondsPerOp: Double? = nil
 
     public init() {}
 }

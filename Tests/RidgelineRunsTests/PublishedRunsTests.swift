@@ -22,7 +22,8 @@ import RidgelineTraining
         #expect(r.model.layers == 24 && r.model.dModel == 1024 && r.model.heads == 16 && r.model.ffn == 4096 && r.model.vocab == 50257)
         #expect(r.layout.devices == 2 && r.layout.tp == 1 && r.layout.pp == 2 && r.layout.dp == 1)
         #expect(r.layout.microBatch == 8 && r.layout.globalBatch == 16 && !r.layout.overlapGradientReduction)
-        #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .eager && !r.settings.flashAttention)
+        #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .compiled && !r.settings.flashAttention)
+        #expect(f.assumptions.hostSecondsPerOp == 68e-6)
         #expect(r.hardware == "a100-sxm4-80gb" && r.measuredSeconds == 0.372160408)
         #expect(r.group == "a100-sxm4-80gb pp fp16")
     }
@@ -38,17 +39,43 @@ import RidgelineTraining
         #expect(r.parallelism == "fsdp")
     }
 
-    @Test func nemoColumnsWithModelShapesAndRefusals() throws {
+    @Test func nemoColumnsWithModelShapes() throws {
         let f = try Self.load("nemo-h100-pretrain.csv")
         #expect(f.outcomes.count == 233)
         let r = try Self.run(f, "dgxc_249")
         #expect(r.model.layers == 80 && r.model.dModel == 8192 && r.model.kvHeads == 8 && r.model.ffnKind == .swiglu && r.model.norm == .rmsnorm)
         #expect(r.layout.tp == 4 && r.layout.pp == 8 && r.layout.dp == 2 && r.layout.schedule.chunks == 5 && r.layout.zero == 1)
         #expect(r.settings.precision == .fp8 && r.settings.sequenceParallel && r.settings.seq == 8192 && r.measuredSeconds == 9.86)
-        // Grok-1 is a mixture of experts; cp 2 rows need context parallelism: refused, with the reason.
-        let refused = f.outcomes.compactMap { outcome -> Refusal? in if case .failure(let r) = outcome { return r } else { return nil } }
-        #expect(refused.contains { $0.id == "dgxc_000" && $0.reason.contains("mixture of experts") })
-        #expect(refused.contains { $0.reason.contains("context parallelism (cp 2)") && $0.group?.contains("cp") == true })
+    }
+
+    /// Grok-1 (mixture of experts) with expert parallelism, a proxy layer count and context
+    /// parallelism: the experts and top-k of nemo-h100-models.csv, cp and ep in the layout and the
+    /// kernel settings, and the group naming them.
+    @Test func nemoMixtureOfExpertsWithContextAndExpertParallelism() throws {
+        let f = try Self.load("nemo-h100-pretrain.csv")
+        let r = try Self.run(f, "dgxc_003")
+        #expect(r.model.layers == 8 && r.model.moe == MixtureOfExperts(experts: 8, topK: 2, expertFFN: 32768))
+        #expect(r.model.ffnKind == .swiglu && r.model.position == .rope && !r.model.tiedEmbeddings)
+        #expect(r.layout.devices == 64 && r.layout.tp == 4 && r.layout.cp == 2 && r.layout.ep == 8 && r.layout.dp == 8)
+        #expect(r.settings.cp == 2 && r.settings.ep == 8 && r.settings.seq == 8192)
+        #expect(r.parallelism == "tp(sp)+cp+ep+dp")
+    }
+
+    /// Every row of every shipped file is predicted: no refusals (issue 12).
+    @Test(arguments: ["megatron-a100.csv", "vtrain-a100-single-node.csv", "llmfoundry-mpt-fsdp.csv", "nemo-h100-pretrain.csv"])
+    func everyRowIsPredicted(_ name: String) throws {
+        let f = try Self.load(name)
+        let check = try RunCheck(f, profile: ProfileStore.locate().hardware)
+        #expect(check.refusals.isEmpty, "\(name): \(check.refusals.prefix(3).map { "\($0.id): \($0.reason)" })")
+        #expect(check.results.count == f.outcomes.count)
+    }
+
+    /// A per-device batch that is not a multiple of the micro-batch runs a smaller last micro-batch.
+    @Test func llmFoundryPartialLastMicroBatch() throws {
+        let f = try Self.load("llmfoundry-mpt-fsdp.csv")
+        let partial = f.outcomes.compactMap { try? $0.get() }.filter { $0.layout.sequencesPerRank % $0.layout.microBatch != 0 }
+        #expect(!partial.isEmpty)
+        for r in partial.prefix(3) { #expect(r.layout.microBatchEquivalents < Double(r.layout.microBatchesPerStep)) }
     }
 
     @Test func megatronColumnsGiveTheStepTimeOfTheReportedThroughput() throws {
@@ -71,6 +98,20 @@ import RidgelineTraining
             #expect(s.medianAPE <= s.p90APE && check.groups.map(\.summary.count).reduce(0, +) == s.count)
             #expect(check.groups.map(\.summary.refused).reduce(0, +) == s.refused)
         }
+    }
+
+    /// The single-GPU eager train steps (JSON lines, section train_step): six transformers mapped,
+    /// the CNN refused with its reason.
+    @Test func trainStepRows() throws {
+        let f = try PublishedRuns.load(path: try DataRoot.locate().reference("gpu-measurements/h100-sxm5-more.jsonl"))
+        #expect(f.outcomes.count == 7)
+        let gpt = try Self.run(f, "gpt2-124M")
+        #expect(gpt.model.dModel == 768 && gpt.model.vocab == 50304 && gpt.model.bias && !gpt.model.tiedEmbeddings)
+        #expect(gpt.layout.microBatch == 16 && gpt.settings.mode == .eager && gpt.settings.seq == 1024 && gpt.measuredSeconds > 0.058)
+        let llama = try Self.run(f, "llama-1B-like")
+        #expect(llama.model.kvHeads == 8 && llama.model.ffn == 5632 && llama.model.ffnKind == .swiglu && llama.model.position == .none)
+        let check = try RunCheck(f, profile: ProfileStore.locate().hardware)
+        #expect(check.results.count == 6 && check.refusals.map(\.id) == ["resnet50"])
     }
 
     @Test func unknownFileIsAClearError() throws {

@@ -4,15 +4,18 @@ import RidgelineTraining
 
 /// `nemo-h100-pretrain.csv` with the model shapes of `nemo-h100-models.csv` beside it: NeMo
 /// (Megatron-core) pre-training on DGX H100. Column map and declared settings for this source,
-/// in one place. Context parallelism, expert parallelism and mixture-of-experts rows are refused
-/// until the train model has them: fill `cp`/`ep` and the MoE shape in `runCase` then.
+/// in one place. Every row maps: context parallelism (`cp`), expert parallelism (`ep`, `etp`),
+/// the mixture-of-experts shape (`experts`, `top_k` of the models file), fp8 and proxy layer counts.
 enum NeMoSource {
     static let assumptions = SourceAssumptions(
         mode: .compiled, flashAttention: true, overlapGradientReduction: true, sequenceParallel: true, zero: 1,
         rules: ["Megatron-core with Transformer Engine: fused kernels (compiled), flash attention, gradient reduction overlapped",
                 "sequence parallelism whenever tp > 1, distributed optimizer (ZeRO 1), no recomputation (not stated per row)",
                 "vp -> interleaved schedule with vp chunks; layers_used (proxy runs) replaces the model's layer count",
-                "model shape from nemo-h100-models.csv (model_key); gpu_type H100 -> h100-sxm5-80gb"])
+                "cp -> context parallelism, ep -> expert parallelism (ranks from dp·cp), etp -> expert tensor parallelism (empty: tp)",
+                "model shape from nemo-h100-models.csv (model_key); experts/top_k -> mixture of experts with expert ffn = ffn, capacity factor 1",
+                "MoE decoder whose arch names neither MLP nor position (Grok-1): gated MLP, RMSNorm, RoPE, untied, no biases (profiles/models/grok-1.yaml)",
+                "gpu_type H100 -> h100-sxm5-80gb"])
 
     static func read(_ csv: CSVTable) throws -> RunSourceFile {
         // The model shapes sit beside the runs file; runs read from standard input use the shipped ones.
@@ -32,35 +35,34 @@ enum NeMoSource {
         guard let m = shapes[key] else {
             throw RidgelineError.invalidValue(file: origin, field: "model_key", value: key, expected: "a model_key of \(models.file)")
         }
-        let cp = try csv.optionalInt(i, "cp") ?? 1, ep = try csv.optionalInt(i, "ep") ?? 1
+        let cp = try csv.optionalInt(i, "cp") ?? 1, ep = try csv.optionalInt(i, "ep") ?? 1, etp = try csv.optionalInt(i, "etp")
         let tp = try csv.int(i, "tp"), pp = try csv.int(i, "pp"), micro = try csv.int(i, "micro_batch")
         let vp = try csv.optionalInt(i, "vp") ?? 1
         let hardware = try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i)
         let precision = try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i)
-        // The group a refused row would report in: the dimensions the row uses, as RunCase names them.
-        let dims = [(tp > 1, a.sequenceParallel ? "tp(sp)" : "tp"), (pp > 1, vp > 1 ? "pp(vp)" : "pp"), (cp > 1, "cp"), (ep > 1, "ep"),
-                    (try csv.int(i, "dp") > 1, "dp")].filter(\.0).map(\.1)
-        let group = "\(hardware) \(dims.isEmpty ? "single" : dims.joined(separator: "+")) \(precision.rawValue)"
+        var moe: MixtureOfExperts?
         if let experts = try models.optionalInt(m, "experts"), experts > 1 {
-            let topK = try models.optionalInt(m, "top_k") ?? 1
-            throw Refusal(id: id, reason: "mixture of experts (\(experts) experts, top-\(topK)) is not in the train model yet", origin: origin, group: group)
+            moe = MixtureOfExperts(experts: experts, topK: try models.optionalInt(m, "top_k") ?? 1, expertFFN: try models.int(m, "ffn"))
         }
-        if cp > 1 { throw Refusal(id: id, reason: "context parallelism (cp \(cp)) is not in the train model yet", origin: origin, group: group) }
-        if ep > 1 { throw Refusal(id: id, reason: "expert parallelism (ep \(ep)) is not in the train model yet", origin: origin, group: group) }
         let arch = try models.string(m, "arch").lowercased()
-        let swiglu = arch.contains("swiglu"), relu = arch.contains("relu"), rope = arch.contains("rope")
+        // Grok-1's row says only "MoE decoder, GQA": its shipped model's gated MLP, RMSNorm and RoPE.
+        let modern = arch.contains("rope") || moe != nil
+        let swiglu = arch.contains("swiglu") || (moe != nil && !arch.contains("relu") && !arch.contains("gelu"))
+        let relu = arch.contains("relu")
         let seq = try csv.int(i, "seq_len")
         let model = TransformerModel(
             name: try csv.string(i, "model"), layers: try csv.optionalInt(i, "layers_used") ?? models.int(m, "layers"),
             dModel: try models.int(m, "hidden"), heads: try models.int(m, "heads"), kvHeads: try models.optionalInt(m, "kv_heads"),
-            ffn: try models.int(m, "ffn"), ffnKind: swiglu ? .swiglu : relu ? .relu : .gelu, norm: swiglu ? .rmsnorm : .layernorm,
-            vocab: try models.int(m, "vocab"), maxSeq: seq, position: rope ? .rope : .learned, tiedEmbeddings: !rope, bias: !rope,
-            causal: true, dropout: false)
-        let layout = Layout(devices: try csv.int(i, "gpus"), tp: tp, pp: pp, dp: try csv.int(i, "dp"),
+            ffn: try models.int(m, "ffn"), ffnKind: swiglu ? .swiglu : relu ? .relu : .gelu, norm: modern ? .rmsnorm : .layernorm,
+            vocab: try models.int(m, "vocab"), maxSeq: seq, position: modern ? .rope : .learned, tiedEmbeddings: !modern, bias: !modern,
+            causal: true, dropout: false, moe: moe)
+        let layout = Layout(devices: try csv.int(i, "gpus"), tp: tp, pp: pp, cp: cp, dp: try csv.int(i, "dp"), ep: ep,
                             schedule: vp > 1 && pp > 1 ? .interleaved(chunks: vp) : .oneFOneB, zero: a.zero,
-                            globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction)
+                            globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction,
+                            expertTP: etp)
         let settings = KernelSettings(tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
-                                      precision: precision, recompute: .none, flashAttention: a.flashAttention, mode: a.mode)
+                                      precision: precision, recompute: .none, flashAttention: a.flashAttention, mode: a.mode,
+                                      cp: cp, ep: ep, expertTP: etp)
         return RunCase(id: id, model: model, layout: layout, settings: settings, hardware: hardware, measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
     }
 }
