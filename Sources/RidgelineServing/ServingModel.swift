@@ -312,6 +312,28 @@ public struct ServingPredictor: Sendable {
         }
     }
 
+    /// The roofline prediction with every operand streamed from device memory: in a serving step
+    /// the weights and the KV cache cycle through far more than the L2 holds, so a small decode
+    /// GEMM's weights are never cache-resident (the engine's hierarchical roofline would serve a
+    /// 33 MB matrix from H100's 50 MB L2). Decode attention is a streaming read of the KV cache
+    /// (FlashDecoding, TensorRT-LLM's XQA): it gets the profile's `copy` memory fraction, not the
+    /// `attention` one fitted on compute-bound training attention.
+    func predict(_ kernel: Kernel, streamingAttention: Bool = false) -> Prediction {
+        var p = roofline.predict(kernel)
+        let cls = kernel.kernelClass
+        let cal = config.profile.calibration
+        let streaming = streamingAttention && cls == .attention
+        let fraction = cal?.memoryFraction(streaming ? .copy : cls, deviceMemory: true) ?? 1
+        let hbm = kernel.bytes / (config.profile.deviceMemory.bandwidth * fraction)
+        let memory = streaming ? hbm : max(p.memorySeconds, hbm)
+        let roof = max(p.computeSeconds, memory)
+        p.memorySeconds = memory
+        p.timeSeconds = roof + p.overheadSeconds
+        if p.overheadSeconds > roof { p.bound = .latency }
+        else { p.bound = p.computeSeconds >= memory ? .compute(p.computeDType) : .memory(config.profile.deviceMemory.name) }
+        return p
+    }
+
     func group(_ kind: CommGroupKind) -> CommGroup {
         let ranks: Int
         switch kind {
@@ -325,7 +347,7 @@ public struct ServingPredictor: Sendable {
 
     func time(_ pass: PassKernels) -> Tally {
         var tally = Tally()
-        for k in pass.kernels { tally.add(roofline.predict(k.kernel), count: k.count) }
+        for k in pass.kernels { tally.add(predict(k.kernel), count: k.count) }
         for c in pass.collectives { tally.addComm(network.time(c.collective, bytes: c.bytes, group: group(c.group)) * c.count) }
         return tally
     }
@@ -337,8 +359,8 @@ public struct ServingPredictor: Sendable {
     /// Final norm and LM head for `rows` tokens (only the last token of a prompt needs logits).
     func headTally(rows: Int) -> Tally {
         var tally = Tally()
-        tally.add(roofline.predict(.rowwise(RowWise(model.norm == .layernorm ? .layernorm : .rmsnorm, rows: rows, cols: h, dtype: act))), count: 1)
-        tally.add(roofline.predict(.gemm(GEMM(m: rows, n: max(1, model.vocab / t), k: h, dtype: mm))), count: 1)
+        tally.add(predict(.rowwise(RowWise(model.norm == .layernorm ? .layernorm : .rmsnorm, rows: rows, cols: h, dtype: act))), count: 1)
+        tally.add(predict(.gemm(GEMM(m: rows, n: max(1, model.vocab / t), k: h, dtype: mm))), count: 1)
         if t > 1 { tally.addComm(network.time(.allGather, bytes: Double(rows) * Double(model.vocab) * 4, group: group(.tensor))) }
         return tally
     }
@@ -356,12 +378,12 @@ public struct ServingPredictor: Sendable {
         if past > 0 {
             let a = Attention(batch: sequences, heads: model.heads / t, kvHeads: max(1, model.kvHeads / t), seq: seq, seqKV: past,
                               headDim: model.headDim, causal: false, impl: .flash, dtype: act)
-            var extra = Tally(); extra.add(roofline.predict(.attention(a)), count: 1)
+            var extra = Tally(); extra.add(predict(.attention(a)), count: 1)
             tally += extra.scaled(layersPerStage)
         }
         var full = tally.scaled(Double(config.pp))
         var input = Tally()
-        input.add(roofline.predict(.embedding(Embedding(tokens: sequences * seq, dModel: h, vocab: max(1, model.vocab / t), dtype: act))), count: 1)
+        input.add(predict(.embedding(Embedding(tokens: sequences * seq, dModel: h, vocab: max(1, model.vocab / t), dtype: act))), count: 1)
         full += input
         full += headTally(rows: sequences)
         if config.pp > 1 {
@@ -410,27 +432,28 @@ public struct ServingPredictor: Sendable {
         let outWidth = Double(model.mla.map { model.heads * $0.vHeadDim } ?? h)
         let qkvN = max(1, Int((attnParams - outWidth * Double(h)) / Double(h)) / t)
         var attention = Tally()
-        attention.add(roofline.predict(.rowwise(RowWise(norm, rows: b, cols: h, dtype: act))), count: 1)
-        attention.add(roofline.predict(.gemm(GEMM(m: b, n: qkvN, k: h, dtype: mm))), count: 1)
+        attention.add(predict(.rowwise(RowWise(norm, rows: b, cols: h, dtype: act))), count: 1)
+        attention.add(predict(.gemm(GEMM(m: b, n: qkvN, k: h, dtype: mm))), count: 1)
         let kvHeads = model.mla != nil ? 1 : max(1, model.kvHeads / t)
         let kvHeadDim = model.mla.map { ($0.kvLoraRank + $0.qkRopeDim) / 2 } ?? model.headDim
-        attention.add(roofline.predict(.attention(Attention(batch: b, heads: model.heads / t, kvHeads: kvHeads, seq: 1, seqKV: max(1, context),
-                                                          headDim: kvHeadDim, causal: false, impl: .flash, dtype: config.kvDType))), count: 1)
-        attention.add(roofline.predict(.gemm(GEMM(m: b, n: h, k: max(1, Int(outWidth) / t), dtype: mm))), count: 1)
+        attention.add(predict(.attention(Attention(batch: b, heads: model.heads / t, kvHeads: kvHeads, seq: 1, seqKV: max(1, context),
+                                                  headDim: kvHeadDim, causal: false, impl: .flash, dtype: config.kvDType)),
+                                      streamingAttention: true), count: 1)
+        attention.add(predict(.gemm(GEMM(m: b, n: h, k: max(1, Int(outWidth) / t), dtype: mm))), count: 1)
         attention.addComm(tensorAllReduce(tokens: b))
-        attention.add(roofline.predict(.elementwise(Elementwise(name: "add", elements: b * h, inputs: 2, dtype: act))), count: 1)
+        attention.add(predict(.elementwise(Elementwise(name: "add", elements: b * h, inputs: 2, dtype: act))), count: 1)
 
         func mlp(ffn: Int, m: Int, experts: Int = 1, split: Int) -> Tally {
             var x = Tally()
             let f = max(1, ffn / split)
-            x.add(roofline.predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, batch: experts, dtype: mm))), count: 1)
-            x.add(roofline.predict(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: m * f * experts,
+            x.add(predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, batch: experts, dtype: mm))), count: 1)
+            x.add(predict(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: m * f * experts,
                                                              inputs: model.gated ? 2 : 1, dtype: act))), count: 1)
-            x.add(roofline.predict(.gemm(GEMM(m: m, n: h, k: f, batch: experts, dtype: mm))), count: 1)
+            x.add(predict(.gemm(GEMM(m: m, n: h, k: f, batch: experts, dtype: mm))), count: 1)
             return x
         }
         var dense = Tally()
-        dense.add(roofline.predict(.rowwise(RowWise(norm, rows: b, cols: h, dtype: act))), count: 1)
+        dense.add(predict(.rowwise(RowWise(norm, rows: b, cols: h, dtype: act))), count: 1)
         dense += mlp(ffn: model.ffn, m: b, split: t)
         dense.addComm(tensorAllReduce(tokens: b))
 
@@ -439,8 +462,8 @@ public struct ServingPredictor: Sendable {
         layers += dense.scaled(denseLayersPerStage)
         if let moe = model.moe, moeLayersPerStage > 0 {
             var x = Tally()
-            x.add(roofline.predict(.rowwise(RowWise(norm, rows: b, cols: h, dtype: act))), count: 1)
-            x.add(roofline.predict(.gemm(GEMM(m: b, n: moe.experts, k: h, dtype: act))), count: 1)
+            x.add(predict(.rowwise(RowWise(norm, rows: b, cols: h, dtype: act))), count: 1)
+            x.add(predict(.gemm(GEMM(m: b, n: moe.experts, k: h, dtype: act))), count: 1)
             let touched = Self.expertsTouched(experts: moe.experts, topK: moe.topK, tokens: b)
             let onRank = max(1, Int((touched / Double(config.ep)).rounded(.up)))
             let tokensPerExpert = max(1, Int((Double(b * moe.topK) / touched).rounded(.up)))
@@ -457,7 +480,7 @@ public struct ServingPredictor: Sendable {
         // sequence takes pp stage times (each stage busy all the time) plus the sends.
         var step = layers.scaled(Double(config.pp))
         var ends = Tally()
-        ends.add(roofline.predict(.embedding(Embedding(tokens: b, dModel: h, vocab: max(1, model.vocab / t), dtype: act))), count: 1)
+        ends.add(predict(.embedding(Embedding(tokens: b, dModel: h, vocab: max(1, model.vocab / t), dtype: act))), count: 1)
         ends += headTally(rows: b)
         step += ends
         if config.pp > 1 {
