@@ -134,7 +134,11 @@ public enum ServingCheck {
                     add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) { try predictor.estimate(.batch(1)).ttft }
                 case "online_serving":
                     let rate = try table.string(i, "request_rate_qps")
-                    let load: ServingLoad = rate.uppercased() == "INF" ? .maxLoad : .rate(Double(rate) ?? 0)
+                    guard rate.uppercased() != "INF" else {
+                        refuse("QPS INF (every request at once): TTFT is the drain of a finite queue of requests, not a steady state; not modelled")
+                        continue
+                    }
+                    let load: ServingLoad = .rate(Double(rate) ?? 0)
                     let e = Swift.Result<ServingEstimate, Error> { try predictor.estimate(load) }
                     add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) { try e.get().ttft }
                     add("itl_s", measured: try table.optionalDouble(i, "tpot_or_itl_ms").map { $0 / 1e3 }) { try e.get().tpot }

@@ -42,6 +42,11 @@ public struct ServingAssumptions: Sendable, Hashable {
     /// Largest batch the engine schedules (TensorRT-LLM's default `max_batch_size` is 2048 in
     /// trtllm-bench; the throughput tables cap near it).
     public var maxBatch: Int = 2048
+    /// An online server's own per-request path before the first token leaves it (HTTP, tokenisation,
+    /// the Triton ensemble's pre- and post-processing): 8 ms, read off the lowest-rate rows of
+    /// TensorRT-LLM's online table (measured TTFT exceeds the prefill by 7-16 ms there), so those
+    /// rows are not independent evidence for it. Charged for --rate and --concurrency, not --batch.
+    public var requestOverhead: Double = 8e-3
     public init() {}
 }
 
@@ -323,7 +328,9 @@ public struct ServingPredictor: Sendable {
         let cls = kernel.kernelClass
         let cal = config.profile.calibration
         let streaming = streamingAttention && cls == .attention
-        let fraction = cal?.memoryFraction(streaming ? .copy : cls, deviceMemory: true) ?? 1
+        // A class the calibration gives no memory fraction (a100's gemm) streams at its copy fraction.
+        let measured: KernelClass = streaming || cal?.memory[cls] == nil ? .copy : cls
+        let fraction = cal?.memoryFraction(measured, deviceMemory: true) ?? 1
         let hbm = kernel.bytes / (config.profile.deviceMemory.bandwidth * fraction)
         let memory = streaming ? hbm : max(p.memorySeconds, hbm)
         let roof = max(p.computeSeconds, memory)
@@ -512,7 +519,7 @@ public struct ServingPredictor: Sendable {
             let cycle = p.timeSeconds + Double(o) * d.timeSeconds
             let tp = Double(c * o) / cycle
             let tpot = cycle / Double(o)
-            return (tp, prefillOne.timeSeconds + d.timeSeconds / 2, tpot, d, p)
+            return (tp, prefillOne.timeSeconds + d.timeSeconds / 2 + config.assumptions.requestOverhead, tpot, d, p)
         }
 
         switch load {
@@ -583,7 +590,7 @@ public struct ServingPredictor: Sendable {
             // for the running iteration (half a step) and for prefills ahead of it.
             let rho = min(0.99, prefillShare)
             queueing = d.timeSeconds / 2 + rho / (2 * (1 - rho)) * prefillOne.timeSeconds
-            ttft = prefillOne.timeSeconds + queueing
+            ttft = prefillOne.timeSeconds + queueing + config.assumptions.requestOverhead
             batch = b
             throughput = qps * Double(o)
         }
