@@ -47,3 +47,28 @@ import Testing
         }
     }
 }
+
+@Suite struct ServePlanCLITests {
+    @Test func planServeRanksByCostAndMeetsTheTargets() throws {
+        let r = try ridgeline(["plan", "--serve", "--model", "llama3.1-70b", "--input-tokens", "1000", "--output-tokens", "500",
+                               "--rate", "10", "--ttft-slo", "1", "--tpot-slo", "0.05", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb",
+                               "--max-devices", "16", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let best = try #require(object["best"] as? [[String: Any]])
+        #expect(!best.isEmpty)
+        let costs = best.compactMap { $0["cost_per_million_tokens_usd"] as? Double }
+        #expect(costs == costs.sorted())
+        for e in best {
+            #expect((e["ttft_s"] as? Double ?? 9) <= 1)
+            #expect((e["tpot_s"] as? Double ?? 9) <= 0.05)
+        }
+        #expect(object["pareto"] != nil && object["configurations_evaluated"] != nil)
+    }
+
+    @Test func planServeNeedsARate() throws {
+        let r = try ridgeline(["plan", "--serve", "--model", "llama3.1-8b", "--input-tokens", "100", "--output-tokens", "100"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--rate"))
+    }
+}
