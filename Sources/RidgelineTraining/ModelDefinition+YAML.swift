@@ -58,8 +58,9 @@ extension ModelDefinition {
             if r.has("kv_heads") {
                 throw RidgelineError.inconsistent(file: r.file, field: "kv_heads", detail: "multi-head latent attention has a key and value per head: leave kv_heads out")
             }
-            mla = LatentAttention(qLoraRank: try r.optionalInt("q_lora_rank", in: 0...1_000_000) ?? 0, kvLoraRank: try r.int("kv_lora_rank"),
-                                  qkRopeDim: try r.int("qk_rope_dim"), qkNopeDim: try r.int("qk_nope_dim"), vHeadDim: try r.int("v_head_dim"))
+            mla = LatentAttention(qLoraRank: try r.optionalInt("q_lora_rank", in: 0...1_000_000) ?? 0, kvLoraRank: try r.int("kv_lora_rank", in: 1...1_000_000),
+                                  qkRopeDim: try r.int("qk_rope_dim", in: 1...1_000_000), qkNopeDim: try r.int("qk_nope_dim", in: 1...1_000_000),
+                                  vHeadDim: try r.int("v_head_dim", in: 1...1_000_000))
         default:
             throw RidgelineError.invalidValue(file: r.file, field: "attention", value: attention,
                                               expected: "mha (multi-head, or grouped-query via kv_heads) or mla (multi-head latent attention)")
