@@ -31,14 +31,17 @@ let package = Package(
         // The kernel's counting interfaces for when PAPI offers nothing: perf_event_open(2) (no libc
         // wrapper, ioctls are macros) and getrusage(RUSAGE_THREAD) (a GNU extension).
         .target(name: "CPerfEvent"),
+        // LLM serving (prefill, decode, KV cache, batching): a workload beside training, built on
+        // the same transformer kernels and collective model.
+        .target(name: "RidgelineServing", dependencies: ["Ridgeline", "RidgelineTraining"]),
         .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
         // Published-run checking (check-runs and each source's column map): validation, kept
         // apart from the training model it judges.
-        .target(name: "RidgelineRuns", dependencies: ["Ridgeline", "RidgelineTraining"]),
+        .target(name: "RidgelineRuns", dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineServing"]),
         .executableTarget(
             name: "ridgeline",
             dependencies: [
-                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport", "RidgelineRuns",
+                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport", "RidgelineRuns", "RidgelineServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // System libraries from Debian packages (make setup).
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
         .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns"]),
+        .testTarget(name: "RidgelineServingTests", dependencies: ["RidgelineServing"]),
         .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
         // Random kernel specs, profiles, models and layouts thrown at the parsers and the model.
         .testTarget(name: "RidgelinePropertyTests", dependencies: [

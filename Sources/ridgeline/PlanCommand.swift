@@ -31,6 +31,12 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Largest micro-batch tried (powers of two up to it).") var maxMicroBatch = 16
     @Option(help: "Worker threads (default: every core; the answer does not depend on it).") var threads: Int?
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Plan serving instead of training: needs --input-tokens, --output-tokens and --rate (see ridgeline serve).") var serve = false
+    @Option(help: "--serve: prompt tokens per request.") var inputTokens: Int?
+    @Option(help: "--serve: generated tokens per request.") var outputTokens: Int?
+    @Option(help: "--serve: requests per second to serve.") var rate: Double?
+    @Option(help: "--serve: most seconds to the first token.") var ttftSlo: Double?
+    @Option(help: "--serve: most seconds per output token.") var tpotSlo: Double?
 
     func validate() throws {
         if globalBatch != nil && globalBatchRange != nil { throw ValidationError("give --global-batch or --global-batch-range, not both") }
@@ -62,6 +68,11 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let store = ProfileStore.locate()
         let definition = try store.model(model)
+        if serve {
+            guard case .transformer(let t) = definition else { throw ValidationError("plan --serve needs a transformer model") }
+            return try ServePlanOutput.run(model: t, hardware: try profiles(store), inputTokens: inputTokens, outputTokens: outputTokens,
+                                           rate: rate, ttftSLO: ttftSlo, tpotSLO: tpotSlo, maxDevices: min(maxDevices, 64), top: top, json: json)
+        }
         let request = PlanRequest(
             model: definition, hardware: try profiles(store), tokens: tokens, deadlineSeconds: deadline.map { $0 * 86400 },
             budgetUSD: budget, minDevices: minDevices, maxDevices: maxDevices, objective: objective, top: top,

@@ -1,0 +1,166 @@
+import Foundation
+import Ridgeline
+import RidgelineServing
+import RidgelineTraining
+
+/// `check-serving`: predicts every row of the published serving tables (TensorRT-LLM's performance
+/// overview, LMDeploy's A100 benchmark) with `ServingPredictor` and reports |error| per table kind
+/// and metric. Rows the model cannot express are refused with the reason, never guessed.
+public enum ServingCheck {
+    public struct Row: Sendable, Encodable {
+        public var file: String
+        public var line: Int
+        public var kind: String
+        public var metric: String
+        public var model: String
+        public var hardware: String
+        public var layout: String
+        public var measured: Double
+        public var predicted: Double
+        public var error: Double { (predicted - measured) / measured }
+        enum CodingKeys: String, CodingKey { case file, line, kind, metric, model, hardware, layout, measured, predicted, error }
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(file, forKey: .file); try c.encode(line, forKey: .line); try c.encode(kind, forKey: .kind)
+            try c.encode(metric, forKey: .metric); try c.encode(model, forKey: .model); try c.encode(hardware, forKey: .hardware)
+            try c.encode(layout, forKey: .layout); try c.encode(measured, forKey: .measured); try c.encode(predicted, forKey: .predicted)
+            try c.encode(error, forKey: .error)
+        }
+    }
+
+    public struct Refusal: Sendable, Encodable {
+        public var file: String
+        public var line: Int
+        public var kind: String
+        public var reason: String
+    }
+
+    public struct Group: Sendable, Encodable {
+        public var kind: String
+        public var metric: String
+        public var n: Int
+        public var medianAPE: Double
+        public var p90APE: Double
+        public var meanAPE: Double
+        public var signedMedian: Double
+        public var refused: Int
+    }
+
+    public struct Outcome: Sendable, Encodable {
+        public var groups: [Group]
+        public var rows: [Row]
+        public var refusals: [Refusal]
+    }
+
+    /// Model names in the tables → shipped model ids (Llama 3.3 70B has Llama 3.1 70B's shapes;
+    /// LLaMA (v1) 7B/70B-class rows use the Llama 2 shapes of the same size).
+    static let models: [String: String] = [
+        "mixtral 8x7b": "mixtral-8x7b", "mixtral 8x22b": "mixtral-8x22b",
+        "llama v3.1 70b": "llama3.1-70b", "llama 3.1 70b": "llama3.1-70b", "llama 3.3 70b": "llama3.1-70b",
+        "llama v3 70b": "llama3-70b", "llama v3.1 8b": "llama3.1-8b", "llama 3.1 8b": "llama3.1-8b",
+        "llama 3.1 405b": "llama3.1-405b", "mistral 7b": "mistral-7b", "llama 7b": "llama2-7b", "llama 70b": "llama2-70b",
+        "llama2-7b": "llama2-7b", "llama2-13b": "llama2-13b", "llama2-70b": "llama2-70b",
+    ]
+
+    static func hardware(_ gpu: String) -> String? {
+        let g = gpu.lowercased()
+        if g.contains("l40s") { return "l40s" }
+        if g.contains("h100") { return g.contains("pcie") ? "h100-pcie-80gb" : "h100-sxm5-80gb" }
+        if g.contains("a100") { return g.contains("pcie") ? "a100-pcie-80gb" : "a100-sxm4-80gb" }
+        return nil
+    }
+
+    static func precision(_ p: String) -> ServingPrecision? {
+        let p = p.lowercased()
+        if p.hasPrefix("fp8") { return .fp8 }
+        if p.hasPrefix("bf16") || p.hasPrefix("mixed") { return .bf16 }
+        if p.hasPrefix("fp16") { return .fp16 }
+        return nil
+    }
+
+    public static func run(files: [String], store: ProfileStore) throws -> Outcome {
+        var rows: [Row] = [], refusals: [Refusal] = []
+        var profiles: [String: HardwareProfile] = [:]
+        for file in files {
+            let table = try CSVTable.load(path: file)
+            let name = URL(fileURLWithPath: file).lastPathComponent
+            let lmdeploy = table.header.contains("lmdeploy_version")
+            for i in 0..<table.rows.count {
+                let line = i + 2
+                let kind = try table.string(i, "table")
+                func refuse(_ reason: String) { refusals.append(Refusal(file: name, line: line, kind: kind, reason: reason)) }
+                let wanted = lmdeploy ? ["static_inference"] : ["throughput", "low_latency_first_token", "online_serving"]
+                guard wanted.contains(kind) else { refuse("table kind \(kind) is not checked"); continue }
+                let modelName = try table.string(i, "model")
+                guard let modelID = models[modelName.lowercased()] else { refuse("no model definition for \(modelName)"); continue }
+                let gpu = try table.string(i, "gpu_type")
+                guard let hw = hardware(gpu) else { refuse("no profile for \(gpu)"); continue }
+                if profiles[hw] == nil {
+                    do { profiles[hw] = try store.hardware(hw) } catch { refuse("profile \(hw) is not shipped"); continue }
+                }
+                guard let profile = profiles[hw], case .transformer(let model) = try store.model(modelID) else { continue }
+                guard let prec = precision(try table.string(i, "precision")) else { refuse("precision \(try table.string(i, "precision"))"); continue }
+                let tp = try table.optionalInt(i, "tp") ?? 1
+                let pp = lmdeploy ? 1 : (try table.optionalInt(i, "pp") ?? 1)
+                let isl: Int, osl: Int
+                if lmdeploy {
+                    guard let a = try table.optionalInt(i, "isl"), let b = try table.optionalInt(i, "osl") else { refuse("no isl/osl"); continue }
+                    isl = a; osl = b
+                } else {
+                    isl = try table.int(i, "isl"); osl = try table.int(i, "osl")
+                }
+                var config = ServingConfig(model: model, profile: profile, inputTokens: isl, outputTokens: osl)
+                config.tp = tp; config.pp = pp; config.precision = prec
+                // MoE rows: TensorRT-LLM's default for Mixtral is expert tensor parallelism (ep 1).
+                let layout = "tp\(tp) pp\(pp) \(prec.rawValue)"
+                func add(_ metric: String, measured: Double?, _ predicted: () throws -> Double) {
+                    guard let measured, measured > 0 else { refuse("no measured \(metric)"); return }
+                    do {
+                        let p = try predicted()
+                        rows.append(Row(file: name, line: line, kind: kind, metric: metric, model: modelID, hardware: hw, layout: layout,
+                                        measured: measured, predicted: p))
+                    } catch {
+                        refuse("\(modelID) \(layout) on \(hw): \(error)")
+                    }
+                }
+                let predictor: ServingPredictor
+                do { predictor = try ServingPredictor(config) } catch { refuse("\(error)"); continue }
+                switch kind {
+                case "throughput":
+                    add("output_tokens_per_s", measured: try table.optionalDouble(i, "throughput_output_tokens_per_s_total")) {
+                        try predictor.estimate(.maxLoad).outputTokensPerSecond
+                    }
+                case "low_latency_first_token":
+                    add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) { try predictor.estimate(.batch(1)).ttft }
+                case "online_serving":
+                    let rate = try table.string(i, "request_rate_qps")
+                    guard rate.uppercased() != "INF" else {
+                        refuse("QPS INF (every request at once): TTFT is the drain of a finite queue of requests, not a steady state; not modelled")
+                        continue
+                    }
+                    let load: ServingLoad = .rate(Double(rate) ?? 0)
+                    let e = Swift.Result<ServingEstimate, Error> { try predictor.estimate(load) }
+                    add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) { try e.get().ttft }
+                    add("itl_s", measured: try table.optionalDouble(i, "tpot_or_itl_ms").map { $0 / 1e3 }) { try e.get().tpot }
+                case "static_inference":
+                    guard let b = try table.optionalInt(i, "batch_or_max_batch") else { refuse("no batch"); continue }
+                    add("token_latency_p50_s", measured: try table.optionalDouble(i, "token_latency_p50_s")) {
+                        try predictor.estimate(.batch(b)).tpot
+                    }
+                default: break
+                }
+            }
+        }
+        var groups: [Group] = []
+        var keys: [(String, String)] = []
+        for r in rows where !keys.contains(where: { $0 == (r.kind, r.metric) }) { keys.append((r.kind, r.metric)) }
+        for (kind, metric) in keys {
+            let rs = rows.filter { $0.kind == kind && $0.metric == metric }
+            let s = ErrorSummary(errors: rs.map { abs($0.error) })
+            let signed = rs.map(\.error).sorted()
+            groups.append(Group(kind: kind, metric: metric, n: rs.count, medianAPE: s.medianAPE, p90APE: s.p90APE, meanAPE: s.meanAPE,
+                                signedMedian: signed[signed.count / 2], refused: refusals.filter { $0.kind == kind }.count))
+        }
+        return Outcome(groups: groups, rows: rows, refusals: refusals)
+    }
+}

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import Ridgeline
+import RidgelineServing
+import RidgelineTraining
+
+extension ServingPrecision: ExpressibleByArgument {}
+
+/// `ridgeline serve`: latency, throughput, memory and cost of serving an LLM on one replica.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Predict TTFT, time per output token, throughput, KV-cache capacity and cost of serving an LLM.",
+        discussion: """
+        One replica of tp x pp devices. Give exactly one load: --batch B (a static batch), --concurrency C \
+        (C clients in a closed loop), --rate QPS (Poisson arrivals, continuous batching) or --max-load (every \
+        request at once: the batch that maximises output tokens/s within memory). Per-iteration engine \
+        overhead: 0.5 ms (stated default); KV-cache pool: 90% of the memory left; 64-token pages.
+        """)
+
+    @Option(help: "Model id (see profiles/models) or path to a model YAML (a transformer).") var model: String
+    @OptionGroup var hardware: HardwareOption
+    @Option(help: "Devices in the replica (default tp·pp; must equal it).") var gpus: Int?
+    @Option(help: "Tensor-parallel size.") var tp = 1
+    @Option(help: "Pipeline-parallel size.") var pp = 1
+    @Option(help: "Expert-parallel size inside the tensor-parallel group (MoE; ep divides tp).") var ep = 1
+    @Option(help: "Weights and GEMMs: bf16, fp16 or fp8.") var precision: ServingPrecision = .bf16
+    @Option(help: "KV cache: bf16, fp16 or fp8 (default: --precision).") var kvPrecision: ServingPrecision?
+    @Option(help: "Prompt tokens per request.") var inputTokens: Int
+    @Option(help: "Generated tokens per request.") var outputTokens: Int
+    @Option(help: "A static batch of this many requests.") var batch: Int?
+    @Option(help: "This many clients, each sending its next request when the last one finishes.") var concurrency: Int?
+    @Option(help: "Requests per second (Poisson arrivals).") var rate: Double?
+    @Flag(help: "Every request at once: find the batch that maximises output tokens/s within memory.") var maxLoad = false
+    @Option(help: "Prompt tokens one prefill pass takes (chunked prefill; default 8192).") var maxBatchTokens: Int?
+    @Option(help: "Price per device-hour in USD (default: the profile's).") var price: Double?
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        for (name, value) in [("tp", tp), ("pp", pp), ("ep", ep), ("input-tokens", inputTokens), ("output-tokens", outputTokens)] where value < 1 {
+            throw ValidationError("--\(name) must be at least 1 (got \(value))")
+        }
+        if let gpus, gpus != tp * pp { throw ValidationError("--gpus \(gpus) must equal tp·pp = \(tp * pp) (one replica)") }
+        let loads = [batch != nil, concurrency != nil, rate != nil, maxLoad].filter { $0 }.count
+        if loads != 1 { throw ValidationError("give exactly one of --batch, --concurrency, --rate or --max-load") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1 (got \(concurrency))") }
+        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number (got \(rate))") }
+        if let maxBatchTokens, maxBatchTokens < 1 { throw ValidationError("--max-batch-tokens must be at least 1 (got \(maxBatchTokens))") }
+        if let price, !(price >= 0 && price.isFinite) { throw ValidationError("--price must be a non-negative number (got \(price))") }
+        if inputTokens > 10_000_000 || outputTokens > 10_000_000 { throw ValidationError("--input-tokens and --output-tokens must be at most 10,000,000") }
+    }
+
+    var load: ServingLoad {
+        if let batch { return .batch(batch) }
+        if let concurrency { return .concurrency(concurrency) }
+        if let rate { return .rate(rate) }
+        return .maxLoad
+    }
+
+    func run() throws {
+        let definition = try ProfileStore.locate().model(model)
+        guard case .transformer(let t) = definition else {
+            throw ValidationError("--model \(model) is a CNN; serve models transformer language models")
+        }
+        let profile = try hardware.load()
+        var config = ServingConfig(model: t, profile: profile, inputTokens: inputTokens, outputTokens: outputTokens)
+        config.tp = tp; config.pp = pp; config.ep = ep; config.precision = precision; config.kvPrecision = kvPrecision
+        config.maxBatchTokens = maxBatchTokens; config.price = price
+        let estimate = try ServingPredictor(config).estimate(load)
+        if json { return try printJSON(ServeJSON(estimate)) }
+        print(ServeReport.text(estimate, profile: profile))
+    }
+}
+
+/// `serve --json`: the contract fields of issue 16, then the detail.
+struct ServeJSON: Encodable {
+    let model, hardware, precision, kv_precision: String
+    let gpus, tp, pp, ep, input_tokens, output_tokens: Int
+    let ttft_s, tpot_s, e2e_latency_s, output_tokens_per_s, output_tokens_per_s_per_gpu, requests_per_s, batch: Double
+    let max_concurrency: Int
+    let kv_cache_bytes_per_token, kv_cache_bytes_per_token_per_gpu, paging_overhead_fraction: Double
+    let memory: MemoryUse
+    let prefill, decode: ServingPhase
+    let queueing_s, utilization, step_overhead_s: Double
+    let cost_per_million_tokens_usd: Double?
+    let energy_per_million_tokens_kwh: Double
+    let notes: [String]
+
+    init(_ e: ServingEstimate) {
+        model = e.model; hardware = e.hardware; precision = e.precision; kv_precision = e.kvPrecision
+        gpus = e.devices; tp = e.tp; pp = e.pp; ep = e.ep; input_tokens = e.inputTokens; output_tokens = e.outputTokens
+        ttft_s = e.ttft; tpot_s = e.tpot; e2e_latency_s = e.e2eLatency; output_tokens_per_s = e.outputTokensPerSecond
+        output_tokens_per_s_per_gpu = e.outputTokensPerSecondPerDevice; requests_per_s = e.requestsPerSecond; batch = e.batch
+        max_concurrency = e.maxConcurrency; kv_cache_bytes_per_token = e.kvCacheBytesPerToken
+        kv_cache_bytes_per_token_per_gpu = e.kvCacheBytesPerTokenPerDevice; paging_overhead_fraction = e.pagingOverheadFraction
+        memory = e.memory; prefill = e.prefill; decode = e.decode; queueing_s = e.queueingSeconds; utilization = e.utilization
+        step_overhead_s = e.stepOverhead; cost_per_million_tokens_usd = e.costPerMillionTokens
+        energy_per_million_tokens_kwh = e.energyPerMillionTokensKWh; notes = e.notes
+    }
+}
+
+enum ServeReport {
+    static func text(_ e: ServingEstimate, profile: HardwareProfile) -> String {
+        func s(_ x: Double) -> String { Quantity.format(x, .seconds) }
+        func b(_ x: Double) -> String { String(format: "%.2f GB", x / 1e9) }
+        var out: [String] = []
+        out.append("\(e.model) on \(e.devices) × \(profile.name) (\(profile.id)): tp \(e.tp) · pp \(e.pp)\(e.ep > 1 ? " · ep \(e.ep)" : ""), \(e.precision) weights, \(e.kvPrecision) KV cache")
+        out.append("requests: \(e.inputTokens) tokens in, \(e.outputTokens) out; batch \(String(format: "%.1f", e.batch)) (KV cache holds \(e.maxConcurrency) sequences)")
+        out.append("")
+        out.append("TTFT                 \(s(e.ttft))\(e.queueingSeconds > 0 ? " (of which queueing \(s(e.queueingSeconds)))" : "")")
+        out.append("time per out token   \(s(e.tpot))")
+        out.append("end-to-end latency   \(s(e.e2eLatency))")
+        out.append("output tokens/s      \(String(format: "%.1f", e.outputTokensPerSecond)) (\(String(format: "%.1f", e.outputTokensPerSecondPerDevice)) per GPU), \(String(format: "%.3f", e.requestsPerSecond)) requests/s")
+        out.append("")
+        out.append("prefill (\(e.prefill.tokens) tokens)   \(s(e.prefill.timeSeconds)), \(e.prefill.bound)-bound (compute \(s(e.prefill.computeSeconds)), memory \(s(e.prefill.memorySeconds)), comm \(s(e.prefill.communicationSeconds)))")
+        out.append("decode step (batch \(e.decode.tokens)) \(s(e.decode.timeSeconds)), \(e.decode.bound)-bound (compute \(s(e.decode.computeSeconds)), memory \(s(e.decode.memorySeconds)), comm \(s(e.decode.communicationSeconds)), overhead \(s(e.decode.overheadSeconds)) incl. \(s(e.stepOverhead)) engine step)")
+        out.append("")
+        out.append("KV cache: \(Int(e.kvCacheBytesPerToken)) bytes/token (\(Int(e.kvCacheBytesPerTokenPerDevice)) per GPU); paging overhead \(String(format: "%.1f%%", e.pagingOverheadFraction * 100)) (64-token blocks)")
+        let m = e.memory
+        out.append("memory per GPU: weights \(b(m.weights)), KV cache \(b(m.kvCache)), activations \(b(m.activations)), reserve \(b(m.reserve)), free \(b(m.free)) of \(b(m.capacity))")
+        var cost = "cost: "
+        cost += e.costPerMillionTokens.map { String(format: "$%.3f", $0) } ?? "no price"
+        cost += String(format: " per million output tokens, %.3f kWh per million", e.energyPerMillionTokensKWh)
+        out.append(cost)
+        for n in e.notes { out.append("note: \(n)") }
+        return out.joined(separator: "\n")
+    }
+}
