@@ -71,6 +71,13 @@ public enum TrainingPredictor {
         guard settings.cp == layout.cp, settings.ep == layout.ep, settings.etp == layout.etp else {
             throw LayoutError(field: "cp/ep/etp", detail: "kernel settings (cp \(settings.cp), ep \(settings.ep), etp \(settings.etp)) disagree with the layout (cp \(layout.cp), ep \(layout.ep), etp \(layout.etp))")
         }
+        try CountBounds.checkKernelSize(model: model, settings: settings)
+        guard tokens.isFinite, CountBounds.tokens.contains(tokens) else {
+            throw LayoutError(field: "tokens", detail: "--tokens \(tokens) is outside \(CountBounds.describe(CountBounds.tokens))")
+        }
+        if let price, !(price.isFinite && CountBounds.priceUSDPerHour.contains(price)) {
+            throw LayoutError(field: "price", detail: "--price \(price) is outside \(CountBounds.describe(CountBounds.priceUSDPerHour)) USD per device-hour")
+        }
         let costs = try LayerCosts.compute(model: model, profile: profile, settings: settings, assumptions: assumptions)
         let step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)
         let stages = StepModel.stages(costs, layout: layout)
