@@ -68,6 +68,10 @@ public enum TrainingPredictor {
         if layout.devices > 1 && profile.scaleUp == nil && profile.scaleOut == nil {
             throw RidgelineError.unavailable(what: "\(layout.devices) devices", reason: "\(profile.id) has neither a scale_up nor a scale_out link")
         }
+        if let up = profile.scaleUp, profile.scaleOut == nil, layout.devices > (up.domainSize ?? 1) {
+            throw RidgelineError.unavailable(
+                what: "\(layout.devices) devices", reason: "\(profile.id) has no scale_out link, and its scale_up link (\(up.name)) joins \(up.domainSize ?? 1) devices; give the profile a scale_out block (the network between nodes) or use at most \(up.domainSize ?? 1) devices")
+        }
         guard settings.cp == layout.cp, settings.ep == layout.ep, settings.etp == layout.etp else {
             throw LayoutError(field: "cp/ep/etp", detail: "kernel settings (cp \(settings.cp), ep \(settings.ep), etp \(settings.etp)) disagree with the layout (cp \(layout.cp), ep \(layout.ep), etp \(layout.etp))")
         }
