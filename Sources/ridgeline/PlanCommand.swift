@@ -68,14 +68,37 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let store = ProfileStore.locate()
         let definition = try store.model(model)
-        let request = PlanRequest(
+        var request = PlanRequest(
             model: definition, hardware: try profiles(store), tokens: tokens, deadlineSeconds: deadline.map { $0 * 86400 },
             budgetUSD: budget, minDevices: minDevices, maxDevices: maxDevices, objective: objective, top: top,
             globalBatch: try batchChoice(), seq: seq, precision: precision, maxMicroBatch: maxMicroBatch, threads: threads)
+        if isatty(STDERR_FILENO) == 1 { request.progress = PlanProgressLine().show }
         let result = try Planner.plan(request)
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let unit = TrainingDefaults(model: definition).images ? "images" : "tokens"
         if json { return try printJSON(PlanJSON(result, unit: unit)) }
         print(PlanReport.text(result, request: request, unit: unit))
+    }
+}
+
+/// The search's progress on one terminal line of stderr (only when stderr is a terminal, as
+/// `detect` and `measure` do): layouts searched of all, elapsed time and an estimate of the rest,
+/// at most twice a second.
+final class PlanProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private let start = Date()
+    private var shown = Date.distantPast
+
+    func show(done: Int, total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(shown) >= 0.5 || done == total else { return }
+        shown = now
+        let elapsed = now.timeIntervalSince(start)
+        let left = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
+        let line = String(format: "\rplan: %d of %d layouts searched (%.0f%%), %.0f s, about %.0f s left\u{1B}[K",
+                          done, total, 100 * Double(done) / Double(max(1, total)), elapsed, left)
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
 

@@ -113,10 +113,12 @@ struct PlanSearch: Sendable {
     func run(threads: Int) -> PlanAccumulator {
         let sliceCount = min(units.count, max(1, threads) * 32)
         let deadline = request.deadlineSeconds, budget = request.budgetUSD
+        let done = DoneCounter(), unitCount = units.count, progress = request.progress
         let parts: [PlanAccumulator] = parallelMap(sliceCount, threads: threads) { s in
             var acc = PlanAccumulator(hardwareCount: axes.count, top: request.top, objective: request.objective)
             let lo = units.count * s / sliceCount, hi = units.count * (s + 1) / sliceCount
             for u in lo..<hi { evaluate(unit: u, into: &acc) }
+            if let progress { progress(done.add(hi - lo), unitCount) }
             return acc
         }
         var total = PlanAccumulator(hardwareCount: axes.count, top: request.top, objective: request.objective)
