@@ -86,18 +86,21 @@ struct PlanCommand: ParsableCommand {
 /// at most twice a second.
 final class PlanProgressLine: @unchecked Sendable {
     private let lock = NSLock()
-    private let start = Date()
+    private var start = Date()
     private var shown = Date.distantPast
+    private var stage = ""
 
-    func show(done: Int, total: Int) {
+    func show(stage: String, done: Int, total: Int) {
         lock.lock(); defer { lock.unlock() }
         let now = Date()
+        if stage != self.stage { self.stage = stage; start = now }
         guard now.timeIntervalSince(shown) >= 0.5 || done == total else { return }
         shown = now
         let elapsed = now.timeIntervalSince(start)
         let left = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
-        let line = String(format: "\rplan: %d of %d layouts searched (%.0f%%), %.0f s, about %.0f s left\u{1B}[K",
-                          done, total, 100 * Double(done) / Double(max(1, total)), elapsed, left)
+        let line = "\rplan: \(stage) \(done) of \(total)"
+            + String(format: " (%.0f%%), %.0f s, about %.0f s left in this stage\u{1B}[K",
+                     100 * Double(done) / Double(max(1, total)), elapsed, left)
         FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -82,9 +82,9 @@ public struct PlanRequest: Sendable {
     public var threads: Int?
     /// Skip configurations a memory lower bound rules out (off only to check that pruning loses nothing).
     public var pruneByMemory: Bool
-    /// Called from the workers as the search goes (layouts done, layouts in all); `plan` shows it
-    /// on a terminal. Must be thread-safe; nil: silent.
-    public var progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?
+    /// Called from the workers as the search goes: the stage ("layer costs", then "layouts"),
+    /// items done and items in all; `plan` shows it on a terminal. Must be thread-safe; nil: silent.
+    public var progress: (@Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void)?
 
     public init(model: ModelDefinition, hardware: [HardwareProfile], tokens: Double? = nil, deadlineSeconds: Double? = nil,
                 budgetUSD: Double? = nil, minDevices: Int = 1, maxDevices: Int = 1024, objective: PlanObjective = .time,

@@ -63,8 +63,10 @@ struct PlanSearch: Sendable {
         costsOffset = offsets
         let model = request.model, hardware = request.hardware, assumptions = request.assumptions
         let keyList = keys
+        let done = DoneCounter(), progress = request.progress
         let computed: [Result<LayerCosts, any Error>] = parallelMap(keyList.count, threads: threads) { i in
             let key = keyList[i]
+            defer { if let progress { progress("layer costs", done.add(1), keyList.count) } }
             return Result { try LayerCosts.compute(model: model, profile: hardware[key.hardware], settings: key.settings, assumptions: assumptions) }
         }
         var table = [LayerCosts?](repeating: nil, count: slots)
@@ -117,8 +119,10 @@ struct PlanSearch: Sendable {
         let parts: [PlanAccumulator] = parallelMap(sliceCount, threads: threads) { s in
             var acc = PlanAccumulator(hardwareCount: axes.count, top: request.top, objective: request.objective)
             let lo = units.count * s / sliceCount, hi = units.count * (s + 1) / sliceCount
-            for u in lo..<hi { evaluate(unit: u, into: &acc) }
-            if let progress { progress(done.add(hi - lo), unitCount) }
+            for u in lo..<hi {
+                evaluate(unit: u, into: &acc)
+                if let progress { progress("layouts", done.add(1), unitCount) }
+            }
             return acc
         }
         var total = PlanAccumulator(hardwareCount: axes.count, top: request.top, objective: request.objective)
