@@ -37,13 +37,26 @@ extension HardwareProfile {
             pricePerHourUSD: try r.optionalDouble("price_per_hour_usd"),
             calibration: try r.optionalChild("calibration").map(parseCalibration),
             fingerprint: try r.optionalString("fingerprint"),
-            origin: try r.optionalString("origin") ?? "datasheet",
+            origin: try parseOrigin(r).rawValue,
             sources: try r.strings("sources"))
-        if profile.origin == "datasheet" && profile.sources.isEmpty {
+        if profile.origin == Origin.datasheet.rawValue && profile.sources.isEmpty {
             throw RidgelineError.missingField(file: file, field: "sources")
         }
         try profile.checkConsistency(file: file)
+        try profile.checkPlausible(file: file)
         return profile
+    }
+
+    /// `origin:`, one of `Origin` (absent: datasheet). An empty or misspelt one is an error, so a
+    /// typo cannot drop the datasheet's `sources` requirement.
+    private static func parseOrigin(_ r: FieldReader) throws -> Origin {
+        guard r.keys.contains("origin") else { return .datasheet }
+        let text = (try? r.optionalString("origin")) ?? nil
+        guard let text, let origin = Origin(rawValue: text) else {
+            throw RidgelineError.invalidValue(file: r.file, field: "origin", value: text ?? "(empty)",
+                                              expected: "one of " + Origin.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return origin
     }
 
     private static func parseId(_ id: String, file: String?) throws -> String {
@@ -146,12 +159,20 @@ extension HardwareProfile {
         }
         // A fitted fixed cost may be zero (CalibrationFit searches 0 too), which `quantity` rejects.
         let zero = try r.optionalString("launch").flatMap { $0.split(separator: " ").first.flatMap { Double($0) } } == 0
-        return Calibration(compute: try fractions("compute"), memory: try fractions("memory"),
-                           launchLatency: zero ? 0 : try r.optionalQuantity("launch", .seconds),
-                           overlapLeak: try r.optionalDouble("overlap_leak", in: 0...1),
-                           dispatchLatency: try r.optionalQuantity("dispatch", .seconds),
-                           deviceMemoryFactor: try r.optionalDouble("device_memory", in: 0.1...10),
-                           source: try r.optionalString("source") ?? "")
+        let calibration = Calibration(compute: try fractions("compute"), memory: try fractions("memory"),
+                                      launchLatency: zero ? 0 : try r.optionalQuantity("launch", .seconds),
+                                      overlapLeak: try r.optionalDouble("overlap_leak", in: 0...1),
+                                      dispatchLatency: try r.optionalQuantity("dispatch", .seconds),
+                                      deviceMemoryFactor: try r.optionalDouble("device_memory", in: 0.1...10),
+                                      source: try r.optionalString("source") ?? "")
+        // An empty block would label the profile calibrated while nothing was fitted.
+        let c = calibration
+        guard !c.compute.isEmpty || !c.memory.isEmpty || c.launchLatency != nil || c.overlapLeak != nil
+                || c.dispatchLatency != nil || c.deviceMemoryFactor != nil else {
+            throw RidgelineError.invalidValue(file: r.file, field: "calibration", value: "a block with no fitted value",
+                                              expected: "at least one of compute, memory, launch, overlap_leak, dispatch, device_memory (or no calibration block: uncalibrated)")
+        }
+        return calibration
     }
 
     /// Cross-checks numbers that must agree: per-unit rates against peaks (within 5%), and memory

@@ -29,7 +29,7 @@ public struct ReferenceFile: Sendable {
 
     public static func parse(_ text: String, file: String) throws -> ReferenceFile {
         var result = ReferenceFile(measurements: [], launchFloorSeconds: nil, skipped: [:])
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (offset, rawLine) in TextInput.lines(text).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             let r = try FieldReader.parse(line, file: "\(file):\(offset + 1)")

@@ -40,4 +40,15 @@ public struct TextInput: Sendable {
         guard let text = String(data: data, encoding: .utf8) else { throw RidgelineError.unreadable(file: name, reason: "not UTF-8 text") }
         self.text = text
     }
+
+    /// The lines of `text`, split at "\n" and at "\r\n" (Windows line ends; Swift reads "\r\n" as one
+    /// `Character`, so splitting at "\n" alone keeps a CRLF file one line), none of them ending in
+    /// "\r". Empty lines are kept, so that offsets are line numbers. Every line-oriented reader
+    /// (JSON Lines, CSV, text outputs) splits here.
+    public static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
+    /// `TextInput.lines(text)`.
+    public var lines: [Substring] { Self.lines(text) }
 }

@@ -45,7 +45,7 @@ public enum Observations {
     public static func load(path: String, statistic: Statistic = .median) throws -> [Observation] {
         let input = try TextInput(path: path)
         let (text, file) = (input.text, input.name)
-        let first = text.split(separator: "\n").first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
+        let first = TextInput.lines(text).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
         let observations: [Observation]
         if let first, first.contains("\"section\"") {
             if statistic == .cpu {
@@ -57,7 +57,7 @@ public enum Observations {
             }
         } else {
             var lineNumbers: [Int] = []
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (index, line) in TextInput.lines(text).enumerated() {
                 let t = line.trimmingCharacters(in: .whitespaces)
                 if !t.isEmpty && !t.hasPrefix("#") { lineNumbers.append(index + 1) }
             }

@@ -77,7 +77,7 @@ public enum NCCLTestsOutput {
     /// that runs the tests in turn); a run starts at its `# nccl-tests version`, `# Collective test
     /// starting` or `# nThread` line once the previous run has rows.
     public static func parse(_ text: String, file: String) throws -> [CollectiveSample] {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+        let lines = TextInput.lines(text).map { String($0).trimmingCharacters(in: .whitespaces) }
         var runs: [Run] = [Run()]
         for (index, line) in lines.enumerated() {
             if line.isEmpty { continue }

@@ -17,7 +17,7 @@ public struct TrainingDefaults: Sendable, Hashable {
             if t.image == nil {
                 images = false
                 tokens = 20 * t.parameterCount
-                globalBatch = max(1, (4 * 1_048_576) / t.tokens(seq: self.seq))
+                globalBatch = max(1, (4 * 1_048_576) / max(1, t.tokens(seq: self.seq)))   // seq ≤ 0: the caller's validate() names it
                 return
             }
         case .cnn:
@@ -29,7 +29,9 @@ public struct TrainingDefaults: Sendable, Hashable {
     }
 
     /// The default global batch rounded up to a multiple of `perStep` (micro-batch × dp).
+    /// `perStep` within `CountBounds` (micro-batch ≤ 2^16, dp ≤ 2^20) keeps this far from overflow.
     public func globalBatch(multipleOf perStep: Int) -> Int {
-        ((globalBatch + perStep - 1) / perStep) * perStep
+        let step = max(1, perStep)
+        return ((globalBatch + step - 1) / step) * step
     }
 }

@@ -68,8 +68,19 @@ public enum TrainingPredictor {
         if layout.devices > 1 && profile.scaleUp == nil && profile.scaleOut == nil {
             throw RidgelineError.unavailable(what: "\(layout.devices) devices", reason: "\(profile.id) has neither a scale_up nor a scale_out link")
         }
+        if let up = profile.scaleUp, profile.scaleOut == nil, layout.devices > (up.domainSize ?? 1) {
+            throw RidgelineError.unavailable(
+                what: "\(layout.devices) devices", reason: "\(profile.id) has no scale_out link, and its scale_up link (\(up.name)) joins \(up.domainSize ?? 1) devices; give the profile a scale_out block (the network between nodes) or use at most \(up.domainSize ?? 1) devices")
+        }
         guard settings.cp == layout.cp, settings.ep == layout.ep, settings.etp == layout.etp else {
             throw LayoutError(field: "cp/ep/etp", detail: "kernel settings (cp \(settings.cp), ep \(settings.ep), etp \(settings.etp)) disagree with the layout (cp \(layout.cp), ep \(layout.ep), etp \(layout.etp))")
+        }
+        try CountBounds.checkKernelSize(model: model, settings: settings)
+        guard tokens.isFinite, CountBounds.tokens.contains(tokens) else {
+            throw LayoutError(field: "tokens", detail: "--tokens \(tokens) is outside \(CountBounds.describe(CountBounds.tokens))")
+        }
+        if let price, !(price.isFinite && CountBounds.priceUSDPerHour.contains(price)) {
+            throw LayoutError(field: "price", detail: "--price \(price) is outside \(CountBounds.describe(CountBounds.priceUSDPerHour)) USD per device-hour")
         }
         let costs = try LayerCosts.compute(model: model, profile: profile, settings: settings, assumptions: assumptions)
         let step = StepModel.evaluate(costs, layout: layout, assumptions: assumptions)

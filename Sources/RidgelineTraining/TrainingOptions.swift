@@ -183,7 +183,7 @@ public struct Layout: Sendable, Hashable {
     public init(devices: Int, tp: Int = 1, pp: Int = 1, cp: Int = 1, dp: Int? = nil, ep: Int = 1, schedule: PipelineSchedule = .oneFOneB,
                 zero: Int = 0, globalBatch: Int, microBatch: Int = 1, overlapGradientReduction: Bool = true,
                 firstStageLayers: Int? = nil, lastStageLayers: Int? = nil, expertTP: Int? = nil) {
-        self.devices = devices; self.tp = tp; self.pp = pp; self.cp = cp; self.dp = dp ?? max(1, devices / max(1, tp * pp * cp))
+        self.devices = devices; self.tp = tp; self.pp = pp; self.cp = cp; self.dp = dp ?? max(1, Int(Double(devices) / max(1, Double(tp) * Double(pp) * Double(cp))))
         self.ep = ep
         self.schedule = schedule; self.zero = zero; self.globalBatch = globalBatch; self.microBatch = microBatch
         self.overlapGradientReduction = overlapGradientReduction
@@ -273,8 +273,10 @@ extension Layout {
         guard cp >= 1, ep >= 1, etp >= 1 else {
             throw LayoutError(field: "cp/ep/etp", detail: "context- and expert-parallel sizes must be at least 1 (cp \(cp), ep \(ep), etp \(etp))")
         }
-        guard tp * pp * cp * dp == devices else {
-            throw LayoutError(field: "gpus", detail: "tp·pp·cp·dp = \(tp)·\(pp)·\(cp)·\(dp) = \(tp * pp * cp * dp) but --gpus is \(devices)")
+        try checkBounds()
+        let product = try CountBounds.product("gpus", [("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp)], limit: CountBounds.devices.upperBound)
+        guard product == devices else {
+            throw LayoutError(field: "gpus", detail: "tp·pp·cp·dp = \(tp)·\(pp)·\(cp)·\(dp) = \(product) but --gpus is \(devices)")
         }
         // Megatron-core (parallel_state.initialize_model_parallel): the expert layers are laid out
         // over ETP·EP·PP ranks, which must divide the world size; with ETP = TP that is EP
@@ -323,6 +325,18 @@ extension Layout {
                 throw LayoutError(field: "first-stage-layers", detail: "\(c.name) is a CNN: it has no pipeline stages")
             }
         }
+    }
+
+    /// Every count within `CountBounds`, so that the products formed below cannot overflow.
+    func checkBounds() throws {
+        for (field, value) in [("gpus", devices), ("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp), ("ep", ep), ("etp", etp)] {
+            try CountBounds.check(field, value, CountBounds.devices)
+        }
+        try CountBounds.check("micro-batch", microBatch, CountBounds.microBatch)
+        try CountBounds.check("global-batch", globalBatch, CountBounds.globalBatch)
+        try CountBounds.check("interleave", schedule.chunks, CountBounds.interleave)
+        try CountBounds.check("first-stage-layers", firstStageLayers, CountBounds.layers)
+        try CountBounds.check("last-stage-layers", lastStageLayers, CountBounds.layers)
     }
 
     /// Uneven pipeline stages: every stage holds at least one layer.

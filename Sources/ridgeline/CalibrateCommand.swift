@@ -18,7 +18,7 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Measurement records (JSON Lines: ridgeline measure, torch_engine.py, or the reference GPU format; - reads standard input).")
     var measurements: String
     @Option(name: [.customShort("o"), .long], help: "Where to write the calibrated profile (YAML).") var output: String
-    @Option(help: "Share of each kernel class held out of the fit, in (0, 1).") var holdout = 0.5
+    @Option(parsing: .unconditional, help: "Share of each kernel class held out of the fit, in (0, 1).") var holdout = 0.5
     @Option(help: "kernel, eager, or auto (eager for PyTorch measurements).") var mode = "auto"
     @Option(help: "Which time of each record to fit and judge: median, min, or cpu (thread CPU time of one-thread runs; for shared machines).")
     var statistic: Observations.Statistic = .median

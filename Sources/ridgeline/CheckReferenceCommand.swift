@@ -15,7 +15,7 @@ struct CheckReferenceCommand: ParsableCommand {
     var measurements: String?
     @Option(help: "Hardware profile id or path (its calibration block, if any, is ignored and refitted).")
     var hardware = "h100-sxm5-80gb"
-    @Option(help: "Shortest kernel (seconds) that is fitted and judged.") var minSeconds = 100e-6
+    @Option(parsing: .unconditional, help: "Shortest kernel (seconds) that is fitted and judged.") var minSeconds = 100e-6
     @Option(name: .customShort("o"), help: "Also write the profile with the fitted calibration block to this file.")
     var output: String?
     @Flag(help: "Print every held-out row.") var verbose = false

@@ -15,10 +15,10 @@ struct CompareCommand: ParsableCommand {
     var kernelsFile: String?
     @Option(help: "A model id or YAML path: compare one training run on every device.")
     var model: String?
-    @Option(parsing: .singleValue, help: "Token budgets for --model, e.g. 10e9 (repeatable; default 20 per parameter).") var tokens: [Double] = []
-    @Option(help: "Devices of each kind for --model (data parallel).") var gpus = 1
-    @Option(help: "Sequences per micro-batch for --model.") var microBatch = 8
-    @Option(help: "Sequence length for --model (default: the model's max_seq, at most 8192).") var seq: Int?
+    @Option(parsing: .unconditionalSingleValue, help: "Token budgets for --model, e.g. 10e9, at most 1e18 (repeatable; default 20 per parameter).") var tokens: [Double] = []
+    @Option(parsing: .unconditional, help: "Devices of each kind for --model (data parallel)\(bound(CountBounds.devices)).") var gpus = 1
+    @Option(parsing: .unconditional, help: "Sequences per micro-batch for --model\(bound(CountBounds.microBatch)).") var microBatch = 8
+    @Option(parsing: .unconditional, help: "Sequence length for --model (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).") var seq: Int?
     @Option(help: "Precision for --model: bf16, fp16, fp8 or fp32.") var precision: Precision = .bf16
     @Option(help: "kernel (device time) or eager (adds the framework's per-op dispatch floor).") var mode: ExecutionMode = .kernel
     @OptionGroup var output: ReportOutputOption
@@ -38,10 +38,10 @@ struct CompareCommand: ParsableCommand {
         default: break
         }
         if kernelsFile != nil && !tokens.isEmpty { throw ValidationError("--tokens applies to --model only") }
-        for t in tokens where !(t > 0 && t.isFinite) { throw ValidationError("--tokens must be a positive number (got \(t))") }
-        if gpus < 1 { throw ValidationError("--gpus must be at least 1 (got \(gpus))") }
-        if microBatch < 1 { throw ValidationError("--micro-batch must be at least 1 (got \(microBatch))") }
-        if let seq, seq < 1 { throw ValidationError("--seq must be at least 1 (got \(seq))") }
+        for t in tokens { try checkNumber("tokens", t, CountBounds.tokens) }
+        try checkCount("gpus", gpus, CountBounds.devices)
+        try checkCount("micro-batch", microBatch, CountBounds.microBatch)
+        try checkCount("seq", seq, CountBounds.seq)
     }
 
     func run() throws {

@@ -49,9 +49,9 @@ struct MeasureCommand: ParsableCommand {
 struct MeasureOptions: ParsableArguments {
     @Option(help: "Engine: onednn, openblas or torch.") var engine = "onednn"
     @Option(help: "Suite: default, short, or a JSON Lines file of kernel specs (- reads standard input).") var suite = "default"
-    @Option(help: "Threads (default: every core this process may use).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Threads (default: every core this process may use).") var threads: Int?
     @Flag(help: "Flush the caches before every repetition (default: warm caches).") var cold = false
-    @Option(help: "Seconds per kernel before giving up on a ±3% median.") var timeCap = 1.0
+    @Option(parsing: .unconditional, help: "Seconds per kernel before giving up on a ±3% median.") var timeCap = 1.0
     @Option(help: "Device for the torch engine: cpu, cuda, cuda:N.") var device = "cpu"
     @Option(help: "Counters around every repetition: auto (the best layer that counts here), papi, perf_event, rusage or none.")
     var counters = "auto"

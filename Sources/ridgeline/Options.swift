@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ridgeline
+import RidgelineTraining
 
 /// `--hardware ID|FILE`, resolved through the profile store.
 struct HardwareOption: ParsableArguments {
@@ -19,3 +20,18 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
+
+/// Throws a `ValidationError` naming `--flag` when `value` lies outside `range` (see `CountBounds`).
+func checkCount(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>) throws {
+    guard let value, !range.contains(value) else { return }
+    throw ValidationError("--\(flag) must be \(CountBounds.describe(range)) (got \(value))")
+}
+
+/// Throws a `ValidationError` naming `--flag` unless `value` is a finite number within `range`.
+func checkNumber(_ flag: String, _ value: Double?, _ range: ClosedRange<Double>, unit: String = "") throws {
+    guard let value, !(value.isFinite && range.contains(value)) else { return }
+    throw ValidationError("--\(flag) must be a number from \(CountBounds.describe(range))\(unit.isEmpty ? "" : " " + unit) (got \(value))")
+}
+
+/// " (1 to 1048576)": a count flag's bound for its help text.
+func bound(_ range: ClosedRange<Int>) -> String { " (\(CountBounds.describe(range)))" }

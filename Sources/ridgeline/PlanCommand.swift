@@ -13,23 +13,23 @@ struct PlanCommand: ParsableCommand {
         discussion: "Parallel layouts: tp (divisors of the heads within a node), pp (divisors of the layers) with interleaving, cp (1, and powers of two leaving at least 4,096 tokens per rank), ep for mixtures of experts (divisors of the experts that divide dp·cp: Megatron-core's rule that ep·tp·pp divides the devices), and dp for the rest.")
 
     @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
-    @Option(help: "Tokens (images for image models) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")
+    @Option(parsing: .unconditional, help: "Tokens (images for image models) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs).")
     var tokens: Double?
     @Option(help: "Comma-separated hardware profile ids or YAML paths (default: every shipped GPU profile with a price).")
     var hardware: String?
-    @Option(help: "Days the run may take.") var deadline: Double?
-    @Option(help: "Dollars the run may cost.") var budget: Double?
-    @Option(help: "Most devices to use.") var maxDevices = 1024
-    @Option(help: "Fewest devices to use.") var minDevices = 1
+    @Option(parsing: .unconditional, help: "Days the run may take.") var deadline: Double?
+    @Option(parsing: .unconditional, help: "Dollars the run may cost.") var budget: Double?
+    @Option(parsing: .unconditional, help: "Most devices to use\(bound(CountBounds.devices)).") var maxDevices = 1024
+    @Option(parsing: .unconditional, help: "Fewest devices to use\(bound(CountBounds.devices)).") var minDevices = 1
     @Option(help: "Rank by time, cost or energy.") var objective: PlanObjective = .time
-    @Option(help: "How many configurations to list.") var top = 10
-    @Option(help: "Sequences (images) per optimizer step, fixed (default: about 4M tokens, rounded to each layout).")
+    @Option(parsing: .unconditional, help: "How many configurations to list\(bound(CountBounds.top)).") var top = 10
+    @Option(parsing: .unconditional, help: "Sequences (images) per optimizer step, fixed (default: about 4M tokens, rounded to each layout)\(bound(CountBounds.globalBatch)).")
     var globalBatch: Int?
-    @Option(help: "Every global batch from A to B sequences that the layout divides, as A:B.") var globalBatchRange: String?
-    @Option(help: "Sequence length (default: the model's max_seq, at most 8192).") var seq: Int?
+    @Option(help: "Every global batch from A to B sequences that the layout divides, as A:B (1 ≤ A ≤ B ≤ \(CountBounds.globalBatch.upperBound), B − A < \(PlanRequest.maxGlobalBatchSpan)).") var globalBatchRange: String?
+    @Option(parsing: .unconditional, help: "Sequence length (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).") var seq: Int?
     @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
-    @Option(help: "Largest micro-batch tried (powers of two up to it).") var maxMicroBatch = 16
-    @Option(help: "Worker threads (default: every core; the answer does not depend on it).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Largest micro-batch tried (powers of two up to it; 1 to 1024).") var maxMicroBatch = 16
+    @Option(parsing: .unconditional, help: "Worker threads (default: every core; 1 to 1024; the answer does not depend on it).") var threads: Int?
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Plan serving instead of training: needs --input-tokens, --output-tokens and --rate (see ridgeline serve).") var serve = false
     @Option(help: "--serve: prompt tokens per request.") var inputTokens: Int?
@@ -40,8 +40,14 @@ struct PlanCommand: ParsableCommand {
 
     func validate() throws {
         if globalBatch != nil && globalBatchRange != nil { throw ValidationError("give --global-batch or --global-batch-range, not both") }
-        if let tokens, !(tokens > 0 && tokens.isFinite) { throw ValidationError("--tokens must be a positive number (got \(tokens))") }
-        if let seq, seq < 1 { throw ValidationError("--seq must be at least 1 (got \(seq))") }
+        try checkNumber("tokens", tokens, CountBounds.tokens)
+        try checkCount("seq", seq, CountBounds.seq)
+        try checkCount("global-batch", globalBatch, CountBounds.globalBatch)
+        try checkCount("max-devices", maxDevices, CountBounds.devices)
+        try checkCount("min-devices", minDevices, CountBounds.devices)
+        try checkCount("top", top, CountBounds.top)
+        try checkCount("max-micro-batch", maxMicroBatch, 1...1024)
+        try checkCount("threads", threads, 1...1024)
     }
 
     func batchChoice() throws -> GlobalBatchChoice? {
@@ -73,14 +79,40 @@ struct PlanCommand: ParsableCommand {
             return try ServePlanOutput.run(model: t, hardware: try profiles(store), inputTokens: inputTokens, outputTokens: outputTokens,
                                            rate: rate, ttftSLO: ttftSlo, tpotSLO: tpotSlo, maxDevices: min(maxDevices, 64), top: top, json: json)
         }
-        let request = PlanRequest(
+        var request = PlanRequest(
             model: definition, hardware: try profiles(store), tokens: tokens, deadlineSeconds: deadline.map { $0 * 86400 },
             budgetUSD: budget, minDevices: minDevices, maxDevices: maxDevices, objective: objective, top: top,
             globalBatch: try batchChoice(), seq: seq, precision: precision, maxMicroBatch: maxMicroBatch, threads: threads)
+        if isatty(STDERR_FILENO) == 1 { request.progress = PlanProgressLine().show }
         let result = try Planner.plan(request)
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let unit = TrainingDefaults(model: definition).images ? "images" : "tokens"
         if json { return try printJSON(PlanJSON(result, unit: unit)) }
         print(PlanReport.text(result, request: request, unit: unit))
+    }
+}
+
+/// The search's progress on one terminal line of stderr (only when stderr is a terminal, as
+/// `detect` and `measure` do): layouts searched of all, elapsed time and an estimate of the rest,
+/// at most twice a second.
+final class PlanProgressLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var start = Date()
+    private var shown = Date.distantPast
+    private var stage = ""
+
+    func show(stage: String, done: Int, total: Int) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        if stage != self.stage { self.stage = stage; start = now }
+        guard now.timeIntervalSince(shown) >= 0.5 || done == total else { return }
+        shown = now
+        let elapsed = now.timeIntervalSince(start)
+        let left = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
+        let line = "\rplan: \(stage) \(done) of \(total)"
+            + String(format: " (%.0f%%), %.0f s, about %.0f s left in this stage\u{1B}[K",
+                     100 * Double(done) / Double(max(1, total)), elapsed, left)
+        FileHandle.standardError.write(Data(line.utf8))
     }
 }
 

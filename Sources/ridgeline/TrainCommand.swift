@@ -19,60 +19,64 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
     @OptionGroup var hardware: HardwareOption
-    @Option(help: "Devices in all (default tp·pp·cp·dp).") var gpus: Int?
-    @Option(help: "Tensor-parallel size.") var tp = 1
-    @Option(help: "Pipeline-parallel size (layers need not divide evenly: stages differ by at most one layer, the first and last holding fewer).") var pp = 1
-    @Option(help: "Context-parallel size: each sequence split over cp ranks (ring attention with causal load balancing); weights replicated, gradients reduced over dp·cp.")
+    @Option(parsing: .unconditional, help: "Devices in all (default tp·pp·cp·dp)\(bound(CountBounds.devices)).") var gpus: Int?
+    @Option(parsing: .unconditional, help: "Tensor-parallel size\(bound(CountBounds.devices)).") var tp = 1
+    @Option(parsing: .unconditional, help: "Pipeline-parallel size\(bound(CountBounds.devices)); layers need not divide evenly: stages differ by at most one layer, the first and last holding fewer.") var pp = 1
+    @Option(parsing: .unconditional, help: "Context-parallel size\(bound(CountBounds.devices)): each sequence split over cp ranks (ring attention with causal load balancing); weights replicated, gradients reduced over dp·cp.")
     var cp = 1
-    @Option(help: "Data-parallel size (default gpus / (tp·pp·cp)).") var dp: Int?
-    @Option(help: ArgumentHelp("Expert-parallel size for mixture-of-experts models: experts split over ep ranks taken from the dp·cp ranks.",
+    @Option(parsing: .unconditional, help: "Data-parallel size (default gpus / (tp·pp·cp))\(bound(CountBounds.devices)).") var dp: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Expert-parallel size for mixture-of-experts models\(bound(CountBounds.devices)): experts split over ep ranks taken from the dp·cp ranks.",
                                discussion: "Rule (Megatron-core, expert tensor parallel = tp): ep·tp·pp must divide the devices, i.e. ep divides dp·cp, and ep divides the experts."))
     var ep = 1
-    @Option(help: "Tensor-parallel size of the expert MLPs (Megatron-core's expert_tensor_parallel_size; default tp). With it the rule is ep·etp·pp divides the devices.")
+    @Option(parsing: .unconditional, help: "Tensor-parallel size of the expert MLPs (Megatron-core's expert_tensor_parallel_size; default tp)\(bound(CountBounds.devices)). With it the rule is ep·etp·pp divides the devices.")
     var etp: Int?
-    @Option(help: "Expert capacity as a multiple of the even share of routed tokens; the busiest rank computes min(factor, 1.1 assumed imbalance) × its share.")
+    @Option(parsing: .unconditional, help: "Expert capacity as a multiple of the even share of routed tokens; the busiest rank computes min(factor, 1.1 assumed imbalance) × its share.")
     var capacityFactor = 1.0
-    @Option(help: "Layers on the first pipeline stage (the rest spread evenly).") var firstStageLayers: Int?
-    @Option(help: "Layers on the last pipeline stage (the rest spread evenly).") var lastStageLayers: Int?
-    @Option(help: "Override the model's layer count (proxy runs with fewer layers).") var layers: Int?
-    @Option(help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B; also --vp).") var interleave = 1
-    @Option(name: .customLong("vp"), help: "Megatron's name for --interleave (virtual pipeline size), as published runs give it.")
+    @Option(parsing: .unconditional, help: "Layers on the first pipeline stage (the rest spread evenly)\(bound(CountBounds.layers)).") var firstStageLayers: Int?
+    @Option(parsing: .unconditional, help: "Layers on the last pipeline stage (the rest spread evenly)\(bound(CountBounds.layers)).") var lastStageLayers: Int?
+    @Option(parsing: .unconditional, help: "Override the model's layer count (proxy runs with fewer layers)\(bound(CountBounds.layers)).") var layers: Int?
+    @Option(parsing: .unconditional, help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B; also --vp)\(bound(CountBounds.interleave)).") var interleave = 1
+    @Option(name: .customLong("vp"), parsing: .unconditional, help: "Megatron's name for --interleave (virtual pipeline size), as published runs give it.")
     var virtualPipeline: Int?
     @Option(help: "Fine-tuning: full (pre-training arithmetic) or lora (frozen base weights, low-rank adapters). Default: pre-training.")
     var finetune: FinetuneChoice?
-    @Option(help: "LoRA rank.") var loraRank = 16
+    @Option(parsing: .unconditional, help: "LoRA rank\(bound(CountBounds.loraRank)).") var loraRank = 16
     @Option(help: "LoRA targets: q,k,v,o,gate,up,down (or q_proj, …), attention, mlp or all.") var loraTargets = "all"
     @Flag(help: "Sequence parallelism with tensor parallelism (Korthikanti et al. 2022).") var sequenceParallel = false
-    @Option(help: "Sequences (images) per micro-batch.") var microBatch = 1
-    @Option(help: "Sequences per optimizer step (default: about 4M tokens, or 1024 images).") var globalBatch: Int?
-    @Option(help: "Sequence length (default: the model's max_seq, at most 8192).") var seq: Int?
-    @Option(help: "Tokens (images for CNNs and ViT) to train on; accepts 2e12 (default: 20 per parameter, or 90 ImageNet epochs).")
+    @Option(parsing: .unconditional, help: "Sequences (images) per micro-batch\(bound(CountBounds.microBatch)).") var microBatch = 1
+    @Option(parsing: .unconditional, help: "Sequences per optimizer step (default: about 4M tokens, or 1024 images)\(bound(CountBounds.globalBatch)).") var globalBatch: Int?
+    @Option(parsing: .unconditional, help: "Sequence length (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).") var seq: Int?
+    @Option(parsing: .unconditional, help: "Tokens (images for CNNs and ViT) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs).")
     var tokens: Double?
     @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
     @Option(help: "Activation recomputation: none, selective or full.") var recompute: Recompute = .none
-    @Option(help: "ZeRO stage: 0, 1, 2 or 3 (3 = FSDP).") var zero = 0
+    @Option(parsing: .unconditional, help: "ZeRO stage: 0, 1, 2 or 3 (3 = FSDP).") var zero = 0
     @Option(help: "compiled (fused, kernel time) or eager (one dispatch per op).") var mode: StepMode = .compiled
     @Option(help: "adamw or sgd.") var optimizer: OptimizerKind = .adamw
     @Flag(inversion: .prefixedNo, help: "Flash attention (--no-flash: unfused attention, score matrix through memory).")
     var flash = true
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
     var overlap = true
-    @Option(help: "Price per device-hour in USD (default: the profile's).") var price: Double?
+    @Option(parsing: .unconditional, help: "Price per device-hour in USD, 0 to 1e6 (default: the profile's).") var price: Double?
     @Flag(help: "Also list the kernels of one micro-batch (one layer of each pass) with their predicted times.")
     var kernels = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        for (name, value) in [("tp", tp), ("pp", pp), ("cp", cp), ("ep", ep), ("interleave", interleave), ("micro-batch", microBatch),
-                              ("lora-rank", loraRank), ("vp", virtualPipeline ?? 1), ("etp", etp ?? 1), ("layers", layers ?? 1)] where value < 1 {
-            throw ValidationError("--\(name) must be at least 1 (got \(value))")
+        for (name, value) in [("gpus", gpus), ("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp), ("ep", ep), ("etp", etp)] {
+            try checkCount(name, value, CountBounds.devices)
         }
-        if let gpus, gpus < 1 { throw ValidationError("--gpus must be at least 1 (got \(gpus))") }
-        if let dp, dp < 1 { throw ValidationError("--dp must be at least 1 (got \(dp))") }
-        if let seq, seq < 1 { throw ValidationError("--seq must be at least 1 (got \(seq))") }
-        if let globalBatch, globalBatch < 1 { throw ValidationError("--global-batch must be at least 1 (got \(globalBatch))") }
-        if let tokens, !(tokens > 0 && tokens.isFinite) { throw ValidationError("--tokens must be a positive number (got \(tokens))") }
-        if let price, !(price >= 0 && price.isFinite) { throw ValidationError("--price must be a non-negative number (got \(price))") }
+        try checkCount("micro-batch", microBatch, CountBounds.microBatch)
+        try checkCount("global-batch", globalBatch, CountBounds.globalBatch)
+        try checkCount("seq", seq, CountBounds.seq)
+        try checkCount("interleave", interleave, CountBounds.interleave)
+        try checkCount("vp", virtualPipeline, CountBounds.interleave)
+        for (name, value) in [("layers", layers), ("first-stage-layers", firstStageLayers), ("last-stage-layers", lastStageLayers)] {
+            try checkCount(name, value, CountBounds.layers)
+        }
+        try checkCount("lora-rank", loraRank, CountBounds.loraRank)
+        try checkNumber("tokens", tokens, CountBounds.tokens)
+        try checkNumber("price", price, CountBounds.priceUSDPerHour, unit: "USD per device-hour")
         if !(0...3).contains(zero) { throw ValidationError("--zero must be 0, 1, 2 or 3 (got \(zero))") }
         if sequenceParallel && tp == 1 { throw ValidationError("--sequence-parallel needs --tp > 1") }
         if !(capacityFactor > 0 && capacityFactor.isFinite) { throw ValidationError("--capacity-factor must be a positive number (got \(capacityFactor))") }
@@ -97,7 +101,8 @@ struct TrainCommand: ParsableCommand {
         let store = ProfileStore.locate()
         let definition = try store.model(model).withLayers(layers)
         let profile = try hardware.load()
-        let devices = gpus ?? tp * pp * cp * (dp ?? 1)
+        let devices = try gpus ?? CountBounds.product("gpus", [("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp ?? 1)],
+                                                      limit: CountBounds.devices.upperBound)
         if dp == nil && devices % (tp * pp * cp) != 0 {
             throw LayoutError(field: "gpus", detail: "--gpus \(devices) is not divisible by tp·pp·cp = \(tp)·\(pp)·\(cp) = \(tp * pp * cp)")
         }

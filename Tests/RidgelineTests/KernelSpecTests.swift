@@ -147,3 +147,11 @@ struct KernelSpecTests {
         #expect(object["causal"] as? Bool == true && object["impl"] as? String == "flash" && object["pass"] as? String == "fwd")
     }
 }
+
+@Suite struct TextInputLinesTests {
+    @Test func windowsAndUnixLineEndsSplitAlike() {
+        #expect(TextInput.lines("a\r\nb\nc\r\n").map(String.init) == ["a", "b", "c", ""])
+        #expect(TextInput.lines("a\n\nb").map(String.init) == ["a", "", "b"])
+        #expect(TextInput.lines("").map(String.init) == [""])
+    }
+}

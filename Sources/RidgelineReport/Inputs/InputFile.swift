@@ -17,7 +17,7 @@ enum InputFile {
     /// `#` comments are skipped.
     static func jsonLines(_ input: TextInput) throws -> [FieldReader] {
         var readers: [FieldReader] = []
-        for (index, line) in input.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in input.lines.enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard trimmed.hasPrefix("{") else {

@@ -24,3 +24,11 @@ func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int
     }
     return (0..<count).map { shared[$0]! }
 }
+
+/// A count the workers add to (progress reports).
+final class DoneCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    /// Adds `n` and returns the new total.
+    func add(_ n: Int) -> Int { lock.lock(); defer { lock.unlock() }; value += n; return value }
+}

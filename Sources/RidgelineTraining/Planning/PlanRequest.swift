@@ -82,6 +82,9 @@ public struct PlanRequest: Sendable {
     public var threads: Int?
     /// Skip configurations a memory lower bound rules out (off only to check that pruning loses nothing).
     public var pruneByMemory: Bool
+    /// Called from the workers as the search goes: the stage ("layer costs", then "layouts"),
+    /// items done and items in all; `plan` shows it on a terminal. Must be thread-safe; nil: silent.
+    public var progress: (@Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void)?
 
     public init(model: ModelDefinition, hardware: [HardwareProfile], tokens: Double? = nil, deadlineSeconds: Double? = nil,
                 budgetUSD: Double? = nil, minDevices: Int = 1, maxDevices: Int = 1024, objective: PlanObjective = .time,
@@ -97,28 +100,41 @@ public struct PlanRequest: Sendable {
         self.threads = threads; self.pruneByMemory = pruneByMemory
     }
 
+    /// Widest `--global-batch-range` (B − A): the enumeration index keeps the batch in 16 bits.
+    public static let maxGlobalBatchSpan = 65_536
+
     /// Throws the first input error, naming the option and the value.
     public func validate() throws {
         func bad(_ field: String, _ value: String, _ expected: String) -> RidgelineError {
             .invalidValue(file: nil, field: field, value: value, expected: expected)
         }
         guard !hardware.isEmpty else { throw bad("--hardware", "", "at least one hardware profile") }
-        guard tokens > 0, tokens.isFinite else { throw bad("--tokens", "\(tokens)", "a positive number") }
-        guard minDevices >= 1 else { throw bad("--min-devices", "\(minDevices)", "at least 1") }
+        guard tokens.isFinite, CountBounds.tokens.contains(tokens) else { throw bad("--tokens", "\(tokens)", "a number from \(CountBounds.describe(CountBounds.tokens))") }
+        guard CountBounds.devices.contains(minDevices) else { throw bad("--min-devices", "\(minDevices)", CountBounds.describe(CountBounds.devices)) }
+        guard CountBounds.devices.contains(maxDevices) else { throw bad("--max-devices", "\(maxDevices)", CountBounds.describe(CountBounds.devices)) }
         guard maxDevices >= minDevices else { throw bad("--max-devices", "\(maxDevices)", "at least --min-devices (\(minDevices))") }
-        guard maxDevices <= 1 << 20 else { throw bad("--max-devices", "\(maxDevices)", "at most 1048576") }
-        guard top >= 1 else { throw bad("--top", "\(top)", "at least 1") }
+        guard CountBounds.top.contains(top) else { throw bad("--top", "\(top)", CountBounds.describe(CountBounds.top)) }
+        guard CountBounds.seq.contains(seq) else { throw bad("--seq", "\(seq)", CountBounds.describe(CountBounds.seq)) }
         guard (1...1024).contains(maxMicroBatch) else { throw bad("--max-micro-batch", "\(maxMicroBatch)", "1 to 1024") }
         if let d = deadlineSeconds, !(d > 0 && d.isFinite) { throw bad("--deadline", "\(d / 86400)", "a positive number of days") }
         if let b = budgetUSD, !(b > 0 && b.isFinite) { throw bad("--budget", "\(b)", "a positive number of dollars") }
-        if let t = threads, t < 1 { throw bad("--threads", "\(t)", "at least 1") }
+        if let t = threads, !(1...1024).contains(t) { throw bad("--threads", "\(t)", "1 to 1024") }
         switch globalBatch {
         case .around(let g), .fixed(let g):
-            guard g >= 1 else { throw bad("--global-batch", "\(g)", "at least 1") }
+            guard CountBounds.globalBatch.contains(g) else { throw bad("--global-batch", "\(g)", CountBounds.describe(CountBounds.globalBatch)) }
         case .range(let a, let b):
-            guard a >= 1, b >= a else { throw bad("--global-batch-range", "\(a):\(b)", "A:B with 1 ≤ A ≤ B") }
+            guard a >= 1, b >= a, b <= CountBounds.globalBatch.upperBound else {
+                throw bad("--global-batch-range", "\(a):\(b)", "A:B with 1 ≤ A ≤ B ≤ \(CountBounds.globalBatch.upperBound)")
+            }
             // Bounds the enumeration index's global-batch field (16 bits).
-            guard b - a < 65_536 else { throw bad("--global-batch-range", "\(a):\(b)", "a range of fewer than 65536 sequences") }
+            guard b - a < Self.maxGlobalBatchSpan else {
+                throw bad("--global-batch-range", "\(a):\(b)", "a range of fewer than \(Self.maxGlobalBatchSpan) sequences")
+            }
+        }
+        do {
+            try CountBounds.checkKernelSize(model: model, settings: KernelSettings(microBatch: maxMicroBatch, seq: seq, precision: precision))
+        } catch let e as LayoutError {
+            throw bad("--max-micro-batch", "\(maxMicroBatch)", "a micro-batch whose largest tensor stays within \(CountBounds.short(CountBounds.kernelElements)) elements at --seq \(seq) (\(e.detail))")
         }
         var ids = Set<String>()
         for p in hardware {

@@ -33,9 +33,10 @@ struct PlanAxes: Sendable {
     init(model: ModelDefinition, profile: HardwareProfile, request: PlanRequest) {
         let node = Network(profile: profile, assumptions: request.assumptions).domainSize
         nodeSize = node
-        // A device with no link to a peer trains alone.
-        let linked = profile.scaleUp != nil || profile.scaleOut != nil
-        deviceCounts = Self.deviceCounts(node: node, min: request.minDevices, max: linked ? request.maxDevices : 1)
+        // A device with no link to a peer trains alone; one with a scale-up link but no scale_out
+        // (no network between nodes) trains within one scale-up domain.
+        let most = profile.scaleOut != nil ? request.maxDevices : profile.scaleUp != nil ? min(request.maxDevices, node) : 1
+        deviceCounts = Self.deviceCounts(node: node, min: request.minDevices, max: most)
         switch model {
         case .transformer(let t):
             // Expert MLPs split over tp too (expert tensor parallelism = tp).

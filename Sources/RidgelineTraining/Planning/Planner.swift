@@ -63,8 +63,10 @@ struct PlanSearch: Sendable {
         costsOffset = offsets
         let model = request.model, hardware = request.hardware, assumptions = request.assumptions
         let keyList = keys
+        let done = DoneCounter(), progress = request.progress
         let computed: [Result<LayerCosts, any Error>] = parallelMap(keyList.count, threads: threads) { i in
             let key = keyList[i]
+            defer { if let progress { progress("layer costs", done.add(1), keyList.count) } }
             return Result { try LayerCosts.compute(model: model, profile: hardware[key.hardware], settings: key.settings, assumptions: assumptions) }
         }
         var table = [LayerCosts?](repeating: nil, count: slots)
@@ -113,14 +115,58 @@ struct PlanSearch: Sendable {
     func run(threads: Int) -> PlanAccumulator {
         let sliceCount = min(units.count, max(1, threads) * 32)
         let deadline = request.deadlineSeconds, budget = request.budgetUSD
+        let done = DoneCounter(), unitCount = units.count, progress = request.progress
+        let stage = progress == nil ? "" : "layouts (\(configurationCount()) configurations in all)"
         let parts: [PlanAccumulator] = parallelMap(sliceCount, threads: threads) { s in
             var acc = PlanAccumulator(hardwareCount: axes.count, top: request.top, objective: request.objective)
             let lo = units.count * s / sliceCount, hi = units.count * (s + 1) / sliceCount
-            for u in lo..<hi { evaluate(unit: u, into: &acc) }
+            for u in lo..<hi {
+                evaluate(unit: u, into: &acc)
+                if let progress { progress(stage, done.add(1), unitCount) }
+            }
             return acc
         }
         var total = PlanAccumulator(hardwareCount: axes.count, top: request.top, objective: request.objective)
         for p in parts { total.merge(p, deadline: deadline, budget: budget) }
+        return total
+    }
+
+    /// Configurations (global batch × interleave) per micro-batch of one unit, for counting what is
+    /// pruned; `usable`: how many micro-batches fit the largest global batch.
+    func batchCounts(unit u: Int) -> (usable: Int, perMicroBatch: [Int]) {
+        let unit = units[u]
+        let a = axes[Int(unit.hardware)], ppIndex = Int(unit.ppIndex)
+        let tp = a.tps[Int(unit.tpIndex)], pp = a.pps[ppIndex], cp = a.cps[Int(unit.cpIndex)]
+        let dp = Int(unit.devices) / (tp * pp * cp)
+        let chunkList = a.chunks[ppIndex], mbs = a.microBatches, batches = request.globalBatch
+        var usable = 0
+        var perMicroBatch = [Int](repeating: 0, count: mbs.count)
+        for (i, mb) in mbs.enumerated() where mb * dp <= batches.upperBound {
+            let (first, count) = batches.choices(perStep: mb * dp)
+            usable = i + 1
+            guard count > 0 else { continue }
+            var n = count
+            if pp > 1 && chunkList.count > 1 {
+                // Interleaving needs the micro-batches per pipeline to be a multiple of pp.
+                let m0 = first / (mb * dp), m1 = m0 + count - 1
+                n += (m1 / pp - (m0 - 1) / pp) * (chunkList.count - 1)
+            }
+            perMicroBatch[i] = n
+        }
+        return (usable, perMicroBatch)
+    }
+
+    /// Configurations the search will consider (evaluated or ruled out by memory), before it runs:
+    /// what `plan` states on its progress line.
+    func configurationCount() -> Int {
+        var total = 0
+        for u in units.indices {
+            let unit = units[u], a = axes[Int(unit.hardware)]
+            let tp = a.tps[Int(unit.tpIndex)], pp = a.pps[Int(unit.ppIndex)], cp = a.cps[Int(unit.cpIndex)]
+            let dp = Int(unit.devices) / (tp * pp * cp)
+            let perZero = batchCounts(unit: u).perMicroBatch.reduce(0, +) * a.sequenceParallel(tp: tp).count * a.recomputes.count
+            total += perZero * (dp > 1 ? 4 : 1)
+        }
         return total
     }
 
@@ -146,21 +192,7 @@ struct PlanSearch: Sendable {
         let spList = a.sequenceParallel(tp: tp)
         let rcCount = a.recomputes.count
 
-        // Configurations (global batch × interleave) per micro-batch, for counting what is pruned.
-        var usable = 0
-        var perMicroBatch = [Int](repeating: 0, count: mbs.count)
-        for (i, mb) in mbs.enumerated() where mb * dp <= batches.upperBound {
-            let (first, count) = batches.choices(perStep: mb * dp)
-            usable = i + 1
-            guard count > 0 else { continue }
-            var n = count
-            if pp > 1 && chunkList.count > 1 {
-                // Interleaving needs the micro-batches per pipeline to be a multiple of pp.
-                let m0 = first / (mb * dp), m1 = m0 + count - 1
-                n += (m1 / pp - (m0 - 1) / pp) * (chunkList.count - 1)
-            }
-            perMicroBatch[i] = n
-        }
+        let (usable, perMicroBatch) = batchCounts(unit: u)
         guard usable > 0 else { return }
         var suffix = perMicroBatch
         for i in stride(from: usable - 2, through: 0, by: -1) { suffix[i] += suffix[i + 1] }
