@@ -32,14 +32,19 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Worker threads (default: every core; 1 to 1024; the answer does not depend on it).") var threads: Int?
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Plan serving instead of training: needs --input-tokens, --output-tokens and --rate (see ridgeline serve).") var serve = false
-    @Option(help: "--serve: prompt tokens per request.") var inputTokens: Int?
-    @Option(help: "--serve: generated tokens per request.") var outputTokens: Int?
-    @Option(help: "--serve: requests per second to serve.") var rate: Double?
-    @Option(help: "--serve: most seconds to the first token.") var ttftSlo: Double?
-    @Option(help: "--serve: most seconds per output token.") var tpotSlo: Double?
+    @Option(parsing: .unconditional, help: "--serve: prompt tokens per request.") var inputTokens: Int?
+    @Option(parsing: .unconditional, help: "--serve: generated tokens per request.") var outputTokens: Int?
+    @Option(parsing: .unconditional, help: "--serve: requests per second to serve.") var rate: Double?
+    @Option(parsing: .unconditional, help: "--serve: most seconds to the first token.") var ttftSlo: Double?
+    @Option(parsing: .unconditional, help: "--serve: most seconds per output token.") var tpotSlo: Double?
 
     func validate() throws {
         if globalBatch != nil && globalBatchRange != nil { throw ValidationError("give --global-batch or --global-batch-range, not both") }
+        try checkCount("input-tokens", inputTokens, ServeCommand.tokensPerRequest)
+        try checkCount("output-tokens", outputTokens, ServeCommand.tokensPerRequest)
+        try checkNumber("rate", rate, ServeCommand.rates, unit: "requests/s")
+        try checkNumber("ttft-slo", ttftSlo, 1e-6...86_400, unit: "s")
+        try checkNumber("tpot-slo", tpotSlo, 1e-6...86_400, unit: "s")
         try checkNumber("tokens", tokens, CountBounds.tokens)
         try checkCount("seq", seq, CountBounds.seq)
         try checkCount("global-batch", globalBatch, CountBounds.globalBatch)

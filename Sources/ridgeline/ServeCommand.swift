@@ -20,35 +20,39 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: "Model id (see profiles/models) or path to a model YAML (a transformer).") var model: String
     @OptionGroup var hardware: HardwareOption
-    @Option(help: "Devices in the replica (default tp·pp; must equal it).") var gpus: Int?
-    @Option(help: "Tensor-parallel size.") var tp = 1
-    @Option(help: "Pipeline-parallel size.") var pp = 1
-    @Option(help: "Expert-parallel size inside the tensor-parallel group (MoE; ep divides tp).") var ep = 1
+    @Option(parsing: .unconditional, help: "Devices in the replica (default tp·pp; must equal it).") var gpus: Int?
+    @Option(parsing: .unconditional, help: "Tensor-parallel size.") var tp = 1
+    @Option(parsing: .unconditional, help: "Pipeline-parallel size.") var pp = 1
+    @Option(parsing: .unconditional, help: "Expert-parallel size inside the tensor-parallel group (MoE; ep divides tp).") var ep = 1
     @Option(help: "Weights and GEMMs: bf16, fp16 or fp8.") var precision: ServingPrecision = .bf16
     @Option(help: "KV cache: bf16, fp16 or fp8 (default: --precision).") var kvPrecision: ServingPrecision?
-    @Option(help: "Prompt tokens per request.") var inputTokens: Int
-    @Option(help: "Generated tokens per request.") var outputTokens: Int
-    @Option(help: "A static batch of this many requests.") var batch: Int?
-    @Option(help: "This many clients, each sending its next request when the last one finishes.") var concurrency: Int?
-    @Option(help: "Requests per second (Poisson arrivals).") var rate: Double?
+    @Option(parsing: .unconditional, help: "Prompt tokens per request.") var inputTokens: Int
+    @Option(parsing: .unconditional, help: "Generated tokens per request.") var outputTokens: Int
+    @Option(parsing: .unconditional, help: "A static batch of this many requests.") var batch: Int?
+    @Option(parsing: .unconditional, help: "This many clients, each sending its next request when the last one finishes.") var concurrency: Int?
+    @Option(parsing: .unconditional, help: "Requests per second (Poisson arrivals).") var rate: Double?
     @Flag(help: "Every request at once: find the batch that maximises output tokens/s within memory.") var maxLoad = false
-    @Option(help: "Prompt tokens one prefill pass takes (chunked prefill; default 8192).") var maxBatchTokens: Int?
-    @Option(help: "Price per device-hour in USD (default: the profile's).") var price: Double?
+    @Option(parsing: .unconditional, help: "Prompt tokens one prefill pass takes (chunked prefill; default 8192).") var maxBatchTokens: Int?
+    @Option(parsing: .unconditional, help: "Price per device-hour in USD (default: the profile's).") var price: Double?
     @Flag(help: "Print JSON.") var json = false
 
+    /// Requests per second above which no deployment is meant (1 M/s): a larger value is a typo.
+    static let rates: ClosedRange<Double> = 1e-9...1e6
+    /// Prompt or generated tokens per request.
+    static let tokensPerRequest = 1...10_000_000
+
     func validate() throws {
-        for (name, value) in [("tp", tp), ("pp", pp), ("ep", ep), ("input-tokens", inputTokens), ("output-tokens", outputTokens)] where value < 1 {
-            throw ValidationError("--\(name) must be at least 1 (got \(value))")
-        }
+        for (name, value) in [("gpus", gpus), ("tp", tp), ("pp", pp), ("ep", ep)] { try checkCount(name, value, CountBounds.devices) }
+        try checkCount("input-tokens", inputTokens, Self.tokensPerRequest)
+        try checkCount("output-tokens", outputTokens, Self.tokensPerRequest)
+        try checkCount("batch", batch, CountBounds.globalBatch)
+        try checkCount("concurrency", concurrency, CountBounds.globalBatch)
+        try checkCount("max-batch-tokens", maxBatchTokens, CountBounds.seq)
+        try checkNumber("rate", rate, Self.rates, unit: "requests/s")
+        try checkNumber("price", price, CountBounds.priceUSDPerHour, unit: "USD per device-hour")
         if let gpus, gpus != tp * pp { throw ValidationError("--gpus \(gpus) must equal tp·pp = \(tp * pp) (one replica)") }
         let loads = [batch != nil, concurrency != nil, rate != nil, maxLoad].filter { $0 }.count
         if loads != 1 { throw ValidationError("give exactly one of --batch, --concurrency, --rate or --max-load") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
-        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1 (got \(concurrency))") }
-        if let rate, !(rate > 0 && rate.isFinite) { throw ValidationError("--rate must be a positive number (got \(rate))") }
-        if let maxBatchTokens, maxBatchTokens < 1 { throw ValidationError("--max-batch-tokens must be at least 1 (got \(maxBatchTokens))") }
-        if let price, !(price >= 0 && price.isFinite) { throw ValidationError("--price must be a non-negative number (got \(price))") }
-        if inputTokens > 10_000_000 || outputTokens > 10_000_000 { throw ValidationError("--input-tokens and --output-tokens must be at most 10,000,000") }
     }
 
     var load: ServingLoad {

@@ -7,9 +7,15 @@ import Testing
     static let train = ["train", "--model", "gpt2-124m", "--hardware", "h100-sxm5-80gb"]
     static let plan = ["plan", "--model", "gpt2-124m", "--hardware", "h100-sxm5-80gb"]
     static let compare = ["compare", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb", "--model", "gpt2-124m"]
+    static let serve = ["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "100"]
 
     static let cases: [([String], String)] = [
         (train + ["--gpus", "9223372036854775807"], "--gpus"),
+        (serve + ["--output-tokens", "-5", "--batch", "8"], "--output-tokens"),
+        (serve + ["--output-tokens", "10", "--rate", "1e308"], "--rate"),
+        (serve + ["--output-tokens", "10", "--batch", "9223372036854775807"], "--batch"),
+        (serve + ["--output-tokens", "10", "--batch", "8", "--tp", "4611686018427387904", "--pp", "4"], "--tp"),
+        (plan + ["--serve", "--input-tokens", "100", "--output-tokens", "10", "--rate", "1e300"], "--rate"),
         (train + ["--micro-batch", "4611686018427387904"], "--micro-batch"),
         (train + ["--micro-batch", "1000000000000"], "--micro-batch"),
         (plan + ["--global-batch", "9223372036854775807"], "--global-batch"),
