@@ -41,13 +41,17 @@ struct HarnessSuiteTests {
         #expect { try Suite.load("nonesuch", store: Self.store) } throws: { "\($0)".contains("default") }
     }
 
-    @Test("records written by the harness read back equal, through the record writer")
-    func roundTrip() throws {
-        let engine = try OneDNNEngine(threads: 1)
+    /// A real record: a small copy timed with oneDNN on one thread, without counters.
+    static func measuredCopy() throws -> MeasurementRecord {
         var options = HarnessOptions()
         options.timeCapSeconds = 0.1
         var harness = Harness(options: options)
-        let record = try harness.measure(.copy(Copy(elements: 4096, dtype: .fp32)), on: engine, threads: 1)
+        return try harness.measure(.copy(Copy(elements: 4096, dtype: .fp32)), on: try OneDNNEngine(threads: 1), threads: 1)
+    }
+
+    @Test("records written by the harness read back equal, through the record writer")
+    func roundTrip() throws {
+        let record = try Self.measuredCopy()
         #expect(record.counterSource == "none" && record.countersUnavailable["*"] != nil)
         let path = NSTemporaryDirectory() + "records-\(getpid()).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -63,11 +67,7 @@ struct HarnessSuiteTests {
 
     @Test("appending after a cut-off last line starts a new line and says so; both records read back")
     func appendAfterCutOffLine() throws {
-        let engine = try OneDNNEngine(threads: 1)
-        var options = HarnessOptions()
-        options.timeCapSeconds = 0.05
-        var harness = Harness(options: options)
-        let record = try harness.measure(.copy(Copy(elements: 4096, dtype: .fp32)), on: engine, threads: 1)
+        let record = try Self.measuredCopy()
         let path = NSTemporaryDirectory() + "records-cut-\(getpid()).jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try (record.jsonLine + "\n" + String(record.jsonLine.prefix(40))).write(toFile: path, atomically: true, encoding: .utf8)
