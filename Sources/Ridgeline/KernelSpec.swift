@@ -118,10 +118,8 @@ extension Kernel {
     /// malformed line is an error naming its line number.
     public static func parseLines(_ text: String, file: String) throws -> [Kernel] {
         var kernels: [Kernel] = []
-        for (index, line) in TextInput.lines(text).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            kernels.append(try parse(json: trimmed, source: "\(file):\(index + 1)"))
+        for line in TextInput.contentLines(text) {
+            kernels.append(try parse(json: String(line.text), source: "\(file):\(line.number)"))
         }
         return kernels
     }

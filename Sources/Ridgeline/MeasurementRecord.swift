@@ -165,10 +165,8 @@ extension MeasurementRecord {
     /// line that is not a complete record is an error naming its line number.
     public static func parseLines(_ text: String, file: String) throws -> [MeasurementRecord] {
         var records: [MeasurementRecord] = []
-        for (index, line) in TextInput.lines(text).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            records.append(try parse(try FieldReader.parse(trimmed, file: "\(file):\(index + 1)")))
+        for line in TextInput.contentLines(text) {
+            records.append(try parse(try FieldReader.parse(String(line.text), file: "\(file):\(line.number)")))
         }
         return records
     }

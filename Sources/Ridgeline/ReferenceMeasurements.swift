@@ -29,17 +29,15 @@ public struct ReferenceFile: Sendable {
 
     public static func parse(_ text: String, file: String) throws -> ReferenceFile {
         var result = ReferenceFile(measurements: [], launchFloorSeconds: nil, skipped: [:])
-        for (offset, rawLine) in TextInput.lines(text).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            let r = try FieldReader.parse(line, file: "\(file):\(offset + 1)")
+        for line in TextInput.contentLines(text) {
+            let r = try FieldReader.parse(String(line.text), file: "\(file):\(line.number)")
             let section = try r.string("section")
             switch section {
             case "launch":
                 result.launchFloorSeconds = try r.double("ms_median") / 1000
             case "gemm", "bmm", "membound", "rowwise", "attention", "conv2d":
                 result.measurements.append(ReferenceMeasurement(
-                    index: result.measurements.count, line: offset + 1, section: section,
+                    index: result.measurements.count, line: line.number, section: section,
                     kernels: try kernels(section: section, r), medianSeconds: try r.double("ms_median") / 1000,
                     minSeconds: try r.double("ms_min") / 1000))
             default:

@@ -49,6 +49,22 @@ public struct TextInput: Sendable {
         text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
     }
 
+    /// The lines that hold content, numbered from 1 as in the file, without leading or trailing
+    /// spaces and tabs; blank lines and `#` comments are skipped. Every JSON Lines reader reads
+    /// through here. The trimming is plain Swift: Foundation's `trimmingCharacters` bridged each
+    /// line through NSString and was a fifth of the time `validate` spent on 100,000 records.
+    public static func contentLines(_ text: String) -> [(number: Int, text: Substring)] {
+        var result: [(number: Int, text: Substring)] = []
+        for (index, line) in lines(text).enumerated() {
+            let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+            guard let first = line.firstIndex(where: { !blank($0) }), let last = line.lastIndex(where: { !blank($0) }) else { continue }
+            let content = line[first...last]
+            if content.hasPrefix("#") { continue }
+            result.append((index + 1, content))
+        }
+        return result
+    }
+
     /// `TextInput.lines(text)`.
     public var lines: [Substring] { Self.lines(text) }
 }

@@ -45,9 +45,9 @@ public enum Observations {
     public static func load(path: String, statistic: Statistic = .median) throws -> [Observation] {
         let input = try TextInput(path: path)
         let (text, file) = (input.text, input.name)
-        let first = TextInput.lines(text).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
+        let lines = TextInput.contentLines(text)
         let observations: [Observation]
-        if let first, first.contains("\"section\"") {
+        if let first = lines.first, first.text.contains("\"section\"") {
             if statistic == .cpu {
                 throw RidgelineError.invalidValue(file: file, field: "--statistic", value: "cpu",
                                                   expected: "median or min: reference GPU rows carry no thread CPU time")
@@ -56,13 +56,9 @@ public enum Observations {
                 $0.observation(file: file, statistic: statistic)
             }
         } else {
-            var lineNumbers: [Int] = []
-            for (index, line) in TextInput.lines(text).enumerated() {
-                let t = line.trimmingCharacters(in: .whitespaces)
-                if !t.isEmpty && !t.hasPrefix("#") { lineNumbers.append(index + 1) }
-            }
-            observations = try zip(MeasurementRecord.parseLines(text, file: file), lineNumbers).map { record, line in
-                try Observation(record: record, source: "\(file):\(line)", statistic: statistic)
+            observations = try lines.map { line in
+                let record = try MeasurementRecord.parse(try FieldReader.parse(String(line.text), file: "\(file):\(line.number)"))
+                return try Observation(record: record, source: "\(file):\(line.number)", statistic: statistic)
             }
         }
         guard !observations.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "holds no measurements") }

@@ -17,13 +17,11 @@ enum InputFile {
     /// `#` comments are skipped.
     static func jsonLines(_ input: TextInput) throws -> [FieldReader] {
         var readers: [FieldReader] = []
-        for (index, line) in input.lines.enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard trimmed.hasPrefix("{") else {
-                throw RidgelineError.unreadable(file: "\(input.name):\(index + 1)", reason: "expected one JSON object per line, found '\(trimmed.prefix(40))'")
+        for line in TextInput.contentLines(input.text) {
+            guard line.text.hasPrefix("{") else {
+                throw RidgelineError.unreadable(file: "\(input.name):\(line.number)", reason: "expected one JSON object per line, found '\(line.text.prefix(40))'")
             }
-            readers.append(try FieldReader.parse(trimmed, file: "\(input.name):\(index + 1)"))
+            readers.append(try FieldReader.parse(String(line.text), file: "\(input.name):\(line.number)"))
         }
         return readers
     }

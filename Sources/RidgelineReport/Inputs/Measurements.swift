@@ -24,7 +24,7 @@ public struct MeasuredKernel: Sendable {
     public static func load(path: String) throws -> [MeasuredKernel] {
         let input = try InputFile.read(path)
         let (text, file) = (input.text, input.name)
-        let first = TextInput.lines(text).first { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.hasPrefix("#") }
+        let first = TextInput.contentLines(text).first?.text
         let records: [MeasuredKernel]
         if let first, first.contains("\"section\"") {
             records = try ReferenceFile.parse(text, file: file).measurements.map {
