@@ -153,6 +153,14 @@ public struct TransformerKernels: Sendable {
     }
 
     /// Adapter forward: X·A (m×r) then (X·A)·B (m×n), in the activation dtype (PEFT runs them unquantised).
+    /// What follows a linear layer's GEMM over the micro-batch's tokens: the bias add that eager
+    /// mode issues as a kernel of its own (compiled mode fuses it into the GEMM's epilogue), then
+    /// the LoRA adapters on that layer.
+    func linearEpilogue(_ p: inout PassKernels, width n: Int, adapters targets: [LoRA.Target]) {
+        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: tokens * n, inputs: 2, dtype: act)), .memoryBound) }
+        adapterForward(&p, targets)
+    }
+
     func adapterForward(_ p: inout PassKernels, _ targets: [LoRA.Target]) {
         guard let r = lora?.rank else { return }
         for a in adapters(targets) {
@@ -211,8 +219,7 @@ public struct TransformerKernels: Sendable {
         } else {
             gemmForward(&p, m: e, n: qkv.n, k: qkv.k)
         }
-        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * qkv.n, inputs: 2, dtype: act)), .memoryBound) }
-        adapterForward(&p, [.q, .k, .v])
+        linearEpilogue(&p, width: qkv.n, adapters: [.q, .k, .v])
         if model.position == .rope {
             let qk = e * ropeWidth
             if eager {
@@ -224,8 +231,7 @@ public struct TransformerKernels: Sendable {
         }
         p = p + attentionForward(heads: heads)
         gemmForward(&p, m: e, n: out.n, k: out.k)
-        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * out.n, inputs: 2, dtype: act)), .memoryBound) }
-        adapterForward(&p, [.o])
+        linearEpilogue(&p, width: out.n, adapters: [.o])
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
         p.kernels += residual(elements: localTokens * h).kernels
         return p
@@ -238,12 +244,10 @@ public struct TransformerKernels: Sendable {
         if settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         let up = linears[2], down = linears[3]
         gemmForward(&p, m: e, n: up.n, k: up.k)
-        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * up.n, inputs: 2, dtype: act)), .memoryBound) }
-        adapterForward(&p, [.gate, .up])
+        linearEpilogue(&p, width: up.n, adapters: [.gate, .up])
         p.kernels += activation(elements: e * f).kernels
         gemmForward(&p, m: e, n: down.n, k: down.k)
-        if eager && model.bias { p.add(.elementwise(Elementwise(name: "add", elements: e * down.n, inputs: 2, dtype: act)), .memoryBound) }
-        adapterForward(&p, [.down])
+        linearEpilogue(&p, width: down.n, adapters: [.down])
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
         p.kernels += residual(elements: localTokens * h).kernels
         return p
