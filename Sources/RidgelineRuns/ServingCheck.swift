@@ -60,6 +60,7 @@ public enum ServingCheck {
         "llama v3 70b": "llama3-70b", "llama v3.1 8b": "llama3.1-8b", "llama 3.1 8b": "llama3.1-8b",
         "llama 3.1 405b": "llama3.1-405b", "mistral 7b": "mistral-7b", "llama 7b": "llama2-7b", "llama 70b": "llama2-70b",
         "llama2-7b": "llama2-7b", "llama2-13b": "llama2-13b", "llama2-70b": "llama2-70b",
+        "gpt-j 6b": "gpt-j-6b", "falcon 180b": "falcon-180b",
     ]
 
     static func hardware(_ gpu: String) -> String? {
