@@ -53,7 +53,7 @@ let package = Package(
         // The micro-benchmark and planner benchmarks (make bench).
         .executableTarget(
             name: "ridgeline-bench",
-            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineRuns", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
+            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineRuns", "RidgelineServing", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
             path: "Benchmarks/ridgeline-bench"),
         .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline"]),
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining"]),

@@ -82,7 +82,7 @@ struct PlanCommand: ParsableCommand {
         if serve {
             guard case .transformer(let t) = definition else { throw ValidationError("plan --serve needs a transformer model") }
             return try ServePlanOutput.run(model: t, hardware: try profiles(store), inputTokens: inputTokens, outputTokens: outputTokens,
-                                           rate: rate, ttftSLO: ttftSlo, tpotSLO: tpotSlo, maxDevices: min(maxDevices, 64), top: top, json: json)
+                                           rate: rate, ttftSLO: ttftSlo, tpotSLO: tpotSlo, maxDevices: maxDevices, top: top, json: json)
         }
         var request = PlanRequest(
             model: definition, hardware: try profiles(store), tokens: tokens, deadlineSeconds: deadline.map { $0 * 86400 },

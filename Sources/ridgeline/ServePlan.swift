@@ -8,12 +8,12 @@ import RidgelineTraining
 enum ServePlanOutput {
     struct Entry: Encodable {
         let hardware, precision: String
-        let gpus, replicas, tp, pp: Int
+        let gpus, replicas, tp, pp, ep: Int
         let ttft_s, tpot_s, e2e_latency_s, batch_per_replica: Double
         let max_concurrency: Int
         let cost_per_million_tokens_usd: Double?
         init(_ e: ServingPlanEntry) {
-            hardware = e.hardware; precision = e.precision.rawValue; gpus = e.devices; replicas = e.replicas; tp = e.tp; pp = e.pp
+            hardware = e.hardware; precision = e.precision.rawValue; gpus = e.devices; replicas = e.replicas; tp = e.tp; pp = e.pp; ep = e.ep
             ttft_s = e.estimate.ttft; tpot_s = e.estimate.tpot; e2e_latency_s = e.estimate.e2eLatency; batch_per_replica = e.estimate.batch
             max_concurrency = e.estimate.maxConcurrency; cost_per_million_tokens_usd = e.costPerMillionTokens
         }
@@ -42,9 +42,9 @@ enum ServePlanOutput {
         }
         print("\(model.name): \(rate) requests/s, \(inputTokens) in / \(outputTokens) out; TTFT ≤ \(ttftSLO.map { Quantity.format($0, .seconds) } ?? "any"), TPOT ≤ \(tpotSLO.map { Quantity.format($0, .seconds) } ?? "any")")
         print("\(result.evaluated) configurations evaluated in \(String(format: "%.2f", result.elapsedSeconds)) s; \(result.best.isEmpty ? "none meets the targets" : "cheapest first:")")
-        var table = TextTable(["hardware", "gpus", "replicas × tp·pp", "precision", "TTFT", "TPOT", "e2e", "$/M tokens"])
+        var table = TextTable(["hardware", "gpus", "replicas × tp·pp(·ep)", "precision", "TTFT", "TPOT", "e2e", "$/M tokens"])
         for e in result.best {
-            table.add([e.hardware, "\(e.devices)", "\(e.replicas) × \(e.tp)·\(e.pp)", e.precision.rawValue, Quantity.format(e.estimate.ttft, .seconds),
+            table.add([e.hardware, "\(e.devices)", "\(e.replicas) × \(e.tp)·\(e.pp)" + (e.ep > 1 ? " ep \(e.ep)" : ""), e.precision.rawValue, Quantity.format(e.estimate.ttft, .seconds),
                        Quantity.format(e.estimate.tpot, .seconds), Quantity.format(e.estimate.e2eLatency, .seconds),
                        e.costPerMillionTokens.map { String(format: "%.3f", $0) } ?? "-"])
         }

@@ -40,6 +40,7 @@ import Testing
         ("qwen2.5-7b", 7.61e9, "Qwen Team 2024 (Qwen2.5 Technical Report) Table 1"),
         ("mistral-7b", 7_241_732_096, "Hugging Face mistralai/Mistral-7B-v0.1"),
         ("gpt-j-6b", 6_053_381_344, "Hugging Face EleutherAI/gpt-j-6b model card"),
+        ("internlm-20b", 20e9, "Hugging Face internlm/internlm-20b model card: 20B"),
         ("falcon-180b", 180e9, "Hugging Face tiiuae/falcon-180B model card: 180B (178.6B counted, tied embeddings)"),
         ("qwen1.5-moe-a2.7b", 14.3e9, "Qwen Team 2024-03-28 (Qwen1.5-MoE): 14.3B total"),
         ("deepseek-v3", 671e9, "DeepSeek-AI 2024 (DeepSeek-V3 Technical Report): 671B total, MTP module excluded"),

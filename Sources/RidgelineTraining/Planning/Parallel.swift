@@ -2,11 +2,11 @@ import Dispatch
 import Foundation
 
 /// Cores this process may use.
-func availableCores() -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+public func availableCores() -> Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
 /// `body(i)` for every i in 0..<count on `threads` workers (worker w takes w, w + threads, …),
 /// each result in its own slot: the output is in index order whatever the threads did.
-func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+public func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
     guard count > 0 else { return [] }
     let slots = UnsafeMutablePointer<T?>.allocate(capacity: count)
     slots.initialize(repeating: nil, count: count)
