@@ -500,7 +500,7 @@ public struct ServingPredictor: Sendable {
     // MARK: Load
 
     /// Mean context over a request's decode: input + half the output.
-    var meanContext: Int { config.inputTokens + config.outputTokens / 2 }
+    public var meanContext: Int { config.inputTokens + config.outputTokens / 2 }
 
     public func estimate(_ load: ServingLoad) throws -> ServingEstimate {
         try checkFits()

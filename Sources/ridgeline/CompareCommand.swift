@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ridgeline
 import RidgelineReport
+import RidgelineServing
 import RidgelineTraining
 
 struct CompareCommand: ParsableCommand {
@@ -21,6 +22,10 @@ struct CompareCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Sequence length for --model (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).") var seq: Int?
     @Option(help: "Precision for --model: bf16, fp16, fp8 or fp32.") var precision: Precision = .bf16
     @Option(help: "kernel (device time) or eager (adds the framework's per-op dispatch floor).") var mode: ExecutionMode = .kernel
+    @Flag(help: "With --model: compare serving it (throughput against latency, prefill and decode on the roofline) instead of training it.") var serve = false
+    @Option(parsing: .unconditional, help: "--serve: prompt tokens per request.") var inputTokens: Int?
+    @Option(parsing: .unconditional, help: "--serve: generated tokens per request.") var outputTokens: Int?
+    @Option(parsing: .unconditional, help: "--serve: tensor-parallel devices per replica\(bound(CountBounds.devices)).") var tp = 1
     @OptionGroup var output: ReportOutputOption
 
     var hardwareIds: [String] {
@@ -38,6 +43,16 @@ struct CompareCommand: ParsableCommand {
         default: break
         }
         if kernelsFile != nil && !tokens.isEmpty { throw ValidationError("--tokens applies to --model only") }
+        if serve {
+            guard model != nil else { throw ValidationError("--serve compares serving a model: give --model M") }
+            guard inputTokens != nil, outputTokens != nil else { throw ValidationError("--serve needs --input-tokens and --output-tokens") }
+            if !tokens.isEmpty { throw ValidationError("--tokens is a training budget; it does not apply to --serve") }
+        } else if inputTokens != nil || outputTokens != nil || tp != 1 {
+            throw ValidationError("--input-tokens, --output-tokens and --tp apply to --serve only")
+        }
+        try checkCount("input-tokens", inputTokens, ServeCommand.tokensPerRequest)
+        try checkCount("output-tokens", outputTokens, ServeCommand.tokensPerRequest)
+        try checkCount("tp", tp, CountBounds.devices)
         for t in tokens { try checkNumber("tokens", t, CountBounds.tokens) }
         try checkCount("gpus", gpus, CountBounds.devices)
         try checkCount("micro-batch", microBatch, CountBounds.microBatch)
@@ -47,6 +62,14 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let store = ProfileStore.locate()
         let profiles = try hardwareIds.map { try store.hardware($0) }
+        if let model, serve, let inputTokens, let outputTokens {
+            guard case .transformer(let t) = try store.model(model) else { throw ValidationError("--serve needs a transformer language model; \(model) is a CNN") }
+            let p = try CompareServe.precision(precision)
+            let devices = try profiles.map { try CompareServe.device(model: t, profile: $0, tp: tp, precision: p, inputTokens: inputTokens, outputTokens: outputTokens) }
+            let report = CompareServingReport.build(model: t.name, workload: "\(inputTokens) tokens in, \(outputTokens) out, tp \(tp), \(p.rawValue)", devices: devices,
+                                                    provenance: reportProvenance(profiles: profiles, inputs: [model]))
+            return try output.write(report)
+        }
         if let model {
             let definition = try store.model(model)
             let (settings, layout, defaultTokens, unit) = trainingRun(definition)

@@ -113,6 +113,24 @@ enum Fixtures {
         let plan = CapacityPlanReport.build(try PlanFile.load(path: planPath), file: planPath, provenance: provenance([]))
         let detectPath = try file("d.json", detectJSON)
         let ceilings = CeilingsReport.build(try HostCeilings.load(path: detectPath), profile: cpu, file: detectPath, provenance: provenance([cpu]))
-        return [compare, measurements, validation, plan, ceilings, try modelComparison()]
+        return [compare, measurements, validation, plan, ceilings, try modelComparison(), try servingComparison()]
+    }
+
+    /// `compare --serve` on the CPU and the H100 with numbers in the shapes the serving model
+    /// gives: a load sweep per device and a prefill and two decode passes.
+    static func servingComparison() throws -> Report {
+        let h100 = try h100()
+        func device(_ p: HardwareProfile, scale: Double) -> CompareServingReport.Device {
+            let sweep = [1, 4, 16, 64].map { c in
+                CompareServingReport.LoadPoint(concurrency: c, ttft: 0.05 / scale, tpot: 0.01 * (1 + Double(c) / 64) / scale,
+                                               tokensPerSecond: Double(c) * 80 * scale, tokensPerSecondPerDevice: Double(c) * 80 * scale)
+            }
+            let phases = [CompareServingReport.Phase(label: "prefill, 1000-token prompt", flops: 1.4e14, bytes: 1.5e11, seconds: 0.2 / scale, bound: "compute"),
+                          .init(label: "decode step, batch 1", flops: 1.4e11, bytes: 1.4e11, seconds: 0.04 / scale, bound: "memory"),
+                          .init(label: "decode step, batch 64", flops: 9e12, bytes: 1.6e11, seconds: 0.05 / scale, bound: "memory")]
+            return .init(profile: p, layout: "tp 1, bf16", dtype: .bf16, sweep: sweep, phases: phases)
+        }
+        return CompareServingReport.build(model: "Test LM", workload: "1000 tokens in, 500 out", devices: [device(cpu, scale: 0.01), device(h100, scale: 1)],
+                                          provenance: provenance([cpu, h100]))
     }
 }
