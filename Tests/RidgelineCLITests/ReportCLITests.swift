@@ -56,6 +56,32 @@ import Testing
         #expect(svg.contains("class=\"deadline\""), "the 2-day deadline is drawn")
     }
 
+    /// `compare --serve` and `report --serving`: the serving page from the model, and from a
+    /// `serve --json` file.
+    @Test func servingPagesFromCompareAndFromServeJSON() throws {
+        let dir = try Self.temporaryDirectory("serve")
+        let compare = try ridgeline(["compare", "--serve", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb", "--model", "llama3.1-8b",
+                                     "--input-tokens", "1000", "--output-tokens", "200", "-o", dir + "/compare"])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        for name in ["throughput-latency.svg", "throughput-latency.csv", "prefill-decode.csv", "roofline-h100-sxm5-80gb.svg", "roofline-a100-sxm4-80gb.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/compare/" + name), "missing \(name)")
+        }
+        let phases = try String(contentsOfFile: dir + "/compare/prefill-decode.csv", encoding: .utf8)
+        #expect(phases.contains("decode step, batch 1,") && phases.contains("prefill, 1000-token prompt"))
+        let serve = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "1000", "--output-tokens", "200",
+                                   "--rate", "2", "--json"])
+        #expect(serve.status == 0, "\(serve.stderr)")
+        try serve.stdout.write(toFile: dir + "/serve.json", atomically: true, encoding: .utf8)
+        let report = try ridgeline(["report", "--serving", dir + "/serve.json", "-o", dir + "/report"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/report/roofline-h100-sxm5-80gb.svg"))
+        let noTokens = try ridgeline(["compare", "--serve", "--hardware", "h100-sxm5-80gb", "--model", "llama3.1-8b"])
+        #expect(noTokens.status != 0 && noTokens.stderr.contains("--input-tokens"))
+        let fp4 = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "b200", "--precision", "fp4", "--input-tokens", "10",
+                                 "--output-tokens", "10", "--batch", "1"])
+        #expect(fp4.status != 0 && fp4.stderr.contains("no fp4 dtype"))
+    }
+
     @Test func compareRefusesBadRequests() throws {
         let noWorkload = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb"])
         #expect(noWorkload.status != 0 && noWorkload.stderr.contains("--kernels FILE or --model M"))
