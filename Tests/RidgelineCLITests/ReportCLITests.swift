@@ -67,7 +67,7 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: dir + "/compare/" + name), "missing \(name)")
         }
         let phases = try String(contentsOfFile: dir + "/compare/prefill-decode.csv", encoding: .utf8)
-        #expect(phases.contains("decode step, batch 1,") && phases.contains("prefill, 1000-token prompt"))
+        #expect(phases.contains("\"decode step, batch 1\",") && phases.contains("\"prefill, 1000-token prompt\","))
         let serve = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "1000", "--output-tokens", "200",
                                    "--rate", "2", "--json"])
         #expect(serve.status == 0, "\(serve.stderr)")
