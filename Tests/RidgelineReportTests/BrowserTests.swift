@@ -68,7 +68,7 @@ import Ridgeline
 
     @Test(.enabled(if: chromium != nil, "Chromium is not installed (make setup installs it); the real-browser check cannot run"),
           .enabled(if: python != nil, "python3 is not installed; the PNG check needs it"),
-          arguments: 0..<6)
+          arguments: 0..<7)
     func reportRendersInChromium(kind: Int) throws {
         let chromium = try #require(Self.chromium), python = try #require(Self.python)
         let report = try Fixtures.allReports()[kind]
