@@ -471,10 +471,15 @@ public struct ServingPredictor: Sendable {
             var x = Tally()
             x.add(predict(.rowwise(RowWise(norm, rows: b, cols: h, dtype: act))), count: 1)
             x.add(predict(.gemm(GEMM(m: b, n: moe.experts, k: h, dtype: act))), count: 1)
+            // The router's softmax and the token permutation into expert order and back (the
+            // kernels the prefill's MoE forward, `moeBlockForward`, has too).
+            x.add(predict(.rowwise(RowWise(.softmax, rows: b, cols: moe.experts, dtype: .fp32))), count: 1)
+            x.add(predict(.elementwise(Elementwise(name: "permute", elements: b * moe.topK * h, dtype: act))), count: 1)
             let touched = Self.expertsTouched(experts: moe.experts, topK: moe.topK, tokens: b)
             let onRank = max(1, Int((touched / Double(config.ep)).rounded(.up)))
             let tokensPerExpert = max(1, Int((Double(b * moe.topK) / touched).rounded(.up)))
             x += mlp(ffn: moe.expertFFN, m: tokensPerExpert, experts: onRank, split: t / config.ep)
+            x.add(predict(.elementwise(Elementwise(name: "unpermute", elements: b * moe.topK * h, inputs: 2, dtype: act))), count: 1)
             if moe.sharedExperts > 0 { x += mlp(ffn: moe.expertFFN * moe.sharedExperts, m: b, split: t) }
             if config.ep > 1 {
                 let bytes = Double(b * moe.topK) * Double(h) * act.bytes
