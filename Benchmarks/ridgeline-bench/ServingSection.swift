@@ -19,7 +19,7 @@ struct ServingSection: BenchSection {
         benchProgress("serving: check-serving")
         let root = try DataRoot.locate()
         let store = ProfileStore.locate()
-        let outcome = try ServingCheck.run(files: ["trtllm-h100-a100-l40s.csv", "lmdeploy-a100.csv"].map { try root.reference("inference/\($0)") },
+        let outcome = try ServingCheck.run(files: ["trtllm-h100-a100-l40s.csv", "lmdeploy-a100.csv"].map { root.reference("inference/\($0)") },
                                            store: store)
         var figures: [BenchFigure] = []
         func judge(_ label: String, _ rows: [ServingCheck.Row], median: Double, p90: Double?) {
