@@ -41,6 +41,6 @@ struct EngineTorchTests {
         #expect(status == 0)
         let records = try MeasurementRecord.load(path: output)
         #expect(records.map(\.kernel.op) == ["gemm", "softmax", "rmsnorm"])
-        #expect(records.allSatisfy { $0.engine == "torch" && $0.medianSeconds > 0 && $0.samples >= 3 })
+        #expect(records.allSatisfy { $0.engine == .torch && $0.medianSeconds > 0 && $0.samples >= 3 })
     }
 }

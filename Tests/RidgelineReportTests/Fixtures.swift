@@ -20,7 +20,7 @@ enum Fixtures {
                  MemoryLevel(name: "l2", capacityBytes: 1_048_576, sharedByUnits: 1, bandwidth: 600e9),
                  MemoryLevel(name: "dram", capacityBytes: 64e9, sharedByUnits: 8, bandwidth: 50e9)],
         launchLatency: 1e-6, dispatchLatency: 10e-6, scaleUp: nil, scaleOut: nil, powerWatts: 125, pricePerHourUSD: nil,
-        calibration: nil, fingerprint: "test-fingerprint", origin: "detected", sources: [])
+        calibration: nil, fingerprint: "test-fingerprint", origin: .detected, sources: [])
 
     static let kernels: [Kernel] = [
         .gemm(GEMM(m: 4096, n: 4096, k: 4096, dtype: .bf16)),
@@ -32,7 +32,7 @@ enum Fixtures {
 
     static func provenance(_ profiles: [HardwareProfile]) -> Provenance {
         Provenance(version: ridgelineVersion, date: Date(timeIntervalSince1970: 1_800_000_000), command: "ridgeline test 'quoted arg'",
-                   profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin, calibrated: $0.calibration != nil) },
+                   profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil) },
                    hostFingerprint: "test-fingerprint", inputs: ["fixture"])
     }
 
