@@ -21,6 +21,11 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
+/// Prints a record (`RecordCoding`: snake_case keys, sorted, indented) on stdout.
+func printRecord<T: Encodable>(_ value: T) throws {
+    print(try RecordCoding.json(value))
+}
+
 /// Throws a `ValidationError` naming `--flag` when `value` lies outside `range` (see `CountBounds`).
 func checkCount(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>) throws {
     guard let value, !range.contains(value) else { return }
