@@ -5,7 +5,7 @@ import Ridgeline
 /// `ridgeline measure`, `validate` and `calibrate` run as a user runs them: the built binary.
 @Suite("measure, validate, calibrate (CLI)", .serialized)
 struct EngineMeasureCLITests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = repositoryRoot
 
     /// The `ridgeline` executable built beside the test bundle.
     static var binary: String {

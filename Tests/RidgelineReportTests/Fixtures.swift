@@ -1,12 +1,13 @@
 import Foundation
 import Ridgeline
+import RidgelineTestSupport
 import RidgelineTraining
 @testable import RidgelineReport
 
 /// Inputs the tests build reports from: the shipped H100 profile, a small CPU described here,
 /// and measurement, validation and plan files in the contract's formats.
 enum Fixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: repositoryRoot)
 
     static func h100() throws -> HardwareProfile {
         try HardwareProfile.load(path: repository.appendingPathComponent("profiles/hardware/h100-sxm5-80gb.yaml").path)
@@ -77,7 +78,7 @@ enum Fixtures {
 
     /// GPT-2 124M (the shipped definition) on the test CPU and the H100, two token budgets.
     static func modelComparison() throws -> Report {
-        let model = try ProfileStore(root: repository.appendingPathComponent("profiles").path).model("gpt2-124m")
+        let model = try shippedProfiles.model("gpt2-124m")
         let layout = Layout(devices: 1, globalBatch: 512, microBatch: 8)
         let settings = KernelSettings(microBatch: 8, seq: 1024)
         let profiles = [cpu, try h100()]
