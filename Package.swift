@@ -55,16 +55,18 @@ let package = Package(
             name: "ridgeline-bench",
             dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineRuns", "RidgelineServing", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
             path: "Benchmarks/ridgeline-bench"),
-        .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline"]),
-        .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining"]),
-        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent"]),
-        .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport"]),
-        .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns"]),
-        .testTarget(name: "RidgelineServingTests", dependencies: ["RidgelineServing"]),
-        .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline"]),
+        // What every test target shares: the repository root and the shipped profiles (one definition).
+        .target(name: "RidgelineTestSupport", dependencies: ["Ridgeline"], path: "Tests/RidgelineTestSupport"),
+        .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineServingTests", dependencies: ["RidgelineServing", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline", "RidgelineTestSupport"]),
         // Random kernel specs, profiles, models and layouts thrown at the parsers and the model.
         .testTarget(name: "RidgelinePropertyTests", dependencies: [
-            "Ridgeline", "RidgelineTraining", .product(name: "PropertyBased", package: "swift-property-based"),
+            "Ridgeline", "RidgelineTraining", "RidgelineTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
     ]
 )

@@ -170,10 +170,10 @@ public enum CalibrationFit {
     /// Overlap leaks the fit tries, 0 first.
     static let overlapLeakCandidates = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
 
-    /// The largest fraction a fit may return: 1 for datasheet ceilings, `measuredCeiling` for
-    /// measured ones.
+    /// The largest fraction a fit may return: `measuredCeiling` for measured ceilings (those of a
+    /// measured profile, or of a calibrated one made from it), 1 for every other origin.
     static func maximumFraction(_ profile: HardwareProfile) -> Double {
-        ["measured", "calibrated"].contains(profile.origin) ? measuredCeiling : 1
+        profile.ceilingOrigin == .measured ? measuredCeiling : 1
     }
 
     /// The largest fraction of a measured ceiling a kernel may reach (see the type's comment).

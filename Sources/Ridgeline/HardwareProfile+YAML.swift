@@ -11,7 +11,7 @@ extension HardwareProfile {
     public static func parse(yaml text: String, file: String?) throws -> HardwareProfile {
         let r = try FieldReader.parse(text, file: file)
         try r.rejectUnknownKeys([
-            "id", "name", "kind", "vendor", "architecture", "origin", "fingerprint", "compute", "memory", "latency",
+            "id", "name", "kind", "vendor", "architecture", "origin", "calibrated_from", "fingerprint", "compute", "memory", "latency",
             "scale_up", "scale_out", "power", "price_per_hour_usd", "calibration", "sources", "notes", "host",
         ])
         let kind = try r.enumValue("kind", Kind.self)
@@ -37,9 +37,10 @@ extension HardwareProfile {
             pricePerHourUSD: try r.optionalDouble("price_per_hour_usd"),
             calibration: try r.optionalChild("calibration").map(parseCalibration),
             fingerprint: try r.optionalString("fingerprint"),
-            origin: try parseOrigin(r).rawValue,
+            origin: try parseOrigin(r),
+            calibratedFrom: try parseCalibratedFrom(r),
             sources: try r.strings("sources"))
-        if profile.origin == Origin.datasheet.rawValue && profile.sources.isEmpty {
+        if profile.origin == .datasheet && profile.sources.isEmpty {
             throw RidgelineError.missingField(file: file, field: "sources")
         }
         try profile.checkConsistency(file: file)
@@ -57,6 +58,21 @@ extension HardwareProfile {
                                               expected: "one of " + Origin.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return origin
+    }
+
+    /// `calibrated_from:`, the origin of a calibrated profile's ceilings: only with `origin: calibrated`,
+    /// and never `calibrated` itself (a re-fit keeps the first origin).
+    private static func parseCalibratedFrom(_ r: FieldReader) throws -> Origin? {
+        guard let from = try r.optionalEnum("calibrated_from", Origin.self) else { return nil }
+        guard try parseOrigin(r) == .calibrated else {
+            throw RidgelineError.inconsistent(file: r.file, field: "calibrated_from",
+                                              detail: "only a profile with origin: calibrated says what it was calibrated from")
+        }
+        guard from != .calibrated else {
+            throw RidgelineError.invalidValue(file: r.file, field: "calibrated_from", value: from.rawValue,
+                                              expected: "the origin of the ceilings: one of " + Origin.allCases.filter { $0 != .calibrated }.map(\.rawValue).joined(separator: ", "))
+        }
+        return from
     }
 
     private static func parseId(_ id: String, file: String?) throws -> String {
@@ -221,7 +237,8 @@ extension HardwareProfile {
         lines.append("kind: \(kind.rawValue)")
         lines.append("vendor: \(q(vendor))")
         lines.append("architecture: \(q(architecture))")
-        lines.append("origin: \(origin)")
+        lines.append("origin: \(origin.rawValue)")
+        if let calibratedFrom { lines.append("calibrated_from: \(calibratedFrom.rawValue)") }
         if let fingerprint { lines.append("fingerprint: \(q(fingerprint))") }
         lines.append("compute:")
         lines.append("  units: \(compute.units)")

@@ -25,19 +25,34 @@ public struct HardwareProfile: Sendable, Equatable {
     public var calibration: Calibration?
     /// Where the host came from: a hwloc/CPU-flags fingerprint, for detected profiles.
     public var fingerprint: String?
-    /// "datasheet", "detected" or "measured": how the numbers were obtained.
-    public var origin: String
+    /// How the numbers were obtained (`origin:`).
+    public var origin: Origin
+    /// For a calibrated profile, the origin of the ceilings its calibration scales (`calibrated_from:`):
+    /// a fraction of a datasheet ceiling is at most 1, of a measured one up to
+    /// `CalibrationFit.measuredCeiling`. Nil for profiles that are not calibrated.
+    public var calibratedFrom: Origin?
     public var sources: [String]
 
     public init(id: String, name: String, kind: Kind, vendor: String, architecture: String, compute: Compute,
                 memory: [MemoryLevel], launchLatency: Double, dispatchLatency: Double, scaleUp: Link?, scaleOut: Link?,
                 powerWatts: Double, pricePerHourUSD: Double?, calibration: Calibration?, fingerprint: String?,
-                origin: String, sources: [String]) {
+                origin: Origin, calibratedFrom: Origin? = nil, sources: [String]) {
         self.id = id; self.name = name; self.kind = kind; self.vendor = vendor; self.architecture = architecture
         self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
         self.dispatchLatency = dispatchLatency; self.scaleUp = scaleUp; self.scaleOut = scaleOut
         self.powerWatts = powerWatts; self.pricePerHourUSD = pricePerHourUSD; self.calibration = calibration
-        self.fingerprint = fingerprint; self.origin = origin; self.sources = sources
+        self.fingerprint = fingerprint; self.origin = origin; self.calibratedFrom = calibratedFrom; self.sources = sources
+    }
+
+    /// Where the peaks and bandwidths come from: the origin, or for a calibrated profile the origin
+    /// of the profile it was calibrated from (a file without `calibrated_from` counts as datasheet,
+    /// the stricter cap).
+    public var ceilingOrigin: Origin { origin == .calibrated ? calibratedFrom ?? .datasheet : origin }
+
+    /// Marks the profile as fitted to measurements, remembering where its ceilings came from.
+    public mutating func markCalibrated() {
+        calibratedFrom = ceilingOrigin
+        origin = .calibrated
     }
 
     /// Device memory: the outermost level, whose capacity bounds what a training job may hold.

@@ -19,7 +19,7 @@ public struct MeasurementRecord: Sendable, Equatable {
     }
 
     public var kernel: Kernel
-    public var engine: String
+    public var engine: Engine
     public var engineVersion: String
     public var implementation: String?
     /// "cpu", or the accelerator ("cuda: NVIDIA H100 80GB HBM3").
@@ -59,7 +59,7 @@ public struct MeasurementRecord: Sendable, Equatable {
     public var timer: String
     public var timestamp: String
 
-    public init(kernel: Kernel, engine: String, engineVersion: String, implementation: String?, device: String, threads: Int,
+    public init(kernel: Kernel, engine: Engine, engineVersion: String, implementation: String?, device: String, threads: Int,
                 binding: String?, host: Host, medianSeconds: Double, minSeconds: Double, p25Seconds: Double, p75Seconds: Double,
                 relativeCI95: Double?, stable: Bool, samples: Int, repetitions: Int, warmup: Int, discarded: Int,
                 disturbedFallback: Bool, threadCPUMedianSeconds: Double? = nil, threadCPUMinSeconds: Double? = nil, counterSource: String, counters: [String: Double], countersUnavailable: [String: String],
@@ -144,7 +144,7 @@ extension MeasurementRecord {
         let seconds = 0...Double.greatestFiniteMagnitude
         let median = try r.double("median_s")
         return MeasurementRecord(
-            kernel: try Kernel.parse(try r.child("kernel")), engine: try r.string("engine"),
+            kernel: try Kernel.parse(try r.child("kernel")), engine: try r.enumValue("engine", Engine.self),
             engineVersion: try r.string("engine_version"), implementation: try r.optionalString("implementation"),
             device: try r.optionalString("device") ?? "cpu", threads: try r.int("threads"), binding: try r.optionalString("binding"),
             host: Host(fingerprint: try host.string("fingerprint"), cpu: try host.optionalString("cpu"), cores: try host.optionalInt("cores")),

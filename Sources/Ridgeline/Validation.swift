@@ -7,8 +7,8 @@ public struct Observation: Sendable {
     public var seconds: Double
     /// "run.jsonl:12": the line it came from.
     public var source: String
-    /// Which engine measured it ("onednn", "torch", "reference").
-    public var engine: String
+    /// Which engine measured it.
+    public var engine: Engine
     /// Per-repetition counter medians, and the counter source's name.
     public var counters: [String: Double]
     public var counterSource: String
@@ -18,7 +18,7 @@ public struct Observation: Sendable {
     public var device: String
     public var host: String?
 
-    public init(kernels: [Kernel], seconds: Double, source: String, engine: String, counters: [String: Double] = [:],
+    public init(kernels: [Kernel], seconds: Double, source: String, engine: Engine, counters: [String: Double] = [:],
                 counterSource: String = "none", threads: Int? = nil, device: String = "cpu", host: String? = nil) {
         self.kernels = kernels; self.seconds = seconds; self.source = source; self.engine = engine
         self.counters = counters; self.counterSource = counterSource; self.threads = threads
@@ -70,7 +70,7 @@ extension ReferenceMeasurement {
     /// This row as an observation: its median (or minimum) time, named by file and line.
     public func observation(file: String, statistic: Observations.Statistic = .median) -> Observation {
         Observation(kernels: kernels, seconds: statistic == .min ? minSeconds : medianSeconds,
-                    source: "\(file):\(line)", engine: "reference", device: "cuda")
+                    source: "\(file):\(line)", engine: .reference, device: "cuda")
     }
 }
 
@@ -84,7 +84,7 @@ extension Observation {
             guard record.threads == 1, let cpu = record.threadCPUMedianSeconds, cpu > 0 else {
                 throw RidgelineError.invalidSpec(
                     source: source,
-                    detail: "--statistic cpu needs one-thread records with thread_cpu_median_s (this one: \(record.threads) threads, engine \(record.engine)); measure with --threads 1")
+                    detail: "--statistic cpu needs one-thread records with thread_cpu_median_s (this one: \(record.threads) threads, engine \(record.engine.rawValue)); measure with --threads 1")
             }
             seconds = cpu
         }
@@ -107,7 +107,7 @@ extension Observations {
                     detail: "\(first.source) has \(show(value(first))) but \(other.source) has \(show(value(other))); judge or fit one \(field) at a time")
             }
         }
-        try same("engine", \.engine) { $0 ?? "none" }
+        try same("engine", \.engine) { $0?.rawValue ?? "none" }
         try same("device", \.device) { $0 ?? "none" }
         try same("host", \.host) { $0.map { "'\($0)'" } ?? "no host fingerprint" }
         try same("threads", \.threads) { $0.map { "\($0) threads" } ?? "no thread count" }

@@ -29,7 +29,7 @@ public struct HostDetection: Sendable {
     /// (the profile loader ignores the block; people and `ridgeline show` readers do not).
     public func yaml() -> String {
         let t = topology
-        var lines = ["# Detected by `ridgeline detect\(ceilings == nil ? "" : " --measure")` on this host. origin: \(profile.origin).",
+        var lines = ["# Detected by `ridgeline detect\(ceilings == nil ? "" : " --measure")` on this host. origin: \(profile.origin.rawValue).",
                      profile.yaml().trimmingCharacters(in: .newlines), "host:"]
         lines.append("  packages: \(t.packages)")
         lines.append("  cores: \(t.cores)")

@@ -74,7 +74,7 @@ public struct HostProfileBuilder: Sendable {
                                                          threadsPerUnit: min(16, t.threadsPerCore)),
             memory: memory, launchLatency: launchSeconds ?? 2e-6, dispatchLatency: 5e-6, scaleUp: nil, scaleOut: nil,
             powerWatts: 3.75 * Double(cores), pricePerHourUSD: nil, calibration: nil, fingerprint: fingerprint,
-            origin: measured == nil ? "detected" : "measured",
+            origin: measured == nil ? .detected : .measured,
             sources: sources + [
                 "latency: launch \(launchSource); eager dispatch 5 us (estimate: framework per-op floor on CPU)",
                 "power: estimate, 3.75 W per core (EPYC 9654: 360 W / 96 cores); not measurable from user space here",

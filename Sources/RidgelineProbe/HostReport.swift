@@ -62,7 +62,7 @@ public struct HostReport: Encodable, Sendable {
         caches = t.dataCaches.map(cache)
         instruction_caches = t.caches.filter { $0.kind == .instruction }.map(cache)
         simd = t.simd.features; simd_register_bits = t.simd.registerBits
-        fingerprint = builder.fingerprint; origin = d.profile.origin; profile_path = profilePath
+        fingerprint = builder.fingerprint; origin = d.profile.origin.rawValue; profile_path = profilePath
         nominal = Nominal(clock_hz: builder.nominalClockHz, flops_per_cycle_per_core: keyed(builder.nominalFlopsPerCycle),
                           peak_flops_per_s: keyed(builder.nominalPeaks(clockHz: builder.nominalClockHz)), basis: t.simd.basis)
         if let m = d.ceilings {

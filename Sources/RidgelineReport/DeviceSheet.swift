@@ -34,7 +34,7 @@ public enum DeviceSheet {
                    .number(p.matrixPeak(.bf16).flopsPerSecond), .number(p.deviceMemory.capacityBytes), .number(p.deviceMemory.bandwidth),
                    .number(ridgePoint(p, .fp32)), .number(ridgePoint(p, .bf16)), .number(p.powerWatts),
                    p.pricePerHourUSD.map { .number($0) } ?? .empty,
-                   .text(p.calibration == nil ? "\(p.origin), uncalibrated" : "\(p.origin), calibrated")])
+                   .text(p.calibration == nil ? "\(p.origin.rawValue), uncalibrated" : "\(p.origin.rawValue), calibrated")])
         }
         return t
     }

@@ -11,12 +11,12 @@ public enum MeasurementReport {
             // A row of several kernels (fwd + bwd) is predicted as the sum of their times.
             let predictions = r.kernels.map { engine.predict($0, mode: mode) }
             let predicted = predictions.reduce(0) { $0 + $1.timeSeconds }
-            let detail = [r.engine.map { $0 + (r.engineVersion.map { " " + $0 } ?? "") }, r.threads.map { "\($0) threads" }]
+            let detail = [r.engine.map { $0.rawValue + (r.engineVersion.map { " " + $0 } ?? "") }, r.threads.map { "\($0) threads" }]
                 .compactMap { $0 }.joined(separator: ", ")
             return .init(label: r.label, kernelClass: r.kernels[0].kernelClass.rawValue, kernel: r.kernels.count == 1 ? r.kernels[0] : nil,
                          measured: r.medianSeconds, predicted: predicted, bound: predictions[0].bound.description, detail: detail)
         }
-        let engines = Array(Set(records.compactMap(\.engine))).sorted()
+        let engines = Array(Set(records.compactMap(\.engine?.rawValue))).sorted()
         let counters = Array(Set(records.compactMap(\.counterSource))).sorted()
         var figures = AccuracySection.figures(pairs)
         figures.insert(("engines", engines.isEmpty ? "not recorded" : engines.joined(separator: ", ")), at: 1)

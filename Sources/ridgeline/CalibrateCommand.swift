@@ -19,7 +19,7 @@ struct CalibrateCommand: ParsableCommand {
     var measurements: String
     @Option(name: [.customShort("o"), .long], help: "Where to write the calibrated profile (YAML).") var output: String
     @Option(parsing: .unconditional, help: "Share of each kernel class held out of the fit, in (0, 1).") var holdout = 0.5
-    @Option(help: "kernel, eager, or auto (eager for PyTorch measurements).") var mode = "auto"
+    @Option(help: "kernel, eager, or auto (eager for PyTorch measurements).") var mode: JudgingMode = .auto
     @Option(help: "Which time of each record to fit and judge: median, min, or cpu (thread CPU time of one-thread runs; for shared machines).")
     var statistic: Observations.Statistic = .median
     @Flag(help: "Print every held-out kernel.") var verbose = false
@@ -27,7 +27,6 @@ struct CalibrateCommand: ParsableCommand {
 
     func validate() throws {
         guard holdout > 0, holdout < 1 else { throw ValidationError("--holdout \(holdout): expected a share strictly between 0 and 1") }
-        guard ["auto", "kernel", "eager"].contains(mode) else { throw ValidationError("--mode \(mode): expected auto, kernel or eager") }
     }
 
     func run() throws {
@@ -40,9 +39,7 @@ struct CalibrateCommand: ParsableCommand {
         try Observations.checkConsistent(observations, profile: fullProfile, file: measurements)
         // Fitted on the cores the measurements used; the fractions then apply to the whole CPU.
         let profile = Observations.profile(fullProfile, for: observations)
-        let executionMode: ExecutionMode = mode == "auto"
-            ? (observations.allSatisfy { $0.engine == "torch" || $0.engine == "reference" } ? .eager : .kernel)
-            : ExecutionMode(rawValue: mode)!
+        let executionMode = mode.resolve(for: observations)
         let (fitSet, heldOut) = HoldoutSplit.split(observations, holdout: holdout) { $0.kernelClass }
         guard !fitSet.isEmpty, !heldOut.isEmpty else {
             throw RidgelineError.unreadable(file: measurements, reason: "\(observations.count) measurements are too few to hold \(holdout) out and fit on the rest")
@@ -53,7 +50,7 @@ struct CalibrateCommand: ParsableCommand {
             mode: executionMode)
         var written = fullProfile
         written.calibration = calibration
-        written.origin = "calibrated"
+        written.markCalibrated()
         try writeFileAtomically(written.yaml(), to: output, protected: [store.hardwareDirectory])
         var calibrated = profile
         calibrated.calibration = calibration

@@ -60,7 +60,7 @@ struct CalibrateNetworkCommand: ParsableCommand {
         var written = profile
         written.scaleUp = result.scaleUp
         written.scaleOut = result.scaleOut
-        written.origin = "calibrated"
+        written.markCalibrated()
         written.sources.append(source)
         try writeFileAtomically(written.yaml(), to: output, protected: shipped)
 

@@ -31,7 +31,7 @@ struct CheckReferenceCommand: ParsableCommand {
         if let output {
             var calibrated = profile
             calibrated.calibration = check.calibration
-            calibrated.origin = "calibrated"
+            calibrated.markCalibrated()
             try writeFileAtomically(calibrated.yaml(), to: output, protected: [store.hardwareDirectory])
         }
         if json { return try printJSON(check) }

@@ -34,7 +34,7 @@ struct CheckRunsCommand: ParsableCommand {
             let run_id, group, origin: String
             let gpus, tp, pp, dp, interleave, zero, micro_batch, global_batch, seq: Int
             let measured_step_s, predicted_step_s, error: Double
-            let breakdown: StepBreakdownJSON
+            let breakdown: TrainRecord.Breakdown
             let fits_in_memory: Bool
         }
         struct Refused: Encodable { let run_id, reason, origin: String }
@@ -51,7 +51,7 @@ struct CheckRunsCommand: ParsableCommand {
         let store = ProfileStore.locate()
         let checks = try files.map { try RunCheck(try PublishedRuns.load(path: $0), profile: store.hardware) }
         if json {
-            return try printJSON(["sources": checks.map { sourceJSON($0, verbose: verbose) }])
+            return try printRecord(["sources": checks.map { sourceJSON($0, verbose: verbose) }])
         }
         for (index, check) in checks.enumerated() {
             if index > 0 { print("") }
@@ -69,7 +69,7 @@ struct CheckRunsCommand: ParsableCommand {
                 return .init(run_id: r.run.id, group: r.run.group, origin: r.run.origin, gpus: l.devices, tp: l.tp, pp: l.pp, dp: l.dp,
                              interleave: l.schedule.chunks, zero: l.zero, micro_batch: l.microBatch, global_batch: l.globalBatch,
                              seq: r.run.settings.seq, measured_step_s: r.run.measuredSeconds, predicted_step_s: r.predictedSeconds,
-                             error: r.error, breakdown: StepBreakdownJSON(r.estimate.breakdown), fits_in_memory: r.estimate.memory.fits)
+                             error: r.error, breakdown: TrainRecord.Breakdown(r.estimate.breakdown), fits_in_memory: r.estimate.memory.fits)
             },
             refused: verbose ? c.refusals.map { .init(run_id: $0.id, reason: $0.reason, origin: $0.origin) } : nil)
     }

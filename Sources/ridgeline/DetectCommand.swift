@@ -37,7 +37,7 @@ struct DetectCommand: ParsableCommand {
             try printJSON(HostReport(detection, profilePath: path))
         } else {
             print(HostSummary(detection).render())
-            print("\nwrote \(detection.profile.origin) host profile to \(path)" + (output == nil ? " (used by --hardware host)" : ""))
+            print("\nwrote \(detection.profile.origin.rawValue) host profile to \(path)" + (output == nil ? " (used by --hardware host)" : ""))
         }
     }
 }

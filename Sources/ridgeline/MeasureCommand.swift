@@ -29,7 +29,7 @@ struct MeasureCommand: ParsableCommand {
         sigemptyset(&interrupt)
         sigaddset(&interrupt, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &interrupt, nil)
-        if options.engine == "torch" {
+        if options.engine == .torch {
             let status = try options.runTorch(store: store, output: output)
             if status != 0 { throw ExitCode(status) }
             return
@@ -47,27 +47,21 @@ struct MeasureCommand: ParsableCommand {
 
 /// The options `measure` and `validate` share, and the run itself.
 struct MeasureOptions: ParsableArguments {
-    @Option(help: "Engine: onednn, openblas or torch.") var engine = "onednn"
+    @Option(help: "Engine: onednn, openblas or torch.") var engine: Engine = .onednn
     @Option(help: "Suite: default, short, or a JSON Lines file of kernel specs (- reads standard input).") var suite = "default"
     @Option(parsing: .unconditional, help: "Threads (default: every core this process may use).") var threads: Int?
     @Flag(help: "Flush the caches before every repetition (default: warm caches).") var cold = false
     @Option(parsing: .unconditional, help: "Seconds per kernel before giving up on a ±3% median.") var timeCap = 1.0
     @Option(help: "Device for the torch engine: cpu, cuda, cuda:N.") var device = "cpu"
     @Option(help: "Counters around every repetition: auto (the best layer that counts here), papi, perf_event, rusage or none.")
-    var counters = "auto"
+    var counters: CountersChoice = .auto
 
     func check() throws {
-        guard Engines.names.contains(engine) else {
-            throw ValidationError("--engine '\(engine)': expected one of \(Engines.names.joined(separator: ", "))")
-        }
         if let threads, threads < 1 || threads > ThreadControl.availableCores {
             throw ValidationError("--threads \(threads): expected 1 to \(ThreadControl.availableCores), the cores this process may use")
         }
         guard timeCap > 0, timeCap.isFinite else { throw ValidationError("--time-cap \(timeCap): expected positive seconds") }
-        if engine != "torch", device != "cpu" { throw ValidationError("--device \(device) needs --engine torch") }
-        guard ["auto", "none"].contains(counters) || CounterLayer(rawValue: counters) != nil else {
-            throw ValidationError("--counters '\(counters)': expected auto, none or one of \(CounterLayer.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        if engine != .torch, device != "cpu" { throw ValidationError("--device \(device) needs --engine torch") }
     }
 
     var threadCount: Int { threads ?? ThreadControl.availableCores }
@@ -108,13 +102,13 @@ struct MeasureOptions: ParsableArguments {
     /// over). A layer asked for by name that cannot count here is an error, not a silent downgrade.
     func makeCounters() throws -> any CounterSource {
         switch counters {
-        case "none": return NoCounters()
-        case "auto":
+        case .none: return NoCounters()
+        case .auto:
             do { return try LayeredCounters() } catch {
                 standardError("counters: none can be read here (\(error)); measuring without counters")
                 return NoCounters()
             }
-        default: return try LayeredCounters(only: CounterLayer(rawValue: counters))
+        case .only(let layer): return try LayeredCounters(only: layer)
         }
     }
 
@@ -137,4 +131,22 @@ struct MeasureOptions: ParsableArguments {
 
 func standardError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// `--counters`: the best layer that counts here (`auto`), none, or one layer by name.
+enum CountersChoice: ExpressibleByArgument, Equatable {
+    case auto, none
+    case only(CounterLayer)
+
+    init?(argument: String) {
+        switch argument {
+        case "auto": self = .auto
+        case "none": self = .none
+        default:
+            guard let layer = CounterLayer(rawValue: argument) else { return nil }
+            self = .only(layer)
+        }
+    }
+
+    static var allValueStrings: [String] { ["auto", "none"] + CounterLayer.allCases.map(\.rawValue) }
 }

@@ -21,6 +21,11 @@ func printJSON<T: Encodable>(_ value: T) throws {
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
+/// Prints a record (`RecordCoding`: snake_case keys, sorted, indented) on stdout.
+func printRecord<T: Encodable>(_ value: T) throws {
+    print(try RecordCoding.json(value))
+}
+
 /// Throws a `ValidationError` naming `--flag` when `value` lies outside `range` (see `CountBounds`).
 func checkCount(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>) throws {
     guard let value, !range.contains(value) else { return }
@@ -35,3 +40,26 @@ func checkNumber(_ flag: String, _ value: Double?, _ range: ClosedRange<Double>,
 
 /// " (1 to 1048576)": a count flag's bound for its help text.
 func bound(_ range: ClosedRange<Int>) -> String { " (\(CountBounds.describe(range)))" }
+
+/// `--mode` of `validate` and `calibrate`: the execution mode to judge measurements in, or `auto`
+/// (eager when every measurement includes the framework's dispatch, as PyTorch's do).
+enum JudgingMode: String, CaseIterable, ExpressibleByArgument {
+    case auto, kernel, eager
+
+    func resolve(for observations: [Observation]) -> ExecutionMode {
+        switch self {
+        case .auto: return .judging(observations.map(\.engine))
+        case .kernel: return .kernel
+        case .eager: return .eager
+        }
+    }
+}
+
+/// `--engine`: only the engines that measure (the reference rows were measured elsewhere).
+extension Engine: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let engine = Engine(rawValue: argument), Engine.measurable.contains(engine) else { return nil }
+        self = engine
+    }
+    public static var allValueStrings: [String] { measurable.map(\.rawValue) }
+}

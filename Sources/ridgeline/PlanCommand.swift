@@ -92,7 +92,7 @@ struct PlanCommand: ParsableCommand {
         let result = try Planner.plan(request)
         if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let unit = TrainingDefaults(model: definition).images ? "images" : "tokens"
-        if json { return try printJSON(PlanJSON(result, unit: unit)) }
+        if json { return try printRecord(PlanRecord(result, unit: unit)) }
         print(PlanReport.text(result, request: request, unit: unit))
     }
 }
@@ -118,93 +118,6 @@ final class PlanProgressLine: @unchecked Sendable {
             + String(format: " (%.0f%%), %.0f s, about %.0f s left in this stage\u{1B}[K",
                      100 * Double(done) / Double(max(1, total)), elapsed, left)
         FileHandle.standardError.write(Data(line.utf8))
-    }
-}
-
-/// `plan --json`: the contract fields (`configurations_evaluated`, `elapsed_s`, `best`, `pareto`)
-/// and the per-hardware answers. Every configuration is a `train --json` object plus its standing
-/// against the deadline and budget.
-struct PlanJSON: Encodable {
-    let model: String
-    let unit: String
-    let tokens: Double
-    let objective: String
-    let deadline_days: Double?
-    let budget_usd: Double?
-    let configurations_evaluated, configurations_pruned, configurations_searched, configurations_fitting, layer_cost_computations, threads: Int
-    let elapsed_s, stage1_s, search_s: Double
-    let best, pareto: [ConfigurationJSON]
-    let hardware: [HardwareJSON]
-    let explanation: [String]
-
-    struct ConfigurationJSON: Encodable {
-        let train: TrainJSON
-        let meets_deadline, within_budget: Bool
-        let layout_description: String
-        init(_ c: PlanConfiguration, unit: String) {
-            train = TrainJSON(c.estimate, unit: unit); meets_deadline = c.meetsDeadline; within_budget = c.withinBudget
-            layout_description = c.layoutDescription
-        }
-        enum Keys: String, CodingKey { case meets_deadline, within_budget, layout_description }
-        /// The train fields and these side by side in one object.
-        func encode(to encoder: any Encoder) throws {
-            try train.encode(to: encoder)
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(meets_deadline, forKey: .meets_deadline)
-            try c.encode(within_budget, forKey: .within_budget)
-            try c.encode(layout_description, forKey: .layout_description)
-        }
-    }
-    struct MissJSON: Encodable {
-        let layout: TrainJSON.LayoutJSON
-        let needed_bytes, capacity_bytes, short_bytes: Double
-        /// needed_bytes leaves out activations: the real need is higher.
-        let lower_bound: Bool
-    }
-    struct HardwareJSON: Encodable {
-        let id, name: String
-        let unavailable: String?
-        let configurations_evaluated, configurations_pruned, configurations_fitting: Int
-        let fastest, cheapest, cheapest_meeting_deadline, fastest_within_budget: ConfigurationJSON?
-        let deadline_miss_s: Double?
-        let closest_fit: MissJSON?
-    }
-
-    init(_ r: PlanResult, unit: String) {
-        model = r.model; self.unit = unit; tokens = r.tokens; objective = r.objective.rawValue
-        deadline_days = r.deadlineSeconds.map { $0 / 86400 }; budget_usd = r.budgetUSD
-        configurations_evaluated = r.configurationsEvaluated; configurations_pruned = r.configurationsPruned
-        configurations_searched = r.configurationsSearched; configurations_fitting = r.configurationsFitting
-        layer_cost_computations = r.layerCostComputations; threads = r.threads
-        elapsed_s = r.elapsedSeconds; stage1_s = r.stage1Seconds; search_s = r.searchSeconds
-        best = r.best.map { ConfigurationJSON($0, unit: unit) }
-        pareto = r.pareto.map { ConfigurationJSON($0, unit: unit) }
-        hardware = r.hardware.map { h in
-            HardwareJSON(id: h.id, name: h.name, unavailable: h.unavailable, configurations_evaluated: h.configurationsEvaluated,
-                         configurations_pruned: h.configurationsPruned, configurations_fitting: h.configurationsFitting,
-                         fastest: h.fastest.map { ConfigurationJSON($0, unit: unit) }, cheapest: h.cheapest.map { ConfigurationJSON($0, unit: unit) },
-                         cheapest_meeting_deadline: h.cheapestMeetingDeadline.map { ConfigurationJSON($0, unit: unit) },
-                         fastest_within_budget: h.fastestWithinBudget.map { ConfigurationJSON($0, unit: unit) },
-                         deadline_miss_s: h.deadlineMissSeconds,
-                         closest_fit: h.closestFit.map { m in
-                             MissJSON(layout: TrainJSON.LayoutJSON(m.layout, m.settings, stageLayers: []), needed_bytes: m.neededBytes,
-                                      capacity_bytes: m.capacityBytes, short_bytes: m.shortBytes, lower_bound: m.lowerBound)
-                         })
-        }
-        explanation = r.explanation
-    }
-}
-
-extension TrainJSON.LayoutJSON {
-    init(_ l: Layout, _ k: KernelSettings, stageLayers: [Int]) {
-        self.init(gpus: l.devices, tp: l.tp, pp: l.pp, cp: l.cp, dp: l.dp, ep: l.ep, etp: l.etp, interleave: l.schedule.chunks, zero: l.zero,
-                  micro_batch: l.microBatch, global_batch: l.globalBatch, seq: k.seq, micro_batches_per_step: l.microBatchesPerStep,
-                  stage_layers: stageLayers, capacity_factor: k.capacityFactor,
-                  sequence_parallel: k.sequenceParallel, flash_attention: k.flashAttention,
-                  overlap_gradient_reduction: l.overlapGradientReduction, precision: k.precision.rawValue,
-                  recompute: k.recompute.rawValue, mode: k.mode.rawValue, optimizer: k.optimizer.rawValue,
-                  finetune: k.finetune.name, lora_rank: k.finetune.lora?.rank,
-                  lora_targets: k.finetune.lora.map { $0.targets.map(\.rawValue).sorted() })
     }
 }
 

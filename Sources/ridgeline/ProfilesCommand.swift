@@ -18,7 +18,7 @@ struct ProfilesCommand: ParsableCommand {
         let store = ProfileStore.locate()
         let rows = try store.hardwareIds().map { id -> Row in
             let p = try store.hardware(id)
-            return Row(id: p.id, name: p.name, kind: p.kind.rawValue, origin: p.origin, calibrated: p.calibration != nil,
+            return Row(id: p.id, name: p.name, kind: p.kind.rawValue, origin: p.origin.rawValue, calibrated: p.calibration != nil,
                        peak_bf16_flops_per_s: p.compute.peak[.bf16], peak_fp32_flops_per_s: p.matrixPeak(.fp32).flopsPerSecond,
                        memory_bytes: p.deviceMemory.capacityBytes, memory_bandwidth_bytes_per_s: p.deviceMemory.bandwidth)
         }

@@ -9,7 +9,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let p = try ProfileStore.locate().hardware(hardware)
-        print("\(p.name) (\(p.id)) — \(p.kind.rawValue), \(p.vendor) \(p.architecture), origin: \(p.origin)")
+        print("\(p.name) (\(p.id)) — \(p.kind.rawValue), \(p.vendor) \(p.architecture), origin: \(p.origin.rawValue)")
         print("\(p.compute.units) \(p.compute.unitName)s at \(Quantity.format(p.compute.clockHz, .hertz)), \(Quantity.format(p.powerWatts, .watts))"
               + (p.pricePerHourUSD.map { ", $\($0)/h" } ?? ""))
         print("launch \(Quantity.format(p.launchLatency, .seconds)), eager dispatch floor \(Quantity.format(p.dispatchLatency, .seconds))")

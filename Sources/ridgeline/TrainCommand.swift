@@ -120,7 +120,7 @@ struct TrainCommand: ParsableCommand {
                                       cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode(), expertTP: etp)
         let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
                                                      tokens: tokens ?? defaults.tokens, price: price)
-        if json { return try printJSON(TrainJSON(estimate, unit: images ? "images" : "tokens")) }
+        if json { return try printRecord(TrainRecord(estimate, unit: images ? "images" : "tokens")) }
         let isCNN: Bool
         if case .cnn = definition { isCNN = true } else { isCNN = false }
         print(TrainReport.text(estimate, profile: profile, images: images, isCNN: isCNN))
@@ -135,56 +135,6 @@ struct TrainCommand: ParsableCommand {
             }
             print(table.render())
         }
-    }
-}
-
-/// `train --json`: the contract fields first, then the detail.
-struct TrainJSON: Encodable {
-    let model: String
-    let parameters: Double
-    /// Parameters one token uses (MoE: the routed top-k experts); equal to `parameters` for dense models.
-    let active_parameters: Double
-    let hardware: String
-    /// What `tokens`, `tokens_per_s` count: tokens, or images for image models.
-    let unit: String
-    let layout: LayoutJSON
-    let step_time_s, tokens_per_s, mfu, hfu: Double
-    let fits_in_memory: Bool
-    let memory_per_device_bytes, memory_capacity_bytes: Double
-    let memory: MemoryJSON
-    let tokens, steps, train_time_s, gpu_hours: Double
-    let cost_usd: Double?
-    let energy_kwh: Double
-    let breakdown: StepBreakdownJSON
-    let bubble_fraction: Double
-    let communication_bytes_per_step: CommJSON
-
-    struct LayoutJSON: Encodable {
-        let gpus, tp, pp, cp, dp, ep, etp, interleave, zero, micro_batch, global_batch, seq, micro_batches_per_step: Int
-        let stage_layers: [Int]
-        let capacity_factor: Double
-        let sequence_parallel, flash_attention, overlap_gradient_reduction: Bool
-        let precision, recompute, mode, optimizer, finetune: String
-        let lora_rank: Int?
-        let lora_targets: [String]?
-    }
-    struct MemoryJSON: Encodable {
-        let weights, gradients, optimizer_states, activations, temporary, total: Double
-    }
-    struct CommJSON: Encodable { let tensor_parallel, data_parallel, pipeline: Double }
-
-    init(_ e: TrainingEstimate, unit: String) {
-        let s = e.step
-        model = e.model; parameters = e.parameters; active_parameters = e.activeParameters; hardware = e.hardware; self.unit = unit
-        layout = LayoutJSON(e.layout, e.settings, stageLayers: e.stageLayers)
-        step_time_s = s.stepSeconds; tokens_per_s = s.tokensPerSecond; mfu = s.mfu; hfu = s.hfu
-        fits_in_memory = e.fitsInMemory; memory_per_device_bytes = s.memory.total; memory_capacity_bytes = s.memory.capacity
-        memory = MemoryJSON(weights: s.memory.weights, gradients: s.memory.gradients, optimizer_states: s.memory.optimizerStates,
-                            activations: s.memory.activations, temporary: s.memory.temporary, total: s.memory.total)
-        tokens = e.tokens; steps = e.steps; train_time_s = e.trainSeconds; gpu_hours = e.deviceHours; cost_usd = e.costUSD
-        energy_kwh = e.energyKWh; breakdown = StepBreakdownJSON(s.breakdown); bubble_fraction = s.bubbleFraction
-        communication_bytes_per_step = CommJSON(tensor_parallel: s.tensorParallelBytes, data_parallel: s.dataParallelBytes,
-                                                pipeline: s.pipelineBytes)
     }
 }
 

@@ -15,14 +15,13 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var hardware: HardwareOption
     @Option(help: "Measurement records (JSON Lines; - reads standard input); default: measure the suite now.") var measurements: String?
-    @Option(help: "kernel, eager, or auto (eager for PyTorch measurements, which include dispatch).") var mode = "auto"
+    @Option(help: "kernel, eager, or auto (eager for PyTorch measurements, which include dispatch).") var mode: JudgingMode = .auto
     @Option(help: "Which time of each record to judge: median, min (least-disturbed repetition), or cpu (thread CPU time of one-thread runs: for shared machines).")
     var statistic: Observations.Statistic = .median
     @OptionGroup var measure: MeasureOptions
     @Flag(help: "Print JSON: per-kernel rows, by_class, median_ape and p90_ape (fractions).") var json = false
 
     func validate() throws {
-        guard ["auto", "kernel", "eager"].contains(mode) else { throw ValidationError("--mode \(mode): expected auto, kernel or eager") }
         try measure.check()
     }
 
@@ -32,7 +31,7 @@ struct ValidateCommand: ParsableCommand {
         if let measurements {
             observations = try Observations.load(path: measurements, statistic: statistic)
         } else {
-            guard measure.engine != "torch" else {
+            guard measure.engine != .torch else {
                 throw ValidationError("validate measures in process with onednn or openblas; run `ridgeline measure --engine torch -o FILE` and pass --measurements FILE")
             }
             observations = try measure.measure(store: ProfileStore.locate()) { _ in }.map {
@@ -40,9 +39,7 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         try Observations.checkConsistent(observations, profile: fullProfile, file: measurements ?? "measured now")
-        let executionMode: ExecutionMode = mode == "auto"
-            ? (observations.allSatisfy { $0.engine == "torch" || $0.engine == "reference" } ? .eager : .kernel)
-            : ExecutionMode(rawValue: mode)!
+        let executionMode = mode.resolve(for: observations)
         let profile = Observations.profile(fullProfile, for: observations)
         let validation = Validation(observations, profile: profile, mode: executionMode)
         let flops = FlopCheck(observations)

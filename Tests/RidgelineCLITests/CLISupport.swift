@@ -1,4 +1,5 @@
 import Foundation
+@_exported import RidgelineTestSupport
 
 /// Runs the built `ridgeline` executable, as users and scripts do, and captures what it prints.
 struct CLIResult {
@@ -6,8 +7,6 @@ struct CLIResult {
     var stdout: String
     var stderr: String
 }
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
 /// The `ridgeline` binary next to the test bundle (same build directory and configuration).
 func ridgelineExecutable() throws -> URL {

@@ -5,7 +5,7 @@ import Ridgeline
 /// `ridgeline measure`, `validate` and `calibrate` run as a user runs them: the built binary.
 @Suite("measure, validate, calibrate (CLI)", .serialized)
 struct EngineMeasureCLITests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = repositoryRoot
 
     /// The `ridgeline` executable built beside the test bundle.
     static var binary: String {
@@ -74,7 +74,7 @@ struct EngineMeasureCLITests {
         #expect(records.count < total, "SIGINT stopped the run before the end")
         #expect(process.terminationReason == .uncaughtSignal || process.terminationStatus != 0)
         for record in records {
-            #expect(record.engine == "onednn" && record.samples >= 3 && record.medianSeconds > 0)
+            #expect(record.engine == .onednn && record.samples >= 3 && record.medianSeconds > 0)
         }
     }
 
@@ -111,7 +111,7 @@ struct EngineMeasureCLITests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Held-out error"))
         let profile = try HardwareProfile.load(path: calibrated)
-        #expect(profile.calibration != nil && profile.origin == "calibrated")
+        #expect(profile.calibration != nil && profile.origin == .calibrated)
 
         let inPlace = try Self.run(["calibrate", "--hardware", "epyc-9654", "--measurements", output,
                                     "-o", "profiles/hardware/epyc-9654.yaml"])

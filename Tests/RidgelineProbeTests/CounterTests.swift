@@ -23,6 +23,20 @@ import Testing
         return fd >= 0
     }()
 
+    /// The independent probe for hardware events: can this process count its own cycles with
+    /// perf_event_open, asking the kernel directly rather than trusting the layers' verdict?
+    static let kernelCountsCycles: Bool = {
+        var attr = perf_event_attr()
+        attr.type = PERF_TYPE_HARDWARE.rawValue
+        attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+        attr.config = UInt64(PERF_COUNT_HW_CPU_CYCLES.rawValue)
+        attr.exclude_kernel = 1
+        attr.exclude_hv = 1
+        let fd = ridgeline_perf_event_open(&attr, 0, -1, -1, 0)
+        if fd >= 0 { close(fd) }
+        return fd >= 0
+    }()
+
     static let environment = CounterEnvironment.probed()
 
     /// Every layer this machine offers.
@@ -80,19 +94,24 @@ import Testing
         }
     }
 
+    /// Hardware events are used exactly when the kernel itself counts cycles for this process
+    /// (the independent probe above), not when the layers' own reading of the PMU says so.
     @Test func hardwareEventsFollowThePMU() throws {
+        // The environment's verdict agrees with the kernel: cycles count only with a core PMU.
+        if Self.kernelCountsCycles { #expect(Self.environment.hasCorePMU, "the kernel counts cycles, yet no core PMU is listed: \(Self.environment.eventSources)") }
         for layer in [CounterLayer.papi, .perfEvent] {
             let report = CounterReport.probe(layer, environment: Self.environment)
             guard report.available else { continue }
             let hardware = report.events.filter { $0.kind == "hardware" }
-            if Self.environment.hasCorePMU {
-                // A PMU exists: at least cycles or instructions count, and anything missing says why.
-                let counted = hardware.filter(\.used)
-                #expect(!counted.isEmpty, "\(layer)")
+            if Self.kernelCountsCycles {
+                #expect(hardware.contains { $0.used }, "\(layer): the kernel counts cycles here, yet no hardware event is used")
             } else {
                 for event in hardware {
-                    #expect(!event.used)
-                    #expect(event.reason?.contains("no hardware PMU") == true, "\(layer) \(event.name): \(event.reason ?? "")")
+                    #expect(!event.used, "\(layer) \(event.name): used, yet the kernel counts no cycles here")
+                    #expect(event.reason?.isEmpty == false, "\(layer) \(event.name): no reason given")
+                    if !Self.environment.hasCorePMU {
+                        #expect(event.reason?.contains("no hardware PMU") == true, "\(layer) \(event.name): \(event.reason ?? "")")
+                    }
                 }
             }
         }

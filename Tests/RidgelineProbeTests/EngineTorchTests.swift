@@ -1,3 +1,4 @@
+import RidgelineTestSupport
 import Foundation
 import Testing
 import Ridgeline
@@ -12,7 +13,7 @@ let torchAvailable: Bool = {
 
 @Suite("PyTorch engine")
 struct EngineTorchTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = repositoryRoot
     static let script = root + "/scripts/torch_engine.py"
 
     @Test("without PyTorch, Ridgeline says so and the script exits with the reason", .disabled(if: torchAvailable, "PyTorch is installed here"))
@@ -41,6 +42,6 @@ struct EngineTorchTests {
         #expect(status == 0)
         let records = try MeasurementRecord.load(path: output)
         #expect(records.map(\.kernel.op) == ["gemm", "softmax", "rmsnorm"])
-        #expect(records.allSatisfy { $0.engine == "torch" && $0.medianSeconds > 0 && $0.samples >= 3 })
+        #expect(records.allSatisfy { $0.engine == .torch && $0.medianSeconds > 0 && $0.samples >= 3 })
     }
 }

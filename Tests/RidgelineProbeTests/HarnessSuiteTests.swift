@@ -1,3 +1,4 @@
+import RidgelineTestSupport
 import Foundation
 import Testing
 import Ridgeline
@@ -5,8 +6,7 @@ import Ridgeline
 
 @Suite("Harness suites and records")
 struct HarnessSuiteTests {
-    static let store = ProfileStore(root: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path + "/profiles")
+    static let store = shippedProfiles
 
     @Test("the default suite has at least 60 kernels across classes, sizes and bounds")
     func defaultSuite() throws {

@@ -21,7 +21,7 @@ import Testing
         let detection = try HostDetection.run(measure: false)
         let loaded = try roundTrip(detection)
         let t = detection.topology
-        #expect(loaded.origin == "detected")
+        #expect(loaded.origin == .detected)
         #expect(loaded.kind == .cpu)
         #expect(loaded.compute.units == t.cores)
         #expect(loaded.memory.map(\.name) == t.dataCaches.map { "l\($0.level)" } + ["dram"])
@@ -37,7 +37,7 @@ import Testing
         let detection = try HostDetection.run(measure: true, settings: Self.quick)
         let ceilings = try #require(detection.ceilings)
         let loaded = try roundTrip(detection)
-        #expect(loaded.origin == "measured")
+        #expect(loaded.origin == .measured)
         // The YAML keeps seven significant digits.
         let measured = try #require(ceilings.peak(.fp32)?.flopsPerSecond.best)
         #expect(abs(try #require(loaded.compute.peak[.fp32]) - measured) <= 1e-6 * measured)

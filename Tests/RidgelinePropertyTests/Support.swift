@@ -1,8 +1,6 @@
 import Foundation
 import Ridgeline
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-let shippedProfiles = ProfileStore(root: repositoryRoot + "/profiles")
+@_exported import RidgelineTestSupport
 
 /// The shipped files of a kind, as (path, text), sorted by name.
 func shippedFiles(_ directory: String) -> [(path: String, text: String)] {

@@ -1,12 +1,13 @@
 import Foundation
 import Ridgeline
+import RidgelineTestSupport
 import RidgelineTraining
 @testable import RidgelineReport
 
 /// Inputs the tests build reports from: the shipped H100 profile, a small CPU described here,
 /// and measurement, validation and plan files in the contract's formats.
 enum Fixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: repositoryRoot)
 
     static func h100() throws -> HardwareProfile {
         try HardwareProfile.load(path: repository.appendingPathComponent("profiles/hardware/h100-sxm5-80gb.yaml").path)
@@ -20,7 +21,7 @@ enum Fixtures {
                  MemoryLevel(name: "l2", capacityBytes: 1_048_576, sharedByUnits: 1, bandwidth: 600e9),
                  MemoryLevel(name: "dram", capacityBytes: 64e9, sharedByUnits: 8, bandwidth: 50e9)],
         launchLatency: 1e-6, dispatchLatency: 10e-6, scaleUp: nil, scaleOut: nil, powerWatts: 125, pricePerHourUSD: nil,
-        calibration: nil, fingerprint: "test-fingerprint", origin: "detected", sources: [])
+        calibration: nil, fingerprint: "test-fingerprint", origin: .detected, sources: [])
 
     static let kernels: [Kernel] = [
         .gemm(GEMM(m: 4096, n: 4096, k: 4096, dtype: .bf16)),
@@ -32,7 +33,7 @@ enum Fixtures {
 
     static func provenance(_ profiles: [HardwareProfile]) -> Provenance {
         Provenance(version: ridgelineVersion, date: Date(timeIntervalSince1970: 1_800_000_000), command: "ridgeline test 'quoted arg'",
-                   profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin, calibrated: $0.calibration != nil) },
+                   profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil) },
                    hostFingerprint: "test-fingerprint", inputs: ["fixture"])
     }
 
@@ -52,15 +53,20 @@ enum Fixtures {
     {"kernel":"attention fwd + attention bwd","kernel_class":"attention","source":"run.jsonl:9","predicted_s":0.011,"measured_s":0.013,"ape":0.15}]}
     """
 
+    /// A plan in the schema `ridgeline plan --json` writes (`PlanRecord`): the contract's fields,
+    /// with and without the optional detail (layout, layout_description).
     static let planJSON = """
     {"model":"gpt2-124m","tokens":1e10,"configurations_evaluated":96,"elapsed_s":0.05,
-    "best":[{"hardware":"h100-sxm5-80gb","gpus":8,"tp":1,"pp":1,"dp":8,"micro_batch":16,"step_time_s":0.3,"train_time_s":12000,"cost_usd":80,"mfu":0.42,"tokens_per_s":830000,
-             "breakdown":{"gemm":0.2,"attention":0.05,"memory_bound":0.03,"optimizer":0.01,"exposed_communication":0.01}},
-            {"hardware":"h100-sxm5-80gb","gpus":4,"tp":1,"pp":1,"dp":4,"micro_batch":16,"step_time_s":0.6,"train_time_s":24000,"cost_usd":79,"mfu":0.43,
-             "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02}},
-            {"hardware":"a100-sxm4-80gb","gpus":8,"dp":8,"step_time_s":0.9,"train_time_s":36000,"cost_usd":140,"mfu":0.45}],
-    "pareto":[{"hardware":"h100-sxm5-80gb","gpus":8,"dp":8,"tp":1,"pp":1,"micro_batch":16,"step_time_s":0.3,"train_time_s":12000,"cost_usd":80},
-              {"hardware":"h100-sxm5-80gb","gpus":4,"dp":4,"tp":1,"pp":1,"micro_batch":16,"step_time_s":0.6,"train_time_s":24000,"cost_usd":79}]}
+    "best":[{"hardware":"h100-sxm5-80gb","layout":{"gpus":8,"tp":1,"pp":1,"cp":1,"dp":8,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":4,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.3,"train_time_s":12000,"cost_usd":80,"mfu":0.42,"hfu":0.42,"tokens_per_s":830000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+             "breakdown":{"gemm":0.2,"attention":0.05,"memory_bound":0.03,"optimizer":0.01,"exposed_communication":0.01,"pipeline_bubble":0,"dispatch_overhead":0}},
+            {"hardware":"h100-sxm5-80gb","layout":{"gpus":4,"tp":1,"pp":1,"cp":1,"dp":4,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":8,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.6,"train_time_s":24000,"cost_usd":79,"mfu":0.43,"hfu":0.43,"tokens_per_s":415000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+             "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02,"pipeline_bubble":0,"dispatch_overhead":0}},
+            {"hardware":"a100-sxm4-80gb","layout_description":"tp 1 · pp 1 · dp 8","step_time_s":0.9,"train_time_s":36000,"cost_usd":140,"mfu":0.45,"hfu":0.45,"tokens_per_s":277000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":80,"energy_kwh":32,
+             "breakdown":{"gemm":0.6,"attention":0.15,"memory_bound":0.09,"optimizer":0.03,"exposed_communication":0.03,"pipeline_bubble":0,"dispatch_overhead":0}}],
+    "pareto":[{"hardware":"h100-sxm5-80gb","layout":{"gpus":8,"tp":1,"pp":1,"cp":1,"dp":8,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":4,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.3,"train_time_s":12000,"cost_usd":80,"mfu":0.42,"hfu":0.42,"tokens_per_s":830000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+               "breakdown":{"gemm":0.2,"attention":0.05,"memory_bound":0.03,"optimizer":0.01,"exposed_communication":0.01,"pipeline_bubble":0,"dispatch_overhead":0}},
+              {"hardware":"h100-sxm5-80gb","layout":{"gpus":4,"tp":1,"pp":1,"cp":1,"dp":4,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":8,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.6,"train_time_s":24000,"cost_usd":79,"mfu":0.43,"hfu":0.43,"tokens_per_s":415000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+               "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02,"pipeline_bubble":0,"dispatch_overhead":0}}]}
     """
 
     static let detectJSON = """
@@ -72,7 +78,7 @@ enum Fixtures {
 
     /// GPT-2 124M (the shipped definition) on the test CPU and the H100, two token budgets.
     static func modelComparison() throws -> Report {
-        let model = try ProfileStore(root: repository.appendingPathComponent("profiles").path).model("gpt2-124m")
+        let model = try shippedProfiles.model("gpt2-124m")
         let layout = Layout(devices: 1, globalBatch: 512, microBatch: 8)
         let settings = KernelSettings(microBatch: 8, seq: 1024)
         let profiles = [cpu, try h100()]

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 import Ridgeline
+import RidgelineTraining
 @testable import RidgelineReport
 
 /// A table's JSON file as written: rows of key → number, text or null.
@@ -258,12 +259,17 @@ struct TableFile: Decodable {
         #expect(b.contains("rows[0].measured_s") && b.contains("-2"), "\(b)")
         let noBest = try Fixtures.file("nobest.json", #"{"pareto":[]}"#)
         #expect(Self.message { _ = try PlanFile.load(path: noBest) }.contains("missing required field 'best'"))
-        let emptyBest = try Fixtures.file("emptybest.json", #"{"best":[]}"#)
+        let emptyBest = try Fixtures.file("emptybest.json", #"{"best":[],"pareto":[],"configurations_evaluated":0,"elapsed_s":0}"#)
         #expect(Self.message { _ = try PlanFile.load(path: emptyBest) }.contains("field 'best' has value '[]'"))
         let badConfig = try Fixtures.file("badconfig.json", #"{"best":[{"hardware":"h100","step_time_s":0.3}]}"#)
         #expect(Self.message { _ = try PlanFile.load(path: badConfig) }.contains("best[0].train_time_s"))
         let unmeasured = try Fixtures.file("detect.json", #"{"cores":2,"threads":2}"#)
         #expect(Self.message { _ = try HostCeilings.load(path: unmeasured) }.contains("peak_flops_per_s (write the file with `ridgeline detect --measure --json`)"))
+        let noElapsed = try Fixtures.file("noelapsed.json", #"{"best":[],"pareto":[],"configurations_evaluated":0}"#)
+        #expect(Self.message { _ = try PlanFile.load(path: noElapsed) }.contains("missing required field 'elapsed_s'"))
+        let wrongType = try Fixtures.file("wrongtype.json", #"{"best":[{"hardware":"h100","step_time_s":0.3,"train_time_s":1,"tokens_per_s":1,"mfu":"high"}]}"#)
+        let w = Self.message { _ = try PlanFile.load(path: wrongType) }
+        #expect(w.contains("best[0].mfu") && w.contains("high") && w.contains("a number"), "\(w)")
         let array = try Fixtures.file("array.json", "[1,2]")
         #expect(Self.message { _ = try PlanFile.load(path: array) }.contains("expected a JSON object"))
     }
@@ -282,5 +288,30 @@ struct TableFile: Decodable {
         #expect(CompareModelReport.humanDuration(3 * 86400) == "3 days")
         #expect(CompareModelReport.humanDuration(90) == "90 seconds")
         #expect(CompareModelReport.humanDuration(5 * 3600) == "5 hours")
+    }
+}
+
+/// `train --json` and `plan --json` are written and read with one type each (`TrainRecord`,
+/// `PlanRecord`): what the model writes reads back equal, with the contract's snake_case keys.
+@Suite struct OutputSchemaTests {
+    @Test func aTrainRecordReadsBackAsWritten() throws {
+        let estimate = try TrainingPredictor.predict(model: try ProfileStore(root: Fixtures.repository.appendingPathComponent("profiles").path).model("gpt2-124m"), profile: try Fixtures.h100(),
+                                                     settings: KernelSettings(microBatch: 8, seq: 1024),
+                                                     layout: Layout(devices: 1, globalBatch: 512, microBatch: 8), tokens: 1e9)
+        let record = TrainRecord(estimate, unit: "tokens")
+        let text = try RecordCoding.json(record)
+        #expect(try RecordCoding.decode(TrainRecord.self, from: text, file: "train.json") == record)
+        for key in ["step_time_s", "tokens_per_s", "mfu", "hfu", "fits_in_memory", "memory_per_device_bytes", "train_time_s",
+                    "gpu_hours", "energy_kwh", "breakdown", "micro_batches_per_step", "exposed_communication"] {
+            #expect(text.contains("\"\(key)\""), "\(key)")
+        }
+        #expect(!text.contains("stepTimeS"))
+    }
+
+    /// The example plan committed under reports/ was written before the layout had cp, ep, etp,
+    /// stage layers or fine-tuning; it still reads.
+    @Test func theCommittedExamplePlanReads() throws {
+        let plan = try PlanFile.load(path: Fixtures.repository.path + "/reports/plan-llama2-7b-2t/plan.json")
+        #expect(!plan.best.isEmpty && plan.best.allSatisfy { $0.devices > 0 && $0.breakdown.count == 7 })
     }
 }

@@ -39,6 +39,35 @@ import Testing
         }
     }
 
+    /// The cap follows where the ceilings came from, not the word `calibrated`: re-fitting a
+    /// calibrated copy of a datasheet profile used to allow fractions up to 1.5.
+    @Test func refitOfACalibratedDatasheetProfileKeepsTheCapOfOne() throws {
+        var profile = try loadShippedProfile("h100-sxm5-80gb")
+        profile.markCalibrated()
+        let reread = try HardwareProfile.parse(yaml: profile.yaml(), file: "calibrated.yaml")
+        #expect(reread.origin == .calibrated && reread.calibratedFrom == .datasheet)
+        #expect(CalibrationFit.maximumFraction(reread) == 1)
+        // GEMMs 30% faster than the datasheet allows: the fit stops at the datasheet.
+        var truth = reread
+        truth.calibration = Calibration(compute: [.gemm: 1.3], memory: [.gemm: 1], launchLatency: 4e-6, source: "truth")
+        let samples = [2048, 4096, 8192].map { size -> CalibrationSample in
+            let k = Kernel.gemm(GEMM(m: size, n: size, k: size, dtype: .bf16))
+            return CalibrationSample(kernel: k, seconds: Roofline(truth).predict(k).timeSeconds)
+        }
+        var refit = reread
+        refit.calibration = nil
+        #expect(try #require(CalibrationFit.fit(samples: samples, profile: refit, source: "synthetic").compute[.gemm]) <= 1)
+        // A measured profile keeps its cap through any number of calibrations, and the file says why.
+        var host = try loadShippedProfile("host")
+        host.origin = .measured
+        host.markCalibrated()
+        host.markCalibrated()
+        #expect(host.calibratedFrom == .measured && CalibrationFit.maximumFraction(host) == CalibrationFit.measuredCeiling)
+        #expect(try HardwareProfile.parse(yaml: host.yaml(), file: "host.yaml").calibratedFrom == .measured)
+        let stray = host.yaml().replacingOccurrences(of: "origin: calibrated", with: "origin: measured")
+        #expect(ridgelineErrorMessage { try HardwareProfile.parse(yaml: stray, file: "stray.yaml") }.contains("calibrated_from"))
+    }
+
     /// Eager timings have a per-op floor (framework dispatch); the fit finds it, and predictions in
     /// eager mode use it instead of the profile's estimate.
     @Test func eagerFitRecoversTheDispatchFloor() throws {
@@ -70,7 +99,7 @@ import Testing
         // The shipped 2-core host profile: its caches are small enough that the sizes below
         // cover L1 to DRAM well past the fixed cost.
         var profile = try loadShippedProfile("host")
-        profile.origin = "measured"
+        profile.origin = .measured
         var truth = profile
         truth.calibration = Calibration(compute: [.elementwise: 1, .copy: 1], memory: [.elementwise: 0.9, .copy: 0.7],
                                         launchLatency: 1e-6, deviceMemoryFactor: 0.8, source: "truth")

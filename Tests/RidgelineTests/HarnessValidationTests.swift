@@ -18,12 +18,12 @@ struct HarnessValidationTests {
     func mixedRecords() throws {
         let cpu = try loadShippedProfile("epyc-9654"), gpu = try loadShippedProfile("h100-sxm5-80gb")
         let copy = Kernel.copy(Copy(elements: 4096, dtype: .fp32))
-        func observation(_ source: String, engine: String = "onednn", device: String = "cpu", host: String? = "host A", threads: Int? = 2) -> Observation {
+        func observation(_ source: String, engine: Engine = .onednn, device: String = "cpu", host: String? = "host A", threads: Int? = 2) -> Observation {
             Observation(kernels: [copy], seconds: 1e-5, source: source, engine: engine, threads: threads, device: device, host: host)
         }
         let clean = [observation("r:1"), observation("r:2")]
         try Observations.checkConsistent(clean, profile: cpu, file: "r")
-        for (field, mixed) in [("engine", observation("r:3", engine: "openblas")), ("host", observation("r:3", host: "host B")),
+        for (field, mixed) in [("engine", observation("r:3", engine: .openblas)), ("host", observation("r:3", host: "host B")),
                                ("threads", observation("r:3", threads: 1)), ("device", observation("r:3", device: "cuda:0"))] {
             #expect(throws: RidgelineError.self, "\(field)") { try Observations.checkConsistent(clean + [mixed], profile: cpu, file: "r") }
             let message = ridgelineErrorMessage { try Observations.checkConsistent(clean + [mixed], profile: cpu, file: "r") }
@@ -31,7 +31,7 @@ struct HarnessValidationTests {
         }
         let onGPU = ridgelineErrorMessage { try Observations.checkConsistent(clean, profile: gpu, file: "r") }
         #expect(onGPU.contains("ran on cpu but h100-sxm5-80gb is a gpu profile"))
-        let reference = [Observation(kernels: [copy], seconds: 1e-5, source: "ref:1", engine: "reference", device: "cuda")]
+        let reference = [Observation(kernels: [copy], seconds: 1e-5, source: "ref:1", engine: .reference, device: "cuda")]
         try Observations.checkConsistent(reference, profile: gpu, file: "ref")
         #expect(throws: RidgelineError.self) { try Observations.checkConsistent(reference, profile: cpu, file: "ref") }
     }
@@ -43,8 +43,8 @@ struct HarnessValidationTests {
         let gemm = Kernel.gemm(GEMM(m: 8192, n: 8192, k: 8192, dtype: .bf16))
         let engine = Roofline(profile)
         let observations = [
-            Observation(kernels: [copy], seconds: engine.predict(copy).timeSeconds * 2, source: "a", engine: "test"),
-            Observation(kernels: [gemm], seconds: engine.predict(gemm).timeSeconds / 0.8, source: "b", engine: "test"),
+            Observation(kernels: [copy], seconds: engine.predict(copy).timeSeconds * 2, source: "a", engine: .onednn),
+            Observation(kernels: [gemm], seconds: engine.predict(gemm).timeSeconds / 0.8, source: "b", engine: .onednn),
         ]
         let v = Validation(observations, profile: profile)
         #expect(abs(v.rows[0].error - (-0.5)) < 1e-12 && abs(v.rows[0].ape - 0.5) < 1e-12)
@@ -52,7 +52,7 @@ struct HarnessValidationTests {
         #expect(v.byClass.map(\.kernelClass) == ["gemm", "copy"])
         #expect(abs(v.overall.medianAPE - 0.35) < 1e-12)
         #expect(FlopCheck(observations).note != nil)
-        let counted = Observation(kernels: [gemm], seconds: 1, source: "c", engine: "t", counters: ["PAPI_FP_OPS": gemm.flops * 1.02])
+        let counted = Observation(kernels: [gemm], seconds: 1, source: "c", engine: .onednn, counters: ["PAPI_FP_OPS": gemm.flops * 1.02])
         #expect(abs(FlopCheck([counted]).rows[0].ratio - 1.02) < 1e-12)
     }
 
@@ -75,7 +75,7 @@ struct HarnessValidationTests {
     func cpuStatistic() throws {
         let host = MeasurementRecord.Host(fingerprint: "h", cpu: nil, cores: 2)
         var record = MeasurementRecord(
-            kernel: .copy(Copy(elements: 8, dtype: .fp32)), engine: "onednn", engineVersion: "v", implementation: nil, device: "cpu",
+            kernel: .copy(Copy(elements: 8, dtype: .fp32)), engine: .onednn, engineVersion: "v", implementation: nil, device: "cpu",
             threads: 1, binding: nil, host: host, medianSeconds: 2e-6, minSeconds: 1e-6, p25Seconds: 1e-6, p75Seconds: 3e-6,
             relativeCI95: nil, stable: true, samples: 9, repetitions: 9, warmup: 2, discarded: 0, disturbedFallback: false,
             threadCPUMedianSeconds: 1.5e-6, threadCPUMinSeconds: 1e-6, counterSource: "none", counters: [:],
@@ -91,9 +91,14 @@ struct HarnessValidationTests {
 
     @Test("a record line missing a field is an error naming the line and the field")
     func recordErrors() {
-        let line = #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"x","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6}"#
+        let line = #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"onednn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6}"#
         #expect { try MeasurementRecord.parseLines(line, file: "r.jsonl") } throws: { "\($0)".contains("r.jsonl:1") && "\($0)".contains("samples") }
-        let bad = #"{"kernel":{"op":"copy","elements":0,"dtype":"fp32"},"engine":"x","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6,"samples":3}"#
+        let bad = #"{"kernel":{"op":"copy","elements":0,"dtype":"fp32"},"engine":"onednn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6,"samples":3}"#
         #expect { try MeasurementRecord.parseLines("\n" + bad, file: "r.jsonl") } throws: { "\($0)".contains("r.jsonl:2") && "\($0)".contains("kernel.elements") }
+        // The engine is a closed set: an unknown one is refused with the known ones listed.
+        let unknown = #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"cudnn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6,"samples":3}"#
+        #expect { try MeasurementRecord.parseLines(unknown, file: "r.jsonl") } throws: {
+            "\($0)".contains("field 'engine'") && "\($0)".contains("cudnn") && "\($0)".contains("onednn, openblas, torch, reference")
+        }
     }
 }

@@ -96,6 +96,6 @@ struct ShippedProfileTests {
         let xeon = try load("xeon-8480")
         #expect(xeon.compute.flopsPerClockPerUnit[.bf16] == 1024 && xeon.memory[1].capacityBytes == 2 * 1_048_576)
         let host = try load("host")
-        #expect(host.origin == "static" && host.compute.units == 2 && host.compute.threadsPerUnit == 1)
+        #expect(host.origin == .static && host.compute.units == 2 && host.compute.threadsPerUnit == 1)
     }
 }

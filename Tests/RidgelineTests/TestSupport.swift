@@ -1,22 +1,9 @@
 import Foundation
+@_exported import RidgelineTestSupport
 import Testing
 @testable import Ridgeline
 
-/// The repository's `profiles/` directory, found from this file's path so tests run from anywhere.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-let shippedProfiles = ProfileStore(root: repositoryRoot + "/profiles")
-
-func shippedProfileIds() -> [String] { (try? shippedProfiles.hardwareIds()) ?? [] }
-
-func loadShippedProfile(_ id: String) throws -> HardwareProfile {
-    try HardwareProfile.load(path: "\(shippedProfiles.hardwareDirectory)/\(id).yaml")
-}
-
-/// Where the shipped hardware profiles live.
-let shippedHardwareDirectory: String = shippedProfiles.hardwareDirectory
-
-/// Ids of every `*.yaml` in `profiles/hardware`, sorted (empty if the directory is missing, which
-/// `ShippedProfileTests.contractIdsAllShip` reports).
+/// Ids of every `*.yaml` in `profiles/hardware`, sorted (`shippedProfileIds`: never empty).
 let shippedHardwareIds: [String] = shippedProfileIds()
 
 /// The hardware ids DESIGN.md promises (`ridgeline profiles`), plus the static host description.

@@ -31,7 +31,7 @@ public struct OneDNNEngine: TensorEngine {
         dtypeUnsupported = unsupported
     }
 
-    public var name: String { "onednn" }
+    public var id: Engine { .onednn }
 
     public var version: String {
         var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0

@@ -14,7 +14,7 @@ public struct OpenBLASEngine: TensorEngine {
         do { binding = ThreadControl.bindCallingThread(threads: threads, hwloc: try Hwloc.shared(), pool: "OpenBLAS") } catch { binding = "none (\(error))" }
     }
 
-    public var name: String { "openblas" }
+    public var id: Engine { .openblas }
     /// `openblas_get_config()`: version, build options and the kernel family chosen for this CPU.
     public var version: String {
         let config = String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces)

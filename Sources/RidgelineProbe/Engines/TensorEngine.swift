@@ -5,8 +5,8 @@ import Ridgeline
 /// `prepare` builds the primitive, allocates and fills the tensors (outside the timed region),
 /// and the returned `PreparedKernel` executes the kernel once per `run()`.
 public protocol TensorEngine {
-    /// Short id used on the command line and in records: "onednn", "openblas", "torch".
-    var name: String { get }
+    /// The id used on the command line and in records.
+    var id: Engine { get }
     /// Library version and build details, for records ("oneDNN 2.6.3, isa avx512_core").
     var version: String { get }
     /// How the engine's threads are bound to cores, for records ("hwloc: OpenMP thread i on core i").
@@ -56,6 +56,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
 
 extension TensorEngine {
     public var warnings: [String] { [] }
+    /// The id as text, for messages.
+    public var name: String { id.rawValue }
 
     /// `prepare` after checking support, so every engine reports unsupported kernels the same way.
     public func checkedPrepare(_ kernel: Kernel) throws -> any PreparedKernel {

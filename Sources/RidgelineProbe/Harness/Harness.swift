@@ -52,7 +52,7 @@ public struct Harness {
         if let counterFailure { unavailable["*"] = counterFailure }
         if counters is NoCounters { unavailable["*"] = unavailable["*"] ?? "measured without counters" }
         return MeasurementRecord(
-            kernel: kernel, engine: engine.name, engineVersion: engine.version, implementation: prepared.implementation,
+            kernel: kernel, engine: engine.id, engineVersion: engine.version, implementation: prepared.implementation,
             device: "cpu", threads: threads, binding: engine.binding, host: host,
             medianSeconds: run.stats.median, minSeconds: run.stats.min, p25Seconds: run.stats.p25, p75Seconds: run.stats.p75,
             relativeCI95: run.stats.relativeCI95, stable: run.stable, samples: run.stats.count, repetitions: run.repetitions,

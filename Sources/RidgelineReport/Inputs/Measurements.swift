@@ -10,7 +10,7 @@ public struct MeasuredKernel: Sendable {
     public var kernels: [Kernel]
     public var medianSeconds: Double
     public var minSeconds: Double?
-    public var engine: String?
+    public var engine: Engine?
     public var engineVersion: String?
     public var device: String?
     public var threads: Int?
@@ -28,7 +28,7 @@ public struct MeasuredKernel: Sendable {
         let records: [MeasuredKernel]
         if let first, first.contains("\"section\"") {
             records = try ReferenceFile.parse(text, file: file).measurements.map {
-                MeasuredKernel(kernels: $0.kernels, medianSeconds: $0.medianSeconds, minSeconds: $0.minSeconds, engine: "reference",
+                MeasuredKernel(kernels: $0.kernels, medianSeconds: $0.medianSeconds, minSeconds: $0.minSeconds, engine: .reference,
                                source: "\(file):\($0.line)")
             }
         } else {
@@ -40,7 +40,7 @@ public struct MeasuredKernel: Sendable {
         return records
     }
 
-    init(kernels: [Kernel], medianSeconds: Double, minSeconds: Double?, engine: String?, engineVersion: String? = nil, device: String? = nil,
+    init(kernels: [Kernel], medianSeconds: Double, minSeconds: Double?, engine: Engine?, engineVersion: String? = nil, device: String? = nil,
          threads: Int? = nil, fingerprint: String? = nil, counterSource: String? = nil, source: String) {
         self.kernels = kernels; self.medianSeconds = medianSeconds; self.minSeconds = minSeconds; self.engine = engine
         self.engineVersion = engineVersion; self.device = device; self.threads = threads; self.fingerprint = fingerprint

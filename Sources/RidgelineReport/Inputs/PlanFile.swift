@@ -1,10 +1,10 @@
 import Foundation
 import Ridgeline
+import RidgelineTraining
 
-/// The output of `ridgeline plan --json`: ranked configurations (`best`) and the Pareto front
-/// between time and cost (`pareto`), each a `train --json` object (its layout under `layout`, or
-/// at the top) plus `meets_deadline`, `within_budget` and `layout_description` where the planner
-/// writes them; `explanation` lines say why the answer is what it is.
+/// What a report shows of a `ridgeline plan --json` file: ranked configurations (`best`) and the
+/// Pareto front between time and cost (`pareto`). The file is read with the schema `plan` writes
+/// it with (`PlanRecord`); this is the report's view of it, with the numbers it plots checked.
 public struct PlanFile: Sendable {
     public struct Configuration: Sendable {
         public var hardware: String
@@ -40,47 +40,63 @@ public struct PlanFile: Sendable {
     public var pareto: [Configuration]
     public var explanation: [String]
 
-    static let layoutKeys = ["gpus", "tp", "pp", "dp", "interleave", "micro_batch", "global_batch", "seq", "recompute", "zero", "precision", "sequence_parallel"]
-
     public static func load(path: String) throws -> PlanFile {
-        let r = try InputFile.jsonObject(path)
-        guard r.has("best") else { throw RidgelineError.missingField(file: path, field: "best") }
-        let best = try r.list("best").map(configuration)
-        guard !best.isEmpty else {
-            throw RidgelineError.invalidValue(file: path, field: "best", value: "[]", expected: "at least one configuration (did the search find none that fits?)")
+        let input = try InputFile.read(path)
+        let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("{") else {
+            throw RidgelineError.unreadable(file: input.name, reason: "expected a JSON object, found '\(text.prefix(40))'")
         }
-        let pareto = try r.list("pareto").map(configuration)
-        let count = 0...Int.max
-        return PlanFile(model: try r.optionalString("model"), unit: try r.optionalString("unit") ?? "tokens", tokens: try number(r, "tokens"),
-                        evaluated: try r.optionalInt("configurations_evaluated", in: count), elapsedSeconds: try number(r, "elapsed_s", allowZero: true),
-                        objective: try r.optionalString("objective"), deadlineDays: try number(r, "deadline_days"),
-                        budgetUSD: try number(r, "budget_usd"), best: best, pareto: pareto, explanation: try r.strings("explanation"))
+        let record = try RecordCoding.decode(PlanRecord.self, from: text, file: input.name)
+        return try PlanFile(record, file: input.name)
     }
 
-    /// A number that may be JSON `null` (absent); anything else that is not a number is an error.
-    static func number(_ r: FieldReader, _ key: String, allowZero: Bool = false) throws -> Double? {
-        if let text = try? r.optionalString(key), text == "null" || text == "~" { return nil }
-        return try r.optionalDouble(key, in: allowZero ? 0...Double.greatestFiniteMagnitude : Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude)
+    init(_ r: PlanRecord, file: String) throws {
+        guard !r.best.isEmpty else {
+            throw RidgelineError.invalidValue(file: file, field: "best", value: "[]", expected: "at least one configuration (did the search find none that fits?)")
+        }
+        func check(_ value: Double?, _ field: String, positive: Bool = false) throws {
+            guard let value, !(value >= 0 && (!positive || value > 0) && value.isFinite) else { return }
+            throw RidgelineError.invalidValue(file: file, field: field, value: "\(value)", expected: positive ? "a positive number" : "a number ≥ 0")
+        }
+        try check(r.tokens, "tokens", positive: true)
+        try check(r.elapsedS, "elapsed_s")
+        try check(r.deadlineDays, "deadline_days", positive: true)
+        try check(r.budgetUsd, "budget_usd", positive: true)
+        func configurations(_ list: [PlanRecord.Configuration], _ name: String) throws -> [Configuration] {
+            try list.enumerated().map { i, c in try Self.configuration(c, path: "\(name)[\(i)]", file: file, check: check) }
+        }
+        self.init(model: r.model, unit: r.unit ?? "tokens", tokens: r.tokens, evaluated: r.configurationsEvaluated, elapsedSeconds: r.elapsedS,
+                  objective: r.objective, deadlineDays: r.deadlineDays, budgetUSD: r.budgetUsd, best: try configurations(r.best, "best"),
+                  pareto: try configurations(r.pareto, "pareto"), explanation: r.explanation ?? [])
     }
 
-    static func configuration(_ c: FieldReader) throws -> Configuration {
-        // The layout may sit under `layout` (train --json) or at the top of the configuration.
-        let layoutReader = try c.optionalChild("layout") ?? c
-        var layout: [String] = []
-        for key in layoutKeys where key != "gpus" && layoutReader.has(key) {
-            if let v = try? layoutReader.optionalString(key) { layout.append("\(key)=\(v ?? "")") }
-        }
-        var breakdown: [(String, Double)] = []
-        if let b = try c.optionalChild("breakdown") {
-            for key in b.keys { breakdown.append((key, try b.double(key, in: 0...Double.greatestFiniteMagnitude))) }
-        }
-        let devices = try c.optionalInt("gpus") ?? c.optionalInt("devices") ?? layoutReader.optionalInt("gpus") ?? 1
-        return Configuration(hardware: try c.string("hardware"), devices: devices,
-                             layout: try c.optionalString("layout_description") ?? layout.joined(separator: " "),
-                             stepSeconds: try c.double("step_time_s"), trainSeconds: try c.double("train_time_s"),
-                             costUSD: try number(c, "cost_usd", allowZero: true), mfu: try number(c, "mfu", allowZero: true),
-                             tokensPerSecond: try number(c, "tokens_per_s"), energyKWh: try number(c, "energy_kwh", allowZero: true),
-                             fitsInMemory: try c.optionalBool("fits_in_memory"), meetsDeadline: try c.optionalBool("meets_deadline"),
-                             withinBudget: try c.optionalBool("within_budget"), breakdown: breakdown, source: c.path)
+    init(model: String?, unit: String, tokens: Double?, evaluated: Int?, elapsedSeconds: Double?, objective: String?,
+         deadlineDays: Double?, budgetUSD: Double?, best: [Configuration], pareto: [Configuration], explanation: [String]) {
+        self.model = model; self.unit = unit; self.tokens = tokens; self.evaluated = evaluated; self.elapsedSeconds = elapsedSeconds
+        self.objective = objective; self.deadlineDays = deadlineDays; self.budgetUSD = budgetUSD
+        self.best = best; self.pareto = pareto; self.explanation = explanation
+    }
+
+    static func configuration(_ c: PlanRecord.Configuration, path: String, file: String,
+                              check: (Double?, String, Bool) throws -> Void) throws -> Configuration {
+        let t = c.train
+        try check(t.stepTimeS, path + ".step_time_s", true)
+        try check(t.trainTimeS, path + ".train_time_s", true)
+        try check(t.costUsd, path + ".cost_usd", false)
+        try check(t.mfu, path + ".mfu", false)
+        try check(t.tokensPerS, path + ".tokens_per_s", true)
+        try check(t.energyKwh, path + ".energy_kwh", false)
+        for (key, seconds) in t.breakdown.components { try check(seconds, path + ".breakdown." + key, false) }
+        return Configuration(hardware: t.hardware, devices: t.layout?.gpus ?? 1, layout: c.layoutDescription ?? t.layout.map(describe) ?? "",
+                             stepSeconds: t.stepTimeS, trainSeconds: t.trainTimeS, costUSD: t.costUsd, mfu: t.mfu,
+                             tokensPerSecond: t.tokensPerS, energyKWh: t.energyKwh, fitsInMemory: t.fitsInMemory,
+                             meetsDeadline: c.meetsDeadline, withinBudget: c.withinBudget, breakdown: t.breakdown.components, source: path)
+    }
+
+    /// The layout as `key=value` pairs, for a file without `layout_description`.
+    static func describe(_ l: TrainRecord.Layout) -> String {
+        ["tp=\(l.tp)", "pp=\(l.pp)", "dp=\(l.dp)", "interleave=\(l.interleave)", "micro_batch=\(l.microBatch)", "global_batch=\(l.globalBatch)",
+         "seq=\(l.seq)", "recompute=\(l.recompute)", "zero=\(l.zero)", "precision=\(l.precision)", "sequence_parallel=\(l.sequenceParallel)"]
+            .joined(separator: " ")
     }
 }
