@@ -285,8 +285,18 @@ public struct TransformerKernels: Sendable {
         return p
     }
 
+    /// Compiled: one fused kernel. Eager gated units run autograd's kernels for
+    /// `silu(gate) · up` after the chunk of one linear layer's output: the product's backward (two
+    /// multiplies), silu's backward, and the chunk's backward, which concatenates the two
+    /// gradients into the linear layer's output gradient (read both, write both).
     func activationBackward(elements: Int) -> PassKernels {
         var p = PassKernels()
+        if model.gated && eager {
+            p.add(.elementwise(Elementwise(name: "mul", elements: elements, inputs: 2, dtype: act)), .memoryBound, count: 2)
+            p.add(.elementwise(Elementwise(name: "silu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+            p.add(.copy(Copy(elements: 2 * elements, dtype: act)), .memoryBound)
+            return p
+        }
         p.add(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: elements, inputs: model.gated ? 3 : 2,
                                        outputs: model.gated ? 2 : 1, dtype: act)), .memoryBound)
         return p
