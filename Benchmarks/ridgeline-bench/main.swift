@@ -13,6 +13,7 @@ let sections: [BenchSection] = [
     CollectivesSection(),
     CheckRunsSection(),
     ServingSection(),
+    TransferSection(),
 ]
 
 /// The capacity planner's search (`PlanBench.swift`), which prints its own lines.

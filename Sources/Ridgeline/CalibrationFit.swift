@@ -33,19 +33,27 @@ public enum CalibrationFit {
         // Per sample: compute seconds and memory seconds (slowest cache level; device memory) of
         // each kernel at datasheet ceilings.
         let device = profile.deviceMemory
-        let terms: [[(c: Double, cache: Double, device: Double)]] = samples.map { sample in
+        // The slowest cache level's and the device memory's seconds for per-level bytes.
+        func split(_ traffic: [(MemoryLevel, Double)]) -> (cache: Double, device: Double) {
+            var cache = 0.0, onDevice = 0.0
+            for (level, bytes) in traffic {
+                if level.name == device.name { onDevice += bytes / level.bandwidth } else { cache = max(cache, bytes / level.bandwidth) }
+            }
+            return (cache, onDevice)
+        }
+        let terms: [[Term]] = samples.map { sample in
             sample.kernels.map { k in
-                let p = engine.predict(k, mode: .kernel)
-                var cache = 0.0
-                for level in profile.memory where level.name != device.name {
-                    cache = max(cache, (p.bytesByLevel[level.name] ?? 0) / level.bandwidth)
-                }
-                return (p.computeSeconds, cache, (p.bytesByLevel[device.name] ?? 0) / device.bandwidth)
+                let special = engine.specialFunctionSeconds(k)
+                let memory = split(engine.memoryTraffic(k))
+                let epilogue = split(engine.epilogueTraffic(k).map { ($0.level, $0.bytes) })
+                return Term(c: engine.computeTime(k).0 - special, special: special, cache: memory.cache, device: memory.device,
+                            epilogueCache: epilogue.cache, epilogueDevice: epilogue.device)
             }
         }
         let measured = samples.map(\.seconds)
         let byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
         let ceiling = maximumFraction(profile)
+        let transferRule = profile.kind == .gpu
 
         // The eager floor, applied per kernel (kernel mode has none), and the device memory factor.
         var floor = 0.0
@@ -57,30 +65,64 @@ public enum CalibrationFit {
                 var t = 0.0
                 for term in terms[i] {
                     let m = max(term.cache / fm, term.device / fd)
-                    t += max(floor, Roofline.combine(compute: term.c / fc, memory: m, leak: leak) + launch)
+                    let c = term.c / fc + term.special + max(term.epilogueCache / fm, term.epilogueDevice / fd)
+                    t += max(floor, Roofline.combine(compute: c, memory: m, leak: leak) + launch)
                 }
                 total += abs(log(t / measured[i]))
             }
             return total
         }
-        func bestFractions(_ indices: [Int], launch: Double, leak: Double) -> (fc: Double, fm: Double, loss: Double) {
+        /// `fixedCompute`/`fixedMemory`: a fraction the transfer rule does not let the data choose.
+        func bestFractions(_ indices: [Int], launch: Double, leak: Double, fixedCompute: Double? = nil,
+                           fixedMemory: Double? = nil) -> (fc: Double, fm: Double, loss: Double) {
             var best = (fc: 1.0, fm: 1.0, loss: Double.infinity)
             // Descending, replacing only on strict improvement: a fraction the data cannot
             // constrain (the compute fraction of a copy) stays at 1, the datasheet value.
-            for fc in geometricGrid(0.02, ceiling, 48).reversed() {
-                for fm in geometricGrid(minimumMemoryFraction, ceiling, 32).reversed() {
+            func grid(_ fixed: Double?, _ low: Double, _ count: Int) -> [Double] {
+                fixed.map { [$0] } ?? geometricGrid(low, ceiling, count).reversed()
+            }
+            for fc in grid(fixedCompute, 0.02, 48) {
+                for fm in grid(fixedMemory, minimumMemoryFraction, 32) {
                     let l = loss(indices, fc, fm, launch, leak)
                     if l < best.loss { best = (fc, fm, l) }
                 }
             }
             let step = pow(ceiling / 0.02, 1.0 / 47)
-            for fc in geometricGrid(best.fc / step, min(ceiling, best.fc * step), 13).reversed() {
-                for fm in geometricGrid(max(minimumMemoryFraction, best.fm / step), min(ceiling, best.fm * step), 13).reversed() {
+            func fine(_ fixed: Double?, _ center: Double, _ low: Double) -> [Double] {
+                fixed.map { [$0] } ?? geometricGrid(max(low, center / step), min(ceiling, center * step), 13).reversed()
+            }
+            for fc in fine(fixedCompute, best.fc, 0.02) {
+                for fm in fine(fixedMemory, best.fm, minimumMemoryFraction) {
                     let l = loss(indices, fc, fm, launch, leak)
                     if l < best.loss { best = (fc, fm, l) }
                 }
             }
             return best
+        }
+        /// Every class's fractions at one fixed cost and leak, and their summed loss. Under the
+        /// transfer rule (GPUs) a memory-bound class is fitted on its memory fraction alone, its
+        /// compute side left at the hardware's vector and special-function rates; convolution and
+        /// attention are fitted on their compute fraction, streaming their tiles at the GEMMs'
+        /// memory fraction (the same tile loads); the GEMMs, which have both regimes in the data
+        /// (GEMVs are bandwidth-bound), are fitted on both.
+        func fitClasses(launch: Double, leak: Double) -> (total: Double, fractions: [KernelClass: (fc: Double, fm: Double)]) {
+            var fractions: [KernelClass: (fc: Double, fm: Double)] = [:]
+            var total = 0.0
+            let gemm = byClass[.gemm].map { bestFractions($0, launch: launch, leak: leak) }
+            for (cls, indices) in byClass {
+                let f: (fc: Double, fm: Double, loss: Double)
+                if cls == .gemm, let gemm { f = gemm }
+                else if transferRule && !Self.matrixClasses.contains(cls) {
+                    f = bestFractions(indices, launch: launch, leak: leak, fixedCompute: 1)
+                } else if transferRule, let gemm {
+                    f = bestFractions(indices, launch: launch, leak: leak, fixedMemory: gemm.fm)
+                } else {
+                    f = bestFractions(indices, launch: launch, leak: leak)
+                }
+                fractions[cls] = (f.fc, f.fm)
+                total += f.loss
+            }
+            return (total, fractions)
         }
 
         // The fixed cost and the overlap leak are shared by all classes: searched outside, the
@@ -90,7 +132,7 @@ public enum CalibrationFit {
         var bestTotal = Double.infinity
         func tryLaunch(_ candidates: [Double], leak: Double) {
             for launch in candidates {
-                let total = byClass.values.reduce(0) { $0 + bestFractions($1, launch: launch, leak: leak).loss }
+                let total = fitClasses(launch: launch, leak: leak).total
                 // A larger leak must earn its place: it has to cut the mean error by a percentage
                 // point, not by the rounding of the fraction grid.
                 let required = leak > bestLeak ? 0.01 * Double(samples.count) : 0
@@ -112,7 +154,7 @@ public enum CalibrationFit {
             func tryFactors(_ candidates: [Double]) {
                 for candidate in candidates where abs(log(candidate)) > 1e-9 {
                     deviceFactor = candidate
-                    let total = byClass.values.reduce(0) { $0 + bestFractions($1, launch: bestLaunch, leak: bestLeak).loss }
+                    let total = fitClasses(launch: bestLaunch, leak: bestLeak).total
                     if total < factorTotal { factorTotal = total; bestDeviceFactor = candidate }
                 }
             }
@@ -151,21 +193,51 @@ public enum CalibrationFit {
         }
         var compute: [KernelClass: Double] = [:]
         var memory: [KernelClass: Double] = [:]
-        for (cls, indices) in byClass {
-            let f = bestFractions(indices, launch: bestLaunch, leak: bestLeak)
+        for (cls, f) in fitClasses(launch: bestLaunch, leak: bestLeak).fractions {
             compute[cls] = f.fc
             memory[cls] = f.fm
+        }
+        let fitted = byClass.keys.sorted().map(\.rawValue).joined(separator: ", ")
+        if transferRule {
+            // Unmeasured classes: a matrix class takes the GEMMs' fractions, a memory-bound one
+            // the memory fraction fitted on all memory-bound samples together (compute at 1).
+            let streaming = samples.indices.filter { !Self.matrixClasses.contains(samples[$0].kernels[0].kernelClass) }
+            let stream = streaming.isEmpty ? nil : bestFractions(streaming, launch: bestLaunch, leak: bestLeak, fixedCompute: 1)
+            let overall = bestFractions(Array(samples.indices), launch: bestLaunch, leak: bestLeak)
+            for cls in KernelClass.allCases where compute[cls] == nil {
+                if Self.matrixClasses.contains(cls) {
+                    compute[cls] = compute[.gemm] ?? overall.fc
+                    memory[cls] = memory[.gemm] ?? overall.fm
+                } else {
+                    compute[cls] = 1
+                    memory[cls] = stream?.fm ?? overall.fm
+                }
+            }
+            return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch, overlapLeak: bestLeak, dispatchLatency: bestFloor,
+                               deviceMemoryFactor: bestDeviceFactor,
+                               source: "\(source); \(samples.count) samples; classes fitted: \(fitted); transfer rule: memory-bound classes on their memory fraction (compute at the hardware's rates), conv and attention at the GEMMs' memory fraction; others from the fitted classes")
         }
         let overall = bestFractions(Array(samples.indices), launch: bestLaunch, leak: bestLeak)
         for cls in KernelClass.allCases where compute[cls] == nil {
             compute[cls] = overall.fc
             memory[cls] = overall.fm
         }
-        let fitted = byClass.keys.sorted().map(\.rawValue).joined(separator: ", ")
         return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch, overlapLeak: bestLeak, dispatchLatency: bestFloor,
                            deviceMemoryFactor: bestDeviceFactor,
                            source: "\(source); \(samples.count) samples; classes fitted: \(fitted); others use the all-sample fit")
     }
+
+    /// One kernel's seconds at datasheet ceilings, by the part each fitted fraction scales: the
+    /// arithmetic (compute fraction), special functions (none: a hardware rate), the memory
+    /// traffic and a GPU matrix product's output store (memory fraction) at the slowest cache
+    /// level and at the device memory.
+    struct Term {
+        var c, special, cache, device, epilogueCache, epilogueDevice: Double
+    }
+
+    /// Classes that run on the matrix units (tensor cores): bound by compute unless too small.
+    /// The rest are the memory-bound classes of the transfer rule.
+    static let matrixClasses: Set<KernelClass> = [.gemm, .conv, .attention]
 
     /// Overlap leaks the fit tries, 0 first.
     static let overlapLeakCandidates = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]

@@ -20,15 +20,18 @@ public struct Roofline: Sendable {
 
     public func predict(_ kernel: Kernel, mode: ExecutionMode = .kernel) -> Prediction {
         let cls = kernel.kernelClass
-        let (computeSeconds, computeDType) = computeTime(kernel)
+        let (arithmeticSeconds, computeDType) = computeTime(kernel)
         let levels = memoryTraffic(kernel)
         var memorySeconds = 0.0
         var memoryLevel = profile.deviceMemory.name
         for (level, bytes) in levels {
-            let fraction = profile.calibration?.memoryFraction(cls, deviceMemory: level.name == profile.deviceMemory.name) ?? 1
-            let t = bytes / (level.bandwidth * fraction)
+            let t = bytes / (level.bandwidth * memoryFraction(cls, level))
             if t > memorySeconds { memorySeconds = t; memoryLevel = level.name }
         }
+        // The output tile's store after the main loop keeps the tensor cores idle: it adds to
+        // the compute side of the roof (see `epilogueTraffic`).
+        let epilogue = epilogueTraffic(kernel).map { $0.bytes / ($0.level.bandwidth * memoryFraction(cls, $0.level)) }.max() ?? 0
+        let computeSeconds = arithmeticSeconds + epilogue
         let launch = profile.calibration?.launchLatency ?? profile.launchLatency
         let roof = Self.combine(compute: computeSeconds, memory: memorySeconds, leak: profile.calibration?.overlapLeak ?? 0)
         var time = roof + launch
@@ -72,6 +75,11 @@ public struct Roofline: Sendable {
 
     private func computeFraction(_ cls: KernelClass) -> Double { profile.calibration?.compute[cls] ?? 1 }
 
+    /// A class's calibrated fraction of `level`'s bandwidth (1 uncalibrated).
+    func memoryFraction(_ cls: KernelClass, _ level: MemoryLevel) -> Double {
+        profile.calibration?.memoryFraction(cls, deviceMemory: level.name == profile.deviceMemory.name) ?? 1
+    }
+
     /// Seconds of arithmetic and the dtype whose peak bound it.
     func computeTime(_ kernel: Kernel) -> (Double, DType) {
         let fraction = computeFraction(kernel.kernelClass)
@@ -101,12 +109,32 @@ public struct Roofline: Sendable {
             return (matrixTime(m: v.m, n: v.n, k: k, batch: 1, dtype: c.dtype, peak: peak * fraction), dtype)
         case .attention(let a):
             let (dtype, peak) = profile.matrixPeak(a.dtype)
-            return (attentionTime(a, matrixPeak: peak * fraction, vectorPeak: profile.vectorPeak(.fp32) * fraction), dtype)
+            let vector = profile.vectorPeak(.fp32)
+            // GPUs evaluate the exponentials on their special-function units at the hardware rate;
+            // CPUs in vector code at the calibrated vector rate.
+            let special = profile.kind == .gpu ? vector / transcendentalCost : vector * fraction / transcendentalCost
+            return (attentionTime(a, matrixPeak: peak * fraction, vectorPeak: vector * fraction, specialFunctionRate: special), dtype)
         default:
             let dtype: DType = kernel.dtype == .fp64 ? .fp64 : .fp32
-            let work = kernel.flops + kernel.cost.transcendentals * transcendentalCost
-            return (work / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
+            guard profile.kind == .gpu else {
+                let work = kernel.flops + kernel.cost.transcendentals * transcendentalCost
+                return (work / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
+            }
+            return (kernel.flops / (profile.vectorPeak(kernel.dtype) * fraction) + specialFunctionSeconds(kernel), dtype)
         }
+    }
+
+    /// Seconds a GPU's special-function units spend on the kernel's exponentials (and tanh, erf,
+    /// log): a hardware rate, `vectorPeak / transcendentalCost`, that no calibration scales —
+    /// the SFUs' throughput is fixed by the SM, whatever share of the FMA peak a library reaches.
+    /// 0 on CPUs, where the polynomial runs on the vector units and counts as their FLOPs.
+    func specialFunctionSeconds(_ kernel: Kernel) -> Double {
+        guard profile.kind == .gpu else { return 0 }
+        let rate = profile.vectorPeak(.fp32) / transcendentalCost
+        if case .attention(let a) = kernel {
+            return attentionTime(a, matrixPeak: .infinity, vectorPeak: .infinity, specialFunctionRate: rate)
+        }
+        return kernel.cost.transcendentals / rate
     }
 
     /// FP32 FLOPs one exponential (or tanh, erf, log) costs. On NVIDIA GPUs the special-function
@@ -127,12 +155,12 @@ public struct Roofline: Sendable {
     /// the GEMMs, so the two add. Causal masks skip blocks above the diagonal but compute the
     /// diagonal blocks whole: (t+1)/2t of the scores for t blocks of 128 rows. Flash on a GPU runs
     /// one 128-row query tile per SM at a time, so tiles quantize into waves over the SMs.
-    func attentionTime(_ a: Attention, matrixPeak: Double, vectorPeak: Double) -> Double {
+    func attentionTime(_ a: Attention, matrixPeak: Double, vectorPeak: Double, specialFunctionRate: Double) -> Double {
         let blocks = (Double(a.seq) / 128).rounded(.up)
         let density = a.causal ? (blocks + 1) / (2 * blocks) : 1
         let scores = Double(a.batch) * Double(a.heads) * Double(a.seq) * Double(a.seqKV) * density
         let matmulFlops = 4 * scores * Double(a.headDim) * (a.pass == .fwd ? 1 : 2.5)
-        var time = matmulFlops / matrixPeak + scores * transcendentalCost / vectorPeak
+        var time = matmulFlops / matrixPeak + scores / specialFunctionRate
         if a.impl == .unfused {
             // Unfused: a separate softmax pass over the score matrix (5 FLOPs a score, RowWise).
             time += scores * 5 / vectorPeak
@@ -193,28 +221,52 @@ public struct Roofline: Sendable {
 
     // MARK: Memory
 
-    /// Bytes each memory level serves, innermost first. All traffic passes through the innermost
-    /// level; a share of it comes from further out, as far as the working set misses the caches
-    /// on the way (`hitFraction`). A GEMM-like kernel moves at least its re-read traffic.
-    func memoryTraffic(_ kernel: Kernel) -> [(MemoryLevel, Double)] {
+    /// Each memory level with the share of a working set's traffic that comes from it or from
+    /// beyond, innermost first: all of it reaches the innermost level, and a share comes from
+    /// further out as far as the working set misses the caches on the way (`hitFraction`).
+    /// Levels no traffic reaches are left out.
+    func levelShares(workingSet: Double) -> [(level: MemoryLevel, share: Double)] {
         let levels = profile.memory
-        let workingSet = kernel.bytes
-        var result: [(MemoryLevel, Double)] = []
-        var reaching = 1.0  // share of the traffic that comes from this level or beyond
+        var result: [(level: MemoryLevel, share: Double)] = []
+        var reaching = 1.0
         for (index, level) in levels.enumerated() {
             guard reaching > 0 else { break }
+            result.append((level, reaching))
+            if index < levels.count - 1 { reaching *= 1 - hitFraction(workingSet: workingSet, level: level) }
+        }
+        return result
+    }
+
+    /// Bytes each memory level serves, innermost first (`levelShares`). A GEMM-like kernel
+    /// moves at least its re-read traffic.
+    func memoryTraffic(_ kernel: Kernel) -> [(MemoryLevel, Double)] {
+        let workingSet = kernel.bytes
+        return levelShares(workingSet: workingSet).enumerated().map { index, entry in
             var bytes = workingSet
             if index > 0, let product = matrixProduct(kernel) {
                 // Traffic into the inner cache from this level, blocked to the inner cache's size.
-                let inner = levels[index - 1]
+                let inner = profile.memory[index - 1]
                 let elements = inner.capacityBytes / product.elementBytes
                 let reread = 2 * product.m * product.n * product.k * product.batch / elements.squareRoot() * product.elementBytes
                 bytes = max(workingSet, reread + cpuPackingBytes(kernel))
             }
-            result.append((level, bytes * reaching))
-            if index < levels.count - 1 { reaching *= 1 - hitFraction(workingSet: workingSet, level: level) }
+            return (entry.level, bytes * entry.share)
         }
-        return result
+    }
+
+    /// The output a GPU matrix product (GEMM, implicit-GEMM convolution) stores after its main
+    /// loop, per memory level beyond the SM (the level the working set lives in, as for its other
+    /// traffic). A cuBLAS/cuDNN tile runs its k-loop, then writes its m×n tile of C; with one
+    /// large tile per SM nothing else runs on the tensor cores meanwhile, so the store adds to
+    /// the compute time rather than hiding under it. On the H100 reference it is what separates
+    /// shallow products from deep ones at the same FLOPs: 8192×50304×768 bf16 runs at 538 TFLOP/s
+    /// against 700–750 for k ≥ 4096, and C (824 MB) takes 250 µs of its 1.18 ms at HBM speed.
+    /// Being bandwidth, it transfers: a GPU with more bandwidth stores C faster. CPUs write C from
+    /// registers between micro-kernel calls, under the next block's loads: none there.
+    func epilogueTraffic(_ kernel: Kernel) -> [(level: MemoryLevel, bytes: Double)] {
+        guard profile.kind == .gpu, let product = matrixProduct(kernel) else { return [] }
+        let output = product.m * product.n * product.batch * product.elementBytes
+        return levelShares(workingSet: kernel.bytes).dropFirst().map { ($0.level, output * $0.share) }
     }
 
     /// The share of a working set a cache keeps between launches: all of it up to a quarter of the

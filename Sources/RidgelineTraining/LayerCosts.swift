@@ -275,6 +275,12 @@ extension LayerCosts {
             // Master (fp32) to working copy: read 4 bytes, write 2, as a 3-element-of-2-bytes pass.
             seconds += engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 2, outputs: 1, dtype: .bf16)), mode: .kernel).timeSeconds
         }
+        if settings.autocastFP32Parameters && settings.precision.activationDType.bytes == 2 {
+            // Autocast over fp32 parameters: the master-to-working cast above is autocast's cast
+            // of each weight in forward; backward's 16-bit weight gradient is cast back to the
+            // fp32 parameter's dtype as it is accumulated into .grad (read 2 bytes, write 4).
+            seconds += engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 1, outputs: 2, dtype: .bf16)), mode: .kernel).timeSeconds
+        }
         if settings.precision == .fp8 {
             // Transformer Engine casts each weight to fp8 once per step (cached across the step's
             // micro-batches) with its transpose and amax: read 2 bytes, write 1 + 1; the per-tensor

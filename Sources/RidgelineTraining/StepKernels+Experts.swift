@@ -31,7 +31,7 @@ extension TransformerKernels {
         var p = PassKernels()
         guard let moe = model.moe else { return mlpBlockForward() }
         let gate = model.gated ? 2 : 1
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
+        normForward(&p)
         p.add(.gemm(GEMM(m: routingTokens, n: moe.experts, k: h, dtype: act)), .gemm)
         p.add(.rowwise(RowWise(.softmax, rows: routingTokens, cols: moe.experts, dtype: .fp32)), .memoryBound)
         p.add(.elementwise(Elementwise(name: "permute", elements: routingTokens * moe.topK * h, dtype: act)), .memoryBound)
@@ -78,7 +78,7 @@ extension TransformerKernels {
             p.kernels += activationBackward(elements: tokens * sharedFFN).kernels
             gemmBackward(&p, m: tokens, n: gate * sharedFFN, k: h, frozenWeight: frozen)
         }
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: act)), .memoryBound)
+        normBackward(&p)
         let dropoutOps: Double = model.dropout ? 1 : 0
         p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: act)), .memoryBound,
               count: eager ? 1 + dropoutOps : 1)

@@ -100,6 +100,23 @@ public struct TransformerKernels: Sendable {
     /// Tokens each rank holds outside the tensor-parallel regions (sequence parallelism splits them).
     var localTokens: Int { settings.sequenceParallel ? max(1, tokens / t) : tokens }
     var hiddenBytes: Double { Double(tokens) * Double(h) * act.bytes }
+    var autocast: Bool { settings.autocastFP32Parameters && act.bytes == 2 }
+    /// The residual stream's dtype: fp32 under autocast over fp32 parameters, else the activations'.
+    var stream: DType { autocast ? .fp32 : act }
+
+    /// A norm over the residual stream feeding a linear layer; under autocast the norm runs in
+    /// fp32 and the linear layer casts its input to 16 bits (read 4 bytes, write 2).
+    func normForward(_ p: inout PassKernels) {
+        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: stream)), .memoryBound)
+        if autocast { p.add(.elementwise(Elementwise(name: "cast", elements: localTokens * h, inputs: 2, outputs: 1, dtype: act)), .memoryBound) }
+    }
+
+    /// The norm's backward; under autocast the 16-bit input gradient of the linear layer is cast
+    /// back to fp32 first (read 2 bytes, write 4).
+    func normBackward(_ p: inout PassKernels) {
+        if autocast { p.add(.elementwise(Elementwise(name: "cast", elements: localTokens * h, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
+        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: stream)), .memoryBound)
+    }
     var normOp: RowWise.Op { model.norm == .layernorm ? .layernorm : .rmsnorm }
 
     /// The linear layers of one layer on one rank as (n, k), m = tokens: QKV (column-parallel),
@@ -211,7 +228,7 @@ public struct TransformerKernels: Sendable {
         var p = PassKernels()
         let e = tokens
         let heads = model.heads / t
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
+        normForward(&p)
         if settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         let qkv = linears[0], out = linears[1]
         if model.mla != nil {
@@ -240,7 +257,7 @@ public struct TransformerKernels: Sendable {
     func mlpBlockForward() -> PassKernels {
         var p = PassKernels()
         let e = tokens, f = model.ffn / t
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
+        normForward(&p)
         if settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         let up = linears[2], down = linears[3]
         gemmForward(&p, m: e, n: up.n, k: up.k)
@@ -268,8 +285,18 @@ public struct TransformerKernels: Sendable {
         return p
     }
 
+    /// Compiled: one fused kernel. Eager gated units run autograd's kernels for
+    /// `silu(gate) · up` after the chunk of one linear layer's output: the product's backward (two
+    /// multiplies), silu's backward, and the chunk's backward, which concatenates the two
+    /// gradients into the linear layer's output gradient (read both, write both).
     func activationBackward(elements: Int) -> PassKernels {
         var p = PassKernels()
+        if model.gated && eager {
+            p.add(.elementwise(Elementwise(name: "mul", elements: elements, inputs: 2, dtype: act)), .memoryBound, count: 2)
+            p.add(.elementwise(Elementwise(name: "silu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+            p.add(.copy(Copy(elements: 2 * elements, dtype: act)), .memoryBound)
+            return p
+        }
         p.add(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: elements, inputs: model.gated ? 3 : 2,
                                        outputs: model.gated ? 2 : 1, dtype: act)), .memoryBound)
         return p
@@ -280,7 +307,10 @@ public struct TransformerKernels: Sendable {
         var p = PassKernels()
         if eager {
             if model.dropout { p.add(.elementwise(Elementwise(name: "dropout", elements: elements, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
-            p.add(.elementwise(Elementwise(name: "add", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+            // Under autocast: the fp32 stream plus the 16-bit branch, written as fp32 (4 + 2
+            // bytes read, 4 written: five 16-bit element passes).
+            p.add(.elementwise(autocast ? Elementwise(name: "add", elements: elements, inputs: 3, outputs: 2, dtype: act)
+                                        : Elementwise(name: "add", elements: elements, inputs: 2, dtype: act)), .memoryBound)
         } else {
             p.add(.elementwise(Elementwise(name: model.dropout ? "bias_dropout_add" : "add", elements: elements, inputs: 2,
                                            outputs: model.dropout ? 2 : 1, flopsPerElement: model.dropout ? 4 : 1, dtype: act)), .memoryBound)
@@ -291,9 +321,9 @@ public struct TransformerKernels: Sendable {
     /// Norm backward, residual gradient add (and dropout backward when eager), and the
     /// sub-block's tensor-parallel collectives, for one of the two sub-blocks of a layer.
     func subBlockBackwardTail(_ p: inout PassKernels) {
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: act)), .memoryBound)
+        normBackward(&p)
         let dropoutOps: Double = model.dropout ? 1 : 0
-        p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: act)), .memoryBound,
+        p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: stream)), .memoryBound,
               count: eager ? 1 + dropoutOps : 1)
         if t > 1 {
             if settings.sequenceParallel {
@@ -414,10 +444,10 @@ public struct TransformerKernels: Sendable {
             p.add(.elementwise(Elementwise(name: "add", elements: tokens * h, inputs: 2, dtype: act)), .memoryBound)
             return p
         }
-        p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, dtype: act)), .memoryBound)
+        p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, dtype: stream)), .memoryBound)
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
         if model.position == .learned {
-            p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: act)), .memoryBound)
+            p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: stream)), .memoryBound)
         }
         if model.dropout && eager { p.add(.elementwise(Elementwise(name: "dropout", elements: localTokens * h, outputs: 2, dtype: act)), .memoryBound) }
         return p
@@ -431,7 +461,7 @@ public struct TransformerKernels: Sendable {
         }
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         // A frozen embedding table takes no gradient.
-        if !frozen { p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, pass: .bwd, dtype: act)), .memoryBound) }
+        if !frozen { p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, pass: .bwd, dtype: stream)), .memoryBound) }
         return p
     }
 
@@ -446,7 +476,7 @@ public struct TransformerKernels: Sendable {
     public func outputForward() -> PassKernels {
         var p = PassKernels()
         let v = model.image == nil ? model.vocab / t : model.vocab
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: act)), .memoryBound)
+        normForward(&p)
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         p.add(.gemm(GEMM(m: headRows, n: v, k: h, dtype: mm)), .gemm)
         if eager && act.bytes == 2 { p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
@@ -468,7 +498,7 @@ public struct TransformerKernels: Sendable {
         p.add(.gemm(GEMM(m: headRows, n: h, k: v, dtype: mm)), .gemm)
         if !frozen { p.add(.gemm(GEMM(m: h, n: v, k: headRows, transA: true, dtype: mm)), .gemm) }
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
-        p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: act)), .memoryBound)
+        normBackward(&p)
         return p
     }
 

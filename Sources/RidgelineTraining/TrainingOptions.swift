@@ -133,6 +133,12 @@ public struct KernelSettings: Sendable, Hashable {
     public var expertTP: Int?
     /// The expert MLPs' tensor-parallel size.
     public var etp: Int { expertTP ?? tp }
+    /// Plain `torch.autocast` over fp32 parameters (no 16-bit copy of the model): the embedding
+    /// returns fp32, so the residual stream, its norms and its gradient stay fp32, each linear
+    /// layer casts its fp32 input (and autocast its fp32 weight) to 16 bits, and each weight
+    /// gradient comes back to fp32 for the fp32 parameter. Megatron, NeMo and FSDP's mixed
+    /// precision keep 16-bit parameters and activations instead (false).
+    public var autocastFP32Parameters = false
 
     public init(tp: Int = 1, sequenceParallel: Bool = false, microBatch: Int = 1, seq: Int, precision: Precision = .bf16,
                 recompute: Recompute = .none, flashAttention: Bool = true, mode: StepMode = .compiled,

@@ -53,6 +53,8 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "ZeRO stage: 0, 1, 2 or 3 (3 = FSDP).") var zero = 0
     @Option(help: "compiled (fused, kernel time) or eager (one dispatch per op).") var mode: StepMode = .compiled
     @Option(help: "adamw or sgd.") var optimizer: OptimizerKind = .adamw
+    @Flag(help: "Plain torch.autocast over fp32 parameters (no 16-bit model copy): fp32 residual stream and norms, casts to 16 bits before each linear layer and back in backward, fp32 weight gradients.")
+    var autocast = false
     @Flag(inversion: .prefixedNo, help: "Flash attention (--no-flash: unfused attention, score matrix through memory).")
     var flash = true
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
@@ -115,9 +117,10 @@ struct TrainCommand: ParsableCommand {
                             schedule: chunks > 1 ? .interleaved(chunks: chunks) : .oneFOneB, zero: zero,
                             globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap,
                             firstStageLayers: firstStageLayers, lastStageLayers: lastStageLayers, expertTP: etp)
-        let settings = KernelSettings(tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
+        var settings = KernelSettings(tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
                                       precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer,
                                       cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode(), expertTP: etp)
+        settings.autocastFP32Parameters = autocast
         let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
                                                      tokens: tokens ?? defaults.tokens, price: price)
         if json { return try printRecord(TrainRecord(estimate, unit: images ? "images" : "tokens")) }
@@ -158,6 +161,7 @@ enum TrainReport {
         config += ", \(k.precision.rawValue)"
         if !isCNN { config += ", recompute \(k.recompute.rawValue), \(k.flashAttention ? "flash" : "unfused") attention" }
         config += ", \(k.mode.rawValue), \(k.optimizer.rawValue)"
+        if k.autocastFP32Parameters { config += ", autocast over fp32 parameters" }
         switch k.finetune {
         case .none: break
         case .full: config += ", full fine-tuning"

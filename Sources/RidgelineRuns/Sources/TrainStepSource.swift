@@ -9,7 +9,7 @@ import RidgelineTraining
 enum TrainStepSource {
     static let assumptions = SourceAssumptions(
         mode: .eager, flashAttention: true, overlapGradientReduction: true, sequenceParallel: false, zero: 0,
-        rules: ["eager PyTorch 2.x, one GPU; torch.autocast(bf16) with fp32 parameters; F.scaled_dot_product_attention (flash); fused AdamW",
+        rules: ["eager PyTorch 2.x, one GPU; torch.autocast(bf16) over fp32 parameters: fp32 residual stream and norms, 16-bit casts before each linear layer, weight gradients cast back to fp32; F.scaled_dot_product_attention (flash); fused AdamW",
                 "GPT rows: learned positions, LayerNorm, GELU, biases, untied head; Llama rows: RMSNorm, SwiGLU (ffn), GQA (kv_heads), no biases, no position cost, untied head",
                 "micro-batch = batch (one micro-batch per step); hardware h100-sxm5-80gb",
                 "resnet50 (a CNN) is refused: a run here is a transformer"])
@@ -47,8 +47,9 @@ enum TrainStepSource {
                                      vocab: try int("vocab"), maxSeq: seq, position: llama ? .none : .learned, tiedEmbeddings: false,
                                      bias: !llama, causal: true, dropout: false)
         let layout = Layout(devices: 1, globalBatch: batch, microBatch: batch)
-        let settings = KernelSettings(microBatch: batch, seq: seq, precision: .bf16, recompute: .none,
+        var settings = KernelSettings(microBatch: batch, seq: seq, precision: .bf16, recompute: .none,
                                       flashAttention: assumptions.flashAttention, mode: assumptions.mode)
+        settings.autocastFP32Parameters = true
         guard let ms = row["ms_median"] as? Double else { throw RidgelineError.missingField(file: origin, field: "ms_median") }
         return RunCase(id: id, model: model, layout: layout, settings: settings, hardware: "h100-sxm5-80gb", measuredSeconds: ms / 1000, origin: origin)
     }
