@@ -6,8 +6,10 @@ import RidgelineTraining
 enum VTrainSource {
     static let assumptions = SourceAssumptions(
         mode: .compiled, flashAttention: false, overlapGradientReduction: false, sequenceParallel: false, zero: 0,
-        hostSecondsPerOp: hostSecondsPerOp,
+        hostSecondsPerOp: hostSecondsPerOp, megatronSoftmaxRule: true,
         rules: ["Megatron-DeepSpeed; unfused attention core (fused scale-mask-softmax); 'no gradient bucketing' (notes): reduction after backward",
+                "fused softmax only where micro-batch × heads per rank is a multiple of 4 (Megatron's kernel rule), else PyTorch's fp32 ops",
+                "tensor-parallel all-reduces are host calls queued in program order with the kernels (HostQueue)",
                 "Megatron's fused kernels (compiled list) issued one by one by the host at 68 µs each: PyTorch 1.x eager, no CUDA graphs (hostSecondsPerOp)",
                 "GPT-2/3-style decoder (notes): learned positions, GELU, biases, dropout, tied embeddings",
                 "gpu_type A100 -> a100-sxm4-80gb (SXM assumed by the source)"])
