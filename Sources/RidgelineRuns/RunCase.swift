@@ -70,6 +70,8 @@ public struct SourceAssumptions: Sendable {
     /// Eager mode: the framework's host seconds per op (`TrainingAssumptions.hostSecondsPerOp`);
     /// nil: each op floored at the profile's dispatch latency.
     public var hostSecondsPerOp: Double?
+    /// Host seconds per collective call (`TrainingAssumptions.hostSecondsPerCollective`); nil: the default.
+    public var hostSecondsPerCollective: Double?
     /// ZeRO-3/FSDP collectives run hierarchically across nodes (`TrainingAssumptions.hierarchicalZeRO3`); nil: the default.
     public var hierarchicalZeRO3: Bool?
     /// Megatron's fused-softmax shape rule (`TrainingAssumptions.megatronSoftmaxRule`).
@@ -78,9 +80,10 @@ public struct SourceAssumptions: Sendable {
     public var rules: [String]
 
     public init(mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int,
-                hostSecondsPerOp: Double? = nil, hierarchicalZeRO3: Bool? = nil, megatronSoftmaxRule: Bool = false, rules: [String]) {
+                hostSecondsPerOp: Double? = nil, hostSecondsPerCollective: Double? = nil, hierarchicalZeRO3: Bool? = nil, megatronSoftmaxRule: Bool = false, rules: [String]) {
         self.mode = mode; self.flashAttention = flashAttention; self.overlapGradientReduction = overlapGradientReduction
         self.sequenceParallel = sequenceParallel; self.zero = zero; self.hostSecondsPerOp = hostSecondsPerOp
+        self.hostSecondsPerCollective = hostSecondsPerCollective
         self.hierarchicalZeRO3 = hierarchicalZeRO3; self.megatronSoftmaxRule = megatronSoftmaxRule; self.rules = rules
     }
 
@@ -88,13 +91,15 @@ public struct SourceAssumptions: Sendable {
     public func applied(to base: TrainingAssumptions) -> TrainingAssumptions {
         var a = base
         if let host = hostSecondsPerOp { a.hostSecondsPerOp = host }
+        if let host = hostSecondsPerCollective { a.hostSecondsPerCollective = host }
         if let z3 = hierarchicalZeRO3 { a.hierarchicalZeRO3 = z3 }
         if megatronSoftmaxRule { a.megatronSoftmaxRule = true }
         return a
     }
 
     public var summary: String {
-        let host = hostSecondsPerOp.map { ", host \(String(format: "%.0f", $0 * 1e6)) µs per op (queued)" } ?? ""
+        let calls = hostSecondsPerCollective.map { ", \(String(format: "%.0f", $0 * 1e6)) µs per collective call" } ?? ""
+        let host = hostSecondsPerOp.map { ", host \(String(format: "%.0f", $0 * 1e6)) µs per op\(calls) (queued)" } ?? ""
         return "mode \(mode.rawValue)\(host), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
             + "sequence parallel \(sequenceParallel ? "with tp" : "off"), ZeRO \(zero) unless stated"
             + (hierarchicalZeRO3 == true ? ", ZeRO-3 gathers hierarchical across nodes" : "")

@@ -195,7 +195,8 @@ extension LayerCosts {
             expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.etp)),
             expertTensor: CommGroup(ranks: settings.etp, ranksPerNode: min(settings.etp, domain)))
         let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
-                                hostSecondsPerOp: assumptions.hostSecondsPerOp)
+                                hostSecondsPerOp: assumptions.hostSecondsPerOp,
+                                hostSecondsPerCollective: assumptions.hostSecondsPerCollective)
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
@@ -341,10 +342,13 @@ struct PassPricer {
     /// Host (CPU) seconds per kernel (`TrainingAssumptions.hostSecondsPerOp`); nil: device time,
     /// each op floored at the profile's dispatch latency in eager mode.
     let hostSecondsPerOp: Double?
+    /// Host seconds per collective call (`TrainingAssumptions.hostSecondsPerCollective`); nil: a kernel's.
+    let hostSecondsPerCollective: Double?
 
-    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil) {
+    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil,
+         hostSecondsPerCollective: Double? = nil) {
         self.engine = engine; self.mode = mode; self.network = network; self.groups = groups
-        self.hostSecondsPerOp = hostSecondsPerOp
+        self.hostSecondsPerOp = hostSecondsPerOp; self.hostSecondsPerCollective = hostSecondsPerCollective
     }
     init(engine: Roofline, mode: ExecutionMode, network: Network, tpGroup: CommGroup) {
         self.init(engine: engine, mode: mode, network: network, groups: Groups(tensor: tpGroup))
@@ -357,7 +361,8 @@ struct PassPricer {
         // where the pass issues them; each is one more call the host makes (into NCCL), and the
         // device runs it in stream order, so in a host-bound pass its time hides behind the host
         // issuing what follows, as a kernel's does.
-        var queued: [(count: Double, device: Double)] = []
+        var queued: [(count: Double, device: Double, host: Double)] = []
+        let kernelHost = hostSecondsPerOp ?? 0, collectiveHost = hostSecondsPerCollective ?? kernelHost
         let ordered = pass.collectives.sorted { $0.position < $1.position }
         var next = 0
         func collectives(upTo position: Int) {
@@ -369,7 +374,7 @@ struct PassPricer {
                 c.communicationBytes += op.collective.bytesPerRank(op.bytes, ranks: group.ranks) * op.count
                 if op.overlapsAttention { beside += seconds * op.count; continue }
                 c.communication += seconds * op.count
-                if seconds > 0 { queued.append((op.count, seconds)) }
+                if seconds > 0 { queued.append((op.count, seconds, collectiveHost)) }
             }
         }
         for (i, k) in pass.kernels.enumerated() {
@@ -381,7 +386,7 @@ struct PassPricer {
             case .memoryBound, .optimizer: c.memoryBound += device * k.count
             }
             if hostSecondsPerOp != nil {
-                queued.append((k.count, device))
+                queued.append((k.count, device, kernelHost))
             } else {
                 let wall = mode == .eager ? engine.predict(k.kernel, mode: .eager).timeSeconds : device
                 c.dispatch += max(0, wall - device) * k.count
@@ -390,9 +395,9 @@ struct PassPricer {
             c.kernels += k.count
         }
         collectives(upTo: Int.max)
-        if let host = hostSecondsPerOp {
+        if hostSecondsPerOp != nil {
             var queue = HostQueue()
-            for op in queued { queue.issue(count: op.count, device: op.device, host: host) }
+            for op in queued { queue.issue(count: op.count, device: op.device, host: op.host) }
             c.dispatch += queue.hostBoundSeconds
         }
         // Ring sends run beside the attention blocks: only what those cannot hide is exposed.

@@ -23,7 +23,7 @@ import RidgelineTraining
         #expect(r.layout.devices == 2 && r.layout.tp == 1 && r.layout.pp == 2 && r.layout.dp == 1)
         #expect(r.layout.microBatch == 8 && r.layout.globalBatch == 16 && !r.layout.overlapGradientReduction)
         #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .compiled && !r.settings.flashAttention)
-        #expect(f.assumptions.hostSecondsPerOp == 68e-6 && f.assumptions.megatronSoftmaxRule)
+        #expect(f.assumptions.hostSecondsPerOp == 68e-6 && f.assumptions.hostSecondsPerCollective == 56e-6 && f.assumptions.megatronSoftmaxRule)
         #expect(r.hardware == "a100-sxm4-80gb" && r.measuredSeconds == 0.372160408)
         #expect(r.group == "a100-sxm4-80gb pp fp16")
     }
