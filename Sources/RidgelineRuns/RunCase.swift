@@ -14,6 +14,11 @@ public struct RunCase: Sendable {
     public var measuredSeconds: Double
     /// Where it came from, "file:line".
     public var origin: String
+    /// What the row's framework version did with mixed precision where it differs from the
+    /// defaults (`TrainingAssumptions`): bytes per gradient element reduced, bytes per parameter
+    /// ZeRO-3/FSDP gathers. nil: the defaults. Facts of the row's stated version, not knobs.
+    public var gradientReduceBytes: Double? = nil
+    public var shardedParameterBytes: Double? = nil
 
     public init(id: String, model: TransformerModel, layout: Layout, settings: KernelSettings, hardware: String,
                 measuredSeconds: Double, origin: String) {
@@ -65,19 +70,40 @@ public struct SourceAssumptions: Sendable {
     /// Eager mode: the framework's host seconds per op (`TrainingAssumptions.hostSecondsPerOp`);
     /// nil: each op floored at the profile's dispatch latency.
     public var hostSecondsPerOp: Double?
+    /// Host seconds per collective call (`TrainingAssumptions.hostSecondsPerCollective`); nil: the default.
+    public var hostSecondsPerCollective: Double?
+    /// ZeRO-3/FSDP collectives run hierarchically across nodes (`TrainingAssumptions.hierarchicalZeRO3`); nil: the default.
+    public var hierarchicalZeRO3: Bool?
+    /// Megatron's fused-softmax shape rule (`TrainingAssumptions.megatronSoftmaxRule`).
+    public var megatronSoftmaxRule: Bool
     /// Further rules every row of the source follows, in words.
     public var rules: [String]
 
     public init(mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int,
-                hostSecondsPerOp: Double? = nil, rules: [String]) {
+                hostSecondsPerOp: Double? = nil, hostSecondsPerCollective: Double? = nil, hierarchicalZeRO3: Bool? = nil, megatronSoftmaxRule: Bool = false, rules: [String]) {
         self.mode = mode; self.flashAttention = flashAttention; self.overlapGradientReduction = overlapGradientReduction
-        self.sequenceParallel = sequenceParallel; self.zero = zero; self.hostSecondsPerOp = hostSecondsPerOp; self.rules = rules
+        self.sequenceParallel = sequenceParallel; self.zero = zero; self.hostSecondsPerOp = hostSecondsPerOp
+        self.hostSecondsPerCollective = hostSecondsPerCollective
+        self.hierarchicalZeRO3 = hierarchicalZeRO3; self.megatronSoftmaxRule = megatronSoftmaxRule; self.rules = rules
+    }
+
+    /// These settings applied to the framework assumptions every row of the source shares.
+    public func applied(to base: TrainingAssumptions) -> TrainingAssumptions {
+        var a = base
+        if let host = hostSecondsPerOp { a.hostSecondsPerOp = host }
+        if let host = hostSecondsPerCollective { a.hostSecondsPerCollective = host }
+        if let z3 = hierarchicalZeRO3 { a.hierarchicalZeRO3 = z3 }
+        if megatronSoftmaxRule { a.megatronSoftmaxRule = true }
+        return a
     }
 
     public var summary: String {
-        let host = hostSecondsPerOp.map { ", host \(String(format: "%.0f", $0 * 1e6)) µs per op (queued)" } ?? ""
+        let calls = hostSecondsPerCollective.map { ", \(String(format: "%.0f", $0 * 1e6)) µs per collective call" } ?? ""
+        let host = hostSecondsPerOp.map { ", host \(String(format: "%.0f", $0 * 1e6)) µs per op\(calls) (queued)" } ?? ""
         return "mode \(mode.rawValue)\(host), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
             + "sequence parallel \(sequenceParallel ? "with tp" : "off"), ZeRO \(zero) unless stated"
+            + (hierarchicalZeRO3 == true ? ", ZeRO-3 gathers hierarchical across nodes" : "")
+            + (megatronSoftmaxRule ? ", Megatron fused-softmax shape rule" : "")
     }
 }
 

@@ -50,14 +50,16 @@ public struct RunCheck: Sendable {
         self.file = file
         var results: [RunResult] = [], refusals: [Refusal] = []
         var profiles: [String: HardwareProfile] = [:]
-        var assumptions = assumptions
-        if let host = file.assumptions.hostSecondsPerOp { assumptions.hostSecondsPerOp = host }
+        let shared = file.assumptions.applied(to: assumptions)
         for outcome in file.outcomes {
             switch outcome {
             case .failure(let r): refusals.append(r)
             case .success(let run):
                 let hardware: HardwareProfile
                 if let p = profiles[run.hardware] { hardware = p } else { hardware = try profile(run.hardware); profiles[run.hardware] = hardware }
+                var assumptions = shared
+                if let bytes = run.gradientReduceBytes { assumptions.gradientReduceBytesMixed = bytes }
+                if let bytes = run.shardedParameterBytes { assumptions.shardedParameterBytes = bytes }
                 do {
                     let estimate = try TrainingPredictor.predict(model: .transformer(run.model), profile: hardware, settings: run.settings,
                                                                  layout: run.layout, tokens: 1, assumptions: assumptions)

@@ -106,7 +106,8 @@ public struct Network: Sendable, Hashable {
     /// rank's traffic crosses the network (the regime that makes ZeRO-3 over hundreds of GPUs
     /// network-bound, Narayanan et al. 2021 Table 2). With `hierarchical`, the group first
     /// reduce-scatters (or last all-gathers) inside each node on the scale-up link, and only
-    /// 1/ranksPerNode of the buffer crosses the network per device (NCCL's tree/2D algorithms).
+    /// 1/ranksPerNode of the buffer crosses the network per device (NCCL's tree/2D algorithms);
+    /// a reduce-scatter or all-gather, a ring through every rank, pays n−1 hop latencies.
     public func time(_ collective: Collective, bytes: Double, group: CommGroup, hierarchical: Bool = false) -> Double {
         guard bytes > 0, group.ranks > 1 || collective == .sendRecv else { return 0 }
         if collective == .sendRecv {
@@ -121,7 +122,17 @@ public struct Network: Sendable, Hashable {
             // An all-reduce is RS inside, AR across on the shard, AG inside; RS/AG use half of that.
             let inside = collective == .allReduce
                 ? 2 * time(.reduceScatter, bytes: bytes, group: local) : time(.reduceScatter, bytes: bytes, group: local)
-            return inside + time(collective, bytes: bytes / Double(group.ranksPerNode), group: across)
+            var seconds = inside + time(collective, bytes: bytes / Double(group.ranksPerNode), group: across)
+            // NCCL reduce-scatters and all-gathers over nodes with rings only (its tree serves
+            // all-reduce): the bytes cross each node boundary once per channel, as above, but a ring
+            // of all the ranks takes n−1 steps, not (ranks per node − 1) + (nodes − 1); the steps
+            // in between are NVLink hops, each paying the scale-up hop latency.
+            if collective == .reduceScatter || collective == .allGather {
+                let steps = collective.latencySteps(ranks: group.ranks)
+                    - collective.latencySteps(ranks: group.ranksPerNode) - collective.latencySteps(ranks: group.nodes)
+                seconds += max(0, steps) * scaleUpLatency
+            }
+            return seconds
         }
         return linkTime(collective, bytes: bytes, ranks: group.ranks, scaleOut: true)
     }

@@ -183,7 +183,8 @@ extension LayerCosts {
         }
         if settings.etp < 1 { throw LayoutError(field: "etp", detail: "--etp \(settings.etp) must be at least 1") }
         let load = min(settings.capacityFactor, assumptions.expertLoadImbalance)
-        let k = TransformerKernels(model: model, settings: settings, expertLoad: load)
+        var k = TransformerKernels(model: model, settings: settings, expertLoad: load)
+        k.megatronSoftmaxRule = assumptions.megatronSoftmaxRule
         let network = Network(profile: profile, assumptions: assumptions)
         let domain = network.domainSize
         // Megatron-core's rank order tp-cp-ep-dp-pp: context-parallel ranks sit next to the
@@ -194,7 +195,8 @@ extension LayerCosts {
             expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.etp)),
             expertTensor: CommGroup(ranks: settings.etp, ranksPerNode: min(settings.etp, domain)))
         let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
-                                hostSecondsPerOp: assumptions.hostSecondsPerOp)
+                                hostSecondsPerOp: assumptions.hostSecondsPerOp,
+                                hostSecondsPerCollective: assumptions.hostSecondsPerCollective)
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
@@ -298,6 +300,7 @@ extension LayerCosts {
 /// E_j = max(E_{j−1}, j·h) + d_j (PyTorch's asynchronous CUDA execution, PyTorch docs "CUDA
 /// semantics"; the host-bound regime of small models, e.g. Lu et al., "Characterizing host
 /// overhead in deep learning training", and the lead's vTrain analysis in README "Validation").
+/// A pass's collectives are ops of this queue too, in program order (`StepCollective.position`).
 struct HostQueue {
     /// Host clock (seconds since the pass began) and the device's finish time.
     var issued = 0.0, finished = 0.0
@@ -345,10 +348,13 @@ struct PassPricer {
     /// Host (CPU) seconds per kernel (`TrainingAssumptions.hostSecondsPerOp`); nil: device time,
     /// each op floored at the profile's dispatch latency in eager mode.
     let hostSecondsPerOp: Double?
+    /// Host seconds per collective call (`TrainingAssumptions.hostSecondsPerCollective`); nil: a kernel's.
+    let hostSecondsPerCollective: Double?
 
-    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil) {
+    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil,
+         hostSecondsPerCollective: Double? = nil) {
         self.engine = engine; self.mode = mode; self.network = network; self.groups = groups
-        self.hostSecondsPerOp = hostSecondsPerOp
+        self.hostSecondsPerOp = hostSecondsPerOp; self.hostSecondsPerCollective = hostSecondsPerCollective
     }
     init(engine: Roofline, mode: ExecutionMode, network: Network, tpGroup: CommGroup) {
         self.init(engine: engine, mode: mode, network: network, groups: Groups(tensor: tpGroup))
@@ -356,16 +362,37 @@ struct PassPricer {
 
     func cost(_ pass: PassKernels) -> PhaseCost {
         var c = PhaseCost()
-        var queue = HostQueue()
-        for k in pass.kernels {
+        var beside = 0.0
+        // What a host issues, in program order: (ops, device seconds of each). Collectives sit
+        // where the pass issues them; each is one more call the host makes (into NCCL), and the
+        // device runs it in stream order, so in a host-bound pass its time hides behind the host
+        // issuing what follows, as a kernel's does.
+        var queued: [(count: Double, device: Double, host: Double)] = []
+        let kernelHost = hostSecondsPerOp ?? 0, collectiveHost = hostSecondsPerCollective ?? kernelHost
+        let ordered = pass.collectives.sorted { $0.position < $1.position }
+        var next = 0
+        func collectives(upTo position: Int) {
+            while next < ordered.count && ordered[next].position <= position {
+                let op = ordered[next]
+                next += 1
+                let group = groups.group(op.group)
+                let seconds = network.time(op.collective, bytes: op.bytes, group: group)
+                c.communicationBytes += op.collective.bytesPerRank(op.bytes, ranks: group.ranks) * op.count
+                if op.overlapsAttention { beside += seconds * op.count; continue }
+                c.communication += seconds * op.count
+                if seconds > 0 { queued.append((op.count, seconds, collectiveHost)) }
+            }
+        }
+        for (i, k) in pass.kernels.enumerated() {
+            collectives(upTo: i)
             let device = engine.predict(k.kernel, mode: .kernel).timeSeconds
             switch k.category {
             case .gemm: c.gemm += device * k.count
             case .attention: c.attention += device * k.count
             case .memoryBound, .optimizer: c.memoryBound += device * k.count
             }
-            if let host = hostSecondsPerOp {
-                queue.issue(count: k.count, device: device, host: host)
+            if hostSecondsPerOp != nil {
+                queued.append((k.count, device, kernelHost))
             } else {
                 let wall = mode == .eager ? engine.predict(k.kernel, mode: .eager).timeSeconds : device
                 c.dispatch += max(0, wall - device) * k.count
@@ -373,13 +400,11 @@ struct PassPricer {
             c.flops += k.kernel.flops * k.count
             c.kernels += k.count
         }
-        c.dispatch += queue.hostBoundSeconds
-        var beside = 0.0
-        for op in pass.collectives {
-            let group = groups.group(op.group)
-            let seconds = network.time(op.collective, bytes: op.bytes, group: group) * op.count
-            if op.overlapsAttention { beside += seconds } else { c.communication += seconds }
-            c.communicationBytes += op.collective.bytesPerRank(op.bytes, ranks: group.ranks) * op.count
+        collectives(upTo: Int.max)
+        if hostSecondsPerOp != nil {
+            var queue = HostQueue()
+            for op in queued { queue.issue(count: op.count, device: op.device, host: op.host) }
+            c.dispatch += queue.hostBoundSeconds
         }
         // Ring sends run beside the attention blocks: only what those cannot hide is exposed.
         c.communication += max(0, beside - c.attention)

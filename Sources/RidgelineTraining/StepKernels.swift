@@ -41,6 +41,9 @@ public struct StepCollective: Sendable {
     public var count: Double
     public var group: CommGroupKind = .tensor
     public var overlapsAttention = false
+    /// Where the pass issues it: before its kernel of this index (the kernel count when it was
+    /// added), so a host that issues the pass in order (`HostQueue`) meets it in program order.
+    public var position = 0
 }
 
 /// The kernels and collectives of one pass (forward, backward, recomputation).
@@ -50,10 +53,14 @@ public struct PassKernels: Sendable {
     public init() {}
     mutating func add(_ k: Kernel, _ c: CostCategory, count: Double = 1) { kernels.append(StepKernel(k, c, count: count)) }
     mutating func comm(_ c: Collective, bytes: Double, count: Double = 1, group: CommGroupKind = .tensor, overlapsAttention: Bool = false) {
-        collectives.append(StepCollective(collective: c, bytes: bytes, count: count, group: group, overlapsAttention: overlapsAttention))
+        collectives.append(StepCollective(collective: c, bytes: bytes, count: count, group: group, overlapsAttention: overlapsAttention,
+                                          position: kernels.count))
     }
     static func + (a: PassKernels, b: PassKernels) -> PassKernels {
-        var r = a; r.kernels += b.kernels; r.collectives += b.collectives; return r
+        var r = a
+        r.kernels += b.kernels
+        r.collectives += b.collectives.map { var c = $0; c.position += a.kernels.count; return c }
+        return r
     }
 }
 
@@ -76,6 +83,10 @@ public struct TransformerKernels: Sendable {
     /// Routed tokens the busiest expert-parallel rank receives over its even share (1: balanced;
     /// `LayerCosts` passes min(capacity factor, assumed imbalance)).
     public let expertLoad: Double
+
+    /// Apply the shape rule of Megatron's fused scale-mask-softmax (`fusedSoftmaxRuns`); off: the
+    /// fused kernel is assumed whenever the unfused attention core is compiled.
+    public var megatronSoftmaxRule = false
 
     public init(model: TransformerModel, settings: KernelSettings, expertLoad: Double = 1) {
         self.model = model; self.settings = settings; self.expertLoad = expertLoad
@@ -410,10 +421,30 @@ public struct TransformerKernels: Sendable {
             p.add(.elementwise(Elementwise(name: "scale", elements: scores, dtype: act)), .attention)
             if model.causal { p.add(.elementwise(Elementwise(name: "mask", elements: scores, inputs: 2, dtype: act)), .attention) }
         }
-        p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, dtype: act)), .attention)
+        if eager || fusedSoftmaxRuns(heads: hq) {
+            p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, dtype: act)), .attention)
+        } else {
+            // PyTorch's path: cast up, scale, masked fill and softmax in fp32, cast back.
+            p.add(.elementwise(Elementwise(name: "cast", elements: scores, inputs: 1, outputs: 2, dtype: act)), .attention)
+            p.add(.elementwise(Elementwise(name: "scale", elements: scores, dtype: .fp32)), .attention)
+            p.add(.elementwise(Elementwise(name: "mask", elements: scores, inputs: 2, dtype: .fp32)), .attention)
+            p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, dtype: .fp32)), .attention)
+            p.add(.elementwise(Elementwise(name: "cast", elements: scores, inputs: 2, outputs: 1, dtype: act)), .attention)
+        }
         if model.dropout { p.add(.elementwise(Elementwise(name: "dropout", elements: scores, inputs: 1, outputs: 2, dtype: act)), .attention) }
         p.add(.gemm(GEMM(m: s, n: model.headDim, k: s, batch: b * hq, dtype: mm)), .attention)
         return p
+    }
+
+    /// Whether Megatron's fused scale-mask-softmax kernel runs for this rank's attention core.
+    /// Its warp-per-row kernels need 16 < s ≤ 2048, s a multiple of 4 and micro-batch × heads per
+    /// rank a multiple of 4 (`FusedScaleMaskSoftmax.forward`, Megatron-LM since 2021 and the
+    /// Megatron-DeepSpeed fork); otherwise the layer falls back to PyTorch ops, five kernels in
+    /// each direction instead of one, in fp32 (`softmax_in_fp32`, forced by query-key layer scaling).
+    /// With 16 heads at tp 8 and micro-batch 1 (2 attention batches a rank) the fallback runs.
+    func fusedSoftmaxRuns(heads hq: Int) -> Bool {
+        guard megatronSoftmaxRule else { return true }
+        return s > 16 && s <= 2048 && s % 4 == 0 && (b * hq) % 4 == 0
     }
 
     /// The attention core backward: flash backward, or four batched GEMMs around the softmax and
@@ -427,7 +458,16 @@ public struct TransformerKernels: Sendable {
         p.add(.gemm(GEMM(m: s, n: s, k: d, batch: b * hq, dtype: mm)), .attention)      // dP = dO·Vᵀ
         p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dV = Pᵀ·dO
         if model.dropout { p.add(.elementwise(Elementwise(name: "dropout", elements: scores, inputs: 2, dtype: act)), .attention) }
-        p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, pass: .bwd, dtype: act)), .attention)
+        if eager || fusedSoftmaxRuns(heads: hq) {
+            p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, pass: .bwd, dtype: act)), .attention)
+        } else {
+            // The autograd backwards of PyTorch's path: cast, softmax, masked fill, scale, cast.
+            p.add(.elementwise(Elementwise(name: "cast", elements: scores, inputs: 1, outputs: 2, dtype: act)), .attention)
+            p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, pass: .bwd, dtype: .fp32)), .attention)
+            p.add(.elementwise(Elementwise(name: "mask", elements: scores, inputs: 2, dtype: .fp32)), .attention)
+            p.add(.elementwise(Elementwise(name: "scale", elements: scores, dtype: .fp32)), .attention)
+            p.add(.elementwise(Elementwise(name: "cast", elements: scores, inputs: 2, outputs: 1, dtype: act)), .attention)
+        }
         p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dQ = dS·K
         p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dK = dSᵀ·Q
         return p

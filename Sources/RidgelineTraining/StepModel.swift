@@ -206,8 +206,10 @@ public enum StepModel {
         let gradBytesPerParameter = c.weightBytes >= 4 ? 4 : assumptions.gradientReduceBytesMixed
         let sharedGradientBytes = heaviest.trainableShared * gradBytesPerParameter
         let expertGradientBytes = heaviest.trainableExpert * gradBytesPerParameter
-        let sharedWeightBytes = heaviest.sharedParameters * c.weightBytes
-        let expertWeightBytes = heaviest.expertParameters * c.weightBytes
+        // ZeRO-3/FSDP gathers parameters in the dtype it keeps them in (`param_dtype`).
+        let gatheredBytes = assumptions.shardedParameterBytes ?? c.weightBytes
+        let sharedWeightBytes = heaviest.sharedParameters * gatheredBytes
+        let expertWeightBytes = heaviest.expertParameters * gatheredBytes
         var dataParallelBytes = 0.0
         if gradientRanks > 1 {
             let lastBackward = heaviest.backwardSeconds
@@ -252,7 +254,7 @@ public enum StepModel {
                 let ag = time(.allGather, sharedWeightBytes, expertWeightBytes, hierarchical: z3)
                 let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: z3)
                 let traffic = gathers * ag + rs
-                let firstLayer = net.time(.allGather, bytes: c.layerParameters * c.weightBytes, group: dpGroup, hierarchical: z3)
+                let firstLayer = net.time(.allGather, bytes: c.layerParameters * gatheredBytes, group: dpGroup, hierarchical: z3)
                 let slowedCompute = stageSeconds + assumptions.overlapContention * traffic
                 exposed += m * (max(traffic, slowedCompute) - stageSeconds + firstLayer)
                 dataParallelBytes = m * (gathers * volume(.allGather, sharedWeightBytes, expertWeightBytes)

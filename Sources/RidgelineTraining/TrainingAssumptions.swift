@@ -56,6 +56,19 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// fused kernels issued from Python are `compiled` with this set. nil: device time, each op
     /// floored at the profile's dispatch latency in eager mode (one op timed alone).
     public var hostSecondsPerOp: Double? = nil
+    /// Host seconds of one collective call where `hostSecondsPerOp` is set (the framework's
+    /// wrapper and NCCL's enqueue: one call, with none of the unlisted ops a listed kernel stands
+    /// for); nil: the same as a kernel.
+    public var hostSecondsPerCollective: Double? = nil
+    /// Apply the shape rule of Megatron's fused scale-mask-softmax to the compiled unfused
+    /// attention core (`TransformerKernels.fusedSoftmaxRuns`): where micro-batch × heads per rank
+    /// is not a multiple of 4 the softmax runs as five fp32 PyTorch ops each way. Off by default
+    /// (the fused kernel assumed); a source that states its micro-batch turns it on.
+    public var megatronSoftmaxRule = false
+    /// Bytes per parameter that ZeRO-3/FSDP all-gathers (its `param_dtype`): nil, the working
+    /// weights' bytes; 4 where the framework keeps and gathers fp32 parameters and autocast
+    /// casts them per op (PyTorch FSDP with `param_dtype` fp32).
+    public var shardedParameterBytes: Double? = nil
 
     public init() {}
 }

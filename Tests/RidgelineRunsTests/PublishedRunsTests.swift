@@ -23,7 +23,7 @@ import RidgelineTraining
         #expect(r.layout.devices == 2 && r.layout.tp == 1 && r.layout.pp == 2 && r.layout.dp == 1)
         #expect(r.layout.microBatch == 8 && r.layout.globalBatch == 16 && !r.layout.overlapGradientReduction)
         #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .compiled && !r.settings.flashAttention)
-        #expect(f.assumptions.hostSecondsPerOp == 68e-6)
+        #expect(f.assumptions.hostSecondsPerOp == 68e-6 && f.assumptions.hostSecondsPerCollective == 56e-6 && f.assumptions.megatronSoftmaxRule)
         #expect(r.hardware == "a100-sxm4-80gb" && r.measuredSeconds == 0.372160408)
         #expect(r.group == "a100-sxm4-80gb pp fp16")
     }
@@ -37,6 +37,26 @@ import RidgelineTraining
         #expect(r.settings.seq == 16384 && r.settings.precision == .bf16 && r.settings.recompute == .full && r.settings.flashAttention)
         #expect(r.hardware == "a100-sxm4-40gb" && r.measuredSeconds == 296.0411)
         #expect(r.parallelism == "fsdp")
+    }
+
+    /// FSDP's mixed precision by the row's mp_mode and the Composer its commit pins: DEFAULT
+    /// before Composer 0.14 gathers fp32 parameters; from 0.16.4 reduces fp32; PURE is bf16.
+    @Test func llmFoundryMixedPrecisionByComposerRelease() throws {
+        let f = try Self.load("llmfoundry-mpt-fsdp.csv")
+        #expect(f.assumptions.hierarchicalZeRO3 == true)
+        let csv = try CSVTable.load(path: try DataRoot.locate().reference("training-runs/llmfoundry-mpt-fsdp.csv"))
+        var seen: Set<String> = []
+        for i in 0..<csv.rows.count {
+            let r = try Self.run(f, try csv.string(i, "run_id"))
+            let mode = try csv.string(i, "mp_mode"), date = String(try csv.string(i, "first_seen").suffix(10))
+            switch (mode, date) {
+            case ("DEFAULT", ..<"2023-05-01"): #expect(r.shardedParameterBytes == 4 && r.gradientReduceBytes == nil); seen.insert("old")
+            case ("DEFAULT", "2023-10-11"...): #expect(r.shardedParameterBytes == nil && r.gradientReduceBytes == 4); seen.insert("new")
+            case ("PURE", _): #expect(r.shardedParameterBytes == nil && r.gradientReduceBytes == nil); seen.insert("pure")
+            default: Issue.record("unexpected mp_mode \(mode) first seen \(date)")
+            }
+        }
+        #expect(seen == ["old", "new", "pure"])
     }
 
     @Test func nemoColumnsWithModelShapes() throws {

@@ -32,6 +32,22 @@ import Testing
         #expect(hier < flat / 4)
     }
 
+    /// A hierarchical all-gather (NCCL's ring through every rank) moves the same bytes across
+    /// nodes as the two-level split but pays a hop latency at each of its n−1 steps: the extra
+    /// n−1 − (7 + nodes−1) steps are NVLink hops. Its time grows with the ranks at a fixed size.
+    @Test func hierarchicalRingPaysEveryStep() {
+        let group = CommGroup(ranks: 32, ranksPerNode: 8)
+        let hier = net.time(.allGather, bytes: 1e6, group: group, hierarchical: true)
+        let expected = (7 * 3e-6 + 7.0 / 8 * 1e6 / 300e9) + (3 * 5e-6 + 3.0 / 4 * (1e6 / 8) / 25e9) + Double(31 - 7 - 3) * 3e-6
+        #expect(abs(hier - expected) < 1e-12)
+        var previous = 0.0
+        for nodes in [2, 4, 16, 64] {
+            let t = net.time(.reduceScatter, bytes: 1e6, group: CommGroup(ranks: 8 * nodes, ranksPerNode: 8), hierarchical: true)
+            #expect(t >= Double(8 * nodes - 1) * 3e-6 && t > previous)
+            previous = t
+        }
+    }
+
     @Test func singleRankCostsNothing() {
         #expect(net.time(.allReduce, bytes: 1e9, group: CommGroup(ranks: 1, ranksPerNode: 1)) == 0)
     }

@@ -109,6 +109,32 @@ import Testing
         #expect(Fixtures.relativeError(z3.dataParallelBytes, 4 * 3 * 15.0 / 16 * grads) < 1e-12)
     }
 
+    /// FSDP/ZeRO-3 time is never below the compute it runs beside, and gathering fp32 parameters
+    /// (`shardedParameterBytes` 4, FSDP's `param_dtype` fp32) doubles the gather traffic and never
+    /// makes a step faster; fp32 gradient reduction likewise for the reduce-scatter.
+    @Test func fsdpNeverBeatsComputeAndFollowsItsDtypes() throws {
+        let c = try costs("llama2-7b", KernelSettings(seq: 4096))
+        for devices in [8, 16, 64] {
+            for hierarchical in [false, true] {
+                var a = TrainingAssumptions()
+                a.hierarchicalZeRO3 = hierarchical
+                let layout = Layout(devices: devices, dp: devices, zero: 3, globalBatch: 2 * devices)
+                let bf16 = StepModel.evaluate(c, layout: layout, assumptions: a)
+                let b = bf16.breakdown
+                #expect(bf16.stepSeconds >= b.gemm + b.attention + b.memoryBound + b.optimizer)
+                var fp32 = a
+                fp32.shardedParameterBytes = 4
+                let gathered = StepModel.evaluate(c, layout: layout, assumptions: fp32)
+                #expect(gathered.stepSeconds >= bf16.stepSeconds)
+                let grads = bf16.parametersPerStage * 2, n = Double(devices)
+                // Per micro-batch two all-gathers (now 4 bytes a parameter) and a reduce-scatter.
+                #expect(Fixtures.relativeError(gathered.dataParallelBytes, 2 * (2 * 2 + 1) * (n - 1) / n * grads) < 1e-12)
+                fp32.gradientReduceBytesMixed = 4
+                #expect(StepModel.evaluate(c, layout: layout, assumptions: fp32).stepSeconds >= gathered.stepSeconds)
+            }
+        }
+    }
+
     @Test func eagerAddsDispatchOverhead() throws {
         let compiled = try costs("gpt2-124m", KernelSettings(microBatch: 1, seq: 1024, mode: .compiled))
         let eager = try costs("gpt2-124m", KernelSettings(microBatch: 1, seq: 1024, mode: .eager))

@@ -6,7 +6,12 @@ import RidgelineTraining
 enum LLMFoundrySource {
     static let assumptions = SourceAssumptions(
         mode: .eager, flashAttention: true, overlapGradientReduction: true, sequenceParallel: false, zero: 3,
+        hierarchicalZeRO3: true,
         rules: ["PyTorch FSDP (Composer) in eager mode; attn_impl flash (the benchmark default, notes); FSDP prefetch overlaps gathers and reductions",
+                "FSDP gathers and reduce-scatters each unit as one NCCL collective over the whole group: multi-channel rings, one NIC each, cross the network hierarchically",
+                "mp_mode (Composer's FSDP mixed precision) by the Composer the row's llm-foundry commit pins (first_seen): DEFAULT before Composer 0.14 "
+                    + "(first seen before 2023-05-01) keeps and gathers fp32 parameters, reduces in bf16; DEFAULT from Composer 0.16.4 "
+                    + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
                 "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
                 "MPT decoder: ALiBi (no position embedding), GELU, LayerNorm, no biases, tied embeddings",
                 "A100-40GB -> a100-sxm4-40gb, A100-80GB -> a100-sxm4-80gb, H100-80GB -> h100-sxm5-80gb",
@@ -37,10 +42,38 @@ enum LLMFoundrySource {
                                           precision: try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i),
                                           recompute: try PublishedRuns.recompute(try csv.string(i, "recompute"), file: csv.file, row: i),
                                           flashAttention: a.flashAttention, mode: a.mode)
-            return RunCase(id: id, model: model, layout: layout, settings: settings,
-                           hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
-                           measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: origin)
+            var run = RunCase(id: id, model: model, layout: layout, settings: settings,
+                              hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
+                              measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: origin)
+            let numerics = try mixedPrecision(csv, i)
+            run.shardedParameterBytes = numerics.gather
+            run.gradientReduceBytes = numerics.reduce
+            return run
         }
         return RunSourceFile(path: csv.file, source: "LLM Foundry (MPT, PyTorch FSDP)", assumptions: a, outcomes: outcomes)
+    }
+
+    /// Bytes per parameter FSDP gathers and per gradient element it reduces, from the row's
+    /// `mp_mode` and the Composer release its llm-foundry commit pins (the date in `first_seen`).
+    /// Composer's `DEFAULT` left `param_dtype` at fp32 until 0.14 (2023-05-01: "update fsdp mixed
+    /// precision", #2047) and set `reduce_dtype` to fp32 from 0.16.4 (2023-10-11: "patch default",
+    /// #2628); in between, and in `PURE`, both are bf16. nil: the defaults (2 and 2 bytes).
+    static func mixedPrecision(_ csv: CSVTable, _ i: Int) throws -> (gather: Double?, reduce: Double?) {
+        guard csv.header.contains("mp_mode"), csv.header.contains("first_seen") else { return (nil, nil) }
+        let mode = try csv.string(i, "mp_mode").uppercased()
+        let seen = try csv.string(i, "first_seen")
+        guard let date = seen.split(separator: " ").last.map(String.init), date.count == 10, date.hasPrefix("20") else {
+            throw RidgelineError.invalidValue(file: "\(csv.file):\(i + 2)", field: "first_seen", value: seen, expected: "'COMMIT YYYY-MM-DD'")
+        }
+        switch mode {
+        case "DEFAULT":
+            if date < "2023-05-01" { return (4, nil) }
+            if date >= "2023-10-11" { return (nil, 4) }
+            return (nil, nil)
+        case "PURE": return (nil, nil)
+        case "FULL": return (4, 4)
+        default:
+            throw RidgelineError.invalidValue(file: "\(csv.file):\(i + 2)", field: "mp_mode", value: mode, expected: "DEFAULT, PURE or FULL")
+        }
     }
 }

@@ -6,25 +6,29 @@ import RidgelineTraining
 enum VTrainSource {
     static let assumptions = SourceAssumptions(
         mode: .compiled, flashAttention: false, overlapGradientReduction: false, sequenceParallel: false, zero: 0,
-        hostSecondsPerOp: hostSecondsPerOp,
+        hostSecondsPerOp: hostSecondsPerOp, hostSecondsPerCollective: hostSecondsPerCollective, megatronSoftmaxRule: true,
         rules: ["Megatron-DeepSpeed; unfused attention core (fused scale-mask-softmax); 'no gradient bucketing' (notes): reduction after backward",
-                "Megatron's fused kernels (compiled list) issued one by one by the host at 68 µs each: PyTorch 1.x eager, no CUDA graphs (hostSecondsPerOp)",
+                "fused softmax only where micro-batch × heads per rank is a multiple of 4 (Megatron's kernel rule), else PyTorch's fp32 ops",
+                "tensor-parallel all-reduces are host calls queued in program order with the kernels (HostQueue)",
+                "Megatron's fused kernels (compiled list) issued one by one by the host at 68 µs each, 56 µs per NCCL call: PyTorch 1.x eager, no CUDA graphs (derived by scripts/vtrain-host-cost.py)",
                 "GPT-2/3-style decoder (notes): learned positions, GELU, biases, dropout, tied embeddings",
                 "gpu_type A100 -> a100-sxm4-80gb (SXM assumed by the source)"])
 
     /// Host seconds per kernel of Megatron-DeepSpeed on PyTorch 1.x: Megatron's fused kernels
     /// (apex layer norm, fused scale-mask-softmax, jit bias-GeLU and bias-dropout-add: the
     /// `compiled` kernel list) issued one by one from Python with autograd, not captured in CUDA
-    /// graphs. Small models of this file are bound by it, not by the GPU: for hidden 1024, 12
-    /// layers, micro-batch 1 the measured time per micro-batch per stage is ≈ 44 ms at tp 1, 2 and
-    /// 4 alike, ≈ 24 ms at pp 2 and ≈ 14 ms at pp 4 (linear in layers per stage: ≈ 3.6 ms per layer
-    /// for forward, recompute and backward, ≈ 100 framework ops × ≈ 30 µs). Ridgeline lists 45
-    /// kernels per such layer (the views, transposes, RNG-state forks and autograd bookkeeping
-    /// between them are not listed), so the host cost is stated per listed kernel: 3.6 ms / 45 ≈
-    /// 80 µs from that one configuration; 68 µs is the value that centres this file's signed
-    /// median (one number for the source, chosen on this file, not per row — a calibration,
-    /// reported as such in README "Validation against published runs").
+    /// graphs. Small models of this file are bound by it, not by the GPU. Derived from a count
+    /// (`scripts/vtrain-host-cost.py`): in the host-bound rows (hidden 1024, micro-batch 1, no
+    /// pipeline, tp 1) the step time per micro-batch grows by 3.073 ms a layer (median slope over
+    /// 12–24 layers, 12 series); a layer lists 45 kernels (forward, recompute, backward), so
+    /// 68.3 µs each. The kernels absorb the ops Ridgeline does not list (views, transposes,
+    /// RNG-state forks, autograd bookkeeping).
     static let hostSecondsPerOp = 68e-6
+
+    /// Host seconds per collective call (the autograd function around `torch.distributed` and
+    /// NCCL's enqueue), derived the same way: the layer slope at tp 2 and tp 4 exceeds tp 1's by
+    /// 0.288 and 0.387 ms for the 6 all-reduce calls a layer adds, 48 and 65 µs a call; 56 µs.
+    static let hostSecondsPerCollective = 56e-6
 
     static func read(_ csv: CSVTable) throws -> RunSourceFile {
         let a = assumptions
