@@ -131,7 +131,7 @@ struct PlanJSON: Encodable {
     let objective: String
     let deadline_days: Double?
     let budget_usd: Double?
-    let configurations_evaluated, configurations_pruned, configurations_searched, configurations_fitting, layer_cost_computations, threads: Int
+    let configurations_evaluated, configurations_pruned, configurations_bounded, configurations_searched, configurations_fitting, layer_cost_computations, threads: Int
     let elapsed_s, stage1_s, search_s: Double
     let best, pareto: [ConfigurationJSON]
     let hardware: [HardwareJSON]
@@ -164,7 +164,7 @@ struct PlanJSON: Encodable {
     struct HardwareJSON: Encodable {
         let id, name: String
         let unavailable: String?
-        let configurations_evaluated, configurations_pruned, configurations_fitting: Int
+        let configurations_evaluated, configurations_pruned, configurations_bounded, configurations_fitting: Int
         let fastest, cheapest, cheapest_meeting_deadline, fastest_within_budget: ConfigurationJSON?
         let deadline_miss_s: Double?
         let closest_fit: MissJSON?
@@ -174,6 +174,7 @@ struct PlanJSON: Encodable {
         model = r.model; self.unit = unit; tokens = r.tokens; objective = r.objective.rawValue
         deadline_days = r.deadlineSeconds.map { $0 / 86400 }; budget_usd = r.budgetUSD
         configurations_evaluated = r.configurationsEvaluated; configurations_pruned = r.configurationsPruned
+        configurations_bounded = r.configurationsBounded
         configurations_searched = r.configurationsSearched; configurations_fitting = r.configurationsFitting
         layer_cost_computations = r.layerCostComputations; threads = r.threads
         elapsed_s = r.elapsedSeconds; stage1_s = r.stage1Seconds; search_s = r.searchSeconds
@@ -181,7 +182,8 @@ struct PlanJSON: Encodable {
         pareto = r.pareto.map { ConfigurationJSON($0, unit: unit) }
         hardware = r.hardware.map { h in
             HardwareJSON(id: h.id, name: h.name, unavailable: h.unavailable, configurations_evaluated: h.configurationsEvaluated,
-                         configurations_pruned: h.configurationsPruned, configurations_fitting: h.configurationsFitting,
+                         configurations_pruned: h.configurationsPruned, configurations_bounded: h.configurationsBounded,
+                         configurations_fitting: h.configurationsFitting,
                          fastest: h.fastest.map { ConfigurationJSON($0, unit: unit) }, cheapest: h.cheapest.map { ConfigurationJSON($0, unit: unit) },
                          cheapest_meeting_deadline: h.cheapestMeetingDeadline.map { ConfigurationJSON($0, unit: unit) },
                          fastest_within_budget: h.fastestWithinBudget.map { ConfigurationJSON($0, unit: unit) },
@@ -218,7 +220,7 @@ enum PlanReport {
         if let s = r.deadlineSeconds { ask += ", deadline \(formatSignificant(s / 86400, digits: 3)) days" }
         if let b = r.budgetUSD { ask += ", budget $\(f(b))" }
         out.append("Plan: " + ask + "; ranked by \(r.objective.rawValue)")
-        out.append("searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
+        out.append("searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(r.configurationsBounded > 0 ? "\(count(r.configurationsBounded)) by train-time bounds, " : "")\(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
 
         func row(_ c: PlanConfiguration) -> [String] {
             let e = c.estimate
