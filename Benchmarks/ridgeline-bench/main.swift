@@ -12,6 +12,7 @@ let sections: [BenchSection] = [
     PlanSection(),
     CollectivesSection(),
     CheckRunsSection(),
+    ScaleSection(),
 ]
 
 /// The capacity planner's search (`PlanBench.swift`), which prints its own lines.

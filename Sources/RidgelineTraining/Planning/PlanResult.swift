@@ -56,7 +56,8 @@ public struct PlanResult: Sendable {
     public var configurationsFitting: Int
     /// Fitting configurations a train-time lower bound ruled out of every answer without evaluating
     /// them: in a long run of global batches (`--global-batch-range`), only the batches that could
-    /// be among the best, on the Pareto front or a hardware's answer are evaluated.
+    /// be among the best, on the Pareto front or a hardware's answer are evaluated. How many are
+    /// bounded rather than evaluated depends on how the search is sliced over threads; the answer does not.
     public var configurationsBounded: Int = 0
     /// Stage-1 computations (`LayerCosts.compute`), one per hardware × kernel-settings key.
     public var layerCostComputations: Int
