@@ -41,26 +41,34 @@ public enum Observations {
     /// what the hardware does alone on a machine shared with other work.
     public enum Statistic: String, CaseIterable, Sendable { case median, min, cpu }
 
-    /// Reads measurement records or reference rows from a file, or from standard input for `-`.
+    /// Reads measurement records or reference rows from a file, or from standard input for `-`,
+    /// a line at a time (`TextInput.forEachContentLine`): the first content line says which
+    /// format the file is in, and each line is checked as it is read.
     public static func load(path: String, statistic: Statistic = .median) throws -> [Observation] {
-        let input = try TextInput(path: path)
-        let (text, file) = (input.text, input.name)
-        let lines = TextInput.contentLines(text)
-        let observations: [Observation]
-        if let first = lines.first, first.text.contains("\"section\"") {
-            if statistic == .cpu {
-                throw RidgelineError.invalidValue(file: file, field: "--statistic", value: "cpu",
-                                                  expected: "median or min: reference GPU rows carry no thread CPU time")
+        let file = TextInput.name(of: path)
+        var observations: [Observation] = []
+        var reference: ReferenceFile?
+        var first = true
+        try TextInput.forEachContentLine(path: path) { number, line in
+            let source = "\(file):\(number)"
+            if first {
+                first = false
+                if String(decoding: line, as: UTF8.self).contains("\"section\"") {
+                    if statistic == .cpu {
+                        throw RidgelineError.invalidValue(file: file, field: "--statistic", value: "cpu",
+                                                          expected: "median or min: reference GPU rows carry no thread CPU time")
+                    }
+                    reference = ReferenceFile(measurements: [], launchFloorSeconds: nil, skipped: [:])
+                }
             }
-            observations = try ReferenceFile.parse(text, file: file).measurements.map {
-                $0.observation(file: file, statistic: statistic)
-            }
-        } else {
-            observations = try lines.map { line in
-                let record = try MeasurementRecord.parse(try FieldReader.parse(String(line.text), file: "\(file):\(line.number)"))
-                return try Observation(record: record, source: "\(file):\(line.number)", statistic: statistic)
+            let r = try FieldReader.parse(bytes: line, file: source)
+            if reference != nil {
+                try reference!.add(r, line: number)
+            } else {
+                observations.append(try Observation(record: try MeasurementRecord.parse(r), source: source, statistic: statistic))
             }
         }
+        if let reference { observations = reference.measurements.map { $0.observation(file: file, statistic: statistic) } }
         guard !observations.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "holds no measurements") }
         return observations
     }
