@@ -141,7 +141,7 @@ enum ScaleInputs {
             let kernel = Kernel.gemm(gemm(i))
             let seconds = kernel.flops / 40e9 + 4e-6
             return MeasurementRecord(
-                kernel: kernel, engine: "onednn", engineVersion: "3.5.3", implementation: "brg:avx512_core", device: "cpu", threads: 1,
+                kernel: kernel, engine: .onednn, engineVersion: "3.5.3", implementation: "brg:avx512_core", device: "cpu", threads: 1,
                 binding: "hwloc: calling thread on core 0",
                 host: .init(fingerprint: "bench-host", cpu: "Intel(R) Xeon(R) Platinum 8480+", cores: 2),
                 medianSeconds: seconds, minSeconds: seconds * 0.97, p25Seconds: seconds * 0.99, p75Seconds: seconds * 1.02,
