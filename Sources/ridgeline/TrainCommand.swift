@@ -149,6 +149,9 @@ struct TrainJSON: Encodable {
     let unit: String
     let layout: LayoutJSON
     let step_time_s, tokens_per_s, mfu, hfu: Double
+    /// MFU's denominator per device, and the dtype whose peak it is (`HardwareProfile.mfuPeak`).
+    let mfu_peak_flops_per_s: Double
+    let mfu_peak_dtype: String
     let fits_in_memory: Bool
     let memory_per_device_bytes, memory_capacity_bytes: Double
     let memory: MemoryJSON
@@ -178,6 +181,7 @@ struct TrainJSON: Encodable {
         model = e.model; parameters = e.parameters; active_parameters = e.activeParameters; hardware = e.hardware; self.unit = unit
         layout = LayoutJSON(e.layout, e.settings, stageLayers: e.stageLayers)
         step_time_s = s.stepSeconds; tokens_per_s = s.tokensPerSecond; mfu = s.mfu; hfu = s.hfu
+        mfu_peak_flops_per_s = s.mfuPeakFlopsPerSecond; mfu_peak_dtype = s.mfuPeakDType.rawValue
         fits_in_memory = e.fitsInMemory; memory_per_device_bytes = s.memory.total; memory_capacity_bytes = s.memory.capacity
         memory = MemoryJSON(weights: s.memory.weights, gradients: s.memory.gradients, optimizer_states: s.memory.optimizerStates,
                             activations: s.memory.activations, temporary: s.memory.temporary, total: s.memory.total)
@@ -237,7 +241,8 @@ enum TrainReport {
         table.add(["step time", Quantity.format(s.stepSeconds, .seconds), "100%"])
         out.append(table.render())
         out.append("")
-        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100))")
+        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100)) "
+                   + "(of the \(s.mfuPeakDType.rawValue) peak, \(Quantity.format(s.mfuPeakFlopsPerSecond, .flopsPerSecond)) per device)")
         let cost = e.costUSD.map { "$" + formatCount($0) } ?? "no price (use --price)"
         out.append("\(formatCount(e.tokens)) \(unit): \(formatDuration(e.trainSeconds)), \(formatCount(e.deviceHours)) GPU-hours, \(cost), \(formatCount(e.energyKWh)) kWh (device power)")
         return out.joined(separator: "\n")

@@ -1,0 +1,83 @@
+import Foundation
+import Ridgeline
+import Testing
+@testable import RidgelineProbe
+
+/// The adaptive sweep's decisions (where a plateau ends, when DRAM is established, where a cache
+/// really ends) on synthetic curves whose shape is known, and on one measured curve.
+@Suite struct BandwidthCurveTests {
+    static let mib = 1 << 20
+
+    /// Points at every power of two from 8 KiB to `to`, rates from `rate`, in GB/s.
+    static func curve(to: Int, _ rate: (Int) -> Double) -> BandwidthCurve {
+        BandwidthCurve(sequence(first: 8 << 10) { $0 * 2 }.prefix { $0 <= to }.map { .init(bytes: $0, rate: rate($0) * 1e9) })
+    }
+
+    /// A 2-vCPU Intel guest as issue 14 saw it, one thread: hwloc says a 260 MiB L3, the L3 plateau
+    /// (60 GB/s) ends at 64 MiB, DRAM (15 GB/s) beyond, 25 GB/s on the way down.
+    static func intelGuest(_ bytes: Int) -> Double {
+        bytes <= 32 << 10 ? 200 : bytes <= 1 * mib ? 100 : bytes <= 64 * mib ? 60 : bytes <= 128 * mib ? 25 : 15
+    }
+
+    @Test func dramIsEstablishedBeyondTheCacheTheCoresReallyGet() {
+        let from = 4 * Self.mib  // twice the 2 MiB L2 share: where the L3 window starts
+        // The sweep walks up and stops at the first size where DRAM is established: two points at
+        // least 4 x the plateau's end (64 MiB), not 4 x hwloc's 260 MiB.
+        var stop: Int?
+        for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= 1040 * Self.mib }) {
+            let seen = Self.curve(to: size, Self.intelGuest)
+            if seen.dramEstablished(cacheFrom: from) { stop = size; break }
+        }
+        #expect(stop == 512 * Self.mib)
+        let whole = Self.curve(to: 512 * Self.mib, Self.intelGuest)
+        #expect(whole.plateauEnd(from: from)?.end == 64 * Self.mib)
+        #expect(whole.dramPoints(cacheFrom: from).map(\.bytes) == [256 * Self.mib, 512 * Self.mib])
+    }
+
+    @Test func aPlateauThatGoesOnIsNotLeft() {
+        let flat = Self.curve(to: 256 * Self.mib) { _ in 60 }
+        #expect(flat.plateauEnd(from: 0) == nil)
+        #expect(!flat.dramEstablished(cacheFrom: 0))
+        // One slowed point on the plateau fakes an end, but the plateau's later points are not DRAM.
+        let outlier = Self.curve(to: 256 * Self.mib) { $0 == 8 * Self.mib ? 40 : 60 }
+        #expect(outlier.plateauEnd(from: 0)?.end == 4 * Self.mib)
+        #expect(!outlier.dramEstablished(cacheFrom: 0))
+    }
+
+    /// The all-thread read curve this Zen 4 guest measured (GB/s, per-thread working sets): the
+    /// shared victim L3 sinks slowly from 4 to 16 MiB per thread, so 16 MiB (81 GB/s) is not DRAM.
+    @Test func aSlowlySinkingCacheIsNotDRAM() {
+        let measured: [(Int, Double)] = [(2, 167.5), (3, 187.6), (4, 161.9), (8, 135.8), (16, 81.4), (32, 51.3), (64, 52.9), (96, 54.4)]
+        let curve = BandwidthCurve(measured.map { .init(bytes: $0.0 * Self.mib, rate: $0.1 * 1e9) })
+        #expect(curve.dramPoints(cacheFrom: 2 * Self.mib).map(\.bytes) == [32, 64, 96].map { $0 * Self.mib })
+        let upTo32 = BandwidthCurve(Array(curve.points.prefix(6)))
+        #expect(!upTo32.dramEstablished(cacheFrom: 2 * Self.mib), "one DRAM point is not a plateau")
+    }
+
+    @Test func crossingIsWhereTheCurvePassesMidway() throws {
+        let curve = Self.curve(to: 512 * Self.mib, Self.intelGuest)
+        // Midway between 60 and 15 is 30 GB/s: between 64 MiB (60) and 128 MiB (25).
+        let x = try #require(curve.crossing(from: 4 * Self.mib, upper: 60e9, lower: 15e9))
+        #expect(x > 64 * Double(Self.mib) && x < 128 * Double(Self.mib))
+        #expect(curve.crossing(from: 4 * Self.mib, upper: 60e9, lower: 50e9) == nil, "levels less than `drop` apart are not distinct")
+    }
+
+    /// `modelCapacity` inverts the roofline's cache model: a profile with that capacity predicts
+    /// a stream of the crossing's size at the midway rate.
+    @Test func modelCapacityMakesTheRooflineBendWhereTheSweepDid() throws {
+        let (upper, lower, crossing) = (60e9, 15e9, 110.0 * Double(Self.mib))
+        let capacity = BandwidthCurve.modelCapacity(crossing: crossing, upper: upper, lower: lower)
+        let profile = HardwareProfile(
+            id: "t", name: "t", kind: .cpu, vendor: "t", architecture: "t",
+            compute: Compute(units: 1, unitName: "core", clockHz: 1e9, peak: [.fp32: 1e12], flopsPerClockPerUnit: [:], simdBits: 512, threadsPerUnit: 1),
+            memory: [MemoryLevel(name: "l3", capacityBytes: capacity, sharedByUnits: 1, bandwidth: upper),
+                     MemoryLevel(name: "dram", capacityBytes: 1e12, sharedByUnits: 1, bandwidth: lower)],
+            launchLatency: 0, dispatchLatency: 0, scaleUp: nil, scaleOut: nil, powerWatts: 1, pricePerHourUSD: nil,
+            calibration: nil, fingerprint: nil, origin: "test", sources: [])
+        // A copy reads and writes each fp32 element: 8 bytes per element.
+        let kernel = Kernel.copy(Copy(elements: Int(crossing / 8), dtype: .fp32))
+        let p = Roofline(profile).predict(kernel)
+        let rate = kernel.bytes / p.timeSeconds
+        #expect(abs(rate / (upper * lower).squareRoot() - 1) < 0.01, "\(rate)")
+    }
+}
