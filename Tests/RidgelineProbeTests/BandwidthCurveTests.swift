@@ -81,3 +81,60 @@ import Testing
         #expect(abs(rate / (upper * lower).squareRoot() - 1) < 0.01, "\(rate)")
     }
 }
+
+/// A second CPU family: an Intel AVX-512 guest whose hwloc L3 is its host's 260 MiB, as issue 14
+/// found it. The profile's L3 is what the sweep shows the cores get, hwloc's size kept beside it.
+@Suite struct VirtualL3Tests {
+    static let mib = 1 << 20
+    let topology = HostTopology(
+        packages: 1, cores: 2, threads: 2,
+        caches: [CacheLevel(level: 1, kind: .data, sizeBytes: 48 << 10, lineBytes: 64, sharedByCores: 1, instances: 2),
+                 CacheLevel(level: 2, kind: .unified, sizeBytes: 2 << 20, lineBytes: 64, sharedByCores: 1, instances: 2),
+                 CacheLevel(level: 3, kind: .unified, sizeBytes: 260 << 20, lineBytes: 64, sharedByCores: 2, instances: 1)],
+        numaNodes: [NUMANode(index: 0, memoryBytes: 16e9, cores: 2)],
+        cpu: CPUIdentity(vendor: "GenuineIntel", model: "Intel Xeon (test)", family: 6, modelNumber: 207, architecture: "x86_64", hypervisor: "KVM",
+                         reportedMHz: 2100, maxMHz: nil),
+        simd: SIMDCapabilities(features: ["avx2", "fma", "avx512f", "avx512_bf16"], registerBits: 512, datapathBits: 512, fmaUnits: 2, basis: ""))
+
+    /// GB/s per thread-count: L1 300, L2 150, L3 60 up to 64 MiB per thread (one thread) or 32
+    /// MiB (two), DRAM 15 per thread beyond, 25 on the way down.
+    func rate(_ bytes: Int, threads: Int) -> Double {
+        let l3End = 64 * Self.mib / threads
+        let perThread = bytes <= 32 << 10 ? 300.0 : bytes <= 1 * Self.mib ? 150 : bytes <= l3End ? 60 : bytes <= 2 * l3End ? 25 : 15
+        return perThread * Double(threads) * 1e9
+    }
+
+    @Test func theProfileUsesTheL3TheCoresGet() throws {
+        var sweep: [BandwidthPoint] = []
+        for threads in [1, 2] {
+            for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= 512 * Self.mib / threads }) {
+                let r = RateSummary(rates: [rate(size, threads: threads)])
+                sweep.append(BandwidthPoint(kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r, undisturbedSamples: 1))
+            }
+        }
+        let levels = BandwidthPlateaus(topology: topology, settings: .standard).levels(sweep: sweep, threads: 2)
+        #expect(levels.map(\.level) == ["l1", "l2", "l3", "dram"])
+        #expect(levels.map(\.allThreads) == [600e9, 300e9, 120e9, 30e9])
+        // DRAM from the curve: 4 x the 32 MiB per thread the two-thread L3 plateau kept.
+        #expect(levels[3].window.lowerBound == 128 * Self.mib)
+        let l3 = try #require(levels[2].effectiveCapacity)
+        #expect(l3.nominalBytes == 260 << 20)
+        // Midway (60 GB/s per thread) at 55 MiB per thread, 111 MiB for the two threads sharing
+        // the instance; the model's ramp reaches no hits at 177 MiB.
+        #expect(l3.bytes > 150 * Double(Self.mib) && l3.bytes < 200 * Double(Self.mib), "\(l3.bytes / Double(Self.mib)) MiB")
+        let ceilings = MeasuredCeilings(clockSingleHz: 3e9, clockAllHz: 3e9,
+                                        peaks: [PeakMeasurement(dtype: .fp32, allCores: true, threads: 2, flopsPerSecond: RateSummary(rates: [353e9]), kernel: "t")],
+                                        sweep: sweep, levels: levels, threads: 2, forkJoinSeconds: 2e-5, elapsedSeconds: 30)
+        let profile = HostProfileBuilder(topology: topology, ceilings: ceilings).profile()
+        let memory = try #require(profile.memory.first { $0.name == "l3" })
+        #expect(memory.capacityBytes == l3.bytes)
+        #expect(profile.sources.contains { $0.contains("L3 hwloc nominal 260.0 MiB, effective") }, "\(profile.sources)")
+        try profile.checkConsistency(file: nil)
+        // A 128 MiB copy (64 MiB per thread, 50 GB/s on the curve) is predicted from DRAM within
+        // 10%, not at the L3's 120 GB/s as with hwloc's 260 MiB.
+        let copy = Kernel.copy(Copy(elements: 16 << 20, dtype: .fp32))
+        let predicted = Roofline(profile).predict(copy)
+        #expect(predicted.bound == .memory("dram"))
+        #expect(abs(copy.bytes / predicted.timeSeconds / 50e9 - 1) < 0.1, "\(copy.bytes / predicted.timeSeconds / 1e9) GB/s")
+    }
+}
