@@ -69,6 +69,19 @@ public struct BandwidthCurve: Sendable, Equatable {
         dramPoints(cacheFrom: cacheFrom).count >= 2
     }
 
+    /// Working sets at which the other stream kernels need measuring once this (lead) curve is
+    /// known: in each window (a level's plateau window), the `perWindow` sizes where this curve is
+    /// fastest — a plateau's figure is its best points, and the kernels' plateaus lie at the same
+    /// sizes — and the first of `dram`. The rest of an established plateau teaches nothing new.
+    public func plateauSizes(windows: [ClosedRange<Int>], dram: [Int], perWindow: Int = 2) -> [Int] {
+        var chosen = Set(dram.prefix(1))
+        for window in windows {
+            let inside = points.filter { window.contains($0.bytes) }.sorted { $0.rate > $1.rate }
+            chosen.formUnion(inside.prefix(perWindow).map(\.bytes))
+        }
+        return chosen.sorted()
+    }
+
     /// Where the curve, going down from a plateau at `upper` to the next at `lower`, crosses their
     /// geometric mean, searching from `from` bytes: log-interpolated between the points either side.
     /// nil when the two plateaus are not distinct (less than `drop` apart) or the curve never crosses.

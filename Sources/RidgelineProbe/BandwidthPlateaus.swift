@@ -77,6 +77,12 @@ struct BandwidthPlateaus {
         cache.sizeBytes / max(1, min(cache.sharedByCores, threads))
     }
 
+    /// Each cache level's plateau window for `threads`, innermost first.
+    func windows(threads: Int) -> [ClosedRange<Int>] {
+        let caches = topology.dataCaches
+        return caches.indices.map { window(caches, $0, threads: threads) }
+    }
+
     private func window(_ caches: [CacheLevel], _ index: Int, threads: Int) -> ClosedRange<Int> {
         // L1 goes to 3/4 of its size: below that, a pass is so short that call and loop overhead,
         // not the cache, set the rate.

@@ -53,11 +53,12 @@ public struct ProbeSettings: Sendable {
         0.99 * dramFactor * Double(lastLevelCacheBytes)
     }
 
-    /// Share of the budget by which each phase must have started: the one-thread sweep may grow
-    /// until `singleSweep`, the all-thread one until `allSweep`; the second visits of the shared
-    /// levels and the compute peaks run only before `revisits` and `computeRevisits`.
+    /// Share of the budget by which each phase must have started: the one-thread read sweep may
+    /// grow until `singleSweep`, the all-thread one until `allSweep`, the other kernels' points
+    /// start until `otherKernels`; the second visits of the shared levels and the compute peaks
+    /// run only before `revisits` and `computeRevisits`.
     enum BudgetMark: Double {
-        case singleSweep = 0.35, allSweep = 0.6, revisits = 0.7, computeRevisits = 0.8, dramWindow = 0.85
+        case singleSweep = 0.35, allSweep = 0.55, otherKernels = 0.7, revisits = 0.75, computeRevisits = 0.85, dramWindow = 0.9
     }
 
     func deadline(_ mark: BudgetMark, from start: Double) -> Double { start + mark.rawValue * budgetSeconds }
@@ -93,21 +94,33 @@ public struct CeilingProbe {
 
     public func measure() throws -> MeasuredCeilings {
         let start = monotonicSeconds()
-        deadline.set(0, start + min(settings.patienceSeconds, 0.5 * settings.budgetSeconds))
         var cuts: [String] = []
         func past(_ mark: ProbeSettings.BudgetMark) -> Bool { monotonicSeconds() > settings.deadline(mark, from: start) }
+        // Each phase waits for undisturbed samples (`SampleBoard`) only within its share of the
+        // budget, so that on a busy machine one phase's patience cannot starve the next.
+        func patient(until share: Double) {
+            deadline.set(0, start + min(settings.patienceSeconds, share * settings.budgetSeconds))
+        }
         let budgetText = "\(formatSignificant(settings.budgetSeconds, digits: 3)) s budget"
         let single = ThreadTeam(size: 1, hwloc: hwloc)
         let all = ThreadTeam(size: topology.cores, hwloc: hwloc)
+        patient(until: 0.1)
         var (clockSingle, clockAll, peaks) = try computeCeilings(single: single, all: all)
+        patient(until: 0.25)
         var sweep: [BandwidthPoint] = []
-        let singleSweep = try adaptiveSweep(team: single, until: settings.deadline(.singleSweep, from: start), cuts: &cuts)
-        sweep += singleSweep.points
+        // The read curves first, one thread then all: they decide how far the sweep goes and
+        // where the plateaus are; the other kernels follow at the plateaus' sizes.
+        let singleSweep = try leadSweep(team: single, until: settings.deadline(.singleSweep, from: start), cuts: &cuts)
         // Where the hypervisor put the cores, beside each all-thread DRAM measurement (see CoreHandOff).
         var dramVisits: [DRAMVisit] = []
         let firstHandOff = CoreHandOff.seconds(team: all)
-        let allSweep = try adaptiveSweep(team: all, until: settings.deadline(.allSweep, from: start), cuts: &cuts)
-        sweep += allSweep.points
+        patient(until: 0.45)
+        let allSweep = try leadSweep(team: all, until: settings.deadline(.allSweep, from: start), cuts: &cuts)
+        sweep += singleSweep.points + allSweep.points
+        patient(until: 0.6)
+        for (team, lead) in [(single, singleSweep), (all, allSweep)] {
+            sweep += try otherKernels(team: team, sizes: lead.plateauSizes, until: settings.deadline(.otherKernels, from: start), cuts: &cuts)
+        }
         let dramSizes = allSweep.dramSizes
         func noteVisit(handOff: Double?, points: [BandwidthPoint]) {
             let rate = points.filter { allSweep.dramBytes.contains($0.workingSetPerThread) }.map(\.bytesPerSecond.best).max()
@@ -216,23 +229,23 @@ public struct CeilingProbe {
         return ceilings
     }
 
-    /// What one team's sweep measured: the sizes asked for, and those of its DRAM tail.
+    /// What one team's read sweep measured: the sizes asked for, those of its DRAM tail, and
+    /// those the other kernels need (`BandwidthCurve.plateauSizes`).
     struct TeamSweep {
         var points: [BandwidthPoint]
         var sizes: [Int]
         var dramSizes: [Int]
         /// Their working sets as measured (whole cache lines).
         var dramBytes: Set<Int>
+        var plateauSizes: [Int]
     }
 
-    /// The sweep for one team, bounded by what it learns and by time. The lead kernel (read)
+    /// The lead kernel's (read's) sweep for one team, bounded by what it learns and by time: it
     /// walks the working sets upward and stops once its DRAM plateau is established beyond the
-    /// last-level cache's real end (`BandwidthCurve.dramEstablished`), or at `until`; the other
-    /// kernels then run over the same sizes, the DRAM tail at its first point only (its plateau
-    /// is already known; the all-thread tail is visited again later).
-    func adaptiveSweep(team: ThreadTeam, until: Double, cuts: inout [String]) throws -> TeamSweep {
+    /// last-level cache's real end (`BandwidthCurve.dramEstablished`), or at `until`.
+    func leadSweep(team: ThreadTeam, until: Double, cuts: inout [String]) throws -> TeamSweep {
         let grid = sweepSizes(threads: team.size)
-        guard let largest = grid.last else { return TeamSweep(points: [], sizes: [], dramSizes: [], dramBytes: []) }
+        guard let largest = grid.last else { return TeamSweep(points: [], sizes: [], dramSizes: [], dramBytes: [], plateauSizes: []) }
         let pools = firstTouchedPools(team: team, workingSet: largest)
         defer { pools.values.forEach { $0.pointer.deallocate() } }
         let privateBytes = topology.privateCacheBytes
@@ -245,7 +258,7 @@ public struct CeilingProbe {
         for size in grid {
             if curve.dramEstablished(cacheFrom: cacheFrom) { break }
             if monotonicSeconds() > until, let last = sizes.last {
-                cuts.append("\(who): sweep stopped at \(Quantity.format(Double(last), .bytes)) per thread before DRAM was established (time)")
+                cuts.append("\(who): read sweep stopped at \(Quantity.format(Double(last), .bytes)) per thread before DRAM was established (time)")
                 break
             }
             let point = try bandwidthPoint(kernel: lead, workingSet: size, team: team, pools: pools)
@@ -260,14 +273,29 @@ public struct CeilingProbe {
             tail = [last.workingSetPerThread]  // no bend seen: the largest point beyond the nominal cache stands for DRAM
         }
         let dramSizes = zip(sizes, points).filter { tail.contains($0.1.workingSetPerThread) }.map(\.0)
-        let others = sizes.filter { !dramSizes.dropFirst().contains($0) }
-        for kernel in StreamKernel.allCases where kernel != lead {
+        let windows = BandwidthPlateaus(topology: topology, settings: settings).windows(threads: team.size)
+        return TeamSweep(points: points, sizes: sizes, dramSizes: dramSizes, dramBytes: tail,
+                         plateauSizes: curve.plateauSizes(windows: windows, dram: dramSizes))
+    }
+
+    /// The other stream kernels (write, copy, triad) at `sizes`, smallest first, until `until`.
+    func otherKernels(team: ThreadTeam, sizes: [Int], until: Double, cuts: inout [String]) throws -> [BandwidthPoint] {
+        guard let largest = sizes.max() else { return [] }
+        let pools = firstTouchedPools(team: team, workingSet: largest)
+        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        let who = team.size == 1 ? "one thread" : "\(team.size) threads"
+        var points: [BandwidthPoint] = []
+        for kernel in StreamKernel.allCases where kernel != .read {
             progress("bandwidth \(kernel.rawValue), \(who)")
-            for size in others {
+            for (i, size) in sizes.enumerated() {
+                if monotonicSeconds() > until {
+                    cuts.append("\(who): \(kernel.rawValue) at \(sizes.count - i) of \(sizes.count) plateau sizes and the kernels after it (time)")
+                    return points
+                }
                 points.append(try bandwidthPoint(kernel: kernel, workingSet: size, team: team, pools: pools))
             }
         }
-        return TeamSweep(points: points, sizes: sizes, dramSizes: dramSizes, dramBytes: tail)
+        return points
     }
 
     /// Per-thread working set where the last-level cache's plateau window starts: twice the

@@ -37,8 +37,10 @@ struct DetectCommand: ParsableCommand {
         _ = try OutputTarget(path, protected: protected)
         var settings = ProbeSettings.standard
         settings.budgetSeconds = budget
+        let start = Date()
         let detection = try HostDetection.run(measure: measure, settings: settings) { step in
-            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring: \(step)".utf8)) }
+            let elapsed = Int(Date().timeIntervalSince(start))
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring (\(elapsed) s of a \(Int(budget)) s budget): \(step)".utf8)) }
         }
         if interactive && measure { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // The profile must read back with the shipped-profile loader; say so now rather than at first use.

@@ -138,3 +138,16 @@ import Testing
         #expect(abs(copy.bytes / predicted.timeSeconds / 50e9 - 1) < 0.1, "\(copy.bytes / predicted.timeSeconds / 1e9) GB/s")
     }
 }
+
+extension BandwidthCurveTests {
+    /// Once the read curve is known, the other kernels run at each plateau's two best sizes and
+    /// the first DRAM point: an established plateau's other points teach nothing new.
+    @Test func otherKernelsRunAtThePlateausBestSizes() {
+        let curve = Self.curve(to: 512 * Self.mib, Self.intelGuest)
+        let windows = [0...(24 << 10), (64 << 10)...(512 << 10), (4 * Self.mib)...(130 * Self.mib)]
+        let sizes = curve.plateauSizes(windows: windows, dram: [256 * Self.mib, 512 * Self.mib])
+        #expect(sizes.count == 7)
+        #expect(sizes.contains(256 * Self.mib) && !sizes.contains(512 * Self.mib))
+        #expect(sizes.filter { (4 * Self.mib...130 * Self.mib).contains($0) }.allSatisfy { $0 <= 64 * Self.mib }, "L3 points on its plateau, not past its end")
+    }
+}
