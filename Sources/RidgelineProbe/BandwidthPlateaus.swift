@@ -26,9 +26,15 @@ struct BandwidthPlateaus {
             result.append(LevelBandwidth(level: name, allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
                                          singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
         }
+        let reached = { (n: Int) in sweep.contains { $0.threads == n && self.dramWindow(sweep, threads: n).contains($0.workingSetPerThread) } }
         let dramAll = plateau(sweep, threads: threads, window: dramWindow(sweep, threads: threads), privateLevel: false)
         let dramOne = plateau(sweep, threads: 1, window: dramWindow(sweep, threads: 1), privateLevel: false)
-        if let all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {
+        if var all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {
+            // An all-thread sweep cut before DRAM (the budget) would read a cache as DRAM; what
+            // one thread draws alone is a floor for all of them, and says where it came from.
+            if threads > 1 && !reached(threads) && reached(1) {
+                all = (one.rate, "\(one.kernel), one thread (the all-thread sweep stopped before DRAM)", one.window, one.triad)
+            }
             result.append(LevelBandwidth(level: "dram", allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
                                          singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
         }

@@ -115,7 +115,12 @@ public struct CeilingProbe {
         var dramVisits: [DRAMVisit] = []
         let firstHandOff = CoreHandOff.seconds(team: all)
         patient(until: 0.45)
-        let allSweep = try leadSweep(team: all, until: settings.deadline(.allSweep, from: start), cuts: &cuts)
+        // Inside a core's private caches the all-thread curve has the one-thread curve's shape (no
+        // thread touches another's), so there it runs at the one-thread plateaus' best sizes only.
+        let privateSkipped = Set(sweepSizes(threads: all.size).filter { $0 <= topology.privateCacheBytes })
+            .subtracting(singleSweep.plateauSizes)
+        let allSweep = try leadSweep(team: all, skipping: all.size > 1 ? privateSkipped : [],
+                                     until: settings.deadline(.allSweep, from: start), cuts: &cuts)
         sweep += singleSweep.points + allSweep.points
         patient(until: 0.6)
         for (team, lead) in [(single, singleSweep), (all, allSweep)] {
@@ -135,10 +140,14 @@ public struct CeilingProbe {
         // run, and each point keeps its better visit.
         let privateBytes = topology.privateCacheBytes
         let l1Bytes = topology.dataCaches.first?.sizeBytes ?? 0
-        let measuredSizes = [single.size: singleSweep.sizes, all.size: allSweep.sizes]
+        let measuredSizes = [single.size: singleSweep.plateauSizes, all.size: allSweep.plateauSizes]
+        let revisitEnd = settings.deadline(.dramWindow, from: start)
         @discardableResult
         func revisit(team: ThreadTeam, sizes: [Int]) throws -> [BandwidthPoint] {
-            let points = try bandwidthSweep(team: team, sizes: sizes)
+            let points = try bandwidthSweep(team: team, sizes: sizes, until: revisitEnd)
+            if points.count < sizes.count * StreamKernel.allCases.count {
+                cuts.append("\(team.size == 1 ? "one thread" : "\(team.size) threads"): \(sizes.count * StreamKernel.allCases.count - points.count) of \(sizes.count * StreamKernel.allCases.count) revisited points (time)")
+            }
             for point in points {
                 guard let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }) else { continue }
                 let privateLevel = point.workingSetPerThread <= privateBytes
@@ -243,8 +252,8 @@ public struct CeilingProbe {
     /// The lead kernel's (read's) sweep for one team, bounded by what it learns and by time: it
     /// walks the working sets upward and stops once its DRAM plateau is established beyond the
     /// last-level cache's real end (`BandwidthCurve.dramEstablished`), or at `until`.
-    func leadSweep(team: ThreadTeam, until: Double, cuts: inout [String]) throws -> TeamSweep {
-        let grid = sweepSizes(threads: team.size)
+    func leadSweep(team: ThreadTeam, skipping: Set<Int> = [], until: Double, cuts: inout [String]) throws -> TeamSweep {
+        let grid = sweepSizes(threads: team.size).filter { !skipping.contains($0) }
         guard let largest = grid.last else { return TeamSweep(points: [], sizes: [], dramSizes: [], dramBytes: [], plateauSizes: []) }
         let pools = firstTouchedPools(team: team, workingSet: largest)
         defer { pools.values.forEach { $0.pointer.deallocate() } }
@@ -432,7 +441,8 @@ public struct CeilingProbe {
         return sizes
     }
 
-    func bandwidthSweep(team: ThreadTeam, sizes chosen: [Int]? = nil) throws -> [BandwidthPoint] {
+    /// Every kernel at `sizes` (default: the whole grid), stopping at `until`.
+    func bandwidthSweep(team: ThreadTeam, sizes chosen: [Int]? = nil, until: Double = .infinity) throws -> [BandwidthPoint] {
         let sizes = chosen ?? sweepSizes(threads: team.size)
         guard !sizes.isEmpty else { return [] }
         let poolBox = firstTouchedPools(team: team, workingSet: sizes.last!)
@@ -441,6 +451,7 @@ public struct CeilingProbe {
         for kernel in StreamKernel.allCases {
             progress("bandwidth \(kernel.rawValue), \(team.size) thread(s)")
             for size in sizes {
+                if monotonicSeconds() > until { return points }
                 points.append(try bandwidthPoint(kernel: kernel, workingSet: size, team: team, pools: poolBox))
             }
         }

@@ -55,7 +55,7 @@ public struct HostDetection: Sendable {
             }
             lines.append("    bandwidth:")
             for l in m.levels {
-                lines.append("      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \(l.allThreadsKernel), one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \(l.singleThreadKernel), triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}")
+                lines.append("      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \"\(l.allThreadsKernel)\", one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \"\(l.singleThreadKernel)\", triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}")
             }
             lines.append("    fork_join: \(Quantity.format(m.forkJoinSeconds, .seconds))")
             if !m.cuts.isEmpty {

@@ -151,3 +151,22 @@ extension BandwidthCurveTests {
         #expect(sizes.filter { (4 * Self.mib...130 * Self.mib).contains($0) }.allSatisfy { $0 <= 64 * Self.mib }, "L3 points on its plateau, not past its end")
     }
 }
+
+extension VirtualL3Tests {
+    /// The budget stopped the all-thread sweep at 3 MiB per thread, inside the L3: its largest
+    /// point is no DRAM figure. The one-thread DRAM rate stands in, and says so.
+    @Test func aSweepCutBeforeDRAMDoesNotCallTheL3DRAM() {
+        var sweep: [BandwidthPoint] = []
+        for threads in [1, 2] {
+            let top = threads == 1 ? 512 * Self.mib : 3 * Self.mib
+            for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= top }) {
+                let r = RateSummary(rates: [rate(size, threads: threads)])
+                sweep.append(BandwidthPoint(kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r, undisturbedSamples: 1))
+            }
+        }
+        let levels = BandwidthPlateaus(topology: topology, settings: .standard).levels(sweep: sweep, threads: 2)
+        let dram = levels.last!
+        #expect(dram.level == "dram" && dram.singleThread == 15e9)
+        #expect(dram.allThreads == 15e9 && dram.allThreadsKernel.contains("one thread"))
+    }
+}
