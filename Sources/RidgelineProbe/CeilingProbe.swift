@@ -55,13 +55,23 @@ public struct ProbeSettings: Sendable {
 
     /// Share of the budget by which each phase must have started: the one-thread read sweep may
     /// grow until `singleSweep`, the all-thread one until `allSweep`, the other kernels' points
-    /// start until `otherKernels`; the second visits of the shared levels and the compute peaks
-    /// run only before `revisits` and `computeRevisits`.
+    /// start until `otherKernels`; the second visits of the compute peaks (cheap, and the figures
+    /// two runs must agree on) and of the shared levels run only before `computeRevisits` and
+    /// `revisits`, and the revisited points stop at `dramWindow`.
     enum BudgetMark: Double {
-        case singleSweep = 0.35, allSweep = 0.55, otherKernels = 0.7, revisits = 0.75, computeRevisits = 0.85, dramWindow = 0.9
+        case singleSweep = 0.35, allSweep = 0.55, otherKernels = 0.7, computeRevisits = 0.75, revisits = 0.8, dramWindow = 0.9
     }
 
     func deadline(_ mark: BudgetMark, from start: Double) -> Double { start + mark.rawValue * budgetSeconds }
+
+    /// When a read sweep starting now must stop growing: at its mark, but never sooner than
+    /// `sweepFloor` of the budget from now, so that a slow compute phase on a busy machine does
+    /// not starve the sweeps (the phases after them give the time back).
+    func sweepDeadline(_ mark: BudgetMark, from start: Double, now: Double) -> Double {
+        max(deadline(mark, from: start), now + Self.sweepFloor * budgetSeconds)
+    }
+
+    static let sweepFloor = 0.15
 
     /// `detect --measure`: about 15–40 s on a 2-core machine, depending on how busy it is. Short
     /// samples, at least 15 of them and more while other processes take the cores (`SampleBoard`):
@@ -110,7 +120,7 @@ public struct CeilingProbe {
         var sweep: [BandwidthPoint] = []
         // The read curves first, one thread then all: they decide how far the sweep goes and
         // where the plateaus are; the other kernels follow at the plateaus' sizes.
-        let singleSweep = try leadSweep(team: single, until: settings.deadline(.singleSweep, from: start), cuts: &cuts)
+        let singleSweep = try leadSweep(team: single, until: settings.sweepDeadline(.singleSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
         // Where the hypervisor put the cores, beside each all-thread DRAM measurement (see CoreHandOff).
         var dramVisits: [DRAMVisit] = []
         let firstHandOff = CoreHandOff.seconds(team: all)
@@ -120,7 +130,7 @@ public struct CeilingProbe {
         let privateSkipped = Set(sweepSizes(threads: all.size).filter { $0 <= topology.privateCacheBytes })
             .subtracting(singleSweep.plateauSizes)
         let allSweep = try leadSweep(team: all, skipping: all.size > 1 ? privateSkipped : [],
-                                     until: settings.deadline(.allSweep, from: start), cuts: &cuts)
+                                     until: settings.sweepDeadline(.allSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
         sweep += singleSweep.points + allSweep.points
         patient(until: 0.6)
         for (team, lead) in [(single, singleSweep), (all, allSweep)] {
@@ -155,16 +165,6 @@ public struct CeilingProbe {
             }
             return points
         }
-        if past(.revisits) {
-            cuts.append("second visit of the L1 window and the shared levels (L3, DRAM): \(budgetText) spent")
-        } else {
-            for team in [single, all] {
-                let handOff = team.size > 1 ? CoreHandOff.seconds(team: team) : nil
-                let sizes = (measuredSizes[team.size] ?? []).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 }
-                let points = try revisit(team: team, sizes: sizes)
-                if team.size > 1 { noteVisit(handOff: handOff, points: points) }
-            }
-        }
         // The compute ceilings too: a vCPU can share its physical core with another guest for a
         // while, which its CPU time does not show. A second visit, seconds later, keeps the better.
         // Up to two more visits while an all-core peak stays below 90% of cores × its one-core
@@ -187,6 +187,16 @@ public struct CeilingProbe {
             clockSingle = max(clockSingle, again.0)
             clockAll = max(clockAll, again.1)
             for (k, p) in again.2.enumerated() where p.flopsPerSecond.best > peaks[k].flopsPerSecond.best { peaks[k] = p }
+        }
+        if past(.revisits) {
+            cuts.append("second visit of the L1 window and the shared levels (L3, DRAM): \(budgetText) spent")
+        } else {
+            for team in [single, all] {
+                let handOff = team.size > 1 ? CoreHandOff.seconds(team: team) : nil
+                let sizes = (measuredSizes[team.size] ?? []).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 }
+                let points = try revisit(team: team, sizes: sizes)
+                if team.size > 1 { noteVisit(handOff: handOff, points: points) }
+            }
         }
         // DRAM is the level other guests share most. On a 2-vCPU KVM guest the all-thread DRAM
         // rate switched between ≈ 35–45 and ≈ 55–65 GB/s in spells of 10–30 s (the one-thread
