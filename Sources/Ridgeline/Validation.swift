@@ -17,6 +17,9 @@ public struct Observation: Sendable {
     /// Where it ran: "cpu", "cuda:0", …; the host's fingerprint where the record has one.
     public var device: String
     public var host: String?
+    /// The engine's version as the record gives it: names the kernels a CPU library chose
+    /// (oneDNN's ISA, OpenBLAS's core; `LibraryKernels`).
+    public var engineVersion: String?
 
     public init(kernels: [Kernel], seconds: Double, source: String, engine: Engine, counters: [String: Double] = [:],
                 counterSource: String = "none", threads: Int? = nil, device: String = "cpu", host: String? = nil) {
@@ -99,6 +102,7 @@ extension Observation {
         self.init(kernels: [record.kernel], seconds: seconds, source: source,
                   engine: record.engine, counters: record.counters, counterSource: record.counterSource,
                   threads: record.device == "cpu" ? record.threads : nil, device: record.device, host: record.host.fingerprint)
+        engineVersion = record.engineVersion
     }
 }
 
@@ -129,10 +133,18 @@ extension Observations {
 
     /// The profile to judge `observations` with: cut down to the cores they ran on when they
     /// all ran on fewer threads than the CPU has (see `HardwareProfile.restricted`).
+    /// The profile as the observations' engine could use it: cut to the threads they ran on,
+    /// and at the SIMD width of the kernels their library chose (`LibraryKernels`), when they
+    /// all name the same kernels.
     public static func profile(_ profile: HardwareProfile, for observations: [Observation]) -> HardwareProfile {
+        var result = profile
         let counts = Set(observations.compactMap(\.threads))
-        guard counts.count == 1, let threads = counts.first else { return profile }
-        return profile.restricted(toUnits: threads)
+        if counts.count == 1, let threads = counts.first { result = result.restricted(toUnits: threads) }
+        let kernels = observations.map { LibraryKernels.from(engine: $0.engine, version: $0.engineVersion) }
+        if let first = kernels.first, let chosen = first, kernels.allSatisfy({ $0 == first }) {
+            result = result.restricted(toSIMDBits: chosen.bits)
+        }
+        return result
     }
 }
 

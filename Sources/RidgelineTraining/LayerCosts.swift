@@ -83,8 +83,10 @@ public struct LayerCosts: Sendable, Hashable {
     /// Tokens per micro-batch (whole sequences, over all context-parallel ranks); images for image
     /// models (CNNs, ViT), whose throughput is in images.
     public var tokensPerMicroBatch: Double
-    /// Peak of the dtype the GEMMs run in (MFU/HFU denominator).
+    /// MFU/HFU denominator: the device's highest dense peak for the precision the GEMMs run in
+    /// (`HardwareProfile.mfuPeak`), and the dtype whose peak that is.
     public var peakFlopsPerSecond: Double
+    public var peakDType: DType = .bf16
     /// Per-device links, for the data-parallel and pipeline communication of stage 2.
     public var network: Network
     public var weightBytes: Double
@@ -240,7 +242,8 @@ extension LayerCosts {
             activationBytesPerLayer: memory.storedPerLayer, fullLayerActivationBytes: memory.fullPerLayer,
             inputActivationBytes: memory.inputSide, outputActivationBytes: memory.outputSide,
             pipelineMessageBytes: assumptions.pipelineScatterGather ? hidden / tp : hidden,
-            tokensPerMicroBatch: model.image == nil ? tokens * Double(settings.cp) : Double(settings.microBatch), peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
+            tokensPerMicroBatch: model.image == nil ? tokens * Double(settings.cp) : Double(settings.microBatch), peakFlopsPerSecond: profile.mfuPeak(settings.precision.gemmDType).flopsPerSecond,
+            peakDType: profile.mfuPeak(settings.precision.gemmDType).dtype,
             network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
             deviceMemoryBytes: profile.deviceMemory.capacityBytes)
         costs.moe = expertCosts

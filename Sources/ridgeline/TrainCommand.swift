@@ -191,7 +191,8 @@ enum TrainReport {
         table.add(["step time", Quantity.format(s.stepSeconds, .seconds), "100%"])
         out.append(table.render())
         out.append("")
-        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100))")
+        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100)) "
+                   + "(of the \(s.mfuPeakDType.rawValue) peak, \(Quantity.format(s.mfuPeakFlopsPerSecond, .flopsPerSecond)) per device)")
         let cost = e.costUSD.map { "$" + formatCount($0) } ?? "no price (use --price)"
         out.append("\(formatCount(e.tokens)) \(unit): \(formatDuration(e.trainSeconds)), \(formatCount(e.deviceHours)) GPU-hours, \(cost), \(formatCount(e.energyKWh)) kWh (device power)")
         return out.joined(separator: "\n")
