@@ -30,8 +30,8 @@ public struct LibraryKernels: Sendable, Equatable {
 
     /// The kernels an `openblas` record's `engine_version` names ("… (core Prescott)", as
     /// `ridgeline measure` writes it); nil for other engines or a version that names no core.
-    public static func from(engine: String, version: String?) -> LibraryKernels? {
-        guard engine == "openblas", let version, let range = version.range(of: "(core ") else { return nil }
+    public static func from(engine: Engine, version: String?) -> LibraryKernels? {
+        guard engine == .openblas, let version, let range = version.range(of: "(core ") else { return nil }
         let core = version[range.upperBound...].prefix { $0 != ")" && $0 != "," && $0 != " " }
         return openBLAS(core: String(core))
     }

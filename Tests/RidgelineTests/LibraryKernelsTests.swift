@@ -17,12 +17,12 @@ import Testing
     }
 
     @Test func recordsNameTheirKernels() {
-        let prescott = LibraryKernels.from(engine: "openblas", version: "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Prescott MAX_THREADS=64 (core Prescott)")
+        let prescott = LibraryKernels.from(engine: .openblas, version: "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Prescott MAX_THREADS=64 (core Prescott)")
         #expect(prescott == LibraryKernels(bits: 128, fma: false, name: "OpenBLAS core Prescott"))
-        #expect(LibraryKernels.from(engine: "openblas", version: "OpenBLAS 0.3.21 (core Cooperlake)")?.bits == 512)
-        #expect(LibraryKernels.from(engine: "openblas", version: "OpenBLAS 0.3.21 Haswell") == nil, "no (core …): nothing claimed")
-        #expect(LibraryKernels.from(engine: "openblas", version: "OpenBLAS 0.3.30 (core Zen5)") == nil, "an unknown core claims nothing")
-        #expect(LibraryKernels.from(engine: "onednn", version: "oneDNN 2.6.0 (isa avx512_core_bf16, OpenMP) (core Prescott)") == nil)
+        #expect(LibraryKernels.from(engine: .openblas, version: "OpenBLAS 0.3.21 (core Cooperlake)")?.bits == 512)
+        #expect(LibraryKernels.from(engine: .openblas, version: "OpenBLAS 0.3.21 Haswell") == nil, "no (core …): nothing claimed")
+        #expect(LibraryKernels.from(engine: .openblas, version: "OpenBLAS 0.3.30 (core Zen5)") == nil, "an unknown core claims nothing")
+        #expect(LibraryKernels.from(engine: .onednn, version: "oneDNN 2.6.0 (isa avx512_core_bf16, OpenMP) (core Prescott)") == nil)
     }
 
     /// The Intel guest of issue 14: AVX-512 with two 512-bit FMA pipes (64 fp32 FLOPs per clock).
@@ -50,7 +50,7 @@ import Testing
     @Test func validationUsesTheChosenKernels() {
         let intel = cpu(bits: 512, perClock: 64, fp32: 353e9)
         func observation(_ version: String) -> Observation {
-            var o = Observation(kernels: [.gemm(GEMM(m: 64, n: 64, k: 64, dtype: .fp32))], seconds: 1e-4, source: "t", engine: "openblas", threads: 2)
+            var o = Observation(kernels: [.gemm(GEMM(m: 64, n: 64, k: 64, dtype: .fp32))], seconds: 1e-4, source: "t", engine: .openblas, threads: 2)
             o.engineVersion = version
             return o
         }
