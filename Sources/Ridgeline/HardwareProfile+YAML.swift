@@ -113,14 +113,13 @@ extension HardwareProfile {
     }
 
     private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
-        try r.rejectUnknownKeys(["name", "bandwidth", "latency", "domain", "collective", "peer_access"])
+        try r.rejectUnknownKeys(["name", "bandwidth", "latency", "domain", "collective"])
         return Link(
             name: try r.string("name"),
             bandwidth: try r.quantity("bandwidth", .bytesPerSecond),
             latency: try r.quantity("latency", .seconds),
             domainSize: needsDomain ? try r.int("domain", in: 1...100_000) : nil,
-            collective: try r.optionalChild("collective").map(parseCollective),
-            peerAccess: try r.optionalBool("peer_access") ?? false)
+            collective: try r.optionalChild("collective").map(parseCollective))
     }
 
     /// The optional `collective` block of a link (see `CollectiveParameters`).
@@ -242,11 +241,11 @@ extension HardwareProfile {
         lines.append("latency: {launch: \(yamlQuantity(launchLatency, .seconds)), dispatch: \(yamlQuantity(dispatchLatency, .seconds))}")
         if let l = scaleUp {
             lines.append("scale_up: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds)), domain: \(l.domainSize ?? 1)"
-                         + (l.peerAccess ? ", peer_access: true" : "") + collectiveYAML(l.collective) + "}")
+                         + collectiveYAML(l.collective) + "}")
         }
         if let l = scaleOut {
             lines.append("scale_out: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds))"
-                         + (l.peerAccess ? ", peer_access: true" : "") + collectiveYAML(l.collective) + "}")
+                         + collectiveYAML(l.collective) + "}")
         }
         lines.append("power: \(yamlQuantity(powerWatts, .watts))")
         if let price = pricePerHourUSD { lines.append("price_per_hour_usd: \(price)") }

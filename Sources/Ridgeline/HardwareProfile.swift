@@ -142,15 +142,10 @@ public struct Link: Sendable, Equatable {
     /// How collectives perform on this link (fitted by `ridgeline calibrate-network`); nil: the
     /// datasheet defaults of `CollectiveParameters` (latency per ring step, no floor).
     public var collective: CollectiveParameters?
-    /// Whether every device of the domain loads and stores the others' memory directly over this
-    /// link (NVLink through NVSwitch or a bridged pair, fully connected xGMI), so a kernel can
-    /// reduce across devices without a collective library: serving engines' one-shot all-reduce.
-    public var peerAccess: Bool
 
-    public init(name: String, bandwidth: Double, latency: Double, domainSize: Int?, collective: CollectiveParameters? = nil,
-                peerAccess: Bool = false) {
+    public init(name: String, bandwidth: Double, latency: Double, domainSize: Int?, collective: CollectiveParameters? = nil) {
         self.name = name; self.bandwidth = bandwidth; self.latency = latency; self.domainSize = domainSize
-        self.collective = collective; self.peerAccess = peerAccess
+        self.collective = collective
     }
 }
 

@@ -64,25 +64,7 @@ public struct ServingAssumptions: Sendable, Hashable {
     /// TensorRT-LLM's online table (measured TTFT exceeds the prefill by 7-16 ms there), so those
     /// rows are not independent evidence for it. Charged for --rate and --concurrency, not --batch.
     public var requestOverhead: Double = 8e-3
-    /// When the engine's own all-reduce kernels replace NCCL on a peer-access link (see
-    /// `ServingPredictor.engineAllReduce`).
-    public var peerAllReduce = PeerAllReduceRules()
     public init() {}
-}
-
-/// TensorRT-LLM's choice among its all-reduce kernels (`AllreducePlugin::selectImplementation`
-/// with AllReduceStrategy AUTO, and `customAllReduceUtils::getMaxRequiredWorkspaceSize`): NCCL
-/// without NVLink peer access or above the workspace (16 MB for 2 ranks, 8 MB for more); below
-/// it one-shot for 2 ranks, for up to 4 ranks under 1 MB, for more under 500 kB; two-shot else.
-public struct PeerAllReduceRules: Sendable, Hashable {
-    public var workspaceTwoRanks = 16e6
-    public var workspace = 8e6
-    public var oneShotUpToFourRanks = 1e6
-    public var oneShot = 500e3
-    public init() {}
-    public func workspace(ranks: Int) -> Double { ranks <= 2 ? workspaceTwoRanks : workspace }
-    /// Messages below this use one-shot.
-    public func oneShotLimit(ranks: Int) -> Double { ranks <= 2 ? .infinity : ranks <= 4 ? oneShotUpToFourRanks : oneShot }
 }
 
 /// What to serve, on what, and how.
@@ -401,38 +383,12 @@ public struct ServingPredictor: Sendable {
     func time(_ pass: PassKernels) -> Tally {
         var tally = Tally()
         for k in pass.kernels { tally.add(predict(k.kernel), count: k.count) }
-        for c in pass.collectives {
-            let seconds = c.collective == .allReduce && c.group == .tensor
-                ? engineAllReduce(bytes: c.bytes) : network.time(c.collective, bytes: c.bytes, group: group(c.group))
-            tally.addComm(seconds * c.count)
-        }
+        for c in pass.collectives { tally.addComm(network.time(c.collective, bytes: c.bytes, group: group(c.group)) * c.count) }
         return tally
     }
 
     func tensorAllReduce(tokens: Int) -> Double {
-        engineAllReduce(bytes: Double(tokens) * Double(h) * act.bytes)
-    }
-
-    /// The tensor-parallel all-reduce of `bytes` as a serving engine runs it. Where every rank of
-    /// the group reaches the others' memory over the scale-up link (`Link.peerAccess`), the engine
-    /// reduces messages that fit its workspace with its own kernels instead of NCCL (TensorRT-LLM's
-    /// AllReduceStrategy AUTO; `ServingAssumptions.peerAllReduce` has its size rules), inside the
-    /// step's CUDA graph, so without the library's per-call floor:
-    /// - one-shot: each rank publishes its buffer and raises a flag (a link latency each), then
-    ///   reads the n − 1 peers' buffers over its link and sums them;
-    /// - two-shot: the same as a reduce-scatter then an all-gather, twice the latencies and
-    ///   2(n − 1)/n of the bytes.
-    /// Larger messages, and links without peer access, go through the library (`Network.time`).
-    func engineAllReduce(bytes: Double) -> Double {
-        guard t > 1, bytes > 0 else { return 0 }
-        let g = group(.tensor)
-        let rules = config.assumptions.peerAllReduce
-        guard let link = config.profile.scaleUp, link.peerAccess, !g.spansNodes, bytes <= rules.workspace(ranks: t) else {
-            return network.time(.allReduce, bytes: bytes, group: g)
-        }
-        let n = Double(t), bandwidth = link.bandwidth * network.scaleUpEfficiency
-        if bytes < rules.oneShotLimit(ranks: t) { return 2 * link.latency + (n - 1) * bytes / bandwidth }
-        return 4 * link.latency + 2 * (n - 1) / n * bytes / bandwidth
+        t > 1 ? network.time(.allReduce, bytes: Double(tokens) * Double(h) * act.bytes, group: group(.tensor)) : 0
     }
 
     /// Final norm and LM head for `rows` tokens (only the last token of a prompt needs logits).

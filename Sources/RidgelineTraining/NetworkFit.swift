@@ -57,7 +57,7 @@ public enum NetworkFit {
             }
             let domain = max(link.domainSize ?? 1, inside.map(\.ranks).max() ?? 1)
             up = fitScaleUp(inside, link: Link(name: link.name, bandwidth: link.bandwidth, latency: link.latency, domainSize: domain,
-                                               collective: link.collective, peerAccess: link.peerAccess), source: source, assumptions: assumptions)
+                                               collective: link.collective), source: source, assumptions: assumptions)
         }
         if !across.isEmpty {
             guard let link = profile.scaleOut else {
@@ -125,8 +125,7 @@ public enum NetworkFit {
         if let largest = parameters.busBandwidth.keys.max(), let bw = parameters.busBandwidth[largest] {
             parameters.efficiency = min(1, bw / link.bandwidth)
         }
-        return Link(name: link.name, bandwidth: link.bandwidth, latency: best[0], domainSize: link.domainSize, collective: parameters,
-                    peerAccess: link.peerAccess)
+        return Link(name: link.name, bandwidth: link.bandwidth, latency: best[0], domainSize: link.domainSize, collective: parameters)
     }
 
     /// The largest quarter of each group size's samples (by message size), where the bus

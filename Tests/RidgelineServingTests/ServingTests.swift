@@ -121,25 +121,6 @@ func config(_ model: String, _ hardware: String, input: Int = 1000, output: Int 
         // Two all-reduces per layer, each at least the link latency.
         #expect(d.communicationSeconds > 2 * 80 * 3e-6)
     }
-
-    @Test func decodeAllReducesAreTheEnginesOneShotKernelOnPeerLinks() throws {
-        // h100's NVLink gives peer access: a batch-1 decode all-reduce (16 KiB) is two link
-        // latencies plus three peers' buffers, far under the library's per-call floor; without
-        // peer access (a PCIe part) every one of the 160 all-reduces pays that floor.
-        var c = try config("llama3.1-70b", "h100-sxm5-80gb", tp: 4)
-        let peers = try ServingPredictor(c).decodeStep(batch: 1, context: 1000).communicationSeconds
-        c.profile.scaleUp?.peerAccess = false
-        let library = try ServingPredictor(c).decodeStep(batch: 1, context: 1000).communicationSeconds
-        let link = try #require(c.profile.scaleUp)
-        let oneShot = 2 * link.latency + 3 * 16384 / (link.bandwidth * TrainingAssumptions().scaleUpEfficiency)
-        let floor = try #require(link.collective).baseLatency
-        #expect(library - peers > 160 * (floor - oneShot) * 0.99, "library \(library) peers \(peers)")
-        // A long prompt's all-reduces (8,000 tokens: 128 MiB) are the library's ring either way.
-        c = try config("llama3.1-70b", "h100-sxm5-80gb", input: 8000, output: 1, tp: 4)
-        let ring = try ServingPredictor(c).prefill().communicationSeconds
-        c.profile.scaleUp?.peerAccess = false
-        #expect(try ServingPredictor(c).prefill().communicationSeconds == ring)
-    }
 }
 
 @Suite struct FP4Tests {
