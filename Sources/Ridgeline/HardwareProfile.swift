@@ -92,6 +92,7 @@ public struct HardwareProfile: Sendable, Equatable {
 
     static func fallbacks(_ dtype: DType) -> [DType] {
         switch dtype {
+        case .fp4: return [.fp4, .fp8, .bf16, .fp16, .fp32]
         case .fp8: return [.fp8, .bf16, .fp16, .fp32]
         case .int8: return [.int8, .fp16, .bf16, .fp32]
         case .bf16: return [.bf16, .fp16, .fp32]
