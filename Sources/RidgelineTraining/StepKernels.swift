@@ -102,6 +102,11 @@ public struct TransformerKernels: Sendable {
     var h: Int { model.dModel }
     var act: DType { settings.precision.activationDType }
     var mm: DType { settings.precision.gemmDType }
+    /// The output head's GEMMs run in 16 bits under fp8: Transformer Engine's fp8 autocast covers
+    /// only its own modules, and the head is not one (Megatron-core's `output_layer` is a
+    /// `tensor_parallel.ColumnParallelLinear`, Hugging Face/llm-foundry's `lm_head` an `nn.Linear`;
+    /// TE's fp8 guidance keeps the last layer in higher precision).
+    var headMM: DType { fp8 ? act : mm }
     var eager: Bool { settings.mode == .eager }
     var unfused: Bool { !settings.flashAttention }
     var fp8: Bool { settings.precision == .fp8 }
@@ -518,7 +523,7 @@ public struct TransformerKernels: Sendable {
         let v = model.image == nil ? model.vocab / t : model.vocab
         normForward(&p)
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
-        p.add(.gemm(GEMM(m: headRows, n: v, k: h, dtype: mm)), .gemm)
+        p.add(.gemm(GEMM(m: headRows, n: v, k: h, dtype: headMM)), .gemm)
         if eager && act.bytes == 2 { p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
         p.add(.rowwise(RowWise(.softmax, rows: headRows, cols: v, dtype: .fp32)), .memoryBound)
         if t > 1 && model.image == nil { p.comm(.allReduce, bytes: Double(headRows) * 4, count: 3) }
@@ -535,8 +540,8 @@ public struct TransformerKernels: Sendable {
         if castLogits { p.add(.elementwise(Elementwise(name: "fill", elements: headRows * v, inputs: 0, outputs: 1, dtype: .fp32)), .memoryBound) }
         p.add(.rowwise(RowWise(.softmax, rows: headRows, cols: v, pass: .bwd, dtype: .fp32)), .memoryBound)
         if castLogits { p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 2, outputs: 1, dtype: act)), .memoryBound) }
-        p.add(.gemm(GEMM(m: headRows, n: h, k: v, dtype: mm)), .gemm)
-        if !frozen { p.add(.gemm(GEMM(m: h, n: v, k: headRows, transA: true, dtype: mm)), .gemm) }
+        p.add(.gemm(GEMM(m: headRows, n: h, k: v, dtype: headMM)), .gemm)
+        if !frozen { p.add(.gemm(GEMM(m: h, n: v, k: headRows, transA: true, dtype: headMM)), .gemm) }
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
         normBackward(&p)
         return p

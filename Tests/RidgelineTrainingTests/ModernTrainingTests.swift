@@ -267,4 +267,18 @@ import Testing
         let speedUp = try step(.bf16) / step(.fp8)
         #expect(speedUp > 1.2 && speedUp < 1.6, "fp8 speed-up \(speedUp)")
     }
+
+    /// Transformer Engine's fp8 autocast covers its own modules only: the layers' linear GEMMs
+    /// run in fp8, the output head (Megatron-core's `ColumnParallelLinear`, not a TE module) in
+    /// bf16, forward and backward.
+    @Test func fp8OutputHeadRunsInBF16() throws {
+        let k = TransformerKernels(model: try Fixtures.transformer("llama3-8b"), settings: KernelSettings(seq: 4096, precision: .fp8))
+        func gemmTypes(_ p: PassKernels) -> [DType] {
+            p.kernels.compactMap { if case .gemm(let g) = $0.kernel { return g.dtype } else { return nil } }
+        }
+        let head = gemmTypes(k.outputForward()) + gemmTypes(k.outputBackward())
+        #expect(head.count == 3 && head.allSatisfy { $0 == .bf16 }, "head GEMMs \(head)")
+        let layer = gemmTypes(k.mlpBlockBackward())
+        #expect(!layer.isEmpty && layer.allSatisfy { $0 == .fp8 }, "layer GEMMs \(layer)")
+    }
 }
