@@ -14,6 +14,7 @@ let sections: [BenchSection] = [
     CheckRunsSection(),
     ServingSection(),
     TransferSection(),
+    ScaleSection(),
 ]
 
 /// The capacity planner's search (`PlanBench.swift`), which prints its own lines.

@@ -3,40 +3,55 @@ import Yams
 /// Reads typed fields out of a parsed YAML or JSON document (JSON is YAML), keeping the path of
 /// every field so that an error can name exactly which one is wrong: `memory[2].bandwidth`.
 public struct FieldReader {
-    public let node: Node
+    /// The mapping (or, for `list`, the element) this reader reads.
+    public let content: FieldValue
     public let path: String
     public let file: String?
 
-    public init(_ node: Node, path: String = "", file: String?) {
-        self.node = node
+    public init(_ content: FieldValue, path: String = "", file: String?) {
+        self.content = content
         self.path = path
         self.file = file
     }
 
     /// Parses YAML (or JSON) text into a reader over its top-level mapping.
     public static func parse(_ text: String, file: String?) throws -> FieldReader {
-        let node: Node?
-        do {
-            node = try JSONNode.compose(text) ?? Yams.compose(yaml: text)
-        } catch {
-            throw RidgelineError.unreadable(file: file ?? "input", reason: "not valid YAML/JSON (\(error))")
+        var text = text
+        return try text.withUTF8 { try parse(bytes: $0, file: file) }
+    }
+
+    /// Parses UTF-8 bytes (one line of a JSON Lines file, or a whole YAML document): a JSON object
+    /// goes through `JSONObjectParser`, anything else through Yams, which reports its own errors.
+    public static func parse(bytes: UnsafeBufferPointer<UInt8>, file: String?) throws -> FieldReader {
+        let parsed: FieldValue?
+        if let json = JSONObjectParser.parse(bytes) {
+            parsed = json
+        } else {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw RidgelineError.unreadable(file: file ?? "input", reason: "not UTF-8 text")
+            }
+            do {
+                parsed = try Yams.compose(yaml: text).map(FieldValue.init)
+            } catch {
+                throw RidgelineError.unreadable(file: file ?? "input", reason: "not valid YAML/JSON (\(error))")
+            }
         }
-        guard let node, node.mapping != nil else {
+        guard let parsed, parsed.mapping != nil else {
             throw RidgelineError.unreadable(file: file ?? "input", reason: "expected a mapping of fields at the top level")
         }
-        return FieldReader(node, file: file)
+        return FieldReader(parsed, file: file)
     }
 
     public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    /// The value at `key`, compared as plain text. Yams's own `node[key]` compares nodes, which
-    /// resolves every key's YAML tag with regular expressions: that lookup was most of the time
-    /// spent reading a large JSON Lines file.
-    func value(_ key: String) -> Node? {
-        node.mapping?.first { $0.key.string == key }?.value
+    /// The value at `key` (the first, if a key repeats).
+    func value(_ key: String) -> FieldValue? {
+        guard case .mapping(let pairs) = content else { return nil }
+        for pair in pairs where pair.key == key { return pair.value }
+        return nil
     }
 
-    public var keys: [String] { node.mapping?.keys.compactMap(\.string) ?? [] }
+    public var keys: [String] { content.mapping?.map(\.key) ?? [] }
 
     public func has(_ key: String) -> Bool { value(key) != nil }
 
@@ -69,7 +84,7 @@ public struct FieldReader {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a list of strings")
         }
         return try seq.enumerated().map { index, item in
-            guard let s = item.scalar?.string else {
+            guard let s = item.scalar else {
                 throw RidgelineError.invalidValue(file: file, field: "\(name(key))[\(index)]", value: describe(item), expected: "a string")
             }
             return s
@@ -81,7 +96,7 @@ public struct FieldReader {
         guard let scalar = child.scalar else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a string")
         }
-        return scalar.string
+        return scalar
     }
 
     public func string(_ key: String) throws -> String {
@@ -92,7 +107,7 @@ public struct FieldReader {
     /// A whole number, rejecting fractions, non-numbers and values outside `range`.
     public func optionalInt(_ key: String, in range: ClosedRange<Int> = 1...Int.max) throws -> Int? {
         guard let child = value(key) else { return nil }
-        guard let text = child.scalar?.string, let value = Int(text) else {
+        guard let text = child.scalar, let value = Int(text) else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a whole number")
         }
         guard range.contains(value) else {
@@ -108,7 +123,7 @@ public struct FieldReader {
 
     public func optionalDouble(_ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude) throws -> Double? {
         guard let child = value(key) else { return nil }
-        guard let text = child.scalar?.string, let value = Double(text), value.isFinite else {
+        guard let text = child.scalar, let value = Double(text), value.isFinite else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a number")
         }
         guard range.contains(value) else {
@@ -124,7 +139,7 @@ public struct FieldReader {
 
     public func optionalBool(_ key: String) throws -> Bool? {
         guard let child = value(key) else { return nil }
-        switch child.scalar?.string.lowercased() {
+        switch child.scalar?.lowercased() {
         case "true", "yes": return true
         case "false", "no": return false
         default:
@@ -134,7 +149,7 @@ public struct FieldReader {
 
     public func optionalQuantity(_ key: String, _ dimension: Dimension) throws -> Double? {
         guard let child = value(key) else { return nil }
-        guard let text = child.scalar?.string else {
+        guard let text = child.scalar else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: dimension.rawValue)
         }
         return try Quantity.parse(text, as: dimension, field: name(key), file: file)
@@ -170,8 +185,8 @@ public struct FieldReader {
         }
     }
 
-    private func describe(_ node: Node) -> String {
-        if let s = node.scalar?.string { return s }
+    private func describe(_ node: FieldValue) -> String {
+        if let s = node.scalar { return s }
         if node.sequence != nil { return "a list" }
         return "a mapping"
     }

@@ -59,13 +59,29 @@ public struct HardwareProfile: Sendable, Equatable {
     public var deviceMemory: MemoryLevel { memory[memory.count - 1] }
 
     /// The dense peak for matrix math in `dtype` (tensor cores where the device has them).
-    /// A dtype the device lacks falls back to the next wider one it has, as frameworks do.
+    /// A dtype the device lacks falls back to the next wider one it has, as frameworks do. A CPU
+    /// with bf16 dot-product units runs bf16 GEMMs on them even where they are slower than its
+    /// fp32 FMAs: oneDNN (PyTorch's CPU GEMMs) dispatches by ISA (avx512_core_bf16, AMX), never
+    /// by speed; without them it converts to fp32, the fallback. MFU's denominator is `mfuPeak`.
     public func matrixPeak(_ dtype: DType) -> (dtype: DType, flopsPerSecond: Double) {
         for candidate in Self.fallbacks(dtype) {
             if let p = compute.peak[candidate] { return (candidate, p) }
         }
         let widest = compute.peak.max { $0.value < $1.value }!
         return (widest.key, widest.value)
+    }
+
+    /// The denominator of MFU for a step whose GEMMs run in `dtype`: the highest dense peak the
+    /// device has for that precision. On a GPU that is `matrixPeak` (tensor cores are never slower
+    /// than the fp32 units). A CPU's bf16 dot-product units can be (175 against 353 GFLOP/s
+    /// measured on an AVX-512 Intel guest): its fp32 FMAs take bf16 operands exactly, so a
+    /// utilisation against the slower bf16 peak would read near 100% for a step that leaves half
+    /// the machine unused.
+    public func mfuPeak(_ dtype: DType) -> (dtype: DType, flopsPerSecond: Double) {
+        let matrix = matrixPeak(dtype)
+        guard kind == .cpu else { return matrix }
+        return Self.fallbacks(dtype).compactMap { d in compute.peak[d].map { (dtype: d, flopsPerSecond: $0) } }
+            .max { $0.flopsPerSecond < $1.flopsPerSecond } ?? matrix
     }
 
     /// The peak for element-wise math (CUDA cores / SIMD), which is fp32 unless the op is fp64.
@@ -76,6 +92,7 @@ public struct HardwareProfile: Sendable, Equatable {
 
     static func fallbacks(_ dtype: DType) -> [DType] {
         switch dtype {
+        case .fp4: return [.fp4, .fp8, .bf16, .fp16, .fp32]
         case .fp8: return [.fp8, .bf16, .fp16, .fp32]
         case .int8: return [.int8, .fp16, .bf16, .fp32]
         case .bf16: return [.bf16, .fp16, .fp32]

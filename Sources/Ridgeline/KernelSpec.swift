@@ -124,14 +124,24 @@ extension Kernel {
         return kernels
     }
 
-    /// Reads a JSON Lines file of specs, or standard input for `-` (`TextInput`).
-    public static func load(path: String) throws -> [Kernel] {
-        let input = try TextInput(path: path)
-        let kernels = try parseLines(input.text, file: input.name)
-        guard !kernels.isEmpty else { throw RidgelineError.unreadable(file: input.name, reason: "holds no kernel specs") }
-        return kernels
+    /// Reads a JSON Lines file of specs (or standard input for `-`) one line at a time, handing
+    /// each spec to `body` as it is read and checked; the first bad line stops the read with an
+    /// error naming it. Throws when the input holds no spec. Returns how many were read.
+    @discardableResult
+    public static func forEach(path: String, _ body: (Kernel) throws -> Void) throws -> Int {
+        let (name, count) = try TextInput.forEachContentLine(path: path) { number, line in
+            try body(try parse(try FieldReader.parse(bytes: line, file: "\(TextInput.name(of: path)):\(number)")))
+        }
+        guard count > 0 else { throw RidgelineError.unreadable(file: name, reason: "holds no kernel specs") }
+        return count
     }
 
+    /// Reads a JSON Lines file of specs, or standard input for `-` (`TextInput`).
+    public static func load(path: String) throws -> [Kernel] {
+        var kernels: [Kernel] = []
+        try forEach(path: path) { kernels.append($0) }
+        return kernels
+    }
 }
 
 /// Kernels encode as their contract spec: `op` plus the fields of the op.

@@ -171,8 +171,13 @@ extension MeasurementRecord {
         return records
     }
 
+    /// Reads a JSON Lines file of records (or standard input for `-`) a line at a time.
     public static func load(path: String) throws -> [MeasurementRecord] {
-        let input = try TextInput(path: path)
-        return try parseLines(input.text, file: input.name)
+        let file = TextInput.name(of: path)
+        var records: [MeasurementRecord] = []
+        try TextInput.forEachContentLine(path: path) { number, line in
+            records.append(try parse(try FieldReader.parse(bytes: line, file: "\(file):\(number)")))
+        }
+        return records
     }
 }

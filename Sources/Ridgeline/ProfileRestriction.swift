@@ -1,3 +1,5 @@
+import Foundation
+
 /// A CPU profile cut down to the cores a measurement really used.
 ///
 /// A kernel run on `n` of a CPU's `units` cores reaches n/units of its compute peak and of the
@@ -24,5 +26,44 @@ extension HardwareProfile {
         }
         p.name = "\(name), \(n) of \(compute.units) \(compute.unitName)s"
         return p
+    }
+}
+
+/// A CPU profile at the SIMD width a library's kernels use (`LibraryKernels`).
+///
+/// A core's FLOPs per cycle are lanes × FMA pipes × 2; kernels that use narrower vectors get the
+/// same pipes with fewer lanes, so the peaks scale by `bits` / the width the pipes run at full
+/// rate. Kernels without fused multiply-add are not charged more: the cores that such kernels
+/// now land on (Zen, Golden Cove and later) add on pipes of their own beside the multipliers
+/// (OpenBLAS's SSE3 sgemm reached 64 GFLOP/s on a guest whose 512-bit FMA peak is 353, above a
+/// half-rate model's 44). Memory is unchanged: the caches and DRAM serve narrow loads as fast as
+/// the core issues them.
+extension HardwareProfile {
+    public func restricted(toSIMDBits bits: Int) -> HardwareProfile {
+        guard kind == .cpu, bits >= 64 else { return self }
+        let full = fullRateSIMDBits
+        guard bits < full else { return self }
+        let share = Double(bits) / Double(full)
+        var p = self
+        p.compute.peak = compute.peak.mapValues { $0 * share }
+        p.compute.vectorPeak = compute.vectorPeak.mapValues { $0 * share }
+        p.compute.flopsPerClockPerUnit = compute.flopsPerClockPerUnit.mapValues { $0 * share }
+        p.compute.simdBits = min(bits, compute.simdBits ?? bits)
+        p.name = "\(name), at \(bits)-bit kernels"
+        return p
+    }
+}
+
+extension HardwareProfile {
+    /// The vector width at which a CPU's FMA pipes reach its fp32 peak: its SIMD registers, unless
+    /// its fp32 FLOPs per clock say the pipes are narrower (Zen 4 runs 512-bit instructions as two
+    /// 256-bit halves: 32 FLOPs per clock = 2 pipes × 8 lanes × 2). Two FMA pipes assumed, as on
+    /// the x86 server cores of the last decade; rounded to a power of two from 128 bits.
+    public var fullRateSIMDBits: Int {
+        let width = compute.simdBits ?? 256
+        guard let perClock = compute.flopsPerClockPerUnit[.fp32], perClock > 0 else { return width }
+        let bits = perClock / 4 * 32
+        let rounded = Int(pow(2, log2(bits).rounded()))
+        return min(width, max(128, rounded))
     }
 }

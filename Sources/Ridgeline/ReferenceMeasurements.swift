@@ -30,21 +30,25 @@ public struct ReferenceFile: Sendable {
     public static func parse(_ text: String, file: String) throws -> ReferenceFile {
         var result = ReferenceFile(measurements: [], launchFloorSeconds: nil, skipped: [:])
         for line in TextInput.contentLines(text) {
-            let r = try FieldReader.parse(String(line.text), file: "\(file):\(line.number)")
-            let section = try r.string("section")
-            switch section {
-            case "launch":
-                result.launchFloorSeconds = try r.double("ms_median") / 1000
-            case "gemm", "bmm", "membound", "rowwise", "attention", "conv2d":
-                result.measurements.append(ReferenceMeasurement(
-                    index: result.measurements.count, line: line.number, section: section,
-                    kernels: try kernels(section: section, r), medianSeconds: try r.double("ms_median") / 1000,
-                    minSeconds: try r.double("ms_min") / 1000))
-            default:
-                result.skipped[section, default: 0] += 1
-            }
+            try result.add(try FieldReader.parse(String(line.text), file: "\(file):\(line.number)"), line: line.number)
         }
         return result
+    }
+
+    /// Adds one row (the reader of line `line`).
+    public mutating func add(_ r: FieldReader, line: Int) throws {
+        let section = try r.string("section")
+        switch section {
+        case "launch":
+            launchFloorSeconds = try r.double("ms_median") / 1000
+        case "gemm", "bmm", "membound", "rowwise", "attention", "conv2d":
+            measurements.append(ReferenceMeasurement(
+                index: measurements.count, line: line, section: section,
+                kernels: try Self.kernels(section: section, r), medianSeconds: try r.double("ms_median") / 1000,
+                minSeconds: try r.double("ms_min") / 1000))
+        default:
+            skipped[section, default: 0] += 1
+        }
     }
 
     static func kernels(section: String, _ r: FieldReader) throws -> [Kernel] {

@@ -17,6 +17,9 @@ public struct Observation: Sendable {
     /// Where it ran: "cpu", "cuda:0", …; the host's fingerprint where the record has one.
     public var device: String
     public var host: String?
+    /// The engine's version as the record gives it: names the kernels a CPU library chose
+    /// (oneDNN's ISA, OpenBLAS's core; `LibraryKernels`).
+    public var engineVersion: String?
 
     public init(kernels: [Kernel], seconds: Double, source: String, engine: Engine, counters: [String: Double] = [:],
                 counterSource: String = "none", threads: Int? = nil, device: String = "cpu", host: String? = nil) {
@@ -41,26 +44,34 @@ public enum Observations {
     /// what the hardware does alone on a machine shared with other work.
     public enum Statistic: String, CaseIterable, Sendable { case median, min, cpu }
 
-    /// Reads measurement records or reference rows from a file, or from standard input for `-`.
+    /// Reads measurement records or reference rows from a file, or from standard input for `-`,
+    /// a line at a time (`TextInput.forEachContentLine`): the first content line says which
+    /// format the file is in, and each line is checked as it is read.
     public static func load(path: String, statistic: Statistic = .median) throws -> [Observation] {
-        let input = try TextInput(path: path)
-        let (text, file) = (input.text, input.name)
-        let lines = TextInput.contentLines(text)
-        let observations: [Observation]
-        if let first = lines.first, first.text.contains("\"section\"") {
-            if statistic == .cpu {
-                throw RidgelineError.invalidValue(file: file, field: "--statistic", value: "cpu",
-                                                  expected: "median or min: reference GPU rows carry no thread CPU time")
+        let file = TextInput.name(of: path)
+        var observations: [Observation] = []
+        var reference: ReferenceFile?
+        var first = true
+        try TextInput.forEachContentLine(path: path) { number, line in
+            let source = "\(file):\(number)"
+            if first {
+                first = false
+                if String(decoding: line, as: UTF8.self).contains("\"section\"") {
+                    if statistic == .cpu {
+                        throw RidgelineError.invalidValue(file: file, field: "--statistic", value: "cpu",
+                                                          expected: "median or min: reference GPU rows carry no thread CPU time")
+                    }
+                    reference = ReferenceFile(measurements: [], launchFloorSeconds: nil, skipped: [:])
+                }
             }
-            observations = try ReferenceFile.parse(text, file: file).measurements.map {
-                $0.observation(file: file, statistic: statistic)
-            }
-        } else {
-            observations = try lines.map { line in
-                let record = try MeasurementRecord.parse(try FieldReader.parse(String(line.text), file: "\(file):\(line.number)"))
-                return try Observation(record: record, source: "\(file):\(line.number)", statistic: statistic)
+            let r = try FieldReader.parse(bytes: line, file: source)
+            if reference != nil {
+                try reference!.add(r, line: number)
+            } else {
+                observations.append(try Observation(record: try MeasurementRecord.parse(r), source: source, statistic: statistic))
             }
         }
+        if let reference { observations = reference.measurements.map { $0.observation(file: file, statistic: statistic) } }
         guard !observations.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "holds no measurements") }
         return observations
     }
@@ -91,6 +102,7 @@ extension Observation {
         self.init(kernels: [record.kernel], seconds: seconds, source: source,
                   engine: record.engine, counters: record.counters, counterSource: record.counterSource,
                   threads: record.device == "cpu" ? record.threads : nil, device: record.device, host: record.host.fingerprint)
+        engineVersion = record.engineVersion
     }
 }
 
@@ -121,10 +133,18 @@ extension Observations {
 
     /// The profile to judge `observations` with: cut down to the cores they ran on when they
     /// all ran on fewer threads than the CPU has (see `HardwareProfile.restricted`).
+    /// The profile as the observations' engine could use it: cut to the threads they ran on,
+    /// and at the SIMD width of the kernels their library chose (`LibraryKernels`), when they
+    /// all name the same kernels.
     public static func profile(_ profile: HardwareProfile, for observations: [Observation]) -> HardwareProfile {
+        var result = profile
         let counts = Set(observations.compactMap(\.threads))
-        guard counts.count == 1, let threads = counts.first else { return profile }
-        return profile.restricted(toUnits: threads)
+        if counts.count == 1, let threads = counts.first { result = result.restricted(toUnits: threads) }
+        let kernels = observations.map { LibraryKernels.from(engine: $0.engine, version: $0.engineVersion) }
+        if let first = kernels.first, let chosen = first, kernels.allSatisfy({ $0 == first }) {
+            result = result.restricted(toSIMDBits: chosen.bits)
+        }
+        return result
     }
 }
 

@@ -1,13 +1,16 @@
 import Foundation
 import Ridgeline
+import RidgelineKernels
 
 /// Picks each memory level's bandwidth plateau from a working-set sweep.
 ///
 /// A level serves a working set that fits in the thread's share of it but not in the level
 /// below. Near either edge the plateau bends (the set partly spills, or partly fits the inner
 /// level), so the window for level k is [2 × share(k−1), share(k) / 2] (L1: up to 3/4), with
-/// share = capacity / threads sharing one instance; DRAM is every point whose total working set
-/// is at least four times the last-level cache (STREAM's own rule for array sizes).
+/// share = capacity / threads sharing one instance; DRAM is every point at least four times the
+/// working set where the read curve left the last-level cache's plateau (`BandwidthCurve`:
+/// STREAM's rule for array sizes, applied to the cache the cores really get), or, where the curve
+/// shows no such end, four times the nominal last-level cache.
 struct BandwidthPlateaus {
     let topology: HostTopology
     let settings: ProbeSettings
@@ -23,18 +26,67 @@ struct BandwidthPlateaus {
             result.append(LevelBandwidth(level: name, allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
                                          singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
         }
-        let dramFloor = settings.dramFloorBytes(lastLevelCacheBytes: topology.lastLevelCacheBytes ?? 0)
-        let dramAll = plateau(sweep, threads: threads, window: Int(dramFloor / Double(threads)) ... Int.max, privateLevel: false)
-        let dramOne = plateau(sweep, threads: 1, window: Int(dramFloor) ... Int.max, privateLevel: false)
-        if let all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {
+        let reached = { (n: Int) in sweep.contains { $0.threads == n && self.dramWindow(sweep, threads: n).contains($0.workingSetPerThread) } }
+        let dramAll = plateau(sweep, threads: threads, window: dramWindow(sweep, threads: threads), privateLevel: false)
+        let dramOne = plateau(sweep, threads: 1, window: dramWindow(sweep, threads: 1), privateLevel: false)
+        if var all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {
+            // An all-thread sweep cut before DRAM (the budget) would read a cache as DRAM; what
+            // one thread draws alone is a floor for all of them, and says where it came from.
+            if threads > 1 && !reached(threads) && reached(1) {
+                all = (one.rate, "\(one.kernel), one thread (the all-thread sweep stopped before DRAM)", one.window, one.triad)
+            }
             result.append(LevelBandwidth(level: "dram", allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
                                          singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
+        }
+        for k in result.indices.dropLast() {
+            guard let index = caches.firstIndex(where: { "l\($0.level)" == result[k].level }) else { continue }
+            result[k].effectiveCapacity = effectiveCapacity(sweep, caches: caches, index: index, threads: threads,
+                                                            upper: result[k].window, lower: result[k + 1].window)
         }
         return result
     }
 
+    /// The read kernel's curve for `threads` (the sweep's lead kernel: it has every size), each
+    /// point at the rate its level is judged by.
+    func curve(_ sweep: [BandwidthPoint], threads: Int) -> BandwidthCurve {
+        BandwidthCurve(sweep.filter { $0.threads == threads && $0.kernel == StreamKernel.read.rawValue }.map {
+            .init(bytes: $0.workingSetPerThread, rate: $0.rate(privateLevel: $0.workingSetPerThread <= topology.privateCacheBytes).best)
+        })
+    }
+
+    /// Per-thread working sets counted as DRAM (see the type's comment).
+    func dramWindow(_ sweep: [BandwidthPoint], threads: Int) -> ClosedRange<Int> {
+        let caches = topology.dataCaches
+        let from = caches.count >= 2 ? window(caches, caches.count - 1, threads: threads).lowerBound : 0
+        if let first = curve(sweep, threads: threads).dramPoints(cacheFrom: from).first { return first.bytes...Int.max }
+        let floor = settings.dramFloorBytes(lastLevelCacheBytes: topology.lastLevelCacheBytes ?? 0)
+        return Int(floor / Double(threads))...Int.max
+    }
+
+    /// Where cache level `index`'s plateau really ends, from the read curve's fall to the next
+    /// level (`BandwidthCurve.crossing`), as the capacity of one instance the roofline's cache
+    /// model needs to bend there (`BandwidthCurve.modelCapacity`): the per-thread crossing times
+    /// the threads that share one instance. nil where the curve shows no distinct step.
+    func effectiveCapacity(_ sweep: [BandwidthPoint], caches: [CacheLevel], index: Int, threads: Int,
+                           upper: ClosedRange<Int>, lower: ClosedRange<Int>) -> EffectiveCapacity? {
+        let c = curve(sweep, threads: threads)
+        func best(_ w: ClosedRange<Int>) -> Double? { c.points.filter { w.contains($0.bytes) }.map(\.rate).max() }
+        guard let up = best(upper), let down = best(lower),
+              let crossing = c.crossing(from: index == 0 ? 0 : self.window(caches, index, threads: threads).lowerBound, upper: up, lower: down)
+        else { return nil }
+        let sharing = Double(max(1, min(caches[index].sharedByCores, threads)))
+        let bytes = BandwidthCurve.modelCapacity(crossing: crossing * sharing, upper: up, lower: down)
+        return EffectiveCapacity(bytes: bytes, crossingPerThread: crossing, threads: threads, nominalBytes: caches[index].sizeBytes)
+    }
+
     private func share(_ cache: CacheLevel, threads: Int) -> Int {
         cache.sizeBytes / max(1, min(cache.sharedByCores, threads))
+    }
+
+    /// Each cache level's plateau window for `threads`, innermost first.
+    func windows(threads: Int) -> [ClosedRange<Int>] {
+        let caches = topology.dataCaches
+        return caches.indices.map { window(caches, $0, threads: threads) }
     }
 
     private func window(_ caches: [CacheLevel], _ index: Int, threads: Int) -> ClosedRange<Int> {

@@ -28,6 +28,16 @@ public struct ProbeSettings: Sendable {
     /// Seconds from the start of `measure()` during which the all-thread DRAM points are visited
     /// again and again (see `measure()`); 0 for none.
     public var dramWindowSeconds: Double = 15
+    /// Wall-time budget of `measure()` (`detect --measure --budget`). The sweeps stop growing and
+    /// the extra visits are left out as it runs low (`MeasuredCeilings.cuts` says which); patience
+    /// and the DRAM window shrink with it. More budget buys more samples and visits, not a wider
+    /// sweep: the working sets are bounded by what the curve shows (`BandwidthCurve`).
+    public var budgetSeconds: Double = ProbeSettings.defaultBudgetSeconds
+    /// 40 s: with hwloc, the engine's call cost and process start, `detect --measure` stays
+    /// under a minute on a busy 2-core VM.
+    public static let defaultBudgetSeconds = 40.0
+    /// Bounds of `--budget`.
+    public static let budgetRange: ClosedRange<Double> = 5...3600
 
     public init(computeSampleSeconds: Double, bandwidthSampleSeconds: Double, repeats: Int,
                 smallestWorkingSet: Int, dramFactor: Double, largestWorkingSet: Int?) {
@@ -36,13 +46,34 @@ public struct ProbeSettings: Sendable {
         self.largestWorkingSet = largestWorkingSet
     }
 
-    /// The smallest all-thread working set the sweep counts as DRAM: `dramFactor` × the last-level
-    /// cache, less 1% because a kernel's arrays round the working set down to whole cache lines.
+    /// The smallest all-thread working set counted as DRAM when the curve shows no end of the
+    /// last-level cache's plateau (`BandwidthCurve`): `dramFactor` × the nominal last-level cache,
+    /// less 1% because a kernel's arrays round the working set down to whole cache lines.
     public func dramFloorBytes(lastLevelCacheBytes: Int) -> Double {
         0.99 * dramFactor * Double(lastLevelCacheBytes)
     }
 
-    /// `detect --measure`: about 15–30 s on a 2-core machine, depending on how busy it is. Short
+    /// Share of the budget by which each phase must have started: the one-thread read sweep may
+    /// grow until `singleSweep`, the all-thread one until `allSweep`, the other kernels' points
+    /// start until `otherKernels`; the second visits of the compute peaks (cheap, and the figures
+    /// two runs must agree on) and of the shared levels run only before `computeRevisits` and
+    /// `revisits`, and the revisited points stop at `dramWindow`.
+    enum BudgetMark: Double {
+        case singleSweep = 0.35, allSweep = 0.55, otherKernels = 0.7, computeRevisits = 0.75, revisits = 0.8, dramWindow = 0.9
+    }
+
+    func deadline(_ mark: BudgetMark, from start: Double) -> Double { start + mark.rawValue * budgetSeconds }
+
+    /// When a read sweep starting now must stop growing: at its mark, but never sooner than
+    /// `sweepFloor` of the budget from now, so that a slow compute phase on a busy machine does
+    /// not starve the sweeps (the phases after them give the time back).
+    func sweepDeadline(_ mark: BudgetMark, from start: Double, now: Double) -> Double {
+        max(deadline(mark, from: start), now + Self.sweepFloor * budgetSeconds)
+    }
+
+    static let sweepFloor = 0.15
+
+    /// `detect --measure`: about 15–40 s on a 2-core machine, depending on how busy it is. Short
     /// samples, at least 15 of them and more while other processes take the cores (`SampleBoard`):
     /// on a shared machine a short sample is more often undisturbed.
     public static let standard = ProbeSettings(computeSampleSeconds: 0.005, bandwidthSampleSeconds: 0.002, repeats: 15,
@@ -73,46 +104,66 @@ public struct CeilingProbe {
 
     public func measure() throws -> MeasuredCeilings {
         let start = monotonicSeconds()
-        deadline.set(0, start + settings.patienceSeconds)
+        var cuts: [String] = []
+        func past(_ mark: ProbeSettings.BudgetMark) -> Bool { monotonicSeconds() > settings.deadline(mark, from: start) }
+        // Each phase waits for undisturbed samples (`SampleBoard`) only within its share of the
+        // budget, so that on a busy machine one phase's patience cannot starve the next.
+        func patient(until share: Double) {
+            deadline.set(0, start + min(settings.patienceSeconds, share * settings.budgetSeconds))
+        }
+        let budgetText = "\(formatSignificant(settings.budgetSeconds, digits: 3)) s budget"
         let single = ThreadTeam(size: 1, hwloc: hwloc)
         let all = ThreadTeam(size: topology.cores, hwloc: hwloc)
+        patient(until: 0.1)
         var (clockSingle, clockAll, peaks) = try computeCeilings(single: single, all: all)
+        patient(until: 0.25)
         var sweep: [BandwidthPoint] = []
-        sweep += try bandwidthSweep(team: single)
+        // The read curves first, one thread then all: they decide how far the sweep goes and
+        // where the plateaus are; the other kernels follow at the plateaus' sizes.
+        let singleSweep = try leadSweep(team: single, until: settings.sweepDeadline(.singleSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
         // Where the hypervisor put the cores, beside each all-thread DRAM measurement (see CoreHandOff).
         var dramVisits: [DRAMVisit] = []
-        let dramFloor = settings.dramFloorBytes(lastLevelCacheBytes: topology.lastLevelCacheBytes ?? 0)
-        let dramSizes = sweepSizes(threads: all.size).filter { Double($0 * all.size) >= dramFloor }
+        let firstHandOff = CoreHandOff.seconds(team: all)
+        patient(until: 0.45)
+        // Inside a core's private caches the all-thread curve has the one-thread curve's shape (no
+        // thread touches another's), so there it runs at the one-thread plateaus' best sizes only.
+        let privateSkipped = Set(sweepSizes(threads: all.size).filter { $0 <= topology.privateCacheBytes })
+            .subtracting(singleSweep.plateauSizes)
+        let allSweep = try leadSweep(team: all, skipping: all.size > 1 ? privateSkipped : [],
+                                     until: settings.sweepDeadline(.allSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
+        sweep += singleSweep.points + allSweep.points
+        patient(until: 0.6)
+        for (team, lead) in [(single, singleSweep), (all, allSweep)] {
+            sweep += try otherKernels(team: team, sizes: lead.plateauSizes, until: settings.deadline(.otherKernels, from: start), cuts: &cuts)
+        }
+        let dramSizes = allSweep.dramSizes
         func noteVisit(handOff: Double?, points: [BandwidthPoint]) {
-            let rate = points.filter { Double($0.workingSetPerThread * all.size) >= dramFloor }.map(\.bytesPerSecond.best).max()
+            let rate = points.filter { allSweep.dramBytes.contains($0.workingSetPerThread) }.map(\.bytesPerSecond.best).max()
             if let handOff, let rate, all.size > 1, settings.largestWorkingSet == nil {
                 dramVisits.append(DRAMVisit(handOffSeconds: handOff, bytesPerSecond: rate))
             }
         }
-        let firstHandOff = CoreHandOff.seconds(team: all)
-        let allSweep = try bandwidthSweep(team: all)
-        sweep += allSweep
-        noteVisit(handOff: firstHandOff, points: allSweep)
+        noteVisit(handOff: firstHandOff, points: allSweep.points)
         // Shared levels (L3, DRAM) are also used by other processes, which no CPU-time check can
         // see, and on a VM even a core's L1 ports can be shared with another guest's hyperthread.
         // Measuring DRAM, L3 and the L1 window again at the end spreads their samples over the whole
         // run, and each point keeps its better visit.
         let privateBytes = topology.privateCacheBytes
         let l1Bytes = topology.dataCaches.first?.sizeBytes ?? 0
+        let measuredSizes = [single.size: singleSweep.plateauSizes, all.size: allSweep.plateauSizes]
+        let revisitEnd = settings.deadline(.dramWindow, from: start)
         @discardableResult
         func revisit(team: ThreadTeam, sizes: [Int]) throws -> [BandwidthPoint] {
-            let points = try bandwidthSweep(team: team, sizes: sizes)
+            let points = try bandwidthSweep(team: team, sizes: sizes, until: revisitEnd)
+            if points.count < sizes.count * StreamKernel.allCases.count {
+                cuts.append("\(team.size == 1 ? "one thread" : "\(team.size) threads"): \(sizes.count * StreamKernel.allCases.count - points.count) of \(sizes.count * StreamKernel.allCases.count) revisited points (time)")
+            }
             for point in points {
                 guard let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }) else { continue }
                 let privateLevel = point.workingSetPerThread <= privateBytes
                 if point.rate(privateLevel: privateLevel).best > sweep[k].rate(privateLevel: privateLevel).best { sweep[k] = point }
             }
             return points
-        }
-        for team in [single, all] {
-            let handOff = team.size > 1 ? CoreHandOff.seconds(team: team) : nil
-            let points = try revisit(team: team, sizes: sweepSizes(threads: team.size).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 })
-            if team.size > 1 { noteVisit(handOff: handOff, points: points) }
         }
         // The compute ceilings too: a vCPU can share its physical core with another guest for a
         // while, which its CPU time does not show. A second visit, seconds later, keeps the better.
@@ -128,10 +179,24 @@ public struct CeilingProbe {
                 }
                 if !lagging || all.size == 1 { break }
             }
+            if past(.computeRevisits) {
+                cuts.append("visit \(visit + 2) of the compute peaks and clock: \(budgetText) spent")
+                break
+            }
             let again = try computeCeilings(single: single, all: all)
             clockSingle = max(clockSingle, again.0)
             clockAll = max(clockAll, again.1)
             for (k, p) in again.2.enumerated() where p.flopsPerSecond.best > peaks[k].flopsPerSecond.best { peaks[k] = p }
+        }
+        if past(.revisits) {
+            cuts.append("second visit of the L1 window and the shared levels (L3, DRAM): \(budgetText) spent")
+        } else {
+            for team in [single, all] {
+                let handOff = team.size > 1 ? CoreHandOff.seconds(team: team) : nil
+                let sizes = (measuredSizes[team.size] ?? []).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 }
+                let points = try revisit(team: team, sizes: sizes)
+                if team.size > 1 { noteVisit(handOff: handOff, points: points) }
+            }
         }
         // DRAM is the level other guests share most. On a 2-vCPU KVM guest the all-thread DRAM
         // rate switched between ≈ 35–45 and ≈ 55–65 GB/s in spells of 10–30 s (the one-thread
@@ -141,10 +206,14 @@ public struct CeilingProbe {
         // since neighbours only ever slow a sample down — more chances at a fast spell. They do
         // not cure a slow spell that outlasts the run: with a 36 s window one run of three still
         // read 40 against 57 GB/s, so the window stays short. A run already past the window (a
-        // busy machine) makes no extra visit, so it still ends in time.
-        if all.size > 1 && settings.largestWorkingSet == nil {
+        // busy machine) makes no extra visit, so it still ends in time; so does one whose visit
+        // would overrun the budget (a visit costs about what the last one did).
+        if all.size > 1 && settings.largestWorkingSet == nil && !dramSizes.isEmpty {
+            let windowEnd = min(start + settings.dramWindowSeconds, settings.deadline(.dramWindow, from: start))
             var visit = 3
-            while !dramSizes.isEmpty && monotonicSeconds() < start + settings.dramWindowSeconds {
+            var lastVisit = 0.0
+            while monotonicSeconds() + lastVisit < windowEnd {
+                let visitStart = monotonicSeconds()
                 progress("bandwidth dram, visit \(visit)")
                 let handOff = CoreHandOff.seconds(team: all)
                 noteVisit(handOff: handOff, points: try revisit(team: all, sizes: dramSizes))
@@ -154,10 +223,14 @@ public struct CeilingProbe {
                 // all-thread L1 figure read 547–591 GB/s over six runs with one visit at the end).
                 let gapStart = monotonicSeconds()
                 for team in [single, all] {
-                    try revisit(team: team, sizes: sweepSizes(threads: team.size).filter { $0 <= l1Bytes * 3 / 4 })
+                    try revisit(team: team, sizes: (measuredSizes[team.size] ?? []).filter { $0 <= l1Bytes * 3 / 4 })
                 }
                 let rest = Double(Self.dramVisitGapMicroseconds) - (monotonicSeconds() - gapStart) * 1e6
                 if rest > 0 { usleep(UInt32(rest)) }
+                lastVisit = monotonicSeconds() - visitStart
+            }
+            if start + settings.dramWindowSeconds > windowEnd + 1 {
+                cuts.append("all-thread DRAM visits after \(formatSignificant(windowEnd - start, digits: 3)) s (window \(formatSignificant(settings.dramWindowSeconds, digits: 3)) s): \(budgetText)")
             }
         }
         progress("fork-join latency")
@@ -167,10 +240,90 @@ public struct CeilingProbe {
             all.run { _ in }
             joins.append(monotonicSeconds() - t0)
         }
-        let levels = BandwidthPlateaus(topology: topology, settings: settings).levels(sweep: sweep, threads: all.size)
-        return MeasuredCeilings(clockSingleHz: clockSingle, clockAllHz: clockAll, peaks: peaks, sweep: sweep, levels: levels,
-                                threads: all.size, forkJoinSeconds: median(joins), dramVisits: dramVisits,
-                                elapsedSeconds: monotonicSeconds() - start)
+        let plateaus = BandwidthPlateaus(topology: topology, settings: settings)
+        var ceilings = MeasuredCeilings(clockSingleHz: clockSingle, clockAllHz: clockAll, peaks: peaks, sweep: sweep,
+                                        levels: plateaus.levels(sweep: sweep, threads: all.size), threads: all.size,
+                                        forkJoinSeconds: median(joins), dramVisits: dramVisits, elapsedSeconds: monotonicSeconds() - start)
+        ceilings.cuts = cuts
+        return ceilings
+    }
+
+    /// What one team's read sweep measured: the sizes asked for, those of its DRAM tail, and
+    /// those the other kernels need (`BandwidthCurve.plateauSizes`).
+    struct TeamSweep {
+        var points: [BandwidthPoint]
+        var sizes: [Int]
+        var dramSizes: [Int]
+        /// Their working sets as measured (whole cache lines).
+        var dramBytes: Set<Int>
+        var plateauSizes: [Int]
+    }
+
+    /// The lead kernel's (read's) sweep for one team, bounded by what it learns and by time: it
+    /// walks the working sets upward and stops once its DRAM plateau is established beyond the
+    /// last-level cache's real end (`BandwidthCurve.dramEstablished`), or at `until`.
+    func leadSweep(team: ThreadTeam, skipping: Set<Int> = [], until: Double, cuts: inout [String]) throws -> TeamSweep {
+        let grid = sweepSizes(threads: team.size).filter { !skipping.contains($0) }
+        guard let largest = grid.last else { return TeamSweep(points: [], sizes: [], dramSizes: [], dramBytes: [], plateauSizes: []) }
+        let pools = firstTouchedPools(team: team, workingSet: largest)
+        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        let privateBytes = topology.privateCacheBytes
+        let cacheFrom = lastLevelWindowStart(threads: team.size)
+        let lead = StreamKernel.read
+        var points: [BandwidthPoint] = [], sizes: [Int] = []
+        var curve = BandwidthCurve([])
+        let who = team.size == 1 ? "one thread" : "\(team.size) threads"
+        progress("bandwidth \(lead.rawValue), \(who)")
+        for size in grid {
+            if curve.dramEstablished(cacheFrom: cacheFrom) { break }
+            if monotonicSeconds() > until, let last = sizes.last {
+                cuts.append("\(who): read sweep stopped at \(Quantity.format(Double(last), .bytes)) per thread before DRAM was established (time)")
+                break
+            }
+            let point = try bandwidthPoint(kernel: lead, workingSet: size, team: team, pools: pools)
+            points.append(point); sizes.append(size)
+            curve.points.append(.init(bytes: point.workingSetPerThread, rate: point.rate(privateLevel: point.workingSetPerThread <= privateBytes).best))
+        }
+        if let last = sizes.last, last < largest, curve.dramEstablished(cacheFrom: cacheFrom) {
+            cuts.append("\(who): working sets above \(Quantity.format(Double(last), .bytes)) per thread (up to \(Quantity.format(Double(largest), .bytes)) for \(formatSignificant(settings.dramFactor, digits: 2)) × the nominal last-level cache): DRAM established")
+        }
+        var tail = Set(curve.dramPoints(cacheFrom: cacheFrom).map(\.bytes))
+        if tail.isEmpty, let last = points.last, last.workingSetPerThread * team.size > topology.lastLevelCacheBytes ?? Int.max {
+            tail = [last.workingSetPerThread]  // no bend seen: the largest point beyond the nominal cache stands for DRAM
+        }
+        let dramSizes = zip(sizes, points).filter { tail.contains($0.1.workingSetPerThread) }.map(\.0)
+        let windows = BandwidthPlateaus(topology: topology, settings: settings).windows(threads: team.size)
+        return TeamSweep(points: points, sizes: sizes, dramSizes: dramSizes, dramBytes: tail,
+                         plateauSizes: curve.plateauSizes(windows: windows, dram: dramSizes))
+    }
+
+    /// The other stream kernels (write, copy, triad) at `sizes`, smallest first, until `until`.
+    func otherKernels(team: ThreadTeam, sizes: [Int], until: Double, cuts: inout [String]) throws -> [BandwidthPoint] {
+        guard let largest = sizes.max() else { return [] }
+        let pools = firstTouchedPools(team: team, workingSet: largest)
+        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        let who = team.size == 1 ? "one thread" : "\(team.size) threads"
+        var points: [BandwidthPoint] = []
+        for kernel in StreamKernel.allCases where kernel != .read {
+            progress("bandwidth \(kernel.rawValue), \(who)")
+            for (i, size) in sizes.enumerated() {
+                if monotonicSeconds() > until {
+                    cuts.append("\(who): \(kernel.rawValue) at \(sizes.count - i) of \(sizes.count) plateau sizes and the kernels after it (time)")
+                    return points
+                }
+                points.append(try bandwidthPoint(kernel: kernel, workingSet: size, team: team, pools: pools))
+            }
+        }
+        return points
+    }
+
+    /// Per-thread working set where the last-level cache's plateau window starts: twice the
+    /// share of the level inside it (`BandwidthPlateaus`), 0 with one cache level.
+    func lastLevelWindowStart(threads: Int) -> Int {
+        let caches = topology.dataCaches
+        guard caches.count >= 2 else { return 0 }
+        let inner = caches[caches.count - 2]
+        return 2 * inner.sizeBytes / max(1, min(inner.sharedByCores, threads))
     }
 
     /// Pause between extra visits of the all-thread DRAM points.
@@ -298,7 +451,8 @@ public struct CeilingProbe {
         return sizes
     }
 
-    func bandwidthSweep(team: ThreadTeam, sizes chosen: [Int]? = nil) throws -> [BandwidthPoint] {
+    /// Every kernel at `sizes` (default: the whole grid), stopping at `until`.
+    func bandwidthSweep(team: ThreadTeam, sizes chosen: [Int]? = nil, until: Double = .infinity) throws -> [BandwidthPoint] {
         let sizes = chosen ?? sweepSizes(threads: team.size)
         guard !sizes.isEmpty else { return [] }
         let poolBox = firstTouchedPools(team: team, workingSet: sizes.last!)
@@ -307,23 +461,23 @@ public struct CeilingProbe {
         for kernel in StreamKernel.allCases {
             progress("bandwidth \(kernel.rawValue), \(team.size) thread(s)")
             for size in sizes {
+                if monotonicSeconds() > until { return points }
                 points.append(try bandwidthPoint(kernel: kernel, workingSet: size, team: team, pools: poolBox))
             }
         }
         return points
     }
 
-    /// One array pool per thread for working sets up to `workingSet` bytes, each allocated and
-    /// first-touched by the thread that uses it, so its pages sit on that core's memory node.
-    /// The caller deallocates them.
+    /// One array pool per thread for working sets up to `workingSet` bytes, each allocated by the
+    /// thread that uses it and first touched by it when a point fills its arrays (untimed), so its
+    /// pages sit on that core's memory node. Pages the sweep never reaches (it stops where DRAM is
+    /// established) are never touched. The caller deallocates them.
     func firstTouchedPools(team: ThreadTeam, workingSet: Int) -> Slots<RawBuffer> {
         let poolBytes = workingSet + (3 + arrayPadLines) * 64
         let pools = Slots<RawBuffer>(count: team.size)
         let huge = settings.hugePages
         team.run { i in
-            let p = allocatePool(byteCount: poolBytes, hugePages: huge)
-            p.initializeMemory(as: Double.self, repeating: 1, count: poolBytes / 8)
-            pools.set(i, RawBuffer(pointer: p))
+            pools.set(i, RawBuffer(pointer: allocatePool(byteCount: poolBytes, hugePages: huge)))
         }
         return pools
     }

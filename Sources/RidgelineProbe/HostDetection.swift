@@ -7,7 +7,7 @@ public struct HostDetection: Sendable {
     public var ceilings: MeasuredCeilings?
     public var profile: HardwareProfile
 
-    /// Detects the host; with `measure`, runs the micro-benchmarks (about 10 s on 2 cores).
+    /// Detects the host; with `measure`, runs the micro-benchmarks (within `settings.budgetSeconds`).
     public static func run(measure: Bool, settings: ProbeSettings = .standard,
                            progress: @escaping (String) -> Void = { _ in }) throws -> HostDetection {
         let hwloc = try Hwloc.shared()
@@ -38,8 +38,11 @@ public struct HostDetection: Sendable {
         if let h = t.cpu.hypervisor { lines.append("  hypervisor: \(h)") }
         lines.append("  simd: [\(t.simd.features.joined(separator: ", "))]")
         lines.append("  caches:")
+        // size: hwloc's nominal size of one instance; effective_size: where the measured plateau
+        // ends (the capacity the profile's memory levels use, see `sources`).
         for c in t.caches {
-            lines.append("    - {level: \(c.level), type: \(c.kind.rawValue), size: \(Quantity.format(Double(c.sizeBytes), .bytes)), line: \(c.lineBytes), shared_by_cores: \(c.sharedByCores), instances: \(c.instances)}")
+            let effective = ceilings?.level("l\(c.level)")?.effectiveCapacity.map { ", effective_size: \(Quantity.format($0.bytes, .bytes))" } ?? ""
+            lines.append("    - {level: \(c.level), type: \(c.kind.rawValue), size: \(Quantity.format(Double(c.sizeBytes), .bytes))\(c.kind == .instruction ? "" : effective), line: \(c.lineBytes), shared_by_cores: \(c.sharedByCores), instances: \(c.instances)}")
         }
         lines.append("  numa:")
         for n in t.numaNodes { lines.append("    - {node: \(n.index), memory: \(Quantity.format(n.memoryBytes, .bytes)), cores: \(n.cores)}") }
@@ -52,9 +55,13 @@ public struct HostDetection: Sendable {
             }
             lines.append("    bandwidth:")
             for l in m.levels {
-                lines.append("      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \(l.allThreadsKernel), one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \(l.singleThreadKernel), triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}")
+                lines.append("      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \"\(l.allThreadsKernel)\", one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \"\(l.singleThreadKernel)\", triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}")
             }
             lines.append("    fork_join: \(Quantity.format(m.forkJoinSeconds, .seconds))")
+            if !m.cuts.isEmpty {
+                lines.append("    cut:")
+                for cut in m.cuts { lines.append("      - \"\(cut.replacingOccurrences(of: "\"", with: "'"))\"") }
+            }
             if let call = m.engineCall {
                 lines.append("    engine_call: {seconds: \(Quantity.format(call.seconds, .seconds)), engine: \"\(call.engine)\", threads: \(call.threads)}")
             }

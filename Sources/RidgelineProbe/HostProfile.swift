@@ -61,6 +61,7 @@ public struct HostProfileBuilder: Sendable {
                 sources.append("bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio (no bf16 kernel for this CPU's units: AMX and NEON BFDOT are not driven yet)")
             }
             sources.append("measured by ridgeline detect --measure in \(formatSignificant(m.elapsedSeconds, digits: 3)) s: FMA-chain peaks, dependent-add clock, STREAM-style bandwidth sweep (\(m.threads) threads bound to cores, best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples)")
+            if !m.cuts.isEmpty { sources.append("cut from the measurement: " + m.cuts.joined(separator: "; ")) }
         } else {
             sources.append("nominal: clock \(Quantity.format(clock, .hertz)) from \(t.cpu.maxMHz != nil ? "cpufreq cpuinfo_max_freq" : "/proc/cpuinfo cpu MHz"); peaks = cores × clock × FLOPs/cycle; run `ridgeline detect --measure` for measured ceilings")
         }
@@ -91,10 +92,13 @@ public struct HostProfileBuilder: Sendable {
         let cores = Double(t.cores)
         var levels: [MemoryLevel] = []
         var nominalNotes: [String] = []
+        var capacityNotes: [String] = []
         for cache in t.dataCaches {
             let name = "l\(cache.level)"
             let bandwidth: Double
             var single: Double?
+            let capacity = Self.capacity(of: cache, measured: measured?.level(name)?.effectiveCapacity,
+                                         above: levels.last?.capacityBytes ?? 0, note: &capacityNotes)
             if let m = measured?.level(name) {
                 bandwidth = m.allThreads
                 single = m.singleThread
@@ -109,7 +113,7 @@ public struct HostProfileBuilder: Sendable {
                 bandwidth = perCycle * clock * cores
                 nominalNotes.append("\(name) \(Int(perCycle)) B/clk/core")
             }
-            levels.append(MemoryLevel(name: name, capacityBytes: Double(cache.sizeBytes),
+            levels.append(MemoryLevel(name: name, capacityBytes: capacity,
                                       sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth,
                                       singleUnitBandwidth: single))
         }
@@ -127,9 +131,29 @@ public struct HostProfileBuilder: Sendable {
             nominalNotes.append("dram: Little's law, 16 misses in flight × 64 B / 100 ns per core")
         }
         if !nominalNotes.isEmpty { sources.append("nominal bandwidths (estimates): " + nominalNotes.joined(separator: "; ")) }
+        if !capacityNotes.isEmpty { sources.append("cache capacities: " + capacityNotes.joined(separator: "; ")) }
         levels.append(MemoryLevel(name: "dram", capacityBytes: max(t.memoryBytes, 1), sharedByUnits: t.cores, bandwidth: dram,
                                   singleUnitBandwidth: dramSingle))
         return levels
+    }
+
+    /// A cache's capacity in the profile: where its measured plateau ends, when the sweep found
+    /// that end, up to hwloc's size (a cache holds no more than its size: a later bend is the
+    /// prefetchers and a victim cache's neighbours, not capacity); hwloc's size where no end was
+    /// found or it reads below 1/16 of it or inside the level below. `note` gets one line per
+    /// measured level, with hwloc's size beside it.
+    static func capacity(of cache: CacheLevel, measured: EffectiveCapacity?, above inner: Double, note: inout [String]) -> Double {
+        let nominal = Double(cache.sizeBytes)
+        let label = "\(cache.name) hwloc nominal \(Quantity.format(nominal, .bytes))"
+        guard let measured else { return nominal }
+        let plateau = "the \(measured.threads)-thread read plateau ends at \(Quantity.format(measured.crossingPerThread, .bytes)) per thread"
+        guard measured.bytes >= nominal / 16, min(nominal, measured.bytes) > inner else {
+            note.append("\(label) kept: \(plateau), which reads as \(Quantity.format(measured.bytes, .bytes)), out of range")
+            return nominal
+        }
+        let used = min(nominal, measured.bytes)
+        note.append("\(label), effective \(Quantity.format(measured.bytes, .bytes)) (\(plateau)); uses \(Quantity.format(used, .bytes))")
+        return used
     }
 
     public var architecture: String {

@@ -44,6 +44,10 @@ public struct HostReport: Encodable, Sendable {
     var dram_visits: [DRAMVisit]?
     var placement_moved: Bool?
     var elapsed_s: Double?
+    /// Per cache level: where the measured plateau ends (`EffectiveCapacity`), hwloc's size beside it.
+    var effective_capacity: [String: EffectiveCapacity]?
+    /// What the budget or the sweep's curve left out.
+    var cut: [String]?
     var sweep: [BandwidthPoint]?
 
     public init(_ d: HostDetection, profilePath: String?) {
@@ -76,6 +80,8 @@ public struct HostReport: Encodable, Sendable {
             dram_visits = m.dramVisits
             placement_moved = m.placementMoved
             elapsed_s = m.elapsedSeconds
+            effective_capacity = Dictionary(uniqueKeysWithValues: m.levels.compactMap { l in l.effectiveCapacity.map { (l.level, $0) } })
+            cut = m.cuts
             sweep = m.sweep
         }
     }

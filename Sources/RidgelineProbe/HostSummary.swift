@@ -39,13 +39,16 @@ public struct HostSummary {
             }
             out.append(peaks.render())
             out.append("")
-            var bw = TextTable(["level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets"])
+            var bw = TextTable(["level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets", "capacity: effective / hwloc"])
             for l in m.levels {
+                let capacity = l.effectiveCapacity.map { "\(Quantity.format($0.bytes, .bytes)) / \(Quantity.format(Double($0.nominalBytes), .bytes))" }
+                    ?? (l.level == "dram" ? "" : "– (no step seen)")
                 bw.add([l.level, Quantity.format(l.allThreads, .bytesPerSecond), l.allThreadsKernel, Quantity.format(l.singleThread, .bytesPerSecond),
                         l.singleThreadKernel, Quantity.format(l.triadAllThreads, .bytesPerSecond),
-                        "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))"])
+                        "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))", capacity])
             }
             out.append(bw.render())
+            for cut in m.cuts { out.append("cut: " + cut) }
             if let note = m.placementNote { out.append((m.placementMoved ? "note: " : "") + note) }
         } else {
             out.append("Nominal ceilings (not measured: cores × clock × FLOPs/cycle; run `ridgeline detect --measure`):")

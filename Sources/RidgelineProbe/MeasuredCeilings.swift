@@ -22,6 +22,9 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
     /// on a VM the hypervisor may move the cores during the run, and shared bandwidth follows.
     public var dramVisits: [DRAMVisit]
     public var elapsedSeconds: Double
+    /// What the budget or the curve left out of the run (`ProbeSettings.budgetSeconds`,
+    /// `BandwidthCurve`), one sentence each.
+    public var cuts: [String] = []
 
     public init(clockSingleHz: Double, clockAllHz: Double, peaks: [PeakMeasurement], sweep: [BandwidthPoint],
                 levels: [LevelBandwidth], threads: Int, forkJoinSeconds: Double, dramVisits: [DRAMVisit] = [], elapsedSeconds: Double) {
@@ -129,4 +132,26 @@ public struct LevelBandwidth: Sendable, Equatable, Codable {
     public var window: ClosedRange<Int>
     /// Triad bandwidth on the plateau, all threads (comparable with STREAM).
     public var triadAllThreads: Double
+    /// Caches: where the measured plateau ends, as the capacity of one instance (nil where the
+    /// sweep shows no distinct step to the next level).
+    public var effectiveCapacity: EffectiveCapacity? = nil
+}
+
+/// A cache's capacity as the sweep sees it: where its plateau ends, not the size hwloc reports
+/// (a VM may be shown its host's whole L3 and get a fraction of it).
+public struct EffectiveCapacity: Sendable, Equatable, Codable {
+    /// Capacity of one instance that makes the roofline's cache model fall to the midway rate
+    /// where the measurement does (`BandwidthCurve.modelCapacity`).
+    public var bytes: Double
+    /// Per-thread working set where the read curve crossed midway (geometric mean) between this
+    /// level's plateau and the next one's.
+    public var crossingPerThread: Double
+    /// Threads of the curve it was read from.
+    public var threads: Int
+    /// hwloc's size of one instance, kept beside it.
+    public var nominalBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case bytes = "effective_bytes", crossingPerThread = "crossing_per_thread_bytes", threads, nominalBytes = "nominal_bytes"
+    }
 }

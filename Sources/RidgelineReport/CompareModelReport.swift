@@ -25,13 +25,15 @@ public enum CompareModelReport {
 
         var run = DataTable(id: "training", title: "One training step, per device", columns: [
             .init("hardware", "device"), .init("devices", "devices", .number), .init("step_time_s", "step", .quantity(.seconds)),
-            .init("tokens_per_s", "\(unit)/s", .si("")), .init("mfu", "MFU", .percent),
+            .init("tokens_per_s", "\(unit)/s", .si("")), .init("mfu", "MFU", .percent), .init("mfu_peak", "MFU denominator"),
             .init("memory_per_device_bytes", "memory per device", .quantity(.bytes)), .init("memory_capacity_bytes", "capacity", .quantity(.bytes)),
             .init("fits_in_memory", "fits"), .init("power_w", "power", .quantity(.watts), inDocument: false),
-        ], caption: "Layout on every device: \(layoutText(base)). MFU = model FLOPs per second ÷ the device's dense peak for the precision.")
+        ], caption: "Layout on every device: \(layoutText(base)). MFU = model FLOPs per second ÷ the device's highest dense peak for the precision "
+           + "(the denominator column: on a CPU whose bf16 units are slower than its fp32 FMAs, the fp32 peak).")
         for (d, e) in estimates.enumerated() {
             let s = e[0].step
             run.add([.text(names[d]), .number(Double(e[0].layout.devices)), .number(s.stepSeconds), .number(s.tokensPerSecond), .number(s.mfu),
+                     .text("\(s.mfuPeakDType.rawValue) \(Quantity.format(s.mfuPeakFlopsPerSecond, .flopsPerSecond))"),
                      .number(s.memory.total), .number(s.memory.capacity), .text(e[0].fitsInMemory ? "yes" : "no"), .number(s.powerWatts)])
         }
 

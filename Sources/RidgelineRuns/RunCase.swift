@@ -19,6 +19,9 @@ public struct RunCase: Sendable {
     /// ZeRO-3/FSDP gathers. nil: the defaults. Facts of the row's stated version, not knobs.
     public var gradientReduceBytes: Double? = nil
     public var shardedParameterBytes: Double? = nil
+    /// The flash-attention kernel the row's framework version ran (`TrainingAssumptions.flashKernel`),
+    /// where its pinned code says; nil: the default.
+    public var flashKernel: FlashKernel? = nil
 
     public init(id: String, model: TransformerModel, layout: Layout, settings: KernelSettings, hardware: String,
                 measuredSeconds: Double, origin: String) {

@@ -60,6 +60,7 @@ public struct RunCheck: Sendable {
                 var assumptions = shared
                 if let bytes = run.gradientReduceBytes { assumptions.gradientReduceBytesMixed = bytes }
                 if let bytes = run.shardedParameterBytes { assumptions.shardedParameterBytes = bytes }
+                if let kernel = run.flashKernel { assumptions.flashKernel = kernel }
                 do {
                     let estimate = try TrainingPredictor.predict(model: .transformer(run.model), profile: hardware, settings: run.settings,
                                                                  layout: run.layout, tokens: 1, assumptions: assumptions)

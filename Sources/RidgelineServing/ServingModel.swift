@@ -12,14 +12,31 @@ import RidgelineTraining
 /// training forward (`TransformerKernels.layerForward`, the same shapes the training model uses);
 /// tensor- and expert-parallel collectives go through the fitted collective model (`Network.time`).
 
-/// Weight and KV-cache storage: bf16, fp16 or fp8 (weights and KV cache in fp8, GEMMs on the fp8 peak).
+/// Weight and KV-cache storage: bf16, fp16, fp8 (weights and KV cache in fp8, GEMMs on the fp8
+/// peak) or fp4 (NVFP4: 0.5625 bytes per value with its block scales, GEMMs on the fp4 peak;
+/// only on parts whose profile has one, see `unsupported(on:)`).
 public enum ServingPrecision: String, CaseIterable, Sendable, Hashable {
-    case bf16, fp16, fp8
+    case bf16, fp16, fp8, fp4
+    /// The training precision whose kernel shapes a prefill pass borrows. fp4 has none (no one
+    /// trains in it): it borrows fp8's (bf16 activations, narrow GEMMs), and `ServingPredictor`
+    /// re-types those GEMMs to fp4.
     public var training: Precision {
-        switch self { case .bf16: return .bf16; case .fp16: return .fp16; case .fp8: return .fp8 }
+        switch self { case .bf16: return .bf16; case .fp16: return .fp16; case .fp8, .fp4: return .fp8 }
     }
     public var dtype: DType {
-        switch self { case .bf16: return .bf16; case .fp16: return .fp16; case .fp8: return .fp8 }
+        switch self { case .bf16: return .bf16; case .fp16: return .fp16; case .fp8: return .fp8; case .fp4: return .fp4 }
+    }
+    /// Why `profile` cannot serve in this precision, or nil: fp8 and fp4 need a tensor peak in
+    /// their dtype (a part without one would run them on a wider format's peak, which is not fp8
+    /// or fp4 serving).
+    public func unsupported(on profile: HardwareProfile) -> String? {
+        switch self {
+        case .bf16, .fp16: return nil
+        case .fp8, .fp4:
+            guard profile.compute.peak[dtype] == nil else { return nil }
+            let example = self == .fp4 ? "Blackwell-class parts such as b200 and gb200" : "Hopper, Ada and Blackwell parts"
+            return "\(profile.id) is \(profile.architecture) and its profile has no \(rawValue) tensor peak (\(example) have one); use \(self == .fp4 && profile.compute.peak[.fp8] != nil ? "fp8 or bf16" : "bf16")"
+        }
     }
 }
 
@@ -73,7 +90,10 @@ public struct ServingConfig: Sendable {
     }
 
     public var devices: Int { tp * pp }
-    public var kvDType: DType { (kvPrecision ?? precision).dtype }
+    /// The KV cache's precision: --kv-precision, else the weights' (fp4 weights keep an fp8 cache:
+    /// 4-bit KV caches are a separate choice, asked for with --kv-precision fp4).
+    public var kvServingPrecision: ServingPrecision { kvPrecision ?? (precision == .fp4 ? .fp8 : precision) }
+    public var kvDType: DType { kvServingPrecision.dtype }
     public var chunkTokens: Int { maxBatchTokens ?? 8192 }
 }
 
@@ -183,6 +203,10 @@ public struct ServingPredictor: Sendable {
                 throw ServingError.invalid("--ep \(config.ep) must divide --tp \(config.tp) (experts split over ep ranks of the tensor-parallel group, each expert over tp/ep)")
             }
             guard moe.experts % config.ep == 0 else { throw ServingError.invalid("--ep \(config.ep) must divide the \(moe.experts) experts") }
+        }
+        if let why = config.precision.unsupported(on: config.profile) { throw ServingError.invalid("--precision \(config.precision.rawValue): \(why)") }
+        if let why = config.kvServingPrecision.unsupported(on: config.profile) {
+            throw ServingError.invalid("--kv-precision \(config.kvServingPrecision.rawValue): \(why)")
         }
         if let k = config.maxBatchTokens, k < 1 { throw ServingError.invalid("--max-batch-tokens must be at least 1 (got \(k))") }
         if config.inputTokens + config.outputTokens > m.maxSeq {
@@ -324,6 +348,10 @@ public struct ServingPredictor: Sendable {
     /// (FlashDecoding, TensorRT-LLM's XQA): it gets the profile's `copy` memory fraction, not the
     /// `attention` one fitted on compute-bound training attention.
     func predict(_ kernel: Kernel, streamingAttention: Bool = false) -> Prediction {
+        var kernel = kernel
+        if mm == .fp4, case .gemm(var g) = kernel, g.dtype == config.precision.training.gemmDType {
+            g.dtype = .fp4; kernel = .gemm(g)
+        }
         var p = roofline.predict(kernel)
         let cls = kernel.kernelClass
         let cal = config.profile.calibration
@@ -607,7 +635,7 @@ public struct ServingPredictor: Sendable {
         let energy = config.profile.powerWatts * devices / throughput * 1e6 / 3.6e6
         let mem = memory(batch: max(1, Int(batch.rounded(.up))))
         return ServingEstimate(model: model.name, hardware: config.profile.id, devices: config.devices, tp: t, pp: config.pp, ep: config.ep,
-                               precision: config.precision.rawValue, kvPrecision: (config.kvPrecision ?? config.precision).rawValue,
+                               precision: config.precision.rawValue, kvPrecision: config.kvServingPrecision.rawValue,
                                inputTokens: i, outputTokens: o, ttft: ttft, tpot: tpot, e2eLatency: e2e,
                                outputTokensPerSecond: throughput, requestsPerSecond: requests, batch: batch,
                                maxConcurrency: maxConcurrency, kvCacheBytesPerToken: kvBytesPerToken,

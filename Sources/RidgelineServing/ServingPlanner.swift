@@ -60,7 +60,8 @@ public enum ServingPlanner {
         struct Unit: Sendable { var profile: HardwareProfile; var precision: ServingPrecision; var tp: Int; var pp: Int; var ep: Int }
         var units: [Unit] = []
         for profile in request.hardware {
-            let precisions: [ServingPrecision] = profile.compute.peak[.fp8] != nil ? [.bf16, .fp8] : [.bf16]
+            // bf16, and fp8 and fp4 where the part has their tensor peaks (fp16 serves as bf16 does).
+            let precisions = ServingPrecision.allCases.filter { $0 != .fp16 && $0.unsupported(on: profile) == nil }
             for precision in precisions {
                 for tp in sizes where tp <= request.maxDevices {
                     for pp in sizes where tp * pp <= request.maxDevices && pp <= request.model.layers {

@@ -105,7 +105,8 @@ public struct CNNKernels: Sendable {
             layerParameters: params, largestWeightParameters: params, inputParameters: 0, outputParametersLocal: 0, outputParametersPipelined: 0,
             activationBytesPerLayer: x.activationBytes, fullLayerActivationBytes: x.activationBytes,
             inputActivationBytes: 0, outputActivationBytes: 0, pipelineMessageBytes: 0,
-            tokensPerMicroBatch: Double(settings.microBatch), peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
+            tokensPerMicroBatch: Double(settings.microBatch), peakFlopsPerSecond: profile.mfuPeak(settings.precision.gemmDType).flopsPerSecond,
+            peakDType: profile.mfuPeak(settings.precision.gemmDType).dtype,
             network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
             deviceMemoryBytes: profile.deviceMemory.capacityBytes)
     }

@@ -83,8 +83,10 @@ public struct LayerCosts: Sendable, Hashable {
     /// Tokens per micro-batch (whole sequences, over all context-parallel ranks); images for image
     /// models (CNNs, ViT), whose throughput is in images.
     public var tokensPerMicroBatch: Double
-    /// Peak of the dtype the GEMMs run in (MFU/HFU denominator).
+    /// MFU/HFU denominator: the device's highest dense peak for the precision the GEMMs run in
+    /// (`HardwareProfile.mfuPeak`), and the dtype whose peak that is.
     public var peakFlopsPerSecond: Double
+    public var peakDType: DType = .bf16
     /// Per-device links, for the data-parallel and pipeline communication of stage 2.
     public var network: Network
     public var weightBytes: Double
@@ -194,9 +196,10 @@ extension LayerCosts {
             context: CommGroup(ranks: settings.cp, ranksPerNode: max(1, domain / settings.tp)),
             expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.etp)),
             expertTensor: CommGroup(ranks: settings.etp, ranksPerNode: min(settings.etp, domain)))
-        let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
+        var pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
                                 hostSecondsPerOp: assumptions.hostSecondsPerOp,
                                 hostSecondsPerCollective: assumptions.hostSecondsPerCollective)
+        pricer.flashRate = assumptions.flashKernel.relativeRate
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
@@ -240,7 +243,8 @@ extension LayerCosts {
             activationBytesPerLayer: memory.storedPerLayer, fullLayerActivationBytes: memory.fullPerLayer,
             inputActivationBytes: memory.inputSide, outputActivationBytes: memory.outputSide,
             pipelineMessageBytes: assumptions.pipelineScatterGather ? hidden / tp : hidden,
-            tokensPerMicroBatch: model.image == nil ? tokens * Double(settings.cp) : Double(settings.microBatch), peakFlopsPerSecond: profile.matrixPeak(settings.precision.gemmDType).flopsPerSecond,
+            tokensPerMicroBatch: model.image == nil ? tokens * Double(settings.cp) : Double(settings.microBatch), peakFlopsPerSecond: profile.mfuPeak(settings.precision.gemmDType).flopsPerSecond,
+            peakDType: profile.mfuPeak(settings.precision.gemmDType).dtype,
             network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
             deviceMemoryBytes: profile.deviceMemory.capacityBytes)
         costs.moe = expertCosts
@@ -350,6 +354,9 @@ struct PassPricer {
     let hostSecondsPerOp: Double?
     /// Host seconds per collective call (`TrainingAssumptions.hostSecondsPerCollective`); nil: a kernel's.
     let hostSecondsPerCollective: Double?
+    /// The flash kernel's rate relative to the FlashAttention-2 class the profile is fitted on
+    /// (`TrainingAssumptions.flashKernel`).
+    var flashRate = 1.0
 
     init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil,
          hostSecondsPerCollective: Double? = nil) {
@@ -385,7 +392,7 @@ struct PassPricer {
         }
         for (i, k) in pass.kernels.enumerated() {
             collectives(upTo: i)
-            let device = engine.predict(k.kernel, mode: .kernel).timeSeconds
+            let device = engine.predict(k.kernel, mode: .kernel).timeSeconds / rate(k.kernel)
             switch k.category {
             case .gemm: c.gemm += device * k.count
             case .attention: c.attention += device * k.count
@@ -409,5 +416,11 @@ struct PassPricer {
         // Ring sends run beside the attention blocks: only what those cannot hide is exposed.
         c.communication += max(0, beside - c.attention)
         return c
+    }
+
+    /// A flash kernel's throughput relative to the one the profile is fitted on; 1 for the rest.
+    func rate(_ kernel: Kernel) -> Double {
+        if case .attention(let a) = kernel, a.impl == .flash { return flashRate }
+        return 1
     }
 }

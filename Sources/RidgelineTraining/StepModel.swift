@@ -1,3 +1,5 @@
+import Ridgeline
+
 /// Seconds of one optimizer step, by where they go. The parts sum to the step time.
 public struct StepBreakdown: Sendable, Hashable {
     public var gemm = 0.0
@@ -39,6 +41,9 @@ public struct StepEstimate: Sendable, Hashable {
     public var hardwareFlopsPerStep: Double
     public var mfu: Double
     public var hfu: Double
+    /// The MFU/HFU denominator per device, and the dtype whose peak it is (`LayerCosts.peakDType`).
+    public var mfuPeakFlopsPerSecond: Double
+    public var mfuPeakDType: DType
     public var microBatchesPerStep: Int
     /// Bubble time over the time of the micro-batches: (p−1)/(v·m).
     public var bubbleFraction: Double
@@ -324,7 +329,8 @@ public enum StepModel {
             stepSeconds: step, breakdown: b,
             memory: memory,
             tokensPerStep: tokens, tokensPerSecond: tokens / step, modelFlopsPerStep: modelFlops, hardwareFlopsPerStep: hardwareFlops,
-            mfu: modelFlops / peak, hfu: hardwareFlops / peak, microBatchesPerStep: layout.microBatchesPerStep,
+            mfu: modelFlops / peak, hfu: hardwareFlops / peak, mfuPeakFlopsPerSecond: c.peakFlopsPerSecond, mfuPeakDType: c.peakDType,
+            microBatchesPerStep: layout.microBatchesPerStep,
             bubbleFraction: (pp - 1) / (v * m), tensorParallelBytes: tensorParallelBytes,
             dataParallelBytes: dataParallelBytes, pipelineBytes: pipelineBytes, parametersPerStage: parametersPerStage,
             devices: layout.devices, powerWatts: c.powerWatts)

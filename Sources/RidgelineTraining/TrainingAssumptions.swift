@@ -69,6 +69,10 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// weights' bytes; 4 where the framework keeps and gathers fp32 parameters and autocast
     /// casts them per op (PyTorch FSDP with `param_dtype` fp32).
     public var shardedParameterBytes: Double? = nil
+    /// The flash-attention kernel the framework runs (`FlashKernel`): the profiles' attention
+    /// fraction is FlashAttention-2's; an earlier kernel runs the same work at its published
+    /// relative rate.
+    public var flashKernel: FlashKernel = .flash2
 
     public init() {}
 }

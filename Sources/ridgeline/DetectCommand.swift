@@ -11,14 +11,23 @@ struct DetectCommand: ParsableCommand {
         discussion: """
             Without --measure the peaks are nominal (cores × clock × FLOPs/cycle of the SIMD units) and the \
             bandwidths are estimates. With --measure, micro-benchmarks measure the FMA peaks, the sustained \
-            clock and a bandwidth sweep from L1 to DRAM, one thread per core (about 10–45 s, longer on a busy machine). \
+            clock and a bandwidth sweep from L1 to DRAM, one thread per core, within --budget seconds. The sweep \
+            stops where its DRAM plateau is established; what the budget or the curve left out is reported (cut). \
             The profile goes to the path `--hardware host` resolves to, unless -o names another.
             """)
 
     @Flag(help: "Measure the ceilings with micro-benchmarks instead of deriving nominal ones.") var measure = false
+    @Option(help: "Seconds --measure may take (5–3600; default 40): more buys more samples and visits of the shared levels.")
+    var budget: Double = ProbeSettings.defaultBudgetSeconds
     @Option(name: [.short, .customLong("output")], help: "Where to write the profile (default: the detected-host path).")
     var output: String?
     @Flag(help: "Print the detection as JSON instead of the summary.") var json = false
+
+    func validate() throws {
+        guard budget.isFinite, ProbeSettings.budgetRange.contains(budget) else {
+            throw ValidationError("--budget \(budget): expected seconds in \(Int(ProbeSettings.budgetRange.lowerBound))...\(Int(ProbeSettings.budgetRange.upperBound))")
+        }
+    }
 
     func run() throws {
         let interactive = isatty(2) != 0
@@ -26,8 +35,12 @@ struct DetectCommand: ParsableCommand {
         // Checked before the measurement: a directory or a shipped profile is refused at once.
         let protected = [ProfileStore.locate().hardwareDirectory]
         _ = try OutputTarget(path, protected: protected)
-        let detection = try HostDetection.run(measure: measure) { step in
-            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring: \(step)".utf8)) }
+        var settings = ProbeSettings.standard
+        settings.budgetSeconds = budget
+        let start = Date()
+        let detection = try HostDetection.run(measure: measure, settings: settings) { step in
+            let elapsed = Int(Date().timeIntervalSince(start))
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring (\(elapsed) s of a \(Int(budget)) s budget): \(step)".utf8)) }
         }
         if interactive && measure { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // The profile must read back with the shipped-profile loader; say so now rather than at first use.

@@ -131,7 +131,7 @@ enum PlanReport {
         if let s = r.deadlineSeconds { ask += ", deadline \(formatSignificant(s / 86400, digits: 3)) days" }
         if let b = r.budgetUSD { ask += ", budget $\(f(b))" }
         out.append("Plan: " + ask + "; ranked by \(r.objective.rawValue)")
-        out.append("searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
+        out.append("searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(r.configurationsBounded > 0 ? "\(count(r.configurationsBounded)) by train-time bounds, " : "")\(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
 
         func row(_ c: PlanConfiguration) -> [String] {
             let e = c.estimate

@@ -4,27 +4,7 @@ import Ridgeline
 import RidgelineServing
 import RidgelineTraining
 
-/// `--precision` / `--kv-precision` as given: the serving precisions, and fp4, which is named so
-/// that it is refused with the reason rather than as an unknown word.
-enum ServePrecisionArgument: String, ExpressibleByArgument, CaseIterable {
-    case bf16, fp16, fp8, fp4
-
-    /// The serving precision, or a refusal for fp4: the profile schema has no fp4 dtype (no FP4
-    /// tensor peak to time the GEMMs with, no 4-bit element size), so fp4 is not modelled rather
-    /// than approximated on the fp8 peak.
-    func precision(_ flag: String, profile: HardwareProfile) throws -> ServingPrecision {
-        switch self {
-        case .bf16: return .bf16
-        case .fp16: return .fp16
-        case .fp8: return .fp8
-        case .fp4:
-            let blackwell = profile.architecture.lowercased().contains("blackwell")
-            throw ValidationError("--\(flag) fp4: " + (blackwell
-                ? "\(profile.id) has FP4 tensor cores, but hardware profiles have no fp4 dtype yet (no FP4 peak, no 4-bit element size), so fp4 serving is not modelled; use fp8"
-                : "\(profile.id) (\(profile.architecture)) has no FP4 tensor cores (Blackwell-class parts such as b200 and gb200 do); use fp8 or bf16"))
-        }
-    }
-}
+extension ServingPrecision: ExpressibleByArgument {}
 
 /// `ridgeline serve`: latency, throughput, memory and cost of serving an LLM on one replica.
 struct ServeCommand: ParsableCommand {
@@ -44,8 +24,8 @@ struct ServeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Tensor-parallel size.") var tp = 1
     @Option(parsing: .unconditional, help: "Pipeline-parallel size.") var pp = 1
     @Option(parsing: .unconditional, help: "Expert-parallel size inside the tensor-parallel group (MoE; ep divides tp).") var ep = 1
-    @Option(help: "Weights and GEMMs: bf16, fp16 or fp8 (fp4 is refused: profiles have no fp4 dtype yet).") var precision: ServePrecisionArgument = .bf16
-    @Option(help: "KV cache: bf16, fp16 or fp8 (default: --precision).") var kvPrecision: ServePrecisionArgument?
+    @Option(help: "Weights and GEMMs: bf16, fp16, fp8 or fp4 (NVFP4; fp8 and fp4 need the part's tensor peak in that format).") var precision: ServingPrecision = .bf16
+    @Option(help: "KV cache: bf16, fp16, fp8 or fp4 (default: --precision; fp8 for fp4 weights).") var kvPrecision: ServingPrecision?
     @Option(parsing: .unconditional, help: "Prompt tokens per request.") var inputTokens: Int
     @Option(parsing: .unconditional, help: "Generated tokens per request.") var outputTokens: Int
     @Option(parsing: .unconditional, help: "A static batch of this many requests.") var batch: Int?
@@ -90,8 +70,8 @@ struct ServeCommand: ParsableCommand {
         let profile = try hardware.load()
         var config = ServingConfig(model: t, profile: profile, inputTokens: inputTokens, outputTokens: outputTokens)
         config.tp = tp; config.pp = pp; config.ep = ep
-        config.precision = try precision.precision("precision", profile: profile)
-        config.kvPrecision = try kvPrecision.map { try $0.precision("kv-precision", profile: profile) }
+        config.precision = precision
+        config.kvPrecision = kvPrecision
         config.maxBatchTokens = maxBatchTokens; config.price = price
         let estimate = try ServingPredictor(config).estimate(load)
         if json { return try printJSON(ServeJSON(estimate)) }

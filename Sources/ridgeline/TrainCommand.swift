@@ -6,6 +6,7 @@ import RidgelineTraining
 extension Precision: ExpressibleByArgument {}
 extension Recompute: ExpressibleByArgument {}
 extension StepMode: ExpressibleByArgument {}
+extension FlashKernel: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 
 /// `--finetune full|lora`.
@@ -57,6 +58,8 @@ struct TrainCommand: ParsableCommand {
     var autocast = false
     @Flag(inversion: .prefixedNo, help: "Flash attention (--no-flash: unfused attention, score matrix through memory).")
     var flash = true
+    @Option(help: "The flash kernel the framework runs: flash2 (FlashAttention-2 class, what the profiles are fitted on) or flash1 (FlashAttention 1, flash-attn < 2: half the rate, Dao 2023).")
+    var flashKernel: FlashKernel = .flash2
     @Flag(inversion: .prefixedNo, help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
     var overlap = true
     @Option(parsing: .unconditional, help: "Price per device-hour in USD, 0 to 1e6 (default: the profile's).") var price: Double?
@@ -121,8 +124,10 @@ struct TrainCommand: ParsableCommand {
                                       precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer,
                                       cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode(), expertTP: etp)
         settings.autocastFP32Parameters = autocast
+        var assumptions = TrainingAssumptions()
+        assumptions.flashKernel = flashKernel
         let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
-                                                     tokens: tokens ?? defaults.tokens, price: price)
+                                                     tokens: tokens ?? defaults.tokens, price: price, assumptions: assumptions)
         if json { return try printRecord(TrainRecord(estimate, unit: images ? "images" : "tokens")) }
         let isCNN: Bool
         if case .cnn = definition { isCNN = true } else { isCNN = false }
@@ -191,7 +196,8 @@ enum TrainReport {
         table.add(["step time", Quantity.format(s.stepSeconds, .seconds), "100%"])
         out.append(table.render())
         out.append("")
-        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100))")
+        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100)) "
+                   + "(of the \(s.mfuPeakDType.rawValue) peak, \(Quantity.format(s.mfuPeakFlopsPerSecond, .flopsPerSecond)) per device)")
         let cost = e.costUSD.map { "$" + formatCount($0) } ?? "no price (use --price)"
         out.append("\(formatCount(e.tokens)) \(unit): \(formatDuration(e.trainSeconds)), \(formatCount(e.deviceHours)) GPU-hours, \(cost), \(formatCount(e.energyKWh)) kWh (device power)")
         return out.joined(separator: "\n")

@@ -46,6 +46,14 @@ import Testing
         #expect(result.stderr.contains("is a directory"))
     }
 
+    @Test func detectRefusesABudgetOutOfBounds() throws {
+        for budget in ["2", "1e9", "nan", "-40"] {
+            let result = try ridgeline(["detect", "--measure", "--budget", budget, "-o", NSTemporaryDirectory() + "/never.yaml"])
+            #expect(result.status != 0, "--budget \(budget)")
+            #expect(result.stderr.contains("--budget"), "\(result.stderr)")
+        }
+    }
+
     @Test func detectNeverWritesIntoTheShippedProfiles() throws {
         let shipped = repositoryRoot + "/profiles/hardware/host.yaml"
         let before = try String(contentsOfFile: shipped, encoding: .utf8)

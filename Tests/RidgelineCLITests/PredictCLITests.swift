@@ -57,6 +57,19 @@ import Testing
         #expect(result.stderr.contains("\(file.path):2: field 'elements' has value 'eight'"), "\(result.stderr)")
     }
 
+    /// The file is read a line at a time and predicted as it goes, but a bad line at the end still
+    /// leaves stdout empty: no partial table of the lines before it.
+    @Test func aBadLastLinePrintsNoPartialTable() throws {
+        let good = #"{"op":"gemm","m":64,"n":64,"k":64,"dtype":"bf16"}"#
+        for json in [false, true] {
+            let result = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"] + (json ? ["--json"] : []),
+                                       input: String(repeating: good + "\n", count: 5000) + #"{"op":"gemm","m":64,"n":64,"k":-1,"dtype":"bf16"}"# + "\n")
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty, "\(result.stdout.prefix(200))")
+            #expect(result.stderr.contains("standard input:5001: field 'k' has value '-1'"), "\(result.stderr)")
+        }
+    }
+
     @Test func badProfileFileIsNamedWithItsField() throws {
         let good = try String(contentsOfFile: repositoryRoot + "/profiles/hardware/h100-sxm5-80gb.yaml", encoding: .utf8)
         let bad = good.replacingOccurrences(of: "bandwidth: 3.35 TB/s", with: "bandwidth: -3.35 TB/s")

@@ -22,6 +22,18 @@ import Testing
         #expect(o["fits_in_memory"] as? Bool == true)
     }
 
+    /// `--flash-kernel flash1` (FlashAttention 1) slows a long-sequence step, where attention is
+    /// a large share; a kernel that does not exist is refused by name.
+    @Test func flashKernelOption() throws {
+        let base = ["train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "8", "--zero", "3", "--seq", "4096",
+                    "--global-batch", "64", "--recompute", "full", "--json"]
+        let two = try json(try ridgeline(base)), one = try json(try ridgeline(base + ["--flash-kernel", "flash1"]))
+        let t2 = try #require(two["step_time_s"] as? Double), t1 = try #require(one["step_time_s"] as? Double)
+        #expect(t1 > t2 * 1.05)
+        let bad = try ridgeline(base + ["--flash-kernel", "flash9"])
+        #expect(bad.status != 0 && bad.stderr.contains("flash-kernel"))
+    }
+
     @Test func notFittingSaysByHowMuchAndExitsZero() throws {
         let r = try ridgeline(["train", "--model", "llama2-70b", "--hardware", "h100-sxm5-80gb", "--gpus", "8"])
         #expect(r.status == 0)

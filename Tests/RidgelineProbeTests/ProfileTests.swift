@@ -43,6 +43,11 @@ import Testing
         #expect(abs(try #require(loaded.compute.peak[.fp32]) - measured) <= 1e-6 * measured)
         #expect(ceilings.clockAllHz > 1e8 && ceilings.clockAllHz < 1e10)
         for level in loaded.memory { #expect(level.bandwidth > 0, "\(level.name)") }
+        // Cache capacities: where this machine's plateaus end, never above what hwloc reports.
+        for (level, cache) in zip(loaded.memory, detection.topology.dataCaches) {
+            #expect(level.capacityBytes > 0 && level.capacityBytes <= Double(cache.sizeBytes), "\(level.name)")
+        }
+        #expect(ceilings.sweep.allSatisfy { $0.workingSetPerThread <= 256 << 10 })
         // A kernel's fixed cost is the engine's own near-empty call, timed with oneDNN here, not
         // the benchmark team's fork-join.
         let call = try #require(ceilings.engineCall, "oneDNN is installed with the probe; its call must be timed")
@@ -60,6 +65,21 @@ import Testing
         #expect(bandwidth["l1"] != nil && bandwidth["dram"] != nil)
         let caches = try #require(report["caches"] as? [[String: Any]])
         #expect(caches.allSatisfy { $0["level"] != nil && $0["size_bytes"] != nil && $0["shared_by_cores"] != nil })
+    }
+
+    /// A budget already spent when the sweeps start: each phase is cut, and the run says so
+    /// (in the ceilings, the profile's sources, the YAML and the summary).
+    @Test func aSpentBudgetCutsAndSaysSo() throws {
+        var settings = Self.quick
+        settings.budgetSeconds = 0.001
+        let detection = try HostDetection.run(measure: true, settings: settings)
+        let ceilings = try #require(detection.ceilings)
+        #expect(ceilings.cuts.contains { $0.contains("read sweep stopped") })
+        #expect(ceilings.cuts.contains { $0.contains("second visit") })
+        #expect(detection.profile.sources.contains { $0.hasPrefix("cut from the measurement: ") })
+        #expect(detection.yaml().contains("    cut:\n"))
+        #expect(HostSummary(detection).render().contains("cut: "))
+        _ = try roundTrip(detection)
     }
 
     @Test func summaryDrawsTheTopology() throws {

@@ -29,7 +29,7 @@ import Testing
         "causal": ["true", "false", "\"yes\""], "trans_a": ["true", "false", "2"], "trans_b": ["true", "false"],
         "flops_per_element": ["0", "1.5", "7", "-1", "1e7", "1e300"],
     ]
-    static let dtypes = ["\"bf16\"", "\"fp32\"", "\"fp16\"", "\"fp8\"", "\"tf32\"", "\"fp64\"", "\"int8\"", "\"fp4\""]
+    static let dtypes = ["\"bf16\"", "\"fp32\"", "\"fp16\"", "\"fp8\"", "\"tf32\"", "\"fp64\"", "\"int8\"", "\"fp4\"", "\"int4\""]
     static let strangers = ["bogus", "dtype", "m", "elements", "pass"]
 
     /// A spec: an op and its fields, each present nine times in ten, each value drawn from its

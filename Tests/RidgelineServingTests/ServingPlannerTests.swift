@@ -41,4 +41,13 @@ import Testing
         let fewer = try? predictor.estimate(.rate(40 / Double(entry.replicas - 1)))
         #expect(fewer.map { $0.ttft > 1 || $0.tpot > 0.05 } ?? true)
     }
+
+    @Test func precisionsAreThoseThePartHasPeaksFor() throws {
+        // b200 has fp8 and fp4 tensor peaks, a100 neither: the search tries only what runs.
+        let r = ServingPlanner.plan(try request("llama3.1-8b", ["b200", "a100-sxm4-80gb"], rate: 20, maxDevices: 8))
+        let b200 = Set(r.best.filter { $0.hardware == "b200" }.map(\.precision))
+        let a100 = Set(r.best.filter { $0.hardware == "a100-sxm4-80gb" }.map(\.precision))
+        #expect(b200 == [.bf16, .fp8, .fp4])
+        #expect(a100 == [.bf16])
+    }
 }

@@ -122,3 +122,47 @@ func config(_ model: String, _ hardware: String, input: Int = 1000, output: Int 
         #expect(d.communicationSeconds > 2 * 80 * 3e-6)
     }
 }
+
+@Suite struct FP4Tests {
+    @Test func nvfp4IsFourAndAHalfBitsPerValue() {
+        // 4-bit values and one 8-bit scale per 16: 4 + 8/16 = 4.5 bits = 0.5625 bytes.
+        #expect(DType.fp4.bytes == 0.5625)
+    }
+
+    @Test func fp4WeightsAreNVFP4BytesAndDecodeReadsThem() throws {
+        var c = try config("llama3.1-70b", "b200", input: 128, output: 128)
+        let bf16 = try ServingPredictor(c)
+        c.precision = .fp4
+        let fp4 = try ServingPredictor(c)
+        #expect(abs(fp4.weightBytesPerDevice / bf16.weightBytesPerDevice - 0.5625 / 2) < 1e-12)
+        // The KV cache stays fp8 unless asked for, so more sequences fit than in bf16 but the
+        // per-token bytes are fp8's.
+        #expect(fp4.kvBytesPerToken == ServingPredictor.kvBytesPerToken(c.model, dtype: .fp8))
+        // Batch-1 decode is weight-bound: within 5% of the fp4 weight bytes over HBM plus overheads.
+        let step = fp4.decodeStep(batch: 1, context: 128)
+        let floor = c.model.parameterCount * 0.5625 / c.profile.deviceMemory.bandwidth
+        #expect(abs(step.timeSeconds - (floor + step.overheadSeconds)) / (floor + step.overheadSeconds) < 0.05)
+    }
+
+    @Test func fp4PrefillRunsOnTheFP4Peak() throws {
+        // A long prompt is compute-bound: on a datasheet b200 fp4 halves fp8's GEMM time, so the
+        // prefill is clearly faster (attention and the rest stay as they were).
+        var c = try config("llama3.1-70b", "b200", input: 8000, output: 1)
+        c.precision = .fp8
+        let fp8 = try ServingPredictor(c).prefill().computeSeconds
+        c.precision = .fp4
+        let fp4 = try ServingPredictor(c).prefill().computeSeconds
+        #expect(fp4 < 0.75 * fp8, "fp4 \(fp4) fp8 \(fp8)")
+    }
+
+    @Test func fp4IsRefusedWhereThePartHasNoFP4Peak() throws {
+        var c = try config("llama3.1-8b", "h100-sxm5-80gb")
+        c.precision = .fp4
+        #expect(throws: ServingError.self) { try ServingPredictor(c) }
+        do { _ = try ServingPredictor(c) } catch {
+            #expect("\(error)".contains("h100-sxm5-80gb") && "\(error)".contains("no fp4 tensor peak"))
+        }
+        c.precision = .bf16; c.kvPrecision = .fp4
+        #expect(throws: ServingError.self) { try ServingPredictor(c) }
+    }
+}

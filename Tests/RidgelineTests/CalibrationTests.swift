@@ -154,7 +154,7 @@ import Testing
         {"section": "gemm", "dtype": "bf17", "m": 256, "n": 256, "k": 256, "ms_median": 0.05, "ms_min": 0.04}
         """
         #expect(throws: RidgelineError.invalidValue(file: "ref.jsonl:2", field: "dtype", value: "bf17",
-                                                    expected: "one of fp64, fp32, tf32, bf16, fp16, fp8, int8")) {
+                                                    expected: "one of fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4")) {
             try ReferenceFile.parse(text, file: "ref.jsonl")
         }
     }

@@ -156,10 +156,10 @@ struct HardwareProfileYAMLTests {
 
     @Test func unknownDTypeInPeakIsNamed() {
         let message = ridgelineErrorMessage {
-            try Self.parse(Self.variant("peak: {fp32: 20 TFLOP/s,", "peak: {fp4: 800 TFLOP/s, fp32: 20 TFLOP/s,"))
+            try Self.parse(Self.variant("peak: {fp32: 20 TFLOP/s,", "peak: {int4: 800 TFLOP/s, fp32: 20 TFLOP/s,"))
         }
-        #expect(message.contains("'compute.peak.fp4'") && message.contains("'fp4'"))
-        #expect(message.contains("fp64, fp32, tf32, bf16, fp16, fp8, int8"))
+        #expect(message.contains("'compute.peak.int4'") && message.contains("'int4'"))
+        #expect(message.contains("fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4"))
     }
 
     @Test func unknownKeysAreRejected() {

@@ -20,8 +20,8 @@ struct KernelSpecTests {
     }
 
     @Test func unknownDType() {
-        let message = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1,"n":1,"k":1,"dtype":"fp4"}"#) }
-        #expect(message == "spec.jsonl:3: field 'dtype' has value 'fp4': expected one of fp64, fp32, tf32, bf16, fp16, fp8, int8")
+        let message = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1,"n":1,"k":1,"dtype":"int4"}"#) }
+        #expect(message == "spec.jsonl:3: field 'dtype' has value 'int4': expected one of fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4")
     }
 
     @Test func anUnknownElementwiseOpNeedsItsFlops() throws {

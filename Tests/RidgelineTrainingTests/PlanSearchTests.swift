@@ -96,7 +96,7 @@ import Testing
             let pruned = try Planner.plan(request(true, batches)), full = try Planner.plan(request(false, batches))
             #expect(pruned.configurationsPruned > pruned.configurationsEvaluated / 10)
             #expect(full.configurationsPruned == 0)
-            #expect(full.configurationsEvaluated == pruned.configurationsEvaluated + pruned.configurationsPruned)
+            #expect(full.configurationsSearched == pruned.configurationsSearched)
             #expect(full.configurationsFitting == pruned.configurationsFitting)
             #expect(full.best.map(\.index) == pruned.best.map(\.index))
             #expect(full.pareto.map(\.index) == pruned.pareto.map(\.index))
@@ -105,6 +105,52 @@ import Testing
                 #expect(a.cheapest?.index == b.cheapest?.index && a.fastest?.index == b.fastest?.index)
             }
         }
+    }
+
+    /// A wide --global-batch-range evaluates only the batches a train-time bound cannot rule out
+    /// (PlanBatchBound.swift): the answers must be those of evaluating every batch, for every
+    /// objective, with a deadline and a budget that bind, and where memory is tight.
+    @Test func boundingBatchRunsLosesNothing() throws {
+        func compare(_ request: PlanRequest) throws {
+            var full = request
+            full.boundByTime = false
+            let exact = try Planner.plan(full), fast = try Planner.plan(request)
+            #expect(exact.configurationsBounded == 0)
+            #expect(fast.configurationsBounded > fast.configurationsEvaluated)
+            #expect(fast.configurationsSearched == exact.configurationsSearched)
+            #expect(fast.configurationsFitting == exact.configurationsFitting)
+            #expect(fast.best.map(\.index) == exact.best.map(\.index))
+            #expect(fast.best.map(\.estimate.trainSeconds) == exact.best.map(\.estimate.trainSeconds))
+            #expect(fast.pareto.map(\.index) == exact.pareto.map(\.index))
+            for (a, b) in zip(fast.hardware, exact.hardware) {
+                #expect(a.configurationsFitting == b.configurationsFitting)
+                #expect(a.fastest?.index == b.fastest?.index && a.cheapest?.index == b.cheapest?.index)
+                #expect(a.cheapestMeetingDeadline?.index == b.cheapestMeetingDeadline?.index)
+                #expect(a.fastestWithinBudget?.index == b.fastestWithinBudget?.index)
+                #expect(a.closestFit?.neededBytes == b.closestFit?.neededBytes)
+            }
+            #expect(fast.explanation == exact.explanation)
+        }
+        let hardware = [try Fixtures.hardware("a100-sxm4-80gb"), try Fixtures.hardware("h100-sxm5-80gb")]
+        var request = PlanRequest(model: try Fixtures.model("gpt2-124m"), hardware: hardware, tokens: 2.5e9, maxDevices: 8,
+                                  top: 8, globalBatch: .range(1, 300), maxMicroBatch: 4)
+        let open = try Planner.plan(request)
+        let times = open.pareto.map(\.estimate.trainSeconds), costs = open.pareto.map { $0.estimate.costUSD! }
+        for objective in PlanObjective.allCases {
+            request.objective = objective
+            try compare(request)
+        }
+        // A deadline and a budget that each leave part of the front.
+        request.objective = .cost
+        request.deadlineSeconds = times[times.count / 2]
+        try compare(request)
+        request.deadlineSeconds = nil
+        request.objective = .time
+        request.budgetUSD = costs[costs.count / 2]
+        try compare(request)
+        // Llama 2 13B on 40 GB: most runs of batches do not fit.
+        try compare(PlanRequest(model: try Fixtures.model("llama2-13b"), hardware: [try Fixtures.hardware("a100-sxm4-40gb")],
+                                tokens: 1e11, maxDevices: 16, top: 5, globalBatch: .range(1, 200), maxMicroBatch: 2))
     }
 
     @Test func everyReportedConfigurationIsWhatTrainPredicts() throws {

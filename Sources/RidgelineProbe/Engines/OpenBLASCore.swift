@@ -10,19 +10,9 @@ public struct OpenBLASCore: Sendable, Equatable {
     public init(name: String) { self.name = name }
 
     /// The vector width the family's GEMM kernels use, and whether they fuse multiply-add; nil
-    /// for a name Ridgeline does not know (then nothing is claimed). From OpenBLAS's
-    /// `kernel/x86_64/KERNEL.<CORE>` files: Haswell and Zen use the AVX2/FMA kernels,
-    /// SkylakeX and Cooperlake (and SapphireRapids) the AVX-512 ones.
+    /// for a name Ridgeline does not know (then nothing is claimed). See `LibraryKernels.openBLAS`.
     public var simd: (bits: Int, fma: Bool)? {
-        switch name.lowercased() {
-        case "skylakex", "cooperlake", "sapphirerapids": return (512, true)
-        case "haswell", "zen": return (256, true)
-        case "sandybridge", "bulldozer", "piledriver", "steamroller", "excavator": return (256, false)
-        case "prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "opteron", "barcelona", "bobcat",
-             "katmai", "coppermine", "northwood", "banias", "athlon", "opteron_sse3", "nano":
-            return (128, false)
-        default: return nil
-        }
+        LibraryKernels.openBLAS(core: name).map { ($0.bits, $0.fma) }
     }
 
     /// A warning, with the fix, when the family uses narrower vectors (or no FMA) than the CPU has.

@@ -15,10 +15,12 @@ public struct OpenBLASEngine: TensorEngine {
     }
 
     public var id: Engine { .openblas }
-    /// `openblas_get_config()`: version, build options and the kernel family chosen for this CPU.
+    /// `openblas_get_config()` (version, build options) and the kernel family chosen for this CPU
+    /// (`openblas_get_corename()`), named "(core …)" so that validation models the records at
+    /// that family's SIMD width (`LibraryKernels`).
     public var version: String {
         let config = String(cString: openblas_get_config()).trimmingCharacters(in: .whitespaces)
-        return config.hasPrefix("OpenBLAS") ? config : "OpenBLAS " + config
+        return (config.hasPrefix("OpenBLAS") ? config : "OpenBLAS " + config) + " (core \(core.name))"
     }
 
     /// The kernel family OpenBLAS picked for this CPU.

@@ -7,11 +7,14 @@ enum LLMFoundrySource {
     static let assumptions = SourceAssumptions(
         mode: .eager, flashAttention: true, overlapGradientReduction: true, sequenceParallel: false, zero: 3,
         hierarchicalZeRO3: true,
-        rules: ["PyTorch FSDP (Composer) in eager mode; attn_impl flash (the benchmark default, notes); FSDP prefetch overlaps gathers and reductions",
+        rules: ["PyTorch FSDP (Composer) in eager mode; FSDP prefetch overlaps gathers and reductions",
                 "FSDP gathers and reduce-scatters each unit as one NCCL collective over the whole group: multi-channel rings, one NIC each, cross the network hierarchically",
                 "mp_mode (Composer's FSDP mixed precision) by the Composer the row's llm-foundry commit pins (first_seen): DEFAULT before Composer 0.14 "
                     + "(first seen before 2023-05-01) keeps and gathers fp32 parameters, reduces in bf16; DEFAULT from Composer 0.16.4 "
                     + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
+                "DEFAULT before Composer 0.14: autocast computes with the gathered fp32 parameters (fp32 embedding, residual stream and LayerNorm, a cast before every linear layer)",
+                "attn_impl by the row's llm-foundry commit (first_seen): before 2023-03 the yamls' flash on flash-attn 0.2.x (FlashAttention 1, half FlashAttention-2's rate, Dao 2023); "
+                    + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton, at the profile's rate",
                 "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
                 "MPT decoder: ALiBi (no position embedding), GELU, LayerNorm, no biases, tied embeddings",
                 "A100-40GB -> a100-sxm4-40gb, A100-80GB -> a100-sxm4-80gb, H100-80GB -> h100-sxm5-80gb",
@@ -38,14 +41,18 @@ enum LLMFoundrySource {
             let tp = try csv.int(i, "tp"), pp = try csv.int(i, "pp"), micro = try csv.int(i, "micro_batch")
             let layout = Layout(devices: try csv.int(i, "gpus"), tp: tp, pp: pp, dp: try csv.int(i, "dp"), zero: zero,
                                 globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction)
-            let settings = KernelSettings(tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
+            var settings = KernelSettings(tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
                                           precision: try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i),
                                           recompute: try PublishedRuns.recompute(try csv.string(i, "recompute"), file: csv.file, row: i),
                                           flashAttention: a.flashAttention, mode: a.mode)
+            let numerics = try mixedPrecision(csv, i)
+            // fp32 parameters gathered (Composer's DEFAULT before 0.14) are what autocast computes
+            // with: the fp32 embedding makes the residual stream fp32, every linear layer casts.
+            settings.autocastFP32Parameters = numerics.gather == 4
             var run = RunCase(id: id, model: model, layout: layout, settings: settings,
                               hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
                               measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: origin)
-            let numerics = try mixedPrecision(csv, i)
+            run.flashKernel = try flashKernel(csv, i)
             run.shardedParameterBytes = numerics.gather
             run.gradientReduceBytes = numerics.reduce
             return run
@@ -61,10 +68,7 @@ enum LLMFoundrySource {
     static func mixedPrecision(_ csv: CSVTable, _ i: Int) throws -> (gather: Double?, reduce: Double?) {
         guard csv.header.contains("mp_mode"), csv.header.contains("first_seen") else { return (nil, nil) }
         let mode = try csv.string(i, "mp_mode").uppercased()
-        let seen = try csv.string(i, "first_seen")
-        guard let date = seen.split(separator: " ").last.map(String.init), date.count == 10, date.hasPrefix("20") else {
-            throw RidgelineError.invalidValue(file: "\(csv.file):\(i + 2)", field: "first_seen", value: seen, expected: "'COMMIT YYYY-MM-DD'")
-        }
+        let date = try firstSeen(csv, i)
         switch mode {
         case "DEFAULT":
             if date < "2023-05-01" { return (4, nil) }
@@ -75,5 +79,26 @@ enum LLMFoundrySource {
         default:
             throw RidgelineError.invalidValue(file: "\(csv.file):\(i + 2)", field: "mp_mode", value: mode, expected: "DEFAULT, PURE or FULL")
         }
+    }
+
+    /// The date of the llm-foundry commit whose README first shows the row (`first_seen`,
+    /// "COMMIT YYYY-MM-DD").
+    static func firstSeen(_ csv: CSVTable, _ i: Int) throws -> String {
+        let seen = try csv.string(i, "first_seen")
+        guard let date = seen.split(separator: " ").last.map(String.init), date.count == 10, date.hasPrefix("20") else {
+            throw RidgelineError.invalidValue(file: "\(csv.file):\(i + 2)", field: "first_seen", value: seen, expected: "'COMMIT YYYY-MM-DD'")
+        }
+        return date
+    }
+
+    /// The flash-attention kernel the row's llm-foundry commit ran (`first_seen`). Before 2023-03
+    /// the model yamls set `attn_impl: flash` over HazyResearch flash-attn 0.2.x (the
+    /// requirements pin 0.2.2, then 0.2.8): FlashAttention 1. From 2023-04 `submit_benchmarks.py`
+    /// defaults to `--attn_impl triton` (llm-foundry's Triton port of FlashAttention), left at
+    /// the profile's rate (README: the published ratio for it does not hold here); the 2024-01
+    /// table runs flash-attn 2.4.2 or the Triton port. nil: the default (FlashAttention-2 class).
+    static func flashKernel(_ csv: CSVTable, _ i: Int) throws -> FlashKernel? {
+        guard csv.header.contains("first_seen") else { return nil }
+        return try firstSeen(csv, i) < "2023-03-01" ? .flash1 : nil
     }
 }

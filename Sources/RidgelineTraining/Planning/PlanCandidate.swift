@@ -47,6 +47,9 @@ struct TopK: Sendable {
     }
 
     mutating func merge(_ other: TopK) { for c in other.items { offer(c) } }
+
+    /// The score a candidate must beat to enter, once the list is full; nil while it is not.
+    var worstScore: Double? { items.count == k ? scores[k - 1] : nil }
 }
 
 /// The configurations no other beats on both time and cost. Kept sorted by time with cost

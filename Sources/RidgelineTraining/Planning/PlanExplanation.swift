@@ -21,7 +21,7 @@ extension PlanSearch {
             let t = total.hardware[h]
             var p = HardwarePlan(id: profile.id, name: profile.name, unavailable: unavailable[h],
                                  configurationsEvaluated: t.evaluated, configurationsPruned: t.pruned, configurationsFitting: t.fitting,
-                                 fastest: t.fastest.map(configuration), cheapest: t.cheapest.map(configuration),
+                                 configurationsBounded: t.bounded, fastest: t.fastest.map(configuration), cheapest: t.cheapest.map(configuration),
                                  cheapestMeetingDeadline: t.cheapestInTime.map(configuration),
                                  fastestWithinBudget: t.fastestInBudget.map(configuration))
             if let deadline = request.deadlineSeconds, p.cheapestMeetingDeadline == nil, let f = p.fastest {
@@ -36,10 +36,11 @@ extension PlanSearch {
         let evaluated = total.hardware.reduce(0) { $0 + $1.evaluated }
         let pruned = total.hardware.reduce(0) { $0 + $1.pruned }
         let fitting = total.hardware.reduce(0) { $0 + $1.fitting }
+        let bounded = total.hardware.reduce(0) { $0 + $1.bounded }
         var r = PlanResult(model: request.model.name, tokens: request.tokens, objective: request.objective,
                            deadlineSeconds: request.deadlineSeconds, budgetUSD: request.budgetUSD,
                            configurationsEvaluated: evaluated, configurationsPruned: pruned, configurationsFitting: fitting,
-                           layerCostComputations: layerCostComputations, elapsedSeconds: timing.stage1 + timing.stage2,
+                           configurationsBounded: bounded, layerCostComputations: layerCostComputations, elapsedSeconds: timing.stage1 + timing.stage2,
                            stage1Seconds: timing.stage1, searchSeconds: timing.stage2, threads: threads,
                            best: total.best.items.map(configuration), pareto: total.pareto.items.map(configuration),
                            hardware: plans, explanation: [])

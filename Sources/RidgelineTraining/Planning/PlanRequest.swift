@@ -82,6 +82,9 @@ public struct PlanRequest: Sendable {
     public var threads: Int?
     /// Skip configurations a memory lower bound rules out (off only to check that pruning loses nothing).
     public var pruneByMemory: Bool
+    /// In a long run of global batches, evaluate only those a train-time lower bound cannot rule
+    /// out (`PlanBatchBound.swift`; off only to check that the bound loses nothing).
+    public var boundByTime: Bool
     /// Called from the workers as the search goes: the stage ("layer costs", then "layouts"),
     /// items done and items in all; `plan` shows it on a terminal. Must be thread-safe; nil: silent.
     public var progress: (@Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void)?
@@ -90,14 +93,14 @@ public struct PlanRequest: Sendable {
                 budgetUSD: Double? = nil, minDevices: Int = 1, maxDevices: Int = 1024, objective: PlanObjective = .time,
                 top: Int = 10, globalBatch: GlobalBatchChoice? = nil, seq: Int? = nil, precision: Precision = .bf16,
                 maxMicroBatch: Int = 16, assumptions: TrainingAssumptions = TrainingAssumptions(), threads: Int? = nil,
-                pruneByMemory: Bool = true) {
+                pruneByMemory: Bool = true, boundByTime: Bool = true) {
         let defaults = TrainingDefaults(model: model, seq: seq)
         self.model = model; self.hardware = hardware; self.tokens = tokens ?? defaults.tokens
         self.deadlineSeconds = deadlineSeconds; self.budgetUSD = budgetUSD
         self.minDevices = minDevices; self.maxDevices = maxDevices; self.objective = objective; self.top = top
         self.globalBatch = globalBatch ?? .around(defaults.globalBatch); self.seq = defaults.seq
         self.precision = precision; self.maxMicroBatch = maxMicroBatch; self.assumptions = assumptions
-        self.threads = threads; self.pruneByMemory = pruneByMemory
+        self.threads = threads; self.pruneByMemory = pruneByMemory; self.boundByTime = boundByTime
     }
 
     /// Widest `--global-batch-range` (B − A): the enumeration index keeps the batch in 16 bits.

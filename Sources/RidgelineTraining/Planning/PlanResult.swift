@@ -28,6 +28,8 @@ public struct HardwarePlan: Sendable {
     public var configurationsEvaluated: Int
     public var configurationsPruned: Int
     public var configurationsFitting: Int
+    /// Fitting configurations a train-time lower bound ruled out of every answer without evaluating them.
+    public var configurationsBounded: Int = 0
     public var fastest: PlanConfiguration?
     public var cheapest: PlanConfiguration?
     /// The cheapest configuration that meets the deadline (nil without a deadline or when none does).
@@ -52,6 +54,11 @@ public struct PlanResult: Sendable {
     /// Configurations a memory lower bound ruled out without evaluating them.
     public var configurationsPruned: Int
     public var configurationsFitting: Int
+    /// Fitting configurations a train-time lower bound ruled out of every answer without evaluating
+    /// them: in a long run of global batches (`--global-batch-range`), only the batches that could
+    /// be among the best, on the Pareto front or a hardware's answer are evaluated. How many are
+    /// bounded rather than evaluated depends on how the search is sliced over threads; the answer does not.
+    public var configurationsBounded: Int = 0
     /// Stage-1 computations (`LayerCosts.compute`), one per hardware × kernel-settings key.
     public var layerCostComputations: Int
     /// The whole plan: stage 1, the search, and rebuilding the reported estimates.
@@ -70,7 +77,7 @@ public struct PlanResult: Sendable {
     /// Why `best` is empty, or what the constraints ruled out, in sentences; empty when all is well.
     public var explanation: [String]
 
-    public var configurationsSearched: Int { configurationsEvaluated + configurationsPruned }
+    public var configurationsSearched: Int { configurationsEvaluated + configurationsPruned + configurationsBounded }
 }
 
 extension PlanConfiguration {

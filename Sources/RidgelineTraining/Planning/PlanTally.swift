@@ -14,6 +14,8 @@ struct ClosestFit: Sendable {
 struct HardwareTally: Sendable {
     var evaluated = 0
     var pruned = 0
+    /// Fitting configurations a train-time bound showed could not change the answer (`PlanBatchBound.swift`).
+    var bounded = 0
     var fitting = 0
     var fastest: PlanCandidate?
     var cheapest: PlanCandidate?
@@ -51,7 +53,7 @@ struct HardwareTally: Sendable {
     }
 
     mutating func merge(_ o: HardwareTally, deadline: Double?, budget: Double?) {
-        evaluated += o.evaluated; pruned += o.pruned
+        evaluated += o.evaluated; pruned += o.pruned; bounded += o.bounded
         let count = fitting + o.fitting
         for c in [o.fastest, o.cheapest, o.cheapestInTime, o.fastestInBudget].compactMap({ $0 }) {
             offer(c, deadline: deadline, budget: budget)

@@ -186,9 +186,8 @@ struct PlanSearch: Sendable {
         let mbs = a.microBatches
         let batches = request.globalBatch
         let price = request.hardware[h].pricePerHourUSD ?? 0
-        let tokens = request.tokens, assumptions = request.assumptions
-        let deadline = request.deadlineSeconds, budget = request.budgetUSD
-        let prune = request.pruneByMemory
+        let assumptions = request.assumptions
+        let prune = request.pruneByMemory, boundByTime = request.boundByTime
         let spList = a.sequenceParallel(tp: tp)
         let rcCount = a.recomputes.count
 
@@ -239,6 +238,19 @@ struct PlanSearch: Sendable {
                                 continue
                             }
                         }
+                        // A long run of batches: only those a train-time bound cannot rule out (PlanBatchBound.swift).
+                        if boundByTime && count >= Self.boundedRunMinimum {
+                            for vIndex in chunkList.indices {
+                                evaluateBatches(BatchRun(unit: u, hardware: h, costs: ci, zero: zero, sp: spIndex, recompute: rc,
+                                                         microBatch: mbIndex, chunks: vIndex, first: first, count: count,
+                                                         layout: Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep,
+                                                                        schedule: chunkList[vIndex] > 1 ? .interleaved(chunks: chunkList[vIndex]) : .oneFOneB,
+                                                                        zero: zero, globalBatch: first, microBatch: mb),
+                                                         price: price, capacity: capacity),
+                                                into: &acc)
+                            }
+                            continue
+                        }
                         for g in 0..<count {
                             let batch = first + g * perStep
                             let micro = batch / perStep
@@ -248,28 +260,36 @@ struct PlanSearch: Sendable {
                                                     schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
                                                     globalBatch: batch, microBatch: mb)
                                 let step = StepModel.evaluate(c, layout: layout, assumptions: assumptions)
-                                acc.hardware[h].evaluated += 1
                                 let index = planIndex(unit: u, zero: zero, sp: spIndex, recompute: rc, microBatch: mbIndex, batch: g, chunks: vIndex)
-                                guard step.memory.fits else {
-                                    acc.hardware[h].offerMiss(index: index, costs: ci, layout: layout, needed: step.memory.total,
-                                                              capacity: capacity, lowerBound: false)
-                                    continue
-                                }
-                                let seconds = TrainingEstimate.trainSeconds(tokens: tokens, step: step)
-                                let candidate = PlanCandidate(
-                                    index: index, hardware: h, costs: ci, layout: layout, trainSeconds: seconds,
-                                    costUSD: price * TrainingEstimate.deviceHours(trainSeconds: seconds, devices: devices),
-                                    energyKWh: TrainingEstimate.energyKWh(trainSeconds: seconds, step: step))
-                                acc.hardware[h].offer(candidate, deadline: deadline, budget: budget)
-                                acc.pareto.offer(candidate)
-                                if (deadline.map { seconds <= $0 } ?? true) && (budget.map { candidate.costUSD <= $0 } ?? true) {
-                                    acc.best.offer(candidate)
-                                }
+                                record(step, layout: layout, index: index, hardware: h, costs: ci, price: price, capacity: capacity, into: &acc)
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Ranks one evaluated configuration: the hardware's tally and, when it fits, the Pareto front
+    /// and (within the deadline and budget) the best list; a miss goes to the closest fit.
+    @inline(__always)
+    func record(_ step: StepEstimate, layout: Layout, index: UInt64, hardware h: Int, costs ci: Int, price: Double,
+                capacity: Double, into acc: inout PlanAccumulator) {
+        acc.hardware[h].evaluated += 1
+        guard step.memory.fits else {
+            acc.hardware[h].offerMiss(index: index, costs: ci, layout: layout, needed: step.memory.total, capacity: capacity, lowerBound: false)
+            return
+        }
+        let deadline = request.deadlineSeconds, budget = request.budgetUSD
+        let seconds = TrainingEstimate.trainSeconds(tokens: request.tokens, step: step)
+        let candidate = PlanCandidate(
+            index: index, hardware: h, costs: ci, layout: layout, trainSeconds: seconds,
+            costUSD: price * TrainingEstimate.deviceHours(trainSeconds: seconds, devices: layout.devices),
+            energyKWh: TrainingEstimate.energyKWh(trainSeconds: seconds, step: step))
+        acc.hardware[h].offer(candidate, deadline: deadline, budget: budget)
+        acc.pareto.offer(candidate)
+        if (deadline.map { seconds <= $0 } ?? true) && (budget.map { candidate.costUSD <= $0 } ?? true) {
+            acc.best.offer(candidate)
         }
     }
 }

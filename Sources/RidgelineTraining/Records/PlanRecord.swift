@@ -20,6 +20,8 @@ public struct PlanRecord: Codable, Sendable, Equatable {
     public var deadlineDays: Double?
     public var budgetUsd: Double?
     public var configurationsPruned, configurationsSearched, configurationsFitting, layerCostComputations, threads: Int?
+    /// Batches the search skipped because a train-time bound showed they could not win (`PlanBatchBound`).
+    public var configurationsBounded: Int?
     public var stage1S, searchS: Double?
     /// The answer per hardware.
     public var hardware: [Hardware]?
@@ -71,6 +73,7 @@ public struct PlanRecord: Codable, Sendable, Equatable {
         public var id, name: String
         public var unavailable: String?
         public var configurationsEvaluated, configurationsPruned, configurationsFitting: Int
+        public var configurationsBounded: Int?
         public var fastest, cheapest, cheapestMeetingDeadline, fastestWithinBudget: Configuration?
         public var deadlineMissS: Double?
         public var closestFit: Miss?
@@ -83,11 +86,13 @@ public struct PlanRecord: Codable, Sendable, Equatable {
         model = r.model; self.unit = unit; tokens = r.tokens; objective = r.objective.rawValue
         deadlineDays = r.deadlineSeconds.map { $0 / 86400 }; budgetUsd = r.budgetUSD
         configurationsPruned = r.configurationsPruned; configurationsSearched = r.configurationsSearched
+        configurationsBounded = r.configurationsBounded
         configurationsFitting = r.configurationsFitting; layerCostComputations = r.layerCostComputations; threads = r.threads
         stage1S = r.stage1Seconds; searchS = r.searchSeconds
         hardware = r.hardware.map { h in
             Hardware(id: h.id, name: h.name, unavailable: h.unavailable, configurationsEvaluated: h.configurationsEvaluated,
                      configurationsPruned: h.configurationsPruned, configurationsFitting: h.configurationsFitting,
+                     configurationsBounded: h.configurationsBounded,
                      fastest: h.fastest.map(record), cheapest: h.cheapest.map(record),
                      cheapestMeetingDeadline: h.cheapestMeetingDeadline.map(record), fastestWithinBudget: h.fastestWithinBudget.map(record),
                      deadlineMissS: h.deadlineMissSeconds,

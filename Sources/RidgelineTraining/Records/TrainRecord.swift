@@ -27,6 +27,9 @@ public struct TrainRecord: Codable, Sendable, Equatable {
     /// What `tokens` and `tokens_per_s` count: tokens, or images for image models.
     public var unit: String?
     public var layout: Layout?
+    /// MFU's denominator per device, and the dtype whose peak it is (`HardwareProfile.mfuPeak`).
+    public var mfuPeakFlopsPerS: Double?
+    public var mfuPeakDtype: String?
     public var memoryCapacityBytes: Double?
     public var memory: Memory?
     public var tokens: Double?
@@ -94,6 +97,7 @@ public struct TrainRecord: Codable, Sendable, Equatable {
         energyKwh = e.energyKWh; breakdown = Breakdown(s.breakdown)
         model = e.model; parameters = e.parameters; activeParameters = e.activeParameters; self.unit = unit
         layout = Layout(e.layout, e.settings, stageLayers: e.stageLayers)
+        mfuPeakFlopsPerS = s.mfuPeakFlopsPerSecond; mfuPeakDtype = s.mfuPeakDType.rawValue
         memoryCapacityBytes = s.memory.capacity
         memory = Memory(weights: s.memory.weights, gradients: s.memory.gradients, optimizerStates: s.memory.optimizerStates,
                         activations: s.memory.activations, temporary: s.memory.temporary, total: s.memory.total)

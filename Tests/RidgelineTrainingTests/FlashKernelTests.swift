@@ -1,0 +1,36 @@
+import Testing
+import Ridgeline
+@testable import RidgelineTraining
+
+/// The flash-attention kernel a framework runs (`TrainingAssumptions.flashKernel`).
+@Suite struct FlashKernelTests {
+    static func layer(_ kernel: FlashKernel, flash: Bool = true, cp: Int = 1) throws -> PhaseCost {
+        let model = TransformerModel(name: "mpt-1b-like", layers: 24, dModel: 2048, heads: 16, ffn: 8192, vocab: 50368, maxSeq: 8192,
+                                     position: .none, tiedEmbeddings: true, bias: false)
+        var assumptions = TrainingAssumptions()
+        assumptions.flashKernel = kernel
+        var settings = KernelSettings(tp: 1, microBatch: 2, seq: 8192, precision: .bf16, recompute: .full, flashAttention: flash, mode: .eager)
+        settings.cp = cp
+        let c = try LayerCosts.compute(model: .transformer(model), profile: try ProfileStore.locate().hardware("a100-sxm4-80gb"),
+                                       settings: settings, assumptions: assumptions)
+        return c.layerForward + c.layerRecompute + c.layerBackward
+    }
+
+    /// FlashAttention 1 does FlashAttention-2's work at half its rate (Dao 2023): the attention
+    /// kernels take twice as long, nothing else moves.
+    @Test(arguments: [1, 2])
+    func flashAttention1DoublesTheAttentionKernelsOnly(_ cp: Int) throws {
+        let two = try Self.layer(.flash2, cp: cp), one = try Self.layer(.flash1, cp: cp)
+        #expect(two.attention > 0)
+        #expect(abs(one.attention - 2 * two.attention) < 1e-9 * two.attention)
+        #expect(one.gemm == two.gemm && one.memoryBound == two.memoryBound && one.flops == two.flops)
+    }
+
+    /// The rate applies to flash kernels only: unfused attention (batched GEMMs and a softmax) is
+    /// the same whichever flash kernel the framework would have run.
+    @Test func unfusedAttentionIgnoresTheFlashKernel() throws {
+        let two = try Self.layer(.flash2, flash: false), one = try Self.layer(.flash1, flash: false)
+        #expect(one.attention == two.attention && one.seconds == two.seconds)
+        #expect(FlashKernel.flash2.relativeRate == 1 && FlashKernel.flash1.relativeRate == 0.5)
+    }
+}
