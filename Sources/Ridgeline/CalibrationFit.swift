@@ -24,40 +24,85 @@ public struct CalibrationSample: Sendable {
 /// probe's stores pay), so its fractions may reach 1.5. Classes are independent given L, so L is
 /// searched outside and the per-class fractions inside. Classes without samples get the fractions
 /// fitted on all samples together, so no ceiling is left at its unreachable datasheet value.
+///
+/// The stages, in order: the datasheet terms of every sample (`Search.init`); the fixed cost and
+/// the overlap leak (`fitLaunchAndLeak`); on measured CPU profiles the device memory factor
+/// (`fitDeviceMemoryFactor`); in eager mode the dispatch floor (`fitEagerFloor`); then the
+/// classes' fractions at what was found, and those of the classes without samples (`calibration`).
 public enum CalibrationFit {
     public static func fit(samples: [CalibrationSample], profile: HardwareProfile, source: String,
                            mode: ExecutionMode = .kernel) -> Calibration {
-        var datasheet = profile
-        datasheet.calibration = nil
-        let engine = Roofline(datasheet)
-        // Per sample: compute seconds and memory seconds (slowest cache level; device memory) of
-        // each kernel at datasheet ceilings.
-        let device = profile.deviceMemory
-        // The slowest cache level's and the device memory's seconds for per-level bytes.
-        func split(_ traffic: [(MemoryLevel, Double)]) -> (cache: Double, device: Double) {
-            var cache = 0.0, onDevice = 0.0
-            for (level, bytes) in traffic {
-                if level.name == device.name { onDevice += bytes / level.bandwidth } else { cache = max(cache, bytes / level.bandwidth) }
-            }
-            return (cache, onDevice)
+        var search = Search(samples: samples, profile: profile)
+        var shared = search.fitLaunchAndLeak()
+        var deviceFactor: Double?
+        if profile.kind == .cpu && maximumFraction(profile) == measuredCeiling {
+            deviceFactor = search.fitDeviceMemoryFactor(&shared)
         }
-        let terms: [[Term]] = samples.map { sample in
-            sample.kernels.map { k in
-                let special = engine.specialFunctionSeconds(k)
-                let memory = split(engine.memoryTraffic(k))
-                let epilogue = split(engine.epilogueTraffic(k).map { ($0.level, $0.bytes) })
-                return Term(c: engine.computeTime(k).0 - special, special: special, cache: memory.cache, device: memory.device,
-                            epilogueCache: epilogue.cache, epilogueDevice: epilogue.device)
-            }
-        }
-        let measured = samples.map(\.seconds)
-        let byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
-        let ceiling = maximumFraction(profile)
-        let transferRule = profile.kind == .gpu
+        let floor = mode == .eager ? search.fitEagerFloor(&shared) : nil
+        return search.calibration(shared, deviceMemoryFactor: deviceFactor, dispatchLatency: floor, source: source)
+    }
 
-        // The eager floor, applied per kernel (kernel mode has none), and the device memory factor.
+    /// One kernel's seconds at datasheet ceilings, by the part each fitted fraction scales: the
+    /// arithmetic (compute fraction), special functions (none: a hardware rate), the memory
+    /// traffic and a GPU matrix product's output store (memory fraction) at the slowest cache
+    /// level and at the device memory.
+    struct Term {
+        var c, special, cache, device, epilogueCache, epilogueDevice: Double
+    }
+
+    /// The costs all classes share, and the summed loss of the classes' best fractions at them.
+    struct SharedCosts {
+        var launch: Double
+        var leak: Double
+        var total: Double
+    }
+
+    /// The fit's state: every sample's datasheet terms and measured time, and the shared costs
+    /// being searched (`floor`, `deviceFactor`) that every loss evaluation reads.
+    struct Search {
+        let terms: [[Term]]
+        let measured: [Double]
+        let byClass: [KernelClass: [Int]]
+        let classOfSample: [KernelClass]
+        /// The largest fraction (`maximumFraction`).
+        let ceiling: Double
+        /// GPUs: memory-bound classes on their memory fraction, conv and attention at the GEMMs'.
+        let transferRule: Bool
+        let datasheetLaunch: Double
+        /// The eager floor, applied per kernel (kernel mode has none).
         var floor = 0.0
         var deviceFactor: Double?
+
+        init(samples: [CalibrationSample], profile: HardwareProfile) {
+            var datasheet = profile
+            datasheet.calibration = nil
+            let engine = Roofline(datasheet)
+            let device = profile.deviceMemory
+            // The slowest cache level's and the device memory's seconds for per-level bytes.
+            func split(_ traffic: [(MemoryLevel, Double)]) -> (cache: Double, device: Double) {
+                var cache = 0.0, onDevice = 0.0
+                for (level, bytes) in traffic {
+                    if level.name == device.name { onDevice += bytes / level.bandwidth } else { cache = max(cache, bytes / level.bandwidth) }
+                }
+                return (cache, onDevice)
+            }
+            terms = samples.map { sample in
+                sample.kernels.map { k in
+                    let special = engine.specialFunctionSeconds(k)
+                    let memory = split(engine.memoryTraffic(k))
+                    let epilogue = split(engine.epilogueTraffic(k).map { ($0.level, $0.bytes) })
+                    return Term(c: engine.computeTime(k).0 - special, special: special, cache: memory.cache, device: memory.device,
+                                epilogueCache: epilogue.cache, epilogueDevice: epilogue.device)
+                }
+            }
+            measured = samples.map(\.seconds)
+            classOfSample = samples.map { $0.kernels[0].kernelClass }
+            byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
+            ceiling = maximumFraction(profile)
+            transferRule = profile.kind == .gpu
+            datasheetLaunch = profile.launchLatency
+        }
+
         func loss(_ indices: [Int], _ fc: Double, _ fm: Double, _ launch: Double, _ leak: Double) -> Double {
             var total = 0.0
             let fd = Calibration.deviceMemoryFraction(fm, factor: deviceFactor)
@@ -72,33 +117,37 @@ public enum CalibrationFit {
             }
             return total
         }
+
+        /// The coarse fraction grids, then the fine ones around their best point.
         /// `fixedCompute`/`fixedMemory`: a fraction the transfer rule does not let the data choose.
         func bestFractions(_ indices: [Int], launch: Double, leak: Double, fixedCompute: Double? = nil,
                            fixedMemory: Double? = nil) -> (fc: Double, fm: Double, loss: Double) {
             var best = (fc: 1.0, fm: 1.0, loss: Double.infinity)
+            let computeGrid = CalibrationFit.computeFractionGrid(ceiling)
             // Descending, replacing only on strict improvement: a fraction the data cannot
             // constrain (the compute fraction of a copy) stays at 1, the datasheet value.
-            func grid(_ fixed: Double?, _ low: Double, _ count: Int) -> [Double] {
-                fixed.map { [$0] } ?? geometricGrid(low, ceiling, count).reversed()
+            func coarse(_ fixed: Double?, _ grid: GeometricGrid) -> [Double] {
+                fixed.map { [$0] } ?? grid.points.reversed()
             }
-            for fc in grid(fixedCompute, 0.02, 48) {
-                for fm in grid(fixedMemory, minimumMemoryFraction, 32) {
+            for fc in coarse(fixedCompute, computeGrid) {
+                for fm in coarse(fixedMemory, CalibrationFit.memoryFractionGrid(ceiling)) {
                     let l = loss(indices, fc, fm, launch, leak)
                     if l < best.loss { best = (fc, fm, l) }
                 }
             }
-            let step = pow(ceiling / 0.02, 1.0 / 47)
+            // Both fine grids span one step of the coarse compute grid either side.
             func fine(_ fixed: Double?, _ center: Double, _ low: Double) -> [Double] {
-                fixed.map { [$0] } ?? geometricGrid(max(low, center / step), min(ceiling, center * step), 13).reversed()
+                fixed.map { [$0] } ?? computeGrid.around(center, CalibrationFit.fineFractionPoints, within: low...ceiling).reversed()
             }
-            for fc in fine(fixedCompute, best.fc, 0.02) {
-                for fm in fine(fixedMemory, best.fm, minimumMemoryFraction) {
+            for fc in fine(fixedCompute, best.fc, computeGrid.low) {
+                for fm in fine(fixedMemory, best.fm, CalibrationFit.minimumMemoryFraction) {
                     let l = loss(indices, fc, fm, launch, leak)
                     if l < best.loss { best = (fc, fm, l) }
                 }
             }
             return best
         }
+
         /// Every class's fractions at one fixed cost and leak, and their summed loss. Under the
         /// transfer rule (GPUs) a memory-bound class is fitted on its memory fraction alone, its
         /// compute side left at the hardware's vector and special-function rates; convolution and
@@ -112,7 +161,7 @@ public enum CalibrationFit {
             for (cls, indices) in byClass {
                 let f: (fc: Double, fm: Double, loss: Double)
                 if cls == .gemm, let gemm { f = gemm }
-                else if transferRule && !Self.matrixClasses.contains(cls) {
+                else if transferRule && !CalibrationFit.matrixClasses.contains(cls) {
                     f = bestFractions(indices, launch: launch, leak: leak, fixedCompute: 1)
                 } else if transferRule, let gemm {
                     f = bestFractions(indices, launch: launch, leak: leak, fixedMemory: gemm.fm)
@@ -125,114 +174,120 @@ public enum CalibrationFit {
             return (total, fractions)
         }
 
-        // The fixed cost and the overlap leak are shared by all classes: searched outside, the
-        // leak ascending so that a leak the data do not ask for stays 0 (the plain roofline).
-        var bestLaunch = profile.launchLatency
-        var bestLeak = 0.0
-        var bestTotal = Double.infinity
-        func tryLaunch(_ candidates: [Double], leak: Double) {
+        /// Tries each fixed cost at `leak`, keeping the best. A larger leak than the best so far
+        /// must earn its place: it has to cut the mean error by a percentage point, not by the
+        /// rounding of the fraction grid.
+        func tryLaunch(_ candidates: [Double], leak: Double, _ best: inout SharedCosts) {
             for launch in candidates {
                 let total = fitClasses(launch: launch, leak: leak).total
-                // A larger leak must earn its place: it has to cut the mean error by a percentage
-                // point, not by the rounding of the fraction grid.
-                let required = leak > bestLeak ? 0.01 * Double(samples.count) : 0
-                if total < bestTotal - required { bestTotal = total; bestLaunch = launch; bestLeak = leak }
+                let required = leak > best.leak ? 0.01 * Double(measured.count) : 0
+                if total < best.total - required { best = SharedCosts(launch: launch, leak: leak, total: total) }
             }
         }
-        let launchStep = pow(40e-6 / 0.25e-6, 1.0 / 23)
-        for leak in overlapLeakCandidates {
-            tryLaunch([0.0] + geometricGrid(0.25e-6, 40e-6, 24), leak: leak)
+
+        /// The fixed cost and the overlap leak, shared by all classes: searched outside the
+        /// classes' fractions, the leak ascending so that a leak the data do not ask for stays 0
+        /// (the plain roofline); then the fixed cost again on a finer grid.
+        func fitLaunchAndLeak() -> SharedCosts {
+            var best = SharedCosts(launch: datasheetLaunch, leak: 0, total: .infinity)
+            for leak in CalibrationFit.overlapLeakCandidates {
+                tryLaunch(CalibrationFit.launchCandidates, leak: leak, &best)
+            }
+            if best.launch > 0 {
+                tryLaunch(CalibrationFit.launchGrid.around(best.launch, CalibrationFit.fineLaunchPoints), leak: best.leak, &best)
+            }
+            return best
         }
-        if bestLaunch > 0 { tryLaunch(geometricGrid(bestLaunch / launchStep, bestLaunch * launchStep, 9), leak: bestLeak) }
-        // The device memory factor, on measured (CPU) profiles, at the fixed cost and leak found
-        // without it (1 unless another value fits better); then the fixed cost again under it.
-        // Held out on the oneDNN suite it cut the p90 error in 5 of 6 runs (mean 24% → 22%);
-        // requiring it to cut the fit error by a point, as the leak must, kept it out of 5 of 6.
-        var bestDeviceFactor: Double?
-        if profile.kind == .cpu && maximumFraction(profile) == measuredCeiling {
-            var factorTotal = bestTotal
-            func tryFactors(_ candidates: [Double]) {
+
+        /// The device memory factor, on measured (CPU) profiles, at the fixed cost and leak found
+        /// without it (1 unless another value fits better); then the fixed cost again under it.
+        /// Held out on the oneDNN suite it cut the p90 error in 5 of 6 runs (mean 24% → 22%);
+        /// requiring it to cut the fit error by a point, as the leak must, kept it out of 5 of 6.
+        mutating func fitDeviceMemoryFactor(_ best: inout SharedCosts) -> Double? {
+            var factorTotal = best.total
+            var bestFactor: Double?
+            func tryFactors(_ candidates: [Double], _ search: inout Search) {
                 for candidate in candidates where abs(log(candidate)) > 1e-9 {
-                    deviceFactor = candidate
-                    let total = fitClasses(launch: bestLaunch, leak: bestLeak).total
-                    if total < factorTotal { factorTotal = total; bestDeviceFactor = candidate }
+                    search.deviceFactor = candidate
+                    let total = search.fitClasses(launch: best.launch, leak: best.leak).total
+                    if total < factorTotal { factorTotal = total; bestFactor = candidate }
                 }
             }
-            tryFactors(geometricGrid(0.5, 2, 13))
-            if let coarse = bestDeviceFactor {
-                let step = pow(4, 1.0 / 12)
-                tryFactors(geometricGrid(coarse / step, coarse * step, 7))
+            let grid = CalibrationFit.deviceMemoryFactorGrid
+            tryFactors(grid.points, &self)
+            if let coarse = bestFactor {
+                tryFactors(grid.around(coarse, CalibrationFit.fineDeviceMemoryFactorPoints), &self)
             }
-            deviceFactor = bestDeviceFactor
-            if bestDeviceFactor != nil {
-                bestTotal = .infinity
-                tryLaunch([0.0] + geometricGrid(0.25e-6, 40e-6, 24), leak: bestLeak)
+            deviceFactor = bestFactor
+            if bestFactor != nil {
+                best.total = .infinity
+                tryLaunch(CalibrationFit.launchCandidates, leak: best.leak, &best)
             }
+            return bestFactor
         }
-        var bestFloor: Double?
-        if mode == .eager {
-            // The floor and the fixed cost together (each can explain the smallest ops), at the
-            // leak found without a floor; then both again on a finer grid around the best.
-            let launches = [0.0] + geometricGrid(0.25e-6, 40e-6, 24)
-            let floorStep = pow(50e-6 / 0.5e-6, 1.0 / 20)
-            bestTotal = .infinity
-            func tryFloors(_ floors: [Double], launches: [Double]) {
+
+        /// The eager floor and the fixed cost together (each can explain the smallest ops), at the
+        /// leak found without a floor; then both again on a finer grid around the best.
+        mutating func fitEagerFloor(_ best: inout SharedCosts) -> Double? {
+            var bestFloor: Double?
+            best.total = .infinity
+            func tryFloors(_ floors: [Double], launches: [Double], _ search: inout Search) {
                 for candidate in floors {
-                    floor = candidate
-                    let before = bestTotal
-                    tryLaunch(launches, leak: bestLeak)
-                    if bestTotal < before { bestFloor = candidate }
+                    search.floor = candidate
+                    let before = best.total
+                    search.tryLaunch(launches, leak: best.leak, &best)
+                    if best.total < before { bestFloor = candidate }
                 }
             }
-            tryFloors([0.0] + geometricGrid(0.5e-6, 50e-6, 21), launches: launches)
+            tryFloors(CalibrationFit.floorCandidates, launches: CalibrationFit.launchCandidates, &self)
             if let coarse = bestFloor, coarse > 0 {
-                let launchesNear = bestLaunch > 0 ? geometricGrid(bestLaunch / launchStep, bestLaunch * launchStep, 5) : [0.0]
-                tryFloors(geometricGrid(coarse / floorStep, coarse * floorStep, 9), launches: launchesNear)
+                let launchesNear = best.launch > 0
+                    ? CalibrationFit.launchGrid.around(best.launch, CalibrationFit.fineLaunchPointsWithFloor) : [0.0]
+                tryFloors(CalibrationFit.floorGrid.around(coarse, CalibrationFit.fineFloorPoints), launches: launchesNear, &self)
             }
             floor = bestFloor ?? 0
+            return bestFloor
         }
-        var compute: [KernelClass: Double] = [:]
-        var memory: [KernelClass: Double] = [:]
-        for (cls, f) in fitClasses(launch: bestLaunch, leak: bestLeak).fractions {
-            compute[cls] = f.fc
-            memory[cls] = f.fm
-        }
-        let fitted = byClass.keys.sorted().map(\.rawValue).joined(separator: ", ")
-        if transferRule {
-            // Unmeasured classes: a matrix class takes the GEMMs' fractions, a memory-bound one
-            // the memory fraction fitted on all memory-bound samples together (compute at 1).
-            let streaming = samples.indices.filter { !Self.matrixClasses.contains(samples[$0].kernels[0].kernelClass) }
-            let stream = streaming.isEmpty ? nil : bestFractions(streaming, launch: bestLaunch, leak: bestLeak, fixedCompute: 1)
-            let overall = bestFractions(Array(samples.indices), launch: bestLaunch, leak: bestLeak)
-            for cls in KernelClass.allCases where compute[cls] == nil {
-                if Self.matrixClasses.contains(cls) {
-                    compute[cls] = compute[.gemm] ?? overall.fc
-                    memory[cls] = memory[.gemm] ?? overall.fm
-                } else {
-                    compute[cls] = 1
-                    memory[cls] = stream?.fm ?? overall.fm
-                }
-            }
-            return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch, overlapLeak: bestLeak, dispatchLatency: bestFloor,
-                               deviceMemoryFactor: bestDeviceFactor,
-                               source: "\(source); \(samples.count) samples; classes fitted: \(fitted); transfer rule: memory-bound classes on their memory fraction (compute at the hardware's rates), conv and attention at the GEMMs' memory fraction; others from the fitted classes")
-        }
-        let overall = bestFractions(Array(samples.indices), launch: bestLaunch, leak: bestLeak)
-        for cls in KernelClass.allCases where compute[cls] == nil {
-            compute[cls] = overall.fc
-            memory[cls] = overall.fm
-        }
-        return Calibration(compute: compute, memory: memory, launchLatency: bestLaunch, overlapLeak: bestLeak, dispatchLatency: bestFloor,
-                           deviceMemoryFactor: bestDeviceFactor,
-                           source: "\(source); \(samples.count) samples; classes fitted: \(fitted); others use the all-sample fit")
-    }
 
-    /// One kernel's seconds at datasheet ceilings, by the part each fitted fraction scales: the
-    /// arithmetic (compute fraction), special functions (none: a hardware rate), the memory
-    /// traffic and a GPU matrix product's output store (memory fraction) at the slowest cache
-    /// level and at the device memory.
-    struct Term {
-        var c, special, cache, device, epilogueCache, epilogueDevice: Double
+        /// The calibration block: each class's fractions at the shared costs found, and those of
+        /// the classes without samples.
+        func calibration(_ shared: SharedCosts, deviceMemoryFactor: Double?, dispatchLatency: Double?, source: String) -> Calibration {
+            var compute: [KernelClass: Double] = [:]
+            var memory: [KernelClass: Double] = [:]
+            for (cls, f) in fitClasses(launch: shared.launch, leak: shared.leak).fractions {
+                compute[cls] = f.fc
+                memory[cls] = f.fm
+            }
+            let fitted = byClass.keys.sorted().map(\.rawValue).joined(separator: ", ")
+            let all = Array(measured.indices)
+            if transferRule {
+                // Unmeasured classes: a matrix class takes the GEMMs' fractions, a memory-bound one
+                // the memory fraction fitted on all memory-bound samples together (compute at 1).
+                let streaming = all.filter { !CalibrationFit.matrixClasses.contains(classOfSample[$0]) }
+                let stream = streaming.isEmpty ? nil : bestFractions(streaming, launch: shared.launch, leak: shared.leak, fixedCompute: 1)
+                let overall = bestFractions(all, launch: shared.launch, leak: shared.leak)
+                for cls in KernelClass.allCases where compute[cls] == nil {
+                    if CalibrationFit.matrixClasses.contains(cls) {
+                        compute[cls] = compute[.gemm] ?? overall.fc
+                        memory[cls] = memory[.gemm] ?? overall.fm
+                    } else {
+                        compute[cls] = 1
+                        memory[cls] = stream?.fm ?? overall.fm
+                    }
+                }
+                return Calibration(compute: compute, memory: memory, launchLatency: shared.launch, overlapLeak: shared.leak, dispatchLatency: dispatchLatency,
+                                   deviceMemoryFactor: deviceMemoryFactor,
+                                   source: "\(source); \(measured.count) samples; classes fitted: \(fitted); transfer rule: memory-bound classes on their memory fraction (compute at the hardware's rates), conv and attention at the GEMMs' memory fraction; others from the fitted classes")
+            }
+            let overall = bestFractions(all, launch: shared.launch, leak: shared.leak)
+            for cls in KernelClass.allCases where compute[cls] == nil {
+                compute[cls] = overall.fc
+                memory[cls] = overall.fm
+            }
+            return Calibration(compute: compute, memory: memory, launchLatency: shared.launch, overlapLeak: shared.leak, dispatchLatency: dispatchLatency,
+                               deviceMemoryFactor: deviceMemoryFactor,
+                               source: "\(source); \(measured.count) samples; classes fitted: \(fitted); others use the all-sample fit")
+        }
     }
 
     /// Classes that run on the matrix units (tensor cores): bound by compute unless too small.
@@ -241,6 +296,43 @@ public enum CalibrationFit {
 
     /// Overlap leaks the fit tries, 0 first.
     static let overlapLeakCandidates = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]
+
+    // MARK: Grids
+
+    /// `count` points from `low` to `high`, equally spaced in log; `step` is the ratio of
+    /// neighbours, the half-width of a finer grid `around` a coarse grid's best point.
+    struct GeometricGrid {
+        var low, high: Double
+        var count: Int
+        var points: [Double] { geometricGrid(low, high, count) }
+        var step: Double { pow(high / low, 1 / Double(count - 1)) }
+        /// `count` points from one step below `center` to one step above, clipped to `bounds`.
+        func around(_ center: Double, _ count: Int, within bounds: ClosedRange<Double>? = nil) -> [Double] {
+            let low = center / step, high = center * step
+            guard let bounds else { return geometricGrid(low, high, count) }
+            return geometricGrid(max(bounds.lowerBound, low), min(bounds.upperBound, high), count)
+        }
+    }
+
+    /// Compute fractions, coarse: 0.02 up to the largest fraction, 48 points.
+    static func computeFractionGrid(_ ceiling: Double) -> GeometricGrid { GeometricGrid(low: 0.02, high: ceiling, count: 48) }
+    /// Memory fractions, coarse: `minimumMemoryFraction` up to the largest fraction, 32 points.
+    static func memoryFractionGrid(_ ceiling: Double) -> GeometricGrid { GeometricGrid(low: minimumMemoryFraction, high: ceiling, count: 32) }
+    /// Points of the fine fraction grids, one compute-grid step either side of the coarse best.
+    static let fineFractionPoints = 13
+    /// Fixed costs per kernel, 0.25–40 µs (and 0, `launchCandidates`).
+    static let launchGrid = GeometricGrid(low: 0.25e-6, high: 40e-6, count: 24)
+    static let launchCandidates = [0.0] + launchGrid.points
+    /// Points of the fine fixed-cost grid, alone and beside the eager floor's fine grid.
+    static let fineLaunchPoints = 9
+    static let fineLaunchPointsWithFloor = 5
+    /// Eager dispatch floors, 0.5–50 µs (and 0, `floorCandidates`), and the fine grid's points.
+    static let floorGrid = GeometricGrid(low: 0.5e-6, high: 50e-6, count: 21)
+    static let floorCandidates = [0.0] + floorGrid.points
+    static let fineFloorPoints = 9
+    /// Device memory factors, 0.5–2 (1 itself is skipped: no factor), and the fine grid's points.
+    static let deviceMemoryFactorGrid = GeometricGrid(low: 0.5, high: 2, count: 13)
+    static let fineDeviceMemoryFactorPoints = 7
 
     /// The largest fraction a fit may return: `measuredCeiling` for measured ceilings (those of a
     /// measured profile, or of a calibrated one made from it), 1 for every other origin.

@@ -169,7 +169,7 @@ extension HardwareProfile {
                     throw RidgelineError.invalidValue(file: r.file, field: c.name(name), value: name,
                                                       expected: "a kernel class (" + KernelClass.allCases.map(\.rawValue).joined(separator: ", ") + ")")
                 }
-                result[cls] = try c.double(name, in: 0.001...1.5)
+                result[cls] = try c.double(name, in: 0.001...CalibrationFit.measuredCeiling)
             }
             return result
         }

@@ -45,7 +45,7 @@ public protocol KernelCost: Sendable {
     /// Minimum bytes moved: every input read once and every output written once.
     var bytes: Double { get }
     /// Exponentials, tanh, erf or logs evaluated: special-function work that costs several FLOPs
-    /// each (see `Roofline.transcendentalCost`), counted apart from `flops`.
+    /// each (see `KernelAssumptions.transcendentalCost`), counted apart from `flops`.
     var transcendentals: Double { get }
     /// Human label for tables.
     var label: String { get }
@@ -233,6 +233,8 @@ public struct RowWise: KernelCost, Hashable {
     public var op: String { kind.rawValue }
     public var kernelClass: KernelClass { kind == .softmax ? .softmax : .norm }
     var elements: Double { Double(rows) * Double(cols) }
+    /// Softmax forward FLOPs per element (below); an unfused attention's softmax pays it per score.
+    static let softmaxForwardFlopsPerElement = 5.0
     /// Per element: softmax fwd max, subtract, sum, divide and scale = 5 plus one exponential;
     /// bwd dot and fma = 4.
     /// Layer norm fwd mean, variance (2), normalise (2), scale and shift (2) = 7; bwd ≈ 12.
@@ -240,7 +242,7 @@ public struct RowWise: KernelCost, Hashable {
     public var flops: Double {
         let perElement: Double
         switch (kind, pass) {
-        case (.softmax, .fwd): perElement = 5
+        case (.softmax, .fwd): perElement = Self.softmaxForwardFlopsPerElement
         case (.softmax, .bwd): perElement = 4
         case (.layernorm, .fwd): perElement = 7
         case (.layernorm, .bwd): perElement = 12
@@ -290,19 +292,28 @@ public struct Attention: KernelCost, Hashable {
 
     public var op: String { "attention" }
     public var kernelClass: KernelClass { .attention }
-    /// Fraction of the score matrix computed: about half when causal (the diagonal blocks are kept).
-    var density: Double { causal ? 0.5 : 1 }
+    /// Fraction of the score matrix the FLOP count charges: half when causal, the scores on or
+    /// below the diagonal (the count FlashAttention's benchmarks and MFU figures use). It is not
+    /// what a tiled kernel executes: that is `executedDensity`, which the roofline times.
+    var countedDensity: Double { causal ? Self.causalCountedDensity : 1 }
+    public static let causalCountedDensity = 0.5
+    /// Fraction of the score matrix a tiled kernel computes for `blocks` query blocks: causal
+    /// masks skip the blocks above the diagonal but compute the diagonal blocks whole, (t+1)/2t
+    /// of the scores for t blocks (`Roofline.attentionTime`).
+    func executedDensity(blocks: Double) -> Double { causal ? (blocks + 1) / (2 * blocks) : 1 }
+    /// Backward FLOPs over forward: QKᵀ recomputed and four more GEMMs.
+    public static let backwardFlopsFactor = 2.5
     var scores: Double { Double(batch) * Double(heads) * Double(seq) * Double(seqKV) }
     /// Forward: QKᵀ and PV, 2·s·s_kv·d each = 4·b·h·s·s_kv·d (FlashAttention-2 paper's count),
     /// halved when causal. Backward recomputes QKᵀ and does four more GEMMs: 2.5× forward.
     public var flops: Double {
-        let fwd = 4 * scores * Double(headDim) * density
-        return pass == .fwd ? fwd : 2.5 * fwd
+        let fwd = 4 * scores * Double(headDim) * countedDensity
+        return pass == .fwd ? fwd : Self.backwardFlopsFactor * fwd
     }
     var qBytes: Double { Double(batch) * Double(heads) * Double(seq) * Double(headDim) * dtype.bytes }
     var kvBytes: Double { Double(batch) * Double(kvHeads) * Double(seqKV) * Double(headDim) * dtype.bytes }
     /// The score/probability matrix an unfused implementation writes and reads back.
-    public var scoreMatrixBytes: Double { scores * density * dtype.bytes }
+    public var scoreMatrixBytes: Double { scores * countedDensity * dtype.bytes }
     /// Flash fwd reads Q, K, V and writes O; bwd reads Q, K, V, O, dO and writes dQ, dK, dV.
     /// Unfused adds the score matrix: written and read twice (S, then P) forward, and in backward
     /// P and dP once more each way.

@@ -15,8 +15,13 @@ import Foundation
 /// Calibration fractions from the profile scale each ceiling per kernel class when present.
 public struct Roofline: Sendable {
     public let profile: HardwareProfile
+    /// Tile shapes, blocking and special-function costs of the libraries (`KernelAssumptions`).
+    public let assumptions: KernelAssumptions
 
-    public init(_ profile: HardwareProfile) { self.profile = profile }
+    public init(_ profile: HardwareProfile, assumptions: KernelAssumptions = KernelAssumptions()) {
+        self.profile = profile
+        self.assumptions = assumptions
+    }
 
     public func predict(_ kernel: Kernel, mode: ExecutionMode = .kernel) -> Prediction {
         let cls = kernel.kernelClass
@@ -102,7 +107,7 @@ public struct Roofline: Sendable {
             // implicit-GEMM iterators): a 3-channel input layer pads each tap to a full chunk.
             var k = v.k
             if profile.kind == .gpu, c.pass != .bwd_weights {
-                let chunk = 64 / c.dtype.bytes
+                let chunk = Double(assumptions.convolutionChunkBytes) / c.dtype.bytes
                 let channels = Double(c.pass == .fwd ? c.c / c.groups : c.k / c.groups)
                 k = Double(c.r * c.s) * (channels / chunk).rounded(.up) * chunk
             }
@@ -137,33 +142,31 @@ public struct Roofline: Sendable {
         return kernel.cost.transcendentals / rate
     }
 
-    /// FP32 FLOPs one exponential (or tanh, erf, log) costs. On NVIDIA GPUs the special-function
-    /// units return 16 results per clock per SM against 128 FMAs (256 FLOPs): 16 FLOPs' worth
-    /// (CUDA C Programming Guide, arithmetic instruction throughput). CPUs evaluate them in SIMD
-    /// code: range reduction, a degree-5 polynomial and a scale, about ten vector instructions
-    /// (oneDNN's JIT eltwise `exp`): 20 FLOPs' worth.
-    var transcendentalCost: Double { profile.kind == .gpu ? 16 : 20 }
+    /// FP32 FLOPs one exponential (or tanh, erf, log) costs on this device: 16 on a GPU's
+    /// special-function units, 20 in a CPU's SIMD code (`KernelAssumptions`).
+    var transcendentalCost: Double { assumptions.transcendentalCost(profile.kind) }
 
-    /// SIMD lanes of `dtype` on a CPU; 8 on a GPU, the channel granularity of a tensor-core MMA.
+    /// SIMD lanes of `dtype` on a CPU; on a GPU the channel granularity of a tensor-core MMA.
     func simdLanes(_ dtype: DType) -> Double {
-        guard profile.kind == .cpu else { return 8 }
-        return Double((profile.compute.simdBits ?? 256) / 8) / dtype.bytes
+        guard profile.kind == .cpu else { return Double(assumptions.gpuChannelGranularity) }
+        return Double((profile.compute.simdBits ?? assumptions.defaultSIMDBits) / 8) / dtype.bytes
     }
 
     /// Attention: the two (fwd) or five (bwd) matrix products at the matrix peak, plus one
     /// exponential per computed score (`transcendentalCost`). FlashAttention-2/3 do not hide the exponentials behind
     /// the GEMMs, so the two add. Causal masks skip blocks above the diagonal but compute the
-    /// diagonal blocks whole: (t+1)/2t of the scores for t blocks of 128 rows. Flash on a GPU runs
-    /// one 128-row query tile per SM at a time, so tiles quantize into waves over the SMs.
+    /// diagonal blocks whole (`Attention.executedDensity`) for blocks of
+    /// `KernelAssumptions.attentionBlockRows` rows. Flash on a GPU runs one such query tile per
+    /// SM at a time, so tiles quantize into waves over the SMs.
     func attentionTime(_ a: Attention, matrixPeak: Double, vectorPeak: Double, specialFunctionRate: Double) -> Double {
-        let blocks = (Double(a.seq) / 128).rounded(.up)
-        let density = a.causal ? (blocks + 1) / (2 * blocks) : 1
+        let blocks = (Double(a.seq) / Double(assumptions.attentionBlockRows)).rounded(.up)
+        let density = a.executedDensity(blocks: blocks)
         let scores = Double(a.batch) * Double(a.heads) * Double(a.seq) * Double(a.seqKV) * density
-        let matmulFlops = 4 * scores * Double(a.headDim) * (a.pass == .fwd ? 1 : 2.5)
+        let matmulFlops = 4 * scores * Double(a.headDim) * (a.pass == .fwd ? 1 : Attention.backwardFlopsFactor)
         var time = matmulFlops / matrixPeak + scores / specialFunctionRate
         if a.impl == .unfused {
-            // Unfused: a separate softmax pass over the score matrix (5 FLOPs a score, RowWise).
-            time += scores * 5 / vectorPeak
+            // Unfused: a separate softmax pass over the score matrix (RowWise's FLOPs a score).
+            time += scores * RowWise.softmaxForwardFlopsPerElement / vectorPeak
         } else if profile.kind == .gpu {
             let tiles = Double(a.batch * a.heads) * blocks
             let units = Double(profile.compute.units)
@@ -173,46 +176,46 @@ public struct Roofline: Sendable {
         // P, atomic or split accumulation of dQ, more shared-memory traffic (Dao 2023 reports
         // 73% vs 63% of peak on A100; the even-indexed fwd+bwd rows of the H100 reference show
         // backward at about 0.6 of the forward kernel's rate per FLOP).
-        return a.pass == .fwd ? time : time / Self.attentionBackwardEfficiency
+        return a.pass == .fwd ? time : time / assumptions.attentionBackwardEfficiency
     }
-
-    static let attentionBackwardEfficiency = 0.6
 
     /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization.
     func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double) -> Double {
         let units = Double(profile.compute.units)
         switch profile.kind {
         case .gpu:
-            let tiles = profile.compute.gemmTiles.isEmpty ? [GEMMTile(m: 128, n: 128)] : profile.compute.gemmTiles
+            let tiles = profile.compute.gemmTiles.isEmpty ? [assumptions.defaultGEMMTile] : profile.compute.gemmTiles
             let perUnit = peak / units
             return tiles.map { tile in
                 gpuTiledTime(m: m, n: n, k: k, batch: batch, tile: tile, units: units, perUnitRate: perUnit)
             }.min()!
         case .cpu:
             // SIMD lanes run along n; a remainder still costs a whole vector. Cores split the rows
-            // in micro-kernel blocks of 8 (OpenBLAS/oneDNN register blocking) and the batch: the
+            // in micro-kernel blocks (`KernelAssumptions.cpuMicroKernelRows`) and the batch: the
             // busiest core's share is the critical path.
-            let lanes = Double((profile.compute.simdBits ?? 256) / 8) / dtype.bytes
+            let lanes = simdLanes(dtype)
+            let blockRows = Double(assumptions.cpuMicroKernelRows)
             let paddedN = (n / lanes).rounded(.up) * lanes
-            let rowBlocks = (m / 8).rounded(.up) * batch
+            let rowBlocks = (m / blockRows).rounded(.up) * batch
             let blocksPerCore = (rowBlocks / units).rounded(.up)
-            return 2 * blocksPerCore * 8 * paddedN * k / (peak / units)
+            return 2 * blocksPerCore * blockRows * paddedN * k / (peak / units)
         }
     }
 
     /// Output tiles of `tile` in waves over the SMs. A grid smaller than the GPU may split k
-    /// (cuBLAS split-K) into s slices of whole 64-deep k-tiles so that more SMs have work; the
+    /// (cuBLAS split-K) into s slices of whole k-tiles (`KernelAssumptions.gemmKTileDepth`) so that more SMs have work; the
     /// library picks the best s. Allowing every s up to units/tiles, whatever k, keeps the time
     /// monotonic in every dimension.
     func gpuTiledTime(m: Double, n: Double, k: Double, batch: Double, tile: GEMMTile, units: Double, perUnitRate: Double) -> Double {
         let tiles = (m / Double(tile.m)).rounded(.up) * (n / Double(tile.n)).rounded(.up) * batch
-        let kTiles = (k / 64).rounded(.up)
+        let kDepth = Double(assumptions.gemmKTileDepth)
+        let kTiles = (k / kDepth).rounded(.up)
         let maxSplit = max(1, (units / tiles).rounded(.down))
         var best = Double.infinity
         var split = 1.0
         while split <= maxSplit {
             let waves = (tiles * split / units).rounded(.up)
-            let depth = min(k, (kTiles / split).rounded(.up) * 64)
+            let depth = min(k, (kTiles / split).rounded(.up) * kDepth)
             best = min(best, waves * 2 * Double(tile.m) * Double(tile.n) * depth / perUnitRate)
             split *= 2
         }
@@ -273,14 +276,14 @@ public struct Roofline: Sendable {
     }
 
     /// The share of a working set a cache keeps between launches: all of it up to a quarter of the
-    /// capacity, none of it at the capacity, linearly in between. An LRU cache streaming a set
+    /// capacity, none of it at the capacity, linearly in between (`KernelAssumptions.cacheFalloffFraction`). An LRU cache streaming a set
     /// near its size thrashes, and the other data of the program — on a shared or virtual machine,
     /// other tenants too — hold part of it (seen on the development VM: a 16 MiB stream on a
     /// 32 MiB L3 runs near DRAM speed). On GPUs per-SM L1 is not kept across kernels.
     func hitFraction(workingSet: Double, level: MemoryLevel) -> Double {
         if profile.kind == .gpu && level.sharedByUnits == 1 { return 0 }
         let capacity = level.totalCapacity(units: profile.compute.units)
-        return min(1, max(0, (capacity - workingSet) / (0.75 * capacity)))
+        return min(1, max(0, (capacity - workingSet) / (assumptions.cacheFalloffFraction * capacity)))
     }
 
     /// CPU BLAS libraries pack B into a contiguous panel on every call (Goto & van de Geijn 2008):

@@ -263,7 +263,7 @@ extension LayerCosts {
             case .gemm(let g): return sum + g.flops * k.count
             case .conv2d(let c): return sum + c.flops * k.count
             case .attention(let a):
-                let forward = a.flops / (a.pass == .bwd ? 2.5 : 1) / (a.causal ? 0.5 : 1)
+                let forward = a.flops / (a.pass == .bwd ? Attention.backwardFlopsFactor : 1) / (a.causal ? Attention.causalCountedDensity : 1)
                 return sum + forward * (a.pass == .bwd ? 2 : 1) * k.count
             default: return sum
             }

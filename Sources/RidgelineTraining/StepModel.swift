@@ -158,30 +158,15 @@ public enum StepModel {
         PipelineSplit(layers: c.layers, stages: layout.pp, first: layout.firstStageLayers, last: layout.lastStageLayers)
     }
 
+    /// The step time of `layout`, in stages: the pipeline stages walked once (`walkStages`), the
+    /// slowest stage's compute times the micro-batches and the bubble, the communication the
+    /// step exposes (`pipelineSends`, `dataParallelCommunication`, `tiedEmbeddingSync`), the
+    /// optimizer step (`optimizerSeconds`), and the throughput figures (`estimate`).
     public static func evaluate(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions = TrainingAssumptions()) -> StepEstimate {
         let pp = Double(layout.pp), v = Double(layout.schedule.chunks)
         let m = layout.microBatchEquivalents
-        let net = c.network
-        let domain = net.domainSize
-        let split = Self.split(c, layout)
-
-        // The slowest stage sets the pace; the stage holding the most parameters sets the
-        // data-parallel traffic; the stage holding the most bytes sets the memory. One walk.
-        var slowest = StageLoad(), heaviest = StageLoad()
-        var slowestSeconds = -1.0
-        var memory = MemoryBreakdown()
-        memory.capacity = c.deviceMemoryBytes
-        var memoryTotal = -1.0
-        let fixed = MemoryRules(c, layout: layout, assumptions: assumptions)
-        forEachStage(c, split) { i, s in
-            let seconds = s.cost.seconds
-            if seconds > slowestSeconds { slowest = s; slowestSeconds = seconds }
-            if s.parameters > heaviest.parameters { heaviest = s }
-            let m = fixed.memory(stage: i, s)
-            let total = m.total
-            if total > memoryTotal { memory = m; memoryTotal = total }
-        }
-        let stage = slowest.cost
+        let walk = walkStages(c, layout: layout, assumptions: assumptions)
+        let stage = walk.slowest.cost
         let stageSeconds = stage.seconds
 
         var b = StepBreakdown()
@@ -189,95 +174,150 @@ public enum StepModel {
         b.attention = m * stage.attention
         b.memoryBound = m * stage.memoryBound
         b.dispatchOverhead = m * stage.dispatch
-        var exposed = m * stage.communication
         b.pipelineBubble = (pp - 1) / v * stageSeconds
+        let pipeline = pipelineSends(c, layout: layout)
+        let dataParallel = dataParallelCommunication(c, layout: layout, heaviest: walk.heaviest, stageSeconds: stageSeconds,
+                                                     assumptions: assumptions)
+        b.exposedCommunication = m * stage.communication + pipeline.seconds + dataParallel.seconds
+            + tiedEmbeddingSync(c, layout: layout, assumptions: assumptions)
+        b.optimizer = optimizerSeconds(c, layout: layout, heaviest: walk.heaviest)
+        return estimate(c, layout: layout, breakdown: b, memory: walk.memory, tensorParallelBytes: m * stage.communicationBytes,
+                        dataParallelBytes: dataParallel.bytes, pipelineBytes: pipeline.bytes, parametersPerStage: walk.heaviest.parameters)
+    }
 
-        // Pipeline sends: forward activations and backward gradients, once per chunk boundary.
-        var pipelineBytes = 0.0
-        if layout.pp > 1 {
-            let stagesPerNode = max(1, domain / (layout.tp * layout.cp))
-            let group = CommGroup(ranks: 2, ranksPerNode: layout.pp > stagesPerNode ? 1 : 2)
-            let sends = 2 * v * m
-            exposed += sends * net.time(.sendRecv, bytes: c.pipelineMessageBytes, group: group)
-            pipelineBytes = sends * c.pipelineMessageBytes
+    /// The slowest stage sets the pace; the stage holding the most parameters sets the
+    /// data-parallel traffic; the stage holding the most bytes sets the memory. One walk.
+    @inline(__always)
+    static func walkStages(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions)
+        -> (slowest: StageLoad, heaviest: StageLoad, memory: MemoryBreakdown) {
+        var slowest = StageLoad(), heaviest = StageLoad()
+        var slowestSeconds = -1.0
+        var memory = MemoryBreakdown()
+        memory.capacity = c.deviceMemoryBytes
+        var memoryTotal = -1.0
+        let fixed = MemoryRules(c, layout: layout, assumptions: assumptions)
+        forEachStage(c, split(c, layout)) { i, s in
+            let seconds = s.cost.seconds
+            if seconds > slowestSeconds { slowest = s; slowestSeconds = seconds }
+            if s.parameters > heaviest.parameters { heaviest = s }
+            let m = fixed.memory(stage: i, s)
+            let total = m.total
+            if total > memoryTotal { memory = m; memoryTotal = total }
         }
+        return (slowest, heaviest, memory)
+    }
 
-        // Data parallelism and ZeRO: dense weights over dp·cp ranks, experts over dp·cp/ep.
+    /// Pipeline sends: forward activations and backward gradients, once per chunk boundary.
+    /// Seconds on the critical path and bytes per device; none without a pipeline.
+    @inline(__always)
+    static func pipelineSends(_ c: LayerCosts, layout: Layout) -> (seconds: Double, bytes: Double) {
+        guard layout.pp > 1 else { return (0, 0) }
+        let v = Double(layout.schedule.chunks), m = layout.microBatchEquivalents
+        let stagesPerNode = max(1, c.network.domainSize / (layout.tp * layout.cp))
+        let group = CommGroup(ranks: 2, ranksPerNode: layout.pp > stagesPerNode ? 1 : 2)
+        let sends = 2 * v * m
+        return (sends * c.network.time(.sendRecv, bytes: c.pipelineMessageBytes, group: group), sends * c.pipelineMessageBytes)
+    }
+
+    /// Bytes per gradient element the data-parallel reduction moves.
+    @inline(__always)
+    static func gradientBytesPerParameter(_ c: LayerCosts, _ assumptions: TrainingAssumptions) -> Double {
+        c.weightBytes >= 4 ? 4 : assumptions.gradientReduceBytesMixed
+    }
+
+    /// Data parallelism and ZeRO: dense weights over dp·cp ranks, experts over dp·cp/ep. The
+    /// seconds the step exposes and the bytes per device; none with one data-parallel rank.
+    @inline(__always)
+    static func dataParallelCommunication(_ c: LayerCosts, layout: Layout, heaviest: StageLoad, stageSeconds: Double,
+                                          assumptions: TrainingAssumptions) -> (seconds: Double, bytes: Double) {
         let gradientRanks = layout.gradientGroup, expertRanks = layout.expertDataParallel
+        guard gradientRanks > 1 else { return (0, 0) }
+        let net = c.network
+        let domain = net.domainSize
+        let m = layout.microBatchEquivalents
         let modelParallel = layout.tp * layout.pp
         let dpGroup = CommGroup(ranks: gradientRanks, ranksPerNode: modelParallel < domain ? max(1, domain / modelParallel) : 1)
         let expertParallel = layout.etp * layout.pp * layout.ep
         let edpGroup = CommGroup(ranks: expertRanks, ranksPerNode: expertParallel < domain ? max(1, domain / expertParallel) : 1)
-        let gradBytesPerParameter = c.weightBytes >= 4 ? 4 : assumptions.gradientReduceBytesMixed
+        let gradBytesPerParameter = gradientBytesPerParameter(c, assumptions)
         let sharedGradientBytes = heaviest.trainableShared * gradBytesPerParameter
         let expertGradientBytes = heaviest.trainableExpert * gradBytesPerParameter
         // ZeRO-3/FSDP gathers parameters in the dtype it keeps them in (`param_dtype`).
         let gatheredBytes = assumptions.shardedParameterBytes ?? c.weightBytes
         let sharedWeightBytes = heaviest.sharedParameters * gatheredBytes
         let expertWeightBytes = heaviest.expertParameters * gatheredBytes
-        var dataParallelBytes = 0.0
-        if gradientRanks > 1 {
-            let lastBackward = heaviest.backwardSeconds
-            let dpHierarchical = assumptions.hierarchicalDataParallel
-            // One collective on both groups: dense over dp·cp, experts over their own ranks.
-            func time(_ op: Collective, _ shared: Double, _ expert: Double, hierarchical: Bool) -> Double {
-                net.time(op, bytes: shared, group: dpGroup, hierarchical: hierarchical)
-                    + (expertRanks > 1 ? net.time(op, bytes: expert, group: edpGroup, hierarchical: hierarchical) : 0)
-            }
-            func volume(_ op: Collective, _ shared: Double, _ expert: Double) -> Double {
-                op.bytesPerRank(shared, ranks: gradientRanks) + op.bytesPerRank(expert, ranks: expertRanks)
-            }
-            // A reduction overlapped with backward is hidden except its last bucket, and slows
-            // the compute it runs beside by `overlapContention` of its own time.
-            func exposedPart(_ seconds: Double, _ bytes: Double, _ op: Collective) -> Double {
-                guard layout.overlapGradientReduction else { return seconds }
-                let bucket = net.time(op, bytes: min(bytes, assumptions.lastBucketBytes), group: dpGroup, hierarchical: dpHierarchical)
-                let exposedSeconds = max(bucket, seconds - lastBackward)
-                return exposedSeconds + assumptions.overlapContention * (seconds - exposedSeconds)
-            }
-            switch layout.zero {
-            case 0:
-                let t = time(.allReduce, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
-                exposed += exposedPart(t, sharedGradientBytes, .allReduce)
-                dataParallelBytes = volume(.allReduce, sharedGradientBytes, expertGradientBytes)
-            case 1, 2:
-                let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
-                let trainedShared = heaviest.trainableShared * c.weightBytes, trainedExpert = heaviest.trainableExpert * c.weightBytes
-                let ag = time(.allGather, trainedShared, trainedExpert, hierarchical: dpHierarchical)
-                exposed += exposedPart(rs, sharedGradientBytes, .reduceScatter) + ag
-                dataParallelBytes = volume(.reduceScatter, sharedGradientBytes, expertGradientBytes)
-                    + volume(.allGather, trainedShared, trainedExpert)
-            default:
-                // ZeRO-3/FSDP: every micro-batch gathers the parameters for forward and again for
-                // backward (and for the recomputed forward when parameters are freed in between),
-                // and reduce-scatters the gradients. Prefetching runs this beside compute: a
-                // micro-batch takes the longer of the two, compute slowed by the traffic beside
-                // it, plus the first layer's gather that nothing hides.
-                let regather = c.settings.recompute == .full && assumptions.zero3RegatherForRecompute
-                let gathers: Double = regather ? 3 : 2
-                let z3 = assumptions.hierarchicalZeRO3
-                let ag = time(.allGather, sharedWeightBytes, expertWeightBytes, hierarchical: z3)
-                let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: z3)
-                let traffic = gathers * ag + rs
-                let firstLayer = net.time(.allGather, bytes: c.layerParameters * gatheredBytes, group: dpGroup, hierarchical: z3)
-                let slowedCompute = stageSeconds + assumptions.overlapContention * traffic
-                exposed += m * (max(traffic, slowedCompute) - stageSeconds + firstLayer)
-                dataParallelBytes = m * (gathers * volume(.allGather, sharedWeightBytes, expertWeightBytes)
-                                         + volume(.reduceScatter, sharedGradientBytes, expertGradientBytes))
-            }
+        let lastBackward = heaviest.backwardSeconds
+        let dpHierarchical = assumptions.hierarchicalDataParallel
+        // One collective on both groups: dense over dp·cp, experts over their own ranks.
+        func time(_ op: Collective, _ shared: Double, _ expert: Double, hierarchical: Bool) -> Double {
+            net.time(op, bytes: shared, group: dpGroup, hierarchical: hierarchical)
+                + (expertRanks > 1 ? net.time(op, bytes: expert, group: edpGroup, hierarchical: hierarchical) : 0)
         }
-        // Tied embeddings split over the first and last stages keep their gradients in sync
-        // (the pipelined head then holds its own copy of the table, the local one does not).
-        if layout.pp > 1 && c.outputParametersPipelined > c.outputParametersLocal * 2 && !c.frozenBase {
-            let bytes = (c.outputParametersPipelined - c.outputParametersLocal) * gradBytesPerParameter
-            exposed += net.time(.allReduce, bytes: bytes, group: CommGroup(ranks: 2, ranksPerNode: 1))
+        func volume(_ op: Collective, _ shared: Double, _ expert: Double) -> Double {
+            op.bytesPerRank(shared, ranks: gradientRanks) + op.bytesPerRank(expert, ranks: expertRanks)
         }
-        b.exposedCommunication = exposed
+        // A reduction overlapped with backward is hidden except its last bucket, and slows
+        // the compute it runs beside by `overlapContention` of its own time.
+        func exposedPart(_ seconds: Double, _ bytes: Double, _ op: Collective) -> Double {
+            guard layout.overlapGradientReduction else { return seconds }
+            let bucket = net.time(op, bytes: min(bytes, assumptions.lastBucketBytes), group: dpGroup, hierarchical: dpHierarchical)
+            let exposedSeconds = max(bucket, seconds - lastBackward)
+            return exposedSeconds + assumptions.overlapContention * (seconds - exposedSeconds)
+        }
+        switch layout.zero {
+        case 0:
+            let t = time(.allReduce, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
+            return (exposedPart(t, sharedGradientBytes, .allReduce), volume(.allReduce, sharedGradientBytes, expertGradientBytes))
+        case 1, 2:
+            let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
+            let trainedShared = heaviest.trainableShared * c.weightBytes, trainedExpert = heaviest.trainableExpert * c.weightBytes
+            let ag = time(.allGather, trainedShared, trainedExpert, hierarchical: dpHierarchical)
+            return (exposedPart(rs, sharedGradientBytes, .reduceScatter) + ag,
+                    volume(.reduceScatter, sharedGradientBytes, expertGradientBytes) + volume(.allGather, trainedShared, trainedExpert))
+        default:
+            // ZeRO-3/FSDP: every micro-batch gathers the parameters for forward and again for
+            // backward (and for the recomputed forward when parameters are freed in between),
+            // and reduce-scatters the gradients. Prefetching runs this beside compute: a
+            // micro-batch takes the longer of the two, compute slowed by the traffic beside
+            // it, plus the first layer's gather that nothing hides.
+            let regather = c.settings.recompute == .full && assumptions.zero3RegatherForRecompute
+            let gathers: Double = regather ? 3 : 2
+            let z3 = assumptions.hierarchicalZeRO3
+            let ag = time(.allGather, sharedWeightBytes, expertWeightBytes, hierarchical: z3)
+            let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: z3)
+            let traffic = gathers * ag + rs
+            let firstLayer = net.time(.allGather, bytes: c.layerParameters * gatheredBytes, group: dpGroup, hierarchical: z3)
+            let slowedCompute = stageSeconds + assumptions.overlapContention * traffic
+            return (m * (max(traffic, slowedCompute) - stageSeconds + firstLayer),
+                    m * (gathers * volume(.allGather, sharedWeightBytes, expertWeightBytes)
+                         + volume(.reduceScatter, sharedGradientBytes, expertGradientBytes)))
+        }
+    }
 
-        let updatedParameters = heaviest.trainableShared / (layout.zero >= 1 ? Double(gradientRanks) : 1)
-            + heaviest.trainableExpert / (layout.zero >= 1 ? Double(expertRanks) : 1)
-        b.optimizer = updatedParameters * c.optimizerSecondsPerParameter
+    /// Tied embeddings split over the first and last stages keep their gradients in sync
+    /// (the pipelined head then holds its own copy of the table, the local one does not).
+    @inline(__always)
+    static func tiedEmbeddingSync(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions) -> Double {
+        guard layout.pp > 1 && c.outputParametersPipelined > c.outputParametersLocal * 2 && !c.frozenBase else { return 0 }
+        let bytes = (c.outputParametersPipelined - c.outputParametersLocal) * gradientBytesPerParameter(c, assumptions)
+        return c.network.time(.allReduce, bytes: bytes, group: CommGroup(ranks: 2, ranksPerNode: 1))
+    }
 
+    /// The optimizer step on the parameters this device updates (its shard under ZeRO ≥ 1).
+    @inline(__always)
+    static func optimizerSeconds(_ c: LayerCosts, layout: Layout, heaviest: StageLoad) -> Double {
+        let updatedParameters = heaviest.trainableShared / (layout.zero >= 1 ? Double(layout.gradientGroup) : 1)
+            + heaviest.trainableExpert / (layout.zero >= 1 ? Double(layout.expertDataParallel) : 1)
+        return updatedParameters * c.optimizerSecondsPerParameter
+    }
+
+    /// The step's throughput and utilisation figures from its breakdown.
+    @inline(__always)
+    static func estimate(_ c: LayerCosts, layout: Layout, breakdown b: StepBreakdown, memory: MemoryBreakdown,
+                         tensorParallelBytes: Double, dataParallelBytes: Double, pipelineBytes: Double,
+                         parametersPerStage: Double) -> StepEstimate {
+        let pp = Double(layout.pp), v = Double(layout.schedule.chunks)
+        let m = layout.microBatchEquivalents
         let step = b.total
         let microBatches = Double(layout.globalBatch) / Double(layout.microBatch)
         let tokens = microBatches * c.tokensPerMicroBatch
@@ -291,8 +331,8 @@ public enum StepModel {
             tokensPerStep: tokens, tokensPerSecond: tokens / step, modelFlopsPerStep: modelFlops, hardwareFlopsPerStep: hardwareFlops,
             mfu: modelFlops / peak, hfu: hardwareFlops / peak, mfuPeakFlopsPerSecond: c.peakFlopsPerSecond, mfuPeakDType: c.peakDType,
             microBatchesPerStep: layout.microBatchesPerStep,
-            bubbleFraction: (pp - 1) / (v * m), tensorParallelBytes: m * stage.communicationBytes,
-            dataParallelBytes: dataParallelBytes, pipelineBytes: pipelineBytes, parametersPerStage: heaviest.parameters,
+            bubbleFraction: (pp - 1) / (v * m), tensorParallelBytes: tensorParallelBytes,
+            dataParallelBytes: dataParallelBytes, pipelineBytes: pipelineBytes, parametersPerStage: parametersPerStage,
             devices: layout.devices, powerWatts: c.powerWatts)
     }
 

@@ -1,0 +1,52 @@
+/// What the roofline engine assumes about how libraries run kernels, which a profile's ceilings
+/// cannot say: tile shapes, register blocking, the cost of an exponential, how caches keep data.
+/// One set for every device (nothing is tuned per kernel or per run); each number says where it
+/// comes from. The one value that really differs between devices is a profile's own field: its
+/// GEMM tiles (`compute.gemm_tiles`), for which `defaultGEMMTile` stands in when it lists none.
+/// `TrainingAssumptions` is the same for a training framework.
+public struct KernelAssumptions: Sendable, Hashable {
+    /// FP32 FLOPs one exponential (or tanh, erf, log) costs on a GPU: NVIDIA's special-function
+    /// units return 16 results per clock per SM against 128 FMAs (256 FLOPs), 16 FLOPs' worth
+    /// (CUDA C Programming Guide, arithmetic instruction throughput). The special-function rate
+    /// is the FP32 vector peak divided by this.
+    public var gpuTranscendentalCost: Double = 16
+    /// The same on a CPU, which evaluates them in SIMD code: range reduction, a degree-5
+    /// polynomial and a scale, about ten vector instructions (oneDNN's JIT eltwise `exp`): 20
+    /// FLOPs' worth.
+    public var cpuTranscendentalCost: Double = 20
+    /// Query rows of one FlashAttention tile (FlashAttention-2/3 on Ampere/Hopper run 128-row
+    /// blocks): the unit of the causal mask's diagonal and of the tiles' waves over the SMs.
+    public var attentionBlockRows = 128
+    /// A flash attention backward kernel's rate per FLOP over the forward's: recomputation of P,
+    /// atomic or split accumulation of dQ, more shared-memory traffic (Dao 2023: 73% vs 63% of
+    /// peak on A100; the H100 reference's fwd+bwd rows: about 0.6).
+    public var attentionBackwardEfficiency = 0.6
+    /// The GEMM output tile on a GPU whose profile lists no `gemm_tiles`: 128×128, the common
+    /// cuBLAS/CUTLASS tensor-core tile.
+    public var defaultGEMMTile = GEMMTile(m: 128, n: 128)
+    /// Depth of one k-tile of a GPU GEMM main loop (CUTLASS's 64-deep tensor-core k-tiles): the
+    /// granularity in which cuBLAS split-K divides k.
+    public var gemmKTileDepth = 64
+    /// Bytes of one implicit-GEMM convolution reduction chunk on a GPU: 32 elements of 16-bit data
+    /// (CUTLASS's implicit-GEMM iterators), so a tap's channels pad to a multiple of this.
+    public var convolutionChunkBytes = 64
+    /// Channels of one tensor-core MMA fragment on a GPU (the role a CPU's SIMD lanes play): a
+    /// convolution with fewer channels per group runs as direct loops.
+    public var gpuChannelGranularity = 8
+    /// Rows of a CPU GEMM micro-kernel (OpenBLAS/oneDNN register blocking): cores split the rows
+    /// in blocks of this.
+    public var cpuMicroKernelRows = 8
+    /// SIMD width of a CPU profile that does not state `simd_bits`: AVX2's 256.
+    public var defaultSIMDBits = 256
+    /// The share of a cache's capacity over which the part of a working set it keeps falls from
+    /// all to none: a cache keeps all of a set up to a quarter of its capacity (1 − 0.75) and none
+    /// at its capacity (`Roofline.hitFraction`).
+    public var cacheFalloffFraction = 0.75
+
+    public init() {}
+
+    /// FP32 FLOPs one exponential costs on a device of `kind`.
+    public func transcendentalCost(_ kind: HardwareProfile.Kind) -> Double {
+        kind == .gpu ? gpuTranscendentalCost : cpuTranscendentalCost
+    }
+}
