@@ -241,11 +241,9 @@ public struct Roofline: Sendable {
     }
 
     /// Bytes each memory level serves, innermost first (`levelShares`). A GEMM-like kernel
-    /// moves at least its re-read traffic; on a CPU, DRAM also reads in the lines of the outputs
-    /// it will write back (`writeAllocateBytes`).
+    /// moves at least its re-read traffic.
     func memoryTraffic(_ kernel: Kernel) -> [(MemoryLevel, Double)] {
         let workingSet = kernel.bytes
-        let allocated = writeAllocateBytes(kernel)
         return levelShares(workingSet: workingSet).enumerated().map { index, entry in
             var bytes = workingSet
             if index > 0, let product = matrixProduct(kernel) {
@@ -255,7 +253,6 @@ public struct Roofline: Sendable {
                 let reread = 2 * product.m * product.n * product.k * product.batch / elements.squareRoot() * product.elementBytes
                 bytes = max(workingSet, reread + cpuPackingBytes(kernel))
             }
-            if entry.level.name == profile.deviceMemory.name { bytes += allocated }
             return (entry.level, bytes * entry.share)
         }
     }

@@ -34,13 +34,6 @@ public enum StreamKernel: String, CaseIterable, Sendable, Codable {
     /// Bytes per 8-byte element, STREAM-style.
     public var bytesPerElement: Double { Double(arrays) * 8 }
 
-    /// Bytes the memory bus moves per STREAM-counted byte through the cache: each written line
-    /// is read in first (write-allocate), so write 2, copy 3/2, triad 4/3, read 1.
-    public var busBytesPerCountedByte: Double {
-        let written = self == .read ? 0.0 : 1.0
-        return (Double(arrays) + written) / Double(arrays)
-    }
-
     /// One pass over `count` lines of the arrays starting at `a`, `b`, `c` (only the ones the kernel
     /// uses are touched), four lines per loop iteration when `unrolled`. Returns a value that
     /// depends on the data, for the caller to check; `read` returns its sum plus `scalar`, so that

@@ -1,6 +1,5 @@
 import Foundation
 import Ridgeline
-import RidgelineKernels
 
 /// Turns a detected topology (and, with `--measure`, the measured ceilings) into a hardware profile
 /// in the schema of the shipped ones, so that `--hardware host` predicts for this machine.
@@ -121,13 +120,8 @@ public struct HostProfileBuilder: Sendable {
         let dram: Double
         var dramSingle: Double?
         if let m = measured?.level("dram") {
-            // In bus bytes: the roofline charges a CPU's outputs write-allocate traffic from DRAM
-            // (`Roofline.writeAllocateBytes`), which a copy or triad figure counts implicitly.
-            dram = m.allThreads * Self.busBytesFactor(kernel: m.allThreadsKernel)
-            dramSingle = m.singleThread * Self.busBytesFactor(kernel: m.singleThreadKernel)
-            if dram != m.allThreads || dramSingle != m.singleThread {
-                sources.append("dram: STREAM figures of kernels that write scaled to bus bytes, write-allocate included (copy 3/2, triad 4/3, write 2)")
-            }
+            dram = m.allThreads
+            dramSingle = m.singleThread
             if let note = measured?.placementNote { sources.append("dram: \(note)") }
         } else {
             // Little's law: a core sustains (outstanding L1 misses × line size) / memory latency;
@@ -141,13 +135,6 @@ public struct HostProfileBuilder: Sendable {
         levels.append(MemoryLevel(name: "dram", capacityBytes: max(t.memoryBytes, 1), sharedByUnits: t.cores, bandwidth: dram,
                                   singleUnitBandwidth: dramSingle))
         return levels
-    }
-
-    /// Bus bytes per STREAM-counted byte for the kernel a level's figure came from (its name may
-    /// carry a note after a comma); 1 for a name that is not a stream kernel.
-    static func busBytesFactor(kernel: String) -> Double {
-        let name = kernel.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? kernel
-        return StreamKernel(rawValue: name)?.busBytesPerCountedByte ?? 1
     }
 
     /// A cache's capacity in the profile: where its measured plateau ends, when the sweep found

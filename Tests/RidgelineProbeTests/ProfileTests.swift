@@ -67,17 +67,6 @@ import Testing
         #expect(caches.allSatisfy { $0["level"] != nil && $0["size_bytes"] != nil && $0["shared_by_cores"] != nil })
     }
 
-    /// The profile's DRAM figure counts bus bytes: STREAM leaves out the line a store reads
-    /// first, so a copy figure is worth 3/2 of its count, a triad 4/3, a write 2, a read 1.
-    @Test func dramFiguresAreScaledToBusBytes() {
-        #expect(HostProfileBuilder.busBytesFactor(kernel: "read") == 1)
-        #expect(HostProfileBuilder.busBytesFactor(kernel: "copy") == 1.5)
-        #expect(HostProfileBuilder.busBytesFactor(kernel: "triad") == 4.0 / 3)
-        #expect(HostProfileBuilder.busBytesFactor(kernel: "write") == 2)
-        #expect(HostProfileBuilder.busBytesFactor(kernel: "triad, one thread (the all-thread sweep stopped before DRAM)") == 4.0 / 3)
-        #expect(HostProfileBuilder.busBytesFactor(kernel: "something else") == 1)
-    }
-
     /// A budget already spent when the sweeps start: each phase is cut, and the run says so
     /// (in the ceilings, the profile's sources, the YAML and the summary).
     @Test func aSpentBudgetCutsAndSaysSo() throws {

@@ -111,27 +111,6 @@ import Testing
         #expect(half.memorySeconds >= small.memorySeconds * 2 * (1 - 1e-9) && half.memorySeconds < large.memorySeconds / 2)
     }
 
-    /// A CPU reads each output line from DRAM before writing it back; a GPU does not.
-    @Test func cpuOutputsFromDRAMAreReadBeforeTheyAreWritten() throws {
-        let copy = Kernel.copy(Copy(elements: 1 << 28, dtype: .fp32))   // 2 GiB: DRAM everywhere
-        for id in ["epyc-9654", "xeon-8480", "h100-sxm5-80gb"] {
-            var profile = try loadShippedProfile(id)
-            profile.calibration = nil
-            let engine = Roofline(profile)
-            let dram = try #require(engine.memoryTraffic(copy).last)
-            let share = try #require(engine.levelShares(workingSet: copy.bytes).last).share
-            // Read src, read dst's lines, write dst: 3 bytes per element byte on a CPU, 2 on a GPU.
-            let expected = (profile.kind == .cpu ? 1.5 : 1) * copy.bytes * share
-            #expect(abs(dram.1 - expected) <= 1e-9 * expected, "\(id)")
-        }
-        // An in-place update reads every line it writes: nothing extra.
-        #expect(try Roofline(loadShippedProfile("epyc-9654")).writeAllocateBytes(.optimizer(OptimizerUpdate(.adamw, params: 1000))) == 0)
-        // Nor does a kernel whose data stays in cache.
-        let small = Kernel.copy(Copy(elements: 1024, dtype: .fp32))
-        let engine = Roofline(try loadShippedProfile("epyc-9654"))
-        #expect(engine.memoryTraffic(small).allSatisfy { $0.0.name != "dram" })
-    }
-
     @Test func tiledGEMMRereadsWhenOperandsExceedTheCache() throws {
         let profile = try loadShippedProfile("h100-sxm5-80gb")
         let big = GEMM(m: 32768, n: 32768, k: 32768, dtype: .bf16)
