@@ -11,31 +11,24 @@ import Testing
 @Suite(.serialized) struct CounterTests {
     /// The independent probe: can this process count its own task clock with perf_event_open?
     /// User mode only, which every perf_event_paranoid level below 3 allows.
-    static let kernelCountsSoftwareEvents: Bool = {
-        var attr = perf_event_attr()
-        attr.type = PERF_TYPE_SOFTWARE.rawValue
-        attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
-        attr.config = UInt64(PERF_COUNT_SW_TASK_CLOCK.rawValue)
-        attr.exclude_kernel = 1
-        attr.exclude_hv = 1
-        let fd = ridgeline_perf_event_open(&attr, 0, -1, -1, 0)
-        if fd >= 0 { close(fd) }
-        return fd >= 0
-    }()
+    static let kernelCountsSoftwareEvents = kernelCounts(type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_TASK_CLOCK.rawValue))
 
     /// The independent probe for hardware events: can this process count its own cycles with
     /// perf_event_open, asking the kernel directly rather than trusting the layers' verdict?
-    static let kernelCountsCycles: Bool = {
+    static let kernelCountsCycles = kernelCounts(type: PERF_TYPE_HARDWARE.rawValue, config: UInt64(PERF_COUNT_HW_CPU_CYCLES.rawValue))
+
+    /// Whether the kernel lets this process open a user-mode counter of `type`/`config` on itself.
+    static func kernelCounts(type: UInt32, config: UInt64) -> Bool {
         var attr = perf_event_attr()
-        attr.type = PERF_TYPE_HARDWARE.rawValue
+        attr.type = type
         attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
-        attr.config = UInt64(PERF_COUNT_HW_CPU_CYCLES.rawValue)
+        attr.config = config
         attr.exclude_kernel = 1
         attr.exclude_hv = 1
         let fd = ridgeline_perf_event_open(&attr, 0, -1, -1, 0)
         if fd >= 0 { close(fd) }
         return fd >= 0
-    }()
+    }
 
     static let environment = CounterEnvironment.probed()
 
