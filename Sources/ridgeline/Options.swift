@@ -14,11 +14,16 @@ struct HardwareOption: ParsableArguments {
     }
 }
 
-/// Prints an Encodable as pretty, key-sorted JSON on stdout.
-func printJSON<T: Encodable>(_ value: T) throws {
+/// The encoder of `printJSON` and `printJSONArray`: pretty, key-sorted, slashes as written.
+private func prettyJSONEncoder() -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return encoder
+}
+
+/// Prints an Encodable as pretty, key-sorted JSON on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+    print(String(decoding: try prettyJSONEncoder().encode(value), as: UTF8.self))
 }
 
 /// Prints a record (`RecordCoding`: snake_case keys, sorted, indented) on stdout.
@@ -30,8 +35,7 @@ func printRecord<T: Encodable>(_ value: T) throws {
 /// document is never held whole (`predict --json` on 200,000 specs took 1 GB encoding one array).
 func printJSONArray<T: Encodable>(_ items: [T]) throws {
     guard !items.isEmpty else { return try printJSON(items) }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let encoder = prettyJSONEncoder()
     let slice = 1024
     for start in stride(from: 0, to: items.count, by: slice) {
         // Each slice as an array is "[\n" + its elements + "\n]": the elements as the whole array has them.
