@@ -17,13 +17,16 @@ let package = Package(
         // Core: units, hardware specs, kernels, roofline engine. Never imports a C module.
         .target(name: "Ridgeline", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RidgelineTraining", dependencies: ["Ridgeline", .product(name: "Yams", package: "Yams")]),
-        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CKernels", "CPerfEvent", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
+        .target(
+            name: "RidgelineProbe",
+            dependencies: ["Ridgeline", "RidgelineKernels", "CKernels", "CPerfEvent", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
         // Micro-benchmark kernels, compiled for the build machine's CPU: a ceiling measured with
         // baseline x86-64 code (SSE2, no FMA) would measure the compiler's target, not the machine.
         // Always optimised, so that debug builds (and the tests) run the same code as release.
         // Loops compile as written (no LLVM unrolling): see StreamKernels.swift for why.
-        .target(name: "RidgelineKernels", dependencies: ["Ridgeline", "CKernels"],
-                swiftSettings: [.unsafeFlags(["-target-cpu", "native", "-O", "-Xllvm", "-unroll-count=1"])]),
+        .target(
+            name: "RidgelineKernels", dependencies: ["Ridgeline", "CKernels"],
+            swiftSettings: [.unsafeFlags(["-target-cpu", "native", "-O", "-Xllvm", "-unroll-count=1"])]),
         // What Swift cannot express: the bf16 dot-product kernel (no bf16 type, no VDPBF16PS; the
         // function carries its own target attribute, so the file builds on any x86-64 compiler)
         // and the PAUSE spin-wait hint.
@@ -53,20 +56,25 @@ let package = Package(
         // The micro-benchmark and planner benchmarks (make bench).
         .executableTarget(
             name: "ridgeline-bench",
-            dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineRuns", "RidgelineServing", "RidgelineProbe", "RidgelineKernels", "COpenBLAS"],
+            dependencies: [
+                "Ridgeline", "RidgelineTraining", "RidgelineRuns", "RidgelineServing", "RidgelineProbe", "RidgelineKernels", "COpenBLAS",
+            ],
             path: "Benchmarks/ridgeline-bench"),
         // What every test target shares: the repository root and the shipped profiles (one definition).
         .target(name: "RidgelineTestSupport", dependencies: ["Ridgeline"], path: "Tests/RidgelineTestSupport"),
         .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining", "RidgelineTestSupport"]),
-        .testTarget(name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent", "RidgelineTestSupport"]),
+        .testTarget(
+            name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineServingTests", dependencies: ["RidgelineServing", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline", "RidgelineTestSupport"]),
         // Random kernel specs, profiles, models and layouts thrown at the parsers and the model.
-        .testTarget(name: "RidgelinePropertyTests", dependencies: [
-            "Ridgeline", "RidgelineTraining", "RidgelineTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
-        ]),
+        .testTarget(
+            name: "RidgelinePropertyTests",
+            dependencies: [
+                "Ridgeline", "RidgelineTraining", "RidgelineTestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
     ]
 )

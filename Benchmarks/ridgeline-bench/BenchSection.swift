@@ -29,7 +29,8 @@ final class BenchContext {
         let start = Date()
         let (status, output) = try runCapturingOutput(binary, arguments)
         guard status == 0 else {
-            throw RidgelineError.unavailable(what: "ridgeline \(arguments.joined(separator: " "))", reason: "exit \(status): \(output.suffix(500))")
+            throw RidgelineError.unavailable(
+                what: "ridgeline \(arguments.joined(separator: " "))", reason: "exit \(status): \(output.suffix(500))")
         }
         return (output, Date().timeIntervalSince(start))
     }

@@ -26,26 +26,36 @@ struct CalibrationSection: BenchSection {
         benchProgress("calibration: validate (uncalibrated)")
         let validated = try context.ridgeline(["validate", "--hardware", profile, "--measurements", records, "--json"]).output
         guard let vBrace = validated.firstIndex(of: "{"),
-              let vJSON = try JSONSerialization.jsonObject(with: Data(validated[vBrace...].utf8)) as? [String: Any],
-              let uncalibratedMedian = vJSON["median_ape"] as? Double, let uncalibratedP90 = vJSON["p90_ape"] as? Double else {
+            let vJSON = try JSONSerialization.jsonObject(with: Data(validated[vBrace...].utf8)) as? [String: Any],
+            let uncalibratedMedian = vJSON["median_ape"] as? Double, let uncalibratedP90 = vJSON["p90_ape"] as? Double
+        else {
             throw RidgelineError.unavailable(what: "ridgeline validate --json", reason: "unexpected output: \(validated.suffix(300))")
         }
         benchProgress("calibration: calibrate")
         // --json prints the object on stdout; the command's stderr lines come before it.
         let fit = try context.ridgeline(["calibrate", "--hardware", profile, "--measurements", records, "-o", calibrated, "--json"]).output
         guard let brace = fit.firstIndex(of: "{"),
-              let json = try JSONSerialization.jsonObject(with: Data(fit[brace...].utf8)) as? [String: Any],
-              let median = json["median_ape"] as? Double, let p90 = json["p90_ape"] as? Double else {
+            let json = try JSONSerialization.jsonObject(with: Data(fit[brace...].utf8)) as? [String: Any],
+            let median = json["median_ape"] as? Double, let p90 = json["p90_ape"] as? Double
+        else {
             throw RidgelineError.unavailable(what: "ridgeline calibrate --json", reason: "unexpected output: \(fit.suffix(300))")
         }
         let heldOut = (json["held_out"] as? [String: Any])?["count"] as? Double ?? 0
         let count = (try? String(contentsOfFile: records, encoding: .utf8))?.split(separator: "\n").count ?? 0
         return [
-            BenchFigure(name: "measure: default suite, oneDNN, 1 thread (\(count) kernels)", value: "\(formatSignificant(measured.seconds, digits: 3)) s",
-                        target: "< 180 s", pass: measured.seconds < 180),
-            BenchFigure(name: "validate: measured host profile, uncalibrated, median APE", value: formatPercent(uncalibratedMedian), target: "≤ 25%", pass: uncalibratedMedian <= 0.25),
-            BenchFigure(name: "validate: measured host profile, uncalibrated, p90 APE", value: formatPercent(uncalibratedP90), target: "≤ 60%", pass: uncalibratedP90 <= 0.60),
-            BenchFigure(name: "calibrate: held-out median APE (\(Int(heldOut)) kernels)", value: formatPercent(median), target: "≤ 10%", pass: median <= 0.10),
+            BenchFigure(
+                name: "measure: default suite, oneDNN, 1 thread (\(count) kernels)",
+                value: "\(formatSignificant(measured.seconds, digits: 3)) s",
+                target: "< 180 s", pass: measured.seconds < 180),
+            BenchFigure(
+                name: "validate: measured host profile, uncalibrated, median APE", value: formatPercent(uncalibratedMedian),
+                target: "≤ 25%", pass: uncalibratedMedian <= 0.25),
+            BenchFigure(
+                name: "validate: measured host profile, uncalibrated, p90 APE", value: formatPercent(uncalibratedP90), target: "≤ 60%",
+                pass: uncalibratedP90 <= 0.60),
+            BenchFigure(
+                name: "calibrate: held-out median APE (\(Int(heldOut)) kernels)", value: formatPercent(median), target: "≤ 10%",
+                pass: median <= 0.10),
             BenchFigure(name: "calibrate: held-out p90 APE", value: formatPercent(p90), target: "≤ 25%", pass: p90 <= 0.25),
         ]
     }

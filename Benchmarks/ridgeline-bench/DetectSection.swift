@@ -19,30 +19,44 @@ struct DetectSection: BenchSection {
             defer { try? FileManager.default.removeItem(atPath: out) }
             let (output, seconds) = try context.ridgeline(["detect", "--measure", "--json", "-o", out])
             guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
-                throw RidgelineError.unavailable(what: "ridgeline detect --measure --json", reason: "not a JSON object: \(output.suffix(500))")
+                throw RidgelineError.unavailable(
+                    what: "ridgeline detect --measure --json", reason: "not a JSON object: \(output.suffix(500))")
             }
-            let visits = try (json["dram_visits"] as? [Any]).map {
-                try JSONDecoder().decode([DRAMVisit].self, from: JSONSerialization.data(withJSONObject: $0))
-            } ?? []
+            let visits =
+                try (json["dram_visits"] as? [Any]).map {
+                    try JSONDecoder().decode([DRAMVisit].self, from: JSONSerialization.data(withJSONObject: $0))
+                } ?? []
             let caches = json["caches"] as? [[String: Any]] ?? []
             for c in caches where c["shared_by_cores"] as? Int == 1 { if let l = c["level"] as? Int { privateLevels.insert("l\(l)") } }
-            let capacities = (json["effective_capacity"] as? [String: [String: Any]] ?? [:]).compactMapValues { $0["effective_bytes"] as? Double }
+            let capacities = (json["effective_capacity"] as? [String: [String: Any]] ?? [:]).compactMapValues {
+                $0["effective_bytes"] as? Double
+            }
             runs.append((seconds, ceilings(json), visits, json["cut"] as? [String] ?? [], capacities))
         }
         var figures: [BenchFigure] = []
         for (i, r) in runs.enumerated() {
-            figures.append(BenchFigure(name: "wall time, run \(i + 1)", value: "\(formatSignificant(r.seconds, digits: 3)) s", target: "< 60 s", pass: r.seconds < 60))
-            figures.append(BenchFigure(name: "cut, run \(i + 1)", value: r.cuts.isEmpty ? "nothing" : r.cuts.joined(separator: "; "), target: "", pass: nil))
+            figures.append(
+                BenchFigure(
+                    name: "wall time, run \(i + 1)", value: "\(formatSignificant(r.seconds, digits: 3)) s", target: "< 60 s",
+                    pass: r.seconds < 60))
+            figures.append(
+                BenchFigure(
+                    name: "cut, run \(i + 1)", value: r.cuts.isEmpty ? "nothing" : r.cuts.joined(separator: "; "), target: "", pass: nil))
             for (level, bytes) in r.capacities.sorted(by: { $0.key < $1.key }) {
-                figures.append(BenchFigure(name: "\(level) effective capacity (where the plateau ends), run \(i + 1)", value: Quantity.format(bytes, .bytes), target: "", pass: nil))
+                figures.append(
+                    BenchFigure(
+                        name: "\(level) effective capacity (where the plateau ends), run \(i + 1)", value: Quantity.format(bytes, .bytes),
+                        target: "", pass: nil))
             }
         }
         // Where the hypervisor had the cores during each run's DRAM visits (CoreHandOff): a DRAM
         // disagreement between runs whose hand-off ranges differ is a move of the VM's cores.
         for (i, r) in runs.enumerated() where !r.visits.isEmpty {
-            figures.append(BenchFigure(name: "core hand-off latency at the DRAM visits, run \(i + 1)",
-                                       value: Quantity.formatSpan(r.visits.map(\.handOffSeconds), .seconds)
-                                           + (DRAMVisit.placementMoved(r.visits) ? " (the cores moved)" : ""), target: "", pass: nil))
+            figures.append(
+                BenchFigure(
+                    name: "core hand-off latency at the DRAM visits, run \(i + 1)",
+                    value: Quantity.formatSpan(r.visits.map(\.handOffSeconds), .seconds)
+                        + (DRAMVisit.placementMoved(r.visits) ? " (the cores moved)" : ""), target: "", pass: nil))
         }
         for key in runs[0].ceilings.keys.sorted() {
             guard let a = runs[0].ceilings[key], let b = runs[1].ceilings[key] else { continue }
@@ -50,9 +64,11 @@ struct DetectSection: BenchSection {
             let unit: Ridgeline.Dimension = key.hasPrefix("peak") ? .flopsPerSecond : key.hasPrefix("clock") ? .hertz : .bytesPerSecond
             // Judged: peaks, clock, and the bandwidth of levels private to a core.
             let judged = !key.hasPrefix("bandwidth.") || privateLevels.contains(String(key.dropFirst("bandwidth.".count)))
-            figures.append(BenchFigure(name: "\(key): run 1 vs run 2\(judged ? "" : " (shared level: spread)")",
-                                       value: "\(Quantity.format(a, unit)) / \(Quantity.format(b, unit)): \(formatSignificant(100 * diff, digits: 2))%",
-                                       target: judged ? "≤ 5%" : "", pass: judged ? diff <= 0.05 : nil))
+            figures.append(
+                BenchFigure(
+                    name: "\(key): run 1 vs run 2\(judged ? "" : " (shared level: spread)")",
+                    value: "\(Quantity.format(a, unit)) / \(Quantity.format(b, unit)): \(formatSignificant(100 * diff, digits: 2))%",
+                    target: judged ? "≤ 5%" : "", pass: judged ? diff <= 0.05 : nil))
         }
         // The same comparison restricted to the DRAM visits made with the cores where both runs
         // had them (the nearest placement either run saw): what the agreement is when the
@@ -62,9 +78,12 @@ struct DetectSection: BenchSection {
             if let a = same[0], let b = same[1] {
                 let diff = abs(a - b) / max(a, b)
                 let bound = Quantity.format(DRAMVisit.placementChange * nearest, .seconds)
-                figures.append(BenchFigure(name: "bandwidth.dram at the same core placement (hand-off ≤ \(bound)): run 1 vs run 2",
-                                           value: "\(Quantity.format(a, .bytesPerSecond)) / \(Quantity.format(b, .bytesPerSecond)): \(formatSignificant(100 * diff, digits: 2))%",
-                                           target: "", pass: nil))
+                figures.append(
+                    BenchFigure(
+                        name: "bandwidth.dram at the same core placement (hand-off ≤ \(bound)): run 1 vs run 2",
+                        value:
+                            "\(Quantity.format(a, .bytesPerSecond)) / \(Quantity.format(b, .bytesPerSecond)): \(formatSignificant(100 * diff, digits: 2))%",
+                        target: "", pass: nil))
             }
         }
         return figures

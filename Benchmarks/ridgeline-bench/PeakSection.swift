@@ -31,10 +31,16 @@ struct PeakSection: BenchSection {
         let core = String(cString: openblas_get_corename())
         return [
             BenchFigure(name: "FMA-chain fp32 peak, \(cores) cores", value: Quantity.format(peak, .flopsPerSecond), target: "", pass: nil),
-            BenchFigure(name: "OpenBLAS \(core) sgemm, best (n=\(best.n), \(cores) threads)", value: Quantity.format(best.rate, .flopsPerSecond), target: "", pass: nil),
+            BenchFigure(
+                name: "OpenBLAS \(core) sgemm, best (n=\(best.n), \(cores) threads)", value: Quantity.format(best.rate, .flopsPerSecond),
+                target: "", pass: nil),
             BenchFigure(name: "peak / sgemm", value: ratio(peak, best.rate), target: "≥ 0.95", pass: peak >= 0.95 * best.rate),
-            BenchFigure(name: "clock \(Quantity.format(clock, .hertz)) × \(cores) cores × \(Int(perCycle)) FLOP/cycle", value: Quantity.format(model, .flopsPerSecond), target: "", pass: nil),
-            BenchFigure(name: "peak / (clock × cores × FLOPs/cycle)", value: ratio(peak, model), target: "0.90–1.10", pass: abs(peak / model - 1) <= 0.10),
+            BenchFigure(
+                name: "clock \(Quantity.format(clock, .hertz)) × \(cores) cores × \(Int(perCycle)) FLOP/cycle",
+                value: Quantity.format(model, .flopsPerSecond), target: "", pass: nil),
+            BenchFigure(
+                name: "peak / (clock × cores × FLOPs/cycle)", value: ratio(peak, model), target: "0.90–1.10",
+                pass: abs(peak / model - 1) <= 0.10),
         ]
     }
 
@@ -46,7 +52,8 @@ struct PeakSection: BenchSection {
         var best = 0.0
         for _ in 0..<calls {
             let t0 = monotonicSeconds()
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
             best = max(best, 2 * Double(n) * Double(n) * Double(n) / (monotonicSeconds() - t0))
         }
         return best

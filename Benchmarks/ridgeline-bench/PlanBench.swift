@@ -33,12 +33,23 @@ func benchPlan() throws {
         last = r
     }
     if let r = last {
-        print(String(format: "plan, 1 thread: %d evaluated + %d ruled out by memory bounds = %d configurations (%d fit), %d layer-cost computations",
-                     r.configurationsEvaluated, r.configurationsPruned, r.configurationsSearched, r.configurationsFitting, r.layerCostComputations))
-        print(String(format: "  search %.3f s, stage 1 %.3f s (last run); median %.2f M configurations searched/s", r.searchSeconds, r.stage1Seconds, median(searched) / 1e6))
+        print(
+            String(
+                format:
+                    "plan, 1 thread: %d evaluated + %d ruled out by memory bounds = %d configurations (%d fit), %d layer-cost computations",
+                r.configurationsEvaluated, r.configurationsPruned, r.configurationsSearched, r.configurationsFitting,
+                r.layerCostComputations))
+        print(
+            String(
+                format: "  search %.3f s, stage 1 %.3f s (last run); median %.2f M configurations searched/s", r.searchSeconds,
+                r.stage1Seconds, median(searched) / 1e6))
     }
     let rate = median(rates)
-    line(rate >= 1e6, String(format: "(a) %.2f M full evaluations per second per core (median of %d; target ≥ 1.00 M; Calculon ≈ 50–240/s)", rate / 1e6, runs))
+    line(
+        rate >= 1e6,
+        String(
+            format: "(a) %.2f M full evaluations per second per core (median of %d; target ≥ 1.00 M; Calculon ≈ 50–240/s)", rate / 1e6, runs
+        ))
 
     // (b) Every core, the whole plan.
     let request = PlanRequest(model: gpt3, hardware: hardware, tokens: 300e9, minDevices: 2048, maxDevices: 4096)
@@ -52,11 +63,16 @@ func benchPlan() throws {
         result = r
     }
     if let r = result {
-        print(String(format: "plan gpt3-175b, %@, 2048–4096 devices, %d threads on %d cores: %d configurations searched (%d evaluated, %d ruled out by memory bounds, %d fit), %d layer-cost computations",
-                     hardware.map(\.id).joined(separator: ", "), r.threads, cores, r.configurationsSearched, r.configurationsEvaluated,
-                     r.configurationsPruned, r.configurationsFitting, r.layerCostComputations))
+        print(
+            String(
+                format:
+                    "plan gpt3-175b, %@, 2048–4096 devices, %d threads on %d cores: %d configurations searched (%d evaluated, %d ruled out by memory bounds, %d fit), %d layer-cost computations",
+                hardware.map(\.id).joined(separator: ", "), r.threads, cores, r.configurationsSearched, r.configurationsEvaluated,
+                r.configurationsPruned, r.configurationsFitting, r.layerCostComputations))
         if let best = r.best.first {
-            print("  fastest: \(best.summary), \(String(format: "%.1f days, MFU %.1f%%", best.estimate.trainSeconds / 86400, best.estimate.step.mfu * 100))")
+            print(
+                "  fastest: \(best.summary), \(String(format: "%.1f days, MFU %.1f%%", best.estimate.trainSeconds / 86400, best.estimate.step.mfu * 100))"
+            )
         }
         print(String(format: "  median %.2f M full evaluations per second per core with every core busy", median(evalRates) / 1e6))
     }
@@ -75,10 +91,16 @@ func benchPlan() throws {
         moeResult = r
     }
     if let r = moeResult {
-        print(String(format: "plan mixtral-8x22b, h100-sxm5-80gb, 1–1024 devices, ep and cp axes, %d threads: %d configurations searched (%d evaluated, %d ruled out by memory bounds, %d fit), %d layer-cost computations",
-                     r.threads, r.configurationsSearched, r.configurationsEvaluated, r.configurationsPruned, r.configurationsFitting, r.layerCostComputations))
+        print(
+            String(
+                format:
+                    "plan mixtral-8x22b, h100-sxm5-80gb, 1–1024 devices, ep and cp axes, %d threads: %d configurations searched (%d evaluated, %d ruled out by memory bounds, %d fit), %d layer-cost computations",
+                r.threads, r.configurationsSearched, r.configurationsEvaluated, r.configurationsPruned, r.configurationsFitting,
+                r.layerCostComputations))
         if let best = r.best.first {
-            print("  fastest: \(best.summary), \(String(format: "%.1f days, MFU %.1f%%", best.estimate.trainSeconds / 86400, best.estimate.step.mfu * 100))")
+            print(
+                "  fastest: \(best.summary), \(String(format: "%.1f days, MFU %.1f%%", best.estimate.trainSeconds / 86400, best.estimate.step.mfu * 100))"
+            )
         }
     }
     let tm = median(moeTimes)

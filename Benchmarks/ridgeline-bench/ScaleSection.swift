@@ -27,7 +27,8 @@ struct ScaleSection: BenchSection {
             benchProgress("scale: \(label)")
             let r = try ChildRun(binary, arguments, stdout: path("stdout"), stderr: path("stderr"))
             guard r.status == 0 else {
-                throw RidgelineError.unavailable(what: "ridgeline \(arguments.joined(separator: " "))", reason: "exit \(r.status): \(r.stderr.suffix(500))")
+                throw RidgelineError.unavailable(
+                    what: "ridgeline \(arguments.joined(separator: " "))", reason: "exit \(r.status): \(r.stderr.suffix(500))")
             }
             figures.append(r.figure(label, target: seconds, memory: memory))
             return r
@@ -40,14 +41,18 @@ struct ScaleSection: BenchSection {
             i < 199_999 ? ScaleInputs.gemmSpec(i) : #"{"op":"gemm","m":4096,"n":0,"k":4096,"dtype":"bf16"}"#
         }
         try run("predict: 200,000 GEMM specs", ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", path("specs.jsonl")], target: 5)
-        try run("predict --json: 200,000 GEMM specs", ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", path("specs.jsonl"), "--json"],
-                target: 10, memory: Double(512 << 20))
+        try run(
+            "predict --json: 200,000 GEMM specs", ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", path("specs.jsonl"), "--json"],
+            target: 10, memory: Double(512 << 20))
         benchProgress("scale: predict on a bad last line")
-        let bad = try ChildRun(binary, ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", path("bad.jsonl")], stdout: path("stdout"), stderr: path("stderr"))
+        let bad = try ChildRun(
+            binary, ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", path("bad.jsonl")], stdout: path("stdout"),
+            stderr: path("stderr"))
         let named = bad.stderr.contains("bad.jsonl:200000: field 'n' has value '0'")
         let printed = (try? String(contentsOfFile: path("stdout"), encoding: .utf8))?.isEmpty == false
-        var figure = bad.figure("predict: bad line 200,000 of 200,000: error (exit \(bad.status)\(printed ? ", table printed" : ", nothing printed"))",
-                                target: 5, memory: nil)
+        var figure = bad.figure(
+            "predict: bad line 200,000 of 200,000: error (exit \(bad.status)\(printed ? ", table printed" : ", nothing printed"))",
+            target: 5, memory: nil)
         figure.target += ", exit 1, names the line"
         figure.pass = figure.pass == true && bad.status == 1 && named && !printed
         figures.append(figure)
@@ -55,19 +60,29 @@ struct ScaleSection: BenchSection {
         // 100,000 measurement records of one host.
         let records = ScaleInputs.records()
         try ScaleInputs.write(100_000, to: path("records.jsonl")) { records[$0 % records.count] }
-        try run("validate: 100,000 records", ["validate", "--hardware", "xeon-8480", "--measurements", path("records.jsonl")], target: 30, memory: Double(1 << 30))
+        try run(
+            "validate: 100,000 records", ["validate", "--hardware", "xeon-8480", "--measurements", path("records.jsonl")], target: 30,
+            memory: Double(1 << 30))
         // calibrate reads the records as validate does; its fit (CalibrationFit, a grid search
         // over every sample) sets its time, which grows with the records: 5,000 here, no target.
         try ScaleInputs.write(5_000, to: path("records-5k.jsonl")) { records[$0 % records.count] }
-        try run("calibrate: 5,000 records (the fit's time)", ["calibrate", "--hardware", "xeon-8480", "--measurements", path("records-5k.jsonl"),
-                                                               "-o", path("calibrated.yaml")], target: nil)
+        try run(
+            "calibrate: 5,000 records (the fit's time)",
+            [
+                "calibrate", "--hardware", "xeon-8480", "--measurements", path("records-5k.jsonl"),
+                "-o", path("calibrated.yaml"),
+            ], target: nil)
 
-        try run("plan gpt2-124m, h100, --global-batch-range 1:65000",
-                           ["plan", "--model", "gpt2-124m", "--hardware", "h100-sxm5-80gb", "--global-batch-range", "1:65000", "--json"], target: 30)
+        try run(
+            "plan gpt2-124m, h100, --global-batch-range 1:65000",
+            ["plan", "--model", "gpt2-124m", "--hardware", "h100-sxm5-80gb", "--global-batch-range", "1:65000", "--json"], target: 30)
         if let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("stdout")))) as? [String: Any] {
             let n = { (key: String) in (json[key] as? Int).map { formatCount(Double($0)) } ?? "?" }
-            figures.append(BenchFigure(name: "  plan: \(n("configurations_searched")) searched: \(n("configurations_evaluated")) evaluated, \(n("configurations_pruned")) ruled out by memory, \(n("configurations_bounded")) by train time",
-                                       value: "", target: "", pass: nil))
+            figures.append(
+                BenchFigure(
+                    name:
+                        "  plan: \(n("configurations_searched")) searched: \(n("configurations_evaluated")) evaluated, \(n("configurations_pruned")) ruled out by memory, \(n("configurations_bounded")) by train time",
+                    value: "", target: "", pass: nil))
         }
         return figures
     }
@@ -110,8 +125,9 @@ struct ChildRun {
         let mib = maxRSS / 1_048_576
         var targets = target.map { "CPU < \(formatSignificant($0, digits: 3)) s" } ?? ""
         if let memory { targets += ", < \(formatSignificant(memory / 1_048_576, digits: 4)) MiB" }
-        return BenchFigure(name: label, value: "CPU \(Self.seconds(cpu)) s (wall \(Self.seconds(wall)) s, \(formatSignificant(mib, digits: 3)) MiB)",
-                           target: targets, pass: target.map { cpu < $0 && (memory.map { maxRSS < $0 } ?? true) })
+        return BenchFigure(
+            name: label, value: "CPU \(Self.seconds(cpu)) s (wall \(Self.seconds(wall)) s, \(formatSignificant(mib, digits: 3)) MiB)",
+            target: targets, pass: target.map { cpu < $0 && (memory.map { maxRSS < $0 } ?? true) })
     }
 }
 
@@ -135,8 +151,11 @@ enum ScaleInputs {
     /// 1,000 distinct records of GEMMs, as `ridgeline measure` writes them on one host (one engine, one
     /// thread, the counters of a VM without a PMU), to be repeated.
     static func records() -> [String] {
-        let reason = "no hardware PMU: this is a virtual machine (KVM) that exposes no virtual PMU (/sys/bus/event_source/devices lists breakpoint, msr, software, tracepoint, uprobe)"
-        let unavailable = Dictionary(uniqueKeysWithValues: ["PAPI_DP_OPS", "PAPI_FP_INS", "PAPI_FP_OPS", "PAPI_L1_DCM", "PAPI_L2_TCM", "PAPI_L3_TCM", "PAPI_SP_OPS"].map { ($0, reason) })
+        let reason =
+            "no hardware PMU: this is a virtual machine (KVM) that exposes no virtual PMU (/sys/bus/event_source/devices lists breakpoint, msr, software, tracepoint, uprobe)"
+        let unavailable = Dictionary(
+            uniqueKeysWithValues: ["PAPI_DP_OPS", "PAPI_FP_INS", "PAPI_FP_OPS", "PAPI_L1_DCM", "PAPI_L2_TCM", "PAPI_L3_TCM", "PAPI_SP_OPS"]
+                .map { ($0, reason) })
         return (0..<1000).map { i -> String in
             let kernel = Kernel.gemm(gemm(i))
             let seconds = kernel.flops / 40e9 + 4e-6
@@ -147,8 +166,11 @@ enum ScaleInputs {
                 medianSeconds: seconds, minSeconds: seconds * 0.97, p25Seconds: seconds * 0.99, p75Seconds: seconds * 1.02,
                 relativeCI95: 0.004, stable: true, samples: 30, repetitions: 32, warmup: 3, discarded: 2, disturbedFallback: false,
                 threadCPUMedianSeconds: seconds * 0.99, threadCPUMinSeconds: seconds * 0.96, counterSource: "papi",
-                counters: ["perf::CONTEXT-SWITCHES": 0, "perf::CPU-MIGRATIONS": 0, "perf::PAGE-FAULTS": 0, "perf::TASK-CLOCK": seconds * 1e9],
-                countersUnavailable: unavailable, cache: "warm", timer: "clock_gettime(CLOCK_MONOTONIC)", timestamp: "2026-12-02T08:00:00Z").jsonLine
+                counters: [
+                    "perf::CONTEXT-SWITCHES": 0, "perf::CPU-MIGRATIONS": 0, "perf::PAGE-FAULTS": 0, "perf::TASK-CLOCK": seconds * 1e9,
+                ],
+                countersUnavailable: unavailable, cache: "warm", timer: "clock_gettime(CLOCK_MONOTONIC)", timestamp: "2026-12-02T08:00:00Z"
+            ).jsonLine
         }
     }
 

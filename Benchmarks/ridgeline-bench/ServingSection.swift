@@ -19,16 +19,21 @@ struct ServingSection: BenchSection {
         benchProgress("serving: check-serving")
         let root = try DataRoot.locate()
         let store = ProfileStore.locate()
-        let outcome = try ServingCheck.run(files: ["trtllm-h100-a100-l40s.csv", "lmdeploy-a100.csv"].map { root.reference("inference/\($0)") },
-                                           store: store)
+        let outcome = try ServingCheck.run(
+            files: ["trtllm-h100-a100-l40s.csv", "lmdeploy-a100.csv"].map { root.reference("inference/\($0)") },
+            store: store)
         var figures: [BenchFigure] = []
         func judge(_ label: String, _ rows: [ServingCheck.Row], median: Double, p90: Double?) {
             let s = ErrorSummary(errors: rows.map { abs($0.error) })
-            figures.append(BenchFigure(name: "\(label): median |error| (\(rows.count) rows)", value: formatPercent(s.medianAPE),
-                                       target: "≤ \(Int(median * 100))%", pass: !rows.isEmpty && s.medianAPE <= median))
+            figures.append(
+                BenchFigure(
+                    name: "\(label): median |error| (\(rows.count) rows)", value: formatPercent(s.medianAPE),
+                    target: "≤ \(Int(median * 100))%", pass: !rows.isEmpty && s.medianAPE <= median))
             if let p90 {
-                figures.append(BenchFigure(name: "\(label): p90 |error|", value: formatPercent(s.p90APE), target: "≤ \(Int(p90 * 100))%",
-                                           pass: !rows.isEmpty && s.p90APE <= p90))
+                figures.append(
+                    BenchFigure(
+                        name: "\(label): p90 |error|", value: formatPercent(s.p90APE), target: "≤ \(Int(p90 * 100))%",
+                        pass: !rows.isEmpty && s.p90APE <= p90))
             }
         }
         func rows(_ kind: String, _ metric: String) -> [ServingCheck.Row] { outcome.rows.filter { $0.kind == kind && $0.metric == metric } }
@@ -47,16 +52,21 @@ struct ServingSection: BenchSection {
         judge("lmdeploy per-token latency (batch 1-256)", rows("static_inference", "token_latency_p50_s"), median: 0.15, p90: nil)
         let static_ = rows("peak_throughput_static", "output_tokens_per_s")
         let s = ErrorSummary(errors: static_.map { abs($0.error) })
-        figures.append(BenchFigure(name: "trtllm peak_throughput_static (no target): median |error| (\(static_.count) rows)",
-                                   value: formatPercent(s.medianAPE), target: "", pass: nil))
-        figures.append(BenchFigure(name: "rows refused with a reason (ridgeline check-serving lists them)", value: "\(outcome.refusals.count)",
-                                   target: "", pass: nil))
+        figures.append(
+            BenchFigure(
+                name: "trtllm peak_throughput_static (no target): median |error| (\(static_.count) rows)",
+                value: formatPercent(s.medianAPE), target: "", pass: nil))
+        figures.append(
+            BenchFigure(
+                name: "rows refused with a reason (ridgeline check-serving lists them)", value: "\(outcome.refusals.count)",
+                target: "", pass: nil))
 
         benchProgress("serving: plan --serve")
         guard case .transformer(let llama) = try store.model("llama3.1-70b") else { return figures }
         let hardware = try ["a100-sxm4-80gb", "h100-sxm5-80gb", "h200-sxm-141gb", "b200", "mi300x"].map { try store.hardware($0) }
-        let request = ServingPlanRequest(model: llama, hardware: hardware, inputTokens: 1000, outputTokens: 500, rate: 10,
-                                         ttftSLO: 1, tpotSLO: 0.05, maxDevices: 64, top: 10)
+        let request = ServingPlanRequest(
+            model: llama, hardware: hardware, inputTokens: 1000, outputTokens: 500, rate: 10,
+            ttftSLO: 1, tpotSLO: 0.05, maxDevices: 64, top: 10)
         var times: [Double] = []
         var last: ServingPlanResult?
         for _ in 0..<3 {
@@ -65,9 +75,15 @@ struct ServingSection: BenchSection {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let median = times.sorted()[1]
-        let cheapest = last?.best.first.map { " (cheapest: \($0.hardware), \($0.devices) GPUs, \($0.replicas) × tp \($0.tp) pp \($0.pp), \($0.precision.rawValue))" } ?? " (none meets the targets)"
-        figures.append(BenchFigure(name: "plan --serve llama3.1-70b, 10 req/s, 1000/500, TTFT ≤ 1 s, TPOT ≤ 50 ms, 5 profiles ≤ 64 GPUs: \(last?.evaluated ?? 0) predictions\(cheapest)",
-                                   value: "\(formatSignificant(median, digits: 3)) s", target: "< 2 s", pass: median < 2))
+        let cheapest =
+            last?.best.first.map {
+                " (cheapest: \($0.hardware), \($0.devices) GPUs, \($0.replicas) × tp \($0.tp) pp \($0.pp), \($0.precision.rawValue))"
+            } ?? " (none meets the targets)"
+        figures.append(
+            BenchFigure(
+                name:
+                    "plan --serve llama3.1-70b, 10 req/s, 1000/500, TTFT ≤ 1 s, TPOT ≤ 50 ms, 5 profiles ≤ 64 GPUs: \(last?.evaluated ?? 0) predictions\(cheapest)",
+                value: "\(formatSignificant(median, digits: 3)) s", target: "< 2 s", pass: median < 2))
         return figures
     }
 }

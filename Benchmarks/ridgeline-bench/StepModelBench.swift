@@ -15,8 +15,10 @@ func benchStepModel() throws {
         for dp in [1, 2, 4, 8, 16, 32, 64, 128] {
             for zero in 0...3 {
                 for v in [1, 2] where (80 / pp) % v == 0 {
-                    layouts.append(Layout(devices: 8 * pp * dp, tp: 8, pp: pp, dp: dp, schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB,
-                                          zero: zero, globalBatch: 1024 * dp, microBatch: 1))
+                    layouts.append(
+                        Layout(
+                            devices: 8 * pp * dp, tp: 8, pp: pp, dp: dp, schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB,
+                            zero: zero, globalBatch: 1024 * dp, microBatch: 1))
                 }
             }
         }
@@ -32,6 +34,8 @@ func benchStepModel() throws {
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let evaluations = Double(rounds * layouts.count)
-    print(String(format: "StepModel.evaluate: %.0f evaluations in %.3f s = %.2f M layouts/s on one core (checksum %.3g)",
-                 evaluations, seconds, evaluations / seconds / 1e6, sink))
+    print(
+        String(
+            format: "StepModel.evaluate: %.0f evaluations in %.3f s = %.2f M layouts/s on one core (checksum %.3g)",
+            evaluations, seconds, evaluations / seconds / 1e6, sink))
 }

@@ -55,12 +55,18 @@ struct StreamSection: BenchSection {
         context.values["stream.c"] = c
         context.values["stream.swift"] = swift
         return [
-            BenchFigure(name: "C STREAM triad, \(threads) threads (best of \(rounds) rounds × 10)", value: Quantity.format(c, .bytesPerSecond), target: "", pass: nil),
-            BenchFigure(name: "Swift triad, \(threads) threads bound (best of \(rounds) rounds)", value: Quantity.format(swift, .bytesPerSecond), target: "", pass: nil),
+            BenchFigure(
+                name: "C STREAM triad, \(threads) threads (best of \(rounds) rounds × 10)", value: Quantity.format(c, .bytesPerSecond),
+                target: "", pass: nil),
+            BenchFigure(
+                name: "Swift triad, \(threads) threads bound (best of \(rounds) rounds)", value: Quantity.format(swift, .bytesPerSecond),
+                target: "", pass: nil),
             BenchFigure(name: "Swift / C, best vs best", value: ratio(swift, c), target: "", pass: nil),
-            BenchFigure(name: "Swift / C, median of \(rounds) paired rounds (arrays 3 × \(Quantity.format(Double(elements * 8), .bytes)))",
-                        value: "\(formatSignificant(medianRatio, digits: 3)) (rounds: \(ratios.map { formatSignificant($0, digits: 3) }.joined(separator: " ")))",
-                        target: "≥ 0.95", pass: medianRatio >= 0.95),
+            BenchFigure(
+                name: "Swift / C, median of \(rounds) paired rounds (arrays 3 × \(Quantity.format(Double(elements * 8), .bytes)))",
+                value:
+                    "\(formatSignificant(medianRatio, digits: 3)) (rounds: \(ratios.map { formatSignificant($0, digits: 3) }.joined(separator: " ")))",
+                target: "≥ 0.95", pass: medianRatio >= 0.95),
         ]
     }
 
@@ -77,7 +83,7 @@ struct StreamSection: BenchSection {
             throw RidgelineError.fileNotFound(path: "Benchmarks/stream/stream_triad.c (run ridgeline-bench from the repository)")
         }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-stream-\(getpid())").path
-        let (status, output) = try runCapturingOutput("gcc", [ "-O3", "-march=native", "-fopenmp", source, "-o", out])
+        let (status, output) = try runCapturingOutput("gcc", ["-O3", "-march=native", "-fopenmp", source, "-o", out])
         guard status == 0 else { throw RidgelineError.unavailable(what: "gcc", reason: "compiling \(source) failed: \(output)") }
         return out
     }

@@ -18,9 +18,11 @@ struct TransferSection: BenchSection {
         for id in ["h200-sxm-141gb", "a100-sxm4-80gb"] {
             let target = CalibrationTransfer.transferred(h100.calibration, to: try store.hardware(id))
             for r in CalibrationTransfer.compare(kernels: kernels, source: h100, target: target) {
-                figures.append(BenchFigure(
-                    name: "h100 -> \(id): \(r.kernelClass.rawValue) (\(r.kernels) kernels) speed-up vs binding ceilings",
-                    value: String(format: "%.3fx vs %.3fx", r.predicted, r.ceiling), target: "within 10%", pass: abs(r.deviation) <= 0.10))
+                figures.append(
+                    BenchFigure(
+                        name: "h100 -> \(id): \(r.kernelClass.rawValue) (\(r.kernels) kernels) speed-up vs binding ceilings",
+                        value: String(format: "%.3fx vs %.3fx", r.predicted, r.ceiling), target: "within 10%",
+                        pass: abs(r.deviation) <= 0.10))
             }
         }
         return figures

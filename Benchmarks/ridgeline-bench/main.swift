@@ -42,7 +42,9 @@ var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--only":
-        guard let names = arguments.popFirst() else { fatalErrorExit("--only needs a section name (\(sections.map(\.name).joined(separator: ", ")))") }
+        guard let names = arguments.popFirst() else {
+            fatalErrorExit("--only needs a section name (\(sections.map(\.name).joined(separator: ", ")))")
+        }
         only = Set(names.split(separator: ",").map(String.init))
         if let unknown = only!.first(where: { name in !sections.contains { $0.name == name } }) {
             fatalErrorExit("unknown section '\(unknown)'; sections: \(sections.map(\.name).joined(separator: ", "))")
@@ -71,8 +73,10 @@ for section in sections where only?.contains(section.name) ?? true {
     let start = Date()
     do {
         for figure in try section.run(context) {
-            table.add([section.name, figure.name, figure.value, figure.target,
-                       figure.pass.map { $0 ? "PASS" : "FAIL" } ?? ""])
+            table.add([
+                section.name, figure.name, figure.value, figure.target,
+                figure.pass.map { $0 ? "PASS" : "FAIL" } ?? "",
+            ])
             if figure.pass == false { failures += 1 }
         }
     } catch {

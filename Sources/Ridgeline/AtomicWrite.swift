@@ -51,7 +51,9 @@ public struct OutputTarget: Sendable, Equatable {
         // Follow a chain of links to what it names (which may not exist yet).
         for _ in 0..<40 {
             guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: resolved) else { break }
-            resolved = destination.hasPrefix("/") ? destination
+            resolved =
+                destination.hasPrefix("/")
+                ? destination
                 : URL(fileURLWithPath: resolved).deletingLastPathComponent().appendingPathComponent(destination).path
         }
         var info = stat()
@@ -70,7 +72,11 @@ public struct OutputTarget: Sendable, Equatable {
         for directory in protected {
             let shipped = Self.realDirectory(of: directory + "/x")
             if real == shipped || real.hasPrefix(shipped + "/") {
-                throw RidgelineError.unwritable(file: requested, reason: "it is inside \(directory), which holds the shipped profiles: Ridgeline never edits a shipped profile in place; write the copy elsewhere and load it by path")
+                throw RidgelineError.unwritable(
+                    file: requested,
+                    reason:
+                        "it is inside \(directory), which holds the shipped profiles: Ridgeline never edits a shipped profile in place; write the copy elsewhere and load it by path"
+                )
             }
         }
     }

@@ -30,8 +30,10 @@ public struct CalibrationSample: Sendable {
 /// (`fitDeviceMemoryFactor`); in eager mode the dispatch floor (`fitEagerFloor`); then the
 /// classes' fractions at what was found, and those of the classes without samples (`calibration`).
 public enum CalibrationFit {
-    public static func fit(samples: [CalibrationSample], profile: HardwareProfile, source: String,
-                           mode: ExecutionMode = .kernel) -> Calibration {
+    public static func fit(
+        samples: [CalibrationSample], profile: HardwareProfile, source: String,
+        mode: ExecutionMode = .kernel
+    ) -> Calibration {
         var search = Search(samples: samples, profile: profile)
         var shared = search.fitLaunchAndLeak()
         var deviceFactor: Double?
@@ -82,7 +84,11 @@ public enum CalibrationFit {
             func split(_ traffic: [(MemoryLevel, Double)]) -> (cache: Double, device: Double) {
                 var cache = 0.0, onDevice = 0.0
                 for (level, bytes) in traffic {
-                    if level.name == device.name { onDevice += bytes / level.bandwidth } else { cache = max(cache, bytes / level.bandwidth) }
+                    if level.name == device.name {
+                        onDevice += bytes / level.bandwidth
+                    } else {
+                        cache = max(cache, bytes / level.bandwidth)
+                    }
                 }
                 return (cache, onDevice)
             }
@@ -91,8 +97,9 @@ public enum CalibrationFit {
                     let special = engine.specialFunctionSeconds(k)
                     let memory = split(engine.memoryTraffic(k))
                     let epilogue = split(engine.epilogueTraffic(k).map { ($0.level, $0.bytes) })
-                    return Term(c: engine.computeTime(k).0 - special, special: special, cache: memory.cache, device: memory.device,
-                                epilogueCache: epilogue.cache, epilogueDevice: epilogue.device)
+                    return Term(
+                        c: engine.computeTime(k).0 - special, special: special, cache: memory.cache, device: memory.device,
+                        epilogueCache: epilogue.cache, epilogueDevice: epilogue.device)
                 }
             }
             measured = samples.map(\.seconds)
@@ -120,8 +127,10 @@ public enum CalibrationFit {
 
         /// The coarse fraction grids, then the fine ones around their best point.
         /// `fixedCompute`/`fixedMemory`: a fraction the transfer rule does not let the data choose.
-        func bestFractions(_ indices: [Int], launch: Double, leak: Double, fixedCompute: Double? = nil,
-                           fixedMemory: Double? = nil) -> (fc: Double, fm: Double, loss: Double) {
+        func bestFractions(
+            _ indices: [Int], launch: Double, leak: Double, fixedCompute: Double? = nil,
+            fixedMemory: Double? = nil
+        ) -> (fc: Double, fm: Double, loss: Double) {
             var best = (fc: 1.0, fm: 1.0, loss: Double.infinity)
             let computeGrid = CalibrationFit.computeFractionGrid(ceiling)
             // Descending, replacing only on strict improvement: a fraction the data cannot
@@ -160,8 +169,9 @@ public enum CalibrationFit {
             let gemm = byClass[.gemm].map { bestFractions($0, launch: launch, leak: leak) }
             for (cls, indices) in byClass {
                 let f: (fc: Double, fm: Double, loss: Double)
-                if cls == .gemm, let gemm { f = gemm }
-                else if transferRule && !CalibrationFit.matrixClasses.contains(cls) {
+                if cls == .gemm, let gemm {
+                    f = gemm
+                } else if transferRule && !CalibrationFit.matrixClasses.contains(cls) {
                     f = bestFractions(indices, launch: launch, leak: leak, fixedCompute: 1)
                 } else if transferRule, let gemm {
                     f = bestFractions(indices, launch: launch, leak: leak, fixedMemory: gemm.fm)
@@ -241,7 +251,8 @@ public enum CalibrationFit {
             }
             tryFloors(CalibrationFit.floorCandidates, launches: CalibrationFit.launchCandidates, &self)
             if let coarse = bestFloor, coarse > 0 {
-                let launchesNear = best.launch > 0
+                let launchesNear =
+                    best.launch > 0
                     ? CalibrationFit.launchGrid.around(best.launch, CalibrationFit.fineLaunchPointsWithFloor) : [0.0]
                 tryFloors(CalibrationFit.floorGrid.around(coarse, CalibrationFit.fineFloorPoints), launches: launchesNear, &self)
             }
@@ -275,18 +286,23 @@ public enum CalibrationFit {
                         memory[cls] = stream?.fm ?? overall.fm
                     }
                 }
-                return Calibration(compute: compute, memory: memory, launchLatency: shared.launch, overlapLeak: shared.leak, dispatchLatency: dispatchLatency,
-                                   deviceMemoryFactor: deviceMemoryFactor,
-                                   source: "\(source); \(measured.count) samples; classes fitted: \(fitted); transfer rule: memory-bound classes on their memory fraction (compute at the hardware's rates), conv and attention at the GEMMs' memory fraction; others from the fitted classes")
+                return Calibration(
+                    compute: compute, memory: memory, launchLatency: shared.launch, overlapLeak: shared.leak,
+                    dispatchLatency: dispatchLatency,
+                    deviceMemoryFactor: deviceMemoryFactor,
+                    source:
+                        "\(source); \(measured.count) samples; classes fitted: \(fitted); transfer rule: memory-bound classes on their memory fraction (compute at the hardware's rates), conv and attention at the GEMMs' memory fraction; others from the fitted classes"
+                )
             }
             let overall = bestFractions(all, launch: shared.launch, leak: shared.leak)
             for cls in KernelClass.allCases where compute[cls] == nil {
                 compute[cls] = overall.fc
                 memory[cls] = overall.fm
             }
-            return Calibration(compute: compute, memory: memory, launchLatency: shared.launch, overlapLeak: shared.leak, dispatchLatency: dispatchLatency,
-                               deviceMemoryFactor: deviceMemoryFactor,
-                               source: "\(source); \(measured.count) samples; classes fitted: \(fitted); others use the all-sample fit")
+            return Calibration(
+                compute: compute, memory: memory, launchLatency: shared.launch, overlapLeak: shared.leak, dispatchLatency: dispatchLatency,
+                deviceMemoryFactor: deviceMemoryFactor,
+                source: "\(source); \(measured.count) samples; classes fitted: \(fitted); others use the all-sample fit")
         }
     }
 
@@ -317,7 +333,9 @@ public enum CalibrationFit {
     /// Compute fractions, coarse: 0.02 up to the largest fraction, 48 points.
     static func computeFractionGrid(_ ceiling: Double) -> GeometricGrid { GeometricGrid(low: 0.02, high: ceiling, count: 48) }
     /// Memory fractions, coarse: `minimumMemoryFraction` up to the largest fraction, 32 points.
-    static func memoryFractionGrid(_ ceiling: Double) -> GeometricGrid { GeometricGrid(low: minimumMemoryFraction, high: ceiling, count: 32) }
+    static func memoryFractionGrid(_ ceiling: Double) -> GeometricGrid {
+        GeometricGrid(low: minimumMemoryFraction, high: ceiling, count: 32)
+    }
     /// Points of the fine fraction grids, one compute-grid step either side of the coarse best.
     static let fineFractionPoints = 13
     /// Fixed costs per kernel, 0.25–40 µs (and 0, `launchCandidates`).

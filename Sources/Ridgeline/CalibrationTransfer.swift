@@ -38,8 +38,9 @@ public enum CalibrationTransfer {
         }
         return byClass.keys.sorted().map { cls in
             let pairs = byClass[cls]!
-            return ClassRatio(kernelClass: cls, kernels: pairs.count, predicted: percentile(pairs.map(\.predicted), 0.5),
-                              ceiling: percentile(pairs.map(\.ceiling), 0.5))
+            return ClassRatio(
+                kernelClass: cls, kernels: pairs.count, predicted: percentile(pairs.map(\.predicted), 0.5),
+                ceiling: percentile(pairs.map(\.ceiling), 0.5))
         }
     }
 

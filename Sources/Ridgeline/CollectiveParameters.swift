@@ -37,8 +37,10 @@ public struct CollectiveParameters: Sendable, Hashable {
     /// Where the numbers come from.
     public var source: String
 
-    public init(baseLatency: Double = 0, lowLatencyFraction: Double = 1, pipelineFill: Double = 0,
-                busBandwidth: [Int: Double] = [:], efficiency: Double? = nil, source: String = "") {
+    public init(
+        baseLatency: Double = 0, lowLatencyFraction: Double = 1, pipelineFill: Double = 0,
+        busBandwidth: [Int: Double] = [:], efficiency: Double? = nil, source: String = ""
+    ) {
         self.baseLatency = baseLatency; self.lowLatencyFraction = lowLatencyFraction; self.pipelineFill = pipelineFill
         self.busBandwidth = busBandwidth; self.efficiency = efficiency; self.source = source
     }

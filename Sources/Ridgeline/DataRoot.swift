@@ -46,7 +46,8 @@ public struct DataRoot: Sendable, Equatable {
     static func searchOrder() -> [String] {
         var order: [String] = []
         if let exeDir = executableDirectory {
-            order.append(URL(fileURLWithPath: exeDir).deletingLastPathComponent().appendingPathComponent("share/ridgeline").standardized.path)
+            order.append(
+                URL(fileURLWithPath: exeDir).deletingLastPathComponent().appendingPathComponent("share/ridgeline").standardized.path)
         }
         for start in startingPoints {
             var dir = URL(fileURLWithPath: start).standardized
@@ -67,8 +68,10 @@ public struct DataRoot: Sendable, Equatable {
     /// The directory of the running executable with symbolic links resolved (`/proc/self/exe` on
     /// Linux, so a bare `ridgeline` found on the PATH is located too).
     static var executableDirectory: String? {
-        let candidates = [try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-                          Bundle.main.executablePath, CommandLine.arguments.first]
+        let candidates = [
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+            Bundle.main.executablePath, CommandLine.arguments.first,
+        ]
         guard let exe = candidates.compactMap({ $0 }).first(where: { $0.hasPrefix("/") }) else { return nil }
         return URL(fileURLWithPath: exe).resolvingSymlinksInPath().deletingLastPathComponent().path
     }

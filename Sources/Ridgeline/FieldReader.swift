@@ -121,7 +121,9 @@ public struct FieldReader {
         return v
     }
 
-    public func optionalDouble(_ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude) throws -> Double? {
+    public func optionalDouble(
+        _ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude
+    ) throws -> Double? {
         guard let child = value(key) else { return nil }
         guard let text = child.scalar, let value = Double(text), value.isFinite else {
             throw RidgelineError.invalidValue(file: file, field: name(key), value: describe(child), expected: "a number")
@@ -132,7 +134,9 @@ public struct FieldReader {
         return value
     }
 
-    public func double(_ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude) throws -> Double {
+    public func double(
+        _ key: String, in range: ClosedRange<Double> = Double.leastNonzeroMagnitude...Double.greatestFiniteMagnitude
+    ) throws -> Double {
         guard let v = try optionalDouble(key, in: range) else { throw RidgelineError.missingField(file: file, field: name(key)) }
         return v
     }

@@ -36,8 +36,9 @@ extension HardwareProfile {
     public func checkPlausible(file: String?) throws {
         func check(_ field: String, _ value: Double, _ bound: Double, _ dimension: Dimension) throws {
             guard value.isFinite, value <= bound else {
-                throw RidgelineError.invalidValue(file: file, field: field, value: Quantity.format(value, dimension),
-                                                  expected: "at most \(Quantity.format(bound, dimension)) (a larger value is a unit slip, not a device)")
+                throw RidgelineError.invalidValue(
+                    file: file, field: field, value: Quantity.format(value, dimension),
+                    expected: "at most \(Quantity.format(bound, dimension)) (a larger value is a unit slip, not a device)")
             }
         }
         for (dtype, v) in compute.peak.sorted(by: { $0.key < $1.key }) {
@@ -48,12 +49,16 @@ extension HardwareProfile {
             if let matrix = compute.peak[dtype], v > matrix * (1 + Bounds.vectorOverMatrix) {
                 throw RidgelineError.inconsistent(
                     file: file, field: "compute.vector_peak.\(dtype.rawValue)",
-                    detail: "the vector peak \(Quantity.format(v, .flopsPerSecond)) is above the matrix peak compute.peak.\(dtype.rawValue) \(Quantity.format(matrix, .flopsPerSecond)) by more than \(Int(Bounds.vectorOverMatrix * 100))%; matrix units are never slower than vector ones")
+                    detail:
+                        "the vector peak \(Quantity.format(v, .flopsPerSecond)) is above the matrix peak compute.peak.\(dtype.rawValue) \(Quantity.format(matrix, .flopsPerSecond)) by more than \(Int(Bounds.vectorOverMatrix * 100))%; matrix units are never slower than vector ones"
+                )
             }
         }
         for (i, level) in memory.enumerated() {
             try check("memory[\(i)].bandwidth", level.bandwidth, Bounds.bandwidth, .bytesPerSecond)
-            if let single = level.singleUnitBandwidth { try check("memory[\(i)].single_unit_bandwidth", single, Bounds.bandwidth, .bytesPerSecond) }
+            if let single = level.singleUnitBandwidth {
+                try check("memory[\(i)].single_unit_bandwidth", single, Bounds.bandwidth, .bytesPerSecond)
+            }
             try check("memory[\(i)].capacity", level.capacityBytes, Bounds.capacity, .bytes)
         }
         try check("latency.launch", launchLatency, Bounds.latency, .seconds)

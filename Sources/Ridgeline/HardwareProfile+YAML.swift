@@ -54,8 +54,9 @@ extension HardwareProfile {
         guard r.keys.contains("origin") else { return .datasheet }
         let text = (try? r.optionalString("origin")) ?? nil
         guard let text, let origin = Origin(rawValue: text) else {
-            throw RidgelineError.invalidValue(file: r.file, field: "origin", value: text ?? "(empty)",
-                                              expected: "one of " + Origin.allCases.map(\.rawValue).joined(separator: ", "))
+            throw RidgelineError.invalidValue(
+                file: r.file, field: "origin", value: text ?? "(empty)",
+                expected: "one of " + Origin.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return origin
     }
@@ -65,12 +66,15 @@ extension HardwareProfile {
     private static func parseCalibratedFrom(_ r: FieldReader) throws -> Origin? {
         guard let from = try r.optionalEnum("calibrated_from", Origin.self) else { return nil }
         guard try parseOrigin(r) == .calibrated else {
-            throw RidgelineError.inconsistent(file: r.file, field: "calibrated_from",
-                                              detail: "only a profile with origin: calibrated says what it was calibrated from")
+            throw RidgelineError.inconsistent(
+                file: r.file, field: "calibrated_from",
+                detail: "only a profile with origin: calibrated says what it was calibrated from")
         }
         guard from != .calibrated else {
-            throw RidgelineError.invalidValue(file: r.file, field: "calibrated_from", value: from.rawValue,
-                                              expected: "the origin of the ceilings: one of " + Origin.allCases.filter { $0 != .calibrated }.map(\.rawValue).joined(separator: ", "))
+            throw RidgelineError.invalidValue(
+                file: r.file, field: "calibrated_from", value: from.rawValue,
+                expected: "the origin of the ceilings: one of "
+                    + Origin.allCases.filter { $0 != .calibrated }.map(\.rawValue).joined(separator: ", "))
         }
         return from
     }
@@ -94,15 +98,18 @@ extension HardwareProfile {
     }
 
     private static func parseCompute(_ r: FieldReader, kind: Kind) throws -> Compute {
-        try r.rejectUnknownKeys(["units", "unit_name", "clock", "peak", "vector_peak", "flops_per_clock_per_unit",
-                                 "gemm_tiles", "simd_bits", "threads_per_unit"])
+        try r.rejectUnknownKeys([
+            "units", "unit_name", "clock", "peak", "vector_peak", "flops_per_clock_per_unit",
+            "gemm_tiles", "simd_bits", "threads_per_unit",
+        ])
         let peak = try parseDTypeMap(try r.child("peak"), .flopsPerSecond)
         guard !peak.isEmpty else { throw RidgelineError.missingField(file: r.file, field: r.name("peak")) }
         let tiles = try r.strings("gemm_tiles").enumerated().map { index, text -> GEMMTile in
             let parts = text.split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2, parts.allSatisfy({ $0 > 0 && $0 <= 4096 }) else {
-                throw RidgelineError.invalidValue(file: r.file, field: "\(r.name("gemm_tiles"))[\(index)]", value: text,
-                                                  expected: "rows x columns, e.g. '128x256'")
+                throw RidgelineError.invalidValue(
+                    file: r.file, field: "\(r.name("gemm_tiles"))[\(index)]", value: text,
+                    expected: "rows x columns, e.g. '128x256'")
             }
             return GEMMTile(m: parts[0], n: parts[1])
         }
@@ -145,7 +152,8 @@ extension HardwareProfile {
         if let table = try r.optionalChild("bus_bandwidth") {
             for key in table.keys {
                 guard let ranks = Int(key), ranks >= 2 else {
-                    throw RidgelineError.invalidValue(file: r.file, field: table.name(key), value: key, expected: "a group size (whole number ≥ 2)")
+                    throw RidgelineError.invalidValue(
+                        file: r.file, field: table.name(key), value: key, expected: "a group size (whole number ≥ 2)")
                 }
                 bus[ranks] = try table.quantity(key, .bytesPerSecond)
             }
@@ -166,8 +174,9 @@ extension HardwareProfile {
             var result: [KernelClass: Double] = [:]
             for name in c.keys {
                 guard let cls = KernelClass(rawValue: name) else {
-                    throw RidgelineError.invalidValue(file: r.file, field: c.name(name), value: name,
-                                                      expected: "a kernel class (" + KernelClass.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                    throw RidgelineError.invalidValue(
+                        file: r.file, field: c.name(name), value: name,
+                        expected: "a kernel class (" + KernelClass.allCases.map(\.rawValue).joined(separator: ", ") + ")")
                 }
                 result[cls] = try c.double(name, in: 0.001...CalibrationFit.measuredCeiling)
             }
@@ -175,18 +184,24 @@ extension HardwareProfile {
         }
         // A fitted fixed cost may be zero (CalibrationFit searches 0 too), which `quantity` rejects.
         let zero = try r.optionalString("launch").flatMap { $0.split(separator: " ").first.flatMap { Double($0) } } == 0
-        let calibration = Calibration(compute: try fractions("compute"), memory: try fractions("memory"),
-                                      launchLatency: zero ? 0 : try r.optionalQuantity("launch", .seconds),
-                                      overlapLeak: try r.optionalDouble("overlap_leak", in: 0...1),
-                                      dispatchLatency: try r.optionalQuantity("dispatch", .seconds),
-                                      deviceMemoryFactor: try r.optionalDouble("device_memory", in: 0.1...10),
-                                      source: try r.optionalString("source") ?? "")
+        let calibration = Calibration(
+            compute: try fractions("compute"), memory: try fractions("memory"),
+            launchLatency: zero ? 0 : try r.optionalQuantity("launch", .seconds),
+            overlapLeak: try r.optionalDouble("overlap_leak", in: 0...1),
+            dispatchLatency: try r.optionalQuantity("dispatch", .seconds),
+            deviceMemoryFactor: try r.optionalDouble("device_memory", in: 0.1...10),
+            source: try r.optionalString("source") ?? "")
         // An empty block would label the profile calibrated while nothing was fitted.
         let c = calibration
-        guard !c.compute.isEmpty || !c.memory.isEmpty || c.launchLatency != nil || c.overlapLeak != nil
-                || c.dispatchLatency != nil || c.deviceMemoryFactor != nil else {
-            throw RidgelineError.invalidValue(file: r.file, field: "calibration", value: "a block with no fitted value",
-                                              expected: "at least one of compute, memory, launch, overlap_leak, dispatch, device_memory (or no calibration block: uncalibrated)")
+        guard
+            !c.compute.isEmpty || !c.memory.isEmpty || c.launchLatency != nil || c.overlapLeak != nil
+                || c.dispatchLatency != nil || c.deviceMemoryFactor != nil
+        else {
+            throw RidgelineError.invalidValue(
+                file: r.file, field: "calibration", value: "a block with no fitted value",
+                expected:
+                    "at least one of compute, memory, launch, overlap_leak, dispatch, device_memory (or no calibration block: uncalibrated)"
+            )
         }
         return calibration
     }
@@ -198,18 +213,23 @@ extension HardwareProfile {
             let (inner, outer) = (memory[index - 1], memory[index])
             throw RidgelineError.inconsistent(
                 file: file, field: "memory[\(index)].capacity",
-                detail: "levels go from innermost to outermost, but memory[\(index)] (\(outer.name), \(Quantity.format(outer.capacityBytes, .bytes))) is no larger than memory[\(index - 1)] (\(inner.name), \(Quantity.format(inner.capacityBytes, .bytes)))")
+                detail:
+                    "levels go from innermost to outermost, but memory[\(index)] (\(outer.name), \(Quantity.format(outer.capacityBytes, .bytes))) is no larger than memory[\(index - 1)] (\(inner.name), \(Quantity.format(inner.capacityBytes, .bytes)))"
+            )
         }
         for (dtype, perClock) in compute.flopsPerClockPerUnit.sorted(by: { $0.key < $1.key }) {
             guard let stated = compute.peak[dtype] else {
-                throw RidgelineError.inconsistent(file: file, field: "compute.flops_per_clock_per_unit.\(dtype.rawValue)",
-                                                  detail: "a per-unit rate is given but compute.peak has no \(dtype.rawValue) entry")
+                throw RidgelineError.inconsistent(
+                    file: file, field: "compute.flops_per_clock_per_unit.\(dtype.rawValue)",
+                    detail: "a per-unit rate is given but compute.peak has no \(dtype.rawValue) entry")
             }
             let derived = Double(compute.units) * compute.clockHz * perClock
             if abs(derived - stated) > 0.05 * stated {
                 throw RidgelineError.inconsistent(
                     file: file, field: "compute.peak.\(dtype.rawValue)",
-                    detail: "units × clock × flops_per_clock_per_unit = \(compute.units) × \(Quantity.format(compute.clockHz, .hertz)) × \(formatSignificant(perClock)) = \(Quantity.format(derived, .flopsPerSecond)), but the stated peak is \(Quantity.format(stated, .flopsPerSecond)) (more than 5% apart)")
+                    detail:
+                        "units × clock × flops_per_clock_per_unit = \(compute.units) × \(Quantity.format(compute.clockHz, .hertz)) × \(formatSignificant(perClock)) = \(Quantity.format(derived, .flopsPerSecond)), but the stated peak is \(Quantity.format(stated, .flopsPerSecond)) (more than 5% apart)"
+                )
             }
         }
     }
@@ -246,23 +266,31 @@ extension HardwareProfile {
         lines.append("  clock: \(yamlQuantity(compute.clockHz, .hertz))")
         lines.append("  peak: \(dtypeMap(compute.peak, .flopsPerSecond))")
         if !compute.vectorPeak.isEmpty { lines.append("  vector_peak: \(dtypeMap(compute.vectorPeak, .flopsPerSecond))") }
-        if !compute.flopsPerClockPerUnit.isEmpty { lines.append("  flops_per_clock_per_unit: \(dtypeMap(compute.flopsPerClockPerUnit, nil))") }
-        if !compute.gemmTiles.isEmpty { lines.append("  gemm_tiles: [" + compute.gemmTiles.map { "\"\($0.m)x\($0.n)\"" }.joined(separator: ", ") + "]") }
+        if !compute.flopsPerClockPerUnit.isEmpty {
+            lines.append("  flops_per_clock_per_unit: \(dtypeMap(compute.flopsPerClockPerUnit, nil))")
+        }
+        if !compute.gemmTiles.isEmpty {
+            lines.append("  gemm_tiles: [" + compute.gemmTiles.map { "\"\($0.m)x\($0.n)\"" }.joined(separator: ", ") + "]")
+        }
         if let simd = compute.simdBits { lines.append("  simd_bits: \(simd)") }
         lines.append("  threads_per_unit: \(compute.threadsPerUnit)")
         lines.append("memory:")
         for level in memory {
             let single = level.singleUnitBandwidth.map { ", single_unit_bandwidth: \(yamlQuantity($0, .bytesPerSecond))" } ?? ""
-            lines.append("  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)}")
+            lines.append(
+                "  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)}"
+            )
         }
         lines.append("latency: {launch: \(yamlQuantity(launchLatency, .seconds)), dispatch: \(yamlQuantity(dispatchLatency, .seconds))}")
         if let l = scaleUp {
-            lines.append("scale_up: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds)), domain: \(l.domainSize ?? 1)"
-                         + collectiveYAML(l.collective) + "}")
+            lines.append(
+                "scale_up: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds)), domain: \(l.domainSize ?? 1)"
+                    + collectiveYAML(l.collective) + "}")
         }
         if let l = scaleOut {
-            lines.append("scale_out: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds))"
-                         + collectiveYAML(l.collective) + "}")
+            lines.append(
+                "scale_out: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds))"
+                    + collectiveYAML(l.collective) + "}")
         }
         lines.append("power: \(yamlQuantity(powerWatts, .watts))")
         if let price = pricePerHourUSD { lines.append("price_per_hour_usd: \(price)") }
@@ -274,7 +302,10 @@ extension HardwareProfile {
             if let floor = c.dispatchLatency { lines.append("  dispatch: \(yamlQuantity(floor, .seconds))") }
             if let factor = c.deviceMemoryFactor { lines.append("  device_memory: \(trimmedNumber(factor))") }
             for (key, map) in [("compute", c.compute), ("memory", c.memory)] where !map.isEmpty {
-                lines.append("  \(key): {" + map.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }.joined(separator: ", ") + "}")
+                lines.append(
+                    "  \(key): {"
+                        + map.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }.joined(separator: ", ")
+                        + "}")
             }
         }
         lines.append("sources:")
@@ -287,14 +318,18 @@ extension HardwareProfile {
 private func collectiveYAML(_ c: CollectiveParameters?) -> String {
     guard let c else { return "" }
     var fields: [String] = []
-    if !c.source.isEmpty { fields.append("source: \"\(c.source.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"") }
+    if !c.source.isEmpty {
+        fields.append("source: \"\(c.source.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"")
+    }
     if c.baseLatency > 0 { fields.append("base_latency: \(yamlQuantity(c.baseLatency, .seconds))") }
     if c.lowLatencyFraction < 1 { fields.append("low_latency_fraction: \(trimmedNumber(c.lowLatencyFraction))") }
     if c.pipelineFill > 0 { fields.append("pipeline_fill: \(yamlQuantity(c.pipelineFill, .bytes))") }
     if let e = c.efficiency { fields.append("efficiency: \(trimmedNumber(e))") }
     if !c.busBandwidth.isEmpty {
-        fields.append("bus_bandwidth: {" + c.busBandwidth.sorted { $0.key < $1.key }
-            .map { "\($0.key): \(yamlQuantity($0.value, .bytesPerSecond))" }.joined(separator: ", ") + "}")
+        fields.append(
+            "bus_bandwidth: {"
+                + c.busBandwidth.sorted { $0.key < $1.key }
+                .map { "\($0.key): \(yamlQuantity($0.value, .bytesPerSecond))" }.joined(separator: ", ") + "}")
     }
     return ", collective: {" + fields.joined(separator: ", ") + "}"
 }

@@ -33,10 +33,12 @@ public struct HardwareProfile: Sendable, Equatable {
     public var calibratedFrom: Origin?
     public var sources: [String]
 
-    public init(id: String, name: String, kind: Kind, vendor: String, architecture: String, compute: Compute,
-                memory: [MemoryLevel], launchLatency: Double, dispatchLatency: Double, scaleUp: Link?, scaleOut: Link?,
-                powerWatts: Double, pricePerHourUSD: Double?, calibration: Calibration?, fingerprint: String?,
-                origin: Origin, calibratedFrom: Origin? = nil, sources: [String]) {
+    public init(
+        id: String, name: String, kind: Kind, vendor: String, architecture: String, compute: Compute,
+        memory: [MemoryLevel], launchLatency: Double, dispatchLatency: Double, scaleUp: Link?, scaleOut: Link?,
+        powerWatts: Double, pricePerHourUSD: Double?, calibration: Calibration?, fingerprint: String?,
+        origin: Origin, calibratedFrom: Origin? = nil, sources: [String]
+    ) {
         self.id = id; self.name = name; self.kind = kind; self.vendor = vendor; self.architecture = architecture
         self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
         self.dispatchLatency = dispatchLatency; self.scaleUp = scaleUp; self.scaleOut = scaleOut
@@ -123,9 +125,11 @@ public struct Compute: Sendable, Equatable {
     /// Hardware threads per unit (SMT), for CPUs.
     public var threadsPerUnit: Int
 
-    public init(units: Int, unitName: String, clockHz: Double, peak: [DType: Double], vectorPeak: [DType: Double] = [:],
-                flopsPerClockPerUnit: [DType: Double] = [:], gemmTiles: [GEMMTile] = [], simdBits: Int? = nil,
-                threadsPerUnit: Int = 1) {
+    public init(
+        units: Int, unitName: String, clockHz: Double, peak: [DType: Double], vectorPeak: [DType: Double] = [:],
+        flopsPerClockPerUnit: [DType: Double] = [:], gemmTiles: [GEMMTile] = [], simdBits: Int? = nil,
+        threadsPerUnit: Int = 1
+    ) {
         self.units = units; self.unitName = unitName; self.clockHz = clockHz; self.peak = peak
         self.vectorPeak = vectorPeak; self.flopsPerClockPerUnit = flopsPerClockPerUnit; self.gemmTiles = gemmTiles
         self.simdBits = simdBits; self.threadsPerUnit = threadsPerUnit
@@ -215,8 +219,10 @@ public struct Calibration: Sendable, Equatable {
     /// What the fractions were fitted on.
     public var source: String
 
-    public init(compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?,
-                overlapLeak: Double? = nil, dispatchLatency: Double? = nil, deviceMemoryFactor: Double? = nil, source: String) {
+    public init(
+        compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?,
+        overlapLeak: Double? = nil, dispatchLatency: Double? = nil, deviceMemoryFactor: Double? = nil, source: String
+    ) {
         self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
         self.overlapLeak = overlapLeak; self.dispatchLatency = dispatchLatency
         self.deviceMemoryFactor = deviceMemoryFactor; self.source = source

@@ -83,8 +83,10 @@ public struct GEMM: KernelCost, Hashable {
     public var bytes: Double { Double(batch) * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n)) * dtype.bytes }
     public var label: String { "gemm \(batch > 1 ? "\(batch)x" : "")\(m)x\(n)x\(k) \(dtype.rawValue)" }
     public var fields: [(String, SpecValue)] {
-        [("m", .int(m)), ("n", .int(n)), ("k", .int(k)), ("batch", .int(batch)), ("trans_a", .bool(transA)),
-         ("trans_b", .bool(transB)), ("dtype", .string(dtype.rawValue))]
+        [
+            ("m", .int(m)), ("n", .int(n)), ("k", .int(k)), ("batch", .int(batch)), ("trans_a", .bool(transA)),
+            ("trans_b", .bool(transB)), ("dtype", .string(dtype.rawValue)),
+        ]
     }
 }
 
@@ -97,8 +99,10 @@ public struct Conv2D: KernelCost, Hashable {
     public var pass: ConvPass = .fwd
     public var dtype: DType
 
-    public init(n: Int, c: Int, h: Int, w: Int, k: Int, r: Int, s: Int, stride: Int = 1, pad: Int = 0, groups: Int = 1,
-                pass: ConvPass = .fwd, dtype: DType) {
+    public init(
+        n: Int, c: Int, h: Int, w: Int, k: Int, r: Int, s: Int, stride: Int = 1, pad: Int = 0, groups: Int = 1,
+        pass: ConvPass = .fwd, dtype: DType
+    ) {
         self.n = n; self.c = c; self.h = h; self.w = w; self.k = k; self.r = r; self.s = s
         self.stride = stride; self.pad = pad; self.groups = groups; self.pass = pass; self.dtype = dtype
     }
@@ -134,9 +138,11 @@ public struct Conv2D: KernelCost, Hashable {
     }
     public var label: String { "conv2d \(pass.rawValue) n\(n) c\(c) \(h)x\(w) k\(k) \(r)x\(s)/\(stride) \(dtype.rawValue)" }
     public var fields: [(String, SpecValue)] {
-        [("n", .int(n)), ("c", .int(c)), ("h", .int(h)), ("w", .int(w)), ("k", .int(k)), ("r", .int(r)), ("s", .int(s)),
-         ("stride", .int(stride)), ("pad", .int(pad)), ("groups", .int(groups)), ("pass", .string(pass.rawValue)),
-         ("dtype", .string(dtype.rawValue))]
+        [
+            ("n", .int(n)), ("c", .int(c)), ("h", .int(h)), ("w", .int(w)), ("k", .int(k)), ("r", .int(r)), ("s", .int(s)),
+            ("stride", .int(stride)), ("pad", .int(pad)), ("groups", .int(groups)), ("pass", .string(pass.rawValue)),
+            ("dtype", .string(dtype.rawValue)),
+        ]
     }
 }
 
@@ -187,8 +193,10 @@ public struct Elementwise: KernelCost, Hashable {
     public var bytes: Double { Double(elements) * Double(inputs + outputs) * dtype.bytes }
     public var label: String { "\(name) \(elements) \(dtype.rawValue)" }
     public var fields: [(String, SpecValue)] {
-        [("name", .string(name)), ("elements", .int(elements)), ("inputs", .int(inputs)), ("outputs", .int(outputs)),
-         ("flops_per_element", .double(flopsPerElement)), ("dtype", .string(dtype.rawValue))]
+        [
+            ("name", .string(name)), ("elements", .int(elements)), ("inputs", .int(inputs)), ("outputs", .int(outputs)),
+            ("flops_per_element", .double(flopsPerElement)), ("dtype", .string(dtype.rawValue)),
+        ]
     }
 }
 
@@ -215,7 +223,9 @@ public struct Reduction: KernelCost, Hashable {
     public var flops: Double { Double(elements) }
     public var bytes: Double { (Double(elements) + Double(outputs)) * dtype.bytes }
     public var label: String { "reduction \(elements)->\(outputs) \(dtype.rawValue)" }
-    public var fields: [(String, SpecValue)] { [("elements", .int(elements)), ("outputs", .int(outputs)), ("dtype", .string(dtype.rawValue))] }
+    public var fields: [(String, SpecValue)] {
+        [("elements", .int(elements)), ("outputs", .int(outputs)), ("dtype", .string(dtype.rawValue))]
+    }
 }
 
 /// Softmax, layer norm and RMS norm: row-wise ops over a rows × cols tensor.
@@ -284,8 +294,10 @@ public struct Attention: KernelCost, Hashable {
     public var pass: Pass = .fwd
     public var dtype: DType
 
-    public init(batch: Int, heads: Int, kvHeads: Int? = nil, seq: Int, seqKV: Int? = nil, headDim: Int, causal: Bool = false,
-                impl: Impl = .flash, pass: Pass = .fwd, dtype: DType) {
+    public init(
+        batch: Int, heads: Int, kvHeads: Int? = nil, seq: Int, seqKV: Int? = nil, headDim: Int, causal: Bool = false,
+        impl: Impl = .flash, pass: Pass = .fwd, dtype: DType
+    ) {
         self.batch = batch; self.heads = heads; self.kvHeads = kvHeads ?? heads; self.seq = seq; self.seqKV = seqKV ?? seq
         self.headDim = headDim; self.causal = causal; self.impl = impl; self.pass = pass; self.dtype = dtype
     }
@@ -326,9 +338,11 @@ public struct Attention: KernelCost, Hashable {
         "attention \(impl.rawValue) \(pass.rawValue) b\(batch) h\(heads)\(kvHeads != heads ? "/\(kvHeads)" : "") s\(seq) d\(headDim)\(causal ? " causal" : "") \(dtype.rawValue)"
     }
     public var fields: [(String, SpecValue)] {
-        [("batch", .int(batch)), ("heads", .int(heads)), ("kv_heads", .int(kvHeads)), ("seq", .int(seq)),
-         ("seq_kv", .int(seqKV)), ("head_dim", .int(headDim)), ("causal", .bool(causal)), ("impl", .string(impl.rawValue)),
-         ("pass", .string(pass.rawValue)), ("dtype", .string(dtype.rawValue))]
+        [
+            ("batch", .int(batch)), ("heads", .int(heads)), ("kv_heads", .int(kvHeads)), ("seq", .int(seq)),
+            ("seq_kv", .int(seqKV)), ("head_dim", .int(headDim)), ("causal", .bool(causal)), ("impl", .string(impl.rawValue)),
+            ("pass", .string(pass.rawValue)), ("dtype", .string(dtype.rawValue)),
+        ]
     }
 }
 
@@ -352,8 +366,10 @@ public struct Embedding: KernelCost, Hashable {
     }
     public var label: String { "embedding \(pass.rawValue) \(tokens)x\(dModel) vocab \(vocab) \(dtype.rawValue)" }
     public var fields: [(String, SpecValue)] {
-        [("tokens", .int(tokens)), ("d_model", .int(dModel)), ("vocab", .int(vocab)), ("pass", .string(pass.rawValue)),
-         ("dtype", .string(dtype.rawValue))]
+        [
+            ("tokens", .int(tokens)), ("d_model", .int(dModel)), ("vocab", .int(vocab)), ("pass", .string(pass.rawValue)),
+            ("dtype", .string(dtype.rawValue)),
+        ]
     }
 }
 

@@ -22,7 +22,7 @@ public struct LibraryKernels: Sendable, Equatable {
         case "haswell", "zen": return LibraryKernels(bits: 256, fma: true, name: name)
         case "sandybridge", "bulldozer", "piledriver", "steamroller", "excavator": return LibraryKernels(bits: 256, fma: false, name: name)
         case "prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "opteron", "barcelona", "bobcat",
-             "katmai", "coppermine", "northwood", "banias", "athlon", "opteron_sse3", "nano":
+            "katmai", "coppermine", "northwood", "banias", "athlon", "opteron_sse3", "nano":
             return LibraryKernels(bits: 128, fma: false, name: name)
         default: return nil
         }

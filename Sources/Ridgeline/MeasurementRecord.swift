@@ -59,11 +59,14 @@ public struct MeasurementRecord: Sendable, Equatable {
     public var timer: String
     public var timestamp: String
 
-    public init(kernel: Kernel, engine: Engine, engineVersion: String, implementation: String?, device: String, threads: Int,
-                binding: String?, host: Host, medianSeconds: Double, minSeconds: Double, p25Seconds: Double, p75Seconds: Double,
-                relativeCI95: Double?, stable: Bool, samples: Int, repetitions: Int, warmup: Int, discarded: Int,
-                disturbedFallback: Bool, threadCPUMedianSeconds: Double? = nil, threadCPUMinSeconds: Double? = nil, counterSource: String, counters: [String: Double], countersUnavailable: [String: String],
-                cache: String, timer: String, timestamp: String) {
+    public init(
+        kernel: Kernel, engine: Engine, engineVersion: String, implementation: String?, device: String, threads: Int,
+        binding: String?, host: Host, medianSeconds: Double, minSeconds: Double, p25Seconds: Double, p75Seconds: Double,
+        relativeCI95: Double?, stable: Bool, samples: Int, repetitions: Int, warmup: Int, discarded: Int,
+        disturbedFallback: Bool, threadCPUMedianSeconds: Double? = nil, threadCPUMinSeconds: Double? = nil, counterSource: String,
+        counters: [String: Double], countersUnavailable: [String: String],
+        cache: String, timer: String, timestamp: String
+    ) {
         self.kernel = kernel; self.engine = engine; self.engineVersion = engineVersion; self.implementation = implementation
         self.device = device; self.threads = threads; self.binding = binding; self.host = host
         self.medianSeconds = medianSeconds; self.minSeconds = minSeconds; self.p25Seconds = p25Seconds; self.p75Seconds = p75Seconds
@@ -78,8 +81,8 @@ public struct MeasurementRecord: Sendable, Equatable {
 extension MeasurementRecord: Encodable {
     enum Key: String, CodingKey {
         case kernel, engine, engine_version, implementation, device, threads, binding, host, median_s, min_s, p25_s, p75_s,
-             iqr_s, ci95_rel, stable, samples, repetitions, warmup, discarded, disturbed_fallback, thread_cpu_median_s,
-             thread_cpu_min_s, counters, cache, timer, timestamp
+            iqr_s, ci95_rel, stable, samples, repetitions, warmup, discarded, disturbed_fallback, thread_cpu_median_s,
+            thread_cpu_min_s, counters, cache, timer, timestamp
     }
     enum HostKey: String, CodingKey { case fingerprint, cpu, cores }
     enum CounterKey: String, CodingKey { case source, per_repetition_median, unavailable }
@@ -147,9 +150,11 @@ extension MeasurementRecord {
             kernel: try Kernel.parse(try r.child("kernel")), engine: try r.enumValue("engine", Engine.self),
             engineVersion: try r.string("engine_version"), implementation: try r.optionalString("implementation"),
             device: try r.optionalString("device") ?? "cpu", threads: try r.int("threads"), binding: try r.optionalString("binding"),
-            host: Host(fingerprint: try host.string("fingerprint"), cpu: try host.optionalString("cpu"), cores: try host.optionalInt("cores")),
+            host: Host(
+                fingerprint: try host.string("fingerprint"), cpu: try host.optionalString("cpu"), cores: try host.optionalInt("cores")),
             medianSeconds: median, minSeconds: try r.optionalDouble("min_s") ?? median,
-            p25Seconds: try r.optionalDouble("p25_s", in: seconds) ?? median, p75Seconds: try r.optionalDouble("p75_s", in: seconds) ?? median,
+            p25Seconds: try r.optionalDouble("p25_s", in: seconds) ?? median,
+            p75Seconds: try r.optionalDouble("p75_s", in: seconds) ?? median,
             relativeCI95: try r.optionalDouble("ci95_rel", in: seconds), stable: try r.optionalBool("stable") ?? true,
             samples: try r.int("samples"), repetitions: try r.optionalInt("repetitions") ?? r.int("samples"),
             warmup: try r.optionalInt("warmup", in: 0...Int.max) ?? 0, discarded: try r.optionalInt("discarded", in: 0...Int.max) ?? 0,

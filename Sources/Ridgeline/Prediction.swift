@@ -48,7 +48,7 @@ public struct Prediction: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case kernel, hardware, time_s, flops, bytes, bytes_by_level, compute_s, memory_s, overhead_s, bound,
-             calibrated, arithmetic_intensity, attained_flops_per_s, compute_dtype, warnings
+            calibrated, arithmetic_intensity, attained_flops_per_s, compute_dtype, warnings
     }
 
     public func encode(to encoder: Encoder) throws {

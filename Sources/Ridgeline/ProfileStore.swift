@@ -20,9 +20,12 @@ public struct ProfileStore: Sendable {
     public static func locate() -> ProfileStore {
         if let env = ProcessInfo.processInfo.environment["RIDGELINE_PROFILES"], !env.isEmpty {
             guard DataRoot.isDirectory(env + "/hardware") else {
-                return ProfileStore(missing: .invalidValue(
-                    file: nil, field: "RIDGELINE_PROFILES", value: env,
-                    expected: "a profiles folder holding hardware/ (there is no folder \(env)/hardware); unset it to use the shipped profiles"))
+                return ProfileStore(
+                    missing: .invalidValue(
+                        file: nil, field: "RIDGELINE_PROFILES", value: env,
+                        expected:
+                            "a profiles folder holding hardware/ (there is no folder \(env)/hardware); unset it to use the shipped profiles"
+                    ))
             }
             return ProfileStore(root: env)
         }

@@ -10,7 +10,8 @@ public enum RecordCoding {
     public static func encoder(pretty: Bool = true) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
@@ -41,14 +42,17 @@ public enum RecordCoding {
         case .valueNotFound(let type, let context):
             return .invalidValue(file: file, field: path(context.codingPath), value: "null", expected: expected(type))
         case .typeMismatch(let type, let context):
-            return .invalidValue(file: file, field: path(context.codingPath), value: value(at: context.codingPath, in: data),
-                                 expected: expected(type))
+            return .invalidValue(
+                file: file, field: path(context.codingPath), value: value(at: context.codingPath, in: data),
+                expected: expected(type))
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
-                return .unreadable(file: file, reason: "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))")
+                return .unreadable(
+                    file: file, reason: "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))")
             }
-            return .invalidValue(file: file, field: path(context.codingPath), value: value(at: context.codingPath, in: data),
-                                 expected: context.debugDescription)
+            return .invalidValue(
+                file: file, field: path(context.codingPath), value: value(at: context.codingPath, in: data),
+                expected: context.debugDescription)
         @unknown default:
             return .unreadable(file: file, reason: "\(error)")
         }
@@ -67,9 +71,13 @@ public enum RecordCoding {
     static func value(at codingPath: [any CodingKey], in data: Data) -> String {
         var node = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         for key in codingPath {
-            if let index = key.intValue, let list = node as? [Any], list.indices.contains(index) { node = list[index] }
-            else if let object = node as? [String: Any] { node = object[snakeCase(key.stringValue)] ?? object[key.stringValue] }
-            else { return "(unreadable)" }
+            if let index = key.intValue, let list = node as? [Any], list.indices.contains(index) {
+                node = list[index]
+            } else if let object = node as? [String: Any] {
+                node = object[snakeCase(key.stringValue)] ?? object[key.stringValue]
+            } else {
+                return "(unreadable)"
+            }
         }
         switch node {
         case let text as String: return text
@@ -98,7 +106,9 @@ public enum RecordCoding {
             if ch.isUppercase {
                 if i > 0 { out.append("_") }
                 out.append(contentsOf: ch.lowercased())
-            } else { out.append(ch) }
+            } else {
+                out.append(ch)
+            }
         }
         return out
     }

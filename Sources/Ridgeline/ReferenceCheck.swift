@@ -44,7 +44,9 @@ public struct ReferenceCheck: Sendable, Encodable {
         guard even.count >= Self.minimumRows, oddCount >= Self.minimumRows else {
             throw RidgelineError.invalidValue(
                 file: referencePath, field: "--min-seconds", value: Quantity.format(minSeconds, .seconds),
-                expected: "a bound that leaves at least \(Self.minimumRows) rows to fit on and \(Self.minimumRows) to judge (it leaves \(even.count) and \(oddCount) of \(reference.measurements.count))")
+                expected:
+                    "a bound that leaves at least \(Self.minimumRows) rows to fit on and \(Self.minimumRows) to judge (it leaves \(even.count) and \(oddCount) of \(reference.measurements.count))"
+            )
         }
         let calibration = CalibrationFit.fit(
             samples: even.map { CalibrationSample(kernels: $0.kernels, seconds: $0.medianSeconds) },
@@ -69,7 +71,8 @@ public struct ReferenceCheck: Sendable, Encodable {
     static func rows(_ measurements: [ReferenceMeasurement], _ profile: HardwareProfile) -> [Row] {
         let observations = measurements.map { $0.observation(file: "reference") }
         return zip(measurements, Validation(observations, profile: profile).rows).map { m, r in
-            Row(index: m.index, line: m.line, group: m.group, kernel: r.kernel, measured_s: r.measured_s,
+            Row(
+                index: m.index, line: m.line, group: m.group, kernel: r.kernel, measured_s: r.measured_s,
                 predicted_s: r.predicted_s, ape: r.ape, bound: r.bound)
         }
     }
@@ -84,7 +87,7 @@ public struct ReferenceCheck: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case hardware, min_seconds, datasheet, held_out, calibration_source, calibration_compute, calibration_memory,
-             calibration_launch_s, summary_datasheet, summary_datasheet_long, summary_held_out
+            calibration_launch_s, summary_datasheet, summary_datasheet_long, summary_held_out
     }
 
     public func encode(to encoder: Encoder) throws {

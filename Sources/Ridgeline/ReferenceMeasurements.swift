@@ -42,10 +42,11 @@ public struct ReferenceFile: Sendable {
         case "launch":
             launchFloorSeconds = try r.double("ms_median") / 1000
         case "gemm", "bmm", "membound", "rowwise", "attention", "conv2d":
-            measurements.append(ReferenceMeasurement(
-                index: measurements.count, line: line, section: section,
-                kernels: try Self.kernels(section: section, r), medianSeconds: try r.double("ms_median") / 1000,
-                minSeconds: try r.double("ms_min") / 1000))
+            measurements.append(
+                ReferenceMeasurement(
+                    index: measurements.count, line: line, section: section,
+                    kernels: try Self.kernels(section: section, r), medianSeconds: try r.double("ms_median") / 1000,
+                    minSeconds: try r.double("ms_min") / 1000))
         default:
             skipped[section, default: 0] += 1
         }
@@ -56,8 +57,12 @@ public struct ReferenceFile: Sendable {
         func dim(_ key: String) throws -> Int { try r.int(key, in: 1...Int(Kernel.maxElements)) }
         switch section {
         case "gemm", "bmm":
-            return [.gemm(GEMM(m: try dim("m"), n: try dim("n"), k: try dim("k"),
-                               batch: section == "bmm" ? try dim("batch") : 1, dtype: try dtype()))]
+            return [
+                .gemm(
+                    GEMM(
+                        m: try dim("m"), n: try dim("n"), k: try dim("k"),
+                        batch: section == "bmm" ? try dim("batch") : 1, dtype: try dtype()))
+            ]
         case "membound":
             let elements = try dim("numel")
             let op = try r.string("op")
@@ -71,8 +76,10 @@ public struct ReferenceFile: Sendable {
             }
         case "rowwise":
             let op = try r.string("op")
-            let kinds: [String: RowWise.Op] = ["softmax": .softmax, "layernorm": .layernorm, "layer_norm": .layernorm,
-                                               "rmsnorm": .rmsnorm, "rms_norm": .rmsnorm]
+            let kinds: [String: RowWise.Op] = [
+                "softmax": .softmax, "layernorm": .layernorm, "layer_norm": .layernorm,
+                "rmsnorm": .rmsnorm, "rms_norm": .rmsnorm,
+            ]
             guard let kind = kinds[op] else {
                 throw RidgelineError.invalidValue(file: r.file, field: "op", value: op, expected: "softmax, layernorm or rmsnorm")
             }
@@ -80,8 +87,9 @@ public struct ReferenceFile: Sendable {
         case "attention":
             let pass = try r.string("pass_")
             let dtype = r.has("dtype") ? try dtype() : .bf16
-            let fwd = Attention(batch: try dim("batch"), heads: try dim("heads"), seq: try dim("seq"),
-                                headDim: try dim("head_dim"), causal: try r.optionalBool("causal") ?? false, dtype: dtype)
+            let fwd = Attention(
+                batch: try dim("batch"), heads: try dim("heads"), seq: try dim("seq"),
+                headDim: try dim("head_dim"), causal: try r.optionalBool("causal") ?? false, dtype: dtype)
             var bwd = fwd
             bwd.pass = .bwd
             switch pass {
@@ -91,8 +99,12 @@ public struct ReferenceFile: Sendable {
             }
         case "conv2d":
             let filter = try dim("r")
-            return [.conv2d(Conv2D(n: try dim("n"), c: try dim("c"), h: try dim("h"), w: try dim("w"), k: try dim("k"),
-                                   r: filter, s: filter, stride: try dim("stride"), pad: filter / 2, dtype: try dtype()))]
+            return [
+                .conv2d(
+                    Conv2D(
+                        n: try dim("n"), c: try dim("c"), h: try dim("h"), w: try dim("w"), k: try dim("k"),
+                        r: filter, s: filter, stride: try dim("stride"), pad: filter / 2, dtype: try dtype()))
+            ]
         default:
             return []
         }

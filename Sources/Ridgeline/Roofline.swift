@@ -47,16 +47,23 @@ public struct Roofline: Sendable {
             time = floor
         }
         let bound: Prediction.Bound
-        if overhead > roof { bound = .latency }
-        else if computeSeconds >= memorySeconds { bound = .compute(computeDType) }
-        else { bound = .memory(memoryLevel) }
+        if overhead > roof {
+            bound = .latency
+        } else if computeSeconds >= memorySeconds {
+            bound = .compute(computeDType)
+        } else {
+            bound = .memory(memoryLevel)
+        }
         var byLevel: [String: Double] = [:]
         for (level, bytes) in levels { byLevel[level.name] = bytes }
-        var prediction = Prediction(kernel: kernel, hardware: profile.id, timeSeconds: time, flops: kernel.flops, bytes: kernel.bytes,
-                                    bytesByLevel: byLevel, computeSeconds: computeSeconds, memorySeconds: memorySeconds,
-                                    overheadSeconds: overhead, bound: bound, calibrated: profile.calibration != nil, computeDType: computeDType)
+        var prediction = Prediction(
+            kernel: kernel, hardware: profile.id, timeSeconds: time, flops: kernel.flops, bytes: kernel.bytes,
+            bytesByLevel: byLevel, computeSeconds: computeSeconds, memorySeconds: memorySeconds,
+            overheadSeconds: overhead, bound: bound, calibrated: profile.calibration != nil, computeDType: computeDType)
         if Self.runsOnMatrixUnits(kernel), profile.compute.peak[kernel.dtype] == nil {
-            prediction.warnings.append("\(profile.id) has no \(kernel.dtype.rawValue) peak: \(kernel.label) is predicted at its \(computeDType.rawValue) rate, as frameworks fall back")
+            prediction.warnings.append(
+                "\(profile.id) has no \(kernel.dtype.rawValue) peak: \(kernel.label) is predicted at its \(computeDType.rawValue) rate, as frameworks fall back"
+            )
         }
         return prediction
     }
@@ -91,8 +98,11 @@ public struct Roofline: Sendable {
         switch kernel {
         case .gemm(let g):
             let (dtype, peak) = profile.matrixPeak(g.dtype)
-            return (matrixTime(m: Double(g.m), n: Double(g.n), k: Double(g.k), batch: Double(g.batch),
-                               dtype: g.dtype, peak: peak * fraction), dtype)
+            return (
+                matrixTime(
+                    m: Double(g.m), n: Double(g.n), k: Double(g.k), batch: Double(g.batch),
+                    dtype: g.dtype, peak: peak * fraction), dtype
+            )
         case .conv2d(let c):
             let (dtype, peak) = profile.matrixPeak(c.dtype)
             if c.isDepthwise(lanes: simdLanes(c.dtype)) {

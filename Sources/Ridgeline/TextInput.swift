@@ -68,7 +68,8 @@ public struct TextInput: Sendable {
             number += 1
             var lo = from, hi = to
             if hi > lo && buffer[hi - 1] == 0x0D { hi -= 1 }  // "\r\n" line ends
-            if number == 1 && hi - lo >= 3 && buffer[lo] == 0xEF && buffer[lo + 1] == 0xBB && buffer[lo + 2] == 0xBF { lo += 3 }  // UTF-8 BOM
+            // A UTF-8 byte-order mark on the first line.
+            if number == 1 && hi - lo >= 3 && buffer[lo] == 0xEF && buffer[lo + 1] == 0xBB && buffer[lo + 2] == 0xBF { lo += 3 }
             while lo < hi && isBlank(buffer[lo]) { lo += 1 }
             while hi > lo && isBlank(buffer[hi - 1]) { hi -= 1 }
             guard lo < hi, buffer[lo] != UInt8(ascii: "#") else { return }

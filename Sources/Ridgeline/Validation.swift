@@ -21,8 +21,10 @@ public struct Observation: Sendable {
     /// (oneDNN's ISA, OpenBLAS's core; `LibraryKernels`).
     public var engineVersion: String?
 
-    public init(kernels: [Kernel], seconds: Double, source: String, engine: Engine, counters: [String: Double] = [:],
-                counterSource: String = "none", threads: Int? = nil, device: String = "cpu", host: String? = nil) {
+    public init(
+        kernels: [Kernel], seconds: Double, source: String, engine: Engine, counters: [String: Double] = [:],
+        counterSource: String = "none", threads: Int? = nil, device: String = "cpu", host: String? = nil
+    ) {
         self.kernels = kernels; self.seconds = seconds; self.source = source; self.engine = engine
         self.counters = counters; self.counterSource = counterSource; self.threads = threads
         self.device = device; self.host = host
@@ -58,8 +60,9 @@ public enum Observations {
                 first = false
                 if String(decoding: line, as: UTF8.self).contains("\"section\"") {
                     if statistic == .cpu {
-                        throw RidgelineError.invalidValue(file: file, field: "--statistic", value: "cpu",
-                                                          expected: "median or min: reference GPU rows carry no thread CPU time")
+                        throw RidgelineError.invalidValue(
+                            file: file, field: "--statistic", value: "cpu",
+                            expected: "median or min: reference GPU rows carry no thread CPU time")
                     }
                     reference = ReferenceFile(measurements: [], launchFloorSeconds: nil, skipped: [:])
                 }
@@ -80,8 +83,9 @@ public enum Observations {
 extension ReferenceMeasurement {
     /// This row as an observation: its median (or minimum) time, named by file and line.
     public func observation(file: String, statistic: Observations.Statistic = .median) -> Observation {
-        Observation(kernels: kernels, seconds: statistic == .min ? minSeconds : medianSeconds,
-                    source: "\(file):\(line)", engine: .reference, device: "cuda")
+        Observation(
+            kernels: kernels, seconds: statistic == .min ? minSeconds : medianSeconds,
+            source: "\(file):\(line)", engine: .reference, device: "cuda")
     }
 }
 
@@ -95,13 +99,16 @@ extension Observation {
             guard record.threads == 1, let cpu = record.threadCPUMedianSeconds, cpu > 0 else {
                 throw RidgelineError.invalidSpec(
                     source: source,
-                    detail: "--statistic cpu needs one-thread records with thread_cpu_median_s (this one: \(record.threads) threads, engine \(record.engine.rawValue)); measure with --threads 1")
+                    detail:
+                        "--statistic cpu needs one-thread records with thread_cpu_median_s (this one: \(record.threads) threads, engine \(record.engine.rawValue)); measure with --threads 1"
+                )
             }
             seconds = cpu
         }
-        self.init(kernels: [record.kernel], seconds: seconds, source: source,
-                  engine: record.engine, counters: record.counters, counterSource: record.counterSource,
-                  threads: record.device == "cpu" ? record.threads : nil, device: record.device, host: record.host.fingerprint)
+        self.init(
+            kernels: [record.kernel], seconds: seconds, source: source,
+            engine: record.engine, counters: record.counters, counterSource: record.counterSource,
+            threads: record.device == "cpu" ? record.threads : nil, device: record.device, host: record.host.fingerprint)
         engineVersion = record.engineVersion
     }
 }
@@ -116,7 +123,9 @@ extension Observations {
             if let other = observations.first(where: { value($0) != value(first) }) {
                 throw RidgelineError.inconsistent(
                     file: file, field: field,
-                    detail: "\(first.source) has \(show(value(first))) but \(other.source) has \(show(value(other))); judge or fit one \(field) at a time")
+                    detail:
+                        "\(first.source) has \(show(value(first))) but \(other.source) has \(show(value(other))); judge or fit one \(field) at a time"
+                )
             }
         }
         try same("engine", \.engine) { $0?.rawValue ?? "none" }
@@ -127,7 +136,9 @@ extension Observations {
         guard first.ranOnGPU == gpuProfile else {
             throw RidgelineError.inconsistent(
                 file: file, field: "device",
-                detail: "the measurements ran on \(first.device) but \(profile.id) is a \(profile.kind.rawValue) profile; pass the profile of the device that was measured")
+                detail:
+                    "the measurements ran on \(first.device) but \(profile.id) is a \(profile.kind.rawValue) profile; pass the profile of the device that was measured"
+            )
         }
     }
 
@@ -176,10 +187,11 @@ public struct Validation: Sendable, Encodable {
         rows = observations.map { o in
             let predictions = o.kernels.map { engine.predict($0, mode: mode) }
             let predicted = predictions.reduce(0) { $0 + $1.timeSeconds }
-            return Row(kernel: o.label, kernel_class: o.kernelClass.rawValue, source: o.source, measured_s: o.seconds,
-                       predicted_s: predicted, error: (predicted - o.seconds) / o.seconds,
-                       ape: absolutePercentageError(predicted: predicted, measured: o.seconds),
-                       bound: predictions[0].bound.description)
+            return Row(
+                kernel: o.label, kernel_class: o.kernelClass.rawValue, source: o.source, measured_s: o.seconds,
+                predicted_s: predicted, error: (predicted - o.seconds) / o.seconds,
+                ape: absolutePercentageError(predicted: predicted, measured: o.seconds),
+                bound: predictions[0].bound.description)
         }
     }
 
@@ -234,13 +246,16 @@ public struct FlopCheck: Sendable, Encodable {
     public init(_ observations: [Observation]) {
         rows = observations.compactMap { o in
             guard o.kernels.count == 1, let (event, counted) = o.counters.first(where: { Self.isFlopEvent($0.key) }),
-                  o.kernels[0].flops > 0 else { return nil }
-            return Row(kernel: o.label, event: event, model_flops: o.kernels[0].flops, counted: counted,
-                       ratio: counted / o.kernels[0].flops)
+                o.kernels[0].flops > 0
+            else { return nil }
+            return Row(
+                kernel: o.label, event: event, model_flops: o.kernels[0].flops, counted: counted,
+                ratio: counted / o.kernels[0].flops)
         }
         if rows.isEmpty {
             let sources = Set(observations.map(\.counterSource)).sorted().joined(separator: ", ")
-            note = "no hardware floating-point counter in these measurements (counter source: \(sources)); "
+            note =
+                "no hardware floating-point counter in these measurements (counter source: \(sources)); "
                 + "the model's FLOP counts are not checked against counted operations"
         }
     }

@@ -84,29 +84,35 @@ public struct FMAKernel: Sendable {
     static func y(_ sample: Int) -> Double { 0.5 + Double(sample % 64) / 64 }
 
     static func fma(_ name: String, chains: Int, lanes: Int, _ body: @escaping @Sendable (Int, Double, Double) -> Double) -> FMAKernel {
-        FMAKernel(name: name, chains: chains, lanes: lanes, flopsPerLaneStep: 2,
-                  run: { body($0, x, y($1)) },
-                  expected: { Double(chains * lanes) * fmaChainExpected(iterations: $0, x: x, y: y($1)) })
+        FMAKernel(
+            name: name, chains: chains, lanes: lanes, flopsPerLaneStep: 2,
+            run: { body($0, x, y($1)) },
+            expected: { Double(chains * lanes) * fmaChainExpected(iterations: $0, x: x, y: y($1)) })
     }
 
     /// The kernels for `dtype` this CPU can run (`simdFeatures`: its /proc/cpuinfo flags):
     /// fp32 and fp64 FMA chains everywhere, bf16 dot products where it has avx512_bf16.
     public static func variants(_ dtype: DType, simdFeatures: [String]) -> [FMAKernel] {
         switch dtype {
-        case .fp32: return [
-            fma("fp32 6x16", chains: 6, lanes: 16) { fmaChains6F32(iterations: $0, x: Float($1), y: Float($2)) },
-            fma("fp32 12x16", chains: 12, lanes: 16) { fmaChains12F32(iterations: $0, x: Float($1), y: Float($2)) },
-        ]
-        case .fp64: return [
-            fma("fp64 6x8", chains: 6, lanes: 8) { fmaChains6F64(iterations: $0, x: $1, y: $2) },
-            fma("fp64 12x8", chains: 12, lanes: 8) { fmaChains12F64(iterations: $0, x: $1, y: $2) },
-        ]
+        case .fp32:
+            return [
+                fma("fp32 6x16", chains: 6, lanes: 16) { fmaChains6F32(iterations: $0, x: Float($1), y: Float($2)) },
+                fma("fp32 12x16", chains: 12, lanes: 16) { fmaChains12F32(iterations: $0, x: Float($1), y: Float($2)) },
+            ]
+        case .fp64:
+            return [
+                fma("fp64 6x8", chains: 6, lanes: 8) { fmaChains6F64(iterations: $0, x: $1, y: $2) },
+                fma("fp64 12x8", chains: 12, lanes: 8) { fmaChains12F64(iterations: $0, x: $1, y: $2) },
+            ]
         // Not on AMX CPUs: their bf16 peak is the tile unit's, which these dot products do not reach.
         case .bf16 where simdFeatures.contains("avx512_bf16") && !simdFeatures.contains("amx_bf16") && rl_bf16_kernel_built() == 1:
             // b = 2^-shift with shift 10…17 by sample: exact in bf16, and exact sums.
-            return [FMAKernel(name: "bf16 dot 12x16", chains: 12, lanes: 16, flopsPerLaneStep: 4,
-                              run: { rl_bf16_dot_chains12($0, Int32(10 + $1 % 8)) },
-                              expected: { 12 * 16 * Double($0) * pow(2, Double(1 - (10 + $1 % 8))) })]
+            return [
+                FMAKernel(
+                    name: "bf16 dot 12x16", chains: 12, lanes: 16, flopsPerLaneStep: 4,
+                    run: { rl_bf16_dot_chains12($0, Int32(10 + $1 % 8)) },
+                    expected: { 12 * 16 * Double($0) * pow(2, Double(1 - (10 + $1 % 8))) })
+            ]
         default: return []
         }
     }

@@ -40,8 +40,10 @@ public enum StreamKernel: String, CaseIterable, Sendable, Codable {
     /// callers can vary the call and the optimiser cannot hoist a read-only call out of a loop of
     /// passes.
     @inline(__always)
-    public func pass(_ a: UnsafeMutablePointer<Line>, _ b: UnsafeMutablePointer<Line>, _ c: UnsafeMutablePointer<Line>,
-                     count: Int, scalar: Double, unrolled: Bool = true) -> Double {
+    public func pass(
+        _ a: UnsafeMutablePointer<Line>, _ b: UnsafeMutablePointer<Line>, _ c: UnsafeMutablePointer<Line>,
+        count: Int, scalar: Double, unrolled: Bool = true
+    ) -> Double {
         switch self {
         case .read: return streamRead(a, count: count, plus: scalar)
         case .write: streamWrite(a, count: count, value: scalar, unrolled: unrolled); return 0
@@ -97,8 +99,10 @@ public func streamCopy(_ a: UnsafeMutablePointer<Line>, _ b: UnsafeMutablePointe
 /// emits for STREAM's C loop at -O3 -march=native (it contracts b + s·c into vfmadd), so both
 /// issue the same instructions per line.
 @inline(never)
-public func streamTriad(_ a: UnsafeMutablePointer<Line>, _ b: UnsafeMutablePointer<Line>, _ c: UnsafeMutablePointer<Line>,
-                        count: Int, scalar: Double, unrolled: Bool = true) {
+public func streamTriad(
+    _ a: UnsafeMutablePointer<Line>, _ b: UnsafeMutablePointer<Line>, _ c: UnsafeMutablePointer<Line>,
+    count: Int, scalar: Double, unrolled: Bool = true
+) {
     let s = Line(repeating: scalar)
     forEachLine(count, unrolled: unrolled) { a[$0] = b[$0].addingProduct(s, c[$0]) }
 }

@@ -22,11 +22,16 @@ struct BandwidthPlateaus {
             let name = "l\(cache.level)"
             let privateLevel = cache.sharedByCores == 1
             guard let all = plateau(sweep, threads: threads, window: window(caches, index, threads: threads), privateLevel: privateLevel),
-                  let one = plateau(sweep, threads: 1, window: window(caches, index, threads: 1), privateLevel: privateLevel) else { continue }
-            result.append(LevelBandwidth(level: name, allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
-                                         singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
+                let one = plateau(sweep, threads: 1, window: window(caches, index, threads: 1), privateLevel: privateLevel)
+            else { continue }
+            result.append(
+                LevelBandwidth(
+                    level: name, allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
+                    singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
         }
-        let reached = { (n: Int) in sweep.contains { $0.threads == n && self.dramWindow(sweep, threads: n).contains($0.workingSetPerThread) } }
+        let reached = { (n: Int) in
+            sweep.contains { $0.threads == n && self.dramWindow(sweep, threads: n).contains($0.workingSetPerThread) }
+        }
         let dramAll = plateau(sweep, threads: threads, window: dramWindow(sweep, threads: threads), privateLevel: false)
         let dramOne = plateau(sweep, threads: 1, window: dramWindow(sweep, threads: 1), privateLevel: false)
         if var all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {
@@ -35,13 +40,16 @@ struct BandwidthPlateaus {
             if threads > 1 && !reached(threads) && reached(1) {
                 all = (one.rate, "\(one.kernel), one thread (the all-thread sweep stopped before DRAM)", one.window, one.triad)
             }
-            result.append(LevelBandwidth(level: "dram", allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
-                                         singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
+            result.append(
+                LevelBandwidth(
+                    level: "dram", allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
+                    singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
         }
         for k in result.indices.dropLast() {
             guard let index = caches.firstIndex(where: { "l\($0.level)" == result[k].level }) else { continue }
-            result[k].effectiveCapacity = effectiveCapacity(sweep, caches: caches, index: index, threads: threads,
-                                                            upper: result[k].window, lower: result[k + 1].window)
+            result[k].effectiveCapacity = effectiveCapacity(
+                sweep, caches: caches, index: index, threads: threads,
+                upper: result[k].window, lower: result[k + 1].window)
         }
         return result
     }
@@ -49,9 +57,10 @@ struct BandwidthPlateaus {
     /// The read kernel's curve for `threads` (the sweep's lead kernel: it has every size), each
     /// point at the rate its level is judged by.
     func curve(_ sweep: [BandwidthPoint], threads: Int) -> BandwidthCurve {
-        BandwidthCurve(sweep.filter { $0.threads == threads && $0.kernel == StreamKernel.read.rawValue }.map {
-            .init(bytes: $0.workingSetPerThread, rate: $0.rate(privateLevel: $0.workingSetPerThread <= topology.privateCacheBytes).best)
-        })
+        BandwidthCurve(
+            sweep.filter { $0.threads == threads && $0.kernel == StreamKernel.read.rawValue }.map {
+                .init(bytes: $0.workingSetPerThread, rate: $0.rate(privateLevel: $0.workingSetPerThread <= topology.privateCacheBytes).best)
+            })
     }
 
     /// Per-thread working sets counted as DRAM (see the type's comment).
@@ -67,12 +76,15 @@ struct BandwidthPlateaus {
     /// level (`BandwidthCurve.crossing`), as the capacity of one instance the roofline's cache
     /// model needs to bend there (`BandwidthCurve.modelCapacity`): the per-thread crossing times
     /// the threads that share one instance. nil where the curve shows no distinct step.
-    func effectiveCapacity(_ sweep: [BandwidthPoint], caches: [CacheLevel], index: Int, threads: Int,
-                           upper: ClosedRange<Int>, lower: ClosedRange<Int>) -> EffectiveCapacity? {
+    func effectiveCapacity(
+        _ sweep: [BandwidthPoint], caches: [CacheLevel], index: Int, threads: Int,
+        upper: ClosedRange<Int>, lower: ClosedRange<Int>
+    ) -> EffectiveCapacity? {
         let c = curve(sweep, threads: threads)
         func best(_ w: ClosedRange<Int>) -> Double? { c.points.filter { w.contains($0.bytes) }.map(\.rate).max() }
         guard let up = best(upper), let down = best(lower),
-              let crossing = c.crossing(from: index == 0 ? 0 : self.window(caches, index, threads: threads).lowerBound, upper: up, lower: down)
+            let crossing = c.crossing(
+                from: index == 0 ? 0 : self.window(caches, index, threads: threads).lowerBound, upper: up, lower: down)
         else { return nil }
         let sharing = Double(max(1, min(caches[index].sharedByCores, threads)))
         let bytes = BandwidthCurve.modelCapacity(crossing: crossing * sharing, upper: up, lower: down)
@@ -102,14 +114,19 @@ struct BandwidthPlateaus {
     /// no point can borrow speed from a faster level, and interference only slows a point down,
     /// so the upper envelope is the plateau. Falls back to the point nearest the window when the
     /// window holds none.
-    private func plateau(_ sweep: [BandwidthPoint], threads: Int, window: ClosedRange<Int>, privateLevel: Bool)
-        -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)? {
+    private func plateau(
+        _ sweep: [BandwidthPoint], threads: Int, window: ClosedRange<Int>, privateLevel: Bool
+    )
+        -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)?
+    {
         let points = sweep.filter { $0.threads == threads }
         guard !points.isEmpty else { return nil }
         var inside = points.filter { window.contains($0.workingSetPerThread) }
         if inside.isEmpty {
             let target = Double(max(1, window.upperBound == Int.max ? window.lowerBound : window.upperBound))
-            let nearest = points.min { abs(log2(Double($0.workingSetPerThread) / target)) < abs(log2(Double($1.workingSetPerThread) / target)) }!
+            let nearest = points.min {
+                abs(log2(Double($0.workingSetPerThread) / target)) < abs(log2(Double($1.workingSetPerThread) / target))
+            }!
             inside = points.filter { $0.workingSetPerThread == nearest.workingSetPerThread }
         }
         var byKernel: [String: Double] = [:]
@@ -121,7 +138,9 @@ struct BandwidthPlateaus {
         return (best.value, best.key, sizes.min()!...sizes.max()!, byKernel["triad"] ?? 0)
     }
 
-    private func largest(_ sweep: [BandwidthPoint], threads: Int) -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)? {
+    private func largest(
+        _ sweep: [BandwidthPoint], threads: Int
+    ) -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)? {
         guard let size = sweep.filter({ $0.threads == threads }).map(\.workingSetPerThread).max() else { return nil }
         return plateau(sweep, threads: threads, window: size...size, privateLevel: false)
     }

@@ -16,8 +16,10 @@ public struct CPUIdentity: Sendable, Equatable, Codable {
     /// FNV-1a hash of the sorted feature flags, for the host fingerprint.
     public var flagsHash: String
 
-    public init(vendor: String, model: String, family: Int?, modelNumber: Int?, architecture: String,
-                hypervisor: String?, reportedMHz: Double?, maxMHz: Double?, flagsHash: String = "") {
+    public init(
+        vendor: String, model: String, family: Int?, modelNumber: Int?, architecture: String,
+        hypervisor: String?, reportedMHz: Double?, maxMHz: Double?, flagsHash: String = ""
+    ) {
         self.flagsHash = flagsHash
         self.vendor = vendor; self.model = model; self.family = family; self.modelNumber = modelNumber
         self.architecture = architecture; self.hypervisor = hypervisor; self.reportedMHz = reportedMHz; self.maxMHz = maxMHz
@@ -63,11 +65,11 @@ public struct CPUInfo: Sendable {
         let maxKHz = (try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", encoding: .utf8))
             .flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #if arch(x86_64)
-        let arch = "x86_64"
+            let arch = "x86_64"
         #elseif arch(arm64)
-        let arch = "aarch64"
+            let arch = "aarch64"
         #else
-        let arch = "unknown"
+            let arch = "unknown"
         #endif
         return CPUIdentity(
             vendor: fields["vendor_id"] ?? fields["CPU implementer"] ?? "",

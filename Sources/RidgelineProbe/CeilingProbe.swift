@@ -39,8 +39,10 @@ public struct ProbeSettings: Sendable {
     /// Bounds of `--budget`.
     public static let budgetRange: ClosedRange<Double> = 5...3600
 
-    public init(computeSampleSeconds: Double, bandwidthSampleSeconds: Double, repeats: Int,
-                smallestWorkingSet: Int, dramFactor: Double, largestWorkingSet: Int?) {
+    public init(
+        computeSampleSeconds: Double, bandwidthSampleSeconds: Double, repeats: Int,
+        smallestWorkingSet: Int, dramFactor: Double, largestWorkingSet: Int?
+    ) {
         self.computeSampleSeconds = computeSampleSeconds; self.bandwidthSampleSeconds = bandwidthSampleSeconds
         self.repeats = repeats; self.smallestWorkingSet = smallestWorkingSet; self.dramFactor = dramFactor
         self.largestWorkingSet = largestWorkingSet
@@ -76,8 +78,9 @@ public struct ProbeSettings: Sendable {
     /// `detect --measure`: about 15–40 s on a 2-core machine, depending on how busy it is. Short
     /// samples, at least 15 of them and more while other processes take the cores (`SampleBoard`):
     /// on a shared machine a short sample is more often undisturbed.
-    public static let standard = ProbeSettings(computeSampleSeconds: 0.005, bandwidthSampleSeconds: 0.002, repeats: 15,
-                                               smallestWorkingSet: 8 << 10, dramFactor: 4, largestWorkingSet: nil)
+    public static let standard = ProbeSettings(
+        computeSampleSeconds: 0.005, bandwidthSampleSeconds: 0.002, repeats: 15,
+        smallestWorkingSet: 8 << 10, dramFactor: 4, largestWorkingSet: nil)
 }
 
 /// Runs the micro-benchmarks: FMA peaks, the sustained clock, and the bandwidth sweep from L1 to
@@ -91,15 +94,17 @@ public struct CeilingProbe {
     /// When patience runs out (see `ProbeSettings.patienceSeconds`).
     let deadline = Slots<Double>(count: 1)
 
-    public init(topology: HostTopology, hwloc: Hwloc?, settings: ProbeSettings = .standard, progress: @escaping (String) -> Void = { _ in }) {
+    public init(topology: HostTopology, hwloc: Hwloc?, settings: ProbeSettings = .standard, progress: @escaping (String) -> Void = { _ in })
+    {
         self.topology = topology; self.hwloc = hwloc; self.settings = settings; self.progress = progress
         deadline.set(0, monotonicSeconds() + settings.patienceSeconds)
     }
 
     /// A board for one measurement: patient (up to 4 × repeats samples) until the deadline.
     func board(threads: Int, shared: Bool) -> SampleBoard {
-        SampleBoard(threads: threads, repeats: settings.repeats, shared: shared,
-                    patient: monotonicSeconds() < deadline.values[0])
+        SampleBoard(
+            threads: threads, repeats: settings.repeats, shared: shared,
+            patient: monotonicSeconds() < deadline.values[0])
     }
 
     public func measure() throws -> MeasuredCeilings {
@@ -120,7 +125,8 @@ public struct CeilingProbe {
         var sweep: [BandwidthPoint] = []
         // The read curves first, one thread then all: they decide how far the sweep goes and
         // where the plateaus are; the other kernels follow at the plateaus' sizes.
-        let singleSweep = try leadSweep(team: single, until: settings.sweepDeadline(.singleSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
+        let singleSweep = try leadSweep(
+            team: single, until: settings.sweepDeadline(.singleSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
         // Where the hypervisor put the cores, beside each all-thread DRAM measurement (see CoreHandOff).
         var dramVisits: [DRAMVisit] = []
         let firstHandOff = CoreHandOff.seconds(team: all)
@@ -129,12 +135,14 @@ public struct CeilingProbe {
         // thread touches another's), so there it runs at the one-thread plateaus' best sizes only.
         let privateSkipped = Set(sweepSizes(threads: all.size).filter { $0 <= topology.privateCacheBytes })
             .subtracting(singleSweep.plateauSizes)
-        let allSweep = try leadSweep(team: all, skipping: all.size > 1 ? privateSkipped : [],
-                                     until: settings.sweepDeadline(.allSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
+        let allSweep = try leadSweep(
+            team: all, skipping: all.size > 1 ? privateSkipped : [],
+            until: settings.sweepDeadline(.allSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
         sweep += singleSweep.points + allSweep.points
         patient(until: 0.6)
         for (team, lead) in [(single, singleSweep), (all, allSweep)] {
-            sweep += try otherKernels(team: team, sizes: lead.plateauSizes, until: settings.deadline(.otherKernels, from: start), cuts: &cuts)
+            sweep += try otherKernels(
+                team: team, sizes: lead.plateauSizes, until: settings.deadline(.otherKernels, from: start), cuts: &cuts)
         }
         let dramSizes = allSweep.dramSizes
         func noteVisit(handOff: Double?, points: [BandwidthPoint]) {
@@ -156,10 +164,16 @@ public struct CeilingProbe {
         func revisit(team: ThreadTeam, sizes: [Int]) throws -> [BandwidthPoint] {
             let points = try bandwidthSweep(team: team, sizes: sizes, until: revisitEnd)
             if points.count < sizes.count * StreamKernel.allCases.count {
-                cuts.append("\(team.size == 1 ? "one thread" : "\(team.size) threads"): \(sizes.count * StreamKernel.allCases.count - points.count) of \(sizes.count * StreamKernel.allCases.count) revisited points (time)")
+                cuts.append(
+                    "\(team.size == 1 ? "one thread" : "\(team.size) threads"): \(sizes.count * StreamKernel.allCases.count - points.count) of \(sizes.count * StreamKernel.allCases.count) revisited points (time)"
+                )
             }
             for point in points {
-                guard let k = sweep.firstIndex(where: { $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread }) else { continue }
+                guard
+                    let k = sweep.firstIndex(where: {
+                        $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread
+                    })
+                else { continue }
                 let privateLevel = point.workingSetPerThread <= privateBytes
                 if point.rate(privateLevel: privateLevel).best > sweep[k].rate(privateLevel: privateLevel).best { sweep[k] = point }
             }
@@ -174,7 +188,8 @@ public struct CeilingProbe {
             if visit > 0 {
                 let lagging = [DType.fp64, .fp32].contains { dtype in
                     guard let one = peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }),
-                          let every = peaks.first(where: { $0.dtype == dtype && $0.threads == all.size }) else { return false }
+                        let every = peaks.first(where: { $0.dtype == dtype && $0.threads == all.size })
+                    else { return false }
                     return every.flopsPerSecond.best < 0.9 * Double(all.size) * one.flopsPerSecond.best
                 }
                 if !lagging || all.size == 1 { break }
@@ -230,7 +245,9 @@ public struct CeilingProbe {
                 lastVisit = monotonicSeconds() - visitStart
             }
             if start + settings.dramWindowSeconds > windowEnd + 1 {
-                cuts.append("all-thread DRAM visits after \(formatSignificant(windowEnd - start, digits: 3)) s (window \(formatSignificant(settings.dramWindowSeconds, digits: 3)) s): \(budgetText)")
+                cuts.append(
+                    "all-thread DRAM visits after \(formatSignificant(windowEnd - start, digits: 3)) s (window \(formatSignificant(settings.dramWindowSeconds, digits: 3)) s): \(budgetText)"
+                )
             }
         }
         progress("fork-join latency")
@@ -241,9 +258,10 @@ public struct CeilingProbe {
             joins.append(monotonicSeconds() - t0)
         }
         let plateaus = BandwidthPlateaus(topology: topology, settings: settings)
-        var ceilings = MeasuredCeilings(clockSingleHz: clockSingle, clockAllHz: clockAll, peaks: peaks, sweep: sweep,
-                                        levels: plateaus.levels(sweep: sweep, threads: all.size), threads: all.size,
-                                        forkJoinSeconds: median(joins), dramVisits: dramVisits, elapsedSeconds: monotonicSeconds() - start)
+        var ceilings = MeasuredCeilings(
+            clockSingleHz: clockSingle, clockAllHz: clockAll, peaks: peaks, sweep: sweep,
+            levels: plateaus.levels(sweep: sweep, threads: all.size), threads: all.size,
+            forkJoinSeconds: median(joins), dramVisits: dramVisits, elapsedSeconds: monotonicSeconds() - start)
         ceilings.cuts = cuts
         return ceilings
     }
@@ -266,7 +284,7 @@ public struct CeilingProbe {
         let grid = sweepSizes(threads: team.size).filter { !skipping.contains($0) }
         guard let largest = grid.last else { return TeamSweep(points: [], sizes: [], dramSizes: [], dramBytes: [], plateauSizes: []) }
         let pools = firstTouchedPools(team: team, workingSet: largest)
-        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        defer { for pool in pools.values { pool.pointer.deallocate() } }
         let privateBytes = topology.privateCacheBytes
         let cacheFrom = lastLevelWindowStart(threads: team.size)
         let lead = StreamKernel.read
@@ -277,15 +295,19 @@ public struct CeilingProbe {
         for size in grid {
             if curve.dramEstablished(cacheFrom: cacheFrom) { break }
             if monotonicSeconds() > until, let last = sizes.last {
-                cuts.append("\(who): read sweep stopped at \(Quantity.format(Double(last), .bytes)) per thread before DRAM was established (time)")
+                cuts.append(
+                    "\(who): read sweep stopped at \(Quantity.format(Double(last), .bytes)) per thread before DRAM was established (time)")
                 break
             }
             let point = try bandwidthPoint(kernel: lead, workingSet: size, team: team, pools: pools)
             points.append(point); sizes.append(size)
-            curve.points.append(.init(bytes: point.workingSetPerThread, rate: point.rate(privateLevel: point.workingSetPerThread <= privateBytes).best))
+            curve.points.append(
+                .init(bytes: point.workingSetPerThread, rate: point.rate(privateLevel: point.workingSetPerThread <= privateBytes).best))
         }
         if let last = sizes.last, last < largest, curve.dramEstablished(cacheFrom: cacheFrom) {
-            cuts.append("\(who): working sets above \(Quantity.format(Double(last), .bytes)) per thread (up to \(Quantity.format(Double(largest), .bytes)) for \(formatSignificant(settings.dramFactor, digits: 2)) × the nominal last-level cache): DRAM established")
+            cuts.append(
+                "\(who): working sets above \(Quantity.format(Double(last), .bytes)) per thread (up to \(Quantity.format(Double(largest), .bytes)) for \(formatSignificant(settings.dramFactor, digits: 2)) × the nominal last-level cache): DRAM established"
+            )
         }
         var tail = Set(curve.dramPoints(cacheFrom: cacheFrom).map(\.bytes))
         if tail.isEmpty, let last = points.last, last.workingSetPerThread * team.size > topology.lastLevelCacheBytes ?? Int.max {
@@ -293,22 +315,24 @@ public struct CeilingProbe {
         }
         let dramSizes = zip(sizes, points).filter { tail.contains($0.1.workingSetPerThread) }.map(\.0)
         let windows = BandwidthPlateaus(topology: topology, settings: settings).windows(threads: team.size)
-        return TeamSweep(points: points, sizes: sizes, dramSizes: dramSizes, dramBytes: tail,
-                         plateauSizes: curve.plateauSizes(windows: windows, dram: dramSizes))
+        return TeamSweep(
+            points: points, sizes: sizes, dramSizes: dramSizes, dramBytes: tail,
+            plateauSizes: curve.plateauSizes(windows: windows, dram: dramSizes))
     }
 
     /// The other stream kernels (write, copy, triad) at `sizes`, smallest first, until `until`.
     func otherKernels(team: ThreadTeam, sizes: [Int], until: Double, cuts: inout [String]) throws -> [BandwidthPoint] {
         guard let largest = sizes.max() else { return [] }
         let pools = firstTouchedPools(team: team, workingSet: largest)
-        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        defer { for pool in pools.values { pool.pointer.deallocate() } }
         let who = team.size == 1 ? "one thread" : "\(team.size) threads"
         var points: [BandwidthPoint] = []
         for kernel in StreamKernel.allCases where kernel != .read {
             progress("bandwidth \(kernel.rawValue), \(who)")
             for (i, size) in sizes.enumerated() {
                 if monotonicSeconds() > until {
-                    cuts.append("\(who): \(kernel.rawValue) at \(sizes.count - i) of \(sizes.count) plateau sizes and the kernels after it (time)")
+                    cuts.append(
+                        "\(who): \(kernel.rawValue) at \(sizes.count - i) of \(sizes.count) plateau sizes and the kernels after it (time)")
                     return points
                 }
                 points.append(try bandwidthPoint(kernel: kernel, workingSet: size, team: team, pools: pools))
@@ -385,7 +409,9 @@ public struct CeilingProbe {
         var best: (RateSummary, String)?
         let variants = FMAKernel.variants(dtype, simdFeatures: topology.simd.features)
         guard !variants.isEmpty else {
-            throw RidgelineError.unavailable(what: "peak \(dtype.rawValue) measurement", reason: "this CPU has no \(dtype.rawValue) arithmetic units Ridgeline can drive")
+            throw RidgelineError.unavailable(
+                what: "peak \(dtype.rawValue) measurement", reason: "this CPU has no \(dtype.rawValue) arithmetic units Ridgeline can drive"
+            )
         }
         for kernel in variants {
             let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 2048) { n in kernel.run(n, 0) }
@@ -403,14 +429,16 @@ public struct CeilingProbe {
                 return ok
             }
             guard correct.allSatisfy({ $0 }) else {
-                throw RidgelineError.unavailable(what: "peak \(dtype.rawValue) measurement",
-                                                 reason: "kernel \(kernel.name) returned a wrong sum")
+                throw RidgelineError.unavailable(
+                    what: "peak \(dtype.rawValue) measurement",
+                    reason: "kernel \(kernel.name) returned a wrong sum")
             }
             let summary = board.perThreadRates(workPerThread: flops)
             if best == nil || summary.best > best!.0.best { best = (summary, kernel.name) }
         }
-        return PeakMeasurement(dtype: dtype, allCores: team.size > 1 || topology.cores == 1, threads: team.size,
-                               flopsPerSecond: best!.0, kernel: best!.1)
+        return PeakMeasurement(
+            dtype: dtype, allCores: team.size > 1 || topology.cores == 1, threads: team.size,
+            flopsPerSecond: best!.0, kernel: best!.1)
     }
 
     /// Iterations that make `body` last about `seconds`, found by doubling from `start`.
@@ -456,7 +484,7 @@ public struct CeilingProbe {
         let sizes = chosen ?? sweepSizes(threads: team.size)
         guard !sizes.isEmpty else { return [] }
         let poolBox = firstTouchedPools(team: team, workingSet: sizes.last!)
-        defer { poolBox.values.forEach { $0.pointer.deallocate() } }
+        defer { for pool in poolBox.values { pool.pointer.deallocate() } }
         var points: [BandwidthPoint] = []
         for kernel in StreamKernel.allCases {
             progress("bandwidth \(kernel.rawValue), \(team.size) thread(s)")
@@ -487,7 +515,7 @@ public struct CeilingProbe {
     public func bandwidth(kernel: StreamKernel, workingSetPerThread: Int, threads: Int) throws -> BandwidthPoint {
         let team = ThreadTeam(size: threads, hwloc: hwloc)
         let pools = firstTouchedPools(team: team, workingSet: workingSetPerThread)
-        defer { pools.values.forEach { $0.pointer.deallocate() } }
+        defer { for pool in pools.values { pool.pointer.deallocate() } }
         return try bandwidthPoint(kernel: kernel, workingSet: workingSetPerThread, team: team, pools: pools)
     }
 
@@ -515,7 +543,9 @@ public struct CeilingProbe {
         return unrolled.rate(privateLevel: privateLevel).best > plain.rate(privateLevel: privateLevel).best ? unrolled : plain
     }
 
-    func bandwidthPoint(kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>, unrolled: Bool) throws -> BandwidthPoint {
+    func bandwidthPoint(
+        kernel: StreamKernel, workingSet: Int, team: ThreadTeam, pools: Slots<RawBuffer>, unrolled: Bool
+    ) throws -> BandwidthPoint {
         // Working sets beyond each core's private caches compete for shared L3 and DRAM.
         let shared = workingSet > topology.privateCacheBytes
         let lines = max(8, workingSet / kernel.arrays / 64)
@@ -544,7 +574,9 @@ public struct CeilingProbe {
             if i == 0 {
                 let n = CeilingProbe.calibrate(seconds: sampleSeconds, start: 1) { n in
                     var sum = 0.0
-                    for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar, unrolled: unrolled) }
+                    for p in 0..<n {
+                        sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar, unrolled: unrolled)
+                    }
                     return sum
                 }
                 board.passes = max(1, n)
@@ -555,7 +587,9 @@ public struct CeilingProbe {
             // read's scalar is added to its sum: a different argument per pass, so no pass can
             // reuse another's result.
             let taken = board.sample(thread: i, team: team) {
-                for p in 0..<n { sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar, unrolled: unrolled) }
+                for p in 0..<n {
+                    sum += kernel.pass(a, b, c, count: lines, scalar: kernel == .read ? Double(p) : scalar, unrolled: unrolled)
+                }
             }
             // Check what the kernel computed, so that it cannot have been skipped.
             switch kernel {
@@ -569,9 +603,10 @@ public struct CeilingProbe {
             throw RidgelineError.unavailable(what: "bandwidth measurement", reason: "\(kernel.rawValue) kernel produced wrong values")
         }
         let bytes = Double(board.passes) * bytesPerPass
-        return BandwidthPoint(kernel: kernel.rawValue, threads: team.size, workingSetPerThread: lines * 64 * kernel.arrays,
-                              bytesPerSecond: board.teamRates(workPerThread: bytes), perThreadSum: board.perThreadRates(workPerThread: bytes),
-                              undisturbedSamples: board.undisturbed)
+        return BandwidthPoint(
+            kernel: kernel.rawValue, threads: team.size, workingSetPerThread: lines * 64 * kernel.arrays,
+            bytesPerSecond: board.teamRates(workPerThread: bytes), perThreadSum: board.perThreadRates(workPerThread: bytes),
+            undisturbedSamples: board.undisturbed)
     }
 }
 
@@ -647,25 +682,29 @@ final class SampleBoard: @unchecked Sendable {
     private func decide(taken n: Int) {
         taken = n
         let needed = max(1, repeats / 3)
-        let enough = shared ? undisturbed >= needed
+        let enough =
+            shared
+            ? undisturbed >= needed
             : (0..<threads).allSatisfy { t in (0..<n).filter { clean($0, t) }.count >= needed }
         done = n >= capacity || (n >= repeats && enough)
     }
 
     /// The team's rate per sample: all threads' work over the span from the first start to the last end.
     func teamRates(workPerThread: Double) -> RateSummary {
-        RateSummary(rates: (0..<taken).map { s in
-            let spanStart = (0..<threads).map { start[s * threads + $0] }.min()!
-            let spanEnd = (0..<threads).map { end[s * threads + $0] }.max()!
-            return Double(threads) * workPerThread / (spanEnd - spanStart)
-        })
+        RateSummary(
+            rates: (0..<taken).map { s in
+                let spanStart = (0..<threads).map { start[s * threads + $0] }.min()!
+                let spanEnd = (0..<threads).map { end[s * threads + $0] }.max()!
+                return Double(threads) * workPerThread / (spanEnd - spanStart)
+            })
     }
 
     /// Each thread's own rates, summed over threads (see `RateSummary(perThread:)`).
     func perThreadRates(workPerThread: Double) -> RateSummary {
-        RateSummary(perThread: (0..<threads).map { t in
-            (0..<taken).map { s in workPerThread / (end[s * threads + t] - start[s * threads + t]) }
-        })
+        RateSummary(
+            perThread: (0..<threads).map { t in
+                (0..<taken).map { s in workPerThread / (end[s * threads + t] - start[s * threads + t]) }
+            })
     }
 }
 

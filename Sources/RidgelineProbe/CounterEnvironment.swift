@@ -35,7 +35,8 @@ public struct CounterEnvironment: Sendable, Equatable {
     public var missingHardwareReason: String {
         if !hasCorePMU {
             let listed = eventSources.isEmpty ? "nothing" : eventSources.joined(separator: ", ")
-            let vm = hypervisor.map { "this is a virtual machine (\($0)) that exposes no virtual PMU" }
+            let vm =
+                hypervisor.map { "this is a virtual machine (\($0)) that exposes no virtual PMU" }
                 ?? "the kernel exposes no CPU PMU"
             return "no hardware PMU: \(vm) (/sys/bus/event_source/devices lists \(listed))"
         }
@@ -49,7 +50,8 @@ public struct CounterEnvironment: Sendable, Equatable {
     /// Why an event that only fires in kernel mode cannot be counted.
     public var kernelModeReason: String {
         let level = paranoid.map(String.init) ?? "unreadable"
-        return "it only counts in kernel mode, which /proc/sys/kernel/perf_event_paranoid = \(level) forbids (kernel-mode counting needs ≤ 1, root, or CAP_PERFMON)"
+        return
+            "it only counts in kernel mode, which /proc/sys/kernel/perf_event_paranoid = \(level) forbids (kernel-mode counting needs ≤ 1, root, or CAP_PERFMON)"
     }
 
     /// Why counting was refused for permissions.

@@ -58,7 +58,8 @@ public struct LayeredCounters: CounterSource {
                 passed.append((layer, reason))
             }
         }
-        throw RidgelineError.unavailable(what: "counters", reason: passed.map { "\($0.layer.rawValue): \($0.reason)" }.joined(separator: "; "))
+        throw RidgelineError.unavailable(
+            what: "counters", reason: passed.map { "\($0.layer.rawValue): \($0.reason)" }.joined(separator: "; "))
     }
 
     /// One layer's source; throws `RidgelineError.unavailable` with the reason it counts nothing here.
@@ -67,8 +68,10 @@ public struct LayeredCounters: CounterSource {
         case .papi:
             let papi = try PAPICounters(environment: environment)
             guard papi.events.isEmpty else { return papi }
-            throw RidgelineError.unavailable(what: "PAPI counting", reason: PAPILibrary.perfEventDisabledReason()
-                .map { "PAPI's perf_event component is disabled: \($0)" } ?? "PAPI offers none of the events Ridgeline counts")
+            throw RidgelineError.unavailable(
+                what: "PAPI counting",
+                reason: PAPILibrary.perfEventDisabledReason()
+                    .map { "PAPI's perf_event component is disabled: \($0)" } ?? "PAPI offers none of the events Ridgeline counts")
         case .perfEvent: return try PerfEventCounters(environment: environment)
         case .rusage: return try RusageCounters()
         }

@@ -45,7 +45,9 @@ public struct CounterReport: Encodable, Sendable {
         return CounterReport(
             papi_version: try? PAPILibrary.version(), perf_event_paranoid: env.paranoid, hypervisor: env.hypervisor,
             event_sources: env.eventSources, core_pmu: env.hasCorePMU,
-            components: ((try? PAPILibrary.components()) ?? []).map { Component(name: $0.name, enabled: $0.enabled, reason: $0.enabled ? nil : $0.reason) },
+            components: ((try? PAPILibrary.components()) ?? []).map {
+                Component(name: $0.name, enabled: $0.enabled, reason: $0.enabled ? nil : $0.reason)
+            },
             papi_perf_event_disabled_reason: PAPILibrary.perfEventDisabledReason(),
             available_presets: (try? PAPILibrary.availablePresets()) ?? [],
             layers: layers, source: chosen?.name ?? "none",
@@ -63,26 +65,35 @@ public struct CounterReport: Encodable, Sendable {
         }
         do {
             let source = try LayeredCounters.make(layer, environment: env)
-            return Layer(name: layer.rawValue, available: true, reason: nil, events: candidates.map { c in
-                Event(name: c.name, kind: c.hardware ? "hardware" : "software", meaning: c.meaning,
-                      used: source.events.contains(c.name), reason: source.unavailable[c.name])
-            })
+            return Layer(
+                name: layer.rawValue, available: true, reason: nil,
+                events: candidates.map { c in
+                    Event(
+                        name: c.name, kind: c.hardware ? "hardware" : "software", meaning: c.meaning,
+                        used: source.events.contains(c.name), reason: source.unavailable[c.name])
+                })
         } catch {
             let reason: String
             if case RidgelineError.unavailable(_, let why) = error { reason = why } else { reason = "\(error)" }
             let papi = layer == .papi ? try? PAPICounters(environment: env) : nil
-            return Layer(name: layer.rawValue, available: false, reason: reason, events: candidates.map { c in
-                Event(name: c.name, kind: c.hardware ? "hardware" : "software", meaning: c.meaning,
-                      used: false, reason: papi?.unavailable[c.name] ?? reason)
-            })
+            return Layer(
+                name: layer.rawValue, available: false, reason: reason,
+                events: candidates.map { c in
+                    Event(
+                        name: c.name, kind: c.hardware ? "hardware" : "software", meaning: c.meaning,
+                        used: false, reason: papi?.unavailable[c.name] ?? reason)
+                })
         }
     }
 
     public func render() -> String {
         var out: [String] = []
-        out.append("PAPI \(papi_version ?? "did not start"); perf_event_paranoid = \(perf_event_paranoid.map(String.init) ?? "unreadable"); "
-                   + (hypervisor.map { "virtual machine (\($0))" } ?? "no hypervisor detected"))
-        out.append("kernel event sources: \(event_sources.joined(separator: ", ")) — " + (core_pmu ? "a CPU PMU is present" : "no CPU PMU, so no hardware events"))
+        out.append(
+            "PAPI \(papi_version ?? "did not start"); perf_event_paranoid = \(perf_event_paranoid.map(String.init) ?? "unreadable"); "
+                + (hypervisor.map { "virtual machine (\($0))" } ?? "no hypervisor detected"))
+        out.append(
+            "kernel event sources: \(event_sources.joined(separator: ", ")) — "
+                + (core_pmu ? "a CPU PMU is present" : "no CPU PMU, so no hardware events"))
         out.append("")
         var comps = TextTable(["PAPI component", "state"])
         for c in components { comps.add([c.name, c.enabled ? "enabled" : "disabled: \(c.reason ?? "")"]) }
@@ -92,7 +103,9 @@ public struct CounterReport: Encodable, Sendable {
         out.append("")
         var summary = TextTable(["counting layer", "state"])
         for layer in layers {
-            let state = layer.available ? (layer.name == source ? "used" : "available (a better layer is used)") : "unavailable: \(layer.reason ?? "")"
+            let state =
+                layer.available
+                ? (layer.name == source ? "used" : "available (a better layer is used)") : "unavailable: \(layer.reason ?? "")"
             summary.add([layer.name, state])
         }
         out.append(summary.render())
@@ -113,7 +126,8 @@ public struct CounterReport: Encodable, Sendable {
         out.append(table.render())
         for (i, reason) in reasons.enumerated() { out.append("[\(i + 1)] \(reason)") }
         out.append("")
-        out.append("Ridgeline counts with \(source): " + (used.isEmpty ? "nothing (no event can be counted here)" : used.joined(separator: ", ")))
+        out.append(
+            "Ridgeline counts with \(source): " + (used.isEmpty ? "nothing (no event can be counted here)" : used.joined(separator: ", ")))
         return out.joined(separator: "\n")
     }
 }

@@ -8,8 +8,10 @@ public struct HostDetection: Sendable {
     public var profile: HardwareProfile
 
     /// Detects the host; with `measure`, runs the micro-benchmarks (within `settings.budgetSeconds`).
-    public static func run(measure: Bool, settings: ProbeSettings = .standard,
-                           progress: @escaping (String) -> Void = { _ in }) throws -> HostDetection {
+    public static func run(
+        measure: Bool, settings: ProbeSettings = .standard,
+        progress: @escaping (String) -> Void = { _ in }
+    ) throws -> HostDetection {
         let hwloc = try Hwloc.shared()
         let topology = hwloc.hostTopology()
         var ceilings = measure ? try CeilingProbe(topology: topology, hwloc: hwloc, settings: settings, progress: progress).measure() : nil
@@ -17,8 +19,9 @@ public struct HostDetection: Sendable {
             progress("engine call cost")
             ceilings?.engineCall = try? EngineCallCost.measure(threads: topology.cores)
         }
-        return HostDetection(topology: topology, ceilings: ceilings,
-                             profile: HostProfileBuilder(topology: topology, ceilings: ceilings).profile())
+        return HostDetection(
+            topology: topology, ceilings: ceilings,
+            profile: HostProfileBuilder(topology: topology, ceilings: ceilings).profile())
     }
 
     public init(topology: HostTopology, ceilings: MeasuredCeilings?, profile: HardwareProfile) {
@@ -29,8 +32,10 @@ public struct HostDetection: Sendable {
     /// (the profile loader ignores the block; people and `ridgeline show` readers do not).
     public func yaml() -> String {
         let t = topology
-        var lines = ["# Detected by `ridgeline detect\(ceilings == nil ? "" : " --measure")` on this host. origin: \(profile.origin.rawValue).",
-                     profile.yaml().trimmingCharacters(in: .newlines), "host:"]
+        var lines = [
+            "# Detected by `ridgeline detect\(ceilings == nil ? "" : " --measure")` on this host. origin: \(profile.origin.rawValue).",
+            profile.yaml().trimmingCharacters(in: .newlines), "host:",
+        ]
         lines.append("  packages: \(t.packages)")
         lines.append("  cores: \(t.cores)")
         lines.append("  threads: \(t.threads)")
@@ -41,21 +46,31 @@ public struct HostDetection: Sendable {
         // size: hwloc's nominal size of one instance; effective_size: where the measured plateau
         // ends (the capacity the profile's memory levels use, see `sources`).
         for c in t.caches {
-            let effective = ceilings?.level("l\(c.level)")?.effectiveCapacity.map { ", effective_size: \(Quantity.format($0.bytes, .bytes))" } ?? ""
-            lines.append("    - {level: \(c.level), type: \(c.kind.rawValue), size: \(Quantity.format(Double(c.sizeBytes), .bytes))\(c.kind == .instruction ? "" : effective), line: \(c.lineBytes), shared_by_cores: \(c.sharedByCores), instances: \(c.instances)}")
+            let effective =
+                ceilings?.level("l\(c.level)")?.effectiveCapacity.map { ", effective_size: \(Quantity.format($0.bytes, .bytes))" } ?? ""
+            lines.append(
+                "    - {level: \(c.level), type: \(c.kind.rawValue), size: \(Quantity.format(Double(c.sizeBytes), .bytes))\(c.kind == .instruction ? "" : effective), line: \(c.lineBytes), shared_by_cores: \(c.sharedByCores), instances: \(c.instances)}"
+            )
         }
         lines.append("  numa:")
-        for n in t.numaNodes { lines.append("    - {node: \(n.index), memory: \(Quantity.format(n.memoryBytes, .bytes)), cores: \(n.cores)}") }
+        for n in t.numaNodes {
+            lines.append("    - {node: \(n.index), memory: \(Quantity.format(n.memoryBytes, .bytes)), cores: \(n.cores)}")
+        }
         if let m = ceilings {
             lines.append("  measured:")
-            lines.append("    clock: {one_core: \(Quantity.format(m.clockSingleHz, .hertz)), all_cores: \(Quantity.format(m.clockAllHz, .hertz))}")
+            lines.append(
+                "    clock: {one_core: \(Quantity.format(m.clockSingleHz, .hertz)), all_cores: \(Quantity.format(m.clockAllHz, .hertz))}")
             lines.append("    peaks:")
             for p in m.peaks {
-                lines.append("      - {dtype: \(p.dtype.rawValue), threads: \(p.threads), best: \(Quantity.format(p.flopsPerSecond.best, .flopsPerSecond)), median: \(Quantity.format(p.flopsPerSecond.median, .flopsPerSecond)), kernel: \"\(p.kernel)\"}")
+                lines.append(
+                    "      - {dtype: \(p.dtype.rawValue), threads: \(p.threads), best: \(Quantity.format(p.flopsPerSecond.best, .flopsPerSecond)), median: \(Quantity.format(p.flopsPerSecond.median, .flopsPerSecond)), kernel: \"\(p.kernel)\"}"
+                )
             }
             lines.append("    bandwidth:")
             for l in m.levels {
-                lines.append("      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \"\(l.allThreadsKernel)\", one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \"\(l.singleThreadKernel)\", triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}")
+                lines.append(
+                    "      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \"\(l.allThreadsKernel)\", one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \"\(l.singleThreadKernel)\", triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}"
+                )
             }
             lines.append("    fork_join: \(Quantity.format(m.forkJoinSeconds, .seconds))")
             if !m.cuts.isEmpty {
@@ -63,7 +78,9 @@ public struct HostDetection: Sendable {
                 for cut in m.cuts { lines.append("      - \"\(cut.replacingOccurrences(of: "\"", with: "'"))\"") }
             }
             if let call = m.engineCall {
-                lines.append("    engine_call: {seconds: \(Quantity.format(call.seconds, .seconds)), engine: \"\(call.engine)\", threads: \(call.threads)}")
+                lines.append(
+                    "    engine_call: {seconds: \(Quantity.format(call.seconds, .seconds)), engine: \"\(call.engine)\", threads: \(call.threads)}"
+                )
             }
         }
         return lines.joined(separator: "\n") + "\n"

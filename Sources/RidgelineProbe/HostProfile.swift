@@ -52,27 +52,37 @@ public struct HostProfileBuilder: Sendable {
         let measured = ceilings
         let clock = measured?.clockAllHz ?? nominalClockHz
         var peak = nominalPeaks(clockHz: clock)
-        var sources: [String] = ["hwloc (API \(hwlocVersionString)): topology (packages, cores, caches, NUMA memory)",
-                                 "/proc/cpuinfo flags: \(t.simd.features.joined(separator: " ")); \(t.simd.basis)"]
+        var sources: [String] = [
+            "hwloc (API \(hwlocVersionString)): topology (packages, cores, caches, NUMA memory)",
+            "/proc/cpuinfo flags: \(t.simd.features.joined(separator: " ")); \(t.simd.basis)",
+        ]
         if let m = measured {
             for p in m.peaks where p.allCores { peak[p.dtype] = p.flopsPerSecond.best }
             if m.peak(.bf16) == nil, let bf16 = peak[.bf16], let nominal32 = nominalPeaks(clockHz: clock)[.fp32], let fp32 = peak[.fp32] {
                 peak[.bf16] = bf16 / nominal32 * fp32
-                sources.append("bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio (no bf16 kernel for this CPU's units: AMX and NEON BFDOT are not driven yet)")
+                sources.append(
+                    "bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio (no bf16 kernel for this CPU's units: AMX and NEON BFDOT are not driven yet)"
+                )
             }
-            sources.append("measured by ridgeline detect --measure in \(formatSignificant(m.elapsedSeconds, digits: 3)) s: FMA-chain peaks, dependent-add clock, STREAM-style bandwidth sweep (\(m.threads) threads bound to cores, best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples)")
+            sources.append(
+                "measured by ridgeline detect --measure in \(formatSignificant(m.elapsedSeconds, digits: 3)) s: FMA-chain peaks, dependent-add clock, STREAM-style bandwidth sweep (\(m.threads) threads bound to cores, best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples)"
+            )
             if !m.cuts.isEmpty { sources.append("cut from the measurement: " + m.cuts.joined(separator: "; ")) }
         } else {
-            sources.append("nominal: clock \(Quantity.format(clock, .hertz)) from \(t.cpu.maxMHz != nil ? "cpufreq cpuinfo_max_freq" : "/proc/cpuinfo cpu MHz"); peaks = cores × clock × FLOPs/cycle; run `ridgeline detect --measure` for measured ceilings")
+            sources.append(
+                "nominal: clock \(Quantity.format(clock, .hertz)) from \(t.cpu.maxMHz != nil ? "cpufreq cpuinfo_max_freq" : "/proc/cpuinfo cpu MHz"); peaks = cores × clock × FLOPs/cycle; run `ridgeline detect --measure` for measured ceilings"
+            )
         }
         var perClock: [DType: Double] = [:]
         for (dtype, p) in peak { perClock[dtype] = p / (Double(cores) * clock) }
         let memory = memoryLevels(clock: clock, measured: measured, sources: &sources)
         return HardwareProfile(
             id: "host", name: "\(t.cpu.model) (this host)", kind: .cpu, vendor: t.cpu.vendorName,
-            architecture: architecture, compute: Compute(units: cores, unitName: "core", clockHz: clock, peak: peak,
-                                                         flopsPerClockPerUnit: perClock, simdBits: t.simd.registerBits,
-                                                         threadsPerUnit: min(16, t.threadsPerCore)),
+            architecture: architecture,
+            compute: Compute(
+                units: cores, unitName: "core", clockHz: clock, peak: peak,
+                flopsPerClockPerUnit: perClock, simdBits: t.simd.registerBits,
+                threadsPerUnit: min(16, t.threadsPerCore)),
             memory: memory, launchLatency: launchSeconds ?? 2e-6, dispatchLatency: 5e-6, scaleUp: nil, scaleOut: nil,
             powerWatts: 3.75 * Double(cores), pricePerHourUSD: nil, calibration: nil, fingerprint: fingerprint,
             origin: measured == nil ? .detected : .measured,
@@ -83,8 +93,12 @@ public struct HostProfileBuilder: Sendable {
     }
 
     private var launchSource: String {
-        if let call = ceilings?.engineCall { return "measured: one near-empty call into \(call.engine) with \(call.threads) threads (16-element relu)" }
-        return launchSeconds == nil ? "2 us (estimate: thread-pool wake-up)" : "measured fork-join of the benchmark threads (the engine's own call could not be timed)"
+        if let call = ceilings?.engineCall {
+            return "measured: one near-empty call into \(call.engine) with \(call.threads) threads (16-element relu)"
+        }
+        return launchSeconds == nil
+            ? "2 us (estimate: thread-pool wake-up)"
+            : "measured fork-join of the benchmark threads (the engine's own call could not be timed)"
     }
 
     private func memoryLevels(clock: Double, measured: MeasuredCeilings?, sources: inout [String]) -> [MemoryLevel] {
@@ -97,25 +111,29 @@ public struct HostProfileBuilder: Sendable {
             let name = "l\(cache.level)"
             let bandwidth: Double
             var single: Double?
-            let capacity = Self.capacity(of: cache, measured: measured?.level(name)?.effectiveCapacity,
-                                         above: levels.last?.capacityBytes ?? 0, note: &capacityNotes)
+            let capacity = Self.capacity(
+                of: cache, measured: measured?.level(name)?.effectiveCapacity,
+                above: levels.last?.capacityBytes ?? 0, note: &capacityNotes)
             if let m = measured?.level(name) {
                 bandwidth = m.allThreads
                 single = m.singleThread
             } else {
                 // Bytes per cycle per core: L1 two loads of the datapath width; L2 32 (64 on Intel
                 // AVX-512 cores); L3 16 — the port widths in the vendors' optimization manuals.
-                let perCycle: Double = switch cache.level {
-                case 1: 2 * Double(t.simd.datapathBits / 8)
-                case 2: t.cpu.vendor == "GenuineIntel" && t.simd.registerBits == 512 ? 64 : 32
-                default: 16
-                }
+                let perCycle: Double =
+                    switch cache.level {
+                    case 1: 2 * Double(t.simd.datapathBits / 8)
+                    case 2: t.cpu.vendor == "GenuineIntel" && t.simd.registerBits == 512 ? 64 : 32
+                    default: 16
+                    }
                 bandwidth = perCycle * clock * cores
                 nominalNotes.append("\(name) \(Int(perCycle)) B/clk/core")
             }
-            levels.append(MemoryLevel(name: name, capacityBytes: capacity,
-                                      sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth,
-                                      singleUnitBandwidth: single))
+            levels.append(
+                MemoryLevel(
+                    name: name, capacityBytes: capacity,
+                    sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth,
+                    singleUnitBandwidth: single))
         }
         let dram: Double
         var dramSingle: Double?
@@ -132,8 +150,10 @@ public struct HostProfileBuilder: Sendable {
         }
         if !nominalNotes.isEmpty { sources.append("nominal bandwidths (estimates): " + nominalNotes.joined(separator: "; ")) }
         if !capacityNotes.isEmpty { sources.append("cache capacities: " + capacityNotes.joined(separator: "; ")) }
-        levels.append(MemoryLevel(name: "dram", capacityBytes: max(t.memoryBytes, 1), sharedByUnits: t.cores, bandwidth: dram,
-                                  singleUnitBandwidth: dramSingle))
+        levels.append(
+            MemoryLevel(
+                name: "dram", capacityBytes: max(t.memoryBytes, 1), sharedByUnits: t.cores, bandwidth: dram,
+                singleUnitBandwidth: dramSingle))
         return levels
     }
 
@@ -146,7 +166,8 @@ public struct HostProfileBuilder: Sendable {
         let nominal = Double(cache.sizeBytes)
         let label = "\(cache.name) hwloc nominal \(Quantity.format(nominal, .bytes))"
         guard let measured else { return nominal }
-        let plateau = "the \(measured.threads)-thread read plateau ends at \(Quantity.format(measured.crossingPerThread, .bytes)) per thread"
+        let plateau =
+            "the \(measured.threads)-thread read plateau ends at \(Quantity.format(measured.crossingPerThread, .bytes)) per thread"
         guard measured.bytes >= nominal / 16, min(nominal, measured.bytes) > inner else {
             note.append("\(label) kept: \(plateau), which reads as \(Quantity.format(measured.bytes, .bytes)), out of range")
             return nominal

@@ -54,8 +54,9 @@ public struct HostReport: Encodable, Sendable {
         let t = d.topology
         let builder = HostProfileBuilder(topology: t, ceilings: d.ceilings)
         func cache(_ c: CacheLevel) -> Cache {
-            Cache(level: c.level, type: c.kind.rawValue, size_bytes: c.sizeBytes, line_bytes: c.lineBytes,
-                  shared_by_cores: c.sharedByCores, instances: c.instances)
+            Cache(
+                level: c.level, type: c.kind.rawValue, size_bytes: c.sizeBytes, line_bytes: c.lineBytes,
+                shared_by_cores: c.sharedByCores, instances: c.instances)
         }
         func keyed(_ map: [DType: Double]) -> [String: Double] {
             Dictionary(uniqueKeysWithValues: map.map { ($0.key.rawValue, $0.value) })
@@ -67,12 +68,15 @@ public struct HostReport: Encodable, Sendable {
         instruction_caches = t.caches.filter { $0.kind == .instruction }.map(cache)
         simd = t.simd.features; simd_register_bits = t.simd.registerBits
         fingerprint = builder.fingerprint; origin = d.profile.origin.rawValue; profile_path = profilePath
-        nominal = Nominal(clock_hz: builder.nominalClockHz, flops_per_cycle_per_core: keyed(builder.nominalFlopsPerCycle),
-                          peak_flops_per_s: keyed(builder.nominalPeaks(clockHz: builder.nominalClockHz)), basis: t.simd.basis)
+        nominal = Nominal(
+            clock_hz: builder.nominalClockHz, flops_per_cycle_per_core: keyed(builder.nominalFlopsPerCycle),
+            peak_flops_per_s: keyed(builder.nominalPeaks(clockHz: builder.nominalClockHz)), basis: t.simd.basis)
         if let m = d.ceilings {
             clock_hz = m.clockAllHz; clock_hz_one_core = m.clockSingleHz
-            peak_flops_per_s = Dictionary(uniqueKeysWithValues: m.peaks.filter(\.allCores).map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
-            peak_flops_per_s_one_core = Dictionary(uniqueKeysWithValues: m.peaks.filter { $0.threads == 1 }.map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
+            peak_flops_per_s = Dictionary(
+                uniqueKeysWithValues: m.peaks.filter(\.allCores).map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
+            peak_flops_per_s_one_core = Dictionary(
+                uniqueKeysWithValues: m.peaks.filter { $0.threads == 1 }.map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
             bandwidth_bytes_per_s = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.allThreads) })
             bandwidth_bytes_per_s_one_thread = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.singleThread) })
             triad_bytes_per_s = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.triadAllThreads) })

@@ -14,8 +14,9 @@ public struct HostSummary {
         let builder = HostProfileBuilder(topology: t, ceilings: detection.ceilings)
         var out: [String] = []
         out.append("\(t.cpu.model) — \(builder.architecture)")
-        out.append("\(t.packages) package(s), \(t.cores) cores, \(t.threads) hardware threads (\(t.threadsPerCore) per core), "
-                   + "\(t.numaNodes.count) NUMA node(s), \(Quantity.format(t.memoryBytes, .bytes)) memory")
+        out.append(
+            "\(t.packages) package(s), \(t.cores) cores, \(t.threads) hardware threads (\(t.threadsPerCore) per core), "
+                + "\(t.numaNodes.count) NUMA node(s), \(Quantity.format(t.memoryBytes, .bytes)) memory")
         out.append("SIMD: \(t.simd.features.joined(separator: " ")) — \(t.simd.basis)")
         out.append("fingerprint: \(builder.fingerprint)")
         out.append("")
@@ -23,42 +24,64 @@ public struct HostSummary {
         out.append("")
         var caches = TextTable(["cache", "size", "line", "shared by", "instances"])
         for c in t.caches {
-            caches.add([c.name, Quantity.format(Double(c.sizeBytes), .bytes), "\(c.lineBytes) B", "\(c.sharedByCores) core(s)", "\(c.instances)"])
+            caches.add([
+                c.name, Quantity.format(Double(c.sizeBytes), .bytes), "\(c.lineBytes) B", "\(c.sharedByCores) core(s)", "\(c.instances)",
+            ])
         }
         out.append(caches.render())
         out.append("")
         if let m = detection.ceilings {
-            out.append("Measured ceilings (\(m.threads) threads, one per core, bound with hwloc; best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples; \(formatSignificant(m.elapsedSeconds, digits: 3)) s):")
-            out.append("clock \(Quantity.format(m.clockAllHz, .hertz)) all cores busy, \(Quantity.format(m.clockSingleHz, .hertz)) one core; fork-join \(Quantity.format(m.forkJoinSeconds, .seconds))")
+            out.append(
+                "Measured ceilings (\(m.threads) threads, one per core, bound with hwloc; best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples; \(formatSignificant(m.elapsedSeconds, digits: 3)) s):"
+            )
+            out.append(
+                "clock \(Quantity.format(m.clockAllHz, .hertz)) all cores busy, \(Quantity.format(m.clockSingleHz, .hertz)) one core; fork-join \(Quantity.format(m.forkJoinSeconds, .seconds))"
+            )
             var peaks = TextTable(["dtype", "all cores", "one core", "FLOP/cycle/core", "nominal/cycle", "kernel"])
             for dtype in [DType.fp64, .fp32, .bf16] {
                 guard let all = m.peak(dtype), let one = m.peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }) else { continue }
                 let perCycle = all.flopsPerSecond.best / (Double(all.threads) * m.clockAllHz)
-                peaks.add([dtype.rawValue, Quantity.format(all.flopsPerSecond.best, .flopsPerSecond), Quantity.format(one.flopsPerSecond.best, .flopsPerSecond),
-                           formatSignificant(perCycle, digits: 3), formatSignificant(builder.nominalFlopsPerCycle[dtype] ?? 0, digits: 3), all.kernel])
+                peaks.add([
+                    dtype.rawValue, Quantity.format(all.flopsPerSecond.best, .flopsPerSecond),
+                    Quantity.format(one.flopsPerSecond.best, .flopsPerSecond),
+                    formatSignificant(perCycle, digits: 3), formatSignificant(builder.nominalFlopsPerCycle[dtype] ?? 0, digits: 3),
+                    all.kernel,
+                ])
             }
             out.append(peaks.render())
             out.append("")
-            var bw = TextTable(["level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets", "capacity: effective / hwloc"])
+            var bw = TextTable([
+                "level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets",
+                "capacity: effective / hwloc",
+            ])
             for l in m.levels {
-                let capacity = l.effectiveCapacity.map { "\(Quantity.format($0.bytes, .bytes)) / \(Quantity.format(Double($0.nominalBytes), .bytes))" }
+                let capacity =
+                    l.effectiveCapacity.map { "\(Quantity.format($0.bytes, .bytes)) / \(Quantity.format(Double($0.nominalBytes), .bytes))" }
                     ?? (l.level == "dram" ? "" : "– (no step seen)")
-                bw.add([l.level, Quantity.format(l.allThreads, .bytesPerSecond), l.allThreadsKernel, Quantity.format(l.singleThread, .bytesPerSecond),
-                        l.singleThreadKernel, Quantity.format(l.triadAllThreads, .bytesPerSecond),
-                        "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))", capacity])
+                bw.add([
+                    l.level, Quantity.format(l.allThreads, .bytesPerSecond), l.allThreadsKernel,
+                    Quantity.format(l.singleThread, .bytesPerSecond),
+                    l.singleThreadKernel, Quantity.format(l.triadAllThreads, .bytesPerSecond),
+                    "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))",
+                    capacity,
+                ])
             }
             out.append(bw.render())
             for cut in m.cuts { out.append("cut: " + cut) }
             if let note = m.placementNote { out.append((m.placementMoved ? "note: " : "") + note) }
         } else {
             out.append("Nominal ceilings (not measured: cores × clock × FLOPs/cycle; run `ridgeline detect --measure`):")
-            out.append("clock \(Quantity.format(p.compute.clockHz, .hertz)) (\(t.cpu.maxMHz != nil ? "cpufreq maximum" : "/proc/cpuinfo, on a VM the TSC rate"))")
+            out.append(
+                "clock \(Quantity.format(p.compute.clockHz, .hertz)) (\(t.cpu.maxMHz != nil ? "cpufreq maximum" : "/proc/cpuinfo, on a VM the TSC rate"))"
+            )
         }
         out.append("")
         out.append("Ridge points (FLOP per byte where compute and each memory level take equal time):")
         var ridges = TextTable(["dtype", "peak"] + p.memory.map { "\($0.name) \(Quantity.format($0.bandwidth, .bytesPerSecond))" })
         for (dtype, peak) in p.compute.peak.sorted(by: { $0.key < $1.key }) {
-            ridges.add([dtype.rawValue, Quantity.format(peak, .flopsPerSecond)] + p.memory.map { formatSignificant(peak / $0.bandwidth, digits: 3) })
+            ridges.add(
+                [dtype.rawValue, Quantity.format(peak, .flopsPerSecond)]
+                    + p.memory.map { formatSignificant(peak / $0.bandwidth, digits: 3) })
         }
         out.append(ridges.render())
         return out.joined(separator: "\n")
@@ -79,9 +102,12 @@ public struct HostSummary {
                 return ["Core \(core)", pus] + private_.map { "\($0.name) \(Quantity.format(Double($0.sizeBytes), .bytes))" }
             }
             let width = max(10, cells.flatMap { $0 }.map(\.count).max() ?? 10)
-            let row = { (i: Int) -> String in cells.map { "| " + $0[i].padding(toLength: width, withPad: " ", startingAt: 0) + " |" }.joined(separator: " ") }
+            let row = { (i: Int) -> String in
+                cells.map { "| " + $0[i].padding(toLength: width, withPad: " ", startingAt: 0) + " |" }.joined(separator: " ")
+            }
             let border = cells.map { _ in "+" + String(repeating: "-", count: width + 2) + "+" }.joined(separator: " ")
-            let inner = [border] + (0..<(cells.first?.count ?? 0)).map(row) + [border]
+            let inner =
+                [border] + (0..<(cells.first?.count ?? 0)).map(row) + [border]
                 + shared.map { c in
                     let label = "\(c.name) \(Quantity.format(Double(c.sizeBytes), .bytes)), shared by \(c.sharedByCores) cores"
                     let span = max(label.count, border.count - 4)

@@ -16,8 +16,10 @@ public struct HostTopology: Sendable, Equatable, Codable {
     /// Package of each core.
     public var corePackage: [Int]
 
-    public init(packages: Int, cores: Int, threads: Int, caches: [CacheLevel], numaNodes: [NUMANode],
-                cpu: CPUIdentity, simd: SIMDCapabilities, coreThreads: [[Int]] = [], corePackage: [Int] = []) {
+    public init(
+        packages: Int, cores: Int, threads: Int, caches: [CacheLevel], numaNodes: [NUMANode],
+        cpu: CPUIdentity, simd: SIMDCapabilities, coreThreads: [[Int]] = [], corePackage: [Int] = []
+    ) {
         self.packages = packages; self.cores = cores; self.threads = threads; self.caches = caches
         self.numaNodes = numaNodes; self.cpu = cpu; self.simd = simd; self.coreThreads = coreThreads
         self.corePackage = corePackage

@@ -26,8 +26,10 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
     /// `BandwidthCurve`), one sentence each.
     public var cuts: [String] = []
 
-    public init(clockSingleHz: Double, clockAllHz: Double, peaks: [PeakMeasurement], sweep: [BandwidthPoint],
-                levels: [LevelBandwidth], threads: Int, forkJoinSeconds: Double, dramVisits: [DRAMVisit] = [], elapsedSeconds: Double) {
+    public init(
+        clockSingleHz: Double, clockAllHz: Double, peaks: [PeakMeasurement], sweep: [BandwidthPoint],
+        levels: [LevelBandwidth], threads: Int, forkJoinSeconds: Double, dramVisits: [DRAMVisit] = [], elapsedSeconds: Double
+    ) {
         self.forkJoinSeconds = forkJoinSeconds; self.dramVisits = dramVisits
         self.clockSingleHz = clockSingleHz; self.clockAllHz = clockAllHz; self.peaks = peaks; self.sweep = sweep
         self.levels = levels; self.threads = threads; self.elapsedSeconds = elapsedSeconds
@@ -55,7 +57,8 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
         let parts = groups.map { g in
             "\(Quantity.formatSpan(g.map(\.handOffSeconds), .seconds)) (\(g.count) visit\(g.count == 1 ? "" : "s")): DRAM \(Quantity.formatSpan(g.map(\.bytesPerSecond), .bytesPerSecond))"
         }
-        return "the cores moved during the run (core hand-off \(Quantity.formatSpan(handOffs, .seconds))), and all-thread DRAM bandwidth with them: "
+        return
+            "the cores moved during the run (core hand-off \(Quantity.formatSpan(handOffs, .seconds))), and all-thread DRAM bandwidth with them: "
             + parts.joined(separator: "; ") + ". On a VM the hypervisor places the vCPUs; this figure may not repeat"
     }
 }

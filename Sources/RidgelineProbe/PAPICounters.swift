@@ -90,13 +90,17 @@ public struct PAPICounters: CounterSource {
 
     public mutating func start() throws {
         let r = PAPI_start(set.handle)
-        guard r == PAPI_OK else { throw RidgelineError.unavailable(what: "PAPI counting", reason: "PAPI_start: \(PAPILibrary.errorString(r))") }
+        guard r == PAPI_OK else {
+            throw RidgelineError.unavailable(what: "PAPI counting", reason: "PAPI_start: \(PAPILibrary.errorString(r))")
+        }
     }
 
     public mutating func stop() throws -> [String: Int64] {
         var values = [Int64](repeating: 0, count: max(1, set.count))
         let r = PAPI_stop(set.handle, &values)
-        guard r == PAPI_OK else { throw RidgelineError.unavailable(what: "PAPI counting", reason: "PAPI_stop: \(PAPILibrary.errorString(r))") }
+        guard r == PAPI_OK else {
+            throw RidgelineError.unavailable(what: "PAPI counting", reason: "PAPI_stop: \(PAPILibrary.errorString(r))")
+        }
         var result: [String: Int64] = [:]
         for (i, name) in events.enumerated() { result[name] = values[i] }
         return result
@@ -106,12 +110,14 @@ public struct PAPICounters: CounterSource {
     static func reason(_ code: Int32, candidate: Candidate, env: CounterEnvironment, chosen: [String]) -> String {
         switch code {
         case PAPI_ENOEVNT, PAPI_ENOCNTR, PAPI_ENOTPRESET:
-            return candidate.hardware ? env.missingHardwareReason
+            return candidate.hardware
+                ? env.missingHardwareReason
                 : "not offered by this kernel's perf_event software PMU (\(PAPILibrary.errorString(code)))"
         case PAPI_EPERM:
             return env.permissionReason
         case PAPI_ECNFLCT, PAPI_ECOMBO, PAPI_ECOUNT, PAPI_EMULPASS:
-            return "cannot be counted together with \(chosen.joined(separator: ", ")): the PMU has too few counters (\(PAPILibrary.errorString(code)))"
+            return
+                "cannot be counted together with \(chosen.joined(separator: ", ")): the PMU has too few counters (\(PAPILibrary.errorString(code)))"
         case PAPI_ECMP_DISABLED:
             return "its PAPI component is disabled (\(PAPILibrary.errorString(code)))"
         case PAPI_ESYS:

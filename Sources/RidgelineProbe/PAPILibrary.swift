@@ -21,8 +21,10 @@ public enum PAPILibrary {
     private static let initialized: Result<Int32, RidgelineError> = {
         let v = PAPI_library_init(ridgeline_papi_ver_current())
         guard v == ridgeline_papi_ver_current() else {
-            let reason = v > 0 ? "header version \(ridgeline_papi_ver_current()) does not match library version \(v)"
-                               : errorString(v)
+            let reason =
+                v > 0
+                ? "header version \(ridgeline_papi_ver_current()) does not match library version \(v)"
+                : errorString(v)
             return .failure(.unavailable(what: "PAPI", reason: "PAPI_library_init failed: \(reason)"))
         }
         let t = ridgeline_papi_thread_init()
@@ -42,8 +44,10 @@ public enum PAPILibrary {
     public static func components() throws -> [(name: String, enabled: Bool, reason: String)] {
         try ensureInitialized()
         return (0..<PAPI_num_components()).map { i in
-            (String(cString: ridgeline_papi_component_name(i)), ridgeline_papi_component_disabled(i) == 0,
-             String(cString: ridgeline_papi_component_disabled_reason(i)))
+            (
+                String(cString: ridgeline_papi_component_name(i)), ridgeline_papi_component_disabled(i) == 0,
+                String(cString: ridgeline_papi_component_disabled_reason(i))
+            )
         }
     }
 

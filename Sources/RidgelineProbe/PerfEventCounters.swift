@@ -19,18 +19,24 @@ public struct PerfEventCounters: CounterSource {
     /// Hardware events first (where the kernel has a CPU PMU), then the software events the
     /// kernel keeps on every machine; names follow libpfm4's `perf::` names, the ones PAPI reports.
     public static let preferred: [Event] = [
-        Event(event: CounterEvent("perf::CYCLES", hardware: true, "core cycles"),
-              type: PERF_TYPE_HARDWARE.rawValue, config: UInt64(PERF_COUNT_HW_CPU_CYCLES.rawValue)),
-        Event(event: CounterEvent("perf::INSTRUCTIONS", hardware: true, "instructions retired"),
-              type: PERF_TYPE_HARDWARE.rawValue, config: UInt64(PERF_COUNT_HW_INSTRUCTIONS.rawValue)),
-        Event(event: CounterEvent("perf::TASK-CLOCK", hardware: false, "CPU time of the thread, ns"),
-              type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_TASK_CLOCK.rawValue)),
-        Event(event: CounterEvent("perf::CONTEXT-SWITCHES", hardware: false, "times the thread was descheduled", needsKernelMode: true),
-              type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_CONTEXT_SWITCHES.rawValue)),
-        Event(event: CounterEvent("perf::CPU-MIGRATIONS", hardware: false, "moves to another core", needsKernelMode: true),
-              type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_CPU_MIGRATIONS.rawValue)),
-        Event(event: CounterEvent("perf::PAGE-FAULTS", hardware: false, "page faults (first touch of memory)"),
-              type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_PAGE_FAULTS.rawValue)),
+        Event(
+            event: CounterEvent("perf::CYCLES", hardware: true, "core cycles"),
+            type: PERF_TYPE_HARDWARE.rawValue, config: UInt64(PERF_COUNT_HW_CPU_CYCLES.rawValue)),
+        Event(
+            event: CounterEvent("perf::INSTRUCTIONS", hardware: true, "instructions retired"),
+            type: PERF_TYPE_HARDWARE.rawValue, config: UInt64(PERF_COUNT_HW_INSTRUCTIONS.rawValue)),
+        Event(
+            event: CounterEvent("perf::TASK-CLOCK", hardware: false, "CPU time of the thread, ns"),
+            type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_TASK_CLOCK.rawValue)),
+        Event(
+            event: CounterEvent("perf::CONTEXT-SWITCHES", hardware: false, "times the thread was descheduled", needsKernelMode: true),
+            type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_CONTEXT_SWITCHES.rawValue)),
+        Event(
+            event: CounterEvent("perf::CPU-MIGRATIONS", hardware: false, "moves to another core", needsKernelMode: true),
+            type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_CPU_MIGRATIONS.rawValue)),
+        Event(
+            event: CounterEvent("perf::PAGE-FAULTS", hardware: false, "page faults (first touch of memory)"),
+            type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_PAGE_FAULTS.rawValue)),
     ]
 
     public var source: String { "perf_event" }
@@ -101,7 +107,8 @@ public struct PerfEventCounters: CounterSource {
     static func reason(_ error: Errno, _ candidate: Event, _ env: CounterEnvironment) -> String {
         switch error.code {
         case ENOENT, EOPNOTSUPP, ENODEV:
-            return candidate.event.hardware ? env.missingHardwareReason
+            return candidate.event.hardware
+                ? env.missingHardwareReason
                 : "this kernel's software PMU does not count it (perf_event_open: \(error))"
         case EACCES, EPERM:
             return candidate.event.needsKernelMode ? env.kernelModeReason : env.permissionReason

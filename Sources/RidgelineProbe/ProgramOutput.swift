@@ -2,8 +2,10 @@ import Foundation
 
 /// Runs a program (a path, or a name looked up on PATH through /usr/bin/env) and returns its exit
 /// status with its stdout and stderr together: how Ridgeline drives python3, gcc and itself.
-public func runCapturingOutput(_ program: String, _ arguments: [String],
-                               environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+public func runCapturingOutput(
+    _ program: String, _ arguments: [String],
+    environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [program] + arguments

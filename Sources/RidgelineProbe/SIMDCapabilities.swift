@@ -43,10 +43,15 @@ public struct SIMDCapabilities: Sendable, Equatable, Codable {
         var features: [String] = []
         for (flag, name) in table where flags.contains(flag) && !features.contains(name) { features.append(name) }
         let registerBits: Int
-        if features.contains("avx512f") { registerBits = 512 }
-        else if features.contains("avx") { registerBits = 256 }
-        else if features.contains("sse2") || features.contains("neon") || features.contains("sve") { registerBits = 128 }
-        else { registerBits = 64 }
+        if features.contains("avx512f") {
+            registerBits = 512
+        } else if features.contains("avx") {
+            registerBits = 256
+        } else if features.contains("sse2") || features.contains("neon") || features.contains("sve") {
+            registerBits = 128
+        } else {
+            registerBits = 64
+        }
         var datapath = registerBits
         var units = 2
         var basis = "\(registerBits)-bit registers, 2 FMA pipes assumed"
@@ -63,7 +68,8 @@ public struct SIMDCapabilities: Sendable, Equatable, Codable {
             basis += "; no FMA: separate multiply and add pipes"
             units = 1
         }
-        return SIMDCapabilities(features: features, registerBits: registerBits, datapathBits: datapath,
-                                fmaUnits: units, basis: basis)
+        return SIMDCapabilities(
+            features: features, registerBits: registerBits, datapathBits: datapath,
+            fmaUnits: units, basis: basis)
     }
 }

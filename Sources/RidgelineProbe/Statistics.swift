@@ -13,8 +13,12 @@ public struct RateSummary: Sendable, Equatable, Codable {
         let sorted = rates.sorted()
         best = sorted.last ?? 0
         worst = sorted.first ?? 0
-        median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-                                       : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+        median =
+            sorted.isEmpty
+            ? 0
+            : (sorted.count % 2 == 1
+                ? sorted[sorted.count / 2]
+                : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
         samples = sorted.count
     }
 

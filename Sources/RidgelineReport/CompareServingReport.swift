@@ -55,77 +55,125 @@ public enum CompareServingReport {
         var figures: [(String, String)] = []
         for d in devices {
             if let best = d.sweep.max(by: { $0.tokensPerSecondPerDevice < $1.tokensPerSecondPerDevice }) {
-                figures.append(("\(d.profile.id) (\(d.layout)): most output tokens/s per device",
-                                "\(SI.format(best.tokensPerSecondPerDevice, digits: 3)) at \(best.concurrency) in flight"))
+                figures.append(
+                    (
+                        "\(d.profile.id) (\(d.layout)): most output tokens/s per device",
+                        "\(SI.format(best.tokensPerSecondPerDevice, digits: 3)) at \(best.concurrency) in flight"
+                    ))
             }
             if let one = d.sweep.first {
                 figures.append(("\(d.profile.id): time per output token, one request", Quantity.format(one.tpot, .seconds)))
             }
         }
 
-        let curve = CurveChart(id: "throughput-latency", title: "Throughput against latency",
-                               series: devices.map { d in
-                                   CurveChart.Series(name: "\(d.profile.id) (\(d.layout))", points: d.sweep.map {
-                                       (x: $0.tpot, y: $0.tokensPerSecondPerDevice,
-                                        label: "\($0.concurrency) in flight: TPOT \(Quantity.format($0.tpot, .seconds)), TTFT \(Quantity.format($0.ttft, .seconds)), \(SI.format($0.tokensPerSecondPerDevice, digits: 3)) tokens/s per device")
-                                   })
-                               },
-                               xTitle: "Time per output token (s)", yTitle: "Output tokens/s per device")
-        var sweep = DataTable(id: "throughput-latency", title: "Throughput against latency", columns: [
-            .init("hardware", "device"), .init("concurrency", "in flight", .number), .init("ttft_s", "TTFT", .quantity(.seconds)),
-            .init("tpot_s", "TPOT", .quantity(.seconds)), .init("output_tokens_per_s", "output tokens/s", .si("")),
-            .init("output_tokens_per_s_per_device", "per device", .si("")),
-        ])
+        let curve = CurveChart(
+            id: "throughput-latency", title: "Throughput against latency",
+            series: devices.map { d in
+                CurveChart.Series(
+                    name: "\(d.profile.id) (\(d.layout))",
+                    points: d.sweep.map {
+                        (
+                            x: $0.tpot, y: $0.tokensPerSecondPerDevice,
+                            label:
+                                "\($0.concurrency) in flight: TPOT \(Quantity.format($0.tpot, .seconds)), TTFT \(Quantity.format($0.ttft, .seconds)), \(SI.format($0.tokensPerSecondPerDevice, digits: 3)) tokens/s per device"
+                        )
+                    })
+            },
+            xTitle: "Time per output token (s)", yTitle: "Output tokens/s per device")
+        var sweep = DataTable(
+            id: "throughput-latency", title: "Throughput against latency",
+            columns: [
+                .init("hardware", "device"), .init("concurrency", "in flight", .number), .init("ttft_s", "TTFT", .quantity(.seconds)),
+                .init("tpot_s", "TPOT", .quantity(.seconds)), .init("output_tokens_per_s", "output tokens/s", .si("")),
+                .init("output_tokens_per_s_per_device", "per device", .si("")),
+            ])
         for d in devices {
             for p in d.sweep {
-                sweep.add([.text(d.profile.id), .number(Double(p.concurrency)), .number(p.ttft), .number(p.tpot), .number(p.tokensPerSecond),
-                           .number(p.tokensPerSecondPerDevice)])
+                sweep.add([
+                    .text(d.profile.id), .number(Double(p.concurrency)), .number(p.ttft), .number(p.tpot), .number(p.tokensPerSecond),
+                    .number(p.tokensPerSecondPerDevice),
+                ])
             }
         }
 
-        var phases = DataTable(id: "prefill-decode", title: "Prefill and decode against each device's ridge point", columns: [
-            .init("hardware", "device"), .init("phase", "pass"), .init("flops", "FLOPs per device", .si("")),
-            .init("bytes", "bytes per device", .quantity(.bytes)), .init("intensity_flop_per_byte", "FLOP/byte", .number),
-            .init("ridge_point_flop_per_byte", "ridge point (FLOP/byte)", .number), .init("time_s", "time", .quantity(.seconds)),
-            .init("attained_flops_per_s", "attained", .quantity(.flopsPerSecond)), .init("bound", "bound"),
-        ], caption: "Intensity below the ridge point (peak ÷ device-memory bandwidth) means the pass waits on memory, above it on arithmetic.")
+        var phases = DataTable(
+            id: "prefill-decode", title: "Prefill and decode against each device's ridge point",
+            columns: [
+                .init("hardware", "device"), .init("phase", "pass"), .init("flops", "FLOPs per device", .si("")),
+                .init("bytes", "bytes per device", .quantity(.bytes)), .init("intensity_flop_per_byte", "FLOP/byte", .number),
+                .init("ridge_point_flop_per_byte", "ridge point (FLOP/byte)", .number), .init("time_s", "time", .quantity(.seconds)),
+                .init("attained_flops_per_s", "attained", .quantity(.flopsPerSecond)), .init("bound", "bound"),
+            ],
+            caption:
+                "Intensity below the ridge point (peak ÷ device-memory bandwidth) means the pass waits on memory, above it on arithmetic.")
         var rooflines: [Report.Item] = []
         for (i, d) in devices.enumerated() {
             for p in d.phases {
-                phases.add([.text(d.profile.id), .text(p.label), .number(p.flops), .number(p.bytes), .number(p.intensity), .number(d.ridgePoint),
-                            .number(p.seconds), .number(p.attained), .text(p.bound)])
+                phases.add([
+                    .text(d.profile.id), .text(p.label), .number(p.flops), .number(p.bytes), .number(p.intensity), .number(d.ridgePoint),
+                    .number(p.seconds), .number(p.attained), .text(p.bound),
+                ])
             }
             let (actual, peak) = d.profile.matrixPeak(d.dtype)
             let ceilings: [RooflineChart.Ceiling] = [
-                .init(.compute(peak), label: "\(actual.rawValue) \(Quantity.format(peak, .flopsPerSecond, digits: 3))", group: 0, style: Palette.style(0)),
-                .init(.memory(d.profile.deviceMemory.bandwidth), label: "\(d.profile.deviceMemory.name) \(Quantity.format(d.profile.deviceMemory.bandwidth, .bytesPerSecond, digits: 3))",
-                      group: 0, style: Palette.style(1)),
+                .init(
+                    .compute(peak), label: "\(actual.rawValue) \(Quantity.format(peak, .flopsPerSecond, digits: 3))", group: 0,
+                    style: Palette.style(0)),
+                .init(
+                    .memory(d.profile.deviceMemory.bandwidth),
+                    label:
+                        "\(d.profile.deviceMemory.name) \(Quantity.format(d.profile.deviceMemory.bandwidth, .bytesPerSecond, digits: 3))",
+                    group: 0, style: Palette.style(1)),
             ]
             let points = d.phases.enumerated().map { k, p in
-                RooflineChart.Point(tag: "\(k + 1)", label: "\(k + 1). \(p.label): \(Quantity.format(p.seconds, .seconds)), \(p.bound)-bound",
-                                    intensity: p.intensity, flopsPerSecond: p.attained, measured: false, style: Palette.style(i + 2))
+                RooflineChart.Point(
+                    tag: "\(k + 1)", label: "\(k + 1). \(p.label): \(Quantity.format(p.seconds, .seconds)), \(p.bound)-bound",
+                    intensity: p.intensity, flopsPerSecond: p.attained, measured: false, style: Palette.style(i + 2))
             }
-            let chart = RooflineChart(id: "roofline-\(d.profile.id)", title: "Prefill and decode on \(d.profile.name)", ceilings: ceilings, points: points,
-                                      legend: [LegendEntry("pass (hollow: predicted)", .marker(Palette.style(i + 2), filled: false))])
-            rooflines.append(.chart(Report.Chart(id: chart.id, title: chart.title, svg: chart.svg, data: DeviceSheet.rooflineData(chart, id: chart.id),
-                                                 caption: "\(d.profile.id): ridge point \(SI.trimmed(d.ridgePoint, digits: 3)) FLOP/byte. Points numbered as in the table: the prefill of one prompt, then decode steps at growing batches.")))
+            let chart = RooflineChart(
+                id: "roofline-\(d.profile.id)", title: "Prefill and decode on \(d.profile.name)", ceilings: ceilings, points: points,
+                legend: [LegendEntry("pass (hollow: predicted)", .marker(Palette.style(i + 2), filled: false))])
+            rooflines.append(
+                .chart(
+                    Report.Chart(
+                        id: chart.id, title: chart.title, svg: chart.svg, data: DeviceSheet.rooflineData(chart, id: chart.id),
+                        caption:
+                            "\(d.profile.id): ridge point \(SI.trimmed(d.ridgePoint, digits: 3)) FLOP/byte. Points numbered as in the table: the prefill of one prompt, then decode steps at growing batches."
+                    )))
         }
         let profiles = devices.map(\.profile)
         return Report(
             name: "compare-serve-\(CompareModelReport.slug(model))-" + names.joined(separator: "-"),
             title: "Serving \(model): \(profiles.map(\.name).joined(separator: " vs "))",
-            summary: "\(model) served on \(devices.count) devices (\(workload)), predicted by Ridgeline's serving model: throughput against latency as the load grows, and where prefill and decode sit on each device's roofline.",
+            summary:
+                "\(model) served on \(devices.count) devices (\(workload)), predicted by Ridgeline's serving model: throughput against latency as the load grows, and where prefill and decode sit on each device's roofline.",
             provenance: provenance,
             sections: [
                 Report.Section("Key figures", [.keyFigures(figures)]),
-                Report.Section("Throughput against latency", [
-                    .chart(Report.Chart(id: curve.id, title: curve.title, svg: curve.svg, data: sweep,
-                                        caption: "Each point one load (requests in flight, closed loop with continuous batching); up and left is better. Log-log.")),
-                ]),
-                Report.Section("Why it needs a GPU: prefill against decode", [
-                    .paragraph("A prefill pass multiplies every weight by hundreds of prompt tokens: its intensity is far right of the ridge point and it runs at the compute roof. A decode step reads every weight (and each sequence's KV cache) to produce one token per sequence: at batch 1 its intensity is about one FLOP per byte, far left of the ridge, so it runs at the memory roof; only a large batch moves it towards the ridge. Memory bandwidth sets single-request latency, peak FLOP/s sets prefill and large-batch throughput."),
-                    .table(phases)] + rooflines),
-                Report.Section("The devices", [.table(DeviceSheet.table(profiles)), .chart(DeviceSheet.peaksChart(profiles)), .chart(DeviceSheet.bandwidthChart(profiles))]),
+                Report.Section(
+                    "Throughput against latency",
+                    [
+                        .chart(
+                            Report.Chart(
+                                id: curve.id, title: curve.title, svg: curve.svg, data: sweep,
+                                caption:
+                                    "Each point one load (requests in flight, closed loop with continuous batching); up and left is better. Log-log."
+                            ))
+                    ]),
+                Report.Section(
+                    "Why it needs a GPU: prefill against decode",
+                    [
+                        .paragraph(
+                            "A prefill pass multiplies every weight by hundreds of prompt tokens: its intensity is far right of the ridge point and it runs at the compute roof. A decode step reads every weight (and each sequence's KV cache) to produce one token per sequence: at batch 1 its intensity is about one FLOP per byte, far left of the ridge, so it runs at the memory roof; only a large batch moves it towards the ridge. Memory bandwidth sets single-request latency, peak FLOP/s sets prefill and large-batch throughput."
+                        ),
+                        .table(phases),
+                    ] + rooflines),
+                Report.Section(
+                    "The devices",
+                    [
+                        .table(DeviceSheet.table(profiles)), .chart(DeviceSheet.peaksChart(profiles)),
+                        .chart(DeviceSheet.bandwidthChart(profiles)),
+                    ]),
             ])
     }
 }

@@ -82,13 +82,14 @@ public struct DataTable: Sendable {
     public var csv: String {
         var lines = [columns.map { Self.csvField($0.key) }.joined(separator: ",")]
         for row in rows {
-            lines.append(row.map { cell -> String in
-                switch cell {
-                case .empty: return ""
-                case .text(let s): return Self.csvField(s)
-                case .number(let v): return v.isFinite ? Self.csvNumber(v) : ""
-                }
-            }.joined(separator: ","))
+            lines.append(
+                row.map { cell -> String in
+                    switch cell {
+                    case .empty: return ""
+                    case .text(let s): return Self.csvField(s)
+                    case .number(let v): return v.isFinite ? Self.csvNumber(v) : ""
+                    }
+                }.joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
@@ -115,17 +116,18 @@ public struct DataTable: Sendable {
         [
             "id": .string(id), "title": .string(title),
             "columns": .array(columns.map { .object(["key": .string($0.key), "title": .string($0.title)]) }),
-            "rows": .array(rows.map { row in
-                var object: [String: JSONValue] = [:]
-                for (column, cell) in zip(columns, row) {
-                    switch cell {
-                    case .empty: object[column.key] = .null
-                    case .text(let s): object[column.key] = .string(s)
-                    case .number(let v): object[column.key] = v.isFinite ? .number(v) : .null
+            "rows": .array(
+                rows.map { row in
+                    var object: [String: JSONValue] = [:]
+                    for (column, cell) in zip(columns, row) {
+                        switch cell {
+                        case .empty: object[column.key] = .null
+                        case .text(let s): object[column.key] = .string(s)
+                        case .number(let v): object[column.key] = v.isFinite ? .number(v) : .null
+                        }
                     }
-                }
-                return .object(object)
-            }),
+                    return .object(object)
+                }),
         ]
     }
 }

@@ -14,27 +14,35 @@ public enum DeviceSheet {
     }
 
     public static func table(_ profiles: [HardwareProfile]) -> DataTable {
-        var t = DataTable(id: "devices", title: "Devices side by side", columns: [
-            .init("hardware", "device"), .init("kind", "kind", inDocument: false), .init("units", "parallel units", .number), .init("unit_name", "unit"),
-            .init("clock_hz", "clock", .quantity(.hertz)),
-            .init("peak_fp64_flops_per_s", "fp64 peak", .quantity(.flopsPerSecond), inDocument: false),
-            .init("peak_fp32_flops_per_s", "fp32 peak", .quantity(.flopsPerSecond)),
-            .init("peak_bf16_flops_per_s", "bf16 peak", .quantity(.flopsPerSecond)),
-            .init("memory_capacity_bytes", "memory", .quantity(.bytes)),
-            .init("memory_bandwidth_bytes_per_s", "bandwidth", .quantity(.bytesPerSecond)),
-            .init("ridge_fp32_flop_per_byte", "fp32 ridge (FLOP/B)", .number),
-            .init("ridge_bf16_flop_per_byte", "bf16 ridge (FLOP/B)", .number),
-            .init("power_w", "power", .quantity(.watts), inDocument: false),
-            .init("price_usd_per_hour", "USD/hour", .number, inDocument: false),
-            .init("ceilings", "ceilings"),
-        ], caption: "Fp64 peak, power and price are in devices.csv. Peaks are dense datasheet (or detected) ceilings; where a device lacks a dtype the next wider one it has is shown, as frameworks fall back. Ridge point = peak ÷ device-memory bandwidth: kernels of lower arithmetic intensity are memory-bound.")
+        var t = DataTable(
+            id: "devices", title: "Devices side by side",
+            columns: [
+                .init("hardware", "device"), .init("kind", "kind", inDocument: false), .init("units", "parallel units", .number),
+                .init("unit_name", "unit"),
+                .init("clock_hz", "clock", .quantity(.hertz)),
+                .init("peak_fp64_flops_per_s", "fp64 peak", .quantity(.flopsPerSecond), inDocument: false),
+                .init("peak_fp32_flops_per_s", "fp32 peak", .quantity(.flopsPerSecond)),
+                .init("peak_bf16_flops_per_s", "bf16 peak", .quantity(.flopsPerSecond)),
+                .init("memory_capacity_bytes", "memory", .quantity(.bytes)),
+                .init("memory_bandwidth_bytes_per_s", "bandwidth", .quantity(.bytesPerSecond)),
+                .init("ridge_fp32_flop_per_byte", "fp32 ridge (FLOP/B)", .number),
+                .init("ridge_bf16_flop_per_byte", "bf16 ridge (FLOP/B)", .number),
+                .init("power_w", "power", .quantity(.watts), inDocument: false),
+                .init("price_usd_per_hour", "USD/hour", .number, inDocument: false),
+                .init("ceilings", "ceilings"),
+            ],
+            caption:
+                "Fp64 peak, power and price are in devices.csv. Peaks are dense datasheet (or detected) ceilings; where a device lacks a dtype the next wider one it has is shown, as frameworks fall back. Ridge point = peak ÷ device-memory bandwidth: kernels of lower arithmetic intensity are memory-bound."
+        )
         for p in profiles {
-            t.add([.text(p.id), .text(p.kind.rawValue), .number(Double(p.compute.units)), .text(p.compute.unitName),
-                   .number(p.compute.clockHz), .number(p.matrixPeak(.fp64).flopsPerSecond), .number(p.matrixPeak(.fp32).flopsPerSecond),
-                   .number(p.matrixPeak(.bf16).flopsPerSecond), .number(p.deviceMemory.capacityBytes), .number(p.deviceMemory.bandwidth),
-                   .number(ridgePoint(p, .fp32)), .number(ridgePoint(p, .bf16)), .number(p.powerWatts),
-                   p.pricePerHourUSD.map { .number($0) } ?? .empty,
-                   .text(p.calibration == nil ? "\(p.origin.rawValue), uncalibrated" : "\(p.origin.rawValue), calibrated")])
+            t.add([
+                .text(p.id), .text(p.kind.rawValue), .number(Double(p.compute.units)), .text(p.compute.unitName),
+                .number(p.compute.clockHz), .number(p.matrixPeak(.fp64).flopsPerSecond), .number(p.matrixPeak(.fp32).flopsPerSecond),
+                .number(p.matrixPeak(.bf16).flopsPerSecond), .number(p.deviceMemory.capacityBytes), .number(p.deviceMemory.bandwidth),
+                .number(ridgePoint(p, .fp32)), .number(ridgePoint(p, .bf16)), .number(p.powerWatts),
+                p.pricePerHourUSD.map { .number($0) } ?? .empty,
+                .text(p.calibration == nil ? "\(p.origin.rawValue), uncalibrated" : "\(p.origin.rawValue), calibrated"),
+            ])
         }
         return t
     }
@@ -43,15 +51,20 @@ public enum DeviceSheet {
     /// orders of magnitude).
     public static func peaksChart(_ profiles: [HardwareProfile], id: String = "peaks") -> Report.Chart {
         let values = dtypes.map { d in profiles.map { p -> Double? in p.compute.peak[d] } }
-        let chart = GroupedBarChart(id: id, title: "Dense compute peak per data type", groups: dtypes.map(\.rawValue),
-                                    series: profiles.map(\.id), values: values, valueTitle: "Peak (FLOP/s)", logScale: true)
-        var data = DataTable(id: id, title: "Dense compute peak per data type", columns: [
-            .init("dtype", "dtype"), .init("hardware", "device"), .init("peak_flops_per_s", "peak", .quantity(.flopsPerSecond))])
+        let chart = GroupedBarChart(
+            id: id, title: "Dense compute peak per data type", groups: dtypes.map(\.rawValue),
+            series: profiles.map(\.id), values: values, valueTitle: "Peak (FLOP/s)", logScale: true)
+        var data = DataTable(
+            id: id, title: "Dense compute peak per data type",
+            columns: [
+                .init("dtype", "dtype"), .init("hardware", "device"), .init("peak_flops_per_s", "peak", .quantity(.flopsPerSecond)),
+            ])
         for (i, d) in dtypes.enumerated() {
             for (j, p) in profiles.enumerated() { data.add([.text(d.rawValue), .text(p.id), values[i][j].map { .number($0) } ?? .empty]) }
         }
-        return Report.Chart(id: id, title: chart.title, svg: chart.svg, data: data,
-                            caption: "Dense peak per data type, log scale; a missing bar means the device has no native support for that type.")
+        return Report.Chart(
+            id: id, title: chart.title, svg: chart.svg, data: data,
+            caption: "Dense peak per data type, log scale; a missing bar means the device has no native support for that type.")
     }
 
     /// Bandwidth per memory level: caches by name, the outermost level as "device memory".
@@ -60,21 +73,30 @@ public enum DeviceSheet {
         var groups: [String] = []
         for p in profiles { for i in p.memory.indices where !groups.contains(levelName(p, i)) { groups.append(levelName(p, i)) } }
         if let dm = groups.firstIndex(of: "device memory") { groups.append(groups.remove(at: dm)) }
-        let values = groups.map { g in profiles.map { p in p.memory.indices.first { levelName(p, $0) == g }.map { p.memory[$0].bandwidth } } }
-        let chart = GroupedBarChart(id: id, title: "Bandwidth per memory level", groups: groups, series: profiles.map(\.id),
-                                    values: values, valueTitle: "Bandwidth (bytes/s)", logScale: true)
-        var data = DataTable(id: id, title: "Bandwidth per memory level", columns: [
-            .init("level", "level"), .init("hardware", "device"), .init("bandwidth_bytes_per_s", "bandwidth", .quantity(.bytesPerSecond))])
+        let values = groups.map { g in profiles.map { p in p.memory.indices.first { levelName(p, $0) == g }.map { p.memory[$0].bandwidth } }
+        }
+        let chart = GroupedBarChart(
+            id: id, title: "Bandwidth per memory level", groups: groups, series: profiles.map(\.id),
+            values: values, valueTitle: "Bandwidth (bytes/s)", logScale: true)
+        var data = DataTable(
+            id: id, title: "Bandwidth per memory level",
+            columns: [
+                .init("level", "level"), .init("hardware", "device"),
+                .init("bandwidth_bytes_per_s", "bandwidth", .quantity(.bytesPerSecond)),
+            ])
         for (i, g) in groups.enumerated() {
             for (j, p) in profiles.enumerated() { data.add([.text(g), .text(p.id), values[i][j].map { .number($0) } ?? .empty]) }
         }
-        return Report.Chart(id: id, title: chart.title, svg: chart.svg, data: data,
-                            caption: "Whole-device bandwidth of each memory level, log scale.")
+        return Report.Chart(
+            id: id, title: chart.title, svg: chart.svg, data: data,
+            caption: "Whole-device bandwidth of each memory level, log scale.")
     }
 
     /// A device's roofline ceilings: the matrix peak of each dtype in `dtypes`, the vector fp32
     /// peak, and every memory level.
-    public static func ceilings(_ p: HardwareProfile, dtypes: [DType], group: Int, styleOffset: Int = 0, prefix: String = "") -> [RooflineChart.Ceiling] {
+    public static func ceilings(
+        _ p: HardwareProfile, dtypes: [DType], group: Int, styleOffset: Int = 0, prefix: String = ""
+    ) -> [RooflineChart.Ceiling] {
         var result: [RooflineChart.Ceiling] = []
         // Dtypes with the same peak (bf16 and fp16 on tensor cores) share one line and one label.
         var byPeak: [(peak: Double, dtypes: [DType])] = []
@@ -88,16 +110,27 @@ public enum DeviceSheet {
         }
         var style = styleOffset
         for (peak, names) in byPeak {
-            result.append(.init(.compute(peak), label: "\(prefix)\(names.map(\.rawValue).joined(separator: "/")) \(Quantity.format(peak, .flopsPerSecond, digits: 3))", group: group, style: Palette.style(style)))
+            result.append(
+                .init(
+                    .compute(peak),
+                    label: "\(prefix)\(names.map(\.rawValue).joined(separator: "/")) \(Quantity.format(peak, .flopsPerSecond, digits: 3))",
+                    group: group, style: Palette.style(style)))
             style += 1
         }
         let vector = p.vectorPeak(.fp32)
         if !result.contains(where: { $0.kind == .compute(vector) }) {
-            result.append(.init(.compute(vector), label: "\(prefix)fp32 vector \(Quantity.format(vector, .flopsPerSecond, digits: 3))", group: group, style: Palette.style(style)))
+            result.append(
+                .init(
+                    .compute(vector), label: "\(prefix)fp32 vector \(Quantity.format(vector, .flopsPerSecond, digits: 3))", group: group,
+                    style: Palette.style(style)))
             style += 1
         }
         for level in p.memory {
-            result.append(.init(.memory(level.bandwidth), label: "\(prefix)\(level.name) \(Quantity.format(level.bandwidth, .bytesPerSecond, digits: 3))", group: group, style: Palette.style(style)))
+            result.append(
+                .init(
+                    .memory(level.bandwidth),
+                    label: "\(prefix)\(level.name) \(Quantity.format(level.bandwidth, .bytesPerSecond, digits: 3))", group: group,
+                    style: Palette.style(style)))
             style += 1
         }
         return result
@@ -105,12 +138,14 @@ public enum DeviceSheet {
 
     /// The data behind a roofline chart: every ceiling and every point.
     public static func rooflineData(_ chart: RooflineChart, id: String) -> DataTable {
-        var t = DataTable(id: id, title: chart.title, columns: [
-            .init("series", "series"), .init("tag", "#"), .init("label", "label"),
-            .init("intensity_flop_per_byte", "intensity (FLOP/B)", .number),
-            .init("flops_per_s", "FLOP/s", .quantity(.flopsPerSecond)),
-            .init("bandwidth_bytes_per_s", "bandwidth", .quantity(.bytesPerSecond)),
-        ])
+        var t = DataTable(
+            id: id, title: chart.title,
+            columns: [
+                .init("series", "series"), .init("tag", "#"), .init("label", "label"),
+                .init("intensity_flop_per_byte", "intensity (FLOP/B)", .number),
+                .init("flops_per_s", "FLOP/s", .quantity(.flopsPerSecond)),
+                .init("bandwidth_bytes_per_s", "bandwidth", .quantity(.bytesPerSecond)),
+            ])
         for c in chart.ceilings {
             switch c.kind {
             case .compute(let v): t.add([.text("compute ceiling"), .empty, .text(c.label), .empty, .number(v), .empty])
@@ -118,7 +153,10 @@ public enum DeviceSheet {
             }
         }
         for p in chart.points {
-            t.add([.text(p.measured ? "measured" : "predicted"), .text(p.tag), .text(p.label), .number(p.intensity), .number(p.flopsPerSecond), .empty])
+            t.add([
+                .text(p.measured ? "measured" : "predicted"), .text(p.tag), .text(p.label), .number(p.intensity), .number(p.flopsPerSecond),
+                .empty,
+            ])
         }
         return t
     }

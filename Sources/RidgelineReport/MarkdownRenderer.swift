@@ -43,7 +43,9 @@ public enum MarkdownRenderer {
     /// A table cell: markup escaped like any text (a kernel or model name is the user's, and may hold
     /// `<script>`), newlines folded.
     static func cell(_ s: String) -> String {
-        escape(s.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " "))
+        escape(
+            s.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(
+                of: "\r", with: " "))
     }
 
     /// Text: characters Markdown would read as markup — raw HTML included — are escaped.

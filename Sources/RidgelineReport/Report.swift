@@ -60,7 +60,9 @@ public struct Provenance: Sendable {
         public var calibrated: Bool
         public var calibrationSource: String?
         public var fingerprint: String?
-        public init(id: String, name: String, origin: String, calibrated: Bool, calibrationSource: String? = nil, fingerprint: String? = nil) {
+        public init(
+            id: String, name: String, origin: String, calibrated: Bool, calibrationSource: String? = nil, fingerprint: String? = nil
+        ) {
             self.id = id; self.name = name; self.origin = origin; self.calibrated = calibrated
             self.calibrationSource = calibrationSource; self.fingerprint = fingerprint
         }
@@ -91,7 +93,9 @@ public struct Provenance: Sendable {
     public var rows: [(String, String)] {
         var rows = [("Ridgeline", version), ("Generated", dateText), ("Command", command)]
         for p in profiles {
-            var text = "\(p.name) (\(p.id)): \(p.origin) numbers, " + (p.calibrated ? "calibrated" + (p.calibrationSource.map { " (\($0))" } ?? "") : "not calibrated")
+            var text =
+                "\(p.name) (\(p.id)): \(p.origin) numbers, "
+                + (p.calibrated ? "calibrated" + (p.calibrationSource.map { " (\($0))" } ?? "") : "not calibrated")
             if let fp = p.fingerprint { text += ", fingerprint \(fp)" }
             rows.append(("Profile", text))
         }
@@ -105,11 +109,14 @@ public struct Provenance: Sendable {
             "ridgeline_version": .string(version), "generated": .string(dateText), "command": .string(command),
             "host_fingerprint": hostFingerprint.map(JSONValue.string) ?? .null,
             "inputs": .array(inputs.map(JSONValue.string)),
-            "profiles": .array(profiles.map { p in
-                .object(["id": .string(p.id), "name": .string(p.name), "origin": .string(p.origin), "calibrated": .bool(p.calibrated),
-                         "calibration_source": p.calibrationSource.map(JSONValue.string) ?? .null,
-                         "fingerprint": p.fingerprint.map(JSONValue.string) ?? .null])
-            }),
+            "profiles": .array(
+                profiles.map { p in
+                    .object([
+                        "id": .string(p.id), "name": .string(p.name), "origin": .string(p.origin), "calibrated": .bool(p.calibrated),
+                        "calibration_source": p.calibrationSource.map(JSONValue.string) ?? .null,
+                        "fingerprint": p.fingerprint.map(JSONValue.string) ?? .null,
+                    ])
+                }),
         ])
     }
 

@@ -13,7 +13,8 @@ public enum ReportWriter {
             "provenance": report.provenance.jsonObject,
         ]
         document["tables"] = .array(report.tables.map { .object($0.jsonObject) })
-        document["charts"] = .array(report.charts.map { .object(["id": .string($0.id), "title": .string($0.title), "data": .object($0.data.jsonObject)]) })
+        document["charts"] = .array(
+            report.charts.map { .object(["id": .string($0.id), "title": .string($0.title), "data": .object($0.data.jsonObject)]) })
         files.append(("report.json", JSONValue.object(document).text))
         for table in report.tables {
             files.append(("\(table.id).csv", table.csv))

@@ -14,7 +14,9 @@ public enum PublishedRuns {
                 throw RidgelineError.unreadable(file: path, reason: "cannot read the file")
             }
             if TrainStepSource.recognises(text) { return try TrainStepSource.read(text: text, file: path) }
-            throw RidgelineError.unreadable(file: path, reason: "no train_step records (the JSON-lines runs file Ridgeline knows is gpu-measurements/h100-sxm5-more.jsonl)")
+            throw RidgelineError.unreadable(
+                file: path,
+                reason: "no train_step records (the JSON-lines runs file Ridgeline knows is gpu-measurements/h100-sxm5-more.jsonl)")
         }
         let csv = try CSVTable.load(path: path)
         let columns = Set(csv.header)
@@ -24,7 +26,11 @@ public enum PublishedRuns {
         if columns.contains("measured_iteration_s") && !csv.rows.isEmpty && ((try? csv.string(0, "source"))?.contains("vTrain") ?? false) {
             return try VTrainSource.read(csv)
         }
-        throw RidgelineError.unreadable(file: path, reason: "not a published-runs file Ridgeline knows (the columns of reference/training-runs: megatron-a100, vtrain-a100-single-node, llmfoundry-mpt-fsdp, nemo-h100-pretrain)")
+        throw RidgelineError.unreadable(
+            file: path,
+            reason:
+                "not a published-runs file Ridgeline knows (the columns of reference/training-runs: megatron-a100, vtrain-a100-single-node, llmfoundry-mpt-fsdp, nemo-h100-pretrain)"
+        )
     }
 
     /// Maps every row, turning a row's error into a refusal with the error's words.

@@ -23,8 +23,10 @@ public struct RunCase: Sendable {
     /// where its pinned code says; nil: the default.
     public var flashKernel: FlashKernel? = nil
 
-    public init(id: String, model: TransformerModel, layout: Layout, settings: KernelSettings, hardware: String,
-                measuredSeconds: Double, origin: String) {
+    public init(
+        id: String, model: TransformerModel, layout: Layout, settings: KernelSettings, hardware: String,
+        measuredSeconds: Double, origin: String
+    ) {
         self.id = id; self.model = model; self.layout = layout; self.settings = settings; self.hardware = hardware
         self.measuredSeconds = measuredSeconds; self.origin = origin
     }
@@ -82,8 +84,11 @@ public struct SourceAssumptions: Sendable {
     /// Further rules every row of the source follows, in words.
     public var rules: [String]
 
-    public init(mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int,
-                hostSecondsPerOp: Double? = nil, hostSecondsPerCollective: Double? = nil, hierarchicalZeRO3: Bool? = nil, megatronSoftmaxRule: Bool = false, rules: [String]) {
+    public init(
+        mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int,
+        hostSecondsPerOp: Double? = nil, hostSecondsPerCollective: Double? = nil, hierarchicalZeRO3: Bool? = nil,
+        megatronSoftmaxRule: Bool = false, rules: [String]
+    ) {
         self.mode = mode; self.flashAttention = flashAttention; self.overlapGradientReduction = overlapGradientReduction
         self.sequenceParallel = sequenceParallel; self.zero = zero; self.hostSecondsPerOp = hostSecondsPerOp
         self.hostSecondsPerCollective = hostSecondsPerCollective
@@ -103,7 +108,8 @@ public struct SourceAssumptions: Sendable {
     public var summary: String {
         let calls = hostSecondsPerCollective.map { ", \(String(format: "%.0f", $0 * 1e6)) µs per collective call" } ?? ""
         let host = hostSecondsPerOp.map { ", host \(String(format: "%.0f", $0 * 1e6)) µs per op\(calls) (queued)" } ?? ""
-        return "mode \(mode.rawValue)\(host), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
+        return
+            "mode \(mode.rawValue)\(host), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
             + "sequence parallel \(sequenceParallel ? "with tp" : "off"), ZeRO \(zero) unless stated"
             + (hierarchicalZeRO3 == true ? ", ZeRO-3 gathers hierarchical across nodes" : "")
             + (megatronSoftmaxRule ? ", Megatron fused-softmax shape rule" : "")

@@ -45,8 +45,10 @@ public struct RunCheck: Sendable {
     public var refusals: [Refusal]
 
     /// `profile(id)` loads a hardware profile (the shipped store in the CLI).
-    public init(_ file: RunSourceFile, profile: (String) throws -> HardwareProfile,
-                assumptions: TrainingAssumptions = TrainingAssumptions()) throws {
+    public init(
+        _ file: RunSourceFile, profile: (String) throws -> HardwareProfile,
+        assumptions: TrainingAssumptions = TrainingAssumptions()
+    ) throws {
         self.file = file
         var results: [RunResult] = [], refusals: [Refusal] = []
         var profiles: [String: HardwareProfile] = [:]
@@ -56,16 +58,23 @@ public struct RunCheck: Sendable {
             case .failure(let r): refusals.append(r)
             case .success(let run):
                 let hardware: HardwareProfile
-                if let p = profiles[run.hardware] { hardware = p } else { hardware = try profile(run.hardware); profiles[run.hardware] = hardware }
+                if let p = profiles[run.hardware] {
+                    hardware = p
+                } else {
+                    hardware = try profile(run.hardware); profiles[run.hardware] = hardware
+                }
                 var assumptions = shared
                 if let bytes = run.gradientReduceBytes { assumptions.gradientReduceBytesMixed = bytes }
                 if let bytes = run.shardedParameterBytes { assumptions.shardedParameterBytes = bytes }
                 if let kernel = run.flashKernel { assumptions.flashKernel = kernel }
                 do {
-                    let estimate = try TrainingPredictor.predict(model: .transformer(run.model), profile: hardware, settings: run.settings,
-                                                                 layout: run.layout, tokens: 1, assumptions: assumptions)
-                    results.append(RunResult(run: run, estimate: estimate.step,
-                                             error: (estimate.step.stepSeconds - run.measuredSeconds) / run.measuredSeconds))
+                    let estimate = try TrainingPredictor.predict(
+                        model: .transformer(run.model), profile: hardware, settings: run.settings,
+                        layout: run.layout, tokens: 1, assumptions: assumptions)
+                    results.append(
+                        RunResult(
+                            run: run, estimate: estimate.step,
+                            error: (estimate.step.stepSeconds - run.measuredSeconds) / run.measuredSeconds))
                 } catch {
                     refusals.append(Refusal(id: run.id, reason: "\(error)", origin: run.origin, group: run.group))
                 }

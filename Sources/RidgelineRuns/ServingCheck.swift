@@ -66,9 +66,12 @@ public enum ServingCheck {
     /// Models in the tables that are not shipped, and why: refused with the reason, never
     /// approximated by a neighbour.
     static let unmodelled: [String: String] = [
-        "llama 4 scout": "Llama 4 (not shipped): chunked local attention (iRoPE, 8,192-token chunks in 3 of 4 layers) and routed plus shared experts, run on the PyTorch backend with attention data parallelism and an unstated expert-parallel size",
-        "llama 4 maverick": "Llama 4 (not shipped): chunked local attention (iRoPE), MoE every other layer with a shared expert, run on the PyTorch backend with attention data parallelism and an unstated expert-parallel size",
-        "qwen3-235b-a22b": "Qwen3-235B-A22B (not shipped): 64 query heads of 128 on a 4,096-wide model (head width not d_model/heads, which the model schema ties) and an unstated expert-parallel size",
+        "llama 4 scout":
+            "Llama 4 (not shipped): chunked local attention (iRoPE, 8,192-token chunks in 3 of 4 layers) and routed plus shared experts, run on the PyTorch backend with attention data parallelism and an unstated expert-parallel size",
+        "llama 4 maverick":
+            "Llama 4 (not shipped): chunked local attention (iRoPE), MoE every other layer with a shared expert, run on the PyTorch backend with attention data parallelism and an unstated expert-parallel size",
+        "qwen3-235b-a22b":
+            "Qwen3-235B-A22B (not shipped): 64 query heads of 128 on a 4,096-wide model (head width not d_model/heads, which the model schema ties) and an unstated expert-parallel size",
     ]
 
     static func hardware(_ gpu: String) -> String? {
@@ -99,10 +102,13 @@ public enum ServingCheck {
                 let kind = try table.string(i, "table")
                 func refuse(_ reason: String) { refusals.append(Refusal(file: name, line: line, kind: kind, reason: reason)) }
                 if lmdeploy && kind == "request_throughput" {
-                    refuse("request_throughput: prompts sampled from ShareGPT with lengths the table does not give (no isl/osl): the load cannot be stated")
+                    refuse(
+                        "request_throughput: prompts sampled from ShareGPT with lengths the table does not give (no isl/osl): the load cannot be stated"
+                    )
                     continue
                 }
-                let wanted = lmdeploy ? ["static_inference"] : ["throughput", "low_latency_first_token", "online_serving", "peak_throughput_static"]
+                let wanted =
+                    lmdeploy ? ["static_inference"] : ["throughput", "low_latency_first_token", "online_serving", "peak_throughput_static"]
                 guard wanted.contains(kind) else { refuse("table kind \(kind) is not checked"); continue }
                 let modelName = try table.string(i, "model")
                 if let why = unmodelled[modelName.lowercased()] { refuse(why); continue }
@@ -113,12 +119,16 @@ public enum ServingCheck {
                     do { profiles[hw] = try store.hardware(hw) } catch { refuse("profile \(hw) is not shipped"); continue }
                 }
                 guard let profile = profiles[hw], case .transformer(let model) = try store.model(modelID) else { continue }
-                guard let prec = precision(try table.string(i, "precision")) else { refuse("precision \(try table.string(i, "precision"))"); continue }
+                guard let prec = precision(try table.string(i, "precision")) else {
+                    refuse("precision \(try table.string(i, "precision"))"); continue
+                }
                 let tp = try table.optionalInt(i, "tp") ?? 1
                 let pp = lmdeploy ? 1 : (try table.optionalInt(i, "pp") ?? 1)
                 let isl: Int, osl: Int
                 if lmdeploy {
-                    guard let a = try table.optionalInt(i, "isl"), let b = try table.optionalInt(i, "osl") else { refuse("no isl/osl"); continue }
+                    guard let a = try table.optionalInt(i, "isl"), let b = try table.optionalInt(i, "osl") else {
+                        refuse("no isl/osl"); continue
+                    }
                     isl = a; osl = b
                 } else {
                     isl = try table.int(i, "isl"); osl = try table.int(i, "osl")
@@ -131,8 +141,10 @@ public enum ServingCheck {
                     guard let measured, measured > 0 else { refuse("no measured \(metric)"); return }
                     do {
                         let p = try predicted()
-                        rows.append(Row(file: name, line: line, kind: kind, metric: metric, model: modelID, hardware: hw, layout: layout,
-                                        measured: measured, predicted: p))
+                        rows.append(
+                            Row(
+                                file: name, line: line, kind: kind, metric: metric, model: modelID, hardware: hw, layout: layout,
+                                measured: measured, predicted: p))
                     } catch {
                         refuse("\(modelID) \(layout) on \(hw): \(error)")
                     }
@@ -152,11 +164,15 @@ public enum ServingCheck {
                         try predictor.estimate(.batch(b)).outputTokensPerSecond
                     }
                 case "low_latency_first_token":
-                    add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) { try predictor.estimate(.batch(1)).ttft }
+                    add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) {
+                        try predictor.estimate(.batch(1)).ttft
+                    }
                 case "online_serving":
                     let rate = try table.string(i, "request_rate_qps")
                     guard rate.uppercased() != "INF" else {
-                        refuse("QPS INF (every request at once): TTFT is the drain of a finite queue of requests, not a steady state; not modelled")
+                        refuse(
+                            "QPS INF (every request at once): TTFT is the drain of a finite queue of requests, not a steady state; not modelled"
+                        )
                         continue
                     }
                     let load: ServingLoad = .rate(Double(rate) ?? 0)
@@ -179,8 +195,10 @@ public enum ServingCheck {
             let rs = rows.filter { $0.kind == kind && $0.metric == metric }
             let s = ErrorSummary(errors: rs.map { abs($0.error) })
             let signed = rs.map(\.error).sorted()
-            groups.append(Group(kind: kind, metric: metric, n: rs.count, medianAPE: s.medianAPE, p90APE: s.p90APE, meanAPE: s.meanAPE,
-                                signedMedian: signed[signed.count / 2], refused: refusals.filter { $0.kind == kind }.count))
+            groups.append(
+                Group(
+                    kind: kind, metric: metric, n: rs.count, medianAPE: s.medianAPE, p90APE: s.p90APE, meanAPE: s.meanAPE,
+                    signedMedian: signed[signed.count / 2], refused: refusals.filter { $0.kind == kind }.count))
         }
         return Outcome(groups: groups, rows: rows, refusals: refusals)
     }

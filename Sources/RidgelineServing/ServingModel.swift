@@ -21,10 +21,19 @@ public enum ServingPrecision: String, CaseIterable, Sendable, Hashable {
     /// trains in it): it borrows fp8's (bf16 activations, narrow GEMMs), and `ServingPredictor`
     /// re-types those GEMMs to fp4.
     public var training: Precision {
-        switch self { case .bf16: return .bf16; case .fp16: return .fp16; case .fp8, .fp4: return .fp8 }
+        switch self {
+        case .bf16: return .bf16;
+        case .fp16: return .fp16;
+        case .fp8, .fp4: return .fp8
+        }
     }
     public var dtype: DType {
-        switch self { case .bf16: return .bf16; case .fp16: return .fp16; case .fp8: return .fp8; case .fp4: return .fp4 }
+        switch self {
+        case .bf16: return .bf16;
+        case .fp16: return .fp16;
+        case .fp8: return .fp8;
+        case .fp4: return .fp4
+        }
     }
     /// Why `profile` cannot serve in this precision, or nil: fp8 and fp4 need a tensor peak in
     /// their dtype (a part without one would run them on a wider format's peak, which is not fp8
@@ -35,7 +44,8 @@ public enum ServingPrecision: String, CaseIterable, Sendable, Hashable {
         case .fp8, .fp4:
             guard profile.compute.peak[dtype] == nil else { return nil }
             let example = self == .fp4 ? "Blackwell-class parts such as b200 and gb200" : "Hopper, Ada and Blackwell parts"
-            return "\(profile.id) is \(profile.architecture) and its profile has no \(rawValue) tensor peak (\(example) have one); use \(self == .fp4 && profile.compute.peak[.fp8] != nil ? "fp8 or bf16" : "bf16")"
+            return
+                "\(profile.id) is \(profile.architecture) and its profile has no \(rawValue) tensor peak (\(example) have one); use \(self == .fp4 && profile.compute.peak[.fp8] != nil ? "fp8 or bf16" : "bf16")"
         }
     }
 }
@@ -177,7 +187,9 @@ public enum ServingError: Error, CustomStringConvertible, Equatable {
     case doesNotFit(String)
     case invalid(String)
     public var description: String {
-        switch self { case .doesNotFit(let s), .invalid(let s): return s }
+        switch self {
+        case .doesNotFit(let s), .invalid(let s): return s
+        }
     }
 }
 
@@ -191,20 +203,29 @@ public struct ServingPredictor: Sendable {
         let m = config.model
         guard config.tp >= 1, config.pp >= 1, config.ep >= 1 else { throw ServingError.invalid("--tp, --pp and --ep must be at least 1") }
         guard config.inputTokens >= 1, config.outputTokens >= 1 else {
-            throw ServingError.invalid("--input-tokens and --output-tokens must be at least 1 (got \(config.inputTokens), \(config.outputTokens))")
+            throw ServingError.invalid(
+                "--input-tokens and --output-tokens must be at least 1 (got \(config.inputTokens), \(config.outputTokens))")
         }
         guard m.heads % config.tp == 0 else {
             throw ServingError.invalid("--tp \(config.tp) must divide the model's \(m.heads) attention heads")
         }
         guard config.pp <= m.layers else { throw ServingError.invalid("--pp \(config.pp) exceeds the model's \(m.layers) layers") }
         if config.ep > 1 {
-            guard let moe = m.moe else { throw ServingError.invalid("--ep \(config.ep) needs a mixture-of-experts model; \(m.name) is dense") }
-            guard config.tp % config.ep == 0 else {
-                throw ServingError.invalid("--ep \(config.ep) must divide --tp \(config.tp) (experts split over ep ranks of the tensor-parallel group, each expert over tp/ep)")
+            guard let moe = m.moe else {
+                throw ServingError.invalid("--ep \(config.ep) needs a mixture-of-experts model; \(m.name) is dense")
             }
-            guard moe.experts % config.ep == 0 else { throw ServingError.invalid("--ep \(config.ep) must divide the \(moe.experts) experts") }
+            guard config.tp % config.ep == 0 else {
+                throw ServingError.invalid(
+                    "--ep \(config.ep) must divide --tp \(config.tp) (experts split over ep ranks of the tensor-parallel group, each expert over tp/ep)"
+                )
+            }
+            guard moe.experts % config.ep == 0 else {
+                throw ServingError.invalid("--ep \(config.ep) must divide the \(moe.experts) experts")
+            }
         }
-        if let why = config.precision.unsupported(on: config.profile) { throw ServingError.invalid("--precision \(config.precision.rawValue): \(why)") }
+        if let why = config.precision.unsupported(on: config.profile) {
+            throw ServingError.invalid("--precision \(config.precision.rawValue): \(why)")
+        }
         if let why = config.kvServingPrecision.unsupported(on: config.profile) {
             throw ServingError.invalid("--kv-precision \(config.kvServingPrecision.rawValue): \(why)")
         }
@@ -215,8 +236,9 @@ public struct ServingPredictor: Sendable {
         self.config = config
         self.roofline = Roofline(config.profile)
         self.network = Network(profile: config.profile, assumptions: TrainingAssumptions())
-        let settings = KernelSettings(tp: config.tp, microBatch: 1, seq: 1, precision: config.precision.training,
-                                      mode: .compiled, ep: config.ep, expertTP: config.tp / config.ep)
+        let settings = KernelSettings(
+            tp: config.tp, microBatch: 1, seq: 1, precision: config.precision.training,
+            mode: .compiled, ep: config.ep, expertTP: config.tp / config.ep)
         self.kernels = TransformerKernels(model: m, settings: settings)
     }
 
@@ -264,7 +286,8 @@ public struct ServingPredictor: Sendable {
         // stages, charged to each device as the larger share.
         let layerParams = model.parameterCount - model.inputParameters - model.outputParameters
         let ends = max(model.inputParameters, model.outputParameters + (model.tiedEmbeddings ? model.inputParameters : 0))
-        let perDevice = layerParams / Double(config.devices) + (config.pp > 1 ? ends : model.inputParameters + model.outputParameters) / Double(t)
+        let perDevice =
+            layerParams / Double(config.devices) + (config.pp > 1 ? ends : model.inputParameters + model.outputParameters) / Double(t)
         return perDevice * config.precision.dtype.bytes
     }
 
@@ -284,15 +307,18 @@ public struct ServingPredictor: Sendable {
         let activations = activationBytesPerDevice(batch: batch)
         let reserve = config.assumptions.runtimeReserveBytes
         let kv = Double(batch) * paddedTokensPerSequence * kvBytesPerTokenPerDevice
-        return MemoryUse(capacity: capacity, weights: weights, kvCache: kv, activations: activations, reserve: reserve,
-                         free: capacity - weights - activations - reserve - kv)
+        return MemoryUse(
+            capacity: capacity, weights: weights, kvCache: kv, activations: activations, reserve: reserve,
+            free: capacity - weights - activations - reserve - kv)
     }
 
     /// Sequences of input + output tokens whose KV cache fits the pool (the share of memory left
     /// after weights, activations and the runtime reserve).
     public var maxConcurrency: Int {
         let capacity = config.profile.deviceMemory.capacityBytes
-        let left = capacity - weightBytesPerDevice - activationBytesPerDevice(batch: config.assumptions.maxBatch) - config.assumptions.runtimeReserveBytes
+        let left =
+            capacity - weightBytesPerDevice - activationBytesPerDevice(batch: config.assumptions.maxBatch)
+            - config.assumptions.runtimeReserveBytes
         guard left > 0 else { return 0 }
         let pool = left * config.assumptions.kvCacheFraction
         return Int(pool / (paddedTokensPerSequence * kvBytesPerTokenPerDevice))
@@ -303,10 +329,14 @@ public struct ServingPredictor: Sendable {
         let w = weightBytesPerDevice
         let gb = { (x: Double) in String(format: "%.1f GB", x / 1e9) }
         if w + config.assumptions.runtimeReserveBytes >= capacity {
-            throw ServingError.doesNotFit("\(model.name) in \(config.precision.rawValue) needs \(gb(w)) of weights per device on \(config.devices) device(s) (tp \(t), pp \(config.pp)); \(config.profile.id) has \(gb(capacity)) (\(gb(config.assumptions.runtimeReserveBytes)) runtime reserve). Use more devices (--tp/--pp) or --precision fp8")
+            throw ServingError.doesNotFit(
+                "\(model.name) in \(config.precision.rawValue) needs \(gb(w)) of weights per device on \(config.devices) device(s) (tp \(t), pp \(config.pp)); \(config.profile.id) has \(gb(capacity)) (\(gb(config.assumptions.runtimeReserveBytes)) runtime reserve). Use more devices (--tp/--pp) or --precision fp8"
+            )
         }
         if maxConcurrency < 1 {
-            throw ServingError.doesNotFit("\(model.name) fits its weights (\(gb(w)) per device) but no sequence of \(config.inputTokens + config.outputTokens) tokens fits the KV cache left on \(config.profile.id) (\(gb(capacity)) in all, KV \(String(format: "%.0f", kvBytesPerTokenPerDevice)) bytes/token/device, activations \(gb(activationBytesPerDevice(batch: config.assumptions.maxBatch))))")
+            throw ServingError.doesNotFit(
+                "\(model.name) fits its weights (\(gb(w)) per device) but no sequence of \(config.inputTokens + config.outputTokens) tokens fits the KV cache left on \(config.profile.id) (\(gb(capacity)) in all, KV \(String(format: "%.0f", kvBytesPerTokenPerDevice)) bytes/token/device, activations \(gb(activationBytesPerDevice(batch: config.assumptions.maxBatch))))"
+            )
         }
     }
 
@@ -319,7 +349,11 @@ public struct ServingPredictor: Sendable {
             time += p.timeSeconds * count; compute += p.computeSeconds * count; memory += p.memorySeconds * count
             overhead += p.overheadSeconds * count; flops += p.flops * count; bytes += p.bytes * count
             let key: String
-            switch p.bound { case .compute: key = "compute"; case .memory: key = "memory"; case .latency: key = "latency" }
+            switch p.bound {
+            case .compute: key = "compute";
+            case .memory: key = "memory";
+            case .latency: key = "latency"
+            }
             byBound[key, default: 0] += p.timeSeconds * count
         }
         mutating func addComm(_ s: Double) { time += s; comm += s; byBound["communication", default: 0] += s }
@@ -335,9 +369,10 @@ public struct ServingPredictor: Sendable {
             return r
         }
         func phase(tokens: Int) -> ServingPhase {
-            ServingPhase(timeSeconds: time, computeSeconds: compute, memorySeconds: memory, communicationSeconds: comm,
-                      overheadSeconds: overhead, flops: flops, bytes: bytes,
-                      bound: byBound.max { $0.value < $1.value }?.key ?? "latency", tokens: tokens)
+            ServingPhase(
+                timeSeconds: time, computeSeconds: compute, memorySeconds: memory, communicationSeconds: comm,
+                overheadSeconds: overhead, flops: flops, bytes: bytes,
+                bound: byBound.max { $0.value < $1.value }?.key ?? "latency", tokens: tokens)
         }
     }
 
@@ -364,8 +399,11 @@ public struct ServingPredictor: Sendable {
         let roof = max(p.computeSeconds, memory)
         p.memorySeconds = memory
         p.timeSeconds = roof + p.overheadSeconds
-        if p.overheadSeconds > roof { p.bound = .latency }
-        else { p.bound = p.computeSeconds >= memory ? .compute(p.computeDType) : .memory(config.profile.deviceMemory.name) }
+        if p.overheadSeconds > roof {
+            p.bound = .latency
+        } else {
+            p.bound = p.computeSeconds >= memory ? .compute(p.computeDType) : .memory(config.profile.deviceMemory.name)
+        }
         return p
     }
 
@@ -411,8 +449,9 @@ public struct ServingPredictor: Sendable {
         var tally = time(k.layerForward(moe: false)).scaled(denseLayersPerStage)
         if moeLayersPerStage > 0 { tally += time(k.layerForward(moe: true)).scaled(moeLayersPerStage) }
         if past > 0 {
-            let a = Attention(batch: sequences, heads: model.heads / t, kvHeads: max(1, model.kvHeads / t), seq: seq, seqKV: past,
-                              headDim: model.headDim, causal: false, impl: .flash, dtype: act)
+            let a = Attention(
+                batch: sequences, heads: model.heads / t, kvHeads: max(1, model.kvHeads / t), seq: seq, seqKV: past,
+                headDim: model.headDim, causal: false, impl: .flash, dtype: act)
             var extra = Tally(); extra.add(predict(.attention(a)), count: 1)
             tally += extra.scaled(layersPerStage)
         }
@@ -422,7 +461,8 @@ public struct ServingPredictor: Sendable {
         full += input
         full += headTally(rows: sequences)
         if config.pp > 1 {
-            let p2p = network.time(.sendRecv, bytes: Double(sequences * seq) * Double(h) * act.bytes / Double(t), group: CommGroup(ranks: 2, ranksPerNode: 2))
+            let p2p = network.time(
+                .sendRecv, bytes: Double(sequences * seq) * Double(h) * act.bytes / Double(t), group: CommGroup(ranks: 2, ranksPerNode: 2))
             full.addComm(p2p * Double(config.pp - 1))
         }
         full.overhead += config.assumptions.stepOverhead; full.time += config.assumptions.stepOverhead
@@ -471,9 +511,13 @@ public struct ServingPredictor: Sendable {
         attention.add(predict(.gemm(GEMM(m: b, n: qkvN, k: h, dtype: mm))), count: 1)
         let kvHeads = model.mla != nil ? 1 : max(1, model.kvHeads / t)
         let kvHeadDim = model.mla.map { ($0.kvLoraRank + $0.qkRopeDim) / 2 } ?? model.headDim
-        attention.add(predict(.attention(Attention(batch: b, heads: model.heads / t, kvHeads: kvHeads, seq: 1, seqKV: max(1, context),
-                                                  headDim: kvHeadDim, causal: false, impl: .flash, dtype: config.kvDType)),
-                                      streamingAttention: true), count: 1)
+        attention.add(
+            predict(
+                .attention(
+                    Attention(
+                        batch: b, heads: model.heads / t, kvHeads: kvHeads, seq: 1, seqKV: max(1, context),
+                        headDim: kvHeadDim, causal: false, impl: .flash, dtype: config.kvDType)),
+                streamingAttention: true), count: 1)
         attention.add(predict(.gemm(GEMM(m: b, n: h, k: max(1, Int(outWidth) / t), dtype: mm))), count: 1)
         attention.addComm(tensorAllReduce(tokens: b))
         attention.add(predict(.elementwise(Elementwise(name: "add", elements: b * h, inputs: 2, dtype: act))), count: 1)
@@ -482,8 +526,12 @@ public struct ServingPredictor: Sendable {
             var x = Tally()
             let f = max(1, ffn / split)
             x.add(predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, batch: experts, dtype: mm))), count: 1)
-            x.add(predict(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: m * f * experts,
-                                                             inputs: model.gated ? 2 : 1, dtype: act))), count: 1)
+            x.add(
+                predict(
+                    .elementwise(
+                        Elementwise(
+                            name: model.gated ? "swiglu" : "gelu", elements: m * f * experts,
+                            inputs: model.gated ? 2 : 1, dtype: act))), count: 1)
             x.add(predict(.gemm(GEMM(m: m, n: h, k: f, batch: experts, dtype: mm))), count: 1)
             return x
         }
@@ -524,7 +572,9 @@ public struct ServingPredictor: Sendable {
         ends += headTally(rows: b)
         step += ends
         if config.pp > 1 {
-            step.addComm(Double(config.pp - 1) * network.time(.sendRecv, bytes: Double(b) * Double(h) * act.bytes, group: CommGroup(ranks: 2, ranksPerNode: 2)))
+            step.addComm(
+                Double(config.pp - 1)
+                    * network.time(.sendRecv, bytes: Double(b) * Double(h) * act.bytes, group: CommGroup(ranks: 2, ranksPerNode: 2)))
         }
         step.overhead += config.assumptions.stepOverhead; step.time += config.assumptions.stepOverhead
         return step.phase(tokens: b)
@@ -559,7 +609,9 @@ public struct ServingPredictor: Sendable {
         case .batch(let b):
             guard b >= 1 else { throw ServingError.invalid("--batch must be at least 1 (got \(b))") }
             guard b <= maxConcurrency else {
-                throw ServingError.doesNotFit("--batch \(b) needs KV cache for \(b) sequences of \(i + o) tokens; \(maxConcurrency) fit on \(config.profile.id) (\(config.devices) device(s))")
+                throw ServingError.doesNotFit(
+                    "--batch \(b) needs KV cache for \(b) sequences of \(i + o) tokens; \(maxConcurrency) fit on \(config.profile.id) (\(config.devices) device(s))"
+                )
             }
             let p = prefill(requests: b)
             decode = decodeStep(batch: b, context: meanContext)
@@ -592,14 +644,18 @@ public struct ServingPredictor: Sendable {
             }
             (throughput, ttft, tpot, decode) = (best.throughput, best.ttft, best.tpot, best.decode)
             batch = Double(bestC)
-            notes.append("max load: every request issued at once; the batch that maximises output tokens/s within memory is \(bestC) (KV cache holds \(maxConcurrency))")
+            notes.append(
+                "max load: every request issued at once; the batch that maximises output tokens/s within memory is \(bestC) (KV cache holds \(maxConcurrency))"
+            )
             ttft = best.ttft
         case .rate(let qps):
             guard qps > 0, qps.isFinite else { throw ServingError.invalid("--rate must be a positive number (got \(qps))") }
             // Steady state (Little's law): B = λ · (TTFT + o · TPOT(B)), TPOT(B) = decode(B) / (1 − λ·prefill).
             let prefillShare = qps * prefillOne.timeSeconds
             guard prefillShare < 1 else {
-                throw ServingError.doesNotFit("at \(qps) requests/s prefill alone needs \(String(format: "%.2f", prefillShare))x the replica's time (prefill \(String(format: "%.1f ms", prefillOne.timeSeconds * 1e3)) each); the rate exceeds what \(config.devices) device(s) serve")
+                throw ServingError.doesNotFit(
+                    "at \(qps) requests/s prefill alone needs \(String(format: "%.2f", prefillShare))x the replica's time (prefill \(String(format: "%.1f ms", prefillOne.timeSeconds * 1e3)) each); the rate exceeds what \(config.devices) device(s) serve"
+                )
             }
             var b = max(1.0, qps * (prefillOne.timeSeconds + Double(o) * decodeStep(batch: 1, context: meanContext).timeSeconds))
             var d = decodeStep(batch: 1, context: meanContext)
@@ -614,7 +670,9 @@ public struct ServingPredictor: Sendable {
             }
             guard converged, b <= Double(maxC) else {
                 let r = closed(maxC)
-                throw ServingError.doesNotFit("at \(qps) requests/s the batch does not settle within the \(maxC) sequences that fit; the replica sustains about \(String(format: "%.2f", r.throughput / Double(o))) requests/s at that load")
+                throw ServingError.doesNotFit(
+                    "at \(qps) requests/s the batch does not settle within the \(maxC) sequences that fit; the replica sustains about \(String(format: "%.2f", r.throughput / Double(o))) requests/s at that load"
+                )
             }
             decode = d
             tpot = d.timeSeconds / (1 - prefillShare)
@@ -634,15 +692,16 @@ public struct ServingPredictor: Sendable {
         let cost = price.map { $0 * devices / 3600 / throughput * 1e6 }
         let energy = config.profile.powerWatts * devices / throughput * 1e6 / 3.6e6
         let mem = memory(batch: max(1, Int(batch.rounded(.up))))
-        return ServingEstimate(model: model.name, hardware: config.profile.id, devices: config.devices, tp: t, pp: config.pp, ep: config.ep,
-                               precision: config.precision.rawValue, kvPrecision: config.kvServingPrecision.rawValue,
-                               inputTokens: i, outputTokens: o, ttft: ttft, tpot: tpot, e2eLatency: e2e,
-                               outputTokensPerSecond: throughput, requestsPerSecond: requests, batch: batch,
-                               maxConcurrency: maxConcurrency, kvCacheBytesPerToken: kvBytesPerToken,
-                               kvCacheBytesPerTokenPerDevice: kvBytesPerTokenPerDevice,
-                               pagingOverheadFraction: paddedTokensPerSequence / Double(i + o) - 1,
-                               memory: mem, prefill: prefillShown, decode: decode, queueingSeconds: queueing, utilization: utilization,
-                               costPerMillionTokens: cost, energyPerMillionTokensKWh: energy,
-                               stepOverhead: config.assumptions.stepOverhead, notes: notes)
+        return ServingEstimate(
+            model: model.name, hardware: config.profile.id, devices: config.devices, tp: t, pp: config.pp, ep: config.ep,
+            precision: config.precision.rawValue, kvPrecision: config.kvServingPrecision.rawValue,
+            inputTokens: i, outputTokens: o, ttft: ttft, tpot: tpot, e2eLatency: e2e,
+            outputTokensPerSecond: throughput, requestsPerSecond: requests, batch: batch,
+            maxConcurrency: maxConcurrency, kvCacheBytesPerToken: kvBytesPerToken,
+            kvCacheBytesPerTokenPerDevice: kvBytesPerTokenPerDevice,
+            pagingOverheadFraction: paddedTokensPerSequence / Double(i + o) - 1,
+            memory: mem, prefill: prefillShown, decode: decode, queueingSeconds: queueing, utilization: utilization,
+            costPerMillionTokens: cost, energyPerMillionTokensKWh: energy,
+            stepOverhead: config.assumptions.stepOverhead, notes: notes)
     }
 }

@@ -16,8 +16,10 @@ public struct ServingPlanRequest: Sendable {
     public var tpotSLO: Double?
     public var maxDevices: Int
     public var top: Int
-    public init(model: TransformerModel, hardware: [HardwareProfile], inputTokens: Int, outputTokens: Int, rate: Double,
-                ttftSLO: Double?, tpotSLO: Double?, maxDevices: Int, top: Int) {
+    public init(
+        model: TransformerModel, hardware: [HardwareProfile], inputTokens: Int, outputTokens: Int, rate: Double,
+        ttftSLO: Double?, tpotSLO: Double?, maxDevices: Int, top: Int
+    ) {
         self.model = model; self.hardware = hardware; self.inputTokens = inputTokens; self.outputTokens = outputTokens
         self.rate = rate; self.ttftSLO = ttftSLO; self.tpotSLO = tpotSLO; self.maxDevices = maxDevices; self.top = top
     }
@@ -78,22 +80,28 @@ public enum ServingPlanner {
         }
         let evaluated = results.reduce(0) { $0 + $1.evaluated }
         let meeting = results.compactMap(\.entry)
-        let ranked = meeting.sorted { ($0.costPerMillionTokens ?? .infinity, $0.estimate.e2eLatency) < ($1.costPerMillionTokens ?? .infinity, $1.estimate.e2eLatency) }
+        let ranked = meeting.sorted {
+            ($0.costPerMillionTokens ?? .infinity, $0.estimate.e2eLatency) < ($1.costPerMillionTokens ?? .infinity, $1.estimate.e2eLatency)
+        }
         var pareto: [ServingPlanEntry] = []
         var bestLatency = Double.infinity
         for e in ranked where e.estimate.e2eLatency < bestLatency {
             pareto.append(e); bestLatency = e.estimate.e2eLatency
         }
-        return ServingPlanResult(evaluated: evaluated, elapsedSeconds: Date().timeIntervalSince(start),
-                                 best: Array(ranked.prefix(request.top)), pareto: pareto)
+        return ServingPlanResult(
+            evaluated: evaluated, elapsedSeconds: Date().timeIntervalSince(start),
+            best: Array(ranked.prefix(request.top)), pareto: pareto)
     }
 
     /// The fewest replicas of one layout that meet the targets, found by doubling and then
     /// bisecting (more replicas share the rate, so each one's batch, TTFT and TPOT only fall):
     /// about 2·log2(max replicas) predictions, so a search to a million devices stays fast.
-    static func cheapest(_ request: ServingPlanRequest, profile: HardwareProfile, precision: ServingPrecision,
-                         tp: Int, pp: Int, ep: Int) -> (evaluated: Int, entry: ServingPlanEntry?) {
-        var config = ServingConfig(model: request.model, profile: profile, inputTokens: request.inputTokens, outputTokens: request.outputTokens)
+    static func cheapest(
+        _ request: ServingPlanRequest, profile: HardwareProfile, precision: ServingPrecision,
+        tp: Int, pp: Int, ep: Int
+    ) -> (evaluated: Int, entry: ServingPlanEntry?) {
+        var config = ServingConfig(
+            model: request.model, profile: profile, inputTokens: request.inputTokens, outputTokens: request.outputTokens)
         config.tp = tp; config.pp = pp; config.ep = ep; config.precision = precision
         guard let predictor = try? ServingPredictor(config), (try? predictor.checkFits()) != nil else { return (0, nil) }
         let maxReplicas = request.maxDevices / (tp * pp)
@@ -102,7 +110,8 @@ public enum ServingPlanner {
         func meets(_ replicas: Int) -> ServingEstimate? {
             evaluated += 1
             guard let e = try? predictor.estimate(.rate(request.rate / Double(replicas))),
-                  request.ttftSLO.map({ e.ttft <= $0 }) ?? true, request.tpotSLO.map({ e.tpot <= $0 }) ?? true else { return nil }
+                request.ttftSLO.map({ e.ttft <= $0 }) ?? true, request.tpotSLO.map({ e.tpot <= $0 }) ?? true
+            else { return nil }
             return e
         }
         var low = 0, high = 1
@@ -120,7 +129,11 @@ public enum ServingPlanner {
         }
         let devices = high * tp * pp
         let cost = profile.pricePerHourUSD.map { $0 * Double(devices) / 3600 / (request.rate * Double(request.outputTokens)) * 1e6 }
-        return (evaluated, ServingPlanEntry(hardware: profile.id, devices: devices, replicas: high, tp: tp, pp: pp, ep: ep,
-                                            precision: precision, estimate: best, costPerMillionTokens: cost))
+        return (
+            evaluated,
+            ServingPlanEntry(
+                hardware: profile.id, devices: devices, replicas: high, tp: tp, pp: pp, ep: ep,
+                precision: precision, estimate: best, costPerMillionTokens: cost)
+        )
     }
 }

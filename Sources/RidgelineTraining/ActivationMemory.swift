@@ -42,20 +42,21 @@ public struct ActivationMemory: Sendable {
     public var insideTP: Double {
         let kvRatio = Double(model.kvDim) / Double(model.dModel)
         let ffnRatio = Double(model.ffn) / Double(model.dModel)
-        var attention = 2 * (1 + kvRatio) + 2 * kvRatio + 2       // Q,K · V · projection input
+        var attention = 2 * (1 + kvRatio) + 2 * kvRatio + 2  // Q,K · V · projection input
         if let mla = model.mla {
             // Q and K at H·(nope + rope), V and the projection input at H·v, and the two latents
             // the up-projections read (counted inside tp: a slight underestimate when tp > 1).
             let d = Double(model.dModel), heads = Double(model.heads)
-            attention = (2 * 2 * heads * Double(mla.qkDim) + 2 * 2 * heads * Double(mla.vHeadDim)
-                         + 2 * Double(mla.kvLoraRank + mla.qLoraRank + mla.qkRopeDim)) / d
+            attention =
+                (2 * 2 * heads * Double(mla.qkDim) + 2 * 2 * heads * Double(mla.vHeadDim)
+                    + 2 * Double(mla.kvLoraRank + mla.qLoraRank + mla.qkRopeDim)) / d
         }
         func mlp(_ ratio: Double) -> Double { 2 * ratio * (model.gated ? 2 : 1) + 2 * ratio }
         guard moe, let experts = model.moe else { return sbh * (attention + mlp(ffnRatio)) * scale }
         let expertRatio = Double(experts.expertFFN) / Double(model.dModel)
         let routed = Double(experts.topK) * expertLoad * (2 + mlp(expertRatio))
         let shared = Double(experts.sharedExperts) * mlp(expertRatio)
-        let logits = 4 * Double(experts.experts) / Double(model.dModel) / scale * t   // fp32, not split by tp
+        let logits = 4 * Double(experts.experts) / Double(model.dModel) / scale * t  // fp32, not split by tp
         return sbh * (attention + routed + shared + logits) * scale
     }
 

@@ -38,13 +38,21 @@ public struct CNNKernels: Sendable {
             x.backward.add(.conv2d(bwdWeights), .gemm)
             first = false
             if eager || !relu {
-                x.forward.add(.elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 2, flopsPerElement: 5, dtype: act)), .memoryBound)
+                x.forward.add(
+                    .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 2, flopsPerElement: 5, dtype: act)),
+                    .memoryBound)
                 if relu { x.forward.add(.elementwise(Elementwise(name: "relu", elements: elements, dtype: act)), .memoryBound) }
-                x.backward.add(.elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 3, flopsPerElement: 8, dtype: act)), .memoryBound)
+                x.backward.add(
+                    .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 3, flopsPerElement: 8, dtype: act)),
+                    .memoryBound)
                 if relu { x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound) }
             } else {
-                x.forward.add(.elementwise(Elementwise(name: "batchnorm_relu", elements: elements, inputs: 2, flopsPerElement: 6, dtype: act)), .memoryBound)
-                x.backward.add(.elementwise(Elementwise(name: "batchnorm_relu", elements: elements, inputs: 4, flopsPerElement: 9, dtype: act)), .memoryBound)
+                x.forward.add(
+                    .elementwise(Elementwise(name: "batchnorm_relu", elements: elements, inputs: 2, flopsPerElement: 6, dtype: act)),
+                    .memoryBound)
+                x.backward.add(
+                    .elementwise(Elementwise(name: "batchnorm_relu", elements: elements, inputs: 4, flopsPerElement: 9, dtype: act)),
+                    .memoryBound)
             }
             x.activationBytes += (Double(n * cin * h * h) + 2 * Double(elements)) * act.bytes
             return out
@@ -58,12 +66,14 @@ public struct CNNKernels: Sendable {
             case .maxPool(let kernel, let stride):
                 let out = (size + 2 * (kernel / 2) - kernel) / stride + 1
                 x.forward.add(.reduction(Reduction(elements: n * c * size * size, outputs: n * c * out * out, dtype: act)), .memoryBound)
-                x.backward.add(.elementwise(Elementwise(name: "maxpool_bwd", elements: n * c * size * size, inputs: 1, dtype: act)), .memoryBound)
+                x.backward.add(
+                    .elementwise(Elementwise(name: "maxpool_bwd", elements: n * c * size * size, inputs: 1, dtype: act)), .memoryBound)
                 x.activationBytes += Double(n * c * size * size) * act.bytes
                 size = out
             case .globalAvgPool:
                 x.forward.add(.reduction(Reduction(elements: n * c * size * size, outputs: n * c, dtype: act)), .memoryBound)
-                x.backward.add(.elementwise(Elementwise(name: "avgpool_bwd", elements: n * c * size * size, inputs: 1, dtype: act)), .memoryBound)
+                x.backward.add(
+                    .elementwise(Elementwise(name: "avgpool_bwd", elements: n * c * size * size, inputs: 1, dtype: act)), .memoryBound)
                 size = 1
             case .bottleneck(let mid, let out, let stride):
                 let inSize = size, inC = c
@@ -72,7 +82,9 @@ public struct CNNKernels: Sendable {
                 s1 = conv(mid, out, 1, 1, s1, relu: false)
                 if stride != 1 || inC != out { _ = conv(inC, out, 1, stride, inSize, relu: false) }
                 let elements = n * out * s1 * s1
-                x.forward.add(.elementwise(Elementwise(name: "add_relu", elements: elements, inputs: 2, flopsPerElement: 2, dtype: act)), .memoryBound)
+                x.forward.add(
+                    .elementwise(Elementwise(name: "add_relu", elements: elements, inputs: 2, flopsPerElement: 2, dtype: act)), .memoryBound
+                )
                 x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
                 x.activationBytes += Double(elements) * act.bytes
                 c = out; size = s1
@@ -92,8 +104,9 @@ public struct CNNKernels: Sendable {
     func costs(profile: HardwareProfile, assumptions: TrainingAssumptions) -> LayerCosts {
         let x = expand()
         let network = Network(profile: profile, assumptions: assumptions)
-        let pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network,
-                                tpGroup: CommGroup(ranks: 1, ranksPerNode: 1))
+        let pricer = PassPricer(
+            engine: Roofline(profile), mode: settings.mode.execution, network: network,
+            tpGroup: CommGroup(ranks: 1, ranksPerNode: 1))
         let fwd = pricer.cost(x.forward), bwd = pricer.cost(x.backward)
         let modelFlops = LayerCosts.modelFlops(x.forward + x.backward)
         let params = model.parameterCount
@@ -102,10 +115,12 @@ public struct CNNKernels: Sendable {
             inputForward: PhaseCost(), inputBackward: PhaseCost(), outputForward: PhaseCost(), outputBackward: PhaseCost(),
             modelFlopsPerMicroBatch: modelFlops, hardwareFlopsPerMicroBatch: fwd.flops + bwd.flops,
             optimizerSecondsPerParameter: LayerCosts.optimizerSecondsPerParameter(profile: profile, settings: settings),
-            layerParameters: params, largestWeightParameters: params, inputParameters: 0, outputParametersLocal: 0, outputParametersPipelined: 0,
+            layerParameters: params, largestWeightParameters: params, inputParameters: 0, outputParametersLocal: 0,
+            outputParametersPipelined: 0,
             activationBytesPerLayer: x.activationBytes, fullLayerActivationBytes: x.activationBytes,
             inputActivationBytes: 0, outputActivationBytes: 0, pipelineMessageBytes: 0,
-            tokensPerMicroBatch: Double(settings.microBatch), peakFlopsPerSecond: profile.mfuPeak(settings.precision.gemmDType).flopsPerSecond,
+            tokensPerMicroBatch: Double(settings.microBatch),
+            peakFlopsPerSecond: profile.mfuPeak(settings.precision.gemmDType).flopsPerSecond,
             peakDType: profile.mfuPeak(settings.precision.gemmDType).dtype,
             network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
             deviceMemoryBytes: profile.deviceMemory.capacityBytes)

@@ -17,7 +17,9 @@ public struct CSVTable: Sendable {
             if quoted {
                 if ch == "\"" {
                     if chars.first == "\"" { field.unicodeScalars.append("\""); chars.removeFirst() } else { quoted = false }
-                } else { field.unicodeScalars.append(ch) }
+                } else {
+                    field.unicodeScalars.append(ch)
+                }
                 continue
             }
             switch ch {
@@ -70,12 +72,16 @@ public struct CSVTable: Sendable {
     }
 
     public func int(_ row: Int, _ name: String) throws -> Int {
-        guard let v = try optionalInt(row, name) else { throw RidgelineError.missingField(file: file, field: "row \(row + 1) column \(name)") }
+        guard let v = try optionalInt(row, name) else {
+            throw RidgelineError.missingField(file: file, field: "row \(row + 1) column \(name)")
+        }
         return v
     }
 
     public func double(_ row: Int, _ name: String) throws -> Double {
-        guard let v = try optionalDouble(row, name) else { throw RidgelineError.missingField(file: file, field: "row \(row + 1) column \(name)") }
+        guard let v = try optionalDouble(row, name) else {
+            throw RidgelineError.missingField(file: file, field: "row \(row + 1) column \(name)")
+        }
         return v
     }
 }

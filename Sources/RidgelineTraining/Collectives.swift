@@ -66,10 +66,12 @@ public struct Network: Sendable, Hashable {
     public var scaleUpCollective: CollectiveParameters
     public var scaleOutCollective: CollectiveParameters
 
-    public init(scaleUpBandwidth: Double, scaleUpLatency: Double, domainSize: Int, scaleOutBandwidth: Double,
-                scaleOutLatency: Double, scaleUpEfficiency: Double = 1, scaleOutEfficiency: Double = 1,
-                scaleUpCollective: CollectiveParameters = CollectiveParameters(),
-                scaleOutCollective: CollectiveParameters = CollectiveParameters()) {
+    public init(
+        scaleUpBandwidth: Double, scaleUpLatency: Double, domainSize: Int, scaleOutBandwidth: Double,
+        scaleOutLatency: Double, scaleUpEfficiency: Double = 1, scaleOutEfficiency: Double = 1,
+        scaleUpCollective: CollectiveParameters = CollectiveParameters(),
+        scaleOutCollective: CollectiveParameters = CollectiveParameters()
+    ) {
         self.scaleUpBandwidth = scaleUpBandwidth; self.scaleUpLatency = scaleUpLatency; self.domainSize = max(1, domainSize)
         self.scaleOutBandwidth = scaleOutBandwidth; self.scaleOutLatency = scaleOutLatency
         self.scaleUpEfficiency = scaleUpEfficiency; self.scaleOutEfficiency = scaleOutEfficiency
@@ -81,22 +83,27 @@ public struct Network: Sendable, Hashable {
     /// layout check reports first).
     public init(profile: HardwareProfile, assumptions: TrainingAssumptions) {
         let out = profile.scaleOut ?? profile.scaleUp ?? Link(name: "none", bandwidth: 1e9, latency: 10e-6, domainSize: nil)
-        let up = profile.scaleUp ?? Link(name: out.name, bandwidth: out.bandwidth, latency: out.latency, domainSize: 1, collective: out.collective)
-        self.init(scaleUpBandwidth: up.bandwidth, scaleUpLatency: up.latency, domainSize: up.domainSize ?? 1,
-                  scaleOutBandwidth: out.bandwidth, scaleOutLatency: out.latency,
-                  scaleUpEfficiency: assumptions.scaleUpEfficiency, scaleOutEfficiency: assumptions.scaleOutEfficiency,
-                  scaleUpCollective: up.collective ?? CollectiveParameters(),
-                  scaleOutCollective: out.collective ?? CollectiveParameters())
+        let up =
+            profile.scaleUp
+            ?? Link(name: out.name, bandwidth: out.bandwidth, latency: out.latency, domainSize: 1, collective: out.collective)
+        self.init(
+            scaleUpBandwidth: up.bandwidth, scaleUpLatency: up.latency, domainSize: up.domainSize ?? 1,
+            scaleOutBandwidth: out.bandwidth, scaleOutLatency: out.latency,
+            scaleUpEfficiency: assumptions.scaleUpEfficiency, scaleOutEfficiency: assumptions.scaleOutEfficiency,
+            scaleUpCollective: up.collective ?? CollectiveParameters(),
+            scaleOutCollective: out.collective ?? CollectiveParameters())
     }
 
     /// Seconds of `collective` over `ranks` ranks on one link: `CollectiveParameters.seconds` with
     /// the collective's ring steps and bus bytes.
     func linkTime(_ collective: Collective, bytes: Double, ranks: Int, scaleOut: Bool) -> Double {
         let p = scaleOut ? scaleOutCollective : scaleUpCollective
-        let bandwidth = p.busBandwidth(ranks: ranks, linkBandwidth: scaleOut ? scaleOutBandwidth : scaleUpBandwidth,
-                                       defaultEfficiency: scaleOut ? scaleOutEfficiency : scaleUpEfficiency)
-        return p.seconds(busBytes: collective.bytesPerRank(bytes, ranks: ranks), steps: collective.latencySteps(ranks: ranks),
-                         hopLatency: scaleOut ? scaleOutLatency : scaleUpLatency, bandwidth: bandwidth)
+        let bandwidth = p.busBandwidth(
+            ranks: ranks, linkBandwidth: scaleOut ? scaleOutBandwidth : scaleUpBandwidth,
+            defaultEfficiency: scaleOut ? scaleOutEfficiency : scaleUpEfficiency)
+        return p.seconds(
+            busBytes: collective.bytesPerRank(bytes, ranks: ranks), steps: collective.latencySteps(ranks: ranks),
+            hopLatency: scaleOut ? scaleOutLatency : scaleUpLatency, bandwidth: bandwidth)
     }
 
     /// Seconds for `collective` over `group` on a buffer of `bytes`.
@@ -120,7 +127,8 @@ public struct Network: Sendable, Hashable {
             let local = CommGroup(ranks: group.ranksPerNode, ranksPerNode: group.ranksPerNode)
             let across = CommGroup(ranks: group.nodes, ranksPerNode: 1)
             // An all-reduce is RS inside, AR across on the shard, AG inside; RS/AG use half of that.
-            let inside = collective == .allReduce
+            let inside =
+                collective == .allReduce
                 ? 2 * time(.reduceScatter, bytes: bytes, group: local) : time(.reduceScatter, bytes: bytes, group: local)
             var seconds = inside + time(collective, bytes: bytes / Double(group.ranksPerNode), group: across)
             // NCCL reduce-scatters and all-gathers over nodes with rings only (its tree serves
@@ -128,7 +136,8 @@ public struct Network: Sendable, Hashable {
             // of all the ranks takes n−1 steps, not (ranks per node − 1) + (nodes − 1); the steps
             // in between are NVLink hops, each paying the scale-up hop latency.
             if collective == .reduceScatter || collective == .allGather {
-                let steps = collective.latencySteps(ranks: group.ranks)
+                let steps =
+                    collective.latencySteps(ranks: group.ranks)
                     - collective.latencySteps(ranks: group.ranksPerNode) - collective.latencySteps(ranks: group.nodes)
                 seconds += max(0, steps) * scaleUpLatency
             }

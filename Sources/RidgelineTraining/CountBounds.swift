@@ -38,7 +38,8 @@ public enum CountBounds {
         "\(short(range.lowerBound)) to \(short(range.upperBound))"
     }
     /// 1e+18, 0.5, 1e+06: a bound or a large value in a message.
-    public static func short(_ x: Double) -> String { String(format: "%g", x)
+    public static func short(_ x: Double) -> String {
+        String(format: "%g", x)
     }
 
     /// Throws a `LayoutError` naming `field` when `value` is outside `range`.
@@ -80,8 +81,10 @@ public enum CountBounds {
             let s = Double(t.tokens(seq: settings.seq))
             let expertFFN = Double(t.moe?.expertFFN ?? 0), shared = Double(t.moe?.sharedExperts ?? 0)
             let patch = t.image.map { Double($0.channels) * Double($0.patch) * Double($0.patch) } ?? 0
-            let widths = [Double(t.dModel) + 2 * Double(t.kvDim), 2 * Double(t.ffn), Double(t.vocab), Double(t.heads) * Double(t.headDim),
-                          2 * expertFFN, 2 * shared * expertFFN, patch]
+            let widths = [
+                Double(t.dModel) + 2 * Double(t.kvDim), 2 * Double(t.ffn), Double(t.vocab), Double(t.heads) * Double(t.headDim),
+                2 * expertFFN, 2 * shared * expertFFN, patch,
+            ]
             let width = widths.max() ?? 0
             largest = b * s * width * Double(t.moe?.topK ?? 1) * 2
             if !settings.flashAttention { largest = max(largest, b * Double(t.heads) * s * s) }
@@ -96,7 +99,11 @@ public enum CountBounds {
             largest = b * Double(c.image) * Double(c.image) * Double(width) * 4
         }
         guard largest.isFinite, largest <= kernelElements else {
-            throw LayoutError(field: "micro-batch", detail: "--micro-batch \(settings.microBatch) with --seq \(settings.seq) on \(model.name) gives a tensor of \(short(largest)) elements in one kernel, above the \(short(kernelElements)) the model handles; lower --micro-batch or --seq")
+            throw LayoutError(
+                field: "micro-batch",
+                detail:
+                    "--micro-batch \(settings.microBatch) with --seq \(settings.seq) on \(model.name) gives a tensor of \(short(largest)) elements in one kernel, above the \(short(kernelElements)) the model handles; lower --micro-batch or --seq"
+            )
         }
     }
 }

@@ -15,14 +15,17 @@ public enum KernelListing {
         var rows: [ListedKernel] = []
         func add(_ phase: String, _ pass: PassKernels) {
             for k in pass.kernels {
-                rows.append(ListedKernel(phase: phase, category: k.category, count: k.count,
-                                         prediction: engine.predict(k.kernel, mode: settings.mode.execution)))
+                rows.append(
+                    ListedKernel(
+                        phase: phase, category: k.category, count: k.count,
+                        prediction: engine.predict(k.kernel, mode: settings.mode.execution)))
             }
         }
         switch model {
         case .transformer(let t):
-            let k = TransformerKernels(model: t, settings: settings,
-                                       expertLoad: min(settings.capacityFactor, TrainingAssumptions().expertLoadImbalance))
+            let k = TransformerKernels(
+                model: t, settings: settings,
+                expertLoad: min(settings.capacityFactor, TrainingAssumptions().expertLoadImbalance))
             add("input fwd", k.inputForward())
             add("layer fwd", k.layerForward())
             add("layer recompute", k.layerRecompute())

@@ -122,8 +122,10 @@ public struct ExpertLayerCosts: Sendable, Hashable {
 
 extension LayerCosts {
     /// Builds the kernels of one layer and predicts each with the roofline engine.
-    public static func compute(model: ModelDefinition, profile: HardwareProfile, settings: KernelSettings,
-                               assumptions: TrainingAssumptions = TrainingAssumptions()) throws -> LayerCosts {
+    public static func compute(
+        model: ModelDefinition, profile: HardwareProfile, settings: KernelSettings,
+        assumptions: TrainingAssumptions = TrainingAssumptions()
+    ) throws -> LayerCosts {
         guard settings.cp >= 1, settings.ep >= 1 else {
             throw LayoutError(field: "cp/ep", detail: "cp \(settings.cp) and ep \(settings.ep) must be at least 1")
         }
@@ -134,27 +136,35 @@ extension LayerCosts {
             throw LayoutError(field: "lora-rank", detail: "--lora-rank \(lora.rank) must be at least 1")
         }
         if settings.precision == .fp8 && profile.compute.peak[.fp8] == nil {
-            throw RidgelineError.unavailable(what: "--precision fp8",
-                                             reason: "\(profile.name) (\(profile.id)) has no fp8 tensor peak; use bf16 or fp16")
+            throw RidgelineError.unavailable(
+                what: "--precision fp8",
+                reason: "\(profile.name) (\(profile.id)) has no fp8 tensor peak; use bf16 or fp16")
         }
         guard settings.microBatch >= 1, settings.seq >= 1, settings.tp >= 1 else {
-            throw LayoutError(field: "micro-batch/seq/tp", detail: "micro-batch \(settings.microBatch), seq \(settings.seq) and tp \(settings.tp) must be at least 1")
+            throw LayoutError(
+                field: "micro-batch/seq/tp",
+                detail: "micro-batch \(settings.microBatch), seq \(settings.seq) and tp \(settings.tp) must be at least 1")
         }
         switch model {
         case .transformer(let t): return try transformer(t, profile: profile, settings: settings, assumptions: assumptions)
         case .cnn(let c):
             guard settings.cp == 1, settings.ep == 1, settings.finetune.lora == nil else {
-                throw LayoutError(field: "cp/ep/finetune", detail: "\(c.name) is a CNN: context and expert parallelism and LoRA are modelled for transformers only")
+                throw LayoutError(
+                    field: "cp/ep/finetune",
+                    detail: "\(c.name) is a CNN: context and expert parallelism and LoRA are modelled for transformers only")
             }
             guard settings.recompute == .none else {
-                throw LayoutError(field: "recompute", detail: "\(c.name) is a CNN: activation recomputation is modelled for transformers only")
+                throw LayoutError(
+                    field: "recompute", detail: "\(c.name) is a CNN: activation recomputation is modelled for transformers only")
             }
             return CNNKernels(model: c, settings: settings).costs(profile: profile, assumptions: assumptions)
         }
     }
 
-    static func transformer(_ model: TransformerModel, profile: HardwareProfile, settings: KernelSettings,
-                            assumptions: TrainingAssumptions) throws -> LayerCosts {
+    static func transformer(
+        _ model: TransformerModel, profile: HardwareProfile, settings: KernelSettings,
+        assumptions: TrainingAssumptions
+    ) throws -> LayerCosts {
         if model.image == nil && settings.seq > model.maxSeq {
             throw LayoutError(field: "seq", detail: "--seq \(settings.seq) exceeds \(model.name)'s max_seq \(model.maxSeq)")
         }
@@ -164,11 +174,14 @@ extension LayerCosts {
         if settings.cp > 1 {
             let seq = model.tokens(seq: settings.seq)
             guard model.image == nil, settings.flashAttention else {
-                throw LayoutError(field: "cp", detail: "context parallelism is modelled for language models with flash attention (ring attention)")
+                throw LayoutError(
+                    field: "cp", detail: "context parallelism is modelled for language models with flash attention (ring attention)")
             }
             // Megatron-core's causal load balancing cuts each sequence into 2·cp chunks.
             guard seq % (2 * settings.cp) == 0 else {
-                throw LayoutError(field: "cp", detail: "--seq \(seq) is not divisible by 2·cp = \(2 * settings.cp) (each rank holds two chunks of the sequence)")
+                throw LayoutError(
+                    field: "cp",
+                    detail: "--seq \(seq) is not divisible by 2·cp = \(2 * settings.cp) (each rank holds two chunks of the sequence)")
             }
         }
         if settings.ep > 1 {
@@ -181,7 +194,8 @@ extension LayerCosts {
         }
         if let moe = model.moe, moe.expertFFN % settings.etp != 0 {
             let name = settings.expertTP == nil ? "tp" : "etp"
-            throw LayoutError(field: name, detail: "\(model.name)'s expert_ffn \(moe.expertFFN) is not divisible by \(name) \(settings.etp)")
+            throw LayoutError(
+                field: name, detail: "\(model.name)'s expert_ffn \(moe.expertFFN) is not divisible by \(name) \(settings.etp)")
         }
         if settings.etp < 1 { throw LayoutError(field: "etp", detail: "--etp \(settings.etp) must be at least 1") }
         let load = min(settings.capacityFactor, assumptions.expertLoadImbalance)
@@ -196,9 +210,10 @@ extension LayerCosts {
             context: CommGroup(ranks: settings.cp, ranksPerNode: max(1, domain / settings.tp)),
             expert: CommGroup(ranks: settings.ep, ranksPerNode: max(1, domain / settings.etp)),
             expertTensor: CommGroup(ranks: settings.etp, ranksPerNode: min(settings.etp, domain)))
-        var pricer = PassPricer(engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
-                                hostSecondsPerOp: assumptions.hostSecondsPerOp,
-                                hostSecondsPerCollective: assumptions.hostSecondsPerCollective)
+        var pricer = PassPricer(
+            engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
+            hostSecondsPerOp: assumptions.hostSecondsPerOp,
+            hostSecondsPerCollective: assumptions.hostSecondsPerCollective)
         pricer.flashRate = assumptions.flashKernel.relativeRate
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
@@ -210,9 +225,11 @@ extension LayerCosts {
         var unsplit = settings
         unsplit.cp = 1
         let reference = TransformerKernels(model: model, settings: unsplit, expertLoad: 1)
-        var modelFlops = tp * (L * (Self.modelFlops(reference.layerForward()) + Self.modelFlops(reference.layerBackward()))
-                                    + Self.modelFlops(reference.inputForward() + reference.inputBackward())
-                                    + Self.modelFlops(reference.outputForward() + reference.outputBackward()))
+        var modelFlops =
+            tp
+            * (L * (Self.modelFlops(reference.layerForward()) + Self.modelFlops(reference.layerBackward()))
+                + Self.modelFlops(reference.inputForward() + reference.inputBackward())
+                + Self.modelFlops(reference.outputForward() + reference.outputBackward()))
         // HFU counts in the same convention as MFU plus the recomputed forward work, so that
         // HFU ≥ MFU and they are equal without recomputation (Korthikanti et al. 2022 §6).
         var hardwareFlops = modelFlops + tp * L * Self.modelFlops(reference.layerRecompute())
@@ -243,7 +260,8 @@ extension LayerCosts {
             activationBytesPerLayer: memory.storedPerLayer, fullLayerActivationBytes: memory.fullPerLayer,
             inputActivationBytes: memory.inputSide, outputActivationBytes: memory.outputSide,
             pipelineMessageBytes: assumptions.pipelineScatterGather ? hidden / tp : hidden,
-            tokensPerMicroBatch: model.image == nil ? tokens * Double(settings.cp) : Double(settings.microBatch), peakFlopsPerSecond: profile.mfuPeak(settings.precision.gemmDType).flopsPerSecond,
+            tokensPerMicroBatch: model.image == nil ? tokens * Double(settings.cp) : Double(settings.microBatch),
+            peakFlopsPerSecond: profile.mfuPeak(settings.precision.gemmDType).flopsPerSecond,
             peakDType: profile.mfuPeak(settings.precision.gemmDType).dtype,
             network: network, weightBytes: settings.precision.weightBytes, powerWatts: profile.powerWatts,
             deviceMemoryBytes: profile.deviceMemory.capacityBytes)
@@ -263,7 +281,8 @@ extension LayerCosts {
             case .gemm(let g): return sum + g.flops * k.count
             case .conv2d(let c): return sum + c.flops * k.count
             case .attention(let a):
-                let forward = a.flops / (a.pass == .bwd ? Attention.backwardFlopsFactor : 1) / (a.causal ? Attention.causalCountedDensity : 1)
+                let forward =
+                    a.flops / (a.pass == .bwd ? Attention.backwardFlopsFactor : 1) / (a.causal ? Attention.causalCountedDensity : 1)
                 return sum + forward * (a.pass == .bwd ? 2 : 1) * k.count
             default: return sum
             }
@@ -274,24 +293,30 @@ extension LayerCosts {
     static func optimizerSecondsPerParameter(profile: HardwareProfile, settings: KernelSettings) -> Double {
         let n = 100_000_000
         let engine = Roofline(profile)
-        var seconds = engine.predict(.optimizer(OptimizerUpdate(settings.optimizer == .sgd ? .sgd : .adamw, params: n)), mode: .kernel).timeSeconds
+        var seconds = engine.predict(.optimizer(OptimizerUpdate(settings.optimizer == .sgd ? .sgd : .adamw, params: n)), mode: .kernel)
+            .timeSeconds
         // Gradient-norm clipping reads every gradient once.
         seconds += engine.predict(.reduction(Reduction(elements: n, dtype: settings.precision.activationDType)), mode: .kernel).timeSeconds
         if settings.precision.hasMasterWeights {
             // Master (fp32) to working copy: read 4 bytes, write 2, as a 3-element-of-2-bytes pass.
-            seconds += engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 2, outputs: 1, dtype: .bf16)), mode: .kernel).timeSeconds
+            seconds +=
+                engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 2, outputs: 1, dtype: .bf16)), mode: .kernel)
+                .timeSeconds
         }
         if settings.autocastFP32Parameters && settings.precision.activationDType.bytes == 2 {
             // Autocast over fp32 parameters: the master-to-working cast above is autocast's cast
             // of each weight in forward; backward's 16-bit weight gradient is cast back to the
             // fp32 parameter's dtype as it is accumulated into .grad (read 2 bytes, write 4).
-            seconds += engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 1, outputs: 2, dtype: .bf16)), mode: .kernel).timeSeconds
+            seconds +=
+                engine.predict(.elementwise(Elementwise(name: "cast", elements: n, inputs: 1, outputs: 2, dtype: .bf16)), mode: .kernel)
+                .timeSeconds
         }
         if settings.precision == .fp8 {
             // Transformer Engine casts each weight to fp8 once per step (cached across the step's
             // micro-batches) with its transpose and amax: read 2 bytes, write 1 + 1; the per-tensor
             // amax history and scale update is a few elements per GEMM.
-            seconds += engine.predict(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: n, dtype: .bf16)), mode: .kernel).timeSeconds
+            seconds +=
+                engine.predict(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: n, dtype: .bf16)), mode: .kernel).timeSeconds
         }
         return seconds / Double(n)
     }
@@ -358,8 +383,10 @@ struct PassPricer {
     /// (`TrainingAssumptions.flashKernel`).
     var flashRate = 1.0
 
-    init(engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil,
-         hostSecondsPerCollective: Double? = nil) {
+    init(
+        engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil,
+        hostSecondsPerCollective: Double? = nil
+    ) {
         self.engine = engine; self.mode = mode; self.network = network; self.groups = groups
         self.hostSecondsPerOp = hostSecondsPerOp; self.hostSecondsPerCollective = hostSecondsPerCollective
     }

@@ -44,8 +44,9 @@ extension ModelDefinition {
     static func parseTransformer(_ r: FieldReader) throws -> TransformerModel {
         for key in r.keys.sorted() {
             if let what = unmodelledKeys[key] {
-                throw RidgelineError.unavailable(what: "\(r.file ?? "model"): field '\(key)'",
-                                                 reason: "\(what) are not modelled by Ridgeline; the model cannot be estimated without a silent approximation")
+                throw RidgelineError.unavailable(
+                    what: "\(r.file ?? "model"): field '\(key)'",
+                    reason: "\(what) are not modelled by Ridgeline; the model cannot be estimated without a silent approximation")
             }
         }
         try r.rejectUnknownKeys(transformerKeys)
@@ -57,34 +58,44 @@ extension ModelDefinition {
         switch attention {
         case "mha", "gqa":
             if let key = mlaKeys.first(where: { r.has($0) }) {
-                throw RidgelineError.inconsistent(file: r.file, field: key, detail: "\(key) belongs to multi-head latent attention: it needs attention: mla")
+                throw RidgelineError.inconsistent(
+                    file: r.file, field: key, detail: "\(key) belongs to multi-head latent attention: it needs attention: mla")
             }
         case "mla":
             if r.has("kv_heads") {
-                throw RidgelineError.inconsistent(file: r.file, field: "kv_heads", detail: "multi-head latent attention has a key and value per head: leave kv_heads out")
+                throw RidgelineError.inconsistent(
+                    file: r.file, field: "kv_heads", detail: "multi-head latent attention has a key and value per head: leave kv_heads out")
             }
-            mla = LatentAttention(qLoraRank: try r.optionalInt("q_lora_rank", in: 0...Self.largestDimension.upperBound) ?? 0, kvLoraRank: try r.int("kv_lora_rank", in: Self.largestDimension),
-                                  qkRopeDim: try r.int("qk_rope_dim", in: Self.largestDimension), qkNopeDim: try r.int("qk_nope_dim", in: Self.largestDimension), vHeadDim: try r.int("v_head_dim", in: Self.largestDimension))
+            mla = LatentAttention(
+                qLoraRank: try r.optionalInt("q_lora_rank", in: 0...Self.largestDimension.upperBound) ?? 0,
+                kvLoraRank: try r.int("kv_lora_rank", in: Self.largestDimension),
+                qkRopeDim: try r.int("qk_rope_dim", in: Self.largestDimension),
+                qkNopeDim: try r.int("qk_nope_dim", in: Self.largestDimension), vHeadDim: try r.int("v_head_dim", in: Self.largestDimension)
+            )
         default:
-            throw RidgelineError.invalidValue(file: r.file, field: "attention", value: attention,
-                                              expected: "mha (multi-head, or grouped-query via kv_heads) or mla (multi-head latent attention)")
+            throw RidgelineError.invalidValue(
+                file: r.file, field: "attention", value: attention,
+                expected: "mha (multi-head, or grouped-query via kv_heads) or mla (multi-head latent attention)")
         }
         let dModel = try r.int("d_model", in: Self.largestDimension)
         let heads = try r.int("heads", in: Self.largestDimension)
         guard dModel % heads == 0 else {
-            throw RidgelineError.inconsistent(file: r.file, field: "heads",
-                                              detail: "d_model \(dModel) is not divisible by heads \(heads)")
+            throw RidgelineError.inconsistent(
+                file: r.file, field: "heads",
+                detail: "d_model \(dModel) is not divisible by heads \(heads)")
         }
         let kvHeads = try r.optionalInt("kv_heads", in: Self.largestDimension) ?? heads
         guard heads % kvHeads == 0 else {
-            throw RidgelineError.inconsistent(file: r.file, field: "kv_heads",
-                                              detail: "heads \(heads) is not a multiple of kv_heads \(kvHeads)")
+            throw RidgelineError.inconsistent(
+                file: r.file, field: "kv_heads",
+                detail: "heads \(heads) is not a multiple of kv_heads \(kvHeads)")
         }
         let image = try r.optionalChild("image").map { i -> TransformerModel.Image in
             try i.rejectUnknownKeys(["size", "patch", "channels"])
             let size = try i.int("size", in: Self.largestDimension), patch = try i.int("patch", in: Self.largestDimension)
             guard size % patch == 0 else {
-                throw RidgelineError.inconsistent(file: r.file, field: "image.patch", detail: "image size \(size) is not a multiple of patch \(patch)")
+                throw RidgelineError.inconsistent(
+                    file: r.file, field: "image.patch", detail: "image size \(size) is not a multiple of patch \(patch)")
             }
             return .init(size: size, patch: patch, channels: try i.optionalInt("channels", in: Self.largestDimension) ?? 3)
         }
@@ -107,12 +118,14 @@ extension ModelDefinition {
         let moeFields = ["top_k", "expert_ffn", "shared_experts", "moe_every", "dense_layers"]
         guard let experts = try r.optionalInt("experts", in: 1...1_000_000) else {
             if let field = moeFields.first(where: { r.has($0) }) {
-                throw RidgelineError.inconsistent(file: r.file, field: field, detail: "\(field) is a mixture-of-experts field but 'experts' is not given")
+                throw RidgelineError.inconsistent(
+                    file: r.file, field: field, detail: "\(field) is a mixture-of-experts field but 'experts' is not given")
             }
             return nil
         }
         guard experts >= 2 else {
-            throw RidgelineError.invalidValue(file: r.file, field: "experts", value: "\(experts)", expected: "at least 2 routed experts (leave it out for a dense model)")
+            throw RidgelineError.invalidValue(
+                file: r.file, field: "experts", value: "\(experts)", expected: "at least 2 routed experts (leave it out for a dense model)")
         }
         let topK = try r.optionalInt("top_k", in: 1...1_000_000) ?? 1
         guard topK <= experts else {
@@ -120,11 +133,13 @@ extension ModelDefinition {
         }
         let every = try r.optionalInt("moe_every", in: 1...100_000) ?? 1
         let dense = try r.optionalInt("dense_layers", in: 0...100_000) ?? 0
-        let moe = MixtureOfExperts(experts: experts, topK: topK, expertFFN: try r.optionalInt("expert_ffn", in: Self.largestDimension) ?? ffn,
-                                   sharedExperts: try r.optionalInt("shared_experts", in: 0...1_000_000) ?? 0, every: every, denseLayers: dense)
+        let moe = MixtureOfExperts(
+            experts: experts, topK: topK, expertFFN: try r.optionalInt("expert_ffn", in: Self.largestDimension) ?? ffn,
+            sharedExperts: try r.optionalInt("shared_experts", in: 0...1_000_000) ?? 0, every: every, denseLayers: dense)
         guard moe.count(in: 0..<layers) >= 1 else {
-            throw RidgelineError.inconsistent(file: r.file, field: "dense_layers",
-                                              detail: "dense_layers \(dense) and moe_every \(every) leave no MoE layer among \(layers) layers")
+            throw RidgelineError.inconsistent(
+                file: r.file, field: "dense_layers",
+                detail: "dense_layers \(dense) and moe_every \(every) leave no MoE layer among \(layers) layers")
         }
         return moe
     }
@@ -135,21 +150,27 @@ extension ModelDefinition {
         let items = try r.list("layers")
         guard !items.isEmpty else { throw RidgelineError.missingField(file: r.file, field: "layers") }
         for item in items {
-            let repeatCount = try item.optionalInt("repeat", in: 1...10_000) ?? 1   // the layer list is built whole
+            let repeatCount = try item.optionalInt("repeat", in: 1...10_000) ?? 1  // the layer list is built whole
             let layer: CNNModel.Layer
             if item.has("conv") {
                 try item.rejectUnknownKeys(["conv", "kernel", "stride", "batch_norm", "repeat"])
-                layer = .conv(out: try item.int("conv", in: Self.largestDimension), kernel: try item.optionalInt("kernel", in: Self.largestDimension) ?? 3,
-                              stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 1, batchNorm: try item.optionalBool("batch_norm") ?? true)
+                layer = .conv(
+                    out: try item.int("conv", in: Self.largestDimension),
+                    kernel: try item.optionalInt("kernel", in: Self.largestDimension) ?? 3,
+                    stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 1,
+                    batchNorm: try item.optionalBool("batch_norm") ?? true)
             } else if item.has("maxpool") {
                 try item.rejectUnknownKeys(["maxpool", "stride", "repeat"])
-                layer = .maxPool(kernel: try item.int("maxpool", in: Self.largestDimension), stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 2)
+                layer = .maxPool(
+                    kernel: try item.int("maxpool", in: Self.largestDimension),
+                    stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 2)
             } else if item.has("avgpool") {
                 try item.rejectUnknownKeys(["avgpool", "repeat"])
                 layer = .globalAvgPool
             } else if item.has("bottleneck") {
                 try item.rejectUnknownKeys(["bottleneck", "out", "stride", "repeat"])
-                let mid = try item.int("bottleneck", in: Self.largestDimension), out = try item.int("out", in: Self.largestDimension), stride = try item.optionalInt("stride", in: Self.largestDimension) ?? 1
+                let mid = try item.int("bottleneck", in: Self.largestDimension), out = try item.int("out", in: Self.largestDimension),
+                    stride = try item.optionalInt("stride", in: Self.largestDimension) ?? 1
                 // Only the first block of a stage strides; the repeats keep the resolution.
                 layers.append(.bottleneck(mid: mid, out: out, stride: stride))
                 for _ in 1..<max(1, repeatCount) { layers.append(.bottleneck(mid: mid, out: out, stride: 1)) }
@@ -158,13 +179,16 @@ extension ModelDefinition {
                 try item.rejectUnknownKeys(["fc", "repeat"])
                 layer = .fc(out: try item.int("fc", in: Self.largestDimension))
             } else {
-                throw RidgelineError.invalidValue(file: r.file, field: item.path, value: item.keys.joined(separator: ","),
-                                                  expected: "a layer with one of conv, maxpool, avgpool, bottleneck, fc")
+                throw RidgelineError.invalidValue(
+                    file: r.file, field: item.path, value: item.keys.joined(separator: ","),
+                    expected: "a layer with one of conv, maxpool, avgpool, bottleneck, fc")
             }
             for _ in 0..<repeatCount { layers.append(layer) }
         }
-        return CNNModel(name: try r.string("name"), image: try r.int("image", in: Self.largestDimension), channels: try r.optionalInt("channels", in: Self.largestDimension) ?? 3,
-                        layers: layers)
+        return CNNModel(
+            name: try r.string("name"), image: try r.int("image", in: Self.largestDimension),
+            channels: try r.optionalInt("channels", in: Self.largestDimension) ?? 3,
+            layers: layers)
     }
 }
 

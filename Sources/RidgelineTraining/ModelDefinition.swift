@@ -26,12 +26,16 @@ public enum ModelDefinition: Sendable, Equatable {
     public func withLayers(_ layers: Int?) throws -> ModelDefinition {
         guard let layers else { return self }
         guard case .transformer(var t) = self else {
-            throw RidgelineError.invalidValue(file: nil, field: "--layers", value: "\(layers)", expected: "a transformer model (a CNN lists its layers)")
+            throw RidgelineError.invalidValue(
+                file: nil, field: "--layers", value: "\(layers)", expected: "a transformer model (a CNN lists its layers)")
         }
-        guard layers >= 1 else { throw RidgelineError.invalidValue(file: nil, field: "--layers", value: "\(layers)", expected: "at least 1") }
+        guard layers >= 1 else {
+            throw RidgelineError.invalidValue(file: nil, field: "--layers", value: "\(layers)", expected: "at least 1")
+        }
         if let moe = t.moe, moe.count(in: 0..<layers) == 0 {
-            throw RidgelineError.invalidValue(file: nil, field: "--layers", value: "\(layers)",
-                                              expected: "enough layers to keep an MoE layer (dense_layers \(moe.denseLayers), moe_every \(moe.every))")
+            throw RidgelineError.invalidValue(
+                file: nil, field: "--layers", value: "\(layers)",
+                expected: "enough layers to keep an MoE layer (dense_layers \(moe.denseLayers), moe_every \(moe.every))")
         }
         t.layers = layers
         t.name += " (\(layers) layers)"
@@ -88,10 +92,12 @@ public struct TransformerModel: Sendable, Equatable, Hashable {
     /// Multi-head latent attention (nil: multi-head or grouped-query attention).
     public var mla: LatentAttention?
 
-    public init(name: String, layers: Int, dModel: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ffnKind: FFNKind = .gelu,
-                norm: Norm = .layernorm, vocab: Int, maxSeq: Int, position: Position = .learned, tiedEmbeddings: Bool = true,
-                bias: Bool = true, causal: Bool = true, dropout: Bool = false, image: Image? = nil, moe: MixtureOfExperts? = nil,
-                mla: LatentAttention? = nil) {
+    public init(
+        name: String, layers: Int, dModel: Int, heads: Int, kvHeads: Int? = nil, ffn: Int, ffnKind: FFNKind = .gelu,
+        norm: Norm = .layernorm, vocab: Int, maxSeq: Int, position: Position = .learned, tiedEmbeddings: Bool = true,
+        bias: Bool = true, causal: Bool = true, dropout: Bool = false, image: Image? = nil, moe: MixtureOfExperts? = nil,
+        mla: LatentAttention? = nil
+    ) {
         self.name = name; self.layers = layers; self.dModel = dModel; self.heads = heads; self.kvHeads = kvHeads ?? heads
         self.ffn = ffn; self.ffnKind = ffnKind; self.norm = norm; self.vocab = vocab; self.maxSeq = maxSeq
         self.position = position; self.tiedEmbeddings = tiedEmbeddings; self.bias = bias; self.causal = causal
@@ -230,7 +236,7 @@ public struct MixtureOfExperts: Sendable, Equatable, Hashable {
 
     /// MoE layers among `range` (closed form: no loop, for the planner's stage sums).
     public func count(in range: Range<Int>) -> Int {
-        func upTo(_ n: Int) -> Int {   // MoE layers in 0..<n
+        func upTo(_ n: Int) -> Int {  // MoE layers in 0..<n
             let m = n - denseLayers
             return m <= 0 ? 0 : m / every
         }

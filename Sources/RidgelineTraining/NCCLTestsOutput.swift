@@ -50,9 +50,11 @@ public enum NCCLTestsOutput {
     /// The collective a test program measures, from its name (`all_reduce_perf`, `alltoall_perf_mpi`, ...).
     public static func collective(named name: String) -> Collective? {
         let n = name.lowercased().replacingOccurrences(of: "-", with: "_")
-        let table: [(String, Collective)] = [("all_reduce", .allReduce), ("allreduce", .allReduce), ("all_gather", .allGather),
-                                             ("allgather", .allGather), ("reduce_scatter", .reduceScatter),
-                                             ("reducescatter", .reduceScatter), ("sendrecv", .sendRecv), ("send_recv", .sendRecv)]
+        let table: [(String, Collective)] = [
+            ("all_reduce", .allReduce), ("allreduce", .allReduce), ("all_gather", .allGather),
+            ("allgather", .allGather), ("reduce_scatter", .reduceScatter),
+            ("reducescatter", .reduceScatter), ("sendrecv", .sendRecv), ("send_recv", .sendRecv),
+        ]
         return table.first { n.contains($0.0) }?.1 ?? allToAll(n)
     }
 
@@ -84,12 +86,17 @@ public enum NCCLTestsOutput {
             if line.hasPrefix("#") {
                 let body = line.dropFirst().trimmingCharacters(in: .whitespaces)
                 let words = body.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-                let startsRun = body.hasPrefix("nccl-tests version") || body.hasPrefix("Collective test starting:") || words.first == "nThread"
+                let startsRun =
+                    body.hasPrefix("nccl-tests version") || body.hasPrefix("Collective test starting:") || words.first == "nThread"
                 if startsRun && !runs[runs.count - 1].rows.isEmpty { runs.append(Run(firstLine: index + 1)) }
                 if body.hasPrefix("Collective test starting:") {
                     let name = String(body.dropFirst("Collective test starting:".count)).trimmingCharacters(in: .whitespaces)
                     guard let c = Self.collective(named: name) else {
-                        throw RidgelineError.unreadable(file: "\(file):\(index + 1)", reason: "unknown nccl-tests program '\(name)' (all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf, sendrecv_perf)")
+                        throw RidgelineError.unreadable(
+                            file: "\(file):\(index + 1)",
+                            reason:
+                                "unknown nccl-tests program '\(name)' (all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf, sendrecv_perf)"
+                        )
                     }
                     runs[runs.count - 1].collective = c
                 } else if words.first == "Rank", let on = words.firstIndex(of: "on"), on + 1 < words.count {
@@ -105,7 +112,9 @@ public enum NCCLTestsOutput {
             guard let first = fields.first, Double(first) != nil else {
                 // nccl-tests prints warnings and NCCL INFO lines between rows; only numeric rows are data.
                 if isInterleavedLog(line) { continue }
-                throw RidgelineError.unreadable(file: "\(file):\(index + 1)", reason: "expected a result row (size count type ...) or a '#' line, found '\(line.prefix(60))'")
+                throw RidgelineError.unreadable(
+                    file: "\(file):\(index + 1)",
+                    reason: "expected a result row (size count type ...) or a '#' line, found '\(line.prefix(60))'")
             }
             runs[runs.count - 1].rows.append((index + 1, fields))
         }
@@ -118,17 +127,24 @@ public enum NCCLTestsOutput {
     static func samples(of run: Run, file: String) throws -> [CollectiveSample] {
         let at = "\(file):\(run.firstLine)"
         guard let columns = run.columns else {
-            throw RidgelineError.unreadable(file: at, reason: "no nccl-tests column header ('#  size  count  type ... time  algbw  busbw ...') found")
+            throw RidgelineError.unreadable(
+                file: at, reason: "no nccl-tests column header ('#  size  count  type ... time  algbw  busbw ...') found")
         }
         let name = URL(fileURLWithPath: file).lastPathComponent
         guard let kind = run.collective ?? Self.collective(named: name) else {
-            throw RidgelineError.unreadable(file: at, reason: "cannot tell which collective this is: no '# Collective test starting:' line and the file name does not name one (all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf, sendrecv_perf)")
+            throw RidgelineError.unreadable(
+                file: at,
+                reason:
+                    "cannot tell which collective this is: no '# Collective test starting:' line and the file name does not name one (all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf, sendrecv_perf)"
+            )
         }
         guard run.ranks > 0 else {
-            throw RidgelineError.unreadable(file: at, reason: "no '#  Rank N Group G Pid P on HOST device D ...' lines: the ranks of the run are unknown")
+            throw RidgelineError.unreadable(
+                file: at, reason: "no '#  Rank N Group G Pid P on HOST device D ...' lines: the ranks of the run are unknown")
         }
         guard run.ranks >= 2 else {
-            throw RidgelineError.unreadable(file: at, reason: "a run on one rank moves nothing between devices, so it cannot calibrate a link: leave it out")
+            throw RidgelineError.unreadable(
+                file: at, reason: "a run on one rank moves nothing between devices, so it cannot calibrate a link: leave it out")
         }
         guard let sizeColumn = columns.firstIndex(of: "size") else {
             throw RidgelineError.unreadable(file: at, reason: "the column header has no 'size' column")
@@ -144,15 +160,19 @@ public enum NCCLTestsOutput {
                 throw RidgelineError.unreadable(file: where_, reason: "\(row.fields.count) fields, the header has \(columns.count)")
             }
             guard let size = Double(row.fields[sizeColumn]), size > 0 else {
-                throw RidgelineError.invalidValue(file: where_, field: "size", value: row.fields[sizeColumn], expected: "a positive byte count")
+                throw RidgelineError.invalidValue(
+                    file: where_, field: "size", value: row.fields[sizeColumn], expected: "a positive byte count")
             }
             for column in timeColumns {
                 let text = row.fields[column]
                 guard let micros = Double(text), micros.isFinite, micros > 0 else {
-                    throw RidgelineError.invalidValue(file: where_, field: columns[column], value: text, expected: "a positive time in microseconds")
+                    throw RidgelineError.invalidValue(
+                        file: where_, field: columns[column], value: text, expected: "a positive time in microseconds")
                 }
-                samples.append(CollectiveSample(collective: kind, bytes: size, ranks: run.ranks, ranksPerNode: perNode,
-                                                seconds: micros * 1e-6, origin: where_, sizeIndex: position))
+                samples.append(
+                    CollectiveSample(
+                        collective: kind, bytes: size, ranks: run.ranks, ranksPerNode: perNode,
+                        seconds: micros * 1e-6, origin: where_, sizeIndex: position))
             }
         }
         return samples
@@ -172,7 +192,8 @@ extension NCCLTestsOutput {
     public static func loadReferenceTable(path: String) throws -> [CollectiveSample] {
         let csv = try CSVTable.load(path: path)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        guard let gpuPart = name.split(separator: "-").last, gpuPart.hasSuffix("gpu"), let ranks = Int(gpuPart.dropLast(3)), ranks >= 2 else {
+        guard let gpuPart = name.split(separator: "-").last, gpuPart.hasSuffix("gpu"), let ranks = Int(gpuPart.dropLast(3)), ranks >= 2
+        else {
             throw RidgelineError.unreadable(file: path, reason: "the file name should end in -<N>gpu.csv (the group size)")
         }
         guard csv.header.count >= 7 else {
@@ -182,10 +203,13 @@ extension NCCLTestsOutput {
         for (i, row) in csv.rows.enumerated() {
             for column in [3, 5] {
                 guard let size = Double(row[0]), let ns = Double(row[column]), size > 0, ns > 0 else {
-                    throw RidgelineError.invalidValue(file: "\(path):\(i + 2)", field: csv.header[column], value: row[column], expected: "a positive number")
+                    throw RidgelineError.invalidValue(
+                        file: "\(path):\(i + 2)", field: csv.header[column], value: row[column], expected: "a positive number")
                 }
-                samples.append(CollectiveSample(collective: .allReduce, bytes: size, ranks: ranks, ranksPerNode: ranks,
-                                                seconds: ns * 1e-9, origin: "\(path):\(i + 2)", sizeIndex: i))
+                samples.append(
+                    CollectiveSample(
+                        collective: .allReduce, bytes: size, ranks: ranks, ranksPerNode: ranks,
+                        seconds: ns * 1e-9, origin: "\(path):\(i + 2)", sizeIndex: i))
             }
         }
         return samples

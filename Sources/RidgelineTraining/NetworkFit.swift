@@ -45,8 +45,10 @@ public enum NetworkFit {
 
     /// Fits the links of `profile` on `samples` (already the fit share). A link without samples is
     /// returned unchanged.
-    public static func fit(_ samples: [CollectiveSample], profile: HardwareProfile, source: String,
-                           assumptions: TrainingAssumptions = TrainingAssumptions()) throws -> Result {
+    public static func fit(
+        _ samples: [CollectiveSample], profile: HardwareProfile, source: String,
+        assumptions: TrainingAssumptions = TrainingAssumptions()
+    ) throws -> Result {
         let inside = samples.filter { !$0.group.spansNodes }
         let across = samples.filter { $0.group.spansNodes }
         var up = profile.scaleUp
@@ -56,8 +58,11 @@ public enum NetworkFit {
                 throw RidgelineError.missingField(file: profile.id, field: "scale_up (the profile has no link to fit)")
             }
             let domain = max(link.domainSize ?? 1, inside.map(\.ranks).max() ?? 1)
-            up = fitScaleUp(inside, link: Link(name: link.name, bandwidth: link.bandwidth, latency: link.latency, domainSize: domain,
-                                               collective: link.collective), source: source, assumptions: assumptions)
+            up = fitScaleUp(
+                inside,
+                link: Link(
+                    name: link.name, bandwidth: link.bandwidth, latency: link.latency, domainSize: domain,
+                    collective: link.collective), source: source, assumptions: assumptions)
         }
         if !across.isEmpty {
             guard let link = profile.scaleOut else {
@@ -85,11 +90,13 @@ public enum NetworkFit {
             all.append(abs(e))
         }
         let groups = errors.map { key, e in
-            Judgement.Group(collective: key.c, ranks: key.ranks, nodes: key.nodes, count: e.count, medianAPE: median(e.map(abs)),
-                            p90APE: percentile(e.map(abs), 0.9), bias: median(e))
+            Judgement.Group(
+                collective: key.c, ranks: key.ranks, nodes: key.nodes, count: e.count, medianAPE: median(e.map(abs)),
+                p90APE: percentile(e.map(abs), 0.9), bias: median(e))
         }.sorted { ($0.collective.rawValue, $0.nodes, $0.ranks) < ($1.collective.rawValue, $1.nodes, $1.ranks) }
-        return Judgement(groups: groups, count: all.count, medianAPE: median(all),
-                         meanAPE: all.reduce(0, +) / Double(max(1, all.count)), p90APE: percentile(all, 0.9))
+        return Judgement(
+            groups: groups, count: all.count, medianAPE: median(all),
+            meanAPE: all.reduce(0, +) / Double(max(1, all.count)), p90APE: percentile(all, 0.9))
     }
 
     // MARK: - Scale-up
@@ -101,9 +108,10 @@ public enum NetworkFit {
         func network(_ x: [Double]) -> Network {
             var p = CollectiveParameters(baseLatency: x[1], lowLatencyFraction: x[2], pipelineFill: x[3], source: source)
             p.busBandwidth = busBandwidths(large, hop: x[0], parameters: p)
-            return Network(scaleUpBandwidth: link.bandwidth, scaleUpLatency: x[0], domainSize: link.domainSize ?? 1,
-                           scaleOutBandwidth: link.bandwidth, scaleOutLatency: x[0], scaleUpEfficiency: assumptions.scaleUpEfficiency,
-                           scaleOutEfficiency: assumptions.scaleOutEfficiency, scaleUpCollective: p, scaleOutCollective: p)
+            return Network(
+                scaleUpBandwidth: link.bandwidth, scaleUpLatency: x[0], domainSize: link.domainSize ?? 1,
+                scaleOutBandwidth: link.bandwidth, scaleOutLatency: x[0], scaleUpEfficiency: assumptions.scaleUpEfficiency,
+                scaleOutEfficiency: assumptions.scaleOutEfficiency, scaleUpCollective: p, scaleOutCollective: p)
         }
         func loss(_ x: [Double]) -> Double {
             let net = network(x)
@@ -156,15 +164,19 @@ public enum NetworkFit {
 
     // MARK: - Scale-out
 
-    static func fitScaleOut(_ samples: [CollectiveSample], profile: HardwareProfile, link: Link, source: String,
-                            assumptions: TrainingAssumptions) -> Link {
+    static func fitScaleOut(
+        _ samples: [CollectiveSample], profile: HardwareProfile, link: Link, source: String,
+        assumptions: TrainingAssumptions
+    ) -> Link {
         let weights = samples.map { 1 / $0.bytes }
         let totalWeight = weights.reduce(0, +)
         func network(_ x: [Double]) -> Network {
             var fitted = profile
-            fitted.scaleOut = Link(name: link.name, bandwidth: link.bandwidth, latency: x[0], domainSize: nil,
-                                   collective: CollectiveParameters(baseLatency: x[1], lowLatencyFraction: x[2], pipelineFill: x[3],
-                                                                    efficiency: x[4], source: source))
+            fitted.scaleOut = Link(
+                name: link.name, bandwidth: link.bandwidth, latency: x[0], domainSize: nil,
+                collective: CollectiveParameters(
+                    baseLatency: x[1], lowLatencyFraction: x[2], pipelineFill: x[3],
+                    efficiency: x[4], source: source))
             return Network(profile: fitted, assumptions: assumptions)
         }
         func loss(_ x: [Double]) -> Double {
@@ -178,9 +190,11 @@ public enum NetworkFit {
         let start = [5e-6, 0, 1, 0, assumptions.scaleOutEfficiency]
         let bounds: [ClosedRange<Double>] = [0...100e-6, 0...1e-3, 0.05...1, 0...256e6, 0.05...1]
         let best = coordinateSearch(start: start, bounds: bounds, loss: loss)
-        return Link(name: link.name, bandwidth: link.bandwidth, latency: best[0], domainSize: nil,
-                    collective: CollectiveParameters(baseLatency: best[1], lowLatencyFraction: best[2], pipelineFill: best[3],
-                                                     efficiency: best[4], source: source))
+        return Link(
+            name: link.name, bandwidth: link.bandwidth, latency: best[0], domainSize: nil,
+            collective: CollectiveParameters(
+                baseLatency: best[1], lowLatencyFraction: best[2], pipelineFill: best[3],
+                efficiency: best[4], source: source))
     }
 
     // MARK: - Search
@@ -188,8 +202,10 @@ public enum NetworkFit {
     /// Cyclic coordinate search: each parameter in turn over a grid of its current range, keeping
     /// the best point; the ranges shrink around the best point every sweep. Deterministic, and
     /// robust to the kinks of max/min in the model where gradients are not.
-    static func coordinateSearch(start: [Double], bounds: [ClosedRange<Double>], loss: ([Double]) -> Double,
-                                 sweeps: Int = 7, points: Int = 12) -> [Double] {
+    static func coordinateSearch(
+        start: [Double], bounds: [ClosedRange<Double>], loss: ([Double]) -> Double,
+        sweeps: Int = 7, points: Int = 12
+    ) -> [Double] {
         var x = zip(start, bounds).map { min(max($0, $1.lowerBound), $1.upperBound) }
         var best = loss(x)
         var spans = bounds.map { $0.upperBound - $0.lowerBound }

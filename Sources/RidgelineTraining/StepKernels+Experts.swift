@@ -80,8 +80,9 @@ extension TransformerKernels {
         }
         normBackward(&p)
         let dropoutOps: Double = model.dropout ? 1 : 0
-        p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: act)), .memoryBound,
-              count: eager ? 1 + dropoutOps : 1)
+        p.add(
+            .elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: act)), .memoryBound,
+            count: eager ? 1 + dropoutOps : 1)
         return p
     }
 }

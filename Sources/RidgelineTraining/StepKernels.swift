@@ -53,13 +53,17 @@ public struct PassKernels: Sendable {
     public init() {}
     mutating func add(_ k: Kernel, _ c: CostCategory, count: Double = 1) { kernels.append(StepKernel(k, c, count: count)) }
     mutating func comm(_ c: Collective, bytes: Double, count: Double = 1, group: CommGroupKind = .tensor, overlapsAttention: Bool = false) {
-        collectives.append(StepCollective(collective: c, bytes: bytes, count: count, group: group, overlapsAttention: overlapsAttention,
-                                          position: kernels.count))
+        collectives.append(
+            StepCollective(
+                collective: c, bytes: bytes, count: count, group: group, overlapsAttention: overlapsAttention,
+                position: kernels.count))
     }
     static func + (a: PassKernels, b: PassKernels) -> PassKernels {
         var r = a
         r.kernels += b.kernels
-        r.collectives += b.collectives.map { var c = $0; c.position += a.kernels.count; return c }
+        r.collectives += b.collectives.map {
+            var c = $0; c.position += a.kernels.count; return c
+        }
         return r
     }
 }
@@ -124,13 +128,17 @@ public struct TransformerKernels: Sendable {
     /// fp32 and the linear layer casts its input to 16 bits (read 4 bytes, write 2).
     func normForward(_ p: inout PassKernels) {
         p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, dtype: stream)), .memoryBound)
-        if autocast { p.add(.elementwise(Elementwise(name: "cast", elements: localTokens * h, inputs: 2, outputs: 1, dtype: act)), .memoryBound) }
+        if autocast {
+            p.add(.elementwise(Elementwise(name: "cast", elements: localTokens * h, inputs: 2, outputs: 1, dtype: act)), .memoryBound)
+        }
     }
 
     /// The norm's backward; under autocast the 16-bit input gradient of the linear layer is cast
     /// back to fp32 first (read 2 bytes, write 4).
     func normBackward(_ p: inout PassKernels) {
-        if autocast { p.add(.elementwise(Elementwise(name: "cast", elements: localTokens * h, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
+        if autocast {
+            p.add(.elementwise(Elementwise(name: "cast", elements: localTokens * h, inputs: 1, outputs: 2, dtype: act)), .memoryBound)
+        }
         p.add(.rowwise(RowWise(normOp, rows: localTokens, cols: h, pass: .bwd, dtype: stream)), .memoryBound)
     }
     var normOp: RowWise.Op { model.norm == .layernorm ? .layernorm : .rmsnorm }
@@ -165,8 +173,8 @@ public struct TransformerKernels: Sendable {
     /// dX = dY·Wᵀ and, unless the weight is frozen, dW = Xᵀ·dY; fp8 casts dY first.
     func gemmBackward(_ p: inout PassKernels, m: Int, n: Int, k: Int, batch: Int = 1, frozenWeight: Bool) {
         if fp8 { p.add(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: m * n * batch, dtype: act)), .memoryBound) }
-        p.add(.gemm(GEMM(m: m, n: k, k: n, batch: batch, dtype: mm)), .gemm)                              // dX = dY·Wᵀ
-        if !frozenWeight { p.add(.gemm(GEMM(m: k, n: n, k: m, batch: batch, transA: true, dtype: mm)), .gemm) } // dW = Xᵀ·dY
+        p.add(.gemm(GEMM(m: m, n: k, k: n, batch: batch, dtype: mm)), .gemm)  // dX = dY·Wᵀ
+        if !frozenWeight { p.add(.gemm(GEMM(m: k, n: n, k: m, batch: batch, transA: true, dtype: mm)), .gemm) }  // dW = Xᵀ·dY
     }
 
     /// LoRA adapters (A: k×r, B: r×n) of the targets on one rank, as (k, n) per adapter: column-
@@ -206,10 +214,10 @@ public struct TransformerKernels: Sendable {
     func adapterBackward(_ p: inout PassKernels, _ targets: [LoRA.Target]) {
         guard let r = lora?.rank else { return }
         for a in adapters(targets) {
-            p.add(.gemm(GEMM(m: tokens, n: r, k: a.n, dtype: act)), .gemm)                        // dH = dY·Bᵀ
-            p.add(.gemm(GEMM(m: tokens, n: a.k, k: r, dtype: act)), .gemm)                        // dX += dH·Aᵀ
-            p.add(.gemm(GEMM(m: r, n: a.n, k: tokens, transA: true, dtype: act)), .gemm)          // dB
-            p.add(.gemm(GEMM(m: a.k, n: r, k: tokens, transA: true, dtype: act)), .gemm)          // dA
+            p.add(.gemm(GEMM(m: tokens, n: r, k: a.n, dtype: act)), .gemm)  // dH = dY·Bᵀ
+            p.add(.gemm(GEMM(m: tokens, n: a.k, k: r, dtype: act)), .gemm)  // dX += dH·Aᵀ
+            p.add(.gemm(GEMM(m: r, n: a.n, k: tokens, transA: true, dtype: act)), .gemm)  // dB
+            p.add(.gemm(GEMM(m: a.k, n: r, k: tokens, transA: true, dtype: act)), .gemm)  // dA
         }
     }
 
@@ -313,8 +321,11 @@ public struct TransformerKernels: Sendable {
             p.add(.copy(Copy(elements: 2 * elements, dtype: act)), .memoryBound)
             return p
         }
-        p.add(.elementwise(Elementwise(name: model.gated ? "swiglu" : "gelu", elements: elements, inputs: model.gated ? 3 : 2,
-                                       outputs: model.gated ? 2 : 1, dtype: act)), .memoryBound)
+        p.add(
+            .elementwise(
+                Elementwise(
+                    name: model.gated ? "swiglu" : "gelu", elements: elements, inputs: model.gated ? 3 : 2,
+                    outputs: model.gated ? 2 : 1, dtype: act)), .memoryBound)
         return p
     }
 
@@ -322,14 +333,22 @@ public struct TransformerKernels: Sendable {
     func residual(elements: Int) -> PassKernels {
         var p = PassKernels()
         if eager {
-            if model.dropout { p.add(.elementwise(Elementwise(name: "dropout", elements: elements, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
+            if model.dropout {
+                p.add(.elementwise(Elementwise(name: "dropout", elements: elements, inputs: 1, outputs: 2, dtype: act)), .memoryBound)
+            }
             // Under autocast: the fp32 stream plus the 16-bit branch, written as fp32 (4 + 2
             // bytes read, 4 written: five 16-bit element passes).
-            p.add(.elementwise(autocast ? Elementwise(name: "add", elements: elements, inputs: 3, outputs: 2, dtype: act)
-                                        : Elementwise(name: "add", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+            p.add(
+                .elementwise(
+                    autocast
+                        ? Elementwise(name: "add", elements: elements, inputs: 3, outputs: 2, dtype: act)
+                        : Elementwise(name: "add", elements: elements, inputs: 2, dtype: act)), .memoryBound)
         } else {
-            p.add(.elementwise(Elementwise(name: model.dropout ? "bias_dropout_add" : "add", elements: elements, inputs: 2,
-                                           outputs: model.dropout ? 2 : 1, flopsPerElement: model.dropout ? 4 : 1, dtype: act)), .memoryBound)
+            p.add(
+                .elementwise(
+                    Elementwise(
+                        name: model.dropout ? "bias_dropout_add" : "add", elements: elements, inputs: 2,
+                        outputs: model.dropout ? 2 : 1, flopsPerElement: model.dropout ? 4 : 1, dtype: act)), .memoryBound)
         }
         return p
     }
@@ -339,8 +358,9 @@ public struct TransformerKernels: Sendable {
     func subBlockBackwardTail(_ p: inout PassKernels) {
         normBackward(&p)
         let dropoutOps: Double = model.dropout ? 1 : 0
-        p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: stream)), .memoryBound,
-              count: eager ? 1 + dropoutOps : 1)
+        p.add(
+            .elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: stream)), .memoryBound,
+            count: eager ? 1 + dropoutOps : 1)
         if t > 1 {
             if settings.sequenceParallel {
                 p.comm(.allGather, bytes: hiddenBytes)
@@ -353,7 +373,9 @@ public struct TransformerKernels: Sendable {
 
     func linearBackward(_ p: inout PassKernels, _ linear: (n: Int, k: Int)) {
         gemmBackward(&p, m: tokens, n: linear.n, k: linear.k, frozenWeight: frozen)
-        if model.bias && eager && !frozen { p.add(.reduction(Reduction(elements: tokens * linear.n, outputs: linear.n, dtype: act)), .memoryBound) }
+        if model.bias && eager && !frozen {
+            p.add(.reduction(Reduction(elements: tokens * linear.n, outputs: linear.n, dtype: act)), .memoryBound)
+        }
     }
 
     func attentionBlockBackward() -> PassKernels {
@@ -363,7 +385,9 @@ public struct TransformerKernels: Sendable {
         adapterBackward(&p, [.q, .k, .v, .o])
         p = p + attentionBackward()
         if model.position == .rope {
-            p.add(.elementwise(Elementwise(name: "rope", elements: tokens * ropeWidth, inputs: 1, flopsPerElement: 3, dtype: act)), .memoryBound)
+            p.add(
+                .elementwise(Elementwise(name: "rope", elements: tokens * ropeWidth, inputs: 1, flopsPerElement: 3, dtype: act)),
+                .memoryBound)
         }
         subBlockBackwardTail(&p)
         return p
@@ -393,18 +417,30 @@ public struct TransformerKernels: Sendable {
         var p = PassKernels()
         let d = model.headDim
         if cp == 1 {
-            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: model.causal,
-                                       impl: .flash, pass: pass, dtype: act)), .attention)
+            p.add(
+                .attention(
+                    Attention(
+                        batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: model.causal,
+                        impl: .flash, pass: pass, dtype: act)), .attention)
             return p
         }
         if model.causal {
-            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: true, impl: .flash,
-                                       pass: pass, dtype: act)), .attention)
-            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, seqKV: max(1, s / 2), headDim: d, causal: false,
-                                       impl: .flash, pass: pass, dtype: act)), .attention, count: Double(cp - 1))
+            p.add(
+                .attention(
+                    Attention(
+                        batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: true, impl: .flash,
+                        pass: pass, dtype: act)), .attention)
+            p.add(
+                .attention(
+                    Attention(
+                        batch: b, heads: hq, kvHeads: hkv, seq: s, seqKV: max(1, s / 2), headDim: d, causal: false,
+                        impl: .flash, pass: pass, dtype: act)), .attention, count: Double(cp - 1))
         } else {
-            p.add(.attention(Attention(batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: false, impl: .flash,
-                                       pass: pass, dtype: act)), .attention, count: Double(cp))
+            p.add(
+                .attention(
+                    Attention(
+                        batch: b, heads: hq, kvHeads: hkv, seq: s, headDim: d, causal: false, impl: .flash,
+                        pass: pass, dtype: act)), .attention, count: Double(cp))
         }
         // Each ring step sends this rank's K and V block on (backward: K, V and their gradients),
         // overlapped with the block being computed.
@@ -436,7 +472,9 @@ public struct TransformerKernels: Sendable {
             p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, dtype: .fp32)), .attention)
             p.add(.elementwise(Elementwise(name: "cast", elements: scores, inputs: 2, outputs: 1, dtype: act)), .attention)
         }
-        if model.dropout { p.add(.elementwise(Elementwise(name: "dropout", elements: scores, inputs: 1, outputs: 2, dtype: act)), .attention) }
+        if model.dropout {
+            p.add(.elementwise(Elementwise(name: "dropout", elements: scores, inputs: 1, outputs: 2, dtype: act)), .attention)
+        }
         p.add(.gemm(GEMM(m: s, n: model.headDim, k: s, batch: b * hq, dtype: mm)), .attention)
         return p
     }
@@ -460,8 +498,8 @@ public struct TransformerKernels: Sendable {
         if !unfused { return flashKernels(.bwd, heads: hq, kv: hkv) }
         let scores = b * hq * s * s
         let d = model.headDim
-        p.add(.gemm(GEMM(m: s, n: s, k: d, batch: b * hq, dtype: mm)), .attention)      // dP = dO·Vᵀ
-        p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dV = Pᵀ·dO
+        p.add(.gemm(GEMM(m: s, n: s, k: d, batch: b * hq, dtype: mm)), .attention)  // dP = dO·Vᵀ
+        p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)  // dV = Pᵀ·dO
         if model.dropout { p.add(.elementwise(Elementwise(name: "dropout", elements: scores, inputs: 2, dtype: act)), .attention) }
         if eager || fusedSoftmaxRuns(heads: hq) {
             p.add(.rowwise(RowWise(.softmax, rows: b * hq * s, cols: s, pass: .bwd, dtype: act)), .attention)
@@ -473,8 +511,8 @@ public struct TransformerKernels: Sendable {
             p.add(.elementwise(Elementwise(name: "scale", elements: scores, dtype: .fp32)), .attention)
             p.add(.elementwise(Elementwise(name: "cast", elements: scores, inputs: 2, outputs: 1, dtype: act)), .attention)
         }
-        p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dQ = dS·K
-        p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)      // dK = dSᵀ·Q
+        p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)  // dQ = dS·K
+        p.add(.gemm(GEMM(m: s, n: d, k: s, batch: b * hq, dtype: mm)), .attention)  // dK = dSᵀ·Q
         return p
     }
 
@@ -494,19 +532,26 @@ public struct TransformerKernels: Sendable {
         if model.position == .learned {
             p.add(.elementwise(Elementwise(name: "add", elements: localTokens * h, inputs: 2, dtype: stream)), .memoryBound)
         }
-        if model.dropout && eager { p.add(.elementwise(Elementwise(name: "dropout", elements: localTokens * h, outputs: 2, dtype: act)), .memoryBound) }
+        if model.dropout && eager {
+            p.add(.elementwise(Elementwise(name: "dropout", elements: localTokens * h, outputs: 2, dtype: act)), .memoryBound)
+        }
         return p
     }
 
     public func inputBackward() -> PassKernels {
         var p = PassKernels()
         if let image = model.image {
-            if !frozen { p.add(.gemm(GEMM(m: image.channels * image.patch * image.patch, n: h, k: b * image.patches, transA: true, dtype: mm)), .gemm) }
+            if !frozen {
+                p.add(
+                    .gemm(GEMM(m: image.channels * image.patch * image.patch, n: h, k: b * image.patches, transA: true, dtype: mm)), .gemm)
+            }
             return p
         }
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         // A frozen embedding table takes no gradient.
-        if !frozen { p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, pass: .bwd, dtype: stream)), .memoryBound) }
+        if !frozen {
+            p.add(.embedding(Embedding(tokens: tokens, dModel: h, vocab: model.vocab / t, pass: .bwd, dtype: stream)), .memoryBound)
+        }
         return p
     }
 
@@ -524,7 +569,9 @@ public struct TransformerKernels: Sendable {
         normForward(&p)
         if t > 1 && settings.sequenceParallel { p.comm(.allGather, bytes: hiddenBytes) }
         p.add(.gemm(GEMM(m: headRows, n: v, k: h, dtype: headMM)), .gemm)
-        if eager && act.bytes == 2 { p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 1, outputs: 2, dtype: act)), .memoryBound) }
+        if eager && act.bytes == 2 {
+            p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 1, outputs: 2, dtype: act)), .memoryBound)
+        }
         p.add(.rowwise(RowWise(.softmax, rows: headRows, cols: v, dtype: .fp32)), .memoryBound)
         if t > 1 && model.image == nil { p.comm(.allReduce, bytes: Double(headRows) * 4, count: 3) }
         return p
@@ -537,9 +584,13 @@ public struct TransformerKernels: Sendable {
         var p = PassKernels()
         let v = model.image == nil ? model.vocab / t : model.vocab
         let castLogits = eager && act.bytes == 2
-        if castLogits { p.add(.elementwise(Elementwise(name: "fill", elements: headRows * v, inputs: 0, outputs: 1, dtype: .fp32)), .memoryBound) }
+        if castLogits {
+            p.add(.elementwise(Elementwise(name: "fill", elements: headRows * v, inputs: 0, outputs: 1, dtype: .fp32)), .memoryBound)
+        }
         p.add(.rowwise(RowWise(.softmax, rows: headRows, cols: v, pass: .bwd, dtype: .fp32)), .memoryBound)
-        if castLogits { p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 2, outputs: 1, dtype: act)), .memoryBound) }
+        if castLogits {
+            p.add(.elementwise(Elementwise(name: "cast", elements: headRows * v, inputs: 2, outputs: 1, dtype: act)), .memoryBound)
+        }
         p.add(.gemm(GEMM(m: headRows, n: h, k: v, dtype: headMM)), .gemm)
         if !frozen { p.add(.gemm(GEMM(m: h, n: v, k: headRows, transA: true, dtype: headMM)), .gemm) }
         if t > 1 { p.comm(settings.sequenceParallel ? .reduceScatter : .allReduce, bytes: hiddenBytes) }
@@ -568,7 +619,8 @@ public struct TransformerKernels: Sendable {
     /// An MoE layer's routed experts on one rank: experts / ep of them, each split over etp.
     public var expertParametersPerRank: Double {
         guard let moe = model.moe else { return 0 }
-        return Double(localExperts) * (model.mlpMatrixParameters(ffn: moe.expertFFN) + model.mlpBiasParameters(ffn: moe.expertFFN)) / Double(etp)
+        return Double(localExperts) * (model.mlpMatrixParameters(ffn: moe.expertFFN) + model.mlpBiasParameters(ffn: moe.expertFFN))
+            / Double(etp)
     }
     /// LoRA adapters of one layer on one rank (dense layer; MoE layers adapt attention only).
     public func adapterParametersPerRank(moe: Bool) -> Double {
@@ -577,8 +629,9 @@ public struct TransformerKernels: Sendable {
         return adapters(targets).reduce(0) { $0 + Double(r) * Double($1.k + $1.n) }
     }
     public var inputParametersPerRank: Double {
-        model.image == nil ? Double(model.vocab) * Double(h) / Double(t) + (model.inputParameters - Double(model.vocab) * Double(h))
-                           : model.inputParameters
+        model.image == nil
+            ? Double(model.vocab) * Double(h) / Double(t) + (model.inputParameters - Double(model.vocab) * Double(h))
+            : model.inputParameters
     }
     /// The head held by the last stage: its own matrix when untied, a copy of the embedding when
     /// tied and the pipeline puts it on another device (Megatron keeps both copies in sync).

@@ -176,20 +176,26 @@ public enum StepModel {
         b.dispatchOverhead = m * stage.dispatch
         b.pipelineBubble = (pp - 1) / v * stageSeconds
         let pipeline = pipelineSends(c, layout: layout)
-        let dataParallel = dataParallelCommunication(c, layout: layout, heaviest: walk.heaviest, stageSeconds: stageSeconds,
-                                                     assumptions: assumptions)
-        b.exposedCommunication = m * stage.communication + pipeline.seconds + dataParallel.seconds
+        let dataParallel = dataParallelCommunication(
+            c, layout: layout, heaviest: walk.heaviest, stageSeconds: stageSeconds,
+            assumptions: assumptions)
+        b.exposedCommunication =
+            m * stage.communication + pipeline.seconds + dataParallel.seconds
             + tiedEmbeddingSync(c, layout: layout, assumptions: assumptions)
         b.optimizer = optimizerSeconds(c, layout: layout, heaviest: walk.heaviest)
-        return estimate(c, layout: layout, breakdown: b, memory: walk.memory, tensorParallelBytes: m * stage.communicationBytes,
-                        dataParallelBytes: dataParallel.bytes, pipelineBytes: pipeline.bytes, parametersPerStage: walk.heaviest.parameters)
+        return estimate(
+            c, layout: layout, breakdown: b, memory: walk.memory, tensorParallelBytes: m * stage.communicationBytes,
+            dataParallelBytes: dataParallel.bytes, pipelineBytes: pipeline.bytes, parametersPerStage: walk.heaviest.parameters)
     }
 
     /// The slowest stage sets the pace; the stage holding the most parameters sets the
     /// data-parallel traffic; the stage holding the most bytes sets the memory. One walk.
     @inline(__always)
-    static func walkStages(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions)
-        -> (slowest: StageLoad, heaviest: StageLoad, memory: MemoryBreakdown) {
+    static func walkStages(
+        _ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions
+    )
+        -> (slowest: StageLoad, heaviest: StageLoad, memory: MemoryBreakdown)
+    {
         var slowest = StageLoad(), heaviest = StageLoad()
         var slowestSeconds = -1.0
         var memory = MemoryBreakdown()
@@ -228,8 +234,10 @@ public enum StepModel {
     /// Data parallelism and ZeRO: dense weights over dp·cp ranks, experts over dp·cp/ep. The
     /// seconds the step exposes and the bytes per device; none with one data-parallel rank.
     @inline(__always)
-    static func dataParallelCommunication(_ c: LayerCosts, layout: Layout, heaviest: StageLoad, stageSeconds: Double,
-                                          assumptions: TrainingAssumptions) -> (seconds: Double, bytes: Double) {
+    static func dataParallelCommunication(
+        _ c: LayerCosts, layout: Layout, heaviest: StageLoad, stageSeconds: Double,
+        assumptions: TrainingAssumptions
+    ) -> (seconds: Double, bytes: Double) {
         let gradientRanks = layout.gradientGroup, expertRanks = layout.expertDataParallel
         guard gradientRanks > 1 else { return (0, 0) }
         let net = c.network
@@ -272,8 +280,10 @@ public enum StepModel {
             let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
             let trainedShared = heaviest.trainableShared * c.weightBytes, trainedExpert = heaviest.trainableExpert * c.weightBytes
             let ag = time(.allGather, trainedShared, trainedExpert, hierarchical: dpHierarchical)
-            return (exposedPart(rs, sharedGradientBytes, .reduceScatter) + ag,
-                    volume(.reduceScatter, sharedGradientBytes, expertGradientBytes) + volume(.allGather, trainedShared, trainedExpert))
+            return (
+                exposedPart(rs, sharedGradientBytes, .reduceScatter) + ag,
+                volume(.reduceScatter, sharedGradientBytes, expertGradientBytes) + volume(.allGather, trainedShared, trainedExpert)
+            )
         default:
             // ZeRO-3/FSDP: every micro-batch gathers the parameters for forward and again for
             // backward (and for the recomputed forward when parameters are freed in between),
@@ -288,9 +298,12 @@ public enum StepModel {
             let traffic = gathers * ag + rs
             let firstLayer = net.time(.allGather, bytes: c.layerParameters * gatheredBytes, group: dpGroup, hierarchical: z3)
             let slowedCompute = stageSeconds + assumptions.overlapContention * traffic
-            return (m * (max(traffic, slowedCompute) - stageSeconds + firstLayer),
-                    m * (gathers * volume(.allGather, sharedWeightBytes, expertWeightBytes)
-                         + volume(.reduceScatter, sharedGradientBytes, expertGradientBytes)))
+            return (
+                m * (max(traffic, slowedCompute) - stageSeconds + firstLayer),
+                m
+                    * (gathers * volume(.allGather, sharedWeightBytes, expertWeightBytes)
+                        + volume(.reduceScatter, sharedGradientBytes, expertGradientBytes))
+            )
         }
     }
 
@@ -306,16 +319,19 @@ public enum StepModel {
     /// The optimizer step on the parameters this device updates (its shard under ZeRO ≥ 1).
     @inline(__always)
     static func optimizerSeconds(_ c: LayerCosts, layout: Layout, heaviest: StageLoad) -> Double {
-        let updatedParameters = heaviest.trainableShared / (layout.zero >= 1 ? Double(layout.gradientGroup) : 1)
+        let updatedParameters =
+            heaviest.trainableShared / (layout.zero >= 1 ? Double(layout.gradientGroup) : 1)
             + heaviest.trainableExpert / (layout.zero >= 1 ? Double(layout.expertDataParallel) : 1)
         return updatedParameters * c.optimizerSecondsPerParameter
     }
 
     /// The step's throughput and utilisation figures from its breakdown.
     @inline(__always)
-    static func estimate(_ c: LayerCosts, layout: Layout, breakdown b: StepBreakdown, memory: MemoryBreakdown,
-                         tensorParallelBytes: Double, dataParallelBytes: Double, pipelineBytes: Double,
-                         parametersPerStage: Double) -> StepEstimate {
+    static func estimate(
+        _ c: LayerCosts, layout: Layout, breakdown b: StepBreakdown, memory: MemoryBreakdown,
+        tensorParallelBytes: Double, dataParallelBytes: Double, pipelineBytes: Double,
+        parametersPerStage: Double
+    ) -> StepEstimate {
         let pp = Double(layout.pp), v = Double(layout.schedule.chunks)
         let m = layout.microBatchEquivalents
         let step = b.total
@@ -355,7 +371,8 @@ public enum StepModel {
     /// gradients and states for the adapters only; fp8 adds its weight copies), activations of
     /// the micro-batches in flight (1F1B keeps p − i on stage i; interleaving adds (p−1)/(p·v) on
     /// the first: Korthikanti et al. 2022 §4.2.3), and temporary buffers.
-    public static func memory(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions = TrainingAssumptions()) -> MemoryBreakdown {
+    public static func memory(_ c: LayerCosts, layout: Layout, assumptions: TrainingAssumptions = TrainingAssumptions()) -> MemoryBreakdown
+    {
         let rules = MemoryRules(c, layout: layout, assumptions: assumptions)
         var best = MemoryBreakdown()
         best.capacity = c.deviceMemoryBytes

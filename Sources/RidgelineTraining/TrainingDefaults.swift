@@ -17,11 +17,11 @@ public struct TrainingDefaults: Sendable, Hashable {
             if t.image == nil {
                 images = false
                 tokens = 20 * t.parameterCount
-                globalBatch = max(1, (4 * 1_048_576) / max(1, t.tokens(seq: self.seq)))   // seq ≤ 0: the caller's validate() names it
+                globalBatch = max(1, (4 * 1_048_576) / max(1, t.tokens(seq: self.seq)))  // seq ≤ 0: the caller's validate() names it
                 return
             }
         case .cnn:
-            self.seq = 1   // a CNN has no sequence; --seq does not apply
+            self.seq = 1  // a CNN has no sequence; --seq does not apply
         }
         images = true
         tokens = 90 * 1_281_167

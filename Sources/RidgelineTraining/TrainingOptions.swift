@@ -82,8 +82,9 @@ public struct LoRA: Sendable, Hashable {
             default:
                 let name = part.hasSuffix("_proj") ? String(part.dropLast(5)) : part
                 guard let t = Target(rawValue: name) else {
-                    throw RidgelineError.invalidValue(file: nil, field: "--lora-targets", value: String(part),
-                                                      expected: "q, k, v, o, gate, up, down (or q_proj…), attention, mlp or all")
+                    throw RidgelineError.invalidValue(
+                        file: nil, field: "--lora-targets", value: String(part),
+                        expected: "q, k, v, o, gate, up, down (or q_proj…), attention, mlp or all")
                 }
                 out.insert(t)
             }
@@ -140,10 +141,12 @@ public struct KernelSettings: Sendable, Hashable {
     /// precision keep 16-bit parameters and activations instead (false).
     public var autocastFP32Parameters = false
 
-    public init(tp: Int = 1, sequenceParallel: Bool = false, microBatch: Int = 1, seq: Int, precision: Precision = .bf16,
-                recompute: Recompute = .none, flashAttention: Bool = true, mode: StepMode = .compiled,
-                optimizer: OptimizerKind = .adamw, cp: Int = 1, ep: Int = 1, capacityFactor: Double = 1.0,
-                finetune: Finetune = .none, expertTP: Int? = nil) {
+    public init(
+        tp: Int = 1, sequenceParallel: Bool = false, microBatch: Int = 1, seq: Int, precision: Precision = .bf16,
+        recompute: Recompute = .none, flashAttention: Bool = true, mode: StepMode = .compiled,
+        optimizer: OptimizerKind = .adamw, cp: Int = 1, ep: Int = 1, capacityFactor: Double = 1.0,
+        finetune: Finetune = .none, expertTP: Int? = nil
+    ) {
         self.tp = tp; self.sequenceParallel = sequenceParallel; self.microBatch = microBatch; self.seq = seq
         self.precision = precision; self.recompute = recompute; self.flashAttention = flashAttention; self.mode = mode
         self.optimizer = optimizer; self.cp = cp; self.ep = ep; self.capacityFactor = capacityFactor; self.finetune = finetune
@@ -186,10 +189,13 @@ public struct Layout: Sendable, Hashable {
     /// Megatron-LM 2021 reduced after the step's backward without overlap.
     public var overlapGradientReduction: Bool
 
-    public init(devices: Int, tp: Int = 1, pp: Int = 1, cp: Int = 1, dp: Int? = nil, ep: Int = 1, schedule: PipelineSchedule = .oneFOneB,
-                zero: Int = 0, globalBatch: Int, microBatch: Int = 1, overlapGradientReduction: Bool = true,
-                firstStageLayers: Int? = nil, lastStageLayers: Int? = nil, expertTP: Int? = nil) {
-        self.devices = devices; self.tp = tp; self.pp = pp; self.cp = cp; self.dp = dp ?? max(1, Int(Double(devices) / max(1, Double(tp) * Double(pp) * Double(cp))))
+    public init(
+        devices: Int, tp: Int = 1, pp: Int = 1, cp: Int = 1, dp: Int? = nil, ep: Int = 1, schedule: PipelineSchedule = .oneFOneB,
+        zero: Int = 0, globalBatch: Int, microBatch: Int = 1, overlapGradientReduction: Bool = true,
+        firstStageLayers: Int? = nil, lastStageLayers: Int? = nil, expertTP: Int? = nil
+    ) {
+        self.devices = devices; self.tp = tp; self.pp = pp; self.cp = cp;
+        self.dp = dp ?? max(1, Int(Double(devices) / max(1, Double(tp) * Double(pp) * Double(cp))))
         self.ep = ep
         self.schedule = schedule; self.zero = zero; self.globalBatch = globalBatch; self.microBatch = microBatch
         self.overlapGradientReduction = overlapGradientReduction
@@ -253,9 +259,7 @@ public struct PipelineSplit: Sendable, Hashable {
         let base = remaining / freeCount, extra = remaining % freeCount
         // Rank of stage i in the order that receives extra layers.
         let rank: Int
-        if i > 0 && i < p - 1 { rank = i - 1 }
-        else if i == p - 1 { rank = p - 2 }
-        else { rank = p - 2 + (last == nil ? 1 : 0) }
+        if i > 0 && i < p - 1 { rank = i - 1 } else if i == p - 1 { rank = p - 2 } else { rank = p - 2 + (last == nil ? 1 : 0) }
         return base + (rank < extra ? 1 : 0)
     }
 
@@ -277,10 +281,12 @@ extension Layout {
             throw LayoutError(field: "tp/pp/dp", detail: "parallel sizes must be at least 1 (tp \(tp), pp \(pp), dp \(dp))")
         }
         guard cp >= 1, ep >= 1, etp >= 1 else {
-            throw LayoutError(field: "cp/ep/etp", detail: "context- and expert-parallel sizes must be at least 1 (cp \(cp), ep \(ep), etp \(etp))")
+            throw LayoutError(
+                field: "cp/ep/etp", detail: "context- and expert-parallel sizes must be at least 1 (cp \(cp), ep \(ep), etp \(etp))")
         }
         try checkBounds()
-        let product = try CountBounds.product("gpus", [("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp)], limit: CountBounds.devices.upperBound)
+        let product = try CountBounds.product(
+            "gpus", [("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp)], limit: CountBounds.devices.upperBound)
         guard product == devices else {
             throw LayoutError(field: "gpus", detail: "tp·pp·cp·dp = \(tp)·\(pp)·\(cp)·\(dp) = \(product) but --gpus is \(devices)")
         }
@@ -289,13 +295,19 @@ extension Layout {
         // dividing dp·cp: the expert-parallel ranks are taken from the data- and context-parallel ones.
         if (ep > 1 || etp != tp) && devices % (ep * etp * pp) != 0 {
             let etpText = expertTP == nil ? "tp" : "etp"
-            throw LayoutError(field: "ep", detail: "ep·\(etpText)·pp = \(ep)·\(etp)·\(pp) = \(ep * etp * pp) does not divide the \(devices) devices (tp·pp·cp = \(tp * pp * cp)); expert parallelism takes its ranks from dp·cp = \(dp * cp)\(expertTP == nil ? ", so ep must divide it" : "")")
+            throw LayoutError(
+                field: "ep",
+                detail:
+                    "ep·\(etpText)·pp = \(ep)·\(etp)·\(pp) = \(ep * etp * pp) does not divide the \(devices) devices (tp·pp·cp = \(tp * pp * cp)); expert parallelism takes its ranks from dp·cp = \(dp * cp)\(expertTP == nil ? ", so ep must divide it" : "")"
+            )
         }
         guard microBatch >= 1, globalBatch >= 1 else {
             throw LayoutError(field: "batch", detail: "micro-batch \(microBatch) and global batch \(globalBatch) must be at least 1")
         }
         guard globalBatch >= dp else {
-            throw LayoutError(field: "global-batch", detail: "global batch \(globalBatch) is smaller than dp \(dp): some data-parallel ranks would have no sequence")
+            throw LayoutError(
+                field: "global-batch",
+                detail: "global batch \(globalBatch) is smaller than dp \(dp): some data-parallel ranks would have no sequence")
         }
         guard (0...3).contains(zero) else { throw LayoutError(field: "zero", detail: "ZeRO stage \(zero) is not 0, 1, 2 or 3") }
         switch model {
@@ -321,11 +333,14 @@ extension Layout {
                 }
             }
             if v > 1 && microBatchesPerStep % pp != 0 {
-                throw LayoutError(field: "interleave", detail: "the interleaved schedule needs micro-batches per step (\(microBatchesPerStep)) to be a multiple of pp (\(pp))")
+                throw LayoutError(
+                    field: "interleave",
+                    detail: "the interleaved schedule needs micro-batches per step (\(microBatchesPerStep)) to be a multiple of pp (\(pp))")
             }
         case .cnn(let c):
             guard tp == 1, pp == 1, cp == 1, ep == 1 else {
-                throw LayoutError(field: "tp/pp/cp/ep", detail: "\(c.name) is a CNN: only data parallelism is modelled (tp, pp, cp and ep must be 1)")
+                throw LayoutError(
+                    field: "tp/pp/cp/ep", detail: "\(c.name) is a CNN: only data parallelism is modelled (tp, pp, cp and ep must be 1)")
             }
             if firstStageLayers != nil || lastStageLayers != nil {
                 throw LayoutError(field: "first-stage-layers", detail: "\(c.name) is a CNN: it has no pipeline stages")
@@ -361,8 +376,11 @@ extension Layout {
         let fixed = (firstStageLayers ?? 0) + (lastStageLayers ?? 0)
         let free = pp - (firstStageLayers == nil ? 0 : 1) - (lastStageLayers == nil ? 0 : 1)
         if fixed > t.layers || (free == 0 && fixed != t.layers) || (free > 0 && t.layers - fixed < free) {
-            throw LayoutError(field: "first-stage-layers",
-                              detail: "first/last stage layers (\(firstStageLayers.map(String.init) ?? "-")/\(lastStageLayers.map(String.init) ?? "-")) leave \(t.layers - fixed) of \(t.name)'s \(t.layers) layers for \(free) other stage(s), which need at least one each")
+            throw LayoutError(
+                field: "first-stage-layers",
+                detail:
+                    "first/last stage layers (\(firstStageLayers.map(String.init) ?? "-")/\(lastStageLayers.map(String.init) ?? "-")) leave \(t.layers - fixed) of \(t.name)'s \(t.layers) layers for \(free) other stage(s), which need at least one each"
+            )
         }
     }
 

@@ -9,18 +9,20 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Fit a profile's calibration block on measurements; report the error on held-out kernels; write a calibrated copy.",
         discussion: """
-        Within each kernel class the measurements are split deterministically (file order, alternating for \
-        --holdout 0.5); the fit never sees the held-out share, and only the held-out error is reported. \
-        The shipped profile is never edited: the calibrated copy goes to -o and loads with --hardware FILE.
-        """)
+            Within each kernel class the measurements are split deterministically (file order, alternating for \
+            --holdout 0.5); the fit never sees the held-out share, and only the held-out error is reported. \
+            The shipped profile is never edited: the calibrated copy goes to -o and loads with --hardware FILE.
+            """)
 
     @OptionGroup var hardware: HardwareOption
-    @Option(help: "Measurement records (JSON Lines: ridgeline measure, torch_engine.py, or the reference GPU format; - reads standard input).")
+    @Option(
+        help: "Measurement records (JSON Lines: ridgeline measure, torch_engine.py, or the reference GPU format; - reads standard input).")
     var measurements: String
     @Option(name: [.customShort("o"), .long], help: "Where to write the calibrated profile (YAML).") var output: String
     @Option(parsing: .unconditional, help: "Share of each kernel class held out of the fit, in (0, 1).") var holdout = 0.5
     @Option(help: "kernel, eager, or auto (eager for PyTorch measurements).") var mode: JudgingMode = .auto
-    @Option(help: "Which time of each record to fit and judge: median, min, or cpu (thread CPU time of one-thread runs; for shared machines).")
+    @Option(
+        help: "Which time of each record to fit and judge: median, min, or cpu (thread CPU time of one-thread runs; for shared machines).")
     var statistic: Observations.Statistic = .median
     @Flag(help: "Print every held-out kernel.") var verbose = false
     @Flag(help: "Print JSON.") var json = false
@@ -42,11 +44,13 @@ struct CalibrateCommand: ParsableCommand {
         let executionMode = mode.resolve(for: observations)
         let (fitSet, heldOut) = HoldoutSplit.split(observations, holdout: holdout) { $0.kernelClass }
         guard !fitSet.isEmpty, !heldOut.isEmpty else {
-            throw RidgelineError.unreadable(file: measurements, reason: "\(observations.count) measurements are too few to hold \(holdout) out and fit on the rest")
+            throw RidgelineError.unreadable(
+                file: measurements, reason: "\(observations.count) measurements are too few to hold \(holdout) out and fit on the rest")
         }
         let calibration = CalibrationFit.fit(
             samples: fitSet.map { CalibrationSample(kernels: $0.kernels, seconds: $0.seconds) }, profile: profile,
-            source: "fitted by `ridgeline calibrate` on \(fitSet.count) of \(observations.count) measurements in \(TextInput.name(of: measurements)) (holdout \(holdout))",
+            source:
+                "fitted by `ridgeline calibrate` on \(fitSet.count) of \(observations.count) measurements in \(TextInput.name(of: measurements)) (holdout \(holdout))",
             mode: executionMode)
         var written = fullProfile
         written.calibration = calibration
@@ -58,26 +62,34 @@ struct CalibrateCommand: ParsableCommand {
         let before = Validation(heldOut, profile: profile, mode: executionMode)
         let after = Validation(heldOut, profile: calibrated, mode: executionMode)
         if json {
-            return try printJSONMerged(after, extra: [
-                "datasheet_held_out": ["median_ape": before.overall.medianAPE, "p90_ape": before.overall.p90APE],
-                "fitted": ["count": Double(fitSet.count)], "held_out": ["count": Double(heldOut.count)],
-            ])
+            return try printJSONMerged(
+                after,
+                extra: [
+                    "datasheet_held_out": ["median_ape": before.overall.medianAPE, "p90_ape": before.overall.p90APE],
+                    "fitted": ["count": Double(fitSet.count)], "held_out": ["count": Double(heldOut.count)],
+                ])
         }
         if profile.compute.units != fullProfile.compute.units { print("Judged on \(profile.name).") }
-        print("Calibrated \(profile.id) on \(fitSet.count) measurements; judged on the \(heldOut.count) held out (\(TextInput.name(of: measurements))).")
+        print(
+            "Calibrated \(profile.id) on \(fitSet.count) measurements; judged on the \(heldOut.count) held out (\(TextInput.name(of: measurements)))."
+        )
         print("Wrote \(output) (load it with --hardware \(output)).\n")
         var fractions = TextTable(["class", "compute fraction", "memory fraction"])
         for cls in KernelClass.allCases {
-            fractions.add([cls.rawValue, formatSignificant(calibration.compute[cls] ?? 1, digits: 3),
-                           formatSignificant(calibration.memory[cls] ?? 1, digits: 3)])
+            fractions.add([
+                cls.rawValue, formatSignificant(calibration.compute[cls] ?? 1, digits: 3),
+                formatSignificant(calibration.memory[cls] ?? 1, digits: 3),
+            ])
         }
         print(fractions.render())
-        print("fixed cost per kernel: \(calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—"), "
-              + "overlap leak: \(formatSignificant(calibration.overlapLeak ?? 0, digits: 2))"
-              + (calibration.dispatchLatency.map { ", eager per-op floor: \(Quantity.format($0, .seconds))" } ?? "")
-              + (calibration.deviceMemoryFactor.map { ", device memory factor: \(formatSignificant($0, digits: 3))" } ?? "") + "\n")
-        print("Held-out error with datasheet ceilings: median \(formatPercent(before.overall.medianAPE)), p90 \(formatPercent(before.overall.p90APE))")
+        print(
+            "fixed cost per kernel: \(calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—"), "
+                + "overlap leak: \(formatSignificant(calibration.overlapLeak ?? 0, digits: 2))"
+                + (calibration.dispatchLatency.map { ", eager per-op floor: \(Quantity.format($0, .seconds))" } ?? "")
+                + (calibration.deviceMemoryFactor.map { ", device memory factor: \(formatSignificant($0, digits: 3))" } ?? "") + "\n")
+        print(
+            "Held-out error with datasheet ceilings: median \(formatPercent(before.overall.medianAPE)), p90 \(formatPercent(before.overall.p90APE))"
+        )
         printValidation(after, title: "Held-out error, calibrated:", perKernel: verbose)
     }
 }
-

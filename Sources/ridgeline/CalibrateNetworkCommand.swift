@@ -8,14 +8,15 @@ import RidgelineTraining
 struct CalibrateNetworkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate-network",
-        abstract: "Fit a profile's scale-up/scale-out collective parameters on NVIDIA nccl-tests output; report held-out error; write a copy.",
+        abstract:
+            "Fit a profile's scale-up/scale-out collective parameters on NVIDIA nccl-tests output; report held-out error; write a copy.",
         discussion: """
-        Reads the text all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf and sendrecv_perf \
-        print (any -g/-n/-t layout, MPI runs over several hosts included; both the out-of-place and the in-place \
-        times). Runs inside one host fit scale_up, runs whose ranks sit on several hosts fit scale_out. Even-indexed \
-        message sizes of each run are fitted, odd ones held out, and only the held-out error is reported. \
-        The shipped profile is never edited: the fitted copy goes to -o and loads with --hardware FILE.
-        """)
+            Reads the text all_reduce_perf, all_gather_perf, reduce_scatter_perf, alltoall_perf and sendrecv_perf \
+            print (any -g/-n/-t layout, MPI runs over several hosts included; both the out-of-place and the in-place \
+            times). Runs inside one host fit scale_up, runs whose ranks sit on several hosts fit scale_out. Even-indexed \
+            message sizes of each run are fitted, odd ones held out, and only the held-out error is reported. \
+            The shipped profile is never edited: the fitted copy goes to -o and loads with --hardware FILE.
+            """)
 
     @Option(name: .customLong("nccl-tests"), parsing: .upToNextOption, help: "nccl-tests output files (one run each).")
     var ncclTests: [String]
@@ -51,8 +52,9 @@ struct CalibrateNetworkCommand: ParsableCommand {
         let samples = try ncclTests.flatMap { try NCCLTestsOutput.load(path: $0) }
         let (fitSet, heldOut) = NetworkFit.split(samples)
         guard !fitSet.isEmpty, !heldOut.isEmpty else {
-            throw RidgelineError.unreadable(file: ncclTests.joined(separator: ", "),
-                                            reason: "\(samples.count) timings are too few: every run needs at least two message sizes (one fitted, one held out)")
+            throw RidgelineError.unreadable(
+                file: ncclTests.joined(separator: ", "),
+                reason: "\(samples.count) timings are too few: every run needs at least two message sizes (one fitted, one held out)")
         }
         let names = ncclTests.map { URL(fileURLWithPath: $0).lastPathComponent }
         let source = "fitted by `ridgeline calibrate-network` on the even-indexed sizes of \(names.joined(separator: ", "))"
@@ -74,31 +76,45 @@ struct CalibrateNetworkCommand: ParsableCommand {
             held_out_median_ape: after.medianAPE, held_out_mean_ape: after.meanAPE, held_out_p90_ape: after.p90APE,
             before_median_ape: before.medianAPE, before_p90_ape: before.p90APE,
             groups: after.groups.map {
-                .init(collective: $0.collective.rawValue, ranks: $0.ranks, nodes: $0.nodes, count: $0.count,
-                      median_ape: $0.medianAPE, p90_ape: $0.p90APE, bias: $0.bias)
+                .init(
+                    collective: $0.collective.rawValue, ranks: $0.ranks, nodes: $0.nodes, count: $0.count,
+                    median_ape: $0.medianAPE, p90_ape: $0.p90APE, bias: $0.bias)
             })
         if json { return try printJSON(summary) }
-        print("Fitted \(profile.id)'s collective parameters on \(fitSet.count) timings from \(ncclTests.count) nccl-tests file(s); judged on the \(heldOut.count) held out.")
+        print(
+            "Fitted \(profile.id)'s collective parameters on \(fitSet.count) timings from \(ncclTests.count) nccl-tests file(s); judged on the \(heldOut.count) held out."
+        )
         print("Wrote \(output) (load it with --hardware \(output)).\n")
         var table = TextTable(["link", "hop latency", "base latency", "low-latency fraction", "pipeline fill", "bus bandwidth by ranks"])
-        for (name, link, used) in [("scale_up", written.scaleUp, summary.scale_up_hop_latency_s != nil),
-                                   ("scale_out", written.scaleOut, summary.scale_out_hop_latency_s != nil)] where used {
+        for (name, link, used) in [
+            ("scale_up", written.scaleUp, summary.scale_up_hop_latency_s != nil),
+            ("scale_out", written.scaleOut, summary.scale_out_hop_latency_s != nil),
+        ] where used {
             guard let link, let c = link.collective else { continue }
-            let bus = c.busBandwidth.isEmpty
+            let bus =
+                c.busBandwidth.isEmpty
                 ? "\(formatSignificant(c.efficiency ?? 0, digits: 3)) × \(Quantity.format(link.bandwidth, .bytesPerSecond))"
-                : c.busBandwidth.sorted { $0.key < $1.key }.map { "\($0.key): \(Quantity.format($0.value, .bytesPerSecond))" }.joined(separator: ", ")
-            table.add([name, Quantity.format(link.latency, .seconds), Quantity.format(c.baseLatency, .seconds),
-                       formatSignificant(c.lowLatencyFraction, digits: 3), Quantity.format(c.pipelineFill, .bytes), bus])
+                : c.busBandwidth.sorted { $0.key < $1.key }.map { "\($0.key): \(Quantity.format($0.value, .bytesPerSecond))" }.joined(
+                    separator: ", ")
+            table.add([
+                name, Quantity.format(link.latency, .seconds), Quantity.format(c.baseLatency, .seconds),
+                formatSignificant(c.lowLatencyFraction, digits: 3), Quantity.format(c.pipelineFill, .bytes), bus,
+            ])
         }
         print(table.render())
         print("")
-        print("Held-out error before (the profile as given): median \(formatPercent(before.medianAPE)), p90 \(formatPercent(before.p90APE))")
-        print("Held-out error after: median \(formatPercent(after.medianAPE)), mean \(formatPercent(after.meanAPE)), p90 \(formatPercent(after.p90APE)) (\(after.count) timings)")
+        print(
+            "Held-out error before (the profile as given): median \(formatPercent(before.medianAPE)), p90 \(formatPercent(before.p90APE))")
+        print(
+            "Held-out error after: median \(formatPercent(after.medianAPE)), mean \(formatPercent(after.meanAPE)), p90 \(formatPercent(after.p90APE)) (\(after.count) timings)"
+        )
         if verbose {
             var groups = TextTable(["collective", "ranks", "nodes", "timings", "median", "p90", "bias"])
             for g in after.groups {
-                groups.add([g.collective.rawValue, "\(g.ranks)", "\(g.nodes)", "\(g.count)", formatPercent(g.medianAPE),
-                            formatPercent(g.p90APE), String(format: "%+.1f%%", g.bias * 100)])
+                groups.add([
+                    g.collective.rawValue, "\(g.ranks)", "\(g.nodes)", "\(g.count)", formatPercent(g.medianAPE),
+                    formatPercent(g.p90APE), String(format: "%+.1f%%", g.bias * 100),
+                ])
             }
             print("")
             print(groups.render())

@@ -11,7 +11,10 @@ struct CheckReferenceCommand: ParsableCommand {
 
     static let defaultMeasurements = "gpu-measurements/h100-sxm5-kernels.jsonl"
 
-    @Option(help: "Reference measurements (JSON Lines, the format of reference/gpu-measurements; - reads standard input; default: reference/\(defaultMeasurements) in the data folder).")
+    @Option(
+        help:
+            "Reference measurements (JSON Lines, the format of reference/gpu-measurements; - reads standard input; default: reference/\(defaultMeasurements) in the data folder)."
+    )
     var measurements: String?
     @Option(help: "Hardware profile id or path (its calibration block, if any, is ignored and refitted).")
     var hardware = "h100-sxm5-80gb"
@@ -27,7 +30,8 @@ struct CheckReferenceCommand: ParsableCommand {
         if let output { _ = try OutputTarget(output, protected: [store.hardwareDirectory]) }
         let measurements = try self.measurements ?? DataRoot.locate().reference(Self.defaultMeasurements)
         let reference = try ReferenceFile.load(path: measurements)
-        let check = try ReferenceCheck(reference: reference, profile: profile, referencePath: TextInput.name(of: measurements), minSeconds: minSeconds)
+        let check = try ReferenceCheck(
+            reference: reference, profile: profile, referencePath: TextInput.name(of: measurements), minSeconds: minSeconds)
         if let output {
             var calibrated = profile
             calibrated.calibration = check.calibration
@@ -39,20 +43,25 @@ struct CheckReferenceCommand: ParsableCommand {
         let long = check.datasheet.filter { $0.measured_s >= minSeconds }
         printSummary("Datasheet ceilings, all rows", check.datasheet)
         printSummary("Datasheet ceilings, rows of at least \(Quantity.format(minSeconds, .seconds))", long)
-        print("\nCalibration fitted on even rows (launch \(check.calibration_launch_s.map { Quantity.format($0, .seconds) } ?? "—"), "
-              + "overlap leak \(formatSignificant(check.calibration.overlapLeak ?? 0, digits: 2))):")
+        print(
+            "\nCalibration fitted on even rows (launch \(check.calibration_launch_s.map { Quantity.format($0, .seconds) } ?? "—"), "
+                + "overlap leak \(formatSignificant(check.calibration.overlapLeak ?? 0, digits: 2))):")
         var fractions = TextTable(["class", "compute fraction", "memory fraction"])
         for cls in KernelClass.allCases {
-            fractions.add([cls.rawValue, formatSignificant(check.calibration.compute[cls] ?? 1, digits: 3),
-                           formatSignificant(check.calibration.memory[cls] ?? 1, digits: 3)])
+            fractions.add([
+                cls.rawValue, formatSignificant(check.calibration.compute[cls] ?? 1, digits: 3),
+                formatSignificant(check.calibration.memory[cls] ?? 1, digits: 3),
+            ])
         }
         print(fractions.render())
         printSummary("Held out: odd rows of at least \(Quantity.format(minSeconds, .seconds)), calibrated", check.heldOut)
         if verbose {
             var table = TextTable(["row", "kernel", "measured", "predicted", "error", "bound"])
             for r in check.heldOut {
-                table.add(["\(r.index)", r.kernel, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
-                           formatPercent(r.ape), r.bound])
+                table.add([
+                    "\(r.index)", r.kernel, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
+                    formatPercent(r.ape), r.bound,
+                ])
             }
             print("\n" + table.render())
         }

@@ -9,12 +9,13 @@ import RidgelineTraining
 struct CheckRunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-runs",
-        abstract: "Predict published training runs (reference/training-runs) with `train` and report the step-time error per source and group.",
+        abstract:
+            "Predict published training runs (reference/training-runs) with `train` and report the step-time error per source and group.",
         discussion: """
-        Error = (predicted − measured) / measured step time: negative means the prediction is too fast. \
-        Each source's framework settings (eager or compiled, flash attention, overlap) are declared once per \
-        source and printed; rows the train model cannot express yet are refused with the reason and counted.
-        """)
+            Error = (predicted − measured) / measured step time: negative means the prediction is too fast. \
+            Each source's framework settings (eager or compiled, flash attention, overlap) are declared once per \
+            source and printed; rows the train model cannot express yet are refused with the reason and counted.
+            """)
 
     @Option(name: .customLong("runs"), help: "Published-runs CSV (repeatable; default: the four files in reference/training-runs).")
     var runs: [String] = []
@@ -66,10 +67,11 @@ struct CheckRunsCommand: ParsableCommand {
             refusal_reasons: Dictionary(uniqueKeysWithValues: c.refusalReasons.map { ($0.reason, $0.count) }),
             rows: c.results.map { r in
                 let l = r.run.layout
-                return .init(run_id: r.run.id, group: r.run.group, origin: r.run.origin, gpus: l.devices, tp: l.tp, pp: l.pp, dp: l.dp,
-                             interleave: l.schedule.chunks, zero: l.zero, micro_batch: l.microBatch, global_batch: l.globalBatch,
-                             seq: r.run.settings.seq, measured_step_s: r.run.measuredSeconds, predicted_step_s: r.predictedSeconds,
-                             error: r.error, breakdown: TrainRecord.Breakdown(r.estimate.breakdown), fits_in_memory: r.estimate.memory.fits)
+                return .init(
+                    run_id: r.run.id, group: r.run.group, origin: r.run.origin, gpus: l.devices, tp: l.tp, pp: l.pp, dp: l.dp,
+                    interleave: l.schedule.chunks, zero: l.zero, micro_batch: l.microBatch, global_batch: l.globalBatch,
+                    seq: r.run.settings.seq, measured_step_s: r.run.measuredSeconds, predicted_step_s: r.predictedSeconds,
+                    error: r.error, breakdown: TrainRecord.Breakdown(r.estimate.breakdown), fits_in_memory: r.estimate.memory.fits)
             },
             refused: verbose ? c.refusals.map { .init(run_id: $0.id, reason: $0.reason, origin: $0.origin) } : nil)
     }
@@ -83,8 +85,10 @@ struct CheckRunsCommand: ParsableCommand {
         var table = TextTable(["group (hardware parallelism precision)", "n", "refused", "mean |err|", "median", "p90", "bias"])
         func add(_ name: String, _ s: RunErrorSummary) {
             guard s.count > 0 else { return table.add([name, "0", "\(s.refused)", "—", "—", "—", "—"]) }
-            table.add([name, "\(s.count)", "\(s.refused)", formatPercent(s.meanAPE), formatPercent(s.medianAPE), formatPercent(s.p90APE),
-                       String(format: "%+.1f%%", s.bias * 100)])
+            table.add([
+                name, "\(s.count)", "\(s.refused)", formatPercent(s.meanAPE), formatPercent(s.medianAPE), formatPercent(s.p90APE),
+                String(format: "%+.1f%%", s.bias * 100),
+            ])
         }
         for g in c.groups { add(g.name, g.summary) }
         add("all", c.summary)
@@ -100,9 +104,12 @@ struct CheckRunsCommand: ParsableCommand {
         var rows = TextTable(["run", "GPUs", "t/p/d", "v", "zero", "mb", "gbs", "measured", "predicted", "error"])
         for r in c.results {
             let l = r.run.layout
-            rows.add([r.run.id, "\(l.devices)", "\(l.tp)/\(l.pp)/\(l.dp)", "\(l.schedule.chunks)", "\(l.zero)", "\(l.microBatch)", "\(l.globalBatch)",
-                      Quantity.format(r.run.measuredSeconds, .seconds), Quantity.format(r.predictedSeconds, .seconds),
-                      String(format: "%+.1f%%", r.error * 100)])
+            rows.add([
+                r.run.id, "\(l.devices)", "\(l.tp)/\(l.pp)/\(l.dp)", "\(l.schedule.chunks)", "\(l.zero)", "\(l.microBatch)",
+                "\(l.globalBatch)",
+                Quantity.format(r.run.measuredSeconds, .seconds), Quantity.format(r.predictedSeconds, .seconds),
+                String(format: "%+.1f%%", r.error * 100),
+            ])
         }
         print(rows.render())
         for r in c.refusals { print("refused \(r.id) (\(r.origin)): \(r.reason)") }

@@ -11,8 +11,9 @@ struct CheckServingCommand: ParsableCommand {
 
     static let defaultFiles = ["trtllm-h100-a100-l40s.csv", "lmdeploy-a100.csv"]
 
-    @Option(name: .customLong("tables"), parsing: .upToNextOption,
-            help: "Serving tables (default: reference/inference/trtllm-h100-a100-l40s.csv and lmdeploy-a100.csv).")
+    @Option(
+        name: .customLong("tables"), parsing: .upToNextOption,
+        help: "Serving tables (default: reference/inference/trtllm-h100-a100-l40s.csv and lmdeploy-a100.csv).")
     var tables: [String] = []
     @Flag(help: "List every row and every refusal.") var verbose = false
     @Flag(help: "Print JSON.") var json = false
@@ -35,8 +36,10 @@ struct CheckServingCommand: ParsableCommand {
             print("")
             var rows = TextTable(["file:line", "table", "metric", "model", "hardware", "layout", "measured", "predicted", "error"])
             for r in outcome.rows {
-                rows.add(["\(r.file):\(r.line)", r.kind, r.metric, r.model, r.hardware, r.layout, formatSignificant(r.measured, digits: 4),
-                          formatSignificant(r.predicted, digits: 4), pct(r.error)])
+                rows.add([
+                    "\(r.file):\(r.line)", r.kind, r.metric, r.model, r.hardware, r.layout, formatSignificant(r.measured, digits: 4),
+                    formatSignificant(r.predicted, digits: 4), pct(r.error),
+                ])
             }
             print(rows.render())
         }

@@ -16,13 +16,18 @@ struct CompareCommand: ParsableCommand {
     var kernelsFile: String?
     @Option(help: "A model id or YAML path: compare one training run on every device.")
     var model: String?
-    @Option(parsing: .unconditionalSingleValue, help: "Token budgets for --model, e.g. 10e9, at most 1e18 (repeatable; default 20 per parameter).") var tokens: [Double] = []
+    @Option(
+        parsing: .unconditionalSingleValue,
+        help: "Token budgets for --model, e.g. 10e9, at most 1e18 (repeatable; default 20 per parameter).") var tokens: [Double] = []
     @Option(parsing: .unconditional, help: "Devices of each kind for --model (data parallel)\(bound(CountBounds.devices)).") var gpus = 1
     @Option(parsing: .unconditional, help: "Sequences per micro-batch for --model\(bound(CountBounds.microBatch)).") var microBatch = 8
-    @Option(parsing: .unconditional, help: "Sequence length for --model (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).") var seq: Int?
+    @Option(
+        parsing: .unconditional, help: "Sequence length for --model (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).")
+    var seq: Int?
     @Option(help: "Precision for --model: bf16, fp16, fp8 or fp32.") var precision: Precision = .bf16
     @Option(help: "kernel (device time) or eager (adds the framework's per-op dispatch floor).") var mode: ExecutionMode = .kernel
-    @Flag(help: "With --model: compare serving it (throughput against latency, prefill and decode on the roofline) instead of training it.") var serve = false
+    @Flag(help: "With --model: compare serving it (throughput against latency, prefill and decode on the roofline) instead of training it.")
+    var serve = false
     @Option(parsing: .unconditional, help: "--serve: prompt tokens per request.") var inputTokens: Int?
     @Option(parsing: .unconditional, help: "--serve: generated tokens per request.") var outputTokens: Int?
     @Option(parsing: .unconditional, help: "--serve: tensor-parallel devices per replica\(bound(CountBounds.devices)).") var tp = 1
@@ -63,11 +68,16 @@ struct CompareCommand: ParsableCommand {
         let store = ProfileStore.locate()
         let profiles = try hardwareIds.map { try store.hardware($0) }
         if let model, serve, let inputTokens, let outputTokens {
-            guard case .transformer(let t) = try store.model(model) else { throw ValidationError("--serve needs a transformer language model; \(model) is a CNN") }
+            guard case .transformer(let t) = try store.model(model) else {
+                throw ValidationError("--serve needs a transformer language model; \(model) is a CNN")
+            }
             let p = try CompareServe.precision(precision)
-            let devices = try profiles.map { try CompareServe.device(model: t, profile: $0, tp: tp, precision: p, inputTokens: inputTokens, outputTokens: outputTokens) }
-            let report = CompareServingReport.build(model: t.name, workload: "\(inputTokens) tokens in, \(outputTokens) out, tp \(tp), \(p.rawValue)", devices: devices,
-                                                    provenance: reportProvenance(profiles: profiles, inputs: [model]))
+            let devices = try profiles.map {
+                try CompareServe.device(model: t, profile: $0, tp: tp, precision: p, inputTokens: inputTokens, outputTokens: outputTokens)
+            }
+            let report = CompareServingReport.build(
+                model: t.name, workload: "\(inputTokens) tokens in, \(outputTokens) out, tp \(tp), \(p.rawValue)", devices: devices,
+                provenance: reportProvenance(profiles: profiles, inputs: [model]))
             return try output.write(report)
         }
         if let model {
@@ -75,10 +85,13 @@ struct CompareCommand: ParsableCommand {
             let (settings, layout, defaultTokens, unit) = trainingRun(definition)
             let budgets = tokens.isEmpty ? [defaultTokens] : tokens
             let estimates = try profiles.map { profile in
-                try budgets.map { try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout, tokens: $0) }
+                try budgets.map {
+                    try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout, tokens: $0)
+                }
             }
-            let report = CompareModelReport.build(profiles: profiles, estimates: estimates, unit: unit,
-                                                  provenance: reportProvenance(profiles: profiles, inputs: [model]))
+            let report = CompareModelReport.build(
+                profiles: profiles, estimates: estimates, unit: unit,
+                provenance: reportProvenance(profiles: profiles, inputs: [model]))
             return try output.write(report)
         }
         guard let kernelsFile else { return }
@@ -105,8 +118,9 @@ struct CompareCommand: ParsableCommand {
         let perStep = microBatch * gpus
         let batch = ((defaultBatch + perStep - 1) / perStep) * perStep
         let layout = Layout(devices: gpus, dp: gpus, globalBatch: batch, microBatch: microBatch)
-        let settings = KernelSettings(microBatch: microBatch, seq: seqLength, precision: precision,
-                                      mode: mode == .eager ? .eager : .compiled)
+        let settings = KernelSettings(
+            microBatch: microBatch, seq: seqLength, precision: precision,
+            mode: mode == .eager ? .eager : .compiled)
         return (settings, layout, defaultTokens, unit)
     }
 }

@@ -21,8 +21,10 @@ enum CompareServe {
         ([1, 16, 256].filter { $0 < limit } + [limit]).filter { $0 >= 1 }
     }
 
-    static func device(model: TransformerModel, profile: HardwareProfile, tp: Int, precision: ServingPrecision,
-                       inputTokens: Int, outputTokens: Int) throws -> CompareServingReport.Device {
+    static func device(
+        model: TransformerModel, profile: HardwareProfile, tp: Int, precision: ServingPrecision,
+        inputTokens: Int, outputTokens: Int
+    ) throws -> CompareServingReport.Device {
         var config = ServingConfig(model: model, profile: profile, inputTokens: inputTokens, outputTokens: outputTokens)
         config.tp = tp; config.precision = precision
         let predictor = try ServingPredictor(config)
@@ -30,17 +32,22 @@ enum CompareServe {
         let limit = min(predictor.maxConcurrency, config.assumptions.maxBatch)
         let sweep = try loads(upTo: limit).map { c in
             let e = try predictor.estimate(.concurrency(c))
-            return CompareServingReport.LoadPoint(concurrency: c, ttft: e.ttft, tpot: e.tpot, tokensPerSecond: e.outputTokensPerSecond,
-                                                  tokensPerSecondPerDevice: e.outputTokensPerSecondPerDevice)
+            return CompareServingReport.LoadPoint(
+                concurrency: c, ttft: e.ttft, tpot: e.tpot, tokensPerSecond: e.outputTokensPerSecond,
+                tokensPerSecondPerDevice: e.outputTokensPerSecondPerDevice)
         }
         let prefill = predictor.prefill(requests: 1)
-        var phases = [CompareServingReport.Phase(label: "prefill, \(inputTokens)-token prompt", flops: prefill.flops, bytes: prefill.bytes,
-                                                 seconds: prefill.timeSeconds, bound: prefill.bound)]
+        var phases = [
+            CompareServingReport.Phase(
+                label: "prefill, \(inputTokens)-token prompt", flops: prefill.flops, bytes: prefill.bytes,
+                seconds: prefill.timeSeconds, bound: prefill.bound)
+        ]
         for b in decodeBatches(upTo: limit) {
             let d = predictor.decodeStep(batch: b, context: predictor.meanContext)
             phases.append(.init(label: "decode step, batch \(b)", flops: d.flops, bytes: d.bytes, seconds: d.timeSeconds, bound: d.bound))
         }
-        return CompareServingReport.Device(profile: profile, layout: "tp \(tp), \(precision.rawValue)", dtype: precision.dtype, sweep: sweep, phases: phases)
+        return CompareServingReport.Device(
+            profile: profile, layout: "tp \(tp), \(precision.rawValue)", dtype: precision.dtype, sweep: sweep, phases: phases)
     }
 
     static func precision(_ p: Precision) throws -> ServingPrecision {

@@ -7,12 +7,14 @@ import RidgelineProbe
 /// each missing one is missing.
 struct CountersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "counters", abstract: "Show the counters this machine offers through PAPI, perf_event_open and getrusage, the set Ridgeline uses, and why events are missing.",
+        commandName: "counters",
+        abstract:
+            "Show the counters this machine offers through PAPI, perf_event_open and getrusage, the set Ridgeline uses, and why events are missing.",
         discussion: """
-        Ridgeline counts with PAPI where PAPI counts anything; where PAPI's perf_event component is disabled \
-        (libpfm4 found no PMU it knows) it asks the kernel with perf_event_open directly, and where that is \
-        refused too, it reads getrusage(RUSAGE_THREAD). Every record says which layer counted (counters.source).
-        """)
+            Ridgeline counts with PAPI where PAPI counts anything; where PAPI's perf_event component is disabled \
+            (libpfm4 found no PMU it knows) it asks the kernel with perf_event_open directly, and where that is \
+            refused too, it reads getrusage(RUSAGE_THREAD). Every record says which layer counted (counters.source).
+            """)
 
     @Flag(help: "Print the probe as JSON.") var json = false
 

@@ -25,7 +25,9 @@ struct DetectCommand: ParsableCommand {
 
     func validate() throws {
         guard budget.isFinite, ProbeSettings.budgetRange.contains(budget) else {
-            throw ValidationError("--budget \(budget): expected seconds in \(Int(ProbeSettings.budgetRange.lowerBound))...\(Int(ProbeSettings.budgetRange.upperBound))")
+            throw ValidationError(
+                "--budget \(budget): expected seconds in \(Int(ProbeSettings.budgetRange.lowerBound))...\(Int(ProbeSettings.budgetRange.upperBound))"
+            )
         }
     }
 
@@ -40,7 +42,9 @@ struct DetectCommand: ParsableCommand {
         let start = Date()
         let detection = try HostDetection.run(measure: measure, settings: settings) { step in
             let elapsed = Int(Date().timeIntervalSince(start))
-            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring (\(elapsed) s of a \(Int(budget)) s budget): \(step)".utf8)) }
+            if interactive {
+                FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring (\(elapsed) s of a \(Int(budget)) s budget): \(step)".utf8))
+            }
         }
         if interactive && measure { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // The profile must read back with the shipped-profile loader; say so now rather than at first use.
@@ -50,7 +54,9 @@ struct DetectCommand: ParsableCommand {
             try printJSON(HostReport(detection, profilePath: path))
         } else {
             print(HostSummary(detection).render())
-            print("\nwrote \(detection.profile.origin.rawValue) host profile to \(path)" + (output == nil ? " (used by --hardware host)" : ""))
+            print(
+                "\nwrote \(detection.profile.origin.rawValue) host profile to \(path)" + (output == nil ? " (used by --hardware host)" : "")
+            )
         }
     }
 }

@@ -9,9 +9,9 @@ struct MeasureCommand: ParsableCommand {
         commandName: "measure",
         abstract: "Time a kernel suite on a real tensor engine (oneDNN, OpenBLAS, PyTorch) and write JSON Lines records.",
         discussion: """
-        Records are appended to the output one by one, so an interrupted run keeps every finished record. \
-        Kernels an engine cannot run are listed on stderr with the reason.
-        """)
+            Records are appended to the output one by one, so an interrupted run keeps every finished record. \
+            Kernels an engine cannot run are listed on stderr with the reason.
+            """)
 
     @OptionGroup var options: MeasureOptions
     @Option(name: [.customShort("o"), .long], help: "Append records to this file (default: print them on stdout).")
@@ -34,10 +34,12 @@ struct MeasureCommand: ParsableCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let suite = try Suite.load(options.suite, store: store)   // a malformed suite fails before any output exists
+        let suite = try Suite.load(options.suite, store: store)  // a malformed suite fails before any output exists
         let writer = try output.map { try RecordWriter(path: $0) }
         if let writer, writer.startedAfterCutOffLine {
-            standardError("\(writer.path): its last line was cut off (an interrupted write?); it is left as it was and new records start on the next line")
+            standardError(
+                "\(writer.path): its last line was cut off (an interrupted write?); it is left as it was and new records start on the next line"
+            )
         }
         _ = try options.measure(store: store, suite: suite) { record in
             if let writer { try writer.append(record) } else { FileHandle.standardOutput.write(Data((record.jsonLine + "\n").utf8)) }
@@ -68,32 +70,42 @@ struct MeasureOptions: ParsableArguments {
 
     /// Measures the suite in process, handing each record to `sink`; prints skipped kernels and
     /// a summary on stderr, and progress there when stderr is a terminal.
-    func measure(store: ProfileStore, suite loaded: (path: String, kernels: [Kernel])? = nil,
-                 sink: (MeasurementRecord) throws -> Void) throws -> [MeasurementRecord] {
+    func measure(
+        store: ProfileStore, suite loaded: (path: String, kernels: [Kernel])? = nil,
+        sink: (MeasurementRecord) throws -> Void
+    ) throws -> [MeasurementRecord] {
         let (path, kernels) = try loaded ?? Suite.load(suite, store: store)
         let tensorEngine = try Engines.make(engine, threads: threadCount)
         for warning in tensorEngine.warnings { standardError("warning: " + warning) }
         var harnessOptions = HarnessOptions()
         harnessOptions.cache = cold ? .cold : .warm
         harnessOptions.timeCapSeconds = timeCap
-        var runner = SuiteRunner(engine: tensorEngine, harness: Harness(options: harnessOptions, counters: try makeCounters()),
-                                 threads: threadCount)
+        var runner = SuiteRunner(
+            engine: tensorEngine, harness: Harness(options: harnessOptions, counters: try makeCounters()),
+            threads: threadCount)
         let interactive = isatty(STDERR_FILENO) == 1
-        if interactive { standardError("measuring \(kernels.count) kernels from \(path) with \(tensorEngine.version), \(threadCount) threads, \(harnessOptions.cache.rawValue) caches") }
-        let outcome = try runner.run(kernels, progress: { index, kernel, record in
-            guard interactive else { return }
-            let result = record.map { Quantity.format($0.medianSeconds, .seconds) } ?? "skipped"
-            standardError("[\(index + 1)/\(kernels.count)] \(kernel.label): \(result)")
-        }, record: sink)
+        if interactive {
+            standardError(
+                "measuring \(kernels.count) kernels from \(path) with \(tensorEngine.version), \(threadCount) threads, \(harnessOptions.cache.rawValue) caches"
+            )
+        }
+        let outcome = try runner.run(
+            kernels,
+            progress: { index, kernel, record in
+                guard interactive else { return }
+                let result = record.map { Quantity.format($0.medianSeconds, .seconds) } ?? "skipped"
+                standardError("[\(index + 1)/\(kernels.count)] \(kernel.label): \(result)")
+            }, record: sink)
         for (kernel, reason) in outcome.unsupported { standardError("skipped \(kernel.label): \(reason)") }
         for (kernel, error) in outcome.failed { standardError("failed \(kernel.label): \(error)") }
         let discarded = outcome.records.reduce(0) { $0 + $1.discarded }
         let unstable = outcome.records.filter { !$0.stable }.count
         // Skipped and failed kernels are always reported; the summary, like progress, only on a terminal.
         guard interactive else { return outcome.records }
-        standardError("measured \(outcome.records.count) of \(kernels.count) kernels; \(outcome.unsupported.count) unsupported, "
-                      + "\(outcome.failed.count) failed; \(unstable) did not reach ±3% within \(timeCap) s; "
-                      + "\(discarded) disturbed repetitions left out; counters: \(runner.harness.counterSourceName)")
+        standardError(
+            "measured \(outcome.records.count) of \(kernels.count) kernels; \(outcome.unsupported.count) unsupported, "
+                + "\(outcome.failed.count) failed; \(unstable) did not reach ±3% within \(timeCap) s; "
+                + "\(discarded) disturbed repetitions left out; counters: \(runner.harness.counterSourceName)")
         return outcome.records
     }
 
@@ -114,17 +126,19 @@ struct MeasureOptions: ParsableArguments {
 
     func runTorch(store: ProfileStore, output: String?) throws -> Int32 {
         if suite == TextInput.standardInput {
-            throw ValidationError("--suite -: the torch engine reads its suite from a file; save standard input to a file and pass its path")
+            throw ValidationError(
+                "--suite -: the torch engine reads its suite from a file; save standard input to a file and pass its path")
         }
         let bridge = try TorchBridge.locate()
         switch bridge.availability() {
         case .failure(let error):
-            throw RidgelineError.unavailable(what: "the torch engine", reason: "\(error.description); use --engine onednn or install PyTorch")
+            throw RidgelineError.unavailable(
+                what: "the torch engine", reason: "\(error.description); use --engine onednn or install PyTorch")
         case .success(let version):
             standardError("torch engine: PyTorch \(version), \(bridge.script)")
         }
         let path = try Suite.path(suite, store: store)
-        _ = try Suite.load(suite, store: store)   // a malformed line is reported here, by the same parser
+        _ = try Suite.load(suite, store: store)  // a malformed line is reported here, by the same parser
         return try bridge.measure(suite: path, device: device, output: output, threads: threads, cold: cold, timeCap: timeCap)
     }
 }

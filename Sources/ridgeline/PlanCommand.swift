@@ -9,11 +9,17 @@ extension PlanObjective: ExpressibleByArgument {}
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Search every device count, parallel layout, batch, recompute and ZeRO setting for the fastest, cheapest or greenest way to train a model.",
-        discussion: "Parallel layouts: tp (divisors of the heads within a node), pp (divisors of the layers) with interleaving, cp (1, and powers of two leaving at least 4,096 tokens per rank), ep for mixtures of experts (divisors of the experts that divide dp·cp: Megatron-core's rule that ep·tp·pp divides the devices), and dp for the rest.")
+        abstract:
+            "Search every device count, parallel layout, batch, recompute and ZeRO setting for the fastest, cheapest or greenest way to train a model.",
+        discussion:
+            "Parallel layouts: tp (divisors of the heads within a node), pp (divisors of the layers) with interleaving, cp (1, and powers of two leaving at least 4,096 tokens per rank), ep for mixtures of experts (divisors of the experts that divide dp·cp: Megatron-core's rule that ep·tp·pp divides the devices), and dp for the rest."
+    )
 
     @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
-    @Option(parsing: .unconditional, help: "Tokens (images for image models) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs).")
+    @Option(
+        parsing: .unconditional,
+        help: "Tokens (images for image models) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs)."
+    )
     var tokens: Double?
     @Option(help: "Comma-separated hardware profile ids or YAML paths (default: every shipped GPU profile with a price).")
     var hardware: String?
@@ -23,15 +29,25 @@ struct PlanCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Fewest devices to use\(bound(CountBounds.devices)).") var minDevices = 1
     @Option(help: "Rank by time, cost or energy.") var objective: PlanObjective = .time
     @Option(parsing: .unconditional, help: "How many configurations to list\(bound(CountBounds.top)).") var top = 10
-    @Option(parsing: .unconditional, help: "Sequences (images) per optimizer step, fixed (default: about 4M tokens, rounded to each layout)\(bound(CountBounds.globalBatch)).")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Sequences (images) per optimizer step, fixed (default: about 4M tokens, rounded to each layout)\(bound(CountBounds.globalBatch))."
+    )
     var globalBatch: Int?
-    @Option(help: "Every global batch from A to B sequences that the layout divides, as A:B (1 ≤ A ≤ B ≤ \(CountBounds.globalBatch.upperBound), B − A < \(PlanRequest.maxGlobalBatchSpan)).") var globalBatchRange: String?
-    @Option(parsing: .unconditional, help: "Sequence length (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).") var seq: Int?
+    @Option(
+        help:
+            "Every global batch from A to B sequences that the layout divides, as A:B (1 ≤ A ≤ B ≤ \(CountBounds.globalBatch.upperBound), B − A < \(PlanRequest.maxGlobalBatchSpan))."
+    ) var globalBatchRange: String?
+    @Option(parsing: .unconditional, help: "Sequence length (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).")
+    var seq: Int?
     @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
     @Option(parsing: .unconditional, help: "Largest micro-batch tried (powers of two up to it; 1 to 1024).") var maxMicroBatch = 16
-    @Option(parsing: .unconditional, help: "Worker threads (default: every core; 1 to 1024; the answer does not depend on it).") var threads: Int?
+    @Option(parsing: .unconditional, help: "Worker threads (default: every core; 1 to 1024; the answer does not depend on it).")
+    var threads: Int?
     @Flag(help: "Print JSON.") var json = false
-    @Flag(help: "Plan serving instead of training: needs --input-tokens, --output-tokens and --rate (see ridgeline serve).") var serve = false
+    @Flag(help: "Plan serving instead of training: needs --input-tokens, --output-tokens and --rate (see ridgeline serve).") var serve =
+        false
     @Option(parsing: .unconditional, help: "--serve: prompt tokens per request.") var inputTokens: Int?
     @Option(parsing: .unconditional, help: "--serve: generated tokens per request.") var outputTokens: Int?
     @Option(parsing: .unconditional, help: "--serve: requests per second to serve.") var rate: Double?
@@ -60,7 +76,8 @@ struct PlanCommand: ParsableCommand {
         guard let r = globalBatchRange else { return nil }
         let parts = r.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) else {
-            throw RidgelineError.invalidValue(file: nil, field: "--global-batch-range", value: r, expected: "A:B, two whole numbers of sequences")
+            throw RidgelineError.invalidValue(
+                file: nil, field: "--global-batch-range", value: r, expected: "A:B, two whole numbers of sequences")
         }
         return .range(a, b)
     }
@@ -69,7 +86,8 @@ struct PlanCommand: ParsableCommand {
         if let hardware {
             let ids = hardware.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !ids.isEmpty else {
-                throw RidgelineError.invalidValue(file: nil, field: "--hardware", value: hardware, expected: "comma-separated profile ids or paths")
+                throw RidgelineError.invalidValue(
+                    file: nil, field: "--hardware", value: hardware, expected: "comma-separated profile ids or paths")
             }
             return try ids.map { try store.hardware($0) }
         }
@@ -81,8 +99,9 @@ struct PlanCommand: ParsableCommand {
         let definition = try store.model(model)
         if serve {
             guard case .transformer(let t) = definition else { throw ValidationError("plan --serve needs a transformer model") }
-            return try ServePlanOutput.run(model: t, hardware: try profiles(store), inputTokens: inputTokens, outputTokens: outputTokens,
-                                           rate: rate, ttftSLO: ttftSlo, tpotSLO: tpotSlo, maxDevices: maxDevices, top: top, json: json)
+            return try ServePlanOutput.run(
+                model: t, hardware: try profiles(store), inputTokens: inputTokens, outputTokens: outputTokens,
+                rate: rate, ttftSLO: ttftSlo, tpotSLO: tpotSlo, maxDevices: maxDevices, top: top, json: json)
         }
         var request = PlanRequest(
             model: definition, hardware: try profiles(store), tokens: tokens, deadlineSeconds: deadline.map { $0 * 86400 },
@@ -114,9 +133,11 @@ final class PlanProgressLine: @unchecked Sendable {
         shown = now
         let elapsed = now.timeIntervalSince(start)
         let left = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
-        let line = "\rplan: \(stage) \(done) of \(total)"
-            + String(format: " (%.0f%%), %.0f s, about %.0f s left in this stage\u{1B}[K",
-                     100 * Double(done) / Double(max(1, total)), elapsed, left)
+        let line =
+            "\rplan: \(stage) \(done) of \(total)"
+            + String(
+                format: " (%.0f%%), %.0f s, about %.0f s left in this stage\u{1B}[K",
+                100 * Double(done) / Double(max(1, total)), elapsed, left)
         FileHandle.standardError.write(Data(line.utf8))
     }
 }
@@ -127,21 +148,28 @@ enum PlanReport {
         let f = TrainReport.formatCount, d = TrainReport.formatDuration
         func count(_ n: Int) -> String { n < 1000 ? "\(n)" : f(Double(n)) }
         var out: [String] = []
-        var ask = "\(r.model) on \(f(r.tokens)) \(unit), \(request.minDevices)–\(request.maxDevices) devices of \(r.hardware.map(\.id).joined(separator: ", "))"
+        var ask =
+            "\(r.model) on \(f(r.tokens)) \(unit), \(request.minDevices)–\(request.maxDevices) devices of \(r.hardware.map(\.id).joined(separator: ", "))"
         if let s = r.deadlineSeconds { ask += ", deadline \(formatSignificant(s / 86400, digits: 3)) days" }
         if let b = r.budgetUSD { ask += ", budget $\(f(b))" }
         out.append("Plan: " + ask + "; ranked by \(r.objective.rawValue)")
-        out.append("searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(r.configurationsBounded > 0 ? "\(count(r.configurationsBounded)) by train-time bounds, " : "")\(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads")
+        out.append(
+            "searched \(count(r.configurationsSearched)) configurations: \(count(r.configurationsEvaluated)) evaluated, \(count(r.configurationsPruned)) ruled out by memory bounds, \(r.configurationsBounded > 0 ? "\(count(r.configurationsBounded)) by train-time bounds, " : "")\(count(r.configurationsFitting)) fit; \(r.layerCostComputations) layer-cost computations; \(String(format: "%.3f", r.elapsedSeconds)) s on \(r.threads) threads"
+        )
 
         func row(_ c: PlanConfiguration) -> [String] {
             let e = c.estimate
-            return [e.hardware, "\(e.layout.devices)", d(e.trainSeconds), e.costUSD.map { "$" + f($0) } ?? "-", f(e.energyKWh) + " kWh",
-                    String(format: "%.1f%%", e.step.mfu * 100), TrainReport.gib(e.step.memory.total), c.layoutDescription]
+            return [
+                e.hardware, "\(e.layout.devices)", d(e.trainSeconds), e.costUSD.map { "$" + f($0) } ?? "-", f(e.energyKWh) + " kWh",
+                String(format: "%.1f%%", e.step.mfu * 100), TrainReport.gib(e.step.memory.total), c.layoutDescription,
+            ]
         }
         let header = ["hardware", "devices", "time", "cost", "energy", "MFU", "memory/device", "layout"]
         if !r.best.isEmpty {
             out.append("")
-            var constraints = [r.deadlineSeconds.map { _ in "meeting the deadline" }, r.budgetUSD.map { _ in "within budget" }].compactMap { $0 }.joined(separator: " and ")
+            var constraints = [r.deadlineSeconds.map { _ in "meeting the deadline" }, r.budgetUSD.map { _ in "within budget" }].compactMap {
+                $0
+            }.joined(separator: " and ")
             if !constraints.isEmpty { constraints = " " + constraints }
             out.append("Best \(r.best.count) by \(r.objective.rawValue)\(constraints):")
             var t = TextTable(["#"] + header)
@@ -169,7 +197,10 @@ enum PlanReport {
         for h in r.hardware {
             if h.unavailable != nil { add([h.id, "-", "not searched (below)", "", ""]); continue }
             guard let fast = h.fastest, let cheap = h.cheapest else {
-                let miss = h.closestFit.map { "fits nowhere: needs \($0.lowerBound ? "≥ " : "")\(TrainReport.gib($0.neededBytes)) of \(TrainReport.gib($0.capacityBytes))" } ?? "no configuration"
+                let miss =
+                    h.closestFit.map {
+                        "fits nowhere: needs \($0.lowerBound ? "≥ " : "")\(TrainReport.gib($0.neededBytes)) of \(TrainReport.gib($0.capacityBytes))"
+                    } ?? "no configuration"
                 add([h.id, "0", miss, "", ""]); continue
             }
             func brief(_ c: PlanConfiguration) -> String {
@@ -177,8 +208,11 @@ enum PlanReport {
             }
             var deadlineCell = ""
             if r.deadlineSeconds != nil {
-                if let c = h.cheapestMeetingDeadline { deadlineCell = brief(c) + " (\(c.layoutDescription))" }
-                else if let miss = h.deadlineMissSeconds { deadlineCell = "misses by \(d(miss))" }
+                if let c = h.cheapestMeetingDeadline {
+                    deadlineCell = brief(c) + " (\(c.layoutDescription))"
+                } else if let miss = h.deadlineMissSeconds {
+                    deadlineCell = "misses by \(d(miss))"
+                }
             }
             add([h.id, count(h.configurationsFitting), brief(fast), brief(cheap), deadlineCell])
         }

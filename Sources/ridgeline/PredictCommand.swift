@@ -6,7 +6,9 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict", abstract: "Predict kernel times on a device with the roofline engine.")
 
     @OptionGroup var hardware: HardwareOption
-    @Option(name: .customLong("kernel"), help: "A kernel spec as JSON (repeatable), e.g. '{\"op\":\"gemm\",\"m\":4096,\"n\":4096,\"k\":4096,\"dtype\":\"bf16\"}'.")
+    @Option(
+        name: .customLong("kernel"),
+        help: "A kernel spec as JSON (repeatable), e.g. '{\"op\":\"gemm\",\"m\":4096,\"n\":4096,\"k\":4096,\"dtype\":\"bf16\"}'.")
     var kernelSpecs: [String] = []
     @Option(name: .customLong("kernels"), help: "A JSON Lines file of kernel specs (- reads standard input).") var kernelsFile: String?
     @Option(help: "kernel (device time) or eager (adds the framework's per-op dispatch floor).") var mode: ExecutionMode = .kernel
@@ -42,8 +44,10 @@ struct PredictCommand: ParsableCommand {
         print("\(profile.name) (\(profile.id)), \(mode.rawValue) mode, \(profile.calibration == nil ? "datasheet ceilings" : "calibrated")")
         var table = TextTable(["kernel", "time", "FLOPs", "bytes", "FLOP/B", "attained", "bound"])
         for r in rows {
-            table.add([r.kernel.label, Quantity.format(r.seconds, .seconds), formatCount(r.flops), Quantity.format(r.bytes, .bytes),
-                       formatSignificant(r.intensity, digits: 3), Quantity.format(r.attained, .flopsPerSecond), r.bound.description])
+            table.add([
+                r.kernel.label, Quantity.format(r.seconds, .seconds), formatCount(r.flops), Quantity.format(r.bytes, .bytes),
+                formatSignificant(r.intensity, digits: 3), Quantity.format(r.attained, .flopsPerSecond), r.bound.description,
+            ])
         }
         print(table.render())
     }

@@ -20,9 +20,11 @@ struct ReportOutputOption: ParsableArguments {
 func reportProvenance(profiles: [HardwareProfile], hostFingerprint: String? = nil, inputs: [String]) -> Provenance {
     let arguments = ["ridgeline"] + CommandLine.arguments.dropFirst()
     let uses = profiles.map {
-        Provenance.ProfileUse(id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil,
-                              calibrationSource: $0.calibration?.source, fingerprint: $0.fingerprint)
+        Provenance.ProfileUse(
+            id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil,
+            calibrationSource: $0.calibration?.source, fingerprint: $0.fingerprint)
     }
-    return Provenance(version: ridgelineVersion, date: Date(), command: Provenance.shellCommand(arguments), profiles: uses,
-                      hostFingerprint: hostFingerprint ?? profiles.compactMap(\.fingerprint).first, inputs: inputs.map(TextInput.name(of:)))
+    return Provenance(
+        version: ridgelineVersion, date: Date(), command: Provenance.shellCommand(arguments), profiles: uses,
+        hostFingerprint: hostFingerprint ?? profiles.compactMap(\.fingerprint).first, inputs: inputs.map(TextInput.name(of:)))
 }

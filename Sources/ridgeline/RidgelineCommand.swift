@@ -10,7 +10,8 @@ struct RidgelineCommand: ParsableCommand {
         abstract: "Predict, measure and compare the performance of neural-network training on CPUs and GPUs.",
         version: ridgelineVersion,
         subcommands: [
-            ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self, TrainCommand.self, CheckMegatronCommand.self, CheckRunsCommand.self, PlanCommand.self, ServeCommand.self, CheckServingCommand.self,
+            ProfilesCommand.self, ShowCommand.self, PredictCommand.self, CheckReferenceCommand.self, TrainCommand.self,
+            CheckMegatronCommand.self, CheckRunsCommand.self, PlanCommand.self, ServeCommand.self, CheckServingCommand.self,
             DetectCommand.self, CountersCommand.self,
             MeasureCommand.self, ValidateCommand.self, CalibrateCommand.self, CalibrateNetworkCommand.self,
             CompareCommand.self, ReportCommand.self,

@@ -13,7 +13,8 @@ enum ServePlanOutput {
         let max_concurrency: Int
         let cost_per_million_tokens_usd: Double?
         init(_ e: ServingPlanEntry) {
-            hardware = e.hardware; precision = e.precision.rawValue; gpus = e.devices; replicas = e.replicas; tp = e.tp; pp = e.pp; ep = e.ep
+            hardware = e.hardware; precision = e.precision.rawValue; gpus = e.devices; replicas = e.replicas; tp = e.tp; pp = e.pp;
+            ep = e.ep
             ttft_s = e.estimate.ttft; tpot_s = e.estimate.tpot; e2e_latency_s = e.estimate.e2eLatency; batch_per_replica = e.estimate.batch
             max_concurrency = e.estimate.maxConcurrency; cost_per_million_tokens_usd = e.costPerMillionTokens
         }
@@ -25,8 +26,10 @@ enum ServePlanOutput {
         let pareto: [Entry]
     }
 
-    static func run(model: TransformerModel, hardware: [HardwareProfile], inputTokens: Int?, outputTokens: Int?, rate: Double?,
-                    ttftSLO: Double?, tpotSLO: Double?, maxDevices: Int, top: Int, json: Bool) throws {
+    static func run(
+        model: TransformerModel, hardware: [HardwareProfile], inputTokens: Int?, outputTokens: Int?, rate: Double?,
+        ttftSLO: Double?, tpotSLO: Double?, maxDevices: Int, top: Int, json: Bool
+    ) throws {
         guard let inputTokens, let outputTokens, let rate else {
             throw ValidationError("plan --serve needs --input-tokens, --output-tokens and --rate")
         }
@@ -34,21 +37,36 @@ enum ServePlanOutput {
         guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number (got \(rate))") }
         if let s = ttftSLO, !(s > 0) { throw ValidationError("--ttft-slo must be a positive number of seconds (got \(s))") }
         if let s = tpotSLO, !(s > 0) { throw ValidationError("--tpot-slo must be a positive number of seconds (got \(s))") }
-        let result = ServingPlanner.plan(ServingPlanRequest(model: model, hardware: hardware, inputTokens: inputTokens, outputTokens: outputTokens,
-                                                            rate: rate, ttftSLO: ttftSLO, tpotSLO: tpotSLO, maxDevices: maxDevices, top: top))
+        let result = ServingPlanner.plan(
+            ServingPlanRequest(
+                model: model, hardware: hardware, inputTokens: inputTokens, outputTokens: outputTokens,
+                rate: rate, ttftSLO: ttftSLO, tpotSLO: tpotSLO, maxDevices: maxDevices, top: top))
         if json {
-            return try printJSON(JSON(configurations_evaluated: result.evaluated, elapsed_s: result.elapsedSeconds,
-                                      best: result.best.map(Entry.init), pareto: result.pareto.map(Entry.init)))
+            return try printJSON(
+                JSON(
+                    configurations_evaluated: result.evaluated, elapsed_s: result.elapsedSeconds,
+                    best: result.best.map(Entry.init), pareto: result.pareto.map(Entry.init)))
         }
-        print("\(model.name): \(rate) requests/s, \(inputTokens) in / \(outputTokens) out; TTFT ≤ \(ttftSLO.map { Quantity.format($0, .seconds) } ?? "any"), TPOT ≤ \(tpotSLO.map { Quantity.format($0, .seconds) } ?? "any")")
-        print("\(result.evaluated) configurations evaluated in \(String(format: "%.2f", result.elapsedSeconds)) s; \(result.best.isEmpty ? "none meets the targets" : "cheapest first:")")
+        print(
+            "\(model.name): \(rate) requests/s, \(inputTokens) in / \(outputTokens) out; TTFT ≤ \(ttftSLO.map { Quantity.format($0, .seconds) } ?? "any"), TPOT ≤ \(tpotSLO.map { Quantity.format($0, .seconds) } ?? "any")"
+        )
+        print(
+            "\(result.evaluated) configurations evaluated in \(String(format: "%.2f", result.elapsedSeconds)) s; \(result.best.isEmpty ? "none meets the targets" : "cheapest first:")"
+        )
         var table = TextTable(["hardware", "gpus", "replicas × tp·pp(·ep)", "precision", "TTFT", "TPOT", "e2e", "$/M tokens"])
         for e in result.best {
-            table.add([e.hardware, "\(e.devices)", "\(e.replicas) × \(e.tp)·\(e.pp)" + (e.ep > 1 ? " ep \(e.ep)" : ""), e.precision.rawValue, Quantity.format(e.estimate.ttft, .seconds),
-                       Quantity.format(e.estimate.tpot, .seconds), Quantity.format(e.estimate.e2eLatency, .seconds),
-                       e.costPerMillionTokens.map { String(format: "%.3f", $0) } ?? "-"])
+            table.add([
+                e.hardware, "\(e.devices)", "\(e.replicas) × \(e.tp)·\(e.pp)" + (e.ep > 1 ? " ep \(e.ep)" : ""), e.precision.rawValue,
+                Quantity.format(e.estimate.ttft, .seconds),
+                Quantity.format(e.estimate.tpot, .seconds), Quantity.format(e.estimate.e2eLatency, .seconds),
+                e.costPerMillionTokens.map { String(format: "%.3f", $0) } ?? "-",
+            ])
         }
         print(table.render())
-        print("Pareto front (cost vs end-to-end latency): " + result.pareto.map { "\($0.hardware) \($0.devices) GPUs \($0.precision.rawValue) (\(Quantity.format($0.estimate.e2eLatency, .seconds)))" }.joined(separator: "; "))
+        print(
+            "Pareto front (cost vs end-to-end latency): "
+                + result.pareto.map {
+                    "\($0.hardware) \($0.devices) GPUs \($0.precision.rawValue) (\(Quantity.format($0.estimate.e2eLatency, .seconds)))"
+                }.joined(separator: "; "))
     }
 }

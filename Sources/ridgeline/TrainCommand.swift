@@ -22,22 +22,51 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var hardware: HardwareOption
     @Option(parsing: .unconditional, help: "Devices in all (default tp·pp·cp·dp)\(bound(CountBounds.devices)).") var gpus: Int?
     @Option(parsing: .unconditional, help: "Tensor-parallel size\(bound(CountBounds.devices)).") var tp = 1
-    @Option(parsing: .unconditional, help: "Pipeline-parallel size\(bound(CountBounds.devices)); layers need not divide evenly: stages differ by at most one layer, the first and last holding fewer.") var pp = 1
-    @Option(parsing: .unconditional, help: "Context-parallel size\(bound(CountBounds.devices)): each sequence split over cp ranks (ring attention with causal load balancing); weights replicated, gradients reduced over dp·cp.")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Pipeline-parallel size\(bound(CountBounds.devices)); layers need not divide evenly: stages differ by at most one layer, the first and last holding fewer."
+    ) var pp = 1
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Context-parallel size\(bound(CountBounds.devices)): each sequence split over cp ranks (ring attention with causal load balancing); weights replicated, gradients reduced over dp·cp."
+    )
     var cp = 1
     @Option(parsing: .unconditional, help: "Data-parallel size (default gpus / (tp·pp·cp))\(bound(CountBounds.devices)).") var dp: Int?
-    @Option(parsing: .unconditional, help: ArgumentHelp("Expert-parallel size for mixture-of-experts models\(bound(CountBounds.devices)): experts split over ep ranks taken from the dp·cp ranks.",
-                               discussion: "Rule (Megatron-core, expert tensor parallel = tp): ep·tp·pp must divide the devices, i.e. ep divides dp·cp, and ep divides the experts."))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Expert-parallel size for mixture-of-experts models\(bound(CountBounds.devices)): experts split over ep ranks taken from the dp·cp ranks.",
+            discussion:
+                "Rule (Megatron-core, expert tensor parallel = tp): ep·tp·pp must divide the devices, i.e. ep divides dp·cp, and ep divides the experts."
+        ))
     var ep = 1
-    @Option(parsing: .unconditional, help: "Tensor-parallel size of the expert MLPs (Megatron-core's expert_tensor_parallel_size; default tp)\(bound(CountBounds.devices)). With it the rule is ep·etp·pp divides the devices.")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Tensor-parallel size of the expert MLPs (Megatron-core's expert_tensor_parallel_size; default tp)\(bound(CountBounds.devices)). With it the rule is ep·etp·pp divides the devices."
+    )
     var etp: Int?
-    @Option(parsing: .unconditional, help: "Expert capacity as a multiple of the even share of routed tokens; the busiest rank computes min(factor, 1.1 assumed imbalance) × its share.")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Expert capacity as a multiple of the even share of routed tokens; the busiest rank computes min(factor, 1.1 assumed imbalance) × its share."
+    )
     var capacityFactor = 1.0
-    @Option(parsing: .unconditional, help: "Layers on the first pipeline stage (the rest spread evenly)\(bound(CountBounds.layers)).") var firstStageLayers: Int?
-    @Option(parsing: .unconditional, help: "Layers on the last pipeline stage (the rest spread evenly)\(bound(CountBounds.layers)).") var lastStageLayers: Int?
-    @Option(parsing: .unconditional, help: "Override the model's layer count (proxy runs with fewer layers)\(bound(CountBounds.layers)).") var layers: Int?
-    @Option(parsing: .unconditional, help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B; also --vp)\(bound(CountBounds.interleave)).") var interleave = 1
-    @Option(name: .customLong("vp"), parsing: .unconditional, help: "Megatron's name for --interleave (virtual pipeline size), as published runs give it.")
+    @Option(parsing: .unconditional, help: "Layers on the first pipeline stage (the rest spread evenly)\(bound(CountBounds.layers)).")
+    var firstStageLayers: Int?
+    @Option(parsing: .unconditional, help: "Layers on the last pipeline stage (the rest spread evenly)\(bound(CountBounds.layers)).")
+    var lastStageLayers: Int?
+    @Option(parsing: .unconditional, help: "Override the model's layer count (proxy runs with fewer layers)\(bound(CountBounds.layers)).")
+    var layers: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Model chunks per device for the interleaved pipeline schedule (1 = 1F1B; also --vp)\(bound(CountBounds.interleave)).")
+    var interleave = 1
+    @Option(
+        name: .customLong("vp"), parsing: .unconditional,
+        help: "Megatron's name for --interleave (virtual pipeline size), as published runs give it.")
     var virtualPipeline: Int?
     @Option(help: "Fine-tuning: full (pre-training arithmetic) or lora (frozen base weights, low-rank adapters). Default: pre-training.")
     var finetune: FinetuneChoice?
@@ -45,22 +74,37 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "LoRA targets: q,k,v,o,gate,up,down (or q_proj, …), attention, mlp or all.") var loraTargets = "all"
     @Flag(help: "Sequence parallelism with tensor parallelism (Korthikanti et al. 2022).") var sequenceParallel = false
     @Option(parsing: .unconditional, help: "Sequences (images) per micro-batch\(bound(CountBounds.microBatch)).") var microBatch = 1
-    @Option(parsing: .unconditional, help: "Sequences per optimizer step (default: about 4M tokens, or 1024 images)\(bound(CountBounds.globalBatch)).") var globalBatch: Int?
-    @Option(parsing: .unconditional, help: "Sequence length (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).") var seq: Int?
-    @Option(parsing: .unconditional, help: "Tokens (images for CNNs and ViT) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs).")
+    @Option(
+        parsing: .unconditional,
+        help: "Sequences per optimizer step (default: about 4M tokens, or 1024 images)\(bound(CountBounds.globalBatch)).") var globalBatch:
+        Int?
+    @Option(parsing: .unconditional, help: "Sequence length (default: the model's max_seq, at most 8192)\(bound(CountBounds.seq)).")
+    var seq: Int?
+    @Option(
+        parsing: .unconditional,
+        help: "Tokens (images for CNNs and ViT) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs)."
+    )
     var tokens: Double?
     @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
     @Option(help: "Activation recomputation: none, selective or full.") var recompute: Recompute = .none
     @Option(parsing: .unconditional, help: "ZeRO stage: 0, 1, 2 or 3 (3 = FSDP).") var zero = 0
     @Option(help: "compiled (fused, kernel time) or eager (one dispatch per op).") var mode: StepMode = .compiled
     @Option(help: "adamw or sgd.") var optimizer: OptimizerKind = .adamw
-    @Flag(help: "Plain torch.autocast over fp32 parameters (no 16-bit model copy): fp32 residual stream and norms, casts to 16 bits before each linear layer and back in backward, fp32 weight gradients.")
+    @Flag(
+        help:
+            "Plain torch.autocast over fp32 parameters (no 16-bit model copy): fp32 residual stream and norms, casts to 16 bits before each linear layer and back in backward, fp32 weight gradients."
+    )
     var autocast = false
     @Flag(inversion: .prefixedNo, help: "Flash attention (--no-flash: unfused attention, score matrix through memory).")
     var flash = true
-    @Option(help: "The flash kernel the framework runs: flash2 (FlashAttention-2 class, what the profiles are fitted on) or flash1 (FlashAttention 1, flash-attn < 2: half the rate, Dao 2023).")
+    @Option(
+        help:
+            "The flash kernel the framework runs: flash2 (FlashAttention-2 class, what the profiles are fitted on) or flash1 (FlashAttention 1, flash-attn < 2: half the rate, Dao 2023)."
+    )
     var flashKernel: FlashKernel = .flash2
-    @Flag(inversion: .prefixedNo, help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
     var overlap = true
     @Option(parsing: .unconditional, help: "Price per device-hour in USD, 0 to 1e6 (default: the profile's).") var price: Double?
     @Flag(help: "Also list the kernels of one micro-batch (one layer of each pass) with their predicted times.")
@@ -84,7 +128,9 @@ struct TrainCommand: ParsableCommand {
         try checkNumber("price", price, CountBounds.priceUSDPerHour, unit: "USD per device-hour")
         if !(0...3).contains(zero) { throw ValidationError("--zero must be 0, 1, 2 or 3 (got \(zero))") }
         if sequenceParallel && tp == 1 { throw ValidationError("--sequence-parallel needs --tp > 1") }
-        if !(capacityFactor > 0 && capacityFactor.isFinite) { throw ValidationError("--capacity-factor must be a positive number (got \(capacityFactor))") }
+        if !(capacityFactor > 0 && capacityFactor.isFinite) {
+            throw ValidationError("--capacity-factor must be a positive number (got \(capacityFactor))")
+        }
         if let v = virtualPipeline, interleave != 1, v != interleave {
             throw ValidationError("--vp \(v) and --interleave \(interleave) disagree; give one")
         }
@@ -106,8 +152,11 @@ struct TrainCommand: ParsableCommand {
         let store = ProfileStore.locate()
         let definition = try store.model(model).withLayers(layers)
         let profile = try hardware.load()
-        let devices = try gpus ?? CountBounds.product("gpus", [("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp ?? 1)],
-                                                      limit: CountBounds.devices.upperBound)
+        let devices =
+            try gpus
+            ?? CountBounds.product(
+                "gpus", [("tp", tp), ("pp", pp), ("cp", cp), ("dp", dp ?? 1)],
+                limit: CountBounds.devices.upperBound)
         if dp == nil && devices % (tp * pp * cp) != 0 {
             throw LayoutError(field: "gpus", detail: "--gpus \(devices) is not divisible by tp·pp·cp = \(tp)·\(pp)·\(cp) = \(tp * pp * cp)")
         }
@@ -116,18 +165,21 @@ struct TrainCommand: ParsableCommand {
         let seqLength = defaults.seq, images = defaults.images
         let batch = globalBatch ?? defaults.globalBatch(multipleOf: microBatch * dataParallel)
         let chunks = virtualPipeline ?? interleave
-        let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dataParallel, ep: ep,
-                            schedule: chunks > 1 ? .interleaved(chunks: chunks) : .oneFOneB, zero: zero,
-                            globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap,
-                            firstStageLayers: firstStageLayers, lastStageLayers: lastStageLayers, expertTP: etp)
-        var settings = KernelSettings(tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
-                                      precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer,
-                                      cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode(), expertTP: etp)
+        let layout = Layout(
+            devices: devices, tp: tp, pp: pp, cp: cp, dp: dataParallel, ep: ep,
+            schedule: chunks > 1 ? .interleaved(chunks: chunks) : .oneFOneB, zero: zero,
+            globalBatch: batch, microBatch: microBatch, overlapGradientReduction: overlap,
+            firstStageLayers: firstStageLayers, lastStageLayers: lastStageLayers, expertTP: etp)
+        var settings = KernelSettings(
+            tp: tp, sequenceParallel: sequenceParallel, microBatch: microBatch, seq: seqLength,
+            precision: precision, recompute: recompute, flashAttention: flash, mode: mode, optimizer: optimizer,
+            cp: cp, ep: ep, capacityFactor: capacityFactor, finetune: try finetuneMode(), expertTP: etp)
         settings.autocastFP32Parameters = autocast
         var assumptions = TrainingAssumptions()
         assumptions.flashKernel = flashKernel
-        let estimate = try TrainingPredictor.predict(model: definition, profile: profile, settings: settings, layout: layout,
-                                                     tokens: tokens ?? defaults.tokens, price: price, assumptions: assumptions)
+        let estimate = try TrainingPredictor.predict(
+            model: definition, profile: profile, settings: settings, layout: layout,
+            tokens: tokens ?? defaults.tokens, price: price, assumptions: assumptions)
         if json { return try printRecord(TrainRecord(estimate, unit: images ? "images" : "tokens")) }
         let isCNN: Bool
         if case .cnn = definition { isCNN = true } else { isCNN = false }
@@ -138,8 +190,10 @@ struct TrainCommand: ParsableCommand {
             var table = TextTable(["pass", "kernel", "count", "time", "attained", "bound"])
             for row in KernelListing.list(model: definition, profile: profile, settings: settings) {
                 let p = row.prediction
-                table.add([row.phase, p.kernel.label, formatSignificant(row.count, digits: 3), Quantity.format(p.timeSeconds, .seconds),
-                           Quantity.format(p.attainedFlopsPerSecond, .flopsPerSecond), p.bound.description])
+                table.add([
+                    row.phase, p.kernel.label, formatSignificant(row.count, digits: 3), Quantity.format(p.timeSeconds, .seconds),
+                    Quantity.format(p.attainedFlopsPerSecond, .flopsPerSecond), p.bound.description,
+                ])
             }
             print(table.render())
         }
@@ -177,7 +231,8 @@ enum TrainReport {
         }
         out.append(config)
         let m = s.memory
-        let parts = "weights \(gib(m.weights)), gradients \(gib(m.gradients)), optimizer \(gib(m.optimizerStates)), activations \(gib(m.activations)), temporary \(gib(m.temporary))"
+        let parts =
+            "weights \(gib(m.weights)), gradients \(gib(m.gradients)), optimizer \(gib(m.optimizerStates)), activations \(gib(m.activations)), temporary \(gib(m.temporary))"
         guard m.fits else {
             out.append("does not fit: needs \(gib(m.total)) per device, has \(gib(m.capacity)) (\(gib(m.total - m.capacity)) short)")
             out.append("  \(parts)")
@@ -188,18 +243,23 @@ enum TrainReport {
         out.append("")
         let b = s.breakdown
         var table = TextTable(["step", "seconds", "share"])
-        for (name, value) in [("GEMMs", b.gemm), ("attention", b.attention), ("memory-bound ops", b.memoryBound),
-                              ("optimizer", b.optimizer), ("exposed communication", b.exposedCommunication),
-                              ("pipeline bubble", b.pipelineBubble), ("dispatch overhead", b.dispatchOverhead)] {
+        for (name, value) in [
+            ("GEMMs", b.gemm), ("attention", b.attention), ("memory-bound ops", b.memoryBound),
+            ("optimizer", b.optimizer), ("exposed communication", b.exposedCommunication),
+            ("pipeline bubble", b.pipelineBubble), ("dispatch overhead", b.dispatchOverhead),
+        ] {
             table.add([name, Quantity.format(value, .seconds), String(format: "%.1f%%", value / s.stepSeconds * 100)])
         }
         table.add(["step time", Quantity.format(s.stepSeconds, .seconds), "100%"])
         out.append(table.render())
         out.append("")
-        out.append("throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100)) "
-                   + "(of the \(s.mfuPeakDType.rawValue) peak, \(Quantity.format(s.mfuPeakFlopsPerSecond, .flopsPerSecond)) per device)")
+        out.append(
+            "throughput \(formatCount(s.tokensPerSecond)) \(unit)/s, MFU \(String(format: "%.1f%%", s.mfu * 100)), HFU \(String(format: "%.1f%%", s.hfu * 100)) "
+                + "(of the \(s.mfuPeakDType.rawValue) peak, \(Quantity.format(s.mfuPeakFlopsPerSecond, .flopsPerSecond)) per device)")
         let cost = e.costUSD.map { "$" + formatCount($0) } ?? "no price (use --price)"
-        out.append("\(formatCount(e.tokens)) \(unit): \(formatDuration(e.trainSeconds)), \(formatCount(e.deviceHours)) GPU-hours, \(cost), \(formatCount(e.energyKWh)) kWh (device power)")
+        out.append(
+            "\(formatCount(e.tokens)) \(unit): \(formatDuration(e.trainSeconds)), \(formatCount(e.deviceHours)) GPU-hours, \(cost), \(formatCount(e.energyKWh)) kWh (device power)"
+        )
         return out.joined(separator: "\n")
     }
 

@@ -9,14 +9,17 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Predict measured kernels and report the error per kernel and per kernel class (median and p90 APE).",
         discussion: """
-        --measurements takes records from `ridgeline measure` or scripts/torch_engine.py, or the reference \
-        GPU format (rows with a `section` field). Without it, the default suite is measured on this host first.
-        """)
+            --measurements takes records from `ridgeline measure` or scripts/torch_engine.py, or the reference \
+            GPU format (rows with a `section` field). Without it, the default suite is measured on this host first.
+            """)
 
     @OptionGroup var hardware: HardwareOption
     @Option(help: "Measurement records (JSON Lines; - reads standard input); default: measure the suite now.") var measurements: String?
     @Option(help: "kernel, eager, or auto (eager for PyTorch measurements, which include dispatch).") var mode: JudgingMode = .auto
-    @Option(help: "Which time of each record to judge: median, min (least-disturbed repetition), or cpu (thread CPU time of one-thread runs: for shared machines).")
+    @Option(
+        help:
+            "Which time of each record to judge: median, min (least-disturbed repetition), or cpu (thread CPU time of one-thread runs: for shared machines)."
+    )
     var statistic: Observations.Statistic = .median
     @OptionGroup var measure: MeasureOptions
     @Flag(help: "Print JSON: per-kernel rows, by_class, median_ape and p90_ape (fractions).") var json = false
@@ -32,7 +35,9 @@ struct ValidateCommand: ParsableCommand {
             observations = try Observations.load(path: measurements, statistic: statistic)
         } else {
             guard measure.engine != .torch else {
-                throw ValidationError("validate measures in process with onednn or openblas; run `ridgeline measure --engine torch -o FILE` and pass --measurements FILE")
+                throw ValidationError(
+                    "validate measures in process with onednn or openblas; run `ridgeline measure --engine torch -o FILE` and pass --measurements FILE"
+                )
             }
             observations = try measure.measure(store: ProfileStore.locate()) { _ in }.map {
                 try Observation(record: $0, source: "measured now", statistic: statistic)
@@ -46,13 +51,19 @@ struct ValidateCommand: ParsableCommand {
         if json {
             return try printJSONMerged(validation, extra: ["flop_check": flops])
         }
-        printValidation(validation, title: "\(profile.name) (\(profile.id)), \(executionMode.rawValue) mode, "
-                        + (profile.calibration == nil ? "datasheet ceilings" : "calibrated"), perKernel: true)
-        if let note = flops.note { print("\nFLOP check: \(note).") } else {
+        printValidation(
+            validation,
+            title: "\(profile.name) (\(profile.id)), \(executionMode.rawValue) mode, "
+                + (profile.calibration == nil ? "datasheet ceilings" : "calibrated"), perKernel: true)
+        if let note = flops.note {
+            print("\nFLOP check: \(note).")
+        } else {
             var table = TextTable(["kernel", "event", "model FLOPs", "counted", "counted/model"])
             for r in flops.rows {
-                table.add([r.kernel, r.event, formatSignificant(r.model_flops, digits: 3), formatSignificant(r.counted, digits: 3),
-                           formatSignificant(r.ratio, digits: 3)])
+                table.add([
+                    r.kernel, r.event, formatSignificant(r.model_flops, digits: 3), formatSignificant(r.counted, digits: 3),
+                    formatSignificant(r.ratio, digits: 3),
+                ])
             }
             print("\nFLOP check against hardware counters:\n" + table.render())
         }
@@ -65,8 +76,10 @@ func printValidation(_ v: Validation, title: String, perKernel: Bool) {
     if perKernel {
         var rows = TextTable(["kernel", "class", "measured", "predicted", "error", "bound"])
         for r in v.rows {
-            rows.add([r.kernel, r.kernel_class, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
-                      String(format: "%+.1f%%", r.error * 100), r.bound])
+            rows.add([
+                r.kernel, r.kernel_class, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
+                String(format: "%+.1f%%", r.error * 100), r.bound,
+            ])
         }
         print(rows.render())
         print("")

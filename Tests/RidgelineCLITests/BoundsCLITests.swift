@@ -68,8 +68,9 @@ import Testing
         let b = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-", "--json"], input: crlf)
         #expect(b.status == 0, "\(b.stderr)")
         #expect(a.stdout == b.stdout)
-        let bad = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"],
-                                input: "{\"op\":\"copy\",\"elements\":8,\"dtype\":\"fp32\"}\r\n{\"op\":\"copy\",\"elements\":\"eight\",\"dtype\":\"fp32\"}\r\n")
+        let bad = try ridgeline(
+            ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"],
+            input: "{\"op\":\"copy\",\"elements\":8,\"dtype\":\"fp32\"}\r\n{\"op\":\"copy\",\"elements\":\"eight\",\"dtype\":\"fp32\"}\r\n")
         #expect(bad.stderr.contains("standard input:2: field 'elements' has value 'eight'"), "\(bad.stderr)")
     }
 }

@@ -23,8 +23,10 @@ func ridgelineExecutable() throws -> URL {
 /// Runs `ridgeline` (the built one, or `executable`) in `directory`; `input`, when given, is piped
 /// to its standard input.
 @discardableResult
-func ridgeline(_ arguments: [String], environment: [String: String] = [:], directory: String = repositoryRoot,
-               input: String? = nil, executable: URL? = nil) throws -> CLIResult {
+func ridgeline(
+    _ arguments: [String], environment: [String: String] = [:], directory: String = repositoryRoot,
+    input: String? = nil, executable: URL? = nil
+) throws -> CLIResult {
     let process = Process()
     process.executableURL = try executable ?? ridgelineExecutable()
     process.arguments = arguments
@@ -44,6 +46,7 @@ func ridgeline(_ arguments: [String], environment: [String: String] = [:], direc
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    return CLIResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }

@@ -8,8 +8,10 @@ import Testing
     @Test func writesALoadableCopyAndPrintsHeldOutError() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-net-\(getpid()).yaml").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try ridgeline(["calibrate-network", "--nccl-tests", "\(Self.fixtures)/all_gather_perf-8gpu.txt",
-                               "\(Self.fixtures)/reduce_scatter_perf_mpi-2nodes.txt", "--hardware", "a100-sxm4-80gb", "-o", out, "--json"])
+        let r = try ridgeline([
+            "calibrate-network", "--nccl-tests", "\(Self.fixtures)/all_gather_perf-8gpu.txt",
+            "\(Self.fixtures)/reduce_scatter_perf_mpi-2nodes.txt", "--hardware", "a100-sxm4-80gb", "-o", out, "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect((o["held_out"] as? Int ?? 0) > 0 && o["held_out_median_ape"] is Double)
@@ -21,8 +23,10 @@ import Testing
     }
 
     @Test func refusesTheShippedProfileDirectoryAndNamesABadLine() throws {
-        let shipped = try ridgeline(["calibrate-network", "--nccl-tests", "\(Self.fixtures)/all_gather_perf-8gpu.txt",
-                                     "--hardware", "a100-sxm4-80gb", "-o", "profiles/hardware/mine.yaml"])
+        let shipped = try ridgeline([
+            "calibrate-network", "--nccl-tests", "\(Self.fixtures)/all_gather_perf-8gpu.txt",
+            "--hardware", "a100-sxm4-80gb", "-o", "profiles/hardware/mine.yaml",
+        ])
         #expect(shipped.status != 0 && shipped.stderr.contains("never edits a shipped profile"))
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("all_reduce_perf-bad-\(getpid()).txt").path
         defer { try? FileManager.default.removeItem(atPath: bad) }

@@ -29,8 +29,9 @@ struct CountersCLITests {
         let suite = NSTemporaryDirectory() + "ridgeline-counters-\(ProcessInfo.processInfo.processIdentifier).jsonl"
         try #"{"op":"copy","elements":65536,"dtype":"fp32"}"#.write(toFile: suite, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: suite) }
-        let result = try ridgeline(["measure", "--suite", suite, "--time-cap", "0.1", "--threads", "1", "--counters", mode],
-                                   environment: environment)
+        let result = try ridgeline(
+            ["measure", "--suite", suite, "--time-cap", "0.1", "--threads", "1", "--counters", mode],
+            environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         let record = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         return try #require(record?["counters"] as? [String: Any])
@@ -84,6 +85,8 @@ struct CountersCLITests {
     func unknownMode() throws {
         let result = try ridgeline(["measure", "--suite", "short", "--counters", "pmu"])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("'pmu'") && result.stderr.contains("--counters") && result.stderr.contains("perf_event"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("'pmu'") && result.stderr.contains("--counters") && result.stderr.contains("perf_event"),
+            "\(result.stderr)")
     }
 }

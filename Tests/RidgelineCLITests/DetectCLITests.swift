@@ -28,8 +28,9 @@ import Testing
     @Test func hostIsDetectedOnFirstUse() throws {
         let state = stateDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let result = try ridgeline(["predict", "--hardware", "host", "--kernel", #"{"op":"copy","elements":1000000,"dtype":"fp32"}"#, "--json"],
-                                   environment: ["RIDGELINE_STATE": state])
+        let result = try ridgeline(
+            ["predict", "--hardware", "host", "--kernel", #"{"op":"copy","elements":1000000,"dtype":"fp32"}"#, "--json"],
+            environment: ["RIDGELINE_STATE": state])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: state + "/host.yaml"))
     }

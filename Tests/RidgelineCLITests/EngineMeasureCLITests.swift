@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Ridgeline
+import Testing
 
 /// `ridgeline measure`, `validate` and `calibrate` run as a user runs them: the built binary.
 @Suite("measure, validate, calibrate (CLI)", .serialized)
@@ -98,7 +98,9 @@ struct EngineMeasureCLITests {
 
         // CPU records judged on a GPU profile describe no machine: refused, naming both.
         let wrongDevice = try Self.run(["validate", "--hardware", "h100-sxm5-80gb", "--measurements", output])
-        #expect(wrongDevice.status != 0 && wrongDevice.stderr.contains("ran on cpu but h100-sxm5-80gb is a gpu profile"), "\(wrongDevice.stderr)")
+        #expect(
+            wrongDevice.status != 0 && wrongDevice.stderr.contains("ran on cpu but h100-sxm5-80gb is a gpu profile"),
+            "\(wrongDevice.stderr)")
 
         let validated = try Self.run(["validate", "--hardware", "epyc-9654", "--measurements", output, "--json"])
         #expect(validated.status == 0, "\(validated.stderr)")
@@ -113,8 +115,10 @@ struct EngineMeasureCLITests {
         let profile = try HardwareProfile.load(path: calibrated)
         #expect(profile.calibration != nil && profile.origin == .calibrated)
 
-        let inPlace = try Self.run(["calibrate", "--hardware", "epyc-9654", "--measurements", output,
-                                    "-o", "profiles/hardware/epyc-9654.yaml"])
+        let inPlace = try Self.run([
+            "calibrate", "--hardware", "epyc-9654", "--measurements", output,
+            "-o", "profiles/hardware/epyc-9654.yaml",
+        ])
         #expect(inPlace.status != 0 && inPlace.stderr.contains("never edits a shipped profile"))
     }
 }

@@ -35,9 +35,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: prefix); try? FileManager.default.removeItem(atPath: elsewhere) }
         let install = try Self.make(["install-files", "PREFIX=\(prefix)", "BIN=\(try ridgelineExecutable().path)"])
         #expect(install.status == 0, "\(install.output)")
-        for file in ["bin/ridgeline", "share/ridgeline/profiles/hardware/h100-sxm5-80gb.yaml", "share/ridgeline/profiles/suites/short.jsonl",
-                     "share/ridgeline/reference/training-runs/megatron-a100.csv", "share/ridgeline/reference/README.md",
-                     "share/ridgeline/scripts/torch_engine.py"] {
+        for file in [
+            "bin/ridgeline", "share/ridgeline/profiles/hardware/h100-sxm5-80gb.yaml", "share/ridgeline/profiles/suites/short.jsonl",
+            "share/ridgeline/reference/training-runs/megatron-a100.csv", "share/ridgeline/reference/README.md",
+            "share/ridgeline/scripts/torch_engine.py",
+        ] {
             #expect(FileManager.default.fileExists(atPath: prefix + "/" + file), "\(file) installed")
         }
         let installed = URL(fileURLWithPath: prefix + "/bin/ridgeline")
@@ -47,7 +49,9 @@ import Testing
         let profiles = try run(["profiles"])
         #expect(profiles.status == 0, "\(profiles.stderr)")
         #expect(profiles.stdout.contains("h100-sxm5-80gb"))
-        let predict = try run(["predict", "--hardware", "h100-sxm5-80gb", "--kernel", #"{"op":"gemm","m":4096,"n":4096,"k":4096,"dtype":"bf16"}"#])
+        let predict = try run([
+            "predict", "--hardware", "h100-sxm5-80gb", "--kernel", #"{"op":"gemm","m":4096,"n":4096,"k":4096,"dtype":"bf16"}"#,
+        ])
         #expect(predict.status == 0, "\(predict.stderr)")
         let train = try run(["train", "--model", "gpt2-124m", "--hardware", "a100-sxm4-80gb", "--tokens", "1e9"])
         #expect(train.status == 0, "\(train.stderr)")
@@ -55,8 +59,9 @@ import Testing
         #expect(megatron.status == 0, "\(megatron.stderr)")
         let reference = try run(["check-reference"])
         #expect(reference.status == 0, "\(reference.stderr)")
-        #expect(reference.stdout.contains(prefix + "/share/ridgeline/reference/gpu-measurements/h100-sxm5-kernels.jsonl"),
-                "the default comes from the installed data, not the clone: \(reference.stdout.prefix(300))")
+        #expect(
+            reference.stdout.contains(prefix + "/share/ridgeline/reference/gpu-measurements/h100-sxm5-kernels.jsonl"),
+            "the default comes from the installed data, not the clone: \(reference.stdout.prefix(300))")
 
         let uninstall = try Self.make(["uninstall", "PREFIX=\(prefix)"])
         #expect(uninstall.status == 0, "\(uninstall.output)")
@@ -74,11 +79,13 @@ import Testing
         #expect(profiles.status != 0)
         #expect(profiles.stderr.contains("no profiles/hardware in") && profiles.stderr.contains("RIDGELINE_PROFILES"), "\(profiles.stderr)")
         let hardware = repositoryRoot + "/profiles/hardware/h100-sxm5-80gb.yaml"
-        let predict = try ridgeline(["predict", "--hardware", hardware, "--kernel", #"{"op":"copy","elements":1048576,"dtype":"fp32"}"#],
-                                    environment: Self.plain, directory: bin, executable: lone)
+        let predict = try ridgeline(
+            ["predict", "--hardware", hardware, "--kernel", #"{"op":"copy","elements":1048576,"dtype":"fp32"}"#],
+            environment: Self.plain, directory: bin, executable: lone)
         #expect(predict.status == 0, "\(predict.stderr)")
-        let train = try ridgeline(["train", "--model", repositoryRoot + "/profiles/models/gpt2-124m.yaml", "--hardware", hardware, "--tokens", "1e9"],
-                                  environment: Self.plain, directory: bin, executable: lone)
+        let train = try ridgeline(
+            ["train", "--model", repositoryRoot + "/profiles/models/gpt2-124m.yaml", "--hardware", hardware, "--tokens", "1e9"],
+            environment: Self.plain, directory: bin, executable: lone)
         #expect(train.status == 0, "\(train.stderr)")
     }
 

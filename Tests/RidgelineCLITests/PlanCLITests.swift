@@ -23,17 +23,24 @@ import Testing
         let first = best[0]
         let l = try #require(first["layout"] as? [String: Any])
         func n(_ k: String) -> String { "\(l[k] as? Int ?? -1)" }
-        var args = ["train", "--model", "gpt2-124m", "--hardware", try #require(first["hardware"] as? String), "--tokens", "2.5e9",
-                    "--gpus", n("gpus"), "--tp", n("tp"), "--pp", n("pp"), "--dp", n("dp"), "--interleave", n("interleave"),
-                    "--zero", n("zero"), "--micro-batch", n("micro_batch"), "--global-batch", n("global_batch"), "--seq", n("seq"),
-                    "--recompute", try #require(l["recompute"] as? String), "--json"]
+        var args = [
+            "train", "--model", "gpt2-124m", "--hardware", try #require(first["hardware"] as? String), "--tokens", "2.5e9",
+            "--gpus", n("gpus"), "--tp", n("tp"), "--pp", n("pp"), "--dp", n("dp"), "--interleave", n("interleave"),
+            "--zero", n("zero"), "--micro-batch", n("micro_batch"), "--global-batch", n("global_batch"), "--seq", n("seq"),
+            "--recompute", try #require(l["recompute"] as? String), "--json",
+        ]
         if l["sequence_parallel"] as? Bool == true { args.append("--sequence-parallel") }
         let t = try json(try ridgeline(args))
-        for key in ["step_time_s", "tokens_per_s", "mfu", "hfu", "memory_per_device_bytes", "train_time_s", "gpu_hours", "cost_usd", "energy_kwh", "steps"] {
+        for key in [
+            "step_time_s", "tokens_per_s", "mfu", "hfu", "memory_per_device_bytes", "train_time_s", "gpu_hours", "cost_usd", "energy_kwh",
+            "steps",
+        ] {
             let a = try #require(first[key] as? Double, "plan lacks \(key)"), b = try #require(t[key] as? Double, "train lacks \(key)")
             #expect(a == b, "\(key): plan \(a), train \(b)")
         }
-        #expect(NSDictionary(dictionary: try #require(first["breakdown"] as? [String: Double])) == NSDictionary(dictionary: try #require(t["breakdown"] as? [String: Double])))
+        #expect(
+            NSDictionary(dictionary: try #require(first["breakdown"] as? [String: Double]))
+                == NSDictionary(dictionary: try #require(t["breakdown"] as? [String: Double])))
         #expect(first["meets_deadline"] as? Bool == true)
     }
 

@@ -34,9 +34,20 @@ import Testing
 
     @Test(arguments: [
         (["predict", "--hardware", "no-such-gpu", "--kernel", "{}"], "unknown hardware profile 'no-such-gpu'"),
-        (["predict", "--hardware", "h100-sxm5-80gb", "--kernel", #"{"op":"gemm","m":0,"n":1,"k":1,"dtype":"bf16"}"#], "field 'm' has value '0'"),
-        (["predict", "--hardware", "h100-sxm5-80gb", "--kernel", #"{"op":"gemm","m":1,"n":1,"k":1,"dtype":"bf12"}"#], "field 'dtype' has value 'bf12'"),
-        (["predict", "--hardware", "h100-sxm5-80gb", "--kernel", #"{"op":"gemm","m":1000000000,"n":1000000000,"k":1000000000,"dtype":"bf16"}"#], "absurdly large"),
+        (
+            ["predict", "--hardware", "h100-sxm5-80gb", "--kernel", #"{"op":"gemm","m":0,"n":1,"k":1,"dtype":"bf16"}"#],
+            "field 'm' has value '0'"
+        ),
+        (
+            ["predict", "--hardware", "h100-sxm5-80gb", "--kernel", #"{"op":"gemm","m":1,"n":1,"k":1,"dtype":"bf12"}"#],
+            "field 'dtype' has value 'bf12'"
+        ),
+        (
+            [
+                "predict", "--hardware", "h100-sxm5-80gb", "--kernel",
+                #"{"op":"gemm","m":1000000000,"n":1000000000,"k":1000000000,"dtype":"bf16"}"#,
+            ], "absurdly large"
+        ),
         (["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "does/not/exist.jsonl"], "does/not/exist.jsonl: no such file"),
         (["predict", "--hardware", "h100-sxm5-80gb"], "give at least one --kernel"),
         (["show", "nope"], "unknown hardware profile 'nope'"),
@@ -62,8 +73,9 @@ import Testing
     @Test func aBadLastLinePrintsNoPartialTable() throws {
         let good = #"{"op":"gemm","m":64,"n":64,"k":64,"dtype":"bf16"}"#
         for json in [false, true] {
-            let result = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"] + (json ? ["--json"] : []),
-                                       input: String(repeating: good + "\n", count: 5000) + #"{"op":"gemm","m":64,"n":64,"k":-1,"dtype":"bf16"}"# + "\n")
+            let result = try ridgeline(
+                ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"] + (json ? ["--json"] : []),
+                input: String(repeating: good + "\n", count: 5000) + #"{"op":"gemm","m":64,"n":64,"k":-1,"dtype":"bf16"}"# + "\n")
             #expect(result.status == 1)
             #expect(result.stdout.isEmpty, "\(result.stdout.prefix(200))")
             #expect(result.stderr.contains("standard input:5001: field 'k' has value '-1'"), "\(result.stderr)")

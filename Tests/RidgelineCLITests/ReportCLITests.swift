@@ -17,8 +17,10 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout == dir + "/index.html\n")
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
-        for name in ["index.html", "report.md", "report.json", "devices.csv", "devices.json", "kernel-times.csv", "roofline.svg",
-                     "roofline.csv", "roofline-epyc-9654.svg", "roofline-h100-sxm5-80gb.svg", "peaks.svg", "bandwidth.svg"] {
+        for name in [
+            "index.html", "report.md", "report.json", "devices.csv", "devices.json", "kernel-times.csv", "roofline.svg",
+            "roofline.csv", "roofline-epyc-9654.svg", "roofline-h100-sxm5-80gb.svg", "peaks.svg", "bandwidth.svg",
+        ] {
             #expect(names.contains(name), "missing \(name)")
         }
         let md = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
@@ -41,8 +43,10 @@ import Testing
 
     @Test func reportOfAPlanThatRidgelinePlanWrote() throws {
         let dir = try Self.temporaryDirectory("plan")
-        let plan = try ridgeline(["plan", "--model", "gpt2-124m", "--tokens", "1e9", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb",
-                                  "--max-devices", "8", "--deadline", "2", "--json"])
+        let plan = try ridgeline([
+            "plan", "--model", "gpt2-124m", "--tokens", "1e9", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb",
+            "--max-devices", "8", "--deadline", "2", "--json",
+        ])
         #expect(plan.status == 0, "\(plan.stderr)")
         try plan.stdout.write(toFile: dir + "/plan.json", atomically: true, encoding: .utf8)
         let result = try ridgeline(["report", "--plan", dir + "/plan.json", "-o", dir + "/out"])
@@ -60,16 +64,23 @@ import Testing
     /// `serve --json` file.
     @Test func servingPagesFromCompareAndFromServeJSON() throws {
         let dir = try Self.temporaryDirectory("serve")
-        let compare = try ridgeline(["compare", "--serve", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb", "--model", "llama3.1-8b",
-                                     "--input-tokens", "1000", "--output-tokens", "200", "-o", dir + "/compare"])
+        let compare = try ridgeline([
+            "compare", "--serve", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb", "--model", "llama3.1-8b",
+            "--input-tokens", "1000", "--output-tokens", "200", "-o", dir + "/compare",
+        ])
         #expect(compare.status == 0, "\(compare.stderr)")
-        for name in ["throughput-latency.svg", "throughput-latency.csv", "prefill-decode.csv", "roofline-h100-sxm5-80gb.svg", "roofline-a100-sxm4-80gb.svg"] {
+        for name in [
+            "throughput-latency.svg", "throughput-latency.csv", "prefill-decode.csv", "roofline-h100-sxm5-80gb.svg",
+            "roofline-a100-sxm4-80gb.svg",
+        ] {
             #expect(FileManager.default.fileExists(atPath: dir + "/compare/" + name), "missing \(name)")
         }
         let phases = try String(contentsOfFile: dir + "/compare/prefill-decode.csv", encoding: .utf8)
         #expect(phases.contains("\"decode step, batch 1\",") && phases.contains("\"prefill, 1000-token prompt\","))
-        let serve = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "1000", "--output-tokens", "200",
-                                   "--rate", "2", "--json"])
+        let serve = try ridgeline([
+            "serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "1000", "--output-tokens", "200",
+            "--rate", "2", "--json",
+        ])
         #expect(serve.status == 0, "\(serve.stderr)")
         try serve.stdout.write(toFile: dir + "/serve.json", atomically: true, encoding: .utf8)
         let report = try ridgeline(["report", "--serving", dir + "/serve.json", "-o", dir + "/report"])
@@ -77,11 +88,15 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/report/roofline-h100-sxm5-80gb.svg"))
         let noTokens = try ridgeline(["compare", "--serve", "--hardware", "h100-sxm5-80gb", "--model", "llama3.1-8b"])
         #expect(noTokens.status != 0 && noTokens.stderr.contains("--input-tokens"))
-        let fp4 = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "b200", "--precision", "fp4", "--input-tokens", "10",
-                                 "--output-tokens", "10", "--batch", "1"])
+        let fp4 = try ridgeline([
+            "serve", "--model", "llama3.1-8b", "--hardware", "b200", "--precision", "fp4", "--input-tokens", "10",
+            "--output-tokens", "10", "--batch", "1",
+        ])
         #expect(fp4.status == 0 && fp4.stdout.contains("fp4 weights, fp8 KV cache"), "\(fp4.stderr)")
-        let noFP4 = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--precision", "fp4", "--input-tokens", "10",
-                                   "--output-tokens", "10", "--batch", "1"])
+        let noFP4 = try ridgeline([
+            "serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--precision", "fp4", "--input-tokens", "10",
+            "--output-tokens", "10", "--batch", "1",
+        ])
         #expect(noFP4.status != 0 && noFP4.stderr.contains("no fp4 tensor peak"))
     }
 
@@ -100,7 +115,8 @@ import Testing
         let empty = try ridgeline(["report", "--measurements", dir + "/empty.jsonl", "--hardware", "host", "-o", dir + "/out"])
         #expect(empty.status != 0 && empty.stderr.contains("empty.jsonl: cannot be read: the file is empty"), "\(empty.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out/index.html"), "no page for an empty input")
-        try #"{"best":[{"hardware":"h100-sxm5-80gb","step_time_s":"slow","train_time_s":1}]}"#.write(toFile: dir + "/plan.json", atomically: true, encoding: .utf8)
+        try #"{"best":[{"hardware":"h100-sxm5-80gb","step_time_s":"slow","train_time_s":1}]}"#.write(
+            toFile: dir + "/plan.json", atomically: true, encoding: .utf8)
         let plan = try ridgeline(["report", "--plan", dir + "/plan.json", "-o", dir + "/out"])
         #expect(plan.status != 0 && plan.stderr.contains("best[0].step_time_s") && plan.stderr.contains("slow"), "\(plan.stderr)")
         let two = try ridgeline(["report", "--plan", dir + "/plan.json", "--validation", dir + "/plan.json"])

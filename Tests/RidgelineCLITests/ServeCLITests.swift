@@ -3,13 +3,17 @@ import Testing
 
 @Suite struct ServeCLITests {
     @Test func jsonHasTheContractFields() throws {
-        let r = try ridgeline(["serve", "--model", "llama3.1-70b", "--hardware", "h100-sxm5-80gb", "--tp", "4",
-                               "--input-tokens", "1000", "--output-tokens", "500", "--rate", "2", "--json"])
+        let r = try ridgeline([
+            "serve", "--model", "llama3.1-70b", "--hardware", "h100-sxm5-80gb", "--tp", "4",
+            "--input-tokens", "1000", "--output-tokens", "500", "--rate", "2", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        for key in ["ttft_s", "tpot_s", "e2e_latency_s", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s",
-                    "batch", "max_concurrency", "kv_cache_bytes_per_token", "memory", "prefill", "decode",
-                    "cost_per_million_tokens_usd", "energy_per_million_tokens_kwh"] {
+        for key in [
+            "ttft_s", "tpot_s", "e2e_latency_s", "output_tokens_per_s", "output_tokens_per_s_per_gpu", "requests_per_s",
+            "batch", "max_concurrency", "kv_cache_bytes_per_token", "memory", "prefill", "decode",
+            "cost_per_million_tokens_usd", "energy_per_million_tokens_kwh",
+        ] {
             #expect(object[key] != nil, "missing \(key)")
         }
         let memory = try #require(object["memory"] as? [String: Any])
@@ -19,22 +23,30 @@ import Testing
     }
 
     @Test func weightsThatDoNotFitAreAClearError() throws {
-        let r = try ridgeline(["serve", "--model", "llama3.1-70b", "--hardware", "h100-sxm5-80gb",
-                               "--input-tokens", "1000", "--output-tokens", "500", "--batch", "1"])
+        let r = try ridgeline([
+            "serve", "--model", "llama3.1-70b", "--hardware", "h100-sxm5-80gb",
+            "--input-tokens", "1000", "--output-tokens", "500", "--batch", "1",
+        ])
         #expect(r.status != 0)
         #expect(r.stderr.contains("GB of weights per device"))
     }
 
     @Test func badFlagsAreNamed() throws {
-        let none = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "10", "--output-tokens", "10"])
+        let none = try ridgeline([
+            "serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "10", "--output-tokens", "10",
+        ])
         #expect(none.status != 0)
         #expect(none.stderr.contains("--batch, --concurrency, --rate or --max-load"))
-        let rate = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "10",
-                                  "--output-tokens", "10", "--rate", "-1"])
+        let rate = try ridgeline([
+            "serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "10",
+            "--output-tokens", "10", "--rate", "-1",
+        ])
         #expect(rate.status != 0)
         #expect(rate.stderr.contains("--rate"))
-        let tp = try ridgeline(["serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--tp", "3", "--input-tokens", "10",
-                                "--output-tokens", "10", "--batch", "1"])
+        let tp = try ridgeline([
+            "serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--tp", "3", "--input-tokens", "10",
+            "--output-tokens", "10", "--batch", "1",
+        ])
         #expect(tp.status != 0)
         #expect(tp.stderr.contains("--tp 3"))
     }
@@ -50,9 +62,11 @@ import Testing
 
 @Suite struct ServePlanCLITests {
     @Test func planServeRanksByCostAndMeetsTheTargets() throws {
-        let r = try ridgeline(["plan", "--serve", "--model", "llama3.1-70b", "--input-tokens", "1000", "--output-tokens", "500",
-                               "--rate", "10", "--ttft-slo", "1", "--tpot-slo", "0.05", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb",
-                               "--max-devices", "16", "--json"])
+        let r = try ridgeline([
+            "plan", "--serve", "--model", "llama3.1-70b", "--input-tokens", "1000", "--output-tokens", "500",
+            "--rate", "10", "--ttft-slo", "1", "--tpot-slo", "0.05", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb",
+            "--max-devices", "16", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let best = try #require(object["best"] as? [[String: Any]])

@@ -16,7 +16,8 @@ import Testing
     @Test(arguments: ["-", "/dev/stdin"])
     func predictReadsKernelsFromStandardInput(name: String) throws {
         let fromFile = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", Self.kernels, "--json"])
-        let piped = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", name, "--json"], input: try Self.text(Self.kernels))
+        let piped = try ridgeline(
+            ["predict", "--hardware", "h100-sxm5-80gb", "--kernels", name, "--json"], input: try Self.text(Self.kernels))
         #expect(piped.status == 0, "\(piped.stderr)")
         #expect(fromFile.status == 0 && piped.stdout == fromFile.stdout)
     }
@@ -53,8 +54,9 @@ import Testing
     /// `validate` and `calibrate` read `--measurements` with one loader (`Observations.load`);
     /// validate is the quick one to run.
     @Test func validateReadsMeasurementsFromStandardInput() throws {
-        let validate = try ridgeline(["validate", "--hardware", "h100-sxm5-80gb", "--measurements", "-", "--json"],
-                                     input: try Self.text(Self.reference))
+        let validate = try ridgeline(
+            ["validate", "--hardware", "h100-sxm5-80gb", "--measurements", "-", "--json"],
+            input: try Self.text(Self.reference))
         #expect(validate.status == 0, "\(validate.stderr)")
         #expect(validate.stdout.contains("standard input:"), "sources name standard input")
     }
@@ -62,11 +64,13 @@ import Testing
     @Test func reportAndCompareReadStandardInput() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-stdin-reports-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let report = try ridgeline(["report", "--measurements", "-", "--hardware", "h100-sxm5-80gb", "--mode", "eager", "-o", directory + "/m"],
-                                   input: try Self.text(Self.reference))
+        let report = try ridgeline(
+            ["report", "--measurements", "-", "--hardware", "h100-sxm5-80gb", "--mode", "eager", "-o", directory + "/m"],
+            input: try Self.text(Self.reference))
         #expect(report.status == 0, "\(report.stderr)")
-        let compare = try ridgeline(["compare", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb", "--kernels", "-", "-o", directory + "/c"],
-                                    input: try Self.text(Self.kernels))
+        let compare = try ridgeline(
+            ["compare", "--hardware", "h100-sxm5-80gb,a100-sxm4-80gb", "--kernels", "-", "-o", directory + "/c"],
+            input: try Self.text(Self.kernels))
         #expect(compare.status == 0, "\(compare.stderr)")
         let markdown = (try? String(contentsOfFile: directory + "/c/report.md", encoding: .utf8)) ?? ""
         #expect(markdown.contains("kernels from standard input"), "the report names its input")

@@ -7,16 +7,23 @@ import Testing
     }
 
     @Test func jsonHasTheContractFields() throws {
-        let r = try ridgeline(["train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "64", "--zero", "1",
-                               "--micro-batch", "2", "--recompute", "selective", "--tokens", "2e12", "--json"])
+        let r = try ridgeline([
+            "train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "64", "--zero", "1",
+            "--micro-batch", "2", "--recompute", "selective", "--tokens", "2e12", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try json(r)
-        for key in ["step_time_s", "tokens_per_s", "mfu", "hfu", "fits_in_memory", "memory_per_device_bytes", "train_time_s",
-                    "gpu_hours", "cost_usd", "energy_kwh", "breakdown"] {
+        for key in [
+            "step_time_s", "tokens_per_s", "mfu", "hfu", "fits_in_memory", "memory_per_device_bytes", "train_time_s",
+            "gpu_hours", "cost_usd", "energy_kwh", "breakdown",
+        ] {
             #expect(o[key] != nil, "missing \(key)")
         }
         let b = try #require(o["breakdown"] as? [String: Double])
-        #expect(Set(b.keys) == ["gemm", "attention", "memory_bound", "optimizer", "exposed_communication", "pipeline_bubble", "dispatch_overhead"])
+        #expect(
+            Set(b.keys) == [
+                "gemm", "attention", "memory_bound", "optimizer", "exposed_communication", "pipeline_bubble", "dispatch_overhead",
+            ])
         let step = try #require(o["step_time_s"] as? Double)
         #expect(abs(b.values.reduce(0, +) - step) < 1e-9 * step)
         #expect(o["fits_in_memory"] as? Bool == true)
@@ -25,8 +32,10 @@ import Testing
     /// `--flash-kernel flash1` (FlashAttention 1) slows a long-sequence step, where attention is
     /// a large share; a kernel that does not exist is refused by name.
     @Test func flashKernelOption() throws {
-        let base = ["train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "8", "--zero", "3", "--seq", "4096",
-                    "--global-batch", "64", "--recompute", "full", "--json"]
+        let base = [
+            "train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "8", "--zero", "3", "--seq", "4096",
+            "--global-batch", "64", "--recompute", "full", "--json",
+        ]
         let two = try json(try ridgeline(base)), one = try json(try ridgeline(base + ["--flash-kernel", "flash1"]))
         let t2 = try #require(two["step_time_s"] as? Double), t1 = try #require(one["step_time_s"] as? Double)
         #expect(t1 > t2 * 1.05)
@@ -59,9 +68,11 @@ import Testing
 
     /// Issue 11's fields: total and active parameters, and the layout's cp, ep and stage layers.
     @Test func mixtureOfExpertsWithExpertAndContextParallelism() throws {
-        let r = try ridgeline(["train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "48", "--tp", "2",
-                               "--pp", "3", "--cp", "2", "--ep", "4", "--sequence-parallel", "--seq", "8192", "--global-batch", "30",
-                               "--recompute", "full", "--json"])
+        let r = try ridgeline([
+            "train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "48", "--tp", "2",
+            "--pp", "3", "--cp", "2", "--ep", "4", "--sequence-parallel", "--seq", "8192", "--global-batch", "30",
+            "--recompute", "full", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let o = try json(r)
         let total = try #require(o["parameters"] as? Double), active = try #require(o["active_parameters"] as? Double)
@@ -69,32 +80,43 @@ import Testing
         let layout = try #require(o["layout"] as? [String: Any])
         #expect(layout["cp"] as? Int == 2 && layout["ep"] as? Int == 4 && layout["dp"] as? Int == 4)
         #expect(layout["stage_layers"] as? [Int] == [10, 11, 11])
-        let text = try ridgeline(["train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "64", "--tp", "2",
-                                  "--pp", "2", "--cp", "2", "--ep", "8", "--sequence-parallel", "--seq", "8192", "--recompute", "full"])
+        let text = try ridgeline([
+            "train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "64", "--tp", "2",
+            "--pp", "2", "--cp", "2", "--ep", "8", "--sequence-parallel", "--seq", "8192", "--recompute", "full",
+        ])
         #expect(text.stdout.contains("12.9B active") && text.stdout.contains("cp 2") && text.stdout.contains("ep 8"), "\(text.stdout)")
     }
 
     @Test func expertParallelRuleNamesBothNumbers() throws {
-        let r = try ridgeline(["train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "48", "--tp", "4", "--ep", "8"])
+        let r = try ridgeline([
+            "train", "--model", "mixtral-8x7b", "--hardware", "h100-sxm5-80gb", "--gpus", "48", "--tp", "4", "--ep", "8",
+        ])
         #expect(r.status != 0)
         #expect(r.stderr.contains("32") && r.stderr.contains("48"), "\(r.stderr)")
     }
 
     @Test func loraAndAPartialMicroBatch() throws {
-        let r = try ridgeline(["train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "48", "--micro-batch", "6",
-                               "--global-batch", "2048", "--finetune", "lora", "--lora-rank", "8", "--lora-targets", "q_proj,v_proj", "--json"])
+        let r = try ridgeline([
+            "train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "48", "--micro-batch", "6",
+            "--global-batch", "2048", "--finetune", "lora", "--lora-rank", "8", "--lora-targets", "q_proj,v_proj", "--json",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let layout = try #require(try json(r)["layout"] as? [String: Any])
         #expect(layout["finetune"] as? String == "lora" && layout["lora_rank"] as? Int == 8)
         #expect(layout["lora_targets"] as? [String] == ["q", "v"] && layout["micro_batches_per_step"] as? Int == 8)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-mamba-\(ProcessInfo.processInfo.processIdentifier).yaml")
-        try "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\nmamba: true\n"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ridgeline-mamba-\(ProcessInfo.processInfo.processIdentifier).yaml")
+        try
+            "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\nmamba: true\n"
             .write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         let mamba = try ridgeline(["train", "--model", file.path, "--hardware", "h100-sxm5-80gb"])
         #expect(mamba.status != 0 && mamba.stderr.contains("mamba"), "\(mamba.stderr)")
-        let deepseek = try json(try ridgeline(["train", "--model", "deepseek-v3", "--hardware", "h100-sxm5-80gb", "--gpus", "256", "--tp", "2",
-                                                "--pp", "8", "--ep", "16", "--sequence-parallel", "--seq", "4096", "--json"]))
+        let deepseek = try json(
+            try ridgeline([
+                "train", "--model", "deepseek-v3", "--hardware", "h100-sxm5-80gb", "--gpus", "256", "--tp", "2",
+                "--pp", "8", "--ep", "16", "--sequence-parallel", "--seq", "4096", "--json",
+            ]))
         #expect(abs((deepseek["active_parameters"] as? Double ?? 0) - 37.6e9) < 0.1e9)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Ridgeline
 import Testing
+
 @testable import RidgelineProbe
 
 /// The adaptive sweep's decisions (where a plateau ends, when DRAM is established, where a cache
@@ -69,9 +70,12 @@ import Testing
         let capacity = BandwidthCurve.modelCapacity(crossing: crossing, upper: upper, lower: lower)
         let profile = HardwareProfile(
             id: "t", name: "t", kind: .cpu, vendor: "t", architecture: "t",
-            compute: Compute(units: 1, unitName: "core", clockHz: 1e9, peak: [.fp32: 1e12], flopsPerClockPerUnit: [:], simdBits: 512, threadsPerUnit: 1),
-            memory: [MemoryLevel(name: "l3", capacityBytes: capacity, sharedByUnits: 1, bandwidth: upper),
-                     MemoryLevel(name: "dram", capacityBytes: 1e12, sharedByUnits: 1, bandwidth: lower)],
+            compute: Compute(
+                units: 1, unitName: "core", clockHz: 1e9, peak: [.fp32: 1e12], flopsPerClockPerUnit: [:], simdBits: 512, threadsPerUnit: 1),
+            memory: [
+                MemoryLevel(name: "l3", capacityBytes: capacity, sharedByUnits: 1, bandwidth: upper),
+                MemoryLevel(name: "dram", capacityBytes: 1e12, sharedByUnits: 1, bandwidth: lower),
+            ],
             launchLatency: 0, dispatchLatency: 0, scaleUp: nil, scaleOut: nil, powerWatts: 1, pricePerHourUSD: nil,
             calibration: nil, fingerprint: nil, origin: .datasheet, sources: [])
         // A copy reads and writes each fp32 element: 8 bytes per element.
@@ -88,13 +92,17 @@ import Testing
     static let mib = 1 << 20
     let topology = HostTopology(
         packages: 1, cores: 2, threads: 2,
-        caches: [CacheLevel(level: 1, kind: .data, sizeBytes: 48 << 10, lineBytes: 64, sharedByCores: 1, instances: 2),
-                 CacheLevel(level: 2, kind: .unified, sizeBytes: 2 << 20, lineBytes: 64, sharedByCores: 1, instances: 2),
-                 CacheLevel(level: 3, kind: .unified, sizeBytes: 260 << 20, lineBytes: 64, sharedByCores: 2, instances: 1)],
+        caches: [
+            CacheLevel(level: 1, kind: .data, sizeBytes: 48 << 10, lineBytes: 64, sharedByCores: 1, instances: 2),
+            CacheLevel(level: 2, kind: .unified, sizeBytes: 2 << 20, lineBytes: 64, sharedByCores: 1, instances: 2),
+            CacheLevel(level: 3, kind: .unified, sizeBytes: 260 << 20, lineBytes: 64, sharedByCores: 2, instances: 1),
+        ],
         numaNodes: [NUMANode(index: 0, memoryBytes: 16e9, cores: 2)],
-        cpu: CPUIdentity(vendor: "GenuineIntel", model: "Intel Xeon (test)", family: 6, modelNumber: 207, architecture: "x86_64", hypervisor: "KVM",
-                         reportedMHz: 2100, maxMHz: nil),
-        simd: SIMDCapabilities(features: ["avx2", "fma", "avx512f", "avx512_bf16"], registerBits: 512, datapathBits: 512, fmaUnits: 2, basis: ""))
+        cpu: CPUIdentity(
+            vendor: "GenuineIntel", model: "Intel Xeon (test)", family: 6, modelNumber: 207, architecture: "x86_64", hypervisor: "KVM",
+            reportedMHz: 2100, maxMHz: nil),
+        simd: SIMDCapabilities(
+            features: ["avx2", "fma", "avx512f", "avx512_bf16"], registerBits: 512, datapathBits: 512, fmaUnits: 2, basis: ""))
 
     /// GB/s per thread-count: L1 300, L2 150, L3 60 up to 64 MiB per thread (one thread) or 32
     /// MiB (two), DRAM 15 per thread beyond, 25 on the way down.
@@ -109,7 +117,10 @@ import Testing
         for threads in [1, 2] {
             for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= 512 * Self.mib / threads }) {
                 let r = RateSummary(rates: [rate(size, threads: threads)])
-                sweep.append(BandwidthPoint(kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r, undisturbedSamples: 1))
+                sweep.append(
+                    BandwidthPoint(
+                        kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r,
+                        undisturbedSamples: 1))
             }
         }
         let levels = BandwidthPlateaus(topology: topology, settings: .standard).levels(sweep: sweep, threads: 2)
@@ -122,9 +133,10 @@ import Testing
         // Midway (60 GB/s per thread) at 55 MiB per thread, 111 MiB for the two threads sharing
         // the instance; the model's ramp reaches no hits at 177 MiB.
         #expect(l3.bytes > 150 * Double(Self.mib) && l3.bytes < 200 * Double(Self.mib), "\(l3.bytes / Double(Self.mib)) MiB")
-        let ceilings = MeasuredCeilings(clockSingleHz: 3e9, clockAllHz: 3e9,
-                                        peaks: [PeakMeasurement(dtype: .fp32, allCores: true, threads: 2, flopsPerSecond: RateSummary(rates: [353e9]), kernel: "t")],
-                                        sweep: sweep, levels: levels, threads: 2, forkJoinSeconds: 2e-5, elapsedSeconds: 30)
+        let ceilings = MeasuredCeilings(
+            clockSingleHz: 3e9, clockAllHz: 3e9,
+            peaks: [PeakMeasurement(dtype: .fp32, allCores: true, threads: 2, flopsPerSecond: RateSummary(rates: [353e9]), kernel: "t")],
+            sweep: sweep, levels: levels, threads: 2, forkJoinSeconds: 2e-5, elapsedSeconds: 30)
         let profile = HostProfileBuilder(topology: topology, ceilings: ceilings).profile()
         let memory = try #require(profile.memory.first { $0.name == "l3" })
         #expect(memory.capacityBytes == l3.bytes)
@@ -148,7 +160,9 @@ extension BandwidthCurveTests {
         let sizes = curve.plateauSizes(windows: windows, dram: [256 * Self.mib, 512 * Self.mib])
         #expect(sizes.count == 7)
         #expect(sizes.contains(256 * Self.mib) && !sizes.contains(512 * Self.mib))
-        #expect(sizes.filter { (4 * Self.mib...130 * Self.mib).contains($0) }.allSatisfy { $0 <= 64 * Self.mib }, "L3 points on its plateau, not past its end")
+        #expect(
+            sizes.filter { (4 * Self.mib...130 * Self.mib).contains($0) }.allSatisfy { $0 <= 64 * Self.mib },
+            "L3 points on its plateau, not past its end")
     }
 }
 
@@ -161,7 +175,10 @@ extension VirtualL3Tests {
             let top = threads == 1 ? 512 * Self.mib : 3 * Self.mib
             for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= top }) {
                 let r = RateSummary(rates: [rate(size, threads: threads)])
-                sweep.append(BandwidthPoint(kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r, undisturbedSamples: 1))
+                sweep.append(
+                    BandwidthPoint(
+                        kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r,
+                        undisturbedSamples: 1))
             }
         }
         let levels = BandwidthPlateaus(topology: topology, settings: .standard).levels(sweep: sweep, threads: 2)

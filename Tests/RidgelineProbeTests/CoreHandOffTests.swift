@@ -1,6 +1,7 @@
 import Foundation
 import Ridgeline
 import Testing
+
 @testable import RidgelineProbe
 
 @Suite struct CoreHandOffTests {
@@ -18,12 +19,15 @@ import Testing
     }
 
     static func ceilings(_ visits: [DRAMVisit]) -> MeasuredCeilings {
-        MeasuredCeilings(clockSingleHz: 3e9, clockAllHz: 3e9, peaks: [], sweep: [], levels: [], threads: 2,
-                         forkJoinSeconds: 1e-5, dramVisits: visits, elapsedSeconds: 15)
+        MeasuredCeilings(
+            clockSingleHz: 3e9, clockAllHz: 3e9, peaks: [], sweep: [], levels: [], threads: 2,
+            forkJoinSeconds: 1e-5, dramVisits: visits, elapsedSeconds: 15)
     }
 
     @Test func steadyPlacementIsReportedPlainly() throws {
-        let m = Self.ceilings([DRAMVisit(handOffSeconds: 28e-9, bytesPerSecond: 50e9), DRAMVisit(handOffSeconds: 31e-9, bytesPerSecond: 55e9)])
+        let m = Self.ceilings([
+            DRAMVisit(handOffSeconds: 28e-9, bytesPerSecond: 50e9), DRAMVisit(handOffSeconds: 31e-9, bytesPerSecond: 55e9),
+        ])
         #expect(!m.placementMoved)
         let note = try #require(m.placementNote)
         #expect(note.contains("over 2 all-thread DRAM visits") && !note.contains("moved"))
@@ -31,8 +35,10 @@ import Testing
 
     /// When the hand-off latency jumps, the note splits the DRAM rates by placement.
     @Test func movedCoresAreNamedWithTheRatesAtEachPlacement() throws {
-        let m = Self.ceilings([DRAMVisit(handOffSeconds: 28e-9, bytesPerSecond: 26e9), DRAMVisit(handOffSeconds: 30e-9, bytesPerSecond: 29e9),
-                               DRAMVisit(handOffSeconds: 165e-9, bytesPerSecond: 41e9)])
+        let m = Self.ceilings([
+            DRAMVisit(handOffSeconds: 28e-9, bytesPerSecond: 26e9), DRAMVisit(handOffSeconds: 30e-9, bytesPerSecond: 29e9),
+            DRAMVisit(handOffSeconds: 165e-9, bytesPerSecond: 41e9),
+        ])
         #expect(m.placementMoved)
         let note = try #require(m.placementNote)
         #expect(note.contains("the cores moved"))

@@ -1,6 +1,7 @@
 import CPerfEvent
 import Foundation
 import Testing
+
 @testable import RidgelineProbe
 
 /// The counting layers, checked against what this machine really offers. Nothing here assumes a
@@ -11,7 +12,8 @@ import Testing
 @Suite(.serialized) struct CounterTests {
     /// The independent probe: can this process count its own task clock with perf_event_open?
     /// User mode only, which every perf_event_paranoid level below 3 allows.
-    static let kernelCountsSoftwareEvents = kernelCounts(type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_TASK_CLOCK.rawValue))
+    static let kernelCountsSoftwareEvents = kernelCounts(
+        type: PERF_TYPE_SOFTWARE.rawValue, config: UInt64(PERF_COUNT_SW_TASK_CLOCK.rawValue))
 
     /// The independent probe for hardware events: can this process count its own cycles with
     /// perf_event_open, asking the kernel directly rather than trusting the layers' verdict?
@@ -91,7 +93,9 @@ import Testing
     /// (the independent probe above), not when the layers' own reading of the PMU says so.
     @Test func hardwareEventsFollowThePMU() throws {
         // The environment's verdict agrees with the kernel: cycles count only with a core PMU.
-        if Self.kernelCountsCycles { #expect(Self.environment.hasCorePMU, "the kernel counts cycles, yet no core PMU is listed: \(Self.environment.eventSources)") }
+        if Self.kernelCountsCycles {
+            #expect(Self.environment.hasCorePMU, "the kernel counts cycles, yet no core PMU is listed: \(Self.environment.eventSources)")
+        }
         for layer in [CounterLayer.papi, .perfEvent] {
             let report = CounterReport.probe(layer, environment: Self.environment)
             guard report.available else { continue }

@@ -1,28 +1,31 @@
-import Foundation
-import Testing
 import CHwloc
+import Foundation
 import Ridgeline
+import Testing
+
 @testable import RidgelineProbe
 
 /// The tensor engines' threads are bound to cores through hwloc, and the binding holds across
 /// the library's later parallel regions.
 @Suite("engine thread binding")
 struct EngineBindingTests {
-    @Test("oneDNN's OpenMP threads stay on distinct cores, region after region",
-          .enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2, "needs two cores"),
-          .disabled(if: ThreadControl.environmentBinding != nil, "OMP_PROC_BIND is set: OpenMP places its threads itself"))
+    @Test(
+        "oneDNN's OpenMP threads stay on distinct cores, region after region",
+        .enabled(if: ProcessInfo.processInfo.activeProcessorCount >= 2, "needs two cores"),
+        .disabled(if: ThreadControl.environmentBinding != nil, "OMP_PROC_BIND is set: OpenMP places its threads itself"))
     func openMPTeamIsBound() throws {
         let hwloc = try Hwloc.shared()
         let engine = try OneDNNEngine(threads: 2)
         #expect(engine.binding.hasPrefix("hwloc: OpenMP thread i on core i"), "\(engine.binding)")
         var seen: [[Int?]] = []
         for _ in 0..<5 {
-            let cpus = try #require(ThreadControl.inOpenMPTeam(2) { _ -> Int? in
-                var x = 0.0
-                for i in 0..<200_000 { x += Double(i) }  // long enough for the OS to move an unbound thread
-                calibrationSink += x
-                return hwloc.currentCPU()
-            })
+            let cpus = try #require(
+                ThreadControl.inOpenMPTeam(2) { _ -> Int? in
+                    var x = 0.0
+                    for i in 0..<200_000 { x += Double(i) }  // long enough for the OS to move an unbound thread
+                    calibrationSink += x
+                    return hwloc.currentCPU()
+                })
             seen.append(cpus.map { $0 ?? nil })
         }
         let first = try #require(seen.first)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineProbe
 
 /// oneDNN computes what a plain Swift reference computes, on small inputs, for every op it runs.
@@ -36,9 +37,15 @@ struct EngineOneDNNTests {
             try kernel.write("weights", b)
             try kernel.run()
             var expected = [Float](repeating: 0, count: batch * m * n)
-            for p in 0..<batch { for i in 0..<m { for j in 0..<n { for l in 0..<k {
-                expected[(p * m + i) * n + j] += a[(p * m + i) * k + l] * b[(p * k + l) * n + j]
-            } } } }
+            for p in 0..<batch {
+                for i in 0..<m {
+                    for j in 0..<n {
+                        for l in 0..<k {
+                            expected[(p * m + i) * n + j] += a[(p * m + i) * k + l] * b[(p * k + l) * n + j]
+                        }
+                    }
+                }
+            }
             expectClose(try kernel.read("dst"), expected, "batch \(batch) transA \(transA) transB \(transB)")
         }
     }
@@ -48,24 +55,36 @@ struct EngineOneDNNTests {
         let (oh, ow) = (c.outH, c.outW)
         let cg = c.c / c.groups, kg = c.k / c.groups
         var out = [Float](repeating: 0, count: c.n * c.k * oh * ow)
-        for n in 0..<c.n { for k in 0..<c.k { for y in 0..<oh { for x in 0..<ow {
-            var sum: Float = 0
-            let g = k / kg
-            for ci in 0..<cg { for r in 0..<c.r { for s in 0..<c.s {
-                let iy = y * c.stride - c.pad + r, ix = x * c.stride - c.pad + s
-                guard iy >= 0, iy < c.h, ix >= 0, ix < c.w else { continue }
-                let channel = g * cg + ci
-                sum += src[((n * c.c + channel) * c.h + iy) * c.w + ix] * weights[((k * cg + ci) * c.r + r) * c.s + s]
-            } } }
-            out[((n * c.k + k) * oh + y) * ow + x] = sum
-        } } } }
+        for n in 0..<c.n {
+            for k in 0..<c.k {
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        var sum: Float = 0
+                        let g = k / kg
+                        for ci in 0..<cg {
+                            for r in 0..<c.r {
+                                for s in 0..<c.s {
+                                    let iy = y * c.stride - c.pad + r, ix = x * c.stride - c.pad + s
+                                    guard iy >= 0, iy < c.h, ix >= 0, ix < c.w else { continue }
+                                    let channel = g * cg + ci
+                                    sum += src[((n * c.c + channel) * c.h + iy) * c.w + ix] * weights[((k * cg + ci) * c.r + r) * c.s + s]
+                                }
+                            }
+                        }
+                        out[((n * c.k + k) * oh + y) * ow + x] = sum
+                    }
+                }
+            }
+        }
         return out
     }
 
     @Test("convolution forward, strided, padded and grouped")
     func convolutionForward() throws {
-        for conv in [Conv2D(n: 2, c: 3, h: 6, w: 5, k: 4, r: 3, s: 3, pad: 1, dtype: .fp32),
-                     Conv2D(n: 1, c: 4, h: 7, w: 7, k: 6, r: 3, s: 2, stride: 2, pad: 1, groups: 2, dtype: .fp32)] {
+        for conv in [
+            Conv2D(n: 2, c: 3, h: 6, w: 5, k: 4, r: 3, s: 3, pad: 1, dtype: .fp32),
+            Conv2D(n: 1, c: 4, h: 7, w: 7, k: 6, r: 3, s: 2, stride: 2, pad: 1, groups: 2, dtype: .fp32),
+        ] {
             let kernel = try prepared(.conv2d(conv))
             let src = values(conv.n * conv.c * conv.h * conv.w, seed: 3)
             let weights = values(conv.k * (conv.c / conv.groups) * conv.r * conv.s, seed: 4)
@@ -87,16 +106,27 @@ struct EngineOneDNNTests {
         // element by differentiating the reference with unit vectors would be slow, so compute
         // the adjoints directly.
         var dx = [Float](repeating: 0, count: src.count), dw = [Float](repeating: 0, count: weights.count)
-        for n in 0..<conv.n { for k in 0..<conv.k { for y in 0..<oh { for x in 0..<ow {
-            let g = dy[((n * conv.k + k) * oh + y) * ow + x]
-            for c in 0..<conv.c { for r in 0..<conv.r { for s in 0..<conv.s {
-                let iy = y - conv.pad + r, ix = x - conv.pad + s
-                guard iy >= 0, iy < conv.h, ix >= 0, ix < conv.w else { continue }
-                let xi = ((n * conv.c + c) * conv.h + iy) * conv.w + ix, wi = ((k * conv.c + c) * conv.r + r) * conv.s + s
-                dx[xi] += g * weights[wi]
-                dw[wi] += g * src[xi]
-            } } }
-        } } } }
+        for n in 0..<conv.n {
+            for k in 0..<conv.k {
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        let g = dy[((n * conv.k + k) * oh + y) * ow + x]
+                        for c in 0..<conv.c {
+                            for r in 0..<conv.r {
+                                for s in 0..<conv.s {
+                                    let iy = y - conv.pad + r, ix = x - conv.pad + s
+                                    guard iy >= 0, iy < conv.h, ix >= 0, ix < conv.w else { continue }
+                                    let xi = ((n * conv.c + c) * conv.h + iy) * conv.w + ix,
+                                        wi = ((k * conv.c + c) * conv.r + r) * conv.s + s
+                                    dx[xi] += g * weights[wi]
+                                    dw[wi] += g * src[xi]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         conv.pass = .bwd_data
         let data = try prepared(.conv2d(conv))
         try data.write("diff_dst", dy)

@@ -1,5 +1,6 @@
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineProbe
 
 @Suite("OpenBLAS engine")
@@ -9,17 +10,25 @@ struct EngineOpenBLASTests {
     /// C = op(A)·op(B) per batch, with op(A) stored transposed when `transA`.
     func reference(_ g: GEMM, _ a: [Double], _ b: [Double]) -> [Double] {
         var c = [Double](repeating: 0, count: g.batch * g.m * g.n)
-        for p in 0..<g.batch { for i in 0..<g.m { for j in 0..<g.n { for l in 0..<g.k {
-            let av = g.transA ? a[p * g.m * g.k + l * g.m + i] : a[p * g.m * g.k + i * g.k + l]
-            let bv = g.transB ? b[p * g.k * g.n + j * g.k + l] : b[p * g.k * g.n + l * g.n + j]
-            c[(p * g.m + i) * g.n + j] += av * bv
-        } } } }
+        for p in 0..<g.batch {
+            for i in 0..<g.m {
+                for j in 0..<g.n {
+                    for l in 0..<g.k {
+                        let av = g.transA ? a[p * g.m * g.k + l * g.m + i] : a[p * g.m * g.k + i * g.k + l]
+                        let bv = g.transB ? b[p * g.k * g.n + j * g.k + l] : b[p * g.k * g.n + l * g.n + j]
+                        c[(p * g.m + i) * g.n + j] += av * bv
+                    }
+                }
+            }
+        }
         return c
     }
 
     @Test("sgemm and dgemm, batched and transposed, match a plain reference")
     func gemm() throws {
-        for (dtype, batch, ta, tb) in [(DType.fp32, 1, false, false), (.fp32, 3, true, false), (.fp64, 2, false, true), (.fp64, 1, true, true)] {
+        for (dtype, batch, ta, tb) in [
+            (DType.fp32, 1, false, false), (.fp32, 3, true, false), (.fp64, 2, false, true), (.fp64, 1, true, true),
+        ] {
             let g = GEMM(m: 5, n: 7, k: 4, batch: batch, transA: ta, transB: tb, dtype: dtype)
             let prepared = try engine.checkedPrepare(.gemm(g))
             if dtype == .fp32 {
@@ -47,7 +56,8 @@ struct EngineOpenBLASTests {
 /// The kernel family OpenBLAS picks, judged against the CPU's own SIMD.
 @Suite struct OpenBLASCoreTests {
     static func cpu(_ features: [String]) -> SIMDCapabilities {
-        SIMDCapabilities(features: features, registerBits: features.contains("avx512f") ? 512 : 256, datapathBits: 256, fmaUnits: 2, basis: "test")
+        SIMDCapabilities(
+            features: features, registerBits: features.contains("avx512f") ? 512 : 256, datapathBits: 256, fmaUnits: 2, basis: "test")
     }
 
     @Test func olderKernelsThanTheCPUAreNamedWithTheFix() {
@@ -64,9 +74,10 @@ struct EngineOpenBLASTests {
     @Test func theForcedGenericKernelsAreReportedOnThisCPU() throws {
         let engine = OpenBLASEngine(threads: 1)
         let simd = try Hwloc.shared().hostTopology().simd
-        let expectsWarning = engine.core.simd.map { core in
-            (simd.has("avx512f") && core.bits < 512) || (simd.has("avx2") && simd.has("fma") && (core.bits < 256 || !core.fma))
-        } ?? false
+        let expectsWarning =
+            engine.core.simd.map { core in
+                (simd.has("avx512f") && core.bits < 512) || (simd.has("avx2") && simd.has("fma") && (core.bits < 256 || !core.fma))
+            } ?? false
         #expect(engine.warnings.isEmpty == !expectsWarning, "\(engine.core.name): \(engine.warnings)")
         #expect(engine.version.contains(engine.core.name))
     }

@@ -1,7 +1,8 @@
-import RidgelineTestSupport
 import Foundation
-import Testing
 import Ridgeline
+import RidgelineTestSupport
+import Testing
+
 @testable import RidgelineProbe
 
 /// Whether `python3 -c 'import torch'` (or `$RIDGELINE_PYTHON`) works here; the torch engine's
@@ -16,7 +17,9 @@ struct EngineTorchTests {
     static let root = repositoryRoot
     static let script = root + "/scripts/torch_engine.py"
 
-    @Test("without PyTorch, Ridgeline says so and the script exits with the reason", .disabled(if: torchAvailable, "PyTorch is installed here"))
+    @Test(
+        "without PyTorch, Ridgeline says so and the script exits with the reason",
+        .disabled(if: torchAvailable, "PyTorch is installed here"))
     func absent() throws {
         guard case .failure(let error) = TorchBridge(script: Self.script).availability() else {
             Issue.record("availability() succeeded without torch")
@@ -27,18 +30,21 @@ struct EngineTorchTests {
         #expect(status == 3 && output.contains("PyTorch is not installed"))
     }
 
-    @Test("the script measures kernels on the CPU and writes records Ridgeline loads",
-          .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
+    @Test(
+        "the script measures kernels on the CPU and writes records Ridgeline loads",
+        .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
     func measures() throws {
-        let suite = NSTemporaryDirectory() + "torch-suite-\(getpid()).jsonl", output = NSTemporaryDirectory() + "torch-out-\(getpid()).jsonl"
+        let suite = NSTemporaryDirectory() + "torch-suite-\(getpid()).jsonl",
+            output = NSTemporaryDirectory() + "torch-out-\(getpid()).jsonl"
         try """
         {"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp32"}
         {"op":"softmax","rows":32,"cols":128,"dtype":"fp32"}
         {"op":"rmsnorm","rows":32,"cols":128,"pass":"bwd","dtype":"fp32"}
         """.write(toFile: suite, atomically: true, encoding: .utf8)
         defer { for p in [suite, output] { try? FileManager.default.removeItem(atPath: p) } }
-        let status = try TorchBridge(script: Self.script).measure(suite: suite, device: "cpu", output: output, threads: 1,
-                                                                  cold: false, timeCap: 0.2)
+        let status = try TorchBridge(script: Self.script).measure(
+            suite: suite, device: "cpu", output: output, threads: 1,
+            cold: false, timeCap: 0.2)
         #expect(status == 0)
         let records = try MeasurementRecord.load(path: output)
         #expect(records.map(\.kernel.op) == ["gemm", "softmax", "rmsnorm"])

@@ -1,5 +1,6 @@
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineProbe
 
 @Suite("Harness statistics")
@@ -59,7 +60,7 @@ struct HarnessStatisticsTests {
     func discards() throws {
         var options = HarnessOptions()
         options.minRepetitions = 30
-        options.targetRelativeCI = 0   // never "stable": run to the cap
+        options.targetRelativeCI = 0  // never "stable": run to the cap
         options.maxRepetitions = 60
         options.timeCapSeconds = 10
         var harness = Harness(options: options, counters: EveryThirdSwitched())

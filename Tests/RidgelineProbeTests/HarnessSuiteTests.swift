@@ -1,7 +1,8 @@
-import RidgelineTestSupport
 import Foundation
-import Testing
 import Ridgeline
+import RidgelineTestSupport
+import Testing
+
 @testable import RidgelineProbe
 
 @Suite("Harness suites and records")

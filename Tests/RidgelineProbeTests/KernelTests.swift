@@ -1,7 +1,7 @@
-import Testing
 import Ridgeline
 import RidgelineKernels
 import RidgelineProbe
+import Testing
 
 /// The micro-benchmark kernels compute what they claim, so the compiler cannot have deleted them
 /// and the rates they give are rates of real work.

@@ -1,14 +1,16 @@
 import Foundation
 import Ridgeline
 import Testing
+
 @testable import RidgelineProbe
 
 /// A detected profile is a profile like the shipped ones: it loads with the same loader and passes
 /// the same consistency checks.
 @Suite(.serialized) struct ProfileTests {
     /// Tiny sizes and short samples: enough to exercise every path in well under a few seconds.
-    static let quick = ProbeSettings(computeSampleSeconds: 0.001, bandwidthSampleSeconds: 0.0003, repeats: 3,
-                                     smallestWorkingSet: 8 << 10, dramFactor: 4, largestWorkingSet: 256 << 10)
+    static let quick = ProbeSettings(
+        computeSampleSeconds: 0.001, bandwidthSampleSeconds: 0.0003, repeats: 3,
+        smallestWorkingSet: 8 << 10, dramFactor: 4, largestWorkingSet: 256 << 10)
 
     func roundTrip(_ detection: HostDetection) throws -> HardwareProfile {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-test-\(UUID().uuidString)/host.yaml").path
@@ -96,12 +98,15 @@ import Testing
 @Suite struct PlateauTests {
     let topology = HostTopology(
         packages: 1, cores: 2, threads: 2,
-        caches: [CacheLevel(level: 1, kind: .data, sizeBytes: 32 << 10, lineBytes: 64, sharedByCores: 1, instances: 2),
-                 CacheLevel(level: 2, kind: .unified, sizeBytes: 1 << 20, lineBytes: 64, sharedByCores: 1, instances: 2),
-                 CacheLevel(level: 3, kind: .unified, sizeBytes: 32 << 20, lineBytes: 64, sharedByCores: 2, instances: 1)],
+        caches: [
+            CacheLevel(level: 1, kind: .data, sizeBytes: 32 << 10, lineBytes: 64, sharedByCores: 1, instances: 2),
+            CacheLevel(level: 2, kind: .unified, sizeBytes: 1 << 20, lineBytes: 64, sharedByCores: 1, instances: 2),
+            CacheLevel(level: 3, kind: .unified, sizeBytes: 32 << 20, lineBytes: 64, sharedByCores: 2, instances: 1),
+        ],
         numaNodes: [NUMANode(index: 0, memoryBytes: 8e9, cores: 2)],
-        cpu: CPUIdentity(vendor: "AuthenticAMD", model: "test", family: 25, modelNumber: 17, architecture: "x86_64", hypervisor: nil,
-                         reportedMHz: nil, maxMHz: nil),
+        cpu: CPUIdentity(
+            vendor: "AuthenticAMD", model: "test", family: 25, modelNumber: 17, architecture: "x86_64", hypervisor: nil,
+            reportedMHz: nil, maxMHz: nil),
         simd: SIMDCapabilities(features: [], registerBits: 512, datapathBits: 256, fmaUnits: 2, basis: ""))
 
     /// Bandwidth by per-thread working set: 400 in L1, 200 in L2, 100 in L3, 20 from DRAM (GB/s).
@@ -117,8 +122,10 @@ import Testing
             while size <= (128 << 20) / threads {
                 let rate = RateSummary(rates: [truth(size, threads: threads)])
                 for kernel in ["read", "triad"] {
-                    sweep.append(BandwidthPoint(kernel: kernel, threads: threads, workingSetPerThread: size, bytesPerSecond: rate,
-                                                perThreadSum: rate, undisturbedSamples: 1))
+                    sweep.append(
+                        BandwidthPoint(
+                            kernel: kernel, threads: threads, workingSetPerThread: size, bytesPerSecond: rate,
+                            perThreadSum: rate, undisturbedSamples: 1))
                 }
                 size *= 2
             }

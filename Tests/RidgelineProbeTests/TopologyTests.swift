@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import RidgelineProbe
 
 /// The hwloc topology must agree with what the kernel itself reports.
@@ -35,7 +36,8 @@ import Testing
         var cores = Set<String>()
         for cpu in try Self.onlineCPUs() {
             let base = "/sys/devices/system/cpu/cpu\(cpu)/topology/"
-            let package = try String(contentsOfFile: base + "physical_package_id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let package = try String(contentsOfFile: base + "physical_package_id", encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
             let core = try String(contentsOfFile: base + "core_id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             cores.insert("\(package)/\(core)")
         }
@@ -70,15 +72,17 @@ import Testing
 
     @Test func simdFeaturesComeFromCpuinfo() {
         let flags = CPUInfo.read().flags
-        for (flag, name) in [("avx2", "avx2"), ("fma", "fma"), ("avx512f", "avx512f"), ("avx512_bf16", "avx512_bf16"),
-                             ("amx_tile", "amx_tile"), ("asimd", "neon"), ("sve", "sve")] {
+        for (flag, name) in [
+            ("avx2", "avx2"), ("fma", "fma"), ("avx512f", "avx512f"), ("avx512_bf16", "avx512_bf16"),
+            ("amx_tile", "amx_tile"), ("asimd", "neon"), ("sve", "sve"),
+        ] {
             #expect(topology.simd.has(name) == flags.contains(flag), "\(flag)")
         }
     }
 
     @Test func hypervisorFollowsTheCpuinfoFlag() {
         #if arch(x86_64)
-        #expect((topology.cpu.hypervisor != nil) == CPUInfo.read().flags.contains("hypervisor"))
+            #expect((topology.cpu.hypervisor != nil) == CPUInfo.read().flags.contains("hypervisor"))
         #endif
     }
 
@@ -94,12 +98,14 @@ import Testing
 /// SIMD units from flag sets: pure, so every CPU family can be checked on any machine.
 @Suite struct SIMDCapabilityTests {
     func cpu(_ vendor: String, family: Int) -> CPUIdentity {
-        CPUIdentity(vendor: vendor, model: "test", family: family, modelNumber: 0, architecture: "x86_64", hypervisor: nil,
-                    reportedMHz: nil, maxMHz: nil)
+        CPUIdentity(
+            vendor: vendor, model: "test", family: family, modelNumber: 0, architecture: "x86_64", hypervisor: nil,
+            reportedMHz: nil, maxMHz: nil)
     }
 
     @Test func zen4RunsAVX512OnTwo256BitPipes() {
-        let s = SIMDCapabilities.from(flags: ["sse2", "avx", "avx2", "fma", "avx512f", "avx512_bf16"], cpu: cpu("AuthenticAMD", family: 0x19))
+        let s = SIMDCapabilities.from(
+            flags: ["sse2", "avx", "avx2", "fma", "avx512f", "avx512_bf16"], cpu: cpu("AuthenticAMD", family: 0x19))
         #expect(s.registerBits == 512 && s.datapathBits == 256)
         #expect(s.flopsPerCycle(bytesPerElement: 4) == 32)
         #expect(s.flopsPerCycle(bytesPerElement: 8) == 16)

@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import PropertyBased
 import Ridgeline
+import Synchronization
 import Testing
 
 /// Random kernel specs — valid, half-valid and hostile — at the parser and the roofline engine:
@@ -20,8 +20,10 @@ import Testing
         ("matmul", ["m", "n", "k"]), ("", ["elements"]),
     ]
     /// Sizes mostly sane, then the edges: zero, negative, beyond 2^48, Int.max, not integers.
-    static let sizes = ["1", "2", "3", "7", "8", "16", "64", "128", "1000", "4096", "65536", "1", "8", "256", "1024",
-                        "0", "-1", "281474976710657", "9223372036854775807", "1e300", "0.5", "\"x\"", "null", "[]"]
+    static let sizes = [
+        "1", "2", "3", "7", "8", "16", "64", "128", "1000", "4096", "65536", "1", "8", "256", "1024",
+        "0", "-1", "281474976710657", "9223372036854775807", "1e300", "0.5", "\"x\"", "null", "[]",
+    ]
     static let enums: [String: [String]] = [
         "pass": ["\"fwd\"", "\"bwd\"", "\"bwd_data\"", "\"bwd_weights\"", "\"sideways\"", "1"],
         "impl": ["\"flash\"", "\"unfused\"", "\"magic\""],
@@ -34,18 +36,20 @@ import Testing
 
     /// A spec: an op and its fields, each present nine times in ten, each value drawn from its
     /// pool; one time in eight a field that does not belong (or a repeated one).
-    static let specs = zip(Gen.int(in: 0..<opKeys.count), Gen.int(in: 0...1_000_000).array(of: 12),
-                           Gen.int(in: 0..<10).array(of: 12), Gen.int(in: 0..<(8 * strangers.count)))
-        .map { opIndex, picks, presence, stranger -> String in
-            let (op, keys) = opKeys[opIndex]
-            var fields = ["\"op\": \"\(op)\"", "\"dtype\": \(dtypes[picks[11] % dtypes.count])"]
-            for (i, key) in keys.enumerated() where presence[i] != 0 {
-                let pool = enums[key] ?? sizes
-                fields.append("\"\(key)\": \(pool[picks[i] % pool.count])")
-            }
-            if stranger < strangers.count { fields.append("\"\(strangers[stranger])\": 3") }
-            return "{" + fields.joined(separator: ", ") + "}"
+    static let specs = zip(
+        Gen.int(in: 0..<opKeys.count), Gen.int(in: 0...1_000_000).array(of: 12),
+        Gen.int(in: 0..<10).array(of: 12), Gen.int(in: 0..<(8 * strangers.count))
+    )
+    .map { opIndex, picks, presence, stranger -> String in
+        let (op, keys) = opKeys[opIndex]
+        var fields = ["\"op\": \"\(op)\"", "\"dtype\": \(dtypes[picks[11] % dtypes.count])"]
+        for (i, key) in keys.enumerated() where presence[i] != 0 {
+            let pool = enums[key] ?? sizes
+            fields.append("\"\(key)\": \(pool[picks[i] % pool.count])")
         }
+        if stranger < strangers.count { fields.append("\"\(strangers[stranger])\": 3") }
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
 
     static let profiles: [HardwareProfile] = ((try? shippedProfiles.hardwareIds()) ?? []).compactMap { try? shippedProfiles.hardware($0) }
 

@@ -20,8 +20,10 @@ import Testing
 
     /// One mutation of one file: which file, which value (or which line, when dropping one), and
     /// what goes there.
-    static func mutate(_ files: [(path: String, text: String)], _ fileIndex: Int, _ position: Int, _ replacement: String,
-                       _ dropLine: Bool) -> (path: String, text: String) {
+    static func mutate(
+        _ files: [(path: String, text: String)], _ fileIndex: Int, _ position: Int, _ replacement: String,
+        _ dropLine: Bool
+    ) -> (path: String, text: String) {
         let file = files[fileIndex % files.count]
         if dropLine {
             var lines = file.text.split(separator: "\n", omittingEmptySubsequences: false)

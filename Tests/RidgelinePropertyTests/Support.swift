@@ -26,8 +26,11 @@ func namesTheField(_ message: String) -> Bool {
 
 /// Every number a prediction reports is finite and not negative; the time is positive.
 func isSane(_ p: Prediction) -> Bool {
-    let numbers = [p.flops, p.bytes, p.computeSeconds, p.memorySeconds, p.overheadSeconds, p.arithmeticIntensity,
-                   p.attainedFlopsPerSecond] + Array(p.bytesByLevel.values)
+    let numbers =
+        [
+            p.flops, p.bytes, p.computeSeconds, p.memorySeconds, p.overheadSeconds, p.arithmeticIntensity,
+            p.attainedFlopsPerSecond,
+        ] + Array(p.bytesByLevel.values)
     return p.timeSeconds.isFinite && p.timeSeconds > 0 && numbers.allSatisfy { $0.isFinite && $0 >= 0 }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineReport
 
 @Suite struct AxisTests {
@@ -74,11 +75,14 @@ import Ridgeline
 
     @Test func rooflinePointLandsWhereTheAxesSay() {
         let style = SeriesStyle(color: "#000", dash: nil, marker: .circle, hatch: .none)
-        let chart = RooflineChart(id: "r", title: "t",
-                                  ceilings: [.init(.compute(1e12), label: "peak", group: 0, style: style),
-                                             .init(.memory(1e11), label: "dram", group: 0, style: style)],
-                                  points: [.init(tag: "1", label: "k", intensity: 3.0, flopsPerSecond: 2.5e11, measured: true, style: style)],
-                                  legend: [])
+        let chart = RooflineChart(
+            id: "r", title: "t",
+            ceilings: [
+                .init(.compute(1e12), label: "peak", group: 0, style: style),
+                .init(.memory(1e11), label: "dram", group: 0, style: style),
+            ],
+            points: [.init(tag: "1", label: "k", intensity: 3.0, flopsPerSecond: 2.5e11, measured: true, style: style)],
+            legend: [])
         let svg = chart.svg
         let circle = Self.attributes(of: "circle", in: svg, after: "class=\"point\"")
         #expect(abs(circle["cx"]! - chart.xAxis.position(3.0)) <= 0.05)
@@ -90,10 +94,13 @@ import Ridgeline
 
     @Test func rooflineCeilingsMeetAtTheRidgePoint() {
         let style = SeriesStyle(color: "#000", dash: nil, marker: .circle, hatch: .none)
-        let chart = RooflineChart(id: "r", title: "t",
-                                  ceilings: [.init(.compute(1e12), label: "peak", group: 0, style: style),
-                                             .init(.memory(1e11), label: "dram", group: 0, style: style)],
-                                  points: [], legend: [])
+        let chart = RooflineChart(
+            id: "r", title: "t",
+            ceilings: [
+                .init(.compute(1e12), label: "peak", group: 0, style: style),
+                .init(.memory(1e11), label: "dram", group: 0, style: style),
+            ],
+            points: [], legend: [])
         let svg = chart.svg
         let compute = Self.attributes(of: "line", in: svg, after: "class=\"ceilings\"")
         #expect(abs(compute["y1"]! - chart.yAxis.position(1e12)) <= 0.05)
@@ -109,8 +116,11 @@ import Ridgeline
     }
 
     @Test func accuracyBandsAreTenAndTwentyFivePercent() {
-        let chart = AccuracyChart(id: "a", title: "t", points: [
-            .init(tag: "1", label: "k", measured: 1e-3, predicted: 1.2e-3, style: Palette.style(0))], legend: [])
+        let chart = AccuracyChart(
+            id: "a", title: "t",
+            points: [
+                .init(tag: "1", label: "k", measured: 1e-3, predicted: 1.2e-3, style: Palette.style(0))
+            ], legend: [])
         let svg = chart.svg
         #expect(svg.contains("data-fraction=\"0.1\"") && svg.contains("data-fraction=\"0.25\""))
         let circle = Self.attributes(of: "circle", in: svg, after: "class=\"point\"")
@@ -119,10 +129,13 @@ import Ridgeline
     }
 
     @Test func stackedBarSegmentsAddUpToTheTotal() {
-        let chart = StackedBarChart(id: "s", title: "t", categories: ["a"], components: ["x", "y"], values: [[0.2, 0.3]],
-                                    valueTitle: "Step time (s)", normalized: false)
+        let chart = StackedBarChart(
+            id: "s", title: "t", categories: ["a"], components: ["x", "y"], values: [[0.2, 0.3]],
+            valueTitle: "Step time (s)", normalized: false)
         let svg = chart.svg
-        let regex = try! NSRegularExpression(pattern: "<g class=\"segment\"><title>[^<]*</title><rect x=\"[-0-9.]+\" y=\"([-0-9.]+)\" width=\"[-0-9.]+\" height=\"([-0-9.]+)\"")
+        let regex = try! NSRegularExpression(
+            pattern:
+                "<g class=\"segment\"><title>[^<]*</title><rect x=\"[-0-9.]+\" y=\"([-0-9.]+)\" width=\"[-0-9.]+\" height=\"([-0-9.]+)\"")
         let matches = regex.matches(in: svg, range: NSRange(svg.startIndex..., in: svg))
         #expect(matches.count == 2)
         let heights = matches.map { Double(svg[Range($0.range(at: 2), in: svg)!])! }
@@ -138,8 +151,10 @@ import Ridgeline
     }
 
     @Test func paretoPointsLandInDaysAndCostOnTheirAxes() {
-        let points = [ParetoChart.Point(tag: "1", label: "a", seconds: 3 * 86400, cost: 130_000, group: 0),
-                      ParetoChart.Point(tag: "2", label: "b", seconds: 30 * 86400, cost: 118_000, group: 0)]
+        let points = [
+            ParetoChart.Point(tag: "1", label: "a", seconds: 3 * 86400, cost: 130_000, group: 0),
+            ParetoChart.Point(tag: "2", label: "b", seconds: 30 * 86400, cost: 118_000, group: 0),
+        ]
         var chart = ParetoChart(id: "p", title: "t", points: points, groups: ["h100"])
         chart.deadlineDays = 10
         // Costs within 20× of each other: a linear axis; times spanning 10×: still linear here.
@@ -163,7 +178,8 @@ import Ridgeline
 
     @Test func textIsEscaped() {
         #expect(xmlEscape("a<b & \"c\" 'd'>") == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;")
-        let chart = GroupedBarChart(id: "g", title: "<script>&", groups: ["x&y"], series: ["<s>"], values: [[1]], valueTitle: "v", logScale: false)
+        let chart = GroupedBarChart(
+            id: "g", title: "<script>&", groups: ["x&y"], series: ["<s>"], values: [[1]], valueTitle: "v", logScale: false)
         #expect(!chart.svg.contains("<script>"))
         #expect(chart.svg.contains("&lt;script&gt;&amp;"))
     }

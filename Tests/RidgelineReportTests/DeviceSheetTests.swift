@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineReport
 
 @Suite struct DeviceSheetTests {

@@ -2,6 +2,7 @@ import Foundation
 import Ridgeline
 import RidgelineTestSupport
 import RidgelineTraining
+
 @testable import RidgelineReport
 
 /// Inputs the tests build reports from: the shipped H100 profile, a small CPU described here,
@@ -17,9 +18,11 @@ enum Fixtures {
     static let cpu = HardwareProfile(
         id: "test-cpu", name: "Test CPU <8 cores & AVX2>", kind: .cpu, vendor: "test", architecture: "x86-64",
         compute: Compute(units: 8, unitName: "core", clockHz: 3e9, peak: [.fp64: 384e9, .fp32: 768e9], simdBits: 256, threadsPerUnit: 2),
-        memory: [MemoryLevel(name: "l1", capacityBytes: 32 * 1024, sharedByUnits: 1, bandwidth: 1.5e12),
-                 MemoryLevel(name: "l2", capacityBytes: 1_048_576, sharedByUnits: 1, bandwidth: 600e9),
-                 MemoryLevel(name: "dram", capacityBytes: 64e9, sharedByUnits: 8, bandwidth: 50e9)],
+        memory: [
+            MemoryLevel(name: "l1", capacityBytes: 32 * 1024, sharedByUnits: 1, bandwidth: 1.5e12),
+            MemoryLevel(name: "l2", capacityBytes: 1_048_576, sharedByUnits: 1, bandwidth: 600e9),
+            MemoryLevel(name: "dram", capacityBytes: 64e9, sharedByUnits: 8, bandwidth: 50e9),
+        ],
         launchLatency: 1e-6, dispatchLatency: 10e-6, scaleUp: nil, scaleOut: nil, powerWatts: 125, pricePerHourUSD: nil,
         calibration: nil, fingerprint: "test-fingerprint", origin: .detected, sources: [])
 
@@ -32,49 +35,50 @@ enum Fixtures {
     ]
 
     static func provenance(_ profiles: [HardwareProfile]) -> Provenance {
-        Provenance(version: ridgelineVersion, date: Date(timeIntervalSince1970: 1_800_000_000), command: "ridgeline test 'quoted arg'",
-                   profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil) },
-                   hostFingerprint: "test-fingerprint", inputs: ["fixture"])
+        Provenance(
+            version: ridgelineVersion, date: Date(timeIntervalSince1970: 1_800_000_000), command: "ridgeline test 'quoted arg'",
+            profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil) },
+            hostFingerprint: "test-fingerprint", inputs: ["fixture"])
     }
 
     static let measurementLines = """
-    # two kernels timed on the test CPU
-    {"kernel":{"op":"gemm","m":1024,"n":1024,"k":1024,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.004,"min_s":0.0038,"samples":20,"counters":{"source":"papi"}}
+        # two kernels timed on the test CPU
+        {"kernel":{"op":"gemm","m":1024,"n":1024,"k":1024,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.004,"min_s":0.0038,"samples":20,"counters":{"source":"papi"}}
 
-    {"kernel":{"op":"elementwise","name":"gelu","elements":16777216,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.003,"samples":20}
-    {"kernel":{"op":"layernorm","rows":4096,"cols":1024,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.0009,"samples":20}
-    """
+        {"kernel":{"op":"elementwise","name":"gelu","elements":16777216,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.003,"samples":20}
+        {"kernel":{"op":"layernorm","rows":4096,"cols":1024,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.0009,"samples":20}
+        """
 
     static let validationJSON = """
-    {"hardware":"test-cpu","engine":"onednn","median_ape":0.1,"p90_ape":0.3,"rows":[
-    {"kernel":{"op":"gemm","m":1024,"n":1024,"k":1024,"dtype":"fp32"},"predicted_s":0.0035,"measured_s":0.004,"bound":"compute(fp32)"},
-    {"kernel":{"op":"copy","elements":16777216,"dtype":"fp32"},"predicted_s":0.0027,"measured_s":0.003},
-    {"kernel":{"op":"softmax","rows":4096,"cols":4096,"dtype":"fp32"},"predicted_s":0.0025,"measured_s":0.002},
-    {"kernel":"attention fwd + attention bwd","kernel_class":"attention","source":"run.jsonl:9","predicted_s":0.011,"measured_s":0.013,"ape":0.15}]}
-    """
+        {"hardware":"test-cpu","engine":"onednn","median_ape":0.1,"p90_ape":0.3,"rows":[
+        {"kernel":{"op":"gemm","m":1024,"n":1024,"k":1024,"dtype":"fp32"},"predicted_s":0.0035,"measured_s":0.004,"bound":"compute(fp32)"},
+        {"kernel":{"op":"copy","elements":16777216,"dtype":"fp32"},"predicted_s":0.0027,"measured_s":0.003},
+        {"kernel":{"op":"softmax","rows":4096,"cols":4096,"dtype":"fp32"},"predicted_s":0.0025,"measured_s":0.002},
+        {"kernel":"attention fwd + attention bwd","kernel_class":"attention","source":"run.jsonl:9","predicted_s":0.011,"measured_s":0.013,"ape":0.15}]}
+        """
 
     /// A plan in the schema `ridgeline plan --json` writes (`PlanRecord`): the contract's fields,
     /// with and without the optional detail (layout, layout_description).
     static let planJSON = """
-    {"model":"gpt2-124m","tokens":1e10,"configurations_evaluated":96,"elapsed_s":0.05,
-    "best":[{"hardware":"h100-sxm5-80gb","layout":{"gpus":8,"tp":1,"pp":1,"cp":1,"dp":8,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":4,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.3,"train_time_s":12000,"cost_usd":80,"mfu":0.42,"hfu":0.42,"tokens_per_s":830000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
-             "breakdown":{"gemm":0.2,"attention":0.05,"memory_bound":0.03,"optimizer":0.01,"exposed_communication":0.01,"pipeline_bubble":0,"dispatch_overhead":0}},
-            {"hardware":"h100-sxm5-80gb","layout":{"gpus":4,"tp":1,"pp":1,"cp":1,"dp":4,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":8,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.6,"train_time_s":24000,"cost_usd":79,"mfu":0.43,"hfu":0.43,"tokens_per_s":415000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
-             "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02,"pipeline_bubble":0,"dispatch_overhead":0}},
-            {"hardware":"a100-sxm4-80gb","layout_description":"tp 1 · pp 1 · dp 8","step_time_s":0.9,"train_time_s":36000,"cost_usd":140,"mfu":0.45,"hfu":0.45,"tokens_per_s":277000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":80,"energy_kwh":32,
-             "breakdown":{"gemm":0.6,"attention":0.15,"memory_bound":0.09,"optimizer":0.03,"exposed_communication":0.03,"pipeline_bubble":0,"dispatch_overhead":0}}],
-    "pareto":[{"hardware":"h100-sxm5-80gb","layout":{"gpus":8,"tp":1,"pp":1,"cp":1,"dp":8,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":4,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.3,"train_time_s":12000,"cost_usd":80,"mfu":0.42,"hfu":0.42,"tokens_per_s":830000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
-               "breakdown":{"gemm":0.2,"attention":0.05,"memory_bound":0.03,"optimizer":0.01,"exposed_communication":0.01,"pipeline_bubble":0,"dispatch_overhead":0}},
-              {"hardware":"h100-sxm5-80gb","layout":{"gpus":4,"tp":1,"pp":1,"cp":1,"dp":4,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":8,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.6,"train_time_s":24000,"cost_usd":79,"mfu":0.43,"hfu":0.43,"tokens_per_s":415000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
-               "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02,"pipeline_bubble":0,"dispatch_overhead":0}}]}
-    """
+        {"model":"gpt2-124m","tokens":1e10,"configurations_evaluated":96,"elapsed_s":0.05,
+        "best":[{"hardware":"h100-sxm5-80gb","layout":{"gpus":8,"tp":1,"pp":1,"cp":1,"dp":8,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":4,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.3,"train_time_s":12000,"cost_usd":80,"mfu":0.42,"hfu":0.42,"tokens_per_s":830000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+                 "breakdown":{"gemm":0.2,"attention":0.05,"memory_bound":0.03,"optimizer":0.01,"exposed_communication":0.01,"pipeline_bubble":0,"dispatch_overhead":0}},
+                {"hardware":"h100-sxm5-80gb","layout":{"gpus":4,"tp":1,"pp":1,"cp":1,"dp":4,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":8,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.6,"train_time_s":24000,"cost_usd":79,"mfu":0.43,"hfu":0.43,"tokens_per_s":415000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+                 "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02,"pipeline_bubble":0,"dispatch_overhead":0}},
+                {"hardware":"a100-sxm4-80gb","layout_description":"tp 1 · pp 1 · dp 8","step_time_s":0.9,"train_time_s":36000,"cost_usd":140,"mfu":0.45,"hfu":0.45,"tokens_per_s":277000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":80,"energy_kwh":32,
+                 "breakdown":{"gemm":0.6,"attention":0.15,"memory_bound":0.09,"optimizer":0.03,"exposed_communication":0.03,"pipeline_bubble":0,"dispatch_overhead":0}}],
+        "pareto":[{"hardware":"h100-sxm5-80gb","layout":{"gpus":8,"tp":1,"pp":1,"cp":1,"dp":8,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":4,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.3,"train_time_s":12000,"cost_usd":80,"mfu":0.42,"hfu":0.42,"tokens_per_s":830000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+                   "breakdown":{"gemm":0.2,"attention":0.05,"memory_bound":0.03,"optimizer":0.01,"exposed_communication":0.01,"pipeline_bubble":0,"dispatch_overhead":0}},
+                  {"hardware":"h100-sxm5-80gb","layout":{"gpus":4,"tp":1,"pp":1,"cp":1,"dp":4,"ep":1,"etp":1,"interleave":1,"zero":1,"micro_batch":16,"global_batch":512,"seq":1024,"micro_batches_per_step":8,"stage_layers":[12],"capacity_factor":1,"sequence_parallel":false,"flash_attention":true,"overlap_gradient_reduction":true,"precision":"bf16","recompute":"none","mode":"compiled","optimizer":"adamw","finetune":"none"},"step_time_s":0.6,"train_time_s":24000,"cost_usd":79,"mfu":0.43,"hfu":0.43,"tokens_per_s":415000,"fits_in_memory":true,"memory_per_device_bytes":3e10,"gpu_hours":26.7,"energy_kwh":19,
+                   "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02,"pipeline_bubble":0,"dispatch_overhead":0}}]}
+        """
 
     static let detectJSON = """
-    {"cpu":"Test CPU","cores":8,"threads":16,"fingerprint":"test-fingerprint","clock_hz":2.9e9,
-     "nominal":{"clock_hz":3e9,"peak_flops_per_s":{"fp64":384e9,"fp32":768e9}},
-     "peak_flops_per_s":{"fp64":350e9,"fp32":690e9},
-     "bandwidth_bytes_per_s":{"l1":1.3e12,"l2":5.1e11,"dram":3.9e10}}
-    """
+        {"cpu":"Test CPU","cores":8,"threads":16,"fingerprint":"test-fingerprint","clock_hz":2.9e9,
+         "nominal":{"clock_hz":3e9,"peak_flops_per_s":{"fp64":384e9,"fp32":768e9}},
+         "peak_flops_per_s":{"fp64":350e9,"fp32":690e9},
+         "bandwidth_bytes_per_s":{"l1":1.3e12,"l2":5.1e11,"dram":3.9e10}}
+        """
 
     /// GPT-2 124M (the shipped definition) on the test CPU and the H100, two token budgets.
     static func modelComparison() throws -> Report {
@@ -89,7 +93,8 @@ enum Fixtures {
     }
 
     static func temporaryDirectory(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-report-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ridgeline-report-tests-\(ProcessInfo.processInfo.processIdentifier)-\(name)")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.path
@@ -97,7 +102,8 @@ enum Fixtures {
 
     static func file(_ name: String, _ text: String) throws -> String {
         // Tests run in parallel: every file gets its own name, and nothing is removed.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-report-tests-\(ProcessInfo.processInfo.processIdentifier)-inputs")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ridgeline-report-tests-\(ProcessInfo.processInfo.processIdentifier)-inputs")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.path + "/" + UUID().uuidString + "-" + name
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -107,18 +113,22 @@ enum Fixtures {
     /// One report of each kind.
     static func allReports() throws -> [Report] {
         let h100 = try h100()
-        let compare = CompareKernelsReport.build(profiles: [cpu, h100], kernels: kernels, kernelsSource: "fixture kernels", mode: .kernel,
-                                                 provenance: provenance([cpu, h100]))
+        let compare = CompareKernelsReport.build(
+            profiles: [cpu, h100], kernels: kernels, kernelsSource: "fixture kernels", mode: .kernel,
+            provenance: provenance([cpu, h100]))
         let measurementsPath = try file("m.jsonl", measurementLines)
-        let measurements = MeasurementReport.build(try MeasuredKernel.load(path: measurementsPath), profile: cpu, file: measurementsPath,
-                                                   provenance: provenance([cpu]))
+        let measurements = MeasurementReport.build(
+            try MeasuredKernel.load(path: measurementsPath), profile: cpu, file: measurementsPath,
+            provenance: provenance([cpu]))
         let validationPath = try file("v.json", validationJSON)
-        let validation = ValidationReport.build(try ValidationResult.load(path: validationPath), profile: cpu, file: validationPath,
-                                                provenance: provenance([cpu]))
+        let validation = ValidationReport.build(
+            try ValidationResult.load(path: validationPath), profile: cpu, file: validationPath,
+            provenance: provenance([cpu]))
         let planPath = try file("p.json", planJSON)
         let plan = CapacityPlanReport.build(try PlanFile.load(path: planPath), file: planPath, provenance: provenance([]))
         let detectPath = try file("d.json", detectJSON)
-        let ceilings = CeilingsReport.build(try HostCeilings.load(path: detectPath), profile: cpu, file: detectPath, provenance: provenance([cpu]))
+        let ceilings = CeilingsReport.build(
+            try HostCeilings.load(path: detectPath), profile: cpu, file: detectPath, provenance: provenance([cpu]))
         return [compare, measurements, validation, plan, ceilings, try modelComparison(), try servingComparison()]
     }
 
@@ -128,15 +138,20 @@ enum Fixtures {
         let h100 = try h100()
         func device(_ p: HardwareProfile, scale: Double) -> CompareServingReport.Device {
             let sweep = [1, 4, 16, 64].map { c in
-                CompareServingReport.LoadPoint(concurrency: c, ttft: 0.05 / scale, tpot: 0.01 * (1 + Double(c) / 64) / scale,
-                                               tokensPerSecond: Double(c) * 80 * scale, tokensPerSecondPerDevice: Double(c) * 80 * scale)
+                CompareServingReport.LoadPoint(
+                    concurrency: c, ttft: 0.05 / scale, tpot: 0.01 * (1 + Double(c) / 64) / scale,
+                    tokensPerSecond: Double(c) * 80 * scale, tokensPerSecondPerDevice: Double(c) * 80 * scale)
             }
-            let phases = [CompareServingReport.Phase(label: "prefill, 1000-token prompt", flops: 1.4e14, bytes: 1.5e11, seconds: 0.2 / scale, bound: "compute"),
-                          .init(label: "decode step, batch 1", flops: 1.4e11, bytes: 1.4e11, seconds: 0.04 / scale, bound: "memory"),
-                          .init(label: "decode step, batch 64", flops: 9e12, bytes: 1.6e11, seconds: 0.05 / scale, bound: "memory")]
+            let phases = [
+                CompareServingReport.Phase(
+                    label: "prefill, 1000-token prompt", flops: 1.4e14, bytes: 1.5e11, seconds: 0.2 / scale, bound: "compute"),
+                .init(label: "decode step, batch 1", flops: 1.4e11, bytes: 1.4e11, seconds: 0.04 / scale, bound: "memory"),
+                .init(label: "decode step, batch 64", flops: 9e12, bytes: 1.6e11, seconds: 0.05 / scale, bound: "memory"),
+            ]
             return .init(profile: p, layout: "tp 1, bf16", dtype: .bf16, sweep: sweep, phases: phases)
         }
-        return CompareServingReport.build(model: "Test LM", workload: "1000 tokens in, 500 out", devices: [device(cpu, scale: 0.01), device(h100, scale: 1)],
-                                          provenance: provenance([cpu, h100]))
+        return CompareServingReport.build(
+            model: "Test LM", workload: "1000 tokens in, 500 out", devices: [device(cpu, scale: 0.01), device(h100, scale: 1)],
+            provenance: provenance([cpu, h100]))
     }
 }

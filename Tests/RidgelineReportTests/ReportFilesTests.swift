@@ -1,11 +1,13 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-import Testing
 import Ridgeline
 import RidgelineTraining
+import Testing
+
 @testable import RidgelineReport
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// A table's JSON file as written: rows of key → number, text or null.
 struct TableFile: Decodable {
@@ -13,7 +15,13 @@ struct TableFile: Decodable {
         case number(Double), text(String), null
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null } else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .text(try c.decode(String.self)) }
+            if c.decodeNil() {
+                self = .null
+            } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else {
+                self = .text(try c.decode(String.self))
+            }
         }
         var number: Double? { if case .number(let d) = self { return d } else { return nil } }
     }
@@ -27,11 +35,20 @@ struct TableFile: Decodable {
         var chars = Array(text)[...]
         while let c = chars.popFirst() {
             if quoted {
-                if c == "\"" { if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false } } else { field.append(c) }
-            } else if c == "\"" { quoted = true
-            } else if c == "," { record.append(field); field = ""
-            } else if c == "\r\n" || c == "\n" { record.append(field); records.append(record); record = []; field = ""
-            } else { field.append(c) }
+                if c == "\"" {
+                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                record.append(field); field = ""
+            } else if c == "\r\n" || c == "\n" {
+                record.append(field); records.append(record); record = []; field = ""
+            } else {
+                field.append(c)
+            }
         }
         if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
         return records
@@ -40,13 +57,17 @@ struct TableFile: Decodable {
     /// Cell texts of the HTML table `id`, row by row (HTML entities decoded).
     static func htmlRows(_ html: String, table id: String) -> [[String]] {
         guard let start = html.range(of: "<table data-table=\"\(id)\">"), let body = html[start.upperBound...].range(of: "<tbody>"),
-              let end = html[body.upperBound...].range(of: "</tbody>") else { return [] }
+            let end = html[body.upperBound...].range(of: "</tbody>")
+        else { return [] }
         let rows = html[body.upperBound..<end.lowerBound].components(separatedBy: "</tr>").filter { $0.contains("<td") }
         let cell = try! NSRegularExpression(pattern: "<td[^>]*>(.*?)</td>")
         return rows.map { row in
             cell.matches(in: row, range: NSRange(row.startIndex..., in: row)).map {
-                String(row[Range($0.range(at: 1), in: row)!]).replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-                    .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&")
+                String(row[Range($0.range(at: 1), in: row)!]).replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(
+                    of: "&gt;", with: ">"
+                )
+                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(
+                    of: "&amp;", with: "&")
             }
         }
     }
@@ -83,7 +104,9 @@ struct TableFile: Decodable {
         case .quantity(let dimension): return text == "0" ? 0 : try? Quantity.parse(text, as: dimension, field: "", file: nil)
         case .si(let unit):
             var t = unit.isEmpty ? text : String(text.dropLast(unit.count + 1))
-            let prefixes: [Character: Double] = ["k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "m": 1e-3, "µ": 1e-6, "n": 1e-9]
+            let prefixes: [Character: Double] = [
+                "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18, "m": 1e-3, "µ": 1e-6, "n": 1e-9,
+            ]
             var scale = 1.0
             if let last = t.last, let s = prefixes[last] { scale = s; t.removeLast() }
             return Double(t).map { $0 * scale }
@@ -104,7 +127,9 @@ struct TableFile: Decodable {
                 let isDocumentTable = report.tables.contains { $0.id == table.id }
                 let htmlRows = isDocumentTable ? Self.htmlRows(html, table: table.id) : []
                 let mdRows = isDocumentTable ? Self.markdownRows(md, title: table.title) : []
-                if isDocumentTable { #expect(htmlRows.count == table.rows.count && mdRows.count == table.rows.count, "\(report.name)/\(table.id)") }
+                if isDocumentTable {
+                    #expect(htmlRows.count == table.rows.count && mdRows.count == table.rows.count, "\(report.name)/\(table.id)")
+                }
                 for r in table.rows.indices {
                     for (shown, c) in table.documentColumns.enumerated() where isDocumentTable {
                         #expect(htmlRows[r][shown] == mdRows[r][shown], "\(table.id)[\(r)].\(table.columns[c].key): HTML vs Markdown")
@@ -116,9 +141,12 @@ struct TableFile: Decodable {
                         #expect(csvValue == jsonValue, "\(table.id)[\(r)].\(column.key): CSV \(csvValue) vs JSON \(jsonValue)")
                         guard isDocumentTable, let shown = table.documentColumns.firstIndex(of: c) else { continue }
                         let displayed = htmlRows[r][shown]
-                        let read = try #require(Self.parseDisplay(displayed, column.format), "\(table.id)[\(r)].\(column.key): '\(displayed)' is not a number")
+                        let read = try #require(
+                            Self.parseDisplay(displayed, column.format), "\(table.id)[\(r)].\(column.key): '\(displayed)' is not a number")
                         // Four significant digits shown: the page may differ from the file by half a unit in the 4th digit.
-                        #expect(abs(read - csvValue) <= abs(csvValue) * 6e-4 + 1e-300, "\(table.id)[\(r)].\(column.key): page \(displayed) vs file \(csvValue)")
+                        #expect(
+                            abs(read - csvValue) <= abs(csvValue) * 6e-4 + 1e-300,
+                            "\(table.id)[\(r)].\(column.key): page \(displayed) vs file \(csvValue)")
                         checked += 1
                     }
                 }
@@ -130,15 +158,21 @@ struct TableFile: Decodable {
     final class XMLCheck: NSObject, XMLParserDelegate {
         var elements = 0
         var error: Error?
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) { elements += 1 }
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) { elements += 1 }
         func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) { error = parseError }
     }
 
     /// Names come from the user (kernel labels, model names, engine versions): the Markdown shows
     /// them as text, never as HTML, and the CSV never hands a spreadsheet a formula.
     @Test func hostileTextStaysText() throws {
-        let hostile = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "+1+cmd", "-2+3", "@SUM(A1)", "plain"]
-        var table = DataTable(id: "t", title: "<b>title</b>", columns: [DataTable.Column("name", "Name"), DataTable.Column("x", "X", .number)])
+        let hostile = [
+            "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "+1+cmd", "-2+3", "@SUM(A1)", "plain",
+        ]
+        var table = DataTable(
+            id: "t", title: "<b>title</b>", columns: [DataTable.Column("name", "Name"), DataTable.Column("x", "X", .number)])
         for (i, text) in hostile.enumerated() { table.add([.text(text), .number(Double(i) - 1)]) }
         let markdown = MarkdownRenderer.render(table)
         // Every angle bracket is escaped, so no tag reaches a Markdown renderer.
@@ -189,7 +223,8 @@ struct TableFile: Decodable {
             #expect(text.contains("test-cpu") && text.contains("h100-sxm5-80gb"), "\(name): profiles")
         }
         #expect(files["report.md"]!.contains("`ridgeline test 'quoted arg'`"))
-        #expect(Provenance.shellCommand(["ridgeline", "compare", "--hardware", "a,b", "it's"]) == "ridgeline compare --hardware a,b 'it'\\''s'")
+        #expect(
+            Provenance.shellCommand(["ridgeline", "compare", "--hardware", "a,b", "it's"]) == "ridgeline compare --hardware a,b 'it'\\''s'")
     }
 
     @Test func writerReplacesFilesWholeAndLeavesNoTemporaries() throws {
@@ -220,13 +255,18 @@ struct TableFile: Decodable {
     }
 
     @Test func malformedRecordsNameFileLineFieldAndValue() throws {
-        let path = try Fixtures.file("bad.jsonl", """
-        {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf16"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}
-        {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf17"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}
-        """)
+        let path = try Fixtures.file(
+            "bad.jsonl",
+            """
+            {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf16"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}
+            {"kernel":{"op":"gemm","m":8,"n":8,"k":8,"dtype":"bf17"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}
+            """)
         let m = Self.message { _ = try MeasuredKernel.load(path: path) }
         #expect(m.contains("\(path):2") && m.contains("kernel.dtype") && m.contains("bf17"), "\(m)")
-        let noTime = try Fixtures.file("notime.jsonl", #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":"fast","samples":5}"#)
+        let noTime = try Fixtures.file(
+            "notime.jsonl",
+            #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":1,"host":{"fingerprint":"f"},"median_s":"fast","samples":5}"#
+        )
         let n = Self.message { _ = try MeasuredKernel.load(path: noTime) }
         #expect(n.contains("\(noTime):1") && n.contains("median_s") && n.contains("fast"), "\(n)")
         let notJSON = try Fixtures.file("text.jsonl", "median 3 ms\n")
@@ -234,7 +274,10 @@ struct TableFile: Decodable {
     }
 
     @Test func measurementsOnFewerThreadsArePredictedOnThoseCores() throws {
-        let path = try Fixtures.file("one-thread.jsonl", #"{"kernel":{"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","device":"cpu","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}"#)
+        let path = try Fixtures.file(
+            "one-thread.jsonl",
+            #"{"kernel":{"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","device":"cpu","threads":1,"host":{"fingerprint":"f"},"median_s":0.001,"samples":5}"#
+        )
         let records = try MeasuredKernel.load(path: path)
         let restricted = MeasuredKernel.profile(Fixtures.cpu, for: records)
         #expect(restricted.compute.units == 1)
@@ -243,7 +286,10 @@ struct TableFile: Decodable {
     }
 
     @Test func validationRowsWithLabelsOnlyAreReportedWithoutARoofline() throws {
-        let path = try Fixtures.file("labels.json", #"{"hardware":"h100-sxm5-80gb","rows":[{"kernel":"gemm 8x8x8 bf16","kernel_class":"gemm","measured_s":2e-6,"predicted_s":3e-6}]}"#)
+        let path = try Fixtures.file(
+            "labels.json",
+            #"{"hardware":"h100-sxm5-80gb","rows":[{"kernel":"gemm 8x8x8 bf16","kernel_class":"gemm","measured_s":2e-6,"predicted_s":3e-6}]}"#
+        )
         let result = try ValidationResult.load(path: path)
         #expect(result.rows[0].kernel == nil && result.rows[0].label == "gemm 8x8x8 bf16" && result.rows[0].kernelClass == "gemm")
         let report = ValidationReport.build(result, profile: try Fixtures.h100(), file: path, provenance: Fixtures.provenance([]))
@@ -254,7 +300,8 @@ struct TableFile: Decodable {
     @Test func validationAndPlanFieldsAreChecked() throws {
         let noRows = try Fixtures.file("norows.json", #"{"median_ape":0.1,"rows":[]}"#)
         #expect(Self.message { _ = try ValidationResult.load(path: noRows) }.contains("field 'rows' has value '[]'"))
-        let badRow = try Fixtures.file("badrow.json", #"{"rows":[{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"predicted_s":1e-6,"measured_s":-2}]}"#)
+        let badRow = try Fixtures.file(
+            "badrow.json", #"{"rows":[{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"predicted_s":1e-6,"measured_s":-2}]}"#)
         let b = Self.message { _ = try ValidationResult.load(path: badRow) }
         #expect(b.contains("rows[0].measured_s") && b.contains("-2"), "\(b)")
         let noBest = try Fixtures.file("nobest.json", #"{"pareto":[]}"#)
@@ -264,10 +311,13 @@ struct TableFile: Decodable {
         let badConfig = try Fixtures.file("badconfig.json", #"{"best":[{"hardware":"h100","step_time_s":0.3}]}"#)
         #expect(Self.message { _ = try PlanFile.load(path: badConfig) }.contains("best[0].train_time_s"))
         let unmeasured = try Fixtures.file("detect.json", #"{"cores":2,"threads":2}"#)
-        #expect(Self.message { _ = try HostCeilings.load(path: unmeasured) }.contains("peak_flops_per_s (write the file with `ridgeline detect --measure --json`)"))
+        #expect(
+            Self.message { _ = try HostCeilings.load(path: unmeasured) }.contains(
+                "peak_flops_per_s (write the file with `ridgeline detect --measure --json`)"))
         let noElapsed = try Fixtures.file("noelapsed.json", #"{"best":[],"pareto":[],"configurations_evaluated":0}"#)
         #expect(Self.message { _ = try PlanFile.load(path: noElapsed) }.contains("missing required field 'elapsed_s'"))
-        let wrongType = try Fixtures.file("wrongtype.json", #"{"best":[{"hardware":"h100","step_time_s":0.3,"train_time_s":1,"tokens_per_s":1,"mfu":"high"}]}"#)
+        let wrongType = try Fixtures.file(
+            "wrongtype.json", #"{"best":[{"hardware":"h100","step_time_s":0.3,"train_time_s":1,"tokens_per_s":1,"mfu":"high"}]}"#)
         let w = Self.message { _ = try PlanFile.load(path: wrongType) }
         #expect(w.contains("best[0].mfu") && w.contains("high") && w.contains("a number"), "\(w)")
         let array = try Fixtures.file("array.json", "[1,2]")
@@ -281,7 +331,8 @@ struct TableFile: Decodable {
         let budget = try #require(report.tables.first { $0.id == "time-to-train" })
         // Rows: cpu 1e9, cpu 1e10, h100 1e9, h100 1e10; ten times the tokens is ten times the steps.
         guard case .number(let t1) = budget.rows[0][2], case .number(let t10) = budget.rows[1][2],
-              case .number(let g1) = budget.rows[2][2] else { Issue.record("time column is not numeric"); return }
+            case .number(let g1) = budget.rows[2][2]
+        else { Issue.record("time column is not numeric"); return }
         #expect(abs(t10 / t1 - 10) < 0.01)
         #expect(g1 < t1, "the H100 trains faster than an 8-core CPU")
         #expect(report.charts.map(\.id) == ["time-to-train-chart", "breakdown", "peaks", "bandwidth"])
@@ -295,14 +346,18 @@ struct TableFile: Decodable {
 /// `PlanRecord`): what the model writes reads back equal, with the contract's snake_case keys.
 @Suite struct OutputSchemaTests {
     @Test func aTrainRecordReadsBackAsWritten() throws {
-        let estimate = try TrainingPredictor.predict(model: try ProfileStore(root: Fixtures.repository.appendingPathComponent("profiles").path).model("gpt2-124m"), profile: try Fixtures.h100(),
-                                                     settings: KernelSettings(microBatch: 8, seq: 1024),
-                                                     layout: Layout(devices: 1, globalBatch: 512, microBatch: 8), tokens: 1e9)
+        let estimate = try TrainingPredictor.predict(
+            model: try ProfileStore(root: Fixtures.repository.appendingPathComponent("profiles").path).model("gpt2-124m"),
+            profile: try Fixtures.h100(),
+            settings: KernelSettings(microBatch: 8, seq: 1024),
+            layout: Layout(devices: 1, globalBatch: 512, microBatch: 8), tokens: 1e9)
         let record = TrainRecord(estimate, unit: "tokens")
         let text = try RecordCoding.json(record)
         #expect(try RecordCoding.decode(TrainRecord.self, from: text, file: "train.json") == record)
-        for key in ["step_time_s", "tokens_per_s", "mfu", "hfu", "fits_in_memory", "memory_per_device_bytes", "train_time_s",
-                    "gpu_hours", "energy_kwh", "breakdown", "micro_batches_per_step", "exposed_communication"] {
+        for key in [
+            "step_time_s", "tokens_per_s", "mfu", "hfu", "fits_in_memory", "memory_per_device_bytes", "train_time_s",
+            "gpu_hours", "energy_kwh", "breakdown", "micro_batches_per_step", "exposed_communication",
+        ] {
             #expect(text.contains("\"\(key)\""), "\(key)")
         }
         #expect(!text.contains("stepTimeS"))

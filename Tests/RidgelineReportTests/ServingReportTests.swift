@@ -1,6 +1,7 @@
 import Foundation
 import Ridgeline
 import Testing
+
 @testable import RidgelineReport
 
 /// The `compare --serve` page: the throughput-latency curve per device and prefill and decode
@@ -29,7 +30,8 @@ import Testing
         let h100Rows = table.rows.filter { if case .text("h100-sxm5-80gb") = $0[0] { return true } else { return false } }
         #expect(h100Rows.count == 3)
         func number(_ cell: DataTable.Cell) -> Double { if case .number(let v) = cell { return v } else { return .nan } }
-        let intensity = table.columns.firstIndex { $0.key == "intensity_flop_per_byte" }!, ridge = table.columns.firstIndex { $0.key == "ridge_point_flop_per_byte" }!
+        let intensity = table.columns.firstIndex { $0.key == "intensity_flop_per_byte" }!,
+            ridge = table.columns.firstIndex { $0.key == "ridge_point_flop_per_byte" }!
         #expect(number(h100Rows[0][intensity]) > number(h100Rows[0][ridge]))
         #expect(number(h100Rows[1][intensity]) < number(h100Rows[1][ridge]))
         // Each device gets its own roofline with the passes as points.
@@ -37,19 +39,21 @@ import Testing
     }
 
     @Test func pointsALogAxisCannotShowAreLeftOut() {
-        let chart = CurveChart(id: "c", title: "t", series: [.init(name: "a", points: [(x: 0, y: 1, label: "zero"), (x: 1, y: 2, label: "one"), (x: 2, y: 3, label: "two")])],
-                               xTitle: "x", yTitle: "y")
+        let chart = CurveChart(
+            id: "c", title: "t",
+            series: [.init(name: "a", points: [(x: 0, y: 1, label: "zero"), (x: 1, y: 2, label: "one"), (x: 2, y: 3, label: "two")])],
+            xTitle: "x", yTitle: "y")
         #expect(chart.svg.components(separatedBy: "class=\"point\"").count - 1 == 2)
         #expect(chart.xAxis.domain.lowerBound > 0)
     }
 
     static let serveJSON = """
-    {"model": "Llama 3.1 8B", "hardware": "h100-sxm5-80gb", "precision": "bf16", "kv_precision": "bf16", "gpus": 1, "tp": 1, "pp": 1, "ep": 1,
-     "input_tokens": 1000, "output_tokens": 200, "ttft_s": 0.08, "tpot_s": 0.009, "e2e_latency_s": 1.9, "output_tokens_per_s": 400,
-     "output_tokens_per_s_per_gpu": 400, "requests_per_s": 2, "batch": 3.6, "max_concurrency": 400,
-     "prefill": {"time_s": 0.07, "compute_s": 0.05, "memory_s": 0.03, "communication_s": 0, "overhead_s": 0.001, "flops": 1.6e13, "bytes": 2e10, "bound": "compute", "tokens": 1000},
-     "decode": {"time_s": 0.008, "compute_s": 0.001, "memory_s": 0.007, "communication_s": 0, "overhead_s": 0.0007, "flops": 6e10, "bytes": 1.7e10, "bound": "memory", "tokens": 4}}
-    """
+        {"model": "Llama 3.1 8B", "hardware": "h100-sxm5-80gb", "precision": "bf16", "kv_precision": "bf16", "gpus": 1, "tp": 1, "pp": 1, "ep": 1,
+         "input_tokens": 1000, "output_tokens": 200, "ttft_s": 0.08, "tpot_s": 0.009, "e2e_latency_s": 1.9, "output_tokens_per_s": 400,
+         "output_tokens_per_s_per_gpu": 400, "requests_per_s": 2, "batch": 3.6, "max_concurrency": 400,
+         "prefill": {"time_s": 0.07, "compute_s": 0.05, "memory_s": 0.03, "communication_s": 0, "overhead_s": 0.001, "flops": 1.6e13, "bytes": 2e10, "bound": "compute", "tokens": 1000},
+         "decode": {"time_s": 0.008, "compute_s": 0.001, "memory_s": 0.007, "communication_s": 0, "overhead_s": 0.0007, "flops": 6e10, "bytes": 1.7e10, "bound": "memory", "tokens": 4}}
+        """
 
     @Test func serveJSONBecomesTheServingPage() throws {
         let path = try Fixtures.file("serve.json", Self.serveJSON)

@@ -1,6 +1,7 @@
 import Ridgeline
 import RidgelineTraining
 import Testing
+
 @testable import RidgelineRuns
 
 /// The end-to-end check against published runs, on the shipped A100 profile.

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Ridgeline
 import RidgelineTraining
+import Testing
+
 @testable import RidgelineRuns
 
 /// Each shipped published-runs file read through its source's column map, and check-runs' report.
@@ -22,8 +23,10 @@ import RidgelineTraining
         #expect(r.model.layers == 24 && r.model.dModel == 1024 && r.model.heads == 16 && r.model.ffn == 4096 && r.model.vocab == 50257)
         #expect(r.layout.devices == 2 && r.layout.tp == 1 && r.layout.pp == 2 && r.layout.dp == 1)
         #expect(r.layout.microBatch == 8 && r.layout.globalBatch == 16 && !r.layout.overlapGradientReduction)
-        #expect(r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .compiled && !r.settings.flashAttention)
-        #expect(f.assumptions.hostSecondsPerOp == 68e-6 && f.assumptions.hostSecondsPerCollective == 56e-6 && f.assumptions.megatronSoftmaxRule)
+        #expect(
+            r.settings.precision == .fp16 && r.settings.recompute == .full && r.settings.mode == .compiled && !r.settings.flashAttention)
+        #expect(
+            f.assumptions.hostSecondsPerOp == 68e-6 && f.assumptions.hostSecondsPerCollective == 56e-6 && f.assumptions.megatronSoftmaxRule)
         #expect(r.hardware == "a100-sxm4-80gb" && r.measuredSeconds == 0.372160408)
         #expect(r.group == "a100-sxm4-80gb pp fp16")
     }
@@ -33,7 +36,8 @@ import RidgelineTraining
         #expect(f.outcomes.count == 516)
         let r = try Self.run(f, "llmf_000")
         #expect(r.model.layers == 32 && r.model.dModel == 4096 && !r.model.bias && r.model.position == .none)
-        #expect(r.layout.devices == 16 && r.layout.dp == 16 && r.layout.zero == 3 && r.layout.globalBatch == 512 && r.layout.microBatch == 1)
+        #expect(
+            r.layout.devices == 16 && r.layout.dp == 16 && r.layout.zero == 3 && r.layout.globalBatch == 512 && r.layout.microBatch == 1)
         #expect(r.settings.seq == 16384 && r.settings.precision == .bf16 && r.settings.recompute == .full && r.settings.flashAttention)
         #expect(r.hardware == "a100-sxm4-40gb" && r.measuredSeconds == 296.0411)
         #expect(r.parallelism == "fsdp")
@@ -80,7 +84,9 @@ import RidgelineTraining
         let f = try Self.load("nemo-h100-pretrain.csv")
         #expect(f.outcomes.count == 233)
         let r = try Self.run(f, "dgxc_249")
-        #expect(r.model.layers == 80 && r.model.dModel == 8192 && r.model.kvHeads == 8 && r.model.ffnKind == .swiglu && r.model.norm == .rmsnorm)
+        #expect(
+            r.model.layers == 80 && r.model.dModel == 8192 && r.model.kvHeads == 8 && r.model.ffnKind == .swiglu && r.model.norm == .rmsnorm
+        )
         #expect(r.layout.tp == 4 && r.layout.pp == 8 && r.layout.dp == 2 && r.layout.schedule.chunks == 5 && r.layout.zero == 1)
         #expect(r.settings.precision == .fp8 && r.settings.sequenceParallel && r.settings.seq == 8192 && r.measuredSeconds == 9.86)
     }
@@ -152,6 +158,8 @@ import RidgelineTraining
     }
 
     @Test func unknownFileIsAClearError() throws {
-        #expect(throws: RidgelineError.self) { try PublishedRuns.load(path: try DataRoot.locate().reference("collectives/allreduce-a100-2gpu.csv")) }
+        #expect(throws: RidgelineError.self) {
+            try PublishedRuns.load(path: try DataRoot.locate().reference("collectives/allreduce-a100-2gpu.csv"))
+        }
     }
 }

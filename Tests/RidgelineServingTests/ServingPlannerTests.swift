@@ -9,8 +9,9 @@ import Testing
 /// that meets the targets).
 @Suite struct ServingPlannerTests {
     func request(_ model: String, _ hardware: [String], rate: Double, maxDevices: Int, top: Int = 1000) throws -> ServingPlanRequest {
-        ServingPlanRequest(model: try transformer(model), hardware: try hardware.map { try store.hardware($0) }, inputTokens: 1000,
-                           outputTokens: 500, rate: rate, ttftSLO: 1, tpotSLO: 0.05, maxDevices: maxDevices, top: top)
+        ServingPlanRequest(
+            model: try transformer(model), hardware: try hardware.map { try store.hardware($0) }, inputTokens: 1000,
+            outputTokens: 500, rate: rate, ttftSLO: 1, tpotSLO: 0.05, maxDevices: maxDevices, top: top)
     }
 
     @Test func mixtureOfExpertsLayoutsIncludeExpertParallelism() throws {
@@ -34,7 +35,8 @@ import Testing
     @Test func eachLayoutGetsItsFewestReplicas() throws {
         let r = ServingPlanner.plan(try request("llama3.1-8b", ["a100-sxm4-80gb"], rate: 40, maxDevices: 256))
         let entry = try #require(r.best.first { $0.replicas > 1 })
-        var config = ServingConfig(model: try transformer("llama3.1-8b"), profile: try store.hardware("a100-sxm4-80gb"), inputTokens: 1000, outputTokens: 500)
+        var config = ServingConfig(
+            model: try transformer("llama3.1-8b"), profile: try store.hardware("a100-sxm4-80gb"), inputTokens: 1000, outputTokens: 500)
         config.tp = entry.tp; config.pp = entry.pp; config.ep = entry.ep; config.precision = entry.precision
         let predictor = try ServingPredictor(config)
         // One replica fewer misses a target (or cannot carry the rate at all).

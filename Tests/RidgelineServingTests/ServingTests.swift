@@ -11,8 +11,10 @@ func transformer(_ id: String) throws -> TransformerModel {
     return t
 }
 
-func config(_ model: String, _ hardware: String, input: Int = 1000, output: Int = 500, tp: Int = 1,
-            datasheet: Bool = true) throws -> ServingConfig {
+func config(
+    _ model: String, _ hardware: String, input: Int = 1000, output: Int = 500, tp: Int = 1,
+    datasheet: Bool = true
+) throws -> ServingConfig {
     var profile = try store.hardware(hardware)
     if datasheet { profile.calibration = nil }
     var c = ServingConfig(model: try transformer(model), profile: profile, inputTokens: input, outputTokens: output)
@@ -53,8 +55,9 @@ func config(_ model: String, _ hardware: String, input: Int = 1000, output: Int 
         let weights = c.model.parameterCount * 2
         let floor = weights / c.profile.deviceMemory.bandwidth
         let overheads = step.overheadSeconds
-        #expect(abs(step.timeSeconds - (floor + overheads)) / (floor + overheads) < 0.05,
-                "step \(step.timeSeconds) floor \(floor) overheads \(overheads)")
+        #expect(
+            abs(step.timeSeconds - (floor + overheads)) / (floor + overheads) < 0.05,
+            "step \(step.timeSeconds) floor \(floor) overheads \(overheads)")
         #expect(step.bound == "memory")
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Ridgeline
+import Testing
 
 @Suite struct AtomicWriteTests {
     @Test func replacesAnExistingFileAndLeavesNoTemporary() throws {
@@ -56,8 +56,10 @@ import Ridgeline
         try writeFileAtomically("shipped", to: shipped + "/gpu.yaml")
         try FileManager.default.createSymbolicLink(atPath: dir + "/alias", withDestinationPath: shipped)
         try FileManager.default.createSymbolicLink(atPath: dir + "/alias.yaml", withDestinationPath: shipped + "/gpu.yaml")
-        for path in [shipped + "/gpu.yaml", shipped + "/new.yaml", dir + "/alias/gpu.yaml", dir + "/alias.yaml",
-                     dir + "/profiles/../profiles/hardware/gpu.yaml"] {
+        for path in [
+            shipped + "/gpu.yaml", shipped + "/new.yaml", dir + "/alias/gpu.yaml", dir + "/alias.yaml",
+            dir + "/profiles/../profiles/hardware/gpu.yaml",
+        ] {
             #expect(throws: RidgelineError.self, "\(path)") { try writeFileAtomically("overwritten", to: path, protected: [shipped]) }
         }
         #expect(try String(contentsOfFile: shipped + "/gpu.yaml", encoding: .utf8) == "shipped")

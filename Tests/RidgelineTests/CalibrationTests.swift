@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 @Suite struct CalibrationTests {
@@ -16,8 +17,9 @@ import Testing
     @Test func fitRecoversKnownFractions() throws {
         let profile = try loadShippedProfile("h100-sxm5-80gb")
         var truth = profile
-        truth.calibration = Calibration(compute: [.gemm: 0.7, .elementwise: 1], memory: [.gemm: 0.8, .elementwise: 0.85],
-                                        launchLatency: 4e-6, source: "truth")
+        truth.calibration = Calibration(
+            compute: [.gemm: 0.7, .elementwise: 1], memory: [.gemm: 0.8, .elementwise: 0.85],
+            launchLatency: 4e-6, source: "truth")
         let engine = Roofline(truth)
         var samples: [CalibrationSample] = []
         for size in [1024, 2048, 3000, 4096, 8192] {
@@ -73,8 +75,9 @@ import Testing
     @Test func eagerFitRecoversTheDispatchFloor() throws {
         let profile = try loadShippedProfile("h100-sxm5-80gb")
         var truth = profile
-        truth.calibration = Calibration(compute: [.elementwise: 1], memory: [.elementwise: 0.85],
-                                        launchLatency: 2e-6, dispatchLatency: 14e-6, source: "truth")
+        truth.calibration = Calibration(
+            compute: [.elementwise: 1], memory: [.elementwise: 0.85],
+            launchLatency: 2e-6, dispatchLatency: 14e-6, source: "truth")
         let engine = Roofline(truth)
         let samples = (12...28).map { shift -> CalibrationSample in
             let k = Kernel.elementwise(Elementwise(name: "add", elements: 1 << shift, inputs: 2, dtype: .fp32))
@@ -101,13 +104,16 @@ import Testing
         var profile = try loadShippedProfile("host")
         profile.origin = .measured
         var truth = profile
-        truth.calibration = Calibration(compute: [.elementwise: 1, .copy: 1], memory: [.elementwise: 0.9, .copy: 0.7],
-                                        launchLatency: 1e-6, deviceMemoryFactor: 0.8, source: "truth")
+        truth.calibration = Calibration(
+            compute: [.elementwise: 1, .copy: 1], memory: [.elementwise: 0.9, .copy: 0.7],
+            launchLatency: 1e-6, deviceMemoryFactor: 0.8, source: "truth")
         func samples(_ engine: Roofline) -> [CalibrationSample] {
             // From L2-sized up, where bandwidth, not the fixed cost, sets the time.
             (15...28).flatMap { shift -> [CalibrationSample] in
-                [Kernel.elementwise(Elementwise(name: "add", elements: 1 << shift, inputs: 2, dtype: .fp32)),
-                 Kernel.copy(Copy(elements: 1 << shift, dtype: .fp32))].map { CalibrationSample(kernel: $0, seconds: engine.predict($0).timeSeconds) }
+                [
+                    Kernel.elementwise(Elementwise(name: "add", elements: 1 << shift, inputs: 2, dtype: .fp32)),
+                    Kernel.copy(Copy(elements: 1 << shift, dtype: .fp32)),
+                ].map { CalibrationSample(kernel: $0, seconds: engine.predict($0).timeSeconds) }
             }
         }
         let measured = samples(Roofline(truth))
@@ -117,13 +123,15 @@ import Testing
         var calibrated = profile
         calibrated.calibration = fitted
         for s in measured {
-            #expect(absolutePercentageError(predicted: Roofline(calibrated).predict(s.kernels[0]).timeSeconds, measured: s.seconds) < 0.05,
-                    "\(s.kernels[0].label)")
+            #expect(
+                absolutePercentageError(predicted: Roofline(calibrated).predict(s.kernels[0]).timeSeconds, measured: s.seconds) < 0.05,
+                "\(s.kernels[0].label)")
         }
         // Data made without a factor get none; datasheet profiles are never given one.
         truth.calibration?.deviceMemoryFactor = nil
         #expect(CalibrationFit.fit(samples: samples(Roofline(truth)), profile: profile, source: "synthetic").deviceMemoryFactor == nil)
-        #expect(CalibrationFit.fit(samples: measured, profile: try loadShippedProfile("host"), source: "synthetic").deviceMemoryFactor == nil)
+        #expect(
+            CalibrationFit.fit(samples: measured, profile: try loadShippedProfile("host"), source: "synthetic").deviceMemoryFactor == nil)
     }
 
     /// The issue's target: datasheet numbers plus one block fitted on the even rows predict the
@@ -144,17 +152,21 @@ import Testing
         let path = repositoryRoot + "/reference/gpu-measurements/h100-sxm5-kernels.jsonl"
         let reference = try ReferenceFile.load(path: path)
         #expect(throws: RidgelineError.self) {
-            try ReferenceCheck(reference: reference, profile: try loadShippedProfile("h100-sxm5-80gb"), referencePath: path, minSeconds: 1000)
+            try ReferenceCheck(
+                reference: reference, profile: try loadShippedProfile("h100-sxm5-80gb"), referencePath: path, minSeconds: 1000)
         }
     }
 
     @Test func malformedReferenceLineNamesTheLine() {
         let text = """
-        {"section": "gemm", "dtype": "bf16", "m": 256, "n": 256, "k": 256, "ms_median": 0.05, "ms_min": 0.04}
-        {"section": "gemm", "dtype": "bf17", "m": 256, "n": 256, "k": 256, "ms_median": 0.05, "ms_min": 0.04}
-        """
-        #expect(throws: RidgelineError.invalidValue(file: "ref.jsonl:2", field: "dtype", value: "bf17",
-                                                    expected: "one of fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4")) {
+            {"section": "gemm", "dtype": "bf16", "m": 256, "n": 256, "k": 256, "ms_median": 0.05, "ms_min": 0.04}
+            {"section": "gemm", "dtype": "bf17", "m": 256, "n": 256, "k": 256, "ms_median": 0.05, "ms_min": 0.04}
+            """
+        #expect(
+            throws: RidgelineError.invalidValue(
+                file: "ref.jsonl:2", field: "dtype", value: "bf17",
+                expected: "one of fp64, fp32, tf32, bf16, fp16, fp8, int8, fp4")
+        ) {
             try ReferenceFile.parse(text, file: "ref.jsonl")
         }
     }

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// The optional `collective` block of a profile's links: read, written back, and rejected with the
 /// field named when wrong.
 @Suite struct CollectiveYAMLTests {
     static func profile(_ collective: String) -> String {
-        HardwareProfileYAMLTests.variant("power: 400 W", """
+        HardwareProfileYAMLTests.variant(
+            "power: 400 W",
+            """
             scale_up:
               name: NVLink
               bandwidth: 300 GB/s
@@ -18,7 +21,8 @@ import Testing
             """)
     }
 
-    static let fitted = "{source: \"fit\", base_latency: 31.74 us, low_latency_fraction: 0.927, pipeline_fill: 20 MiB, efficiency: 0.778, bus_bandwidth: {2: 201.3 GB/s, 8: 233.4 GB/s}}"
+    static let fitted =
+        "{source: \"fit\", base_latency: 31.74 us, low_latency_fraction: 0.927, pipeline_fill: 20 MiB, efficiency: 0.778, bus_bandwidth: {2: 201.3 GB/s, 8: 233.4 GB/s}}"
 
     @Test func readsAndWritesBack() throws {
         let p = try HardwareProfile.parse(yaml: Self.profile(Self.fitted), file: "t.yaml")

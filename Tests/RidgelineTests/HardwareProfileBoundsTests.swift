@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// The hostile run's silent wrong answers in profiles: a misspelt or empty origin, an empty
@@ -26,8 +27,10 @@ import Testing
         ("capacity: 80 GB", "capacity: 80000 PB", "memory[1].capacity"),
         ("launch: 3 us", "launch: 3 s", "latency.launch"),
         ("peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}", "peak: {fp32: 20e9 PFLOP/s, bf16: 200 TFLOP/s}", "compute.peak.fp32"),
-        ("peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n",
-         "peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n  vector_peak: {bf16: 20000 TFLOP/s}\n", "compute.vector_peak.bf16"),
+        (
+            "peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n",
+            "peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n  vector_peak: {bf16: 20000 TFLOP/s}\n", "compute.vector_peak.bf16"
+        ),
         ("sources: [\"test\"]", "calibration: {}\nsources: [\"test\"]", "field 'calibration'"),
         ("sources: [\"test\"]", "calibration: {source: \"nothing fitted\"}\nsources: [\"test\"]", "field 'calibration'"),
     ])
@@ -46,8 +49,9 @@ import Testing
     }
 
     @Test func aVectorPeakWithinFivePercentOfTheMatrixPeakIsAccepted() throws {
-        let text = Fixture.variant("peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n",
-                                   "peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n  vector_peak: {fp32: 20.5 TFLOP/s}\n")
+        let text = Fixture.variant(
+            "peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n",
+            "peak: {fp32: 20 TFLOP/s, bf16: 200 TFLOP/s}\n  vector_peak: {fp32: 20.5 TFLOP/s}\n")
         #expect(try Fixture.parse(text).compute.vectorPeak[.fp32] != nil)
     }
 }

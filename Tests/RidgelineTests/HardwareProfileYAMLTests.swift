@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// Writing a profile and reading it back, and the loader's answer to every kind of bad field.
@@ -87,7 +88,8 @@ struct HardwareProfileYAMLTests {
         #expect((a.calibration == nil) == (b.calibration == nil), sourceLocation: sourceLocation)
         if let x = a.calibration, let y = b.calibration {
             #expect(x.source == y.source && x.compute == y.compute && x.memory == y.memory, sourceLocation: sourceLocation)
-            #expect(x.launchLatency.map { l in close(l, y.launchLatency ?? .nan) } ?? (y.launchLatency == nil), sourceLocation: sourceLocation)
+            #expect(
+                x.launchLatency.map { l in close(l, y.launchLatency ?? .nan) } ?? (y.launchLatency == nil), sourceLocation: sourceLocation)
         }
     }
 
@@ -108,8 +110,9 @@ struct HardwareProfileYAMLTests {
         p.pricePerHourUSD = 1.23
         p.scaleUp = Link(name: "Fabric (7 links, fully connected)", bandwidth: 448e9, latency: 3e-6, domainSize: 8)
         p.scaleOut = Link(name: "NDR", bandwidth: 50e9, latency: 5e-6, domainSize: nil)
-        p.calibration = Calibration(compute: [.gemm: 0.8, .attention: 0.55], memory: [.copy: 0.9],
-                                    launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl")
+        p.calibration = Calibration(
+            compute: [.gemm: 0.8, .attention: 0.55], memory: [.copy: 0.9],
+            launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl")
         p.memory[0].sharedByUnits = 25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
@@ -126,12 +129,14 @@ struct HardwareProfileYAMLTests {
         let nested = ridgelineErrorMessage { try Self.parse(Self.variant("  clock: 1000 MHz\n", "")) }
         #expect(nested == "test.yaml: missing required field 'compute.clock'")
         let memory = ridgelineErrorMessage {
-            try Self.parse(Self.variant("""
-                memory:
-                  - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
-                  - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
+            try Self.parse(
+                Self.variant(
+                    """
+                    memory:
+                      - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
+                      - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
 
-                """, ""))
+                    """, ""))
         }
         #expect(memory == "test.yaml: missing required field 'memory'")
     }
@@ -195,13 +200,16 @@ struct HardwareProfileYAMLTests {
     @Test func memoryLevelsOutOfOrderAreRejected() {
         // HBM listed before L2: the engine would take HBM for the inner cache.
         let message = ridgelineErrorMessage {
-            try Self.parse(Self.variant("""
-                  - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
-                  - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
-                """, """
-                  - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
-                  - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
-                """))
+            try Self.parse(
+                Self.variant(
+                    """
+                      - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
+                      - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
+                    """,
+                    """
+                      - {level: hbm, capacity: 80 GB, bandwidth: 2 TB/s}
+                      - {level: l2, capacity: 40 MiB, bandwidth: 5 TB/s}
+                    """))
         }
         #expect(message.contains("'memory[1].capacity'"), "names the out-of-order level")
         #expect(message.contains("l2") && message.contains("40.00 MiB") && message.contains("hbm") && message.contains("74.51 GiB"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 @Suite("Validation, holdout split and record parsing")
@@ -18,13 +19,17 @@ struct HarnessValidationTests {
     func mixedRecords() throws {
         let cpu = try loadShippedProfile("epyc-9654"), gpu = try loadShippedProfile("h100-sxm5-80gb")
         let copy = Kernel.copy(Copy(elements: 4096, dtype: .fp32))
-        func observation(_ source: String, engine: Engine = .onednn, device: String = "cpu", host: String? = "host A", threads: Int? = 2) -> Observation {
+        func observation(
+            _ source: String, engine: Engine = .onednn, device: String = "cpu", host: String? = "host A", threads: Int? = 2
+        ) -> Observation {
             Observation(kernels: [copy], seconds: 1e-5, source: source, engine: engine, threads: threads, device: device, host: host)
         }
         let clean = [observation("r:1"), observation("r:2")]
         try Observations.checkConsistent(clean, profile: cpu, file: "r")
-        for (field, mixed) in [("engine", observation("r:3", engine: .openblas)), ("host", observation("r:3", host: "host B")),
-                               ("threads", observation("r:3", threads: 1)), ("device", observation("r:3", device: "cuda:0"))] {
+        for (field, mixed) in [
+            ("engine", observation("r:3", engine: .openblas)), ("host", observation("r:3", host: "host B")),
+            ("threads", observation("r:3", threads: 1)), ("device", observation("r:3", device: "cuda:0")),
+        ] {
             #expect(throws: RidgelineError.self, "\(field)") { try Observations.checkConsistent(clean + [mixed], profile: cpu, file: "r") }
             let message = ridgelineErrorMessage { try Observations.checkConsistent(clean + [mixed], profile: cpu, file: "r") }
             #expect(message.contains("'\(field)'") && message.contains("r:1") && message.contains("r:3"), "\(message)")
@@ -91,12 +96,19 @@ struct HarnessValidationTests {
 
     @Test("a record line missing a field is an error naming the line and the field")
     func recordErrors() {
-        let line = #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"onednn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6}"#
-        #expect { try MeasurementRecord.parseLines(line, file: "r.jsonl") } throws: { "\($0)".contains("r.jsonl:1") && "\($0)".contains("samples") }
-        let bad = #"{"kernel":{"op":"copy","elements":0,"dtype":"fp32"},"engine":"onednn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6,"samples":3}"#
-        #expect { try MeasurementRecord.parseLines("\n" + bad, file: "r.jsonl") } throws: { "\($0)".contains("r.jsonl:2") && "\($0)".contains("kernel.elements") }
+        let line =
+            #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"onednn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6}"#
+        #expect { try MeasurementRecord.parseLines(line, file: "r.jsonl") } throws: {
+            "\($0)".contains("r.jsonl:1") && "\($0)".contains("samples")
+        }
+        let bad =
+            #"{"kernel":{"op":"copy","elements":0,"dtype":"fp32"},"engine":"onednn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6,"samples":3}"#
+        #expect { try MeasurementRecord.parseLines("\n" + bad, file: "r.jsonl") } throws: {
+            "\($0)".contains("r.jsonl:2") && "\($0)".contains("kernel.elements")
+        }
         // The engine is a closed set: an unknown one is refused with the known ones listed.
-        let unknown = #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"cudnn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6,"samples":3}"#
+        let unknown =
+            #"{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"engine":"cudnn","engine_version":"1","threads":1,"host":{"fingerprint":"h"},"median_s":1e-6,"samples":3}"#
         #expect { try MeasurementRecord.parseLines(unknown, file: "r.jsonl") } throws: {
             "\($0)".contains("field 'engine'") && "\($0)".contains("cudnn") && "\($0)".contains("onednn, openblas, torch, reference")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// The JSON Lines path: `JSONObjectParser` against Foundation's JSON parser and against Yams, and
@@ -21,7 +22,8 @@ import Testing
     }
 
     @Test func objectsScalarsAndNesting() {
-        #expect(flat(parse(#" { "op" : "gemm", "m":4096, "x":-1.5e-3, "t":true, "f":false, "n":null, "l":[1, [2], {}], "o":{"a":"b"} } "#))
+        #expect(
+            flat(parse(#" { "op" : "gemm", "m":4096, "x":-1.5e-3, "t":true, "f":false, "n":null, "l":[1, [2], {}], "o":{"a":"b"} } "#))
                 == "{op=<gemm>,m=<4096>,x=<-1.5e-3>,t=<true>,f=<false>,n=<null>,l=[<1>,[<2>],{}],o={a=<b>}}")
         // Numbers keep their text: an error quotes what was typed, and 4096.0 is not a whole number.
         #expect(flat(parse(#"{"m":4096.0,"e":1E+3,"z":0}"#)) == "{m=<4096.0>,e=<1E+3>,z=<0>}")
@@ -36,9 +38,11 @@ import Testing
     }
 
     @Test func whatIsNotOneJSONObjectGoesToYams() {
-        for text in ["", "[1]", "\"s\"", "{a: 1}", #"{"a":1} x"#, #"{"a":1,}"#, #"{"a":01}"#, #"{"a":1."#, #"{"a":"\x"}"#,
-                     #"{"a":"\ud83d"}"#, "{\"a\":\"tab\there\"}", #"{"a":tru}"#, #"{"a" 1}"#, #"{"a":-}"#, #"{"a":1e}"#,
-                     String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100)] {
+        for text in [
+            "", "[1]", "\"s\"", "{a: 1}", #"{"a":1} x"#, #"{"a":1,}"#, #"{"a":01}"#, #"{"a":1."#, #"{"a":"\x"}"#,
+            #"{"a":"\ud83d"}"#, "{\"a\":\"tab\there\"}", #"{"a":tru}"#, #"{"a" 1}"#, #"{"a":-}"#, #"{"a":1e}"#,
+            String(repeating: "{\"a\":", count: 100) + "1" + String(repeating: "}", count: 100),
+        ] {
             #expect(parse(text) == nil, "\(text)")
         }
         // Invalid UTF-8 inside a string is refused, and the reader says so.
@@ -60,7 +64,9 @@ import Testing
     /// final newline, comments and blank lines all number and trim as `contentLines` does.
     @Test func streamingLinesMatchTheWholeText() throws {
         let long = #"{"op":"copy","elements":8,"dtype":"fp32","pad":""# + String(repeating: "x", count: 1_500_000) + "\"}"
-        let text = "\u{FEFF}{\"a\":1}\r\n\n  # comment\n\t{\"b\":2}  \r\n" + long + "\n" + (1...40_000).map { "{\"n\":\($0)}" }.joined(separator: "\n")
+        let text =
+            "\u{FEFF}{\"a\":1}\r\n\n  # comment\n\t{\"b\":2}  \r\n" + long + "\n"
+            + (1...40_000).map { "{\"n\":\($0)}" }.joined(separator: "\n")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-lines-\(getpid()).jsonl")
         try text.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }

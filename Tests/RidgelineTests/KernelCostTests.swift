@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Ridgeline
 
 /// FLOP and byte counts of every kernel kind, each worked out by hand from the shape (the
@@ -8,8 +9,10 @@ import Testing
 struct KernelCostTests {
     static func kernel(_ json: String) throws -> Kernel { try Kernel.parse(json: json, source: "test") }
 
-    static func expectCost(_ json: String, flops: Double, bytes: Double, class cls: KernelClass,
-                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectCost(
+        _ json: String, flops: Double, bytes: Double, class cls: KernelClass,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let k = try kernel(json)
         #expect(k.flops == flops, "flops of \(json)", sourceLocation: sourceLocation)
         #expect(k.bytes == bytes, "bytes of \(json)", sourceLocation: sourceLocation)
@@ -20,15 +23,18 @@ struct KernelCostTests {
 
     @Test func gemm() throws {
         // 2·m·n·k = 2·512·1024·256 = 268,435,456; (m·k + k·n + m·n)·2 B = (131072 + 262144 + 524288)·2 = 1,835,008.
-        try Self.expectCost(#"{"op":"gemm","m":512,"n":1024,"k":256,"dtype":"bf16"}"#,
-                            flops: 268_435_456, bytes: 1_835_008, class: .gemm)
+        try Self.expectCost(
+            #"{"op":"gemm","m":512,"n":1024,"k":256,"dtype":"bf16"}"#,
+            flops: 268_435_456, bytes: 1_835_008, class: .gemm)
         // Batched: 2·8·64³ = 4,194,304; 8·(3·64²)·4 B = 8·12288·4 = 393,216.
-        try Self.expectCost(#"{"op":"gemm","m":64,"n":64,"k":64,"batch":8,"dtype":"fp32"}"#,
-                            flops: 4_194_304, bytes: 393_216, class: .gemm)
+        try Self.expectCost(
+            #"{"op":"gemm","m":64,"n":64,"k":64,"batch":8,"dtype":"fp32"}"#,
+            flops: 4_194_304, bytes: 393_216, class: .gemm)
         // Transposes change neither count; tf32 moves 4-byte elements.
         // 2·100·200·300 = 12,000,000; (100·300 + 300·200 + 100·200)·4 = (30000 + 60000 + 20000)·4 = 440,000.
-        try Self.expectCost(#"{"op":"gemm","m":100,"n":200,"k":300,"trans_a":true,"trans_b":true,"dtype":"tf32"}"#,
-                            flops: 12_000_000, bytes: 440_000, class: .gemm)
+        try Self.expectCost(
+            #"{"op":"gemm","m":100,"n":200,"k":300,"trans_a":true,"trans_b":true,"dtype":"tf32"}"#,
+            flops: 12_000_000, bytes: 440_000, class: .gemm)
         // fp8: 1 byte. 2·16·16·16 = 8192; 3·256·1 = 768.
         try Self.expectCost(#"{"op":"gemm","m":16,"n":16,"k":16,"dtype":"fp8"}"#, flops: 8192, bytes: 768, class: .gemm)
     }
@@ -38,24 +44,28 @@ struct KernelCostTests {
         // FLOPs 2·N·K·P·Q·C·R·S = 2·2·4·8·8·3·3·3 = 27,648.
         // Bytes: input 2·3·64 = 384, filter 4·3·9 = 108, output 2·4·64 = 512; 1004 · 4 B = 4016.
         for pass in ["fwd", "bwd_data", "bwd_weights"] {
-            try Self.expectCost(#"{"op":"conv2d","n":2,"c":3,"h":8,"w":8,"k":4,"r":3,"s":3,"pad":1,"pass":"\#(pass)","dtype":"fp32"}"#,
-                                flops: 27_648, bytes: 4016, class: .conv)
+            try Self.expectCost(
+                #"{"op":"conv2d","n":2,"c":3,"h":8,"w":8,"k":4,"r":3,"s":3,"pad":1,"pass":"\#(pass)","dtype":"fp32"}"#,
+                flops: 27_648, bytes: 4016, class: .conv)
         }
         // Stride 2, pad 1, 2 groups: n1 c4 9x9 k6 3x3. P = Q = (9 + 2 − 3)/2 + 1 = 5; C/g = 2.
         // FLOPs 2·1·6·5·5·2·3·3 = 5400. Bytes: input 4·81 = 324, filter 6·2·9 = 108, output 6·25 = 150;
         // 582 · 2 B = 1164.
-        try Self.expectCost(#"{"op":"conv2d","n":1,"c":4,"h":9,"w":9,"k":6,"r":3,"s":3,"stride":2,"pad":1,"groups":2,"dtype":"fp16"}"#,
-                            flops: 5400, bytes: 1164, class: .conv)
+        try Self.expectCost(
+            #"{"op":"conv2d","n":1,"c":4,"h":9,"w":9,"k":6,"r":3,"s":3,"stride":2,"pad":1,"groups":2,"dtype":"fp16"}"#,
+            flops: 5400, bytes: 1164, class: .conv)
         // No padding: n1 c8 10x10 k16 5x5: P = Q = 6. FLOPs 2·16·36·8·25 = 230,400.
         // Bytes: 8·100 + 16·8·25 + 16·36 = 800 + 3200 + 576 = 4576 · 2 = 9152.
-        try Self.expectCost(#"{"op":"conv2d","n":1,"c":8,"h":10,"w":10,"k":16,"r":5,"s":5,"pass":"bwd_weights","dtype":"bf16"}"#,
-                            flops: 230_400, bytes: 9152, class: .conv)
+        try Self.expectCost(
+            #"{"op":"conv2d","n":1,"c":8,"h":10,"w":10,"k":16,"r":5,"s":5,"pass":"bwd_weights","dtype":"bf16"}"#,
+            flops: 230_400, bytes: 9152, class: .conv)
     }
 
     @Test func conv2dImplicitGEMMShapes() throws {
         func shape(_ pass: String) throws -> (m: Double, n: Double, k: Double) {
-            guard case .conv2d(let c) = try Self.kernel(
-                #"{"op":"conv2d","n":2,"c":3,"h":8,"w":8,"k":4,"r":3,"s":3,"pad":1,"pass":"\#(pass)","dtype":"fp32"}"#)
+            guard
+                case .conv2d(let c) = try Self.kernel(
+                    #"{"op":"conv2d","n":2,"c":3,"h":8,"w":8,"k":4,"r":3,"s":3,"pad":1,"pass":"\#(pass)","dtype":"fp32"}"#)
             else { Issue.record("not a conv"); return (0, 0, 0) }
             return c.implicitGEMM
         }
@@ -73,18 +83,21 @@ struct KernelCostTests {
     @Test func elementwise() throws {
         // gelu: 7 arithmetic FLOPs an element by default (its tanh counted apart); one input, one
         // output: 1000·7 = 7000; 1000·2·2 B = 4000.
-        try Self.expectCost(#"{"op":"elementwise","name":"gelu","elements":1000,"dtype":"bf16"}"#,
-                            flops: 7000, bytes: 4000, class: .elementwise)
+        try Self.expectCost(
+            #"{"op":"elementwise","name":"gelu","elements":1000,"dtype":"bf16"}"#,
+            flops: 7000, bytes: 4000, class: .elementwise)
         // tanh = an exponential and a reciprocal: two special-function evaluations per element.
         #expect(Kernel.elementwise(Elementwise(name: "gelu", elements: 1000, dtype: .bf16)).cost.transcendentals == 2000)
         #expect(Kernel.elementwise(Elementwise(name: "exp", elements: 1000, dtype: .fp32)).cost.transcendentals == 1000)
         #expect(Kernel.elementwise(Elementwise(name: "add", elements: 1000, dtype: .fp32)).cost.transcendentals == 0)
         // add: two inputs: 1000·1 = 1000; 1000·(2 + 1)·4 B = 12,000.
-        try Self.expectCost(#"{"op":"elementwise","name":"add","elements":1000,"inputs":2,"dtype":"fp32"}"#,
-                            flops: 1000, bytes: 12_000, class: .elementwise)
+        try Self.expectCost(
+            #"{"op":"elementwise","name":"add","elements":1000,"inputs":2,"dtype":"fp32"}"#,
+            flops: 1000, bytes: 12_000, class: .elementwise)
         // An explicit rate wins: 400·2.5 = 1000; fused chain with 3 inputs and 2 outputs: 400·5·2 B = 4000.
-        try Self.expectCost(#"{"op":"elementwise","name":"fused","elements":400,"inputs":3,"outputs":2,"flops_per_element":2.5,"dtype":"fp16"}"#,
-                            flops: 1000, bytes: 4000, class: .elementwise)
+        try Self.expectCost(
+            #"{"op":"elementwise","name":"fused","elements":400,"inputs":3,"outputs":2,"flops_per_element":2.5,"dtype":"fp16"}"#,
+            flops: 1000, bytes: 4000, class: .elementwise)
     }
 
     @Test func copy() throws {
@@ -94,8 +107,9 @@ struct KernelCostTests {
 
     @Test func reduction() throws {
         // One add an element: 4096; read 4096 and write 16: 4112·4 B = 16,448.
-        try Self.expectCost(#"{"op":"reduction","elements":4096,"outputs":16,"dtype":"fp32"}"#,
-                            flops: 4096, bytes: 16_448, class: .reduction)
+        try Self.expectCost(
+            #"{"op":"reduction","elements":4096,"outputs":16,"dtype":"fp32"}"#,
+            flops: 4096, bytes: 16_448, class: .reduction)
         // Default one output: (100 + 1)·8 B = 808.
         try Self.expectCost(#"{"op":"reduction","elements":100,"dtype":"fp64"}"#, flops: 100, bytes: 808, class: .reduction)
     }
@@ -106,16 +120,19 @@ struct KernelCostTests {
         try Self.expectCost(#"{"op":"softmax","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 20_480, bytes: 16_384, class: .softmax)
         #expect(Kernel.rowwise(RowWise(.softmax, rows: 32, cols: 128, dtype: .bf16)).cost.transcendentals == 4096)
         // softmax bwd: 4·4096 = 16,384; read y, dy, write dx: 3·4096·2 = 24,576.
-        try Self.expectCost(#"{"op":"softmax","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 16_384, bytes: 24_576, class: .softmax)
+        try Self.expectCost(
+            #"{"op":"softmax","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 16_384, bytes: 24_576, class: .softmax)
         // layernorm fwd: 7·4096 = 28,672; (2·4096 + 2·128)·2 = (8192 + 256)·2 = 16,896.
         try Self.expectCost(#"{"op":"layernorm","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 28_672, bytes: 16_896, class: .norm)
         // layernorm bwd: 12·4096 = 49,152; x and dy read twice (dx, then the weights' gradients),
         // dx written: (5·4096 + 4·128)·2 = (20480 + 512)·2 = 41,984.
-        try Self.expectCost(#"{"op":"layernorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 49_152, bytes: 41_984, class: .norm)
+        try Self.expectCost(
+            #"{"op":"layernorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 49_152, bytes: 41_984, class: .norm)
         // rmsnorm fwd: 5·4096 = 20,480; (2·4096 + 128)·2 = 16,640.
         try Self.expectCost(#"{"op":"rmsnorm","rows":32,"cols":128,"dtype":"bf16"}"#, flops: 20_480, bytes: 16_640, class: .norm)
         // rmsnorm bwd: 9·4096 = 36,864; (5·4096 + 2·128)·2 = (20480 + 256)·2 = 41,472.
-        try Self.expectCost(#"{"op":"rmsnorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 36_864, bytes: 41_472, class: .norm)
+        try Self.expectCost(
+            #"{"op":"rmsnorm","rows":32,"cols":128,"pass":"bwd","dtype":"bf16"}"#, flops: 36_864, bytes: 41_472, class: .norm)
     }
 
     @Test func attention() throws {
@@ -148,11 +165,13 @@ struct KernelCostTests {
     @Test func embedding() throws {
         // 1024 tokens × 512 = 524,288 values, bf16; int64 ids: 1024·8 = 8192 B.
         // fwd gather: no FLOPs; ids + read rows + write rows = 8192 + 2·524,288·2 = 2,105,344.
-        try Self.expectCost(#"{"op":"embedding","tokens":1024,"d_model":512,"vocab":50000,"dtype":"bf16"}"#,
-                            flops: 0, bytes: 2_105_344, class: .embedding)
+        try Self.expectCost(
+            #"{"op":"embedding","tokens":1024,"d_model":512,"vocab":50000,"dtype":"bf16"}"#,
+            flops: 0, bytes: 2_105_344, class: .embedding)
         // bwd scatter-add: one add a value, 524,288; ids + read dY + read/write grad rows = 8192 + 3·524,288·2 = 3,153,920.
-        try Self.expectCost(#"{"op":"embedding","tokens":1024,"d_model":512,"vocab":50000,"pass":"bwd","dtype":"bf16"}"#,
-                            flops: 524_288, bytes: 3_153_920, class: .embedding)
+        try Self.expectCost(
+            #"{"op":"embedding","tokens":1024,"d_model":512,"vocab":50000,"pass":"bwd","dtype":"bf16"}"#,
+            flops: 524_288, bytes: 3_153_920, class: .embedding)
     }
 
     @Test func optimizer() throws {
@@ -162,7 +181,8 @@ struct KernelCostTests {
         // SGD with momentum: 4 FLOPs each = 4e6; read w, g, buf and write w, buf = 5 · 4 B · 1e6 = 20e6.
         try Self.expectCost(#"{"op":"optimizer","name":"sgd","params":1000000,"dtype":"fp32"}"#, flops: 4e6, bytes: 20e6, class: .optimizer)
         // bf16 states halve the bytes: 7 · 2 · 1e6 = 14e6.
-        try Self.expectCost(#"{"op":"optimizer","name":"adamw","params":1000000,"dtype":"bf16"}"#, flops: 12e6, bytes: 14e6, class: .optimizer)
+        try Self.expectCost(
+            #"{"op":"optimizer","name":"adamw","params":1000000,"dtype":"bf16"}"#, flops: 12e6, bytes: 14e6, class: .optimizer)
     }
 
     @Test func hugeButLegalShapesStayFinite() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// Kernel spec parsing: the defaults DESIGN.md promises, and a clear error for each kind of bad spec.
@@ -8,14 +9,21 @@ struct KernelSpecTests {
     static func parse(_ json: String) throws -> Kernel { try Kernel.parse(json: json, source: "spec.jsonl:3") }
 
     @Test func defaultsFollowTheContract() throws {
-        #expect(try Self.parse(#"{"op":"gemm","m":2,"n":3,"k":4,"dtype":"bf16"}"#)
+        #expect(
+            try Self.parse(#"{"op":"gemm","m":2,"n":3,"k":4,"dtype":"bf16"}"#)
                 == .gemm(GEMM(m: 2, n: 3, k: 4, batch: 1, transA: false, transB: false, dtype: .bf16)))
-        #expect(try Self.parse(#"{"op":"conv2d","n":1,"c":2,"h":5,"w":5,"k":2,"r":3,"s":3,"dtype":"fp32"}"#)
+        #expect(
+            try Self.parse(#"{"op":"conv2d","n":1,"c":2,"h":5,"w":5,"k":2,"r":3,"s":3,"dtype":"fp32"}"#)
                 == .conv2d(Conv2D(n: 1, c: 2, h: 5, w: 5, k: 2, r: 3, s: 3, stride: 1, pad: 0, groups: 1, pass: .fwd, dtype: .fp32)))
-        #expect(try Self.parse(#"{"op":"attention","batch":1,"heads":4,"seq":8,"head_dim":16,"dtype":"fp16"}"#)
-                == .attention(Attention(batch: 1, heads: 4, kvHeads: 4, seq: 8, seqKV: 8, headDim: 16, causal: false,
-                                        impl: .flash, pass: .fwd, dtype: .fp16)))
-        #expect(try Self.parse(#"{"op":"optimizer","name":"adamw","params":10}"#) == .optimizer(OptimizerUpdate(.adamw, params: 10, dtype: .fp32)))
+        #expect(
+            try Self.parse(#"{"op":"attention","batch":1,"heads":4,"seq":8,"head_dim":16,"dtype":"fp16"}"#)
+                == .attention(
+                    Attention(
+                        batch: 1, heads: 4, kvHeads: 4, seq: 8, seqKV: 8, headDim: 16, causal: false,
+                        impl: .flash, pass: .fwd, dtype: .fp16)))
+        #expect(
+            try Self.parse(#"{"op":"optimizer","name":"adamw","params":10}"#)
+                == .optimizer(OptimizerUpdate(.adamw, params: 10, dtype: .fp32)))
         #expect(try Self.parse(#"{"op":"layernorm","rows":2,"cols":3,"dtype":"BF16"}"#).dtype == .bf16, "dtype is case-insensitive")
     }
 
@@ -34,14 +42,20 @@ struct KernelSpecTests {
 
     @Test func aReductionHasFewerOutputsThanInputs() {
         let message = ridgelineErrorMessage { try Self.parse(#"{"op":"reduction","elements":16,"outputs":1000,"dtype":"fp32"}"#) }
-        #expect(message == "spec.jsonl:3: field 'outputs' has value '1000': expected at most elements (16): a reduction has fewer outputs than inputs")
+        #expect(
+            message
+                == "spec.jsonl:3: field 'outputs' has value '1000': expected at most elements (16): a reduction has fewer outputs than inputs"
+        )
     }
 
     @Test func aMatrixDTypeTheDeviceLacksIsPredictedAtTheFallbackRateAndSaysSo() throws {
         let v100 = try loadShippedProfile("v100-sxm2-32gb")
         let fp8 = Roofline(v100).predict(try Self.parse(#"{"op":"gemm","m":4096,"n":4096,"k":4096,"dtype":"fp8"}"#))
         #expect(fp8.computeDType == .fp16)
-        #expect(fp8.warnings == ["v100-sxm2-32gb has no fp8 peak: gemm 4096x4096x4096 fp8 is predicted at its fp16 rate, as frameworks fall back"])
+        #expect(
+            fp8.warnings == [
+                "v100-sxm2-32gb has no fp8 peak: gemm 4096x4096x4096 fp8 is predicted at its fp16 rate, as frameworks fall back"
+            ])
         let fp16 = Roofline(v100).predict(try Self.parse(#"{"op":"gemm","m":4096,"n":4096,"k":4096,"dtype":"fp16"}"#))
         #expect(fp16.warnings.isEmpty)
         let h100 = try loadShippedProfile("h100-sxm5-80gb")
@@ -57,7 +71,9 @@ struct KernelSpecTests {
 
     @Test func absurdlyLargeShape() {
         // m = n = k = 10^9: each dimension is legal, but the operands hold 3·10^18 elements.
-        let message = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1000000000,"n":1000000000,"k":1000000000,"dtype":"bf16"}"#) }
+        let message = ridgelineErrorMessage {
+            try Self.parse(#"{"op":"gemm","m":1000000000,"n":1000000000,"k":1000000000,"dtype":"bf16"}"#)
+        }
         #expect(message.hasPrefix("spec.jsonl:3: shape is absurdly large"))
         #expect(message.contains("2^48"))
         // A single dimension past 2^48 is rejected by its field.
@@ -86,11 +102,14 @@ struct KernelSpecTests {
     }
 
     @Test func missingField() {
-        #expect(ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1,"n":1,"dtype":"fp32"}"#) }
+        #expect(
+            ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1,"n":1,"dtype":"fp32"}"#) }
                 == "spec.jsonl:3: missing required field 'k'")
-        #expect(ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1,"n":1,"k":1}"#) }
+        #expect(
+            ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1,"n":1,"k":1}"#) }
                 == "spec.jsonl:3: missing required field 'dtype'")
-        #expect(ridgelineErrorMessage { try Self.parse(#"{"m":1,"n":1,"k":1,"dtype":"fp32"}"#) }
+        #expect(
+            ridgelineErrorMessage { try Self.parse(#"{"m":1,"n":1,"k":1,"dtype":"fp32"}"#) }
                 == "spec.jsonl:3: missing required field 'op'")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// A library is modelled at the kernels it chose: OpenBLAS records that name an old core are
@@ -9,15 +10,17 @@ import Testing
     func cpu(bits: Int, perClock: Double, fp32: Double) -> HardwareProfile {
         HardwareProfile(
             id: "cpu", name: "cpu", kind: .cpu, vendor: "v", architecture: "a",
-            compute: Compute(units: 2, unitName: "core", clockHz: 2e9, peak: [.fp32: fp32, .fp64: fp32 / 2],
-                             flopsPerClockPerUnit: [.fp32: perClock, .fp64: perClock / 2], simdBits: bits, threadsPerUnit: 1),
+            compute: Compute(
+                units: 2, unitName: "core", clockHz: 2e9, peak: [.fp32: fp32, .fp64: fp32 / 2],
+                flopsPerClockPerUnit: [.fp32: perClock, .fp64: perClock / 2], simdBits: bits, threadsPerUnit: 1),
             memory: [MemoryLevel(name: "dram", capacityBytes: 1e10, sharedByUnits: 2, bandwidth: 1e10)],
             launchLatency: 1e-6, dispatchLatency: 1e-6, scaleUp: nil, scaleOut: nil, powerWatts: 1, pricePerHourUSD: nil,
             calibration: nil, fingerprint: nil, origin: .datasheet, sources: [])
     }
 
     @Test func recordsNameTheirKernels() {
-        let prescott = LibraryKernels.from(engine: .openblas, version: "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Prescott MAX_THREADS=64 (core Prescott)")
+        let prescott = LibraryKernels.from(
+            engine: .openblas, version: "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Prescott MAX_THREADS=64 (core Prescott)")
         #expect(prescott == LibraryKernels(bits: 128, fma: false, name: "OpenBLAS core Prescott"))
         #expect(LibraryKernels.from(engine: .openblas, version: "OpenBLAS 0.3.21 (core Cooperlake)")?.bits == 512)
         #expect(LibraryKernels.from(engine: .openblas, version: "OpenBLAS 0.3.21 Haswell") == nil, "no (core …): nothing claimed")
@@ -50,14 +53,16 @@ import Testing
     @Test func validationUsesTheChosenKernels() {
         let intel = cpu(bits: 512, perClock: 64, fp32: 353e9)
         func observation(_ version: String) -> Observation {
-            var o = Observation(kernels: [.gemm(GEMM(m: 64, n: 64, k: 64, dtype: .fp32))], seconds: 1e-4, source: "t", engine: .openblas, threads: 2)
+            var o = Observation(
+                kernels: [.gemm(GEMM(m: 64, n: 64, k: 64, dtype: .fp32))], seconds: 1e-4, source: "t", engine: .openblas, threads: 2)
             o.engineVersion = version
             return o
         }
         let judged = Observations.profile(intel, for: [observation("OpenBLAS 0.3.21 (core Prescott)")])
         #expect(judged.compute.simdBits == 128)
         #expect(judged.name.contains("128-bit kernels"))
-        let mixed = Observations.profile(intel, for: [observation("OpenBLAS 0.3.21 (core Prescott)"), observation("OpenBLAS 0.3.21 (core SkylakeX)")])
+        let mixed = Observations.profile(
+            intel, for: [observation("OpenBLAS 0.3.21 (core Prescott)"), observation("OpenBLAS 0.3.21 (core SkylakeX)")])
         #expect(mixed.compute.simdBits == 512, "records that disagree claim nothing")
     }
 }
@@ -69,7 +74,9 @@ import Testing
     func profile(kind: HardwareProfile.Kind, bf16: Double, fp32: Double) -> HardwareProfile {
         HardwareProfile(
             id: "p", name: "p", kind: kind, vendor: "v", architecture: "a",
-            compute: Compute(units: 2, unitName: kind == .cpu ? "core" : "SM", clockHz: 2e9, peak: [.fp32: fp32, .bf16: bf16], simdBits: kind == .cpu ? 512 : nil),
+            compute: Compute(
+                units: 2, unitName: kind == .cpu ? "core" : "SM", clockHz: 2e9, peak: [.fp32: fp32, .bf16: bf16],
+                simdBits: kind == .cpu ? 512 : nil),
             memory: [MemoryLevel(name: "dram", capacityBytes: 1e10, sharedByUnits: 2, bandwidth: 1e10)],
             launchLatency: 1e-6, dispatchLatency: 1e-6, scaleUp: nil, scaleOut: nil, powerWatts: 1, pricePerHourUSD: nil,
             calibration: nil, fingerprint: nil, origin: .datasheet, sources: [])

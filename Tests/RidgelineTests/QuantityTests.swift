@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Ridgeline
 
 @Suite("Quantities and text tables")
@@ -30,7 +31,9 @@ struct QuantityTests {
         func message(_ text: String, _ dimension: Dimension) -> String {
             ridgelineErrorMessage { try Quantity.parse(text, as: dimension, field: "memory[0].bandwidth", file: "q.yaml") }
         }
-        #expect(message("80 GB", .bytesPerSecond) == "q.yaml: field 'memory[0].bandwidth' has value '80 GB': expected \(Dimension.bytesPerSecond.rawValue)")
+        #expect(
+            message("80 GB", .bytesPerSecond)
+                == "q.yaml: field 'memory[0].bandwidth' has value '80 GB': expected \(Dimension.bytesPerSecond.rawValue)")
         #expect(message("3.35TB/s", .bytesPerSecond).contains("a number and a unit, e.g. '3.35 TB/s'"))
         #expect(message("3.35", .bytesPerSecond).contains("a number and a unit"))
         #expect(message("fast TB/s", .bytesPerSecond).contains("a number and a unit"))
@@ -58,8 +61,10 @@ struct QuantityTests {
     }
 
     @Test func formatParseRoundTrip() throws {
-        for (value, dimension) in [(3.35e12, Dimension.bytesPerSecond), (141e9, .bytes), (1978.9e12, .flopsPerSecond),
-                                   (1.83e9, .hertz), (12e-6, .seconds), (1000, .watts)] {
+        for (value, dimension) in [
+            (3.35e12, Dimension.bytesPerSecond), (141e9, .bytes), (1978.9e12, .flopsPerSecond),
+            (1.83e9, .hertz), (12e-6, .seconds), (1000, .watts),
+        ] {
             let text = yamlQuantity(value, dimension)
             let back = try Quantity.parse(text, as: dimension, field: "f", file: nil)
             #expect(close(back, value), "\(value) → '\(text)' → \(back)")

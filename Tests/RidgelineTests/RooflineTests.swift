@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// Properties the roofline engine must keep on every shipped device, and the quantization effects
@@ -37,10 +38,13 @@ import Testing
     func moreBandwidthIsNeverSlower(id: String) throws {
         let profile = try loadShippedProfile(id)
         var faster = profile
-        faster.memory = faster.memory.map { var level = $0; level.bandwidth *= 2; return level }
+        faster.memory = faster.memory.map {
+            var level = $0; level.bandwidth *= 2; return level
+        }
         for kernel in Self.kernels {
-            #expect(Roofline(faster).predict(kernel).timeSeconds <= Roofline(profile).predict(kernel).timeSeconds * (1 + 1e-12),
-                    "\(kernel.label) on \(id)")
+            #expect(
+                Roofline(faster).predict(kernel).timeSeconds <= Roofline(profile).predict(kernel).timeSeconds * (1 + 1e-12),
+                "\(kernel.label) on \(id)")
         }
     }
 

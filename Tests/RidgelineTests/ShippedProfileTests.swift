@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// The profiles in `profiles/hardware/` are data other commands trust blindly: each must load,
@@ -85,7 +86,8 @@ struct ShippedProfileTests {
         let b200 = try load("b200")
         #expect(near(b200.scaleUp?.bandwidth, 900e9) && near(b200.compute.peak[.fp8], 4500e12))
         let mi300x = try load("mi300x")
-        #expect(mi300x.compute.units == 304 && near(mi300x.compute.peak[.bf16], 1307.4e12) && near(mi300x.deviceMemory.capacityBytes, 192e9))
+        #expect(
+            mi300x.compute.units == 304 && near(mi300x.compute.peak[.bf16], 1307.4e12) && near(mi300x.deviceMemory.capacityBytes, 192e9))
         let l4 = try load("l4")
         #expect(l4.scaleUp?.name.hasPrefix("PCIe") == true && near(l4.scaleUp?.bandwidth, 32e9) && l4.powerWatts == 72, "L4 has no NVLink")
         let v100 = try load("v100-sxm2-32gb")

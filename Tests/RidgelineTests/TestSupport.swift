@@ -1,6 +1,7 @@
 import Foundation
 @_exported import RidgelineTestSupport
 import Testing
+
 @testable import Ridgeline
 
 /// Ids of every `*.yaml` in `profiles/hardware`, sorted (`shippedProfileIds`: never empty).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Ridgeline
 
 /// Issue 12, item 5: a calibration carries to another GPU when each fraction sits on the ceiling

@@ -1,5 +1,6 @@
 import Ridgeline
 import Testing
+
 @testable import RidgelineTraining
 
 @Suite struct CSVTableTests {

@@ -1,22 +1,27 @@
 import Foundation
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineTraining
 
 /// The collective model (`CollectiveParameters`, `Network.time`) and its fit on the shipped
 /// all-reduce tables (reference/collectives), held out by size.
 @Suite struct CollectiveModelTests {
     static func tables(_ gpu: String) throws -> [CollectiveSample] {
-        try (2...8).flatMap { try NCCLTestsOutput.loadReferenceTable(path: DataRoot.locate().reference("collectives/allreduce-\(gpu)-\($0)gpu.csv")) }
+        try (2...8).flatMap {
+            try NCCLTestsOutput.loadReferenceTable(path: DataRoot.locate().reference("collectives/allreduce-\(gpu)-\($0)gpu.csv"))
+        }
     }
 
-    static let fitted = CollectiveParameters(baseLatency: 40e-6, lowLatencyFraction: 0.75, pipelineFill: 16e6,
-                                             busBandwidth: [2: 197e9, 8: 230e9])
+    static let fitted = CollectiveParameters(
+        baseLatency: 40e-6, lowLatencyFraction: 0.75, pipelineFill: 16e6,
+        busBandwidth: [2: 197e9, 8: 230e9])
 
     @Test(arguments: [Collective.allReduce, .reduceScatter, .allGather, .sendRecv])
     func timeGrowsWithSizeAndNeverBeatsLatencyPlusBandwidth(_ c: Collective) {
-        let net = Network(scaleUpBandwidth: 300e9, scaleUpLatency: 3e-6, domainSize: 8, scaleOutBandwidth: 25e9, scaleOutLatency: 5e-6,
-                          scaleUpCollective: Self.fitted)
+        let net = Network(
+            scaleUpBandwidth: 300e9, scaleUpLatency: 3e-6, domainSize: 8, scaleOutBandwidth: 25e9, scaleOutLatency: 5e-6,
+            scaleUpCollective: Self.fitted)
         for ranks in [2, 4, 8] {
             var previous = 0.0
             for exponent in 10...32 {
@@ -26,7 +31,8 @@ import Ridgeline
                 let ranksOnRing = c == .sendRecv ? 2 : ranks
                 let bandwidth = Self.fitted.busBandwidth(ranks: ranksOnRing, linkBandwidth: 300e9, defaultEfficiency: 1)
                 // Latency (hop latencies and the per-call base) + bus bytes / bus bandwidth.
-                let floor = c.latencySteps(ranks: ranksOnRing) * 3e-6 + Self.fitted.baseLatency
+                let floor =
+                    c.latencySteps(ranks: ranksOnRing) * 3e-6 + Self.fitted.baseLatency
                     + c.bytesPerRank(bytes, ranks: ranksOnRing) / bandwidth
                 #expect(t >= floor * (1 - 1e-12), "\(c) \(ranks) ranks, \(bytes) B")
                 previous = t

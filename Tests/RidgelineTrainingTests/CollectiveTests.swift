@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RidgelineTraining
 
 @Suite struct CollectiveTests {

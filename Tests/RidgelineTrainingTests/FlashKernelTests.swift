@@ -1,18 +1,22 @@
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineTraining
 
 /// The flash-attention kernel a framework runs (`TrainingAssumptions.flashKernel`).
 @Suite struct FlashKernelTests {
     static func layer(_ kernel: FlashKernel, flash: Bool = true, cp: Int = 1) throws -> PhaseCost {
-        let model = TransformerModel(name: "mpt-1b-like", layers: 24, dModel: 2048, heads: 16, ffn: 8192, vocab: 50368, maxSeq: 8192,
-                                     position: .none, tiedEmbeddings: true, bias: false)
+        let model = TransformerModel(
+            name: "mpt-1b-like", layers: 24, dModel: 2048, heads: 16, ffn: 8192, vocab: 50368, maxSeq: 8192,
+            position: .none, tiedEmbeddings: true, bias: false)
         var assumptions = TrainingAssumptions()
         assumptions.flashKernel = kernel
-        var settings = KernelSettings(tp: 1, microBatch: 2, seq: 8192, precision: .bf16, recompute: .full, flashAttention: flash, mode: .eager)
+        var settings = KernelSettings(
+            tp: 1, microBatch: 2, seq: 8192, precision: .bf16, recompute: .full, flashAttention: flash, mode: .eager)
         settings.cp = cp
-        let c = try LayerCosts.compute(model: .transformer(model), profile: try ProfileStore.locate().hardware("a100-sxm4-80gb"),
-                                       settings: settings, assumptions: assumptions)
+        let c = try LayerCosts.compute(
+            model: .transformer(model), profile: try ProfileStore.locate().hardware("a100-sxm4-80gb"),
+            settings: settings, assumptions: assumptions)
         return c.layerForward + c.layerRecompute + c.layerBackward
     }
 

@@ -1,5 +1,6 @@
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineTraining
 
 /// Eager ops queued by a host that spends a fixed time per op (`HostQueue`).
@@ -9,7 +10,7 @@ import Ridgeline
     @Test(arguments: [(3.0, 10e-6, 30e-6), (5.0, 50e-6, 30e-6), (4.0, 30e-6, 30e-6)])
     func closedFormMatchesTheRecurrence(_ count: Double, _ device: Double, _ host: Double) {
         var q = HostQueue()
-        q.issue(count: 2, device: 5e-6, host: host)            // something already queued
+        q.issue(count: 2, device: 5e-6, host: host)  // something already queued
         q.issue(count: count, device: device, host: host)
         var issued = 0.0, finished = 0.0
         for d in [5e-6, 5e-6] + Array(repeating: device, count: Int(count)) {
@@ -31,33 +32,37 @@ import Ridgeline
     /// With a host cost set, a layer of a small model is host-bound in either mode: its passes
     /// cost at least kernels × host, whatever tp does to the device time.
     @Test func eagerSmallModelIsHostBound() throws {
-        let model = TransformerModel(name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
+        let model = TransformerModel(
+            name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
         var assumptions = TrainingAssumptions()
         assumptions.hostSecondsPerOp = 45e-6
         let profile = try ProfileStore.locate().hardware("a100-sxm4-80gb")
         for tp in [1, 2, 4] {
-          for mode in StepMode.allCases {
-            let settings = KernelSettings(tp: tp, microBatch: 1, seq: 1024, precision: .fp16, recompute: .full, flashAttention: false, mode: mode)
-            let c = try LayerCosts.compute(model: .transformer(model), profile: profile, settings: settings, assumptions: assumptions)
-            let pass = c.layerForward + c.layerRecompute + c.layerBackward
-            // The 6 all-reduces of forward, recompute and backward at tp > 1 are host calls too.
-            let calls = pass.kernels + (tp > 1 ? 6 : 0)
-            #expect(pass.seconds >= calls * 45e-6 * 0.999)
-            #expect(pass.seconds < calls * 45e-6 * 1.1 + pass.communication)
-          }
+            for mode in StepMode.allCases {
+                let settings = KernelSettings(
+                    tp: tp, microBatch: 1, seq: 1024, precision: .fp16, recompute: .full, flashAttention: false, mode: mode)
+                let c = try LayerCosts.compute(model: .transformer(model), profile: profile, settings: settings, assumptions: assumptions)
+                let pass = c.layerForward + c.layerRecompute + c.layerBackward
+                // The 6 all-reduces of forward, recompute and backward at tp > 1 are host calls too.
+                let calls = pass.kernels + (tp > 1 ? 6 : 0)
+                #expect(pass.seconds >= calls * 45e-6 * 0.999)
+                #expect(pass.seconds < calls * 45e-6 * 1.1 + pass.communication)
+            }
         }
     }
 
     /// Tensor-parallel all-reduces queued with the kernels: in a host-bound layer each adds one
     /// host call (the cost grows with the launches), and its device time hides behind the host.
     @Test func tensorParallelAllReducesAreHostCalls() throws {
-        let model = TransformerModel(name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
+        let model = TransformerModel(
+            name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
         let profile = try ProfileStore.locate().hardware("a100-sxm4-80gb")
         func layer(tp: Int, host: Double, collective: Double? = nil) throws -> PhaseCost {
             var assumptions = TrainingAssumptions()
             assumptions.hostSecondsPerOp = host
             assumptions.hostSecondsPerCollective = collective
-            let settings = KernelSettings(tp: tp, microBatch: 1, seq: 1024, precision: .fp16, recompute: .full, flashAttention: false, mode: .compiled)
+            let settings = KernelSettings(
+                tp: tp, microBatch: 1, seq: 1024, precision: .fp16, recompute: .full, flashAttention: false, mode: .compiled)
             let c = try LayerCosts.compute(model: .transformer(model), profile: profile, settings: settings, assumptions: assumptions)
             return c.layerForward + c.layerRecompute + c.layerBackward
         }
@@ -77,10 +82,14 @@ import Ridgeline
     /// unfused attention, full recomputation) lists 45 kernels at any tp and 6 tensor-parallel
     /// all-reduce calls at tp > 1.
     @Test func vTrainLayerCounts() throws {
-        let model = TransformerModel(name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
+        let model = TransformerModel(
+            name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
         for tp in [1, 2, 4] {
-            var k = TransformerKernels(model: model, settings: KernelSettings(tp: tp, microBatch: 1, seq: 1024, precision: .fp16,
-                                                                              recompute: .full, flashAttention: false, mode: .compiled))
+            var k = TransformerKernels(
+                model: model,
+                settings: KernelSettings(
+                    tp: tp, microBatch: 1, seq: 1024, precision: .fp16,
+                    recompute: .full, flashAttention: false, mode: .compiled))
             k.megatronSoftmaxRule = true
             let layer = k.layerForward() + k.layerRecompute() + k.layerBackward()
             #expect(layer.kernels.reduce(0) { $0 + $1.count } == 45)
@@ -91,10 +100,14 @@ import Ridgeline
     /// Megatron's fused softmax needs micro-batch × heads per rank to be a multiple of 4: 16 heads
     /// at tp 8 and micro-batch 1 run PyTorch's five fp32 ops each way instead; micro-batch 2 does not.
     @Test func fusedSoftmaxShapeRule() {
-        let model = TransformerModel(name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
+        let model = TransformerModel(
+            name: "gpt-1024", layers: 12, dModel: 1024, heads: 16, ffn: 4096, vocab: 50257, maxSeq: 1024, dropout: true)
         func kernels(micro: Int, rule: Bool) -> Int {
-            var k = TransformerKernels(model: model, settings: KernelSettings(tp: 8, microBatch: micro, seq: 1024, precision: .fp16,
-                                                                              recompute: .none, flashAttention: false, mode: .compiled))
+            var k = TransformerKernels(
+                model: model,
+                settings: KernelSettings(
+                    tp: 8, microBatch: micro, seq: 1024, precision: .fp16,
+                    recompute: .none, flashAttention: false, mode: .compiled))
             k.megatronSoftmaxRule = rule
             return k.attentionForward(heads: 2).kernels.count + k.attentionBackward().kernels.count
         }

@@ -1,17 +1,23 @@
 import Ridgeline
 import Testing
+
 @testable import RidgelineTraining
 
 @Suite struct MemoryTests {
     /// GPT-3 175B with dropout, unfused attention (the paper's setting), s=2048, b=1, a=96, h=12288.
-    let model = TransformerModel(name: "gpt3", layers: 96, dModel: 12288, heads: 96, ffn: 49152, vocab: 51200, maxSeq: 2048,
-                                 dropout: true)
+    let model = TransformerModel(
+        name: "gpt3", layers: 96, dModel: 12288, heads: 96, ffn: 49152, vocab: 51200, maxSeq: 2048,
+        dropout: true)
     var sbh: Double { 2048 * 12288 }
     var asOverH: Double { 96.0 * 2048 / 12288 }
 
     func perLayer(tp: Int, sp: Bool, recompute: Recompute) -> Double {
-        ActivationMemory(model: model, settings: KernelSettings(tp: tp, sequenceParallel: sp, microBatch: 1, seq: 2048,
-                                                                 precision: .bf16, recompute: recompute, flashAttention: false)).storedPerLayer
+        ActivationMemory(
+            model: model,
+            settings: KernelSettings(
+                tp: tp, sequenceParallel: sp, microBatch: 1, seq: 2048,
+                precision: .bf16, recompute: recompute, flashAttention: false)
+        ).storedPerLayer
     }
 
     @Test func korthikantiNoParallelism() {
@@ -43,8 +49,9 @@ import Testing
     /// ZeRO-1 shards the 12, ZeRO-2 the gradients too, ZeRO-3 everything.
     @Test(arguments: [0, 1, 2, 3])
     func zeroStagesShardStates(zero: Int) throws {
-        let c = try LayerCosts.compute(model: try Fixtures.model("llama2-7b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
-                                       settings: KernelSettings(seq: 4096))
+        let c = try LayerCosts.compute(
+            model: try Fixtures.model("llama2-7b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
+            settings: KernelSettings(seq: 4096))
         let dp = 8.0
         let step = StepModel.evaluate(c, layout: Layout(devices: 8, dp: 8, zero: zero, globalBatch: 8))
         let p = step.parametersPerStage
@@ -56,24 +63,27 @@ import Testing
 
     /// 1F1B keeps p micro-batches in flight on the first stage: L/p layers × p = L layers' worth.
     @Test func pipelineFirstStageHoldsAllLayersWorth() throws {
-        let c = try LayerCosts.compute(model: try Fixtures.model("gpt3-175b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
-                                       settings: KernelSettings(tp: 8, sequenceParallel: true, seq: 2048, recompute: .selective, flashAttention: false))
+        let c = try LayerCosts.compute(
+            model: try Fixtures.model("gpt3-175b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
+            settings: KernelSettings(tp: 8, sequenceParallel: true, seq: 2048, recompute: .selective, flashAttention: false))
         let step = StepModel.evaluate(c, layout: Layout(devices: 64, tp: 8, pp: 8, globalBatch: 64))
         let expected = 96 * c.activationBytesPerLayer + 8 * c.inputActivationBytes
         #expect(Fixtures.relativeError(step.memory.activations, expected) < 1e-12)
     }
 
     @Test func llama70BOnOneGPUDoesNotFit() throws {
-        let e = try TrainingPredictor.predict(model: try Fixtures.model("llama2-70b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
-                                              settings: KernelSettings(seq: 4096), layout: Layout(devices: 1, globalBatch: 8), tokens: 1e9)
+        let e = try TrainingPredictor.predict(
+            model: try Fixtures.model("llama2-70b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
+            settings: KernelSettings(seq: 4096), layout: Layout(devices: 1, globalBatch: 8), tokens: 1e9)
         #expect(!e.fitsInMemory)
         #expect(e.step.memory.total > 16 * 68e9)
     }
 
     @Test func llama7BWithZeRO3OnEightGPUsFits() throws {
-        let e = try TrainingPredictor.predict(model: try Fixtures.model("llama2-7b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
-                                              settings: KernelSettings(microBatch: 1, seq: 4096, recompute: .selective),
-                                              layout: Layout(devices: 8, dp: 8, zero: 3, globalBatch: 512), tokens: 2e12)
+        let e = try TrainingPredictor.predict(
+            model: try Fixtures.model("llama2-7b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
+            settings: KernelSettings(microBatch: 1, seq: 4096, recompute: .selective),
+            layout: Layout(devices: 8, dp: 8, zero: 3, globalBatch: 512), tokens: 2e12)
         #expect(e.fitsInMemory)
         #expect(e.step.mfu > 0.2 && e.step.mfu <= 1)
         #expect(e.trainSeconds > 0 && e.energyKWh > 0 && (e.costUSD ?? 0) > 0)
@@ -84,7 +94,9 @@ import Testing
     func check(_ layout: Layout, _ id: String = "gpt3-175b") throws { try layout.validate(model: try Fixtures.model(id)) }
 
     @Test func productMustEqualDevices() {
-        #expect { try check(Layout(devices: 64, tp: 8, pp: 4, dp: 4, globalBatch: 64)) } throws: { "\($0)".contains("tp·pp·cp·dp = 8·4·1·4 = 128") }
+        #expect { try check(Layout(devices: 64, tp: 8, pp: 4, dp: 4, globalBatch: 64)) } throws: {
+            "\($0)".contains("tp·pp·cp·dp = 8·4·1·4 = 128")
+        }
     }
 
     @Test func headsMustDivideByTP() {
@@ -109,7 +121,9 @@ import Testing
     }
 
     @Test func interleaveMustSplitTheStage() {
-        #expect { try check(Layout(devices: 64, tp: 8, pp: 8, schedule: .interleaved(chunks: 5), globalBatch: 64)) } throws: { "\($0)".contains("chunks") }
+        #expect { try check(Layout(devices: 64, tp: 8, pp: 8, schedule: .interleaved(chunks: 5), globalBatch: 64)) } throws: {
+            "\($0)".contains("chunks")
+        }
     }
 
     @Test func cnnIsDataParallelOnly() {

@@ -1,6 +1,7 @@
 import Foundation
 import Ridgeline
 import Testing
+
 @testable import RidgelineTraining
 
 @Suite struct ModelDefinitionTests {
@@ -56,8 +57,9 @@ import Testing
         // Narayanan et al. print Table 1 sizes to 0.1B (1.65B is "1.7"): within 1% or that rounding.
         let rounding = entry.source.hasPrefix("Narayanan") ? 0.05e9 : 0
         let allowed = max(0.01 * entry.parameters, rounding)
-        #expect(abs(model.parameterCount - entry.parameters) <= allowed,
-                "\(id): \(model.parameterCount) vs \(entry.parameters) (\(entry.source))")
+        #expect(
+            abs(model.parameterCount - entry.parameters) <= allowed,
+            "\(id): \(model.parameterCount) vs \(entry.parameters) (\(entry.source))")
     }
 
     /// Shipped models Ridgeline refuses to load, with the field the refusal names.
@@ -82,7 +84,8 @@ import Testing
     }
 
     @Test func badFieldNamesFileFieldAndValue() {
-        let text = "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: tanh\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
+        let text =
+            "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: tanh\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
         #expect { try ModelDefinition.parse(text, file: "m.yaml") } throws: { error in
             let message = "\(error)"
             return message.contains("m.yaml") && message.contains("ffn_kind") && message.contains("tanh")
@@ -90,12 +93,14 @@ import Testing
     }
 
     @Test func unknownFieldIsRejected() {
-        let text = "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\nlayer: 3\n"
+        let text =
+            "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\nlayer: 3\n"
         #expect(throws: RidgelineError.self) { try ModelDefinition.parse(text, file: "m.yaml") }
     }
 
     @Test func headsMustDivideWidth() {
-        let text = "name: x\nlayers: 2\nd_model: 65\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
+        let text =
+            "name: x\nlayers: 2\nd_model: 65\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
         #expect { try ModelDefinition.parse(text, file: "m.yaml") } throws: { "\($0)".contains("heads") }
     }
 }

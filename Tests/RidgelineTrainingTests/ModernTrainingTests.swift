@@ -1,6 +1,7 @@
 import Foundation
 import Ridgeline
 import Testing
+
 @testable import RidgelineTraining
 
 /// Issue 11: mixtures of experts, expert and context parallelism, uneven pipelines, partial
@@ -35,31 +36,33 @@ import Testing
     }
 
     static let smallMoE = """
-    name: tiny-moe
-    layers: 4
-    d_model: 64
-    heads: 4
-    ffn: 256
-    ffn_kind: gelu
-    norm: layernorm
-    vocab: 100
-    max_seq: 16
-    position: learned
-    bias: false
-    experts: 4
-    top_k: 2
-    expert_ffn: 128
-    shared_experts: 1
-    moe_every: 2
-    dense_layers: 1
-    """
+        name: tiny-moe
+        layers: 4
+        d_model: 64
+        heads: 4
+        ffn: 256
+        ffn_kind: gelu
+        norm: layernorm
+        vocab: 100
+        max_seq: 16
+        position: learned
+        bias: false
+        experts: 4
+        top_k: 2
+        expert_ffn: 128
+        shared_experts: 1
+        moe_every: 2
+        dense_layers: 1
+        """
 
     /// An invented MoE: layers 0, 1, 3 dense, layer 2 MoE (dense_layers 1, every other after).
     /// Dense layer: attention 4·64² = 16384, MLP 2·64·256 = 32768, two layer norms 256 → 49408.
     /// MoE layer: attention 16384, router 64·4 = 256, (4 routed + 1 shared) × 2·64·128, norms 256
     /// → 98816; active (2 routed + 1 shared) → 66048. Embedding 100·64 + positions 16·64, final norm 128.
     @Test func smallMoEByHand() throws {
-        guard case .transformer(let t) = try ModelDefinition.parse(Self.smallMoE, file: "tiny.yaml") else { Issue.record("not a transformer"); return }
+        guard case .transformer(let t) = try ModelDefinition.parse(Self.smallMoE, file: "tiny.yaml") else {
+            Issue.record("not a transformer"); return
+        }
         #expect(t.moeLayerCount == 1)
         #expect((0..<4).map { t.moe!.isMoE(layer: $0) } == [false, false, true, false])
         #expect(t.parameterCount == 3 * 49_408 + 98_816 + 7_424 + 128)
@@ -74,13 +77,22 @@ import Testing
     }
 
     @Test func moeFieldErrorsNameTheField() {
-        let base = "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
-        #expect { try ModelDefinition.parse(base + "experts: 4\ntop_k: 5\n", file: "m.yaml") } throws: { "\($0)".contains("top_k") && "\($0)".contains("5") }
-        #expect { try ModelDefinition.parse(base + "top_k: 2\n", file: "m.yaml") } throws: { "\($0)".contains("top_k") && "\($0)".contains("experts") }
-        #expect { try ModelDefinition.parse(base + "attention: mla\nkv_lora_rank: 512\n", file: "m.yaml") } throws: { "\($0)".contains("qk_rope_dim") }
+        let base =
+            "name: x\nlayers: 2\nd_model: 64\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
+        #expect { try ModelDefinition.parse(base + "experts: 4\ntop_k: 5\n", file: "m.yaml") } throws: {
+            "\($0)".contains("top_k") && "\($0)".contains("5")
+        }
+        #expect { try ModelDefinition.parse(base + "top_k: 2\n", file: "m.yaml") } throws: {
+            "\($0)".contains("top_k") && "\($0)".contains("experts")
+        }
+        #expect { try ModelDefinition.parse(base + "attention: mla\nkv_lora_rank: 512\n", file: "m.yaml") } throws: {
+            "\($0)".contains("qk_rope_dim")
+        }
         #expect { try ModelDefinition.parse(base + "kv_lora_rank: 512\n", file: "m.yaml") } throws: { "\($0)".contains("attention: mla") }
         #expect { try ModelDefinition.parse(base + "mamba: true\n", file: "m.yaml") } throws: { "\($0)".contains("mamba") }
-        #expect { try ModelDefinition.parse(base + "experts: 4\ndense_layers: 2\n", file: "m.yaml") } throws: { "\($0)".contains("dense_layers") }
+        #expect { try ModelDefinition.parse(base + "experts: 4\ndense_layers: 2\n", file: "m.yaml") } throws: {
+            "\($0)".contains("dense_layers")
+        }
     }
 
     /// DeepSeek-V3's multi-head latent attention by hand (d 7168, 128 heads, q latent 1536, kv
@@ -129,7 +141,8 @@ import Testing
     @Test func expertTensorParallelism() throws {
         let m = try Fixtures.transformer("grok-1")
         func kernels(_ etp: Int?) -> TransformerKernels {
-            TransformerKernels(model: m, settings: KernelSettings(tp: 4, sequenceParallel: true, microBatch: 1, seq: 8192, ep: 8, expertTP: etp))
+            TransformerKernels(
+                model: m, settings: KernelSettings(tp: 4, sequenceParallel: true, microBatch: 1, seq: 8192, ep: 8, expertTP: etp))
         }
         let same = kernels(nil), one = kernels(1)
         #expect(Fixtures.relativeError(one.expertParametersPerRank, 4 * same.expertParametersPerRank) < 1e-12)
@@ -138,8 +151,12 @@ import Testing
         #expect(one.moeBlockForward().collectives.allSatisfy { $0.group != .expertTensor })
         #expect(same.moeBlockForward().collectives.filter { $0.group == .expertTensor }.count == 2)
         let model = ModelDefinition.transformer(m)
-        #expect(throws: Never.self) { try Layout(devices: 512, tp: 4, pp: 8, cp: 2, dp: 8, ep: 8, globalBatch: 1024, expertTP: 1).validate(model: model) }
-        #expect { try Layout(devices: 96, tp: 4, pp: 2, cp: 1, dp: 12, ep: 8, globalBatch: 96, expertTP: 8).validate(model: model) } throws: {
+        #expect(throws: Never.self) {
+            try Layout(devices: 512, tp: 4, pp: 8, cp: 2, dp: 8, ep: 8, globalBatch: 1024, expertTP: 1).validate(model: model)
+        }
+        #expect {
+            try Layout(devices: 96, tp: 4, pp: 2, cp: 1, dp: 12, ep: 8, globalBatch: 96, expertTP: 8).validate(model: model)
+        } throws: {
             "\($0)".contains("128") && "\($0)".contains("96") && "\($0)".contains("etp")
         }
     }
@@ -190,7 +207,8 @@ import Testing
         #expect(PipelineSplit(layers: 126, stages: 16).stageLayers == [7] + Array(repeating: 8, count: 14) + [7])
         #expect(PipelineSplit(layers: 30, stages: 4).stageLayers == [7, 8, 8, 7])
         #expect(PipelineSplit(layers: 70, stages: 12).stageLayers == [5] + Array(repeating: 6, count: 10) + [5])
-        #expect(PipelineSplit(layers: 126, stages: 16, first: 5, last: 5).stageLayers == [5, 9, 9, 9, 9] + Array(repeating: 8, count: 10) + [5])
+        #expect(
+            PipelineSplit(layers: 126, stages: 16, first: 5, last: 5).stageLayers == [5, 9, 9, 9, 9] + Array(repeating: 8, count: 10) + [5])
         #expect(PipelineSplit(layers: 32, stages: 3).stageLayers == [10, 11, 11])
         #expect(PipelineSplit(layers: 96, stages: 8).stageLayers == Array(repeating: 12, count: 8))
     }
@@ -213,7 +231,10 @@ import Testing
         let stageGEMM = 11 * (c.layerForward + c.layerBackward).gemm + (c.outputForward + c.outputBackward).gemm
         #expect(Fixtures.relativeError(step.breakdown.gemm, 12 * stageGEMM) < 1e-12)
         #expect(throws: Never.self) { try layout.validate(model: try Fixtures.model("llama3-8b")) }
-        #expect { try Layout(devices: 4, pp: 4, globalBatch: 8, firstStageLayers: 20, lastStageLayers: 20).validate(model: try Fixtures.model("llama3-8b")) } throws: {
+        #expect {
+            try Layout(devices: 4, pp: 4, globalBatch: 8, firstStageLayers: 20, lastStageLayers: 20).validate(
+                model: try Fixtures.model("llama3-8b"))
+        } throws: {
             "\($0)".contains("first/last stage layers")
         }
     }
@@ -229,7 +250,9 @@ import Testing
         #expect(low.stepSeconds < mid.stepSeconds && mid.stepSeconds < high.stepSeconds)
         #expect(mid.microBatchesPerStep == 43 && mid.tokensPerStep == 2048 * 1024)
         #expect(mid.memory.total == high.memory.total)
-        #expect(throws: Never.self) { try Layout(devices: 8, dp: 8, globalBatch: 2048, microBatch: 6).validate(model: try Fixtures.model("gpt2-355m")) }
+        #expect(throws: Never.self) {
+            try Layout(devices: 8, dp: 8, globalBatch: 2048, microBatch: 6).validate(model: try Fixtures.model("gpt2-355m"))
+        }
     }
 
     // MARK: Fine-tuning
@@ -261,8 +284,12 @@ import Testing
         let model = try Fixtures.model("llama3.1-70b")
         func step(_ p: Precision) throws -> Double {
             let s = KernelSettings(tp: 4, sequenceParallel: true, microBatch: 1, seq: 8192, precision: p, cp: 2)
-            return StepModel.evaluate(try costs(model, s), layout: Layout(devices: 64, tp: 4, pp: 4, cp: 2, dp: 2,
-                                                                           schedule: .interleaved(chunks: 5), globalBatch: 128)).stepSeconds
+            return StepModel.evaluate(
+                try costs(model, s),
+                layout: Layout(
+                    devices: 64, tp: 4, pp: 4, cp: 2, dp: 2,
+                    schedule: .interleaved(chunks: 5), globalBatch: 128)
+            ).stepSeconds
         }
         let speedUp = try step(.bf16) / step(.fp8)
         #expect(speedUp > 1.2 && speedUp < 1.6, "fp8 speed-up \(speedUp)")

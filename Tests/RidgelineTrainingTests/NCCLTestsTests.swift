@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import Ridgeline
+import Testing
+
 @testable import RidgelineTraining
 
 /// The nccl-tests reader on the layouts nccl-tests prints, and `calibrate-network`'s fit on the
@@ -57,12 +58,12 @@ import Ridgeline
 
     @Test func badInputNamesFileAndLine() throws {
         let text = """
-        # Collective test starting: all_reduce_perf
-        #  Rank  0 Group  0 Pid 1 on h device  0 [0x07] GPU
-        #  Rank  1 Group  0 Pid 1 on h device  1 [0x08] GPU
-        #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
-             1048576        262144     float     sum      -1    44.21   23.72   23.72      0    oops   23.25   23.25      0
-        """
+            # Collective test starting: all_reduce_perf
+            #  Rank  0 Group  0 Pid 1 on h device  0 [0x07] GPU
+            #  Rank  1 Group  0 Pid 1 on h device  1 [0x08] GPU
+            #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
+                 1048576        262144     float     sum      -1    44.21   23.72   23.72      0    oops   23.25   23.25      0
+            """
         do {
             _ = try NCCLTestsOutput.parse(text, file: "bad.txt")
             Issue.record("expected an error")
@@ -77,11 +78,11 @@ import Ridgeline
         }
         #expect(throws: RidgelineError.self) { try NCCLTestsOutput.parse("# nothing here\n", file: "empty.txt") }
         let oneRank = """
-        # Collective test starting: all_reduce_perf
-        #  Rank  0 Group  0 Pid 1 on h device  0 [0x07] GPU
-        #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
-             1048576        262144     float     sum      -1     9.21  113.85    0.00      0     0.31  3382.4    0.00      0
-        """
+            # Collective test starting: all_reduce_perf
+            #  Rank  0 Group  0 Pid 1 on h device  0 [0x07] GPU
+            #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
+                 1048576        262144     float     sum      -1     9.21  113.85    0.00      0     0.31  3382.4    0.00      0
+            """
         do {
             _ = try NCCLTestsOutput.parse(oneRank, file: "one.txt")
             Issue.record("expected an error")
@@ -93,17 +94,25 @@ import Ridgeline
     /// The shipped tables in nccl-tests' text layout (as all_reduce_perf prints, src/util.cu).
     static func writeFixture(gpu: String, ranks: Int, into directory: String) throws -> String {
         let csv = try CSVTable.load(path: try DataRoot.locate().reference("collectives/allreduce-\(gpu)-\(ranks)gpu.csv"))
-        var lines = ["# nccl-tests version 2.13.8 nccl-headers=21903 nccl-library=21903",
-                     "# nThread 1 nGpus \(ranks) minBytes 1048576 maxBytes 1073741824 step: 1048576(bytes) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0",
-                     "#", "# Using devices"]
-        for r in 0..<ranks { lines.append("#  Rank \(r) Group  0 Pid   4242 on   dgx-node device  \(r) [0000:07:00] NVIDIA \(gpu.uppercased())") }
-        lines += ["#", "#                                                              out-of-place                       in-place",
-                  "#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong",
-                  "#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)"]
+        var lines = [
+            "# nccl-tests version 2.13.8 nccl-headers=21903 nccl-library=21903",
+            "# nThread 1 nGpus \(ranks) minBytes 1048576 maxBytes 1073741824 step: 1048576(bytes) warmup iters: 5 iters: 20 agg iters: 1 validation: 1 graph: 0",
+            "#", "# Using devices",
+        ]
+        for r in 0..<ranks {
+            lines.append("#  Rank \(r) Group  0 Pid   4242 on   dgx-node device  \(r) [0000:07:00] NVIDIA \(gpu.uppercased())")
+        }
+        lines += [
+            "#", "#                                                              out-of-place                       in-place",
+            "#       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong",
+            "#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)",
+        ]
         for row in csv.rows {
             let us1 = Double(row[3])! / 1e3, us2 = Double(row[5])! / 1e3, size = Double(row[0])!
-            lines.append(String(format: "%12@  %12@  %8@  %6@  %6d  %7.2f  %6.2f  %6@  %6d  %7.2f  %6.2f  %6@  %6d",
-                                row[0], row[1], row[2], "sum", -1, us1, size / us1 / 1e3, row[4], 0, us2, size / us2 / 1e3, row[6], 0))
+            lines.append(
+                String(
+                    format: "%12@  %12@  %8@  %6@  %6d  %7.2f  %6.2f  %6@  %6d  %7.2f  %6.2f  %6@  %6d",
+                    row[0], row[1], row[2], "sum", -1, us1, size / us1 / 1e3, row[4], 0, us2, size / us2 / 1e3, row[6], 0))
         }
         lines += ["# Out of bounds values : 0 OK", "# Avg bus bandwidth    : 0", "#"]
         let path = "\(directory)/all_reduce_perf-\(gpu)-\(ranks)gpu.txt"
@@ -112,7 +121,9 @@ import Ridgeline
     }
 
     @Test func calibrateNetworkFitsTheShippedTablesInNCCLTestsLayout() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-nccl-\(ProcessInfo.processInfo.processIdentifier)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ridgeline-nccl-\(ProcessInfo.processInfo.processIdentifier)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let files = try [2, 4, 8].map { try Self.writeFixture(gpu: "a100", ranks: $0, into: directory) }

@@ -1,16 +1,18 @@
 import Foundation
 import Ridgeline
 import Testing
+
 @testable import RidgelineTraining
 
 /// The planner against a brute-force search, itself unpruned, `TrainingPredictor`, and other thread counts.
 @Suite struct PlanSearchTests {
     /// GPT-2 124M on up to 16 A100s or H100s: small enough to enumerate by brute force.
     func smallRequest(pruned: Bool = true, threads: Int? = nil, top: Int = 8) throws -> PlanRequest {
-        PlanRequest(model: try Fixtures.model("gpt2-124m"),
-                    hardware: [try Fixtures.hardware("a100-sxm4-80gb"), try Fixtures.hardware("h100-sxm5-80gb")],
-                    tokens: 2.5e9, maxDevices: 16, top: top, globalBatch: .range(248, 272), maxMicroBatch: 4,
-                    threads: threads, pruneByMemory: pruned)
+        PlanRequest(
+            model: try Fixtures.model("gpt2-124m"),
+            hardware: [try Fixtures.hardware("a100-sxm4-80gb"), try Fixtures.hardware("h100-sxm5-80gb")],
+            tokens: 2.5e9, maxDevices: 16, top: top, globalBatch: .range(248, 272), maxMicroBatch: 4,
+            threads: threads, pruneByMemory: pruned)
     }
 
     struct Point: Hashable { let hardware: String; let time: Double; let cost: Double }
@@ -18,7 +20,9 @@ import Testing
     /// Every layout the model allows, generated and rejected by `Layout.validate` (a different
     /// route from the planner's divisor enumeration), each priced by stage 1 and stage 2.
     func bruteForce(_ r: PlanRequest) throws -> (valid: Int, fitting: [Point]) {
-        guard case .transformer(let t) = r.model, case .range(let lo, let hi) = r.globalBatch else { fatalError("transformer with a range") }
+        guard case .transformer(let t) = r.model, case .range(let lo, let hi) = r.globalBatch else {
+            fatalError("transformer with a range")
+        }
         var valid = 0
         var fitting: [Point] = []
         var cache: [KernelSettings: LayerCosts] = [:]
@@ -33,21 +37,26 @@ import Testing
                                 // (a smaller last micro-batch is valid too, but not searched).
                                 for batch in lo...hi where batch % (mb * max(1, devices / (tp * pp))) == 0 {
                                     for zero in 0...3 where zero == 0 || devices / (tp * pp) > 1 {
-                                        let layout = Layout(devices: devices, tp: tp, pp: pp, dp: devices / (tp * pp),
-                                                            schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
-                                                            globalBatch: batch, microBatch: mb)
+                                        let layout = Layout(
+                                            devices: devices, tp: tp, pp: pp, dp: devices / (tp * pp),
+                                            schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
+                                            globalBatch: batch, microBatch: mb)
                                         guard (try? layout.validate(model: r.model)) != nil else { continue }
                                         for sp in tp > 1 ? [false, true] : [false] {
                                             for rc in Recompute.allCases {
                                                 valid += 1
-                                                let settings = KernelSettings(tp: tp, sequenceParallel: sp, microBatch: mb, seq: r.seq, recompute: rc)
-                                                let costs = try cache[settings] ?? LayerCosts.compute(model: r.model, profile: profile, settings: settings)
+                                                let settings = KernelSettings(
+                                                    tp: tp, sequenceParallel: sp, microBatch: mb, seq: r.seq, recompute: rc)
+                                                let costs =
+                                                    try cache[settings]
+                                                    ?? LayerCosts.compute(model: r.model, profile: profile, settings: settings)
                                                 cache[settings] = costs
                                                 let step = StepModel.evaluate(costs, layout: layout)
                                                 guard step.memory.fits else { continue }
-                                                let e = TrainingEstimate(model: t.name, parameters: t.parameterCount, hardware: profile.id, layout: layout,
-                                                                         settings: settings, step: step, tokens: r.tokens,
-                                                                         pricePerDeviceHour: profile.pricePerHourUSD)
+                                                let e = TrainingEstimate(
+                                                    model: t.name, parameters: t.parameterCount, hardware: profile.id, layout: layout,
+                                                    settings: settings, step: step, tokens: r.tokens,
+                                                    pricePerDeviceHour: profile.pricePerHourUSD)
                                                 fitting.append(Point(hardware: profile.id, time: e.trainSeconds, cost: e.costUSD!))
                                             }
                                         }
@@ -78,7 +87,8 @@ import Testing
         for p in brute.fitting.sorted(by: { ($0.time, $0.cost) < ($1.time, $1.cost) }) where front.last.map({ p.cost < $0.cost }) ?? true {
             front.append(p)
         }
-        #expect(plan.pareto.map { Point(hardware: $0.estimate.hardware, time: $0.estimate.trainSeconds, cost: $0.estimate.costUSD!) } == front)
+        #expect(
+            plan.pareto.map { Point(hardware: $0.estimate.hardware, time: $0.estimate.trainSeconds, cost: $0.estimate.costUSD!) } == front)
         for h in plan.hardware {
             let mine = brute.fitting.filter { $0.hardware == h.id }
             #expect(h.fastest?.estimate.trainSeconds == mine.map(\.time).min())
@@ -89,8 +99,10 @@ import Testing
     @Test func pruningNeverDropsAConfigurationThatFits() throws {
         // Llama 2 13B on 40 GB A100s: most small layouts cannot hold it, so the bounds prune a lot.
         func request(_ pruned: Bool, _ batches: GlobalBatchChoice?) throws -> PlanRequest {
-            PlanRequest(model: try Fixtures.model("llama2-13b"), hardware: [try Fixtures.hardware("a100-sxm4-40gb"), try Fixtures.hardware("h100-sxm5-80gb")],
-                        tokens: 1e11, maxDevices: 32, top: 20, globalBatch: batches, maxMicroBatch: 8, pruneByMemory: pruned)
+            PlanRequest(
+                model: try Fixtures.model("llama2-13b"),
+                hardware: [try Fixtures.hardware("a100-sxm4-40gb"), try Fixtures.hardware("h100-sxm5-80gb")],
+                tokens: 1e11, maxDevices: 32, top: 20, globalBatch: batches, maxMicroBatch: 8, pruneByMemory: pruned)
         }
         for batches: GlobalBatchChoice? in [nil, .range(480, 520)] {
             let pruned = try Planner.plan(request(true, batches)), full = try Planner.plan(request(false, batches))
@@ -132,8 +144,9 @@ import Testing
             #expect(fast.explanation == exact.explanation)
         }
         let hardware = [try Fixtures.hardware("a100-sxm4-80gb"), try Fixtures.hardware("h100-sxm5-80gb")]
-        var request = PlanRequest(model: try Fixtures.model("gpt2-124m"), hardware: hardware, tokens: 2.5e9, maxDevices: 8,
-                                  top: 8, globalBatch: .range(1, 300), maxMicroBatch: 4)
+        var request = PlanRequest(
+            model: try Fixtures.model("gpt2-124m"), hardware: hardware, tokens: 2.5e9, maxDevices: 8,
+            top: 8, globalBatch: .range(1, 300), maxMicroBatch: 4)
         let open = try Planner.plan(request)
         let times = open.pareto.map(\.estimate.trainSeconds), costs = open.pareto.map { $0.estimate.costUSD! }
         for objective in PlanObjective.allCases {
@@ -149,8 +162,10 @@ import Testing
         request.budgetUSD = costs[costs.count / 2]
         try compare(request)
         // Llama 2 13B on 40 GB: most runs of batches do not fit.
-        try compare(PlanRequest(model: try Fixtures.model("llama2-13b"), hardware: [try Fixtures.hardware("a100-sxm4-40gb")],
-                                tokens: 1e11, maxDevices: 16, top: 5, globalBatch: .range(1, 200), maxMicroBatch: 2))
+        try compare(
+            PlanRequest(
+                model: try Fixtures.model("llama2-13b"), hardware: [try Fixtures.hardware("a100-sxm4-40gb")],
+                tokens: 1e11, maxDevices: 16, top: 5, globalBatch: .range(1, 200), maxMicroBatch: 2))
     }
 
     @Test func everyReportedConfigurationIsWhatTrainPredicts() throws {
@@ -161,7 +176,8 @@ import Testing
         for c in reported {
             let e = c.estimate
             let profile = try #require(request.hardware.first { $0.id == e.hardware })
-            let train = try TrainingPredictor.predict(model: request.model, profile: profile, settings: e.settings, layout: e.layout, tokens: request.tokens)
+            let train = try TrainingPredictor.predict(
+                model: request.model, profile: profile, settings: e.settings, layout: e.layout, tokens: request.tokens)
             #expect(train.step == e.step)
             #expect(train.trainSeconds == e.trainSeconds && train.costUSD == e.costUSD && train.energyKWh == e.energyKWh)
         }
@@ -170,8 +186,9 @@ import Testing
     /// A mixture of experts at 8,192 tokens: the planner searches ep (divisors of the experts that
     /// divide dp·cp) and cp (1 and 2), and what it reports is what `train` predicts.
     @Test func expertAndContextAxesAreSearchedAndMatchTrain() throws {
-        let request = PlanRequest(model: try Fixtures.model("mixtral-8x7b"), hardware: [try Fixtures.hardware("h100-sxm5-80gb")],
-                                  tokens: 1e11, minDevices: 8, maxDevices: 64, top: 20, seq: 8192, maxMicroBatch: 2)
+        let request = PlanRequest(
+            model: try Fixtures.model("mixtral-8x7b"), hardware: [try Fixtures.hardware("h100-sxm5-80gb")],
+            tokens: 1e11, minDevices: 8, maxDevices: 64, top: 20, seq: 8192, maxMicroBatch: 2)
         let axes = PlanAxes(model: request.model, profile: request.hardware[0], request: request)
         #expect(axes.cps == [1, 2] && axes.eps == [1, 2, 4, 8])
         let plan = try Planner.plan(request)
@@ -181,8 +198,9 @@ import Testing
         for c in reported {
             let e = c.estimate, l = e.layout
             #expect((l.dp * l.cp) % l.ep == 0 && l.devices == l.tp * l.pp * l.cp * l.dp)
-            let train = try TrainingPredictor.predict(model: request.model, profile: request.hardware[0], settings: e.settings, layout: l,
-                                                      tokens: request.tokens)
+            let train = try TrainingPredictor.predict(
+                model: request.model, profile: request.hardware[0], settings: e.settings, layout: l,
+                tokens: request.tokens)
             #expect(train.step == e.step && train.stageLayers == e.stageLayers && train.activeParameters == e.activeParameters)
         }
     }
@@ -290,8 +308,9 @@ import Testing
         // Around 1024: the nearest multiple, within half to twice the target.
         #expect(GlobalBatchChoice.around(1024).choices(perStep: 248 * 4) == (992, 1))
         #expect(GlobalBatchChoice.around(1024).choices(perStep: 3000) == (0, 0))
-        let axes = PlanAxes(model: try Fixtures.model("gpt3-175b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
-                            request: PlanRequest(model: try Fixtures.model("gpt3-175b"), hardware: []))
+        let axes = PlanAxes(
+            model: try Fixtures.model("gpt3-175b"), profile: try Fixtures.hardware("h100-sxm5-80gb"),
+            request: PlanRequest(model: try Fixtures.model("gpt3-175b"), hardware: []))
         #expect(axes.tps == [1, 2, 3, 4, 6, 8])
         #expect(axes.pps.count == 12 && axes.chunks[axes.pps.firstIndex(of: 8)!] == [1, 2, 3, 4, 6, 12])
     }

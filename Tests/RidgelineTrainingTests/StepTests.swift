@@ -1,5 +1,6 @@
 import Ridgeline
 import Testing
+
 @testable import RidgelineTraining
 
 @Suite struct StepTests {
@@ -38,7 +39,9 @@ import Testing
     @Test func backwardGEMMsAreTwiceForward() throws {
         let c = try costs("gpt3-175b", KernelSettings(seq: 2048, flashAttention: true))
         let k = TransformerKernels(model: try Fixtures.transformer("gpt3-175b"), settings: KernelSettings(seq: 2048))
-        func gemmFlops(_ p: PassKernels) -> Double { p.kernels.filter { $0.category == .gemm }.reduce(0) { $0 + $1.kernel.flops * $1.count } }
+        func gemmFlops(_ p: PassKernels) -> Double {
+            p.kernels.filter { $0.category == .gemm }.reduce(0) { $0 + $1.kernel.flops * $1.count }
+        }
         #expect(Fixtures.relativeError(gemmFlops(k.layerBackward()), 2 * gemmFlops(k.layerForward())) < 1e-12)
         #expect(c.layerBackward.gemm > 1.5 * c.layerForward.gemm)
     }
@@ -90,7 +93,8 @@ import Testing
         let hidden = 2048.0 * Double(model.dModel) * 2
         let perLayer = 4 * Collective.allReduce.bytesPerRank(hidden, ranks: 8)
         // Plus the embedding's all-reduce and the head's input-gradient all-reduce, and 3 small loss reductions.
-        let expected = 96 * perLayer + 2 * Collective.allReduce.bytesPerRank(hidden, ranks: 8)
+        let expected =
+            96 * perLayer + 2 * Collective.allReduce.bytesPerRank(hidden, ranks: 8)
             + 3 * Collective.allReduce.bytesPerRank(2048 * 4, ranks: 8)
         #expect(Fixtures.relativeError(step.tensorParallelBytes, expected) < 1e-9)
         let sp = try costs("gpt3-175b", KernelSettings(tp: 8, sequenceParallel: true, microBatch: 1, seq: 2048))
@@ -146,10 +150,13 @@ import Testing
 
     @Test func fp8NeedsAnFP8Peak() throws {
         var profile = try Fixtures.hardware("h100-sxm5-80gb")
-        _ = try LayerCosts.compute(model: try Fixtures.model("llama3-8b"), profile: profile, settings: KernelSettings(seq: 8192, precision: .fp8))
+        _ = try LayerCosts.compute(
+            model: try Fixtures.model("llama3-8b"), profile: profile, settings: KernelSettings(seq: 8192, precision: .fp8))
         profile.compute.peak[.fp8] = nil
-        #expect { try LayerCosts.compute(model: try Fixtures.model("llama3-8b"), profile: profile, settings: KernelSettings(seq: 8192, precision: .fp8)) }
-            throws: { "\($0)".contains("fp8") }
+        #expect {
+            try LayerCosts.compute(
+                model: try Fixtures.model("llama3-8b"), profile: profile, settings: KernelSettings(seq: 8192, precision: .fp8))
+        } throws: { "\($0)".contains("fp8") }
     }
 
     @Test func fp8IsFasterThanBF16OnH100() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Ridgeline
 @_exported import RidgelineTestSupport
+
 @testable import RidgelineTraining
 
 /// Shipped profiles and models (`RidgelineTestSupport`).

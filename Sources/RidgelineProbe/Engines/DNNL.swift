@@ -54,8 +54,9 @@ enum DNNL {
 
     static func md(_ dims: [Int], _ type: dnnl_data_type_t, strides: [Int]) throws -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
-        try check(dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), dims.map(Int64.init), type, strides.map(Int64.init)),
-                  "dnnl_memory_desc_init_by_strides")
+        try check(
+            dnnl_memory_desc_init_by_strides(&md, Int32(dims.count), dims.map(Int64.init), type, strides.map(Int64.init)),
+            "dnnl_memory_desc_init_by_strides")
         return md
     }
 
@@ -149,7 +150,9 @@ final class DNNLPrimitive {
 
     /// Creates a primitive descriptor for an op descriptor, optionally with a forward hint
     /// (backward primitives need the forward one they pair with).
-    static func descriptor<Desc>(_ desc: inout Desc, _ context: DNNLContext, hint: dnnl_primitive_desc_t? = nil) throws -> dnnl_primitive_desc_t {
+    static func descriptor<Desc>(
+        _ desc: inout Desc, _ context: DNNLContext, hint: dnnl_primitive_desc_t? = nil
+    ) throws -> dnnl_primitive_desc_t {
         var pd: dnnl_primitive_desc_t?
         let status = withUnsafePointer(to: &desc) { pointer in
             dnnl_primitive_desc_create(&pd, UnsafeRawPointer(pointer), nil, context.engine, hint)
@@ -162,8 +165,9 @@ final class DNNLPrimitive {
     static func reorder(from src: dnnl_memory_desc_t, to dst: dnnl_memory_desc_t, _ context: DNNLContext) throws -> DNNLPrimitive {
         var src = src, dst = dst
         var pd: dnnl_primitive_desc_t?
-        try DNNL.check(dnnl_reorder_primitive_desc_create(&pd, &src, context.engine, &dst, context.engine, nil),
-                       "dnnl_reorder_primitive_desc_create")
+        try DNNL.check(
+            dnnl_reorder_primitive_desc_create(&pd, &src, context.engine, &dst, context.engine, nil),
+            "dnnl_reorder_primitive_desc_create")
         return try DNNLPrimitive(pd: pd!)
     }
 

@@ -52,14 +52,18 @@ public struct OneDNNEngine: TensorEngine {
         case .elementwise(let e):
             if e.outputs != 1 { return .unsupported("oneDNN element-wise primitives write one output, the spec asks for \(e.outputs)") }
             switch e.inputs {
-            case 1: return Self.eltwise(e.name) == nil
-                ? .unsupported("no oneDNN eltwise algorithm for '\(e.name)' (have: \(Self.unaryNames.joined(separator: ", ")))") : .supported
-            case 2: return Self.binary(e.name) == nil
-                ? .unsupported("no oneDNN binary algorithm for '\(e.name)' (have: add, mul, sub, div, max, min)") : .supported
+            case 1:
+                return Self.eltwise(e.name) == nil
+                    ? .unsupported("no oneDNN eltwise algorithm for '\(e.name)' (have: \(Self.unaryNames.joined(separator: ", ")))")
+                    : .supported
+            case 2:
+                return Self.binary(e.name) == nil
+                    ? .unsupported("no oneDNN binary algorithm for '\(e.name)' (have: add, mul, sub, div, max, min)") : .supported
             default: return .unsupported("oneDNN element-wise primitives take one or two inputs, the spec has \(e.inputs)")
             }
         case .reduction(let r):
-            return r.elements % r.outputs == 0 ? .supported
+            return r.elements % r.outputs == 0
+                ? .supported
                 : .unsupported("\(r.elements) elements do not split evenly into \(r.outputs) outputs")
         case .rowwise(let r):
             if r.kind == .rmsnorm {
@@ -92,7 +96,9 @@ public struct OneDNNEngine: TensorEngine {
         if kernel.dtype != .fp32, prepared.implementation.hasPrefix("ref") {
             throw EngineError.unsupported(
                 engine: name, kernel: kernel.label,
-                reason: "oneDNN has only its reference implementation (\(prepared.implementation)) for \(kernel.op) in \(kernel.dtype.rawValue) on this CPU (isa \(isa)): an emulated path, not measured")
+                reason:
+                    "oneDNN has only its reference implementation (\(prepared.implementation)) for \(kernel.op) in \(kernel.dtype.rawValue) on this CPU (isa \(isa)): an emulated path, not measured"
+            )
         }
         return prepared
     }
@@ -135,8 +141,10 @@ public struct OneDNNEngine: TensorEngine {
         let padR = padL
         var fwd = dnnl_convolution_desc_t()
         let prop = c.pass == .fwd ? dnnl_forward_inference : dnnl_forward_training
-        try DNNL.check(dnnl_convolution_forward_desc_init(&fwd, prop, dnnl_convolution_auto, &src, &weights, nil, &dst,
-                                                          strides, padL, padR), "dnnl_convolution_forward_desc_init")
+        try DNNL.check(
+            dnnl_convolution_forward_desc_init(
+                &fwd, prop, dnnl_convolution_auto, &src, &weights, nil, &dst,
+                strides, padL, padR), "dnnl_convolution_forward_desc_init")
         let fwdPD = try DNNLPrimitive.descriptor(&fwd, context)
         defer { if c.pass != .fwd { dnnl_primitive_desc_destroy(fwdPD) } }
         switch c.pass {
@@ -149,8 +157,10 @@ public struct OneDNNEngine: TensorEngine {
             return kernel
         case .bwd_data:
             var desc = dnnl_convolution_desc_t()
-            try DNNL.check(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_auto, &src, &weights, &dst,
-                                                                    strides, padL, padR), "dnnl_convolution_backward_data_desc_init")
+            try DNNL.check(
+                dnnl_convolution_backward_data_desc_init(
+                    &desc, dnnl_convolution_auto, &src, &weights, &dst,
+                    strides, padL, padR), "dnnl_convolution_backward_data_desc_init")
             let p = try DNNLPrimitive(pd: try DNNLPrimitive.descriptor(&desc, context, hint: fwdPD))
             let kernel = OneDNNKernel(p, context)
             try kernel.bind("diff_dst", RL_ARG_DIFF_DST, p.md(dnnl_query_diff_dst_md)!, input: true)
@@ -159,8 +169,10 @@ public struct OneDNNEngine: TensorEngine {
             return kernel
         case .bwd_weights:
             var desc = dnnl_convolution_desc_t()
-            try DNNL.check(dnnl_convolution_backward_weights_desc_init(&desc, dnnl_convolution_auto, &src, &weights, nil, &dst,
-                                                                       strides, padL, padR), "dnnl_convolution_backward_weights_desc_init")
+            try DNNL.check(
+                dnnl_convolution_backward_weights_desc_init(
+                    &desc, dnnl_convolution_auto, &src, &weights, nil, &dst,
+                    strides, padL, padR), "dnnl_convolution_backward_weights_desc_init")
             let p = try DNNLPrimitive(pd: try DNNLPrimitive.descriptor(&desc, context, hint: fwdPD))
             let kernel = OneDNNKernel(p, context)
             try kernel.bind("src", RL_ARG_SRC, p.md(dnnl_query_src_md)!, input: true)
@@ -172,8 +184,10 @@ public struct OneDNNEngine: TensorEngine {
 
     // MARK: Element-wise, copy, reduction
 
-    static let unaryNames = ["relu", "gelu", "gelu_erf", "exp", "log", "tanh", "sigmoid", "sqrt", "square", "abs",
-                             "silu", "swish", "mul_scalar", "scale", "neg"]
+    static let unaryNames = [
+        "relu", "gelu", "gelu_erf", "exp", "log", "tanh", "sigmoid", "sqrt", "square", "abs",
+        "silu", "swish", "mul_scalar", "scale", "neg",
+    ]
 
     /// The eltwise algorithm and its alpha/beta for a unary op name.
     static func eltwise(_ name: String) -> (dnnl_alg_kind_t, Float, Float)? {
@@ -224,8 +238,9 @@ public struct OneDNNEngine: TensorEngine {
             throw EngineError.unsupported(engine: name, kernel: e.label, reason: "no oneDNN algorithm for '\(e.name)'")
         }
         var desc = dnnl_eltwise_desc_t()
-        try DNNL.check(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, alg, &data, alpha, beta),
-                       "dnnl_eltwise_forward_desc_init")
+        try DNNL.check(
+            dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_inference, alg, &data, alpha, beta),
+            "dnnl_eltwise_forward_desc_init")
         let kernel = OneDNNKernel(try DNNLPrimitive(pd: try DNNLPrimitive.descriptor(&desc, context)), context)
         // log and sqrt get positive inputs so that the timing is not of NaN handling.
         let positive = ["log", "sqrt"].contains(e.name)
@@ -288,8 +303,9 @@ public struct OneDNNEngine: TensorEngine {
         let epsilon: Float = 1e-5
         var fwd = dnnl_layer_normalization_desc_t()
         let prop = r.pass == .fwd ? dnnl_forward_inference : dnnl_forward_training
-        try DNNL.check(dnnl_layer_normalization_forward_desc_init(&fwd, prop, &data, &stat, epsilon, flags),
-                       "dnnl_layer_normalization_forward_desc_init")
+        try DNNL.check(
+            dnnl_layer_normalization_forward_desc_init(&fwd, prop, &data, &stat, epsilon, flags),
+            "dnnl_layer_normalization_forward_desc_init")
         let fwdPD = try DNNLPrimitive.descriptor(&fwd, context)
         if r.pass == .fwd {
             let kernel = OneDNNKernel(try DNNLPrimitive(pd: fwdPD), context)
@@ -301,8 +317,9 @@ public struct OneDNNEngine: TensorEngine {
         }
         defer { dnnl_primitive_desc_destroy(fwdPD) }
         var desc = dnnl_layer_normalization_desc_t()
-        try DNNL.check(dnnl_layer_normalization_backward_desc_init(&desc, dnnl_backward, &data, &data, &stat, epsilon, flags),
-                       "dnnl_layer_normalization_backward_desc_init")
+        try DNNL.check(
+            dnnl_layer_normalization_backward_desc_init(&desc, dnnl_backward, &data, &data, &stat, epsilon, flags),
+            "dnnl_layer_normalization_backward_desc_init")
         let kernel = OneDNNKernel(try DNNLPrimitive(pd: try DNNLPrimitive.descriptor(&desc, context, hint: fwdPD)), context)
         try kernel.bind("src", RL_ARG_SRC, data, input: true)
         try kernel.bind("mean", RL_ARG_MEAN, stat, input: true, range: -0.1...0.1)
@@ -342,7 +359,8 @@ public struct OneDNNEngine: TensorEngine {
             try DNNL.check(dnnl_matmul_desc_init(&desc, &a, &b, nil, &c), "dnnl_matmul_desc_init")
             let p = try DNNLPrimitive(pd: try DNNLPrimitive.descriptor(&desc, context))
             if p.implementation.hasPrefix("ref") {
-                return "\(dtype.rawValue) unsupported on this CPU: oneDNN (isa \(isa)) offers only its reference implementation (\(p.implementation)), an emulated path"
+                return
+                    "\(dtype.rawValue) unsupported on this CPU: oneDNN (isa \(isa)) offers only its reference implementation (\(p.implementation)), an emulated path"
             }
             return nil
         } catch {

@@ -49,8 +49,9 @@ public final class OneDNNKernel: PreparedKernel {
         guard let tensor = tensors[name] else { throw missing(name) }
         let plain = try plainMemory(for: tensor.memory)
         guard values.count * 4 == plain.byteCount else {
-            throw EngineError.library(engine: "onednn", call: "write \(name)",
-                                      detail: "\(values.count) values for a tensor of \(plain.byteCount / 4)")
+            throw EngineError.library(
+                engine: "onednn", call: "write \(name)",
+                detail: "\(values.count) values for a tensor of \(plain.byteCount / 4)")
         }
         values.withUnsafeBytes { plain.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         if plain !== tensor.memory {

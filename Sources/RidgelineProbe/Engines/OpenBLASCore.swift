@@ -19,9 +19,13 @@ public struct OpenBLASCore: Sendable, Equatable {
     public func warning(cpu: SIMDCapabilities) -> String? {
         guard let simd else { return nil }
         let better: String?
-        if cpu.has("avx512f") && simd.bits < 512 { better = "SkylakeX" }
-        else if cpu.has("avx2") && cpu.has("fma") && (simd.bits < 256 || !simd.fma) { better = "Haswell" }
-        else { better = nil }
+        if cpu.has("avx512f") && simd.bits < 512 {
+            better = "SkylakeX"
+        } else if cpu.has("avx2") && cpu.has("fma") && (simd.bits < 256 || !simd.fma) {
+            better = "Haswell"
+        } else {
+            better = nil
+        }
         guard let better else { return nil }
         return "OpenBLAS chose its \(name) kernels (\(simd.bits)-bit\(simd.fma ? " FMA" : ", no FMA")) on a CPU with "
             + "\(cpu.has("avx512f") ? "AVX-512" : "AVX2 and FMA"): its GEMMs run far below this CPU's peak. "

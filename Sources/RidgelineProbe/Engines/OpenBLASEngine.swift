@@ -11,7 +11,9 @@ public struct OpenBLASEngine: TensorEngine {
     public init(threads: Int) {
         self.threads = threads
         openblas_set_num_threads(Int32(threads))
-        do { binding = ThreadControl.bindCallingThread(threads: threads, hwloc: try Hwloc.shared(), pool: "OpenBLAS") } catch { binding = "none (\(error))" }
+        do { binding = ThreadControl.bindCallingThread(threads: threads, hwloc: try Hwloc.shared(), pool: "OpenBLAS") } catch {
+            binding = "none (\(error))"
+        }
     }
 
     public var id: Engine { .openblas }
@@ -76,19 +78,29 @@ public final class OpenBLASGEMM<Scalar: BinaryFloatingPoint>: PreparedKernel {
         let sa = g.m * g.k, sb = g.k * g.n, sc = g.m * g.n
         for i in 0..<g.batch {
             if Scalar.self == Float.self {
-                a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor, ta, tb, Int32(g.m), Int32(g.n), Int32(g.k), 1,
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            cblas_sgemm(
+                                CblasRowMajor, ta, tb, Int32(g.m), Int32(g.n), Int32(g.k), 1,
                                 UnsafeRawPointer(pa.baseAddress! + i * sa).assumingMemoryBound(to: Float.self), lda,
                                 UnsafeRawPointer(pb.baseAddress! + i * sb).assumingMemoryBound(to: Float.self), ldb, 0,
                                 UnsafeMutableRawPointer(pc.baseAddress! + i * sc).assumingMemoryBound(to: Float.self), ldc)
-                } } }
+                        }
+                    }
+                }
             } else {
-                a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-                    cblas_dgemm(CblasRowMajor, ta, tb, Int32(g.m), Int32(g.n), Int32(g.k), 1,
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            cblas_dgemm(
+                                CblasRowMajor, ta, tb, Int32(g.m), Int32(g.n), Int32(g.k), 1,
                                 UnsafeRawPointer(pa.baseAddress! + i * sa).assumingMemoryBound(to: Double.self), lda,
                                 UnsafeRawPointer(pb.baseAddress! + i * sb).assumingMemoryBound(to: Double.self), ldb, 0,
                                 UnsafeMutableRawPointer(pc.baseAddress! + i * sc).assumingMemoryBound(to: Double.self), ldc)
-                } } }
+                        }
+                    }
+                }
             }
         }
     }

@@ -19,7 +19,8 @@ public enum ThreadControl {
     /// thread can be bound, which is all of it on one thread.
     public static func bindCallingThread(threads: Int, hwloc: Hwloc, pool: String) -> String {
         do { try hwloc.bindCurrentThread(toCore: 0) } catch { return "none (\(error))" }
-        return "hwloc: calling thread on core 0" + (threads > 1 ? "; \(pool)'s \(threads - 1) worker thread(s) placed by the OS (no binding API)" : "")
+        return "hwloc: calling thread on core 0"
+            + (threads > 1 ? "; \(pool)'s \(threads - 1) worker thread(s) placed by the OS (no binding API)" : "")
     }
 
     /// Binds the calling thread to core 0 and, for `threads` > 1, OpenMP thread i of a
@@ -51,7 +52,8 @@ public enum ThreadControl {
     /// calling thread is number 0) and returns the results in thread order, nil for a thread the
     /// runtime did not start; nil without libgomp.
     public static func inOpenMPTeam<T>(_ threads: Int, _ body: @escaping (Int) -> T) -> [T?]? {
-        typealias Parallel = @convention(c) (@convention(c) (UnsafeMutableRawPointer?) -> Void, UnsafeMutableRawPointer?, UInt32, UInt32) -> Void
+        typealias Parallel =
+            @convention(c) (@convention(c) (UnsafeMutableRawPointer?) -> Void, UnsafeMutableRawPointer?, UInt32, UInt32) -> Void
         typealias ThreadNumber = @convention(c) () -> Int32
         guard let parallel = openMPSymbol("GOMP_parallel"), let number = openMPSymbol("omp_get_thread_num") else { return nil }
         let threadNumber = unsafeBitCast(number, to: ThreadNumber.self)
@@ -64,9 +66,10 @@ public enum ThreadControl {
         }
         let context = Unmanaged.passRetained(region)
         defer { context.release() }
-        unsafeBitCast(parallel, to: Parallel.self)({ raw in
-            Unmanaged<OpenMPRegion>.fromOpaque(raw!).takeUnretainedValue().enter()
-        }, context.toOpaque(), UInt32(threads), 0)
+        unsafeBitCast(parallel, to: Parallel.self)(
+            { raw in
+                Unmanaged<OpenMPRegion>.fromOpaque(raw!).takeUnretainedValue().enter()
+            }, context.toOpaque(), UInt32(threads), 0)
         return results.values
     }
 

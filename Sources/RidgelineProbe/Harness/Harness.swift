@@ -35,7 +35,9 @@ public struct Harness {
     private let flusher: CacheFlusher?
     private var counterFailure: String?
 
-    public init(options: HarnessOptions, counters: any CounterSource = NoCounters(), host: MeasurementRecord.Host = HostFingerprint.current()) {
+    public init(
+        options: HarnessOptions, counters: any CounterSource = NoCounters(), host: MeasurementRecord.Host = HostFingerprint.current()
+    ) {
         self.options = options
         self.counters = counters
         self.host = host
@@ -102,7 +104,8 @@ public struct Harness {
                 cleanCounters.append(values.counters)
             }
             if clean.count >= options.minRepetitions, Self.now() - start >= options.minSeconds,
-               let s = TimingStatistics(clean), s.relativeCI95 <= options.targetRelativeCI {
+                let s = TimingStatistics(clean), s.relativeCI95 <= options.targetRelativeCI
+            {
                 stable = true
                 break
             }
@@ -110,9 +113,10 @@ public struct Harness {
         }
         let fallback = clean.count < 3
         let stats = TimingStatistics(fallback ? all : clean)!
-        return Run(stats: stats, threadCPU: TimingStatistics(fallback ? allCPU : cleanCPU)!, stable: stable,
-                   repetitions: all.count, warmup: warmup, discarded: all.count - clean.count,
-                   fallback: fallback, counters: Self.medians(fallback ? [] : cleanCounters))
+        return Run(
+            stats: stats, threadCPU: TimingStatistics(fallback ? allCPU : cleanCPU)!, stable: stable,
+            repetitions: all.count, warmup: warmup, discarded: all.count - clean.count,
+            fallback: fallback, counters: Self.medians(fallback ? [] : cleanCounters))
     }
 
     /// Runs `body` between counter start and stop; a counter source that fails is dropped for the

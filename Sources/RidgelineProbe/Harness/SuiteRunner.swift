@@ -94,8 +94,10 @@ public struct SuiteRunner {
         self.engine = engine; self.harness = harness; self.threads = threads
     }
 
-    public mutating func run(_ kernels: [Kernel], progress: ((Int, Kernel, MeasurementRecord?) -> Void)? = nil,
-                             record: (MeasurementRecord) throws -> Void) throws -> Outcome {
+    public mutating func run(
+        _ kernels: [Kernel], progress: ((Int, Kernel, MeasurementRecord?) -> Void)? = nil,
+        record: (MeasurementRecord) throws -> Void
+    ) throws -> Outcome {
         var outcome = Outcome()
         for (index, kernel) in kernels.enumerated() {
             if let why = engine.support(kernel).reason {
@@ -109,8 +111,11 @@ public struct SuiteRunner {
                 outcome.records.append(measured)
                 progress?(index, kernel, measured)
             } catch let error as EngineError {
-                if case .unsupported(_, _, let reason) = error { outcome.unsupported.append((kernel, reason)) }
-                else { outcome.failed.append((kernel, error.description)) }
+                if case .unsupported(_, _, let reason) = error {
+                    outcome.unsupported.append((kernel, reason))
+                } else {
+                    outcome.failed.append((kernel, error.description))
+                }
                 progress?(index, kernel, nil)
             }
         }
@@ -127,7 +132,8 @@ public enum Engines {
         case .onednn: return try OneDNNEngine(threads: threads)
         case .openblas: return OpenBLASEngine(threads: threads)
         case .torch, .reference:
-            throw EngineError.unavailable(engine: engine.rawValue, reason: "not an in-process engine (have: onednn, openblas; torch runs as a child process)")
+            throw EngineError.unavailable(
+                engine: engine.rawValue, reason: "not an in-process engine (have: onednn, openblas; torch runs as a child process)")
         }
     }
 }

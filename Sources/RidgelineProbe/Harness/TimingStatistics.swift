@@ -41,8 +41,8 @@ public struct TimingStatistics: Sendable, Equatable {
     public static func medianCI95(sorted: [Double]) -> (Double, Double) {
         let n = Double(sorted.count)
         let half = 1.96 * n.squareRoot() / 2
-        let lowRank = Int((n / 2 - half).rounded(.down))       // 1-based
-        let highRank = Int((n / 2 + half).rounded(.up)) + 1    // 1-based
+        let lowRank = Int((n / 2 - half).rounded(.down))  // 1-based
+        let highRank = Int((n / 2 + half).rounded(.up)) + 1  // 1-based
         guard lowRank >= 1, highRank <= sorted.count else { return (-.infinity, .infinity) }
         return (sorted[lowRank - 1], sorted[highRank - 1])
     }

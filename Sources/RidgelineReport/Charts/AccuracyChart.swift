@@ -31,8 +31,10 @@ public struct AccuracyChart: Sendable {
     public var xAxis: Axis { Axis.logCovering(domain, pixels: frame.xPixels, title: "Measured time (s)") }
     public var yAxis: Axis { Axis.logCovering(domain, pixels: frame.yPixels, title: "Predicted time (s)") }
 
-    static let bandEntries = [LegendEntry("within ±10%", .band(fill: "#bdbdbd")), LegendEntry("within ±25%", .band(fill: "#e6e6e6")),
-                              LegendEntry("prediction = measurement", .line(SeriesStyle(color: "#333", dash: "5 3", marker: .circle, hatch: .none)))]
+    static let bandEntries = [
+        LegendEntry("within ±10%", .band(fill: "#bdbdbd")), LegendEntry("within ±25%", .band(fill: "#e6e6e6")),
+        LegendEntry("prediction = measurement", .line(SeriesStyle(color: "#333", dash: "5 3", marker: .circle, hatch: .none))),
+    ]
 
     public var svg: String {
         let x = xAxis, y = yAxis
@@ -43,16 +45,21 @@ public struct AccuracyChart: Sendable {
         canvas.add("<g clip-path=\"url(#\(id)-plot)\" class=\"bands\">")
         for (fraction, fill) in [(0.25, "#e6e6e6"), (0.10, "#bdbdbd")] {
             let band = [(lo, lo * (1 + fraction)), (hi, hi * (1 + fraction)), (hi, hi * (1 - fraction)), (lo, lo * (1 - fraction))]
-            canvas.polygon(band.map { (x.position($0.0), y.position($0.1)) }, fill: fill, extra: "class=\"band\" data-fraction=\"\(fraction)\"")
+            canvas.polygon(
+                band.map { (x.position($0.0), y.position($0.1)) }, fill: fill, extra: "class=\"band\" data-fraction=\"\(fraction)\"")
         }
         canvas.line(x1: x.position(lo), y1: y.position(lo), x2: x.position(hi), y2: y.position(hi), stroke: "#333", width: 1.2, dash: "5 3")
         canvas.add("</g>")
         canvas.add("<g class=\"points\">")
         for p in plottable {
             let cx = x.position(p.measured), cy = y.position(p.predicted)
-            canvas.add("<g class=\"point\"><title>\(xmlEscape(p.label))</title>" + markerElement(p.style.marker, x: cx, y: cy, color: p.style.color, filled: true) + "</g>")
+            canvas.add(
+                "<g class=\"point\"><title>\(xmlEscape(p.label))</title>"
+                    + markerElement(p.style.marker, x: cx, y: cy, color: p.style.color, filled: true) + "</g>")
             if plottable.count <= 40 {
-                canvas.text(p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
+                canvas.text(
+                    p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold",
+                    extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
             }
         }
         canvas.add("</g>")

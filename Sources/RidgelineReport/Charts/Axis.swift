@@ -98,8 +98,10 @@ public struct Axis: Sendable, Equatable {
     }
 
     /// A log axis spanning whole decades around `values` (non-positive values are ignored).
-    public static func logCovering(_ values: [Double], pixels: (Double, Double), title: String,
-                                   minimumDecades: Int = 2) -> Axis {
+    public static func logCovering(
+        _ values: [Double], pixels: (Double, Double), title: String,
+        minimumDecades: Int = 2
+    ) -> Axis {
         let positive = values.filter { $0 > 0 && $0.isFinite }
         var lo = Foundation.log10(positive.min() ?? 1).rounded(.down)
         var hi = Foundation.log10(positive.max() ?? 10).rounded(.up)
@@ -128,7 +130,8 @@ public struct Axis: Sendable, Equatable {
         if includeZero { lo = min(lo, 0); hi = max(hi, 0) }
         if hi <= lo { hi = lo + 1 }
         let step = niceStep((hi - lo) / 6)
-        return Axis(scale: .linear, domain: (lo / step).rounded(.down) * step...(hi / step).rounded(.up) * step,
-                    pixels: pixels, title: title)
+        return Axis(
+            scale: .linear, domain: (lo / step).rounded(.down) * step...(hi / step).rounded(.up) * step,
+            pixels: pixels, title: title)
     }
 }

@@ -15,8 +15,10 @@ public struct StackedBarChart: Sendable {
     public var normalized: Bool
     public var frame = PlotFrame(width: 900, plotHeight: 400)
 
-    public init(id: String, title: String, categories: [String], components: [String], values: [[Double]],
-                valueTitle: String, normalized: Bool) {
+    public init(
+        id: String, title: String, categories: [String], components: [String], values: [[Double]],
+        valueTitle: String, normalized: Bool
+    ) {
         self.id = id; self.title = title; self.categories = categories; self.components = components
         self.values = values; self.valueTitle = valueTitle; self.normalized = normalized
     }
@@ -54,13 +56,18 @@ public struct StackedBarChart: Sendable {
                 let top = y.position(base + v), bottom = y.position(base)
                 let s = Palette.style(j)
                 let tip = "<title>\(xmlEscape("\(category) · \(component): \(SI.format(raw, digits: 4))"))</title>"
-                canvas.add("<g class=\"segment\">\(tip)<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"\(s.color)\" stroke=\"#222\" stroke-width=\"0.8\"/>"
-                           + (s.hatch == .none ? "" : "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"url(#\(id)-\(s.hatch.rawValue))\"/>") + "</g>")
+                canvas.add(
+                    "<g class=\"segment\">\(tip)<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"\(s.color)\" stroke=\"#222\" stroke-width=\"0.8\"/>"
+                        + (s.hatch == .none
+                            ? ""
+                            : "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"url(#\(id)-\(s.hatch.rawValue))\"/>")
+                        + "</g>")
                 base += v
             }
             canvas.add("</g>")
-            canvas.text(normalized ? "total " + SI.format(total, digits: 3) + totalUnit : SI.format(total, digits: 3),
-                        x: (left + right) / 2, y: y.position(base) - 6, size: 11, anchor: "middle", weight: "bold")
+            canvas.text(
+                normalized ? "total " + SI.format(total, digits: 3) + totalUnit : SI.format(total, digits: 3),
+                x: (left + right) / 2, y: y.position(base) - 6, size: 11, anchor: "middle", weight: "bold")
             canvas.text(Legend.truncate(category, 22), x: (left + right) / 2, y: frame.plotBottom + 18, size: 12, anchor: "middle")
         }
         frame.drawLegend(&canvas, legend)
@@ -94,7 +101,9 @@ public struct GroupedBarChart: Sendable {
 
     public var yAxis: Axis {
         let all = values.flatMap { $0.compactMap { $0 } }
-        if logScale { return Axis.logCovering(all.map { $0 } + all.map { $0 * 2 }, pixels: frame.yPixels, title: valueTitle, minimumDecades: 1) }
+        if logScale {
+            return Axis.logCovering(all.map { $0 } + all.map { $0 * 2 }, pixels: frame.yPixels, title: valueTitle, minimumDecades: 1)
+        }
         return Axis.linearCovering(all, pixels: frame.yPixels, title: valueTitle)
     }
 
@@ -119,10 +128,13 @@ public struct GroupedBarChart: Sendable {
                 let (left, right) = barSpan(group: g, series: s)
                 let top = y.position(v), bottom = y.position(base)
                 let style = Palette.style(s)
-                canvas.add("<g class=\"bar\"><title>\(xmlEscape("\(group) · \(name): \(SI.format(v, digits: 4))"))</title>"
-                           + "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"\(style.color)\" stroke=\"#222\" stroke-width=\"0.8\"/>"
-                           + (style.hatch == .none ? "" : "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"url(#\(id)-\(style.hatch.rawValue))\"/>")
-                           + "</g>")
+                canvas.add(
+                    "<g class=\"bar\"><title>\(xmlEscape("\(group) · \(name): \(SI.format(v, digits: 4))"))</title>"
+                        + "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"\(style.color)\" stroke=\"#222\" stroke-width=\"0.8\"/>"
+                        + (style.hatch == .none
+                            ? ""
+                            : "<rect x=\"\(px(left))\" y=\"\(px(top))\" width=\"\(px(right - left))\" height=\"\(px(bottom - top))\" fill=\"url(#\(id)-\(style.hatch.rawValue))\"/>")
+                        + "</g>")
                 if right - left >= 22 {
                     canvas.text(SI.format(v, digits: 3), x: (left + right) / 2, y: top - 4, size: 10, anchor: "middle")
                 }

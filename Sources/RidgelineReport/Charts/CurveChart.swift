@@ -26,8 +26,12 @@ public struct CurveChart: Sendable {
         s.points.filter { $0.x > 0 && $0.y > 0 && $0.x.isFinite && $0.y.isFinite }
     }
 
-    public var xAxis: Axis { Axis.logCovering(series.flatMap { plottable($0).map(\.x) }, pixels: frame.xPixels, title: xTitle, minimumDecades: 1) }
-    public var yAxis: Axis { Axis.logCovering(series.flatMap { plottable($0).map(\.y) }, pixels: frame.yPixels, title: yTitle, minimumDecades: 1) }
+    public var xAxis: Axis {
+        Axis.logCovering(series.flatMap { plottable($0).map(\.x) }, pixels: frame.xPixels, title: xTitle, minimumDecades: 1)
+    }
+    public var yAxis: Axis {
+        Axis.logCovering(series.flatMap { plottable($0).map(\.y) }, pixels: frame.yPixels, title: yTitle, minimumDecades: 1)
+    }
 
     public var svg: String {
         let x = xAxis, y = yAxis
@@ -38,11 +42,14 @@ public struct CurveChart: Sendable {
         for (i, s) in series.enumerated() {
             let style = Palette.style(i)
             let shown = plottable(s)
-            canvas.polyline(shown.map { (x.position($0.x), y.position($0.y)) }, stroke: style.color, width: 2, dash: style.dash,
-                            extra: "class=\"curve\"")
+            canvas.polyline(
+                shown.map { (x.position($0.x), y.position($0.y)) }, stroke: style.color, width: 2, dash: style.dash,
+                extra: "class=\"curve\"")
             for p in shown {
-                canvas.add("<g class=\"point\"><title>\(xmlEscape("\(s.name): \(p.label)"))</title>"
-                           + markerElement(style.marker, x: x.position(p.x), y: y.position(p.y), size: 4.5, color: style.color, filled: true) + "</g>")
+                canvas.add(
+                    "<g class=\"point\"><title>\(xmlEscape("\(s.name): \(p.label)"))</title>"
+                        + markerElement(style.marker, x: x.position(p.x), y: y.position(p.y), size: 4.5, color: style.color, filled: true)
+                        + "</g>")
             }
         }
         canvas.add("</g>")

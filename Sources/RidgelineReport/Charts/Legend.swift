@@ -24,8 +24,10 @@ struct Legend {
         return Double((entries + columns - 1) / columns) * rowHeight + 8
     }
 
-    static func draw(_ entries: [LegendEntry], into canvas: inout SVGCanvas, x: Double, y: Double, width: Double,
-                     patternPrefix: String) {
+    static func draw(
+        _ entries: [LegendEntry], into canvas: inout SVGCanvas, x: Double, y: Double, width: Double,
+        patternPrefix: String
+    ) {
         let columns = max(1, Int(width / columnWidth))
         canvas.add("<g class=\"legend\">")
         for (index, entry) in entries.enumerated() {

@@ -28,15 +28,18 @@ public enum Palette {
     /// different combination of marker and dash.
     public static func style(_ index: Int) -> SeriesStyle {
         let i = max(0, index)
-        return SeriesStyle(color: colors[i % colors.count], dash: dashes[(i + i / colors.count) % dashes.count],
-                           marker: Marker.allCases[(i + 2 * (i / colors.count)) % Marker.allCases.count],
-                           hatch: Hatch.allCases[i % Hatch.allCases.count])
+        return SeriesStyle(
+            color: colors[i % colors.count], dash: dashes[(i + i / colors.count) % dashes.count],
+            marker: Marker.allCases[(i + 2 * (i / colors.count)) % Marker.allCases.count],
+            hatch: Hatch.allCases[i % Hatch.allCases.count])
     }
 }
 
 /// SVG for one marker centred at (x, y). Filled markers mean "measured", hollow ones "predicted".
-func markerElement(_ marker: Marker, x: Double, y: Double, size: Double = 5, color: String, filled: Bool,
-                   extra: String = "") -> String {
+func markerElement(
+    _ marker: Marker, x: Double, y: Double, size: Double = 5, color: String, filled: Bool,
+    extra: String = ""
+) -> String {
     let fill = filled ? color : "#ffffff"
     let common = "fill=\"\(fill)\" stroke=\"\(color)\" stroke-width=\"1.6\"\(extra.isEmpty ? "" : " " + extra)"
     let s = size
@@ -45,7 +48,8 @@ func markerElement(_ marker: Marker, x: Double, y: Double, size: Double = 5, col
     }
     switch marker {
     case .circle: return "<circle cx=\"\(px(x))\" cy=\"\(px(y))\" r=\"\(px(s))\" \(common)/>"
-    case .square: return "<rect x=\"\(px(x - s * 0.9))\" y=\"\(px(y - s * 0.9))\" width=\"\(px(s * 1.8))\" height=\"\(px(s * 1.8))\" \(common)/>"
+    case .square:
+        return "<rect x=\"\(px(x - s * 0.9))\" y=\"\(px(y - s * 0.9))\" width=\"\(px(s * 1.8))\" height=\"\(px(s * 1.8))\" \(common)/>"
     case .triangle: return poly([(0, -s * 1.15), (s * 1.05, s * 0.75), (-s * 1.05, s * 0.75)])
     case .triangleDown: return poly([(0, s * 1.15), (s * 1.05, -s * 0.75), (-s * 1.05, -s * 0.75)])
     case .diamond: return poly([(0, -s * 1.25), (s * 1.1, 0), (0, s * 1.25), (-s * 1.1, 0)])
@@ -67,7 +71,6 @@ func markerElement(_ marker: Marker, x: Double, y: Double, size: Double = 5, col
         return "<g\(extra.isEmpty ? "" : " " + extra)>" + lines.joined() + "</g>"
     }
 }
-
 
 /// A `<pattern>` definition overlaying `hatch` in dark grey; nil for `.none`.
 func hatchPattern(_ hatch: Hatch, id: String) -> String? {

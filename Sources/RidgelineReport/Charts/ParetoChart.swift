@@ -36,7 +36,9 @@ public struct ParetoChart: Sendable {
     public static let secondsPerDay = 86400.0
     /// The axes include the deadline and the budget, so the reader sees where they fall.
     public var xAxis: Axis {
-        Axis.covering(plottable.map { $0.seconds / Self.secondsPerDay } + [deadlineDays].compactMap { $0 }, pixels: frame.xPixels, title: "Time to train (days)")
+        Axis.covering(
+            plottable.map { $0.seconds / Self.secondsPerDay } + [deadlineDays].compactMap { $0 }, pixels: frame.xPixels,
+            title: "Time to train (days)")
     }
     public var yAxis: Axis { Axis.covering(plottable.map(\.cost) + [budget].compactMap { $0 }, pixels: frame.yPixels, title: costTitle) }
 
@@ -57,14 +59,20 @@ public struct ParetoChart: Sendable {
         let shown = plottable
         let front = Self.front(shown.map { ($0.seconds, $0.cost) })
         let usedGroups = Array(Set(shown.map(\.group))).sorted()
-        var legend = usedGroups.map { LegendEntry($0 < groups.count ? groups[$0] : "group \($0)", .marker(Palette.style($0), filled: false)) }
+        var legend = usedGroups.map {
+            LegendEntry($0 < groups.count ? groups[$0] : "group \($0)", .marker(Palette.style($0), filled: false))
+        }
         legend.append(LegendEntry("Pareto front", .line(SeriesStyle(color: "#000", dash: nil, marker: .circle, hatch: .none))))
         var canvas = SVGCanvas(id: id, width: frame.width, height: frame.height(legendEntries: legend.count))
         frame.drawAxes(&canvas, title: title, x: x, y: y)
         canvas.add("<g class=\"points\">")
         for (i, p) in shown.enumerated() where !front.contains(i) {
             let s = Palette.style(p.group)
-            canvas.add("<g class=\"point\"><title>\(xmlEscape(p.label))</title>" + markerElement(s.marker, x: x.position(p.seconds / Self.secondsPerDay), y: y.position(p.cost), size: 4, color: s.color, filled: false) + "</g>")
+            canvas.add(
+                "<g class=\"point\"><title>\(xmlEscape(p.label))</title>"
+                    + markerElement(
+                        s.marker, x: x.position(p.seconds / Self.secondsPerDay), y: y.position(p.cost), size: 4, color: s.color,
+                        filled: false) + "</g>")
         }
         // Staircase: from each front point go right, then down to the next.
         var stairs: [(Double, Double)] = []
@@ -76,21 +84,32 @@ public struct ParetoChart: Sendable {
         canvas.polyline(stairs, stroke: "#000", width: 1.8, extra: "class=\"pareto-front\"")
         if let deadlineDays, x.contains(deadlineDays) {
             let p = x.position(deadlineDays)
-            canvas.line(x1: p, y1: frame.plotTop, x2: p, y2: frame.plotBottom, stroke: "#D55E00", width: 1.5, dash: "6 3", extra: "class=\"deadline\"")
-            canvas.text("deadline \(SI.trimmed(deadlineDays, digits: 3)) days", x: p - 4, y: frame.plotTop + 14, size: 11, anchor: "end", fill: "#D55E00")
+            canvas.line(
+                x1: p, y1: frame.plotTop, x2: p, y2: frame.plotBottom, stroke: "#D55E00", width: 1.5, dash: "6 3",
+                extra: "class=\"deadline\"")
+            canvas.text(
+                "deadline \(SI.trimmed(deadlineDays, digits: 3)) days", x: p - 4, y: frame.plotTop + 14, size: 11, anchor: "end",
+                fill: "#D55E00")
         }
         if let budget, y.contains(budget) {
             let p = y.position(budget)
-            canvas.line(x1: frame.plotLeft, y1: p, x2: frame.plotRight, y2: p, stroke: "#D55E00", width: 1.5, dash: "2 3", extra: "class=\"budget\"")
-            canvas.text("budget $\(SI.format(budget, digits: 3))", x: frame.plotRight - 4, y: p - 5, size: 11, anchor: "end", fill: "#D55E00")
+            canvas.line(
+                x1: frame.plotLeft, y1: p, x2: frame.plotRight, y2: p, stroke: "#D55E00", width: 1.5, dash: "2 3", extra: "class=\"budget\""
+            )
+            canvas.text(
+                "budget $\(SI.format(budget, digits: 3))", x: frame.plotRight - 4, y: p - 5, size: 11, anchor: "end", fill: "#D55E00")
         }
         for i in front {
             let p = shown[i]
             let s = Palette.style(p.group)
             let cx = x.position(p.seconds / Self.secondsPerDay), cy = y.position(p.cost)
-            canvas.add("<g class=\"point front\"><title>\(xmlEscape(p.label))</title>" + markerElement(s.marker, x: cx, y: cy, size: 5.5, color: s.color, filled: true) + "</g>")
+            canvas.add(
+                "<g class=\"point front\"><title>\(xmlEscape(p.label))</title>"
+                    + markerElement(s.marker, x: cx, y: cy, size: 5.5, color: s.color, filled: true) + "</g>")
             if !p.tag.isEmpty {
-                canvas.text(p.tag, x: cx + 8, y: cy - 7, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
+                canvas.text(
+                    p.tag, x: cx + 8, y: cy - 7, size: 11, weight: "bold",
+                    extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
             }
         }
         canvas.add("</g>")

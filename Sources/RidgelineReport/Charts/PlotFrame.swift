@@ -26,7 +26,9 @@ public struct PlotFrame: Sendable {
     /// Draws the title, grid, ticks and axis titles; `x` or `y` nil leaves that axis to the chart.
     func drawAxes(_ canvas: inout SVGCanvas, title: String, x: Axis?, y: Axis?) {
         canvas.text(title, x: width / 2, y: 24, size: 16, anchor: "middle", weight: "bold")
-        canvas.define("<clipPath id=\"\(canvas.id)-plot\"><rect x=\"\(px(plotLeft))\" y=\"\(px(plotTop))\" width=\"\(px(plotWidth))\" height=\"\(px(plotHeight))\"/></clipPath>")
+        canvas.define(
+            "<clipPath id=\"\(canvas.id)-plot\"><rect x=\"\(px(plotLeft))\" y=\"\(px(plotTop))\" width=\"\(px(plotWidth))\" height=\"\(px(plotHeight))\"/></clipPath>"
+        )
         canvas.add("<g class=\"axes\">")
         if let x {
             for tick in x.ticks {
@@ -51,8 +53,9 @@ public struct PlotFrame: Sendable {
     }
 
     func drawLegend(_ canvas: inout SVGCanvas, _ entries: [LegendEntry]) {
-        Legend.draw(entries, into: &canvas, x: plotLeft, y: plotBottom + margin.bottom, width: plotWidth,
-                    patternPrefix: canvas.id)
+        Legend.draw(
+            entries, into: &canvas, x: plotLeft, y: plotBottom + margin.bottom, width: plotWidth,
+            patternPrefix: canvas.id)
     }
 
     /// Defines one hatch pattern per `Hatch` case under `<chart id>-<hatch>`.

@@ -95,20 +95,26 @@ public struct RooflineChart: Sendable {
         var labels: [(String, Double, Double, Double, String)] = []
         var memoryIndex = 0
         for c in ceilings {
-            let groupPeaks = ceilings.filter { $0.group == c.group }.compactMap { if case .compute(let p) = $0.kind { return p } else { return nil } }
-            let groupBandwidths = ceilings.filter { $0.group == c.group }.compactMap { if case .memory(let b) = $0.kind { return b } else { return nil } }
+            let groupPeaks = ceilings.filter { $0.group == c.group }.compactMap {
+                if case .compute(let p) = $0.kind { return p } else { return nil }
+            }
+            let groupBandwidths = ceilings.filter { $0.group == c.group }.compactMap {
+                if case .memory(let b) = $0.kind { return b } else { return nil }
+            }
             switch c.kind {
             case .compute(let peak):
                 let start = groupBandwidths.max().map { max(xLo, peak / $0) } ?? xLo
-                canvas.line(x1: x.position(start), y1: y.position(peak), x2: x.position(xHi), y2: y.position(peak),
-                            stroke: c.style.color, width: 2, dash: c.style.dash, extra: "class=\"ceiling compute\"")
+                canvas.line(
+                    x1: x.position(start), y1: y.position(peak), x2: x.position(xHi), y2: y.position(peak),
+                    stroke: c.style.color, width: 2, dash: c.style.dash, extra: "class=\"ceiling compute\"")
                 labels.append((c.label, x.position(xHi) - 6, y.position(peak) - 5, 0, "end"))
             case .memory(let bandwidth):
                 let end = groupPeaks.max().map { min(xHi, $0 / bandwidth) } ?? xHi
                 let x1 = x.position(xLo), y1 = y.position(bandwidth * xLo)
                 let x2 = x.position(end), y2 = y.position(bandwidth * end)
-                canvas.line(x1: x1, y1: y1, x2: x2, y2: y2, stroke: c.style.color, width: 2, dash: c.style.dash,
-                            extra: "class=\"ceiling memory\"")
+                canvas.line(
+                    x1: x1, y1: y1, x2: x2, y2: y2, stroke: c.style.color, width: 2, dash: c.style.dash,
+                    extra: "class=\"ceiling memory\"")
                 // Label along the diagonal where it is inside the plot, rotated to its slope.
                 let angle = atan2(y2 - y1, x2 - x1) * 180 / .pi
                 let firstVisible = max(x1, x.position(y.domain.lowerBound / bandwidth))
@@ -123,22 +129,32 @@ public struct RooflineChart: Sendable {
         labels = Self.separated(labels)
         canvas.add("<g class=\"ceiling-labels\">")
         for (text, lx, ly, angle, anchor) in labels where ly > frame.plotTop + 8 && ly < frame.plotBottom - 4 {
-            canvas.add("<text x=\"\(px(lx))\" y=\"\(px(ly))\" font-size=\"11\" text-anchor=\"\(anchor)\" fill=\"#222\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"\(angle != 0 ? " transform=\"rotate(\(px(angle)) \(px(lx)) \(px(ly)))\"" : "")>\(xmlEscape(text))</text>")
+            canvas.add(
+                "<text x=\"\(px(lx))\" y=\"\(px(ly))\" font-size=\"11\" text-anchor=\"\(anchor)\" fill=\"#222\" paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"\(angle != 0 ? " transform=\"rotate(\(px(angle)) \(px(lx)) \(px(ly)))\"" : "")>\(xmlEscape(text))</text>"
+            )
         }
         canvas.add("</g>")
         canvas.add("<g class=\"points\">")
         for p in plottable {
             let cx = x.position(p.intensity), cy = y.position(p.flopsPerSecond)
-            canvas.add("<g class=\"point\" data-intensity=\"\(p.intensity)\" data-rate=\"\(p.flopsPerSecond)\"><title>\(xmlEscape(p.label))</title>"
-                       + markerElement(p.style.marker, x: cx, y: cy, color: p.style.color, filled: p.measured) + "</g>")
+            canvas.add(
+                "<g class=\"point\" data-intensity=\"\(p.intensity)\" data-rate=\"\(p.flopsPerSecond)\"><title>\(xmlEscape(p.label))</title>"
+                    + markerElement(p.style.marker, x: cx, y: cy, color: p.style.color, filled: p.measured) + "</g>")
             // Past 40 points numbers only clutter; each point keeps its tooltip.
-            if plottable.count <= 40 { canvas.text(p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold", extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"") }
+            if plottable.count <= 40 {
+                canvas.text(
+                    p.tag, x: cx + 7, y: cy - 6, size: 11, weight: "bold",
+                    extra: "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\"")
+            }
         }
         canvas.add("</g>")
         if !unplottable.isEmpty {
             let tags = unplottable.map(\.tag).filter { !$0.isEmpty }
-            canvas.text(tags.count <= 12 ? "not on a log axis (0 FLOPs): " + tags.joined(separator: ", ") : "\(tags.count) kernels with 0 FLOPs are not on the log axes",
-                        x: frame.plotLeft + 6, y: frame.plotBottom - 8, size: 11, fill: "#555")
+            canvas.text(
+                tags.count <= 12
+                    ? "not on a log axis (0 FLOPs): " + tags.joined(separator: ", ")
+                    : "\(tags.count) kernels with 0 FLOPs are not on the log axes",
+                x: frame.plotLeft + 6, y: frame.plotBottom - 8, size: 11, fill: "#555")
         }
         frame.drawLegend(&canvas, legend)
         return canvas.render(title: title)

@@ -45,8 +45,10 @@ public struct SVGCanvas: Sendable {
     public mutating func add(_ element: String) { elements.append(element) }
     public mutating func define(_ definition: String) { definitions.append(definition) }
 
-    public mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
-                              weight: String? = nil, rotate: Double? = nil, fill: String = "#222", extra: String = "") {
+    public mutating func text(
+        _ string: String, x: Double, y: Double, size: Double = 12, anchor: String = "start",
+        weight: String? = nil, rotate: Double? = nil, fill: String = "#222", extra: String = ""
+    ) {
         var attributes = "x=\"\(px(x))\" y=\"\(px(y))\" font-size=\"\(px(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\""
         if let weight { attributes += " font-weight=\"\(weight)\"" }
         if let rotate { attributes += " transform=\"rotate(\(px(rotate)) \(px(x)) \(px(y)))\"" }
@@ -54,24 +56,31 @@ public struct SVGCanvas: Sendable {
         add("<text \(attributes)>\(xmlEscape(string))</text>")
     }
 
-    public mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
-                              dash: String? = nil, extra: String = "") {
-        var attributes = "x1=\"\(px(x1))\" y1=\"\(px(y1))\" x2=\"\(px(x2))\" y2=\"\(px(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(px(width))\""
+    public mutating func line(
+        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
+        dash: String? = nil, extra: String = ""
+    ) {
+        var attributes =
+            "x1=\"\(px(x1))\" y1=\"\(px(y1))\" x2=\"\(px(x2))\" y2=\"\(px(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(px(width))\""
         if let dash { attributes += " stroke-dasharray=\"\(dash)\"" }
         if !extra.isEmpty { attributes += " " + extra }
         add("<line \(attributes)/>")
     }
 
-    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
-                              extra: String = "") {
+    public mutating func rect(
+        x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
+        extra: String = ""
+    ) {
         var attributes = "x=\"\(px(x))\" y=\"\(px(y))\" width=\"\(px(max(0, width)))\" height=\"\(px(max(0, height)))\" fill=\"\(fill)\""
         if let stroke { attributes += " stroke=\"\(stroke)\"" }
         if !extra.isEmpty { attributes += " " + extra }
         add("<rect \(attributes)/>")
     }
 
-    public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 1.5, dash: String? = nil,
-                                  fill: String = "none", extra: String = "") {
+    public mutating func polyline(
+        _ points: [(Double, Double)], stroke: String, width: Double = 1.5, dash: String? = nil,
+        fill: String = "none", extra: String = ""
+    ) {
         let list = points.map { "\(px($0.0)),\(px($0.1))" }.joined(separator: " ")
         var attributes = "points=\"\(list)\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"\(px(width))\""
         if let dash { attributes += " stroke-dasharray=\"\(dash)\"" }

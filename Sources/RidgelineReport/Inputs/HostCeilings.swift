@@ -18,7 +18,8 @@ public struct HostCeilings: Sendable {
     public static func load(path: String) throws -> HostCeilings {
         let r = try InputFile.jsonObject(path)
         guard let peaks = try r.optionalChild("peak_flops_per_s") else {
-            throw RidgelineError.missingField(file: path, field: "peak_flops_per_s (write the file with `ridgeline detect --measure --json`)")
+            throw RidgelineError.missingField(
+                file: path, field: "peak_flops_per_s (write the file with `ridgeline detect --measure --json`)")
         }
         func dtypeMap(_ m: FieldReader?) throws -> [DType: Double] {
             guard let m else { return [:] }
@@ -27,14 +28,17 @@ public struct HostCeilings: Sendable {
             return result
         }
         let measured = try dtypeMap(peaks)
-        guard !measured.isEmpty else { throw RidgelineError.invalidValue(file: path, field: "peak_flops_per_s", value: "{}", expected: "at least one measured peak") }
+        guard !measured.isEmpty else {
+            throw RidgelineError.invalidValue(file: path, field: "peak_flops_per_s", value: "{}", expected: "at least one measured peak")
+        }
         var bandwidth: [String: Double] = [:]
         if let b = try r.optionalChild("bandwidth_bytes_per_s") { for key in b.keys { bandwidth[key] = try b.double(key) } }
         let nominal = try r.optionalChild("nominal")
-        return HostCeilings(cpu: try r.optionalString("cpu"), fingerprint: try r.optionalString("fingerprint"), cores: try r.optionalInt("cores"),
-                            threads: try r.optionalInt("threads"), clockHz: try r.optionalDouble("clock_hz"),
-                            nominalClockHz: try nominal?.optionalDouble("clock_hz"), measuredPeaks: measured,
-                            nominalPeaks: try dtypeMap(try nominal?.optionalChild("peak_flops_per_s")), measuredBandwidth: bandwidth)
+        return HostCeilings(
+            cpu: try r.optionalString("cpu"), fingerprint: try r.optionalString("fingerprint"), cores: try r.optionalInt("cores"),
+            threads: try r.optionalInt("threads"), clockHz: try r.optionalDouble("clock_hz"),
+            nominalClockHz: try nominal?.optionalDouble("clock_hz"), measuredPeaks: measured,
+            nominalPeaks: try dtypeMap(try nominal?.optionalChild("peak_flops_per_s")), measuredBandwidth: bandwidth)
     }
 }
 
@@ -43,16 +47,21 @@ public struct HostCeilings: Sendable {
 public enum CeilingsReport {
     public static func build(_ host: HostCeilings, profile: HardwareProfile?, file: String, provenance: Provenance) -> Report {
         let dtypes = DType.allCases.filter { host.measuredPeaks[$0] != nil || host.nominalPeaks[$0] != nil }
-        var compute = DataTable(id: "compute-ceilings", title: "Compute peak: measured vs nominal", columns: [
-            .init("dtype", "dtype"), .init("measured_flops_per_s", "measured", .quantity(.flopsPerSecond)),
-            .init("nominal_flops_per_s", "nominal (clock × SIMD)", .quantity(.flopsPerSecond)),
-            .init("profile_flops_per_s", "profile \(profile?.id ?? "–")", .quantity(.flopsPerSecond)),
-            .init("measured_fraction_of_nominal", "measured ÷ nominal", .percent)])
+        var compute = DataTable(
+            id: "compute-ceilings", title: "Compute peak: measured vs nominal",
+            columns: [
+                .init("dtype", "dtype"), .init("measured_flops_per_s", "measured", .quantity(.flopsPerSecond)),
+                .init("nominal_flops_per_s", "nominal (clock × SIMD)", .quantity(.flopsPerSecond)),
+                .init("profile_flops_per_s", "profile \(profile?.id ?? "–")", .quantity(.flopsPerSecond)),
+                .init("measured_fraction_of_nominal", "measured ÷ nominal", .percent),
+            ])
         for d in dtypes {
             let m = host.measuredPeaks[d], n = host.nominalPeaks[d]
-            compute.add([.text(d.rawValue), m.map { .number($0) } ?? .empty, n.map { .number($0) } ?? .empty,
-                         (profile?.compute.peak[d]).map { .number($0) } ?? .empty,
-                         (m != nil && n != nil) ? .number(m! / n!) : .empty])
+            compute.add([
+                .text(d.rawValue), m.map { .number($0) } ?? .empty, n.map { .number($0) } ?? .empty,
+                (profile?.compute.peak[d]).map { .number($0) } ?? .empty,
+                (m != nil && n != nil) ? .number(m! / n!) : .empty,
+            ])
         }
         var series = ["measured", "nominal"]
         var computeValues = dtypes.map { [host.measuredPeaks[$0], host.nominalPeaks[$0]] }
@@ -60,18 +69,30 @@ public enum CeilingsReport {
             series.append("profile \(profile.id)")
             for (i, d) in dtypes.enumerated() { computeValues[i].append(profile.compute.peak[d]) }
         }
-        let computeChart = GroupedBarChart(id: "compute-ceilings-chart", title: "Compute peak: measured on this host vs nominal", groups: dtypes.map(\.rawValue),
-                                           series: series, values: computeValues, valueTitle: "Peak (FLOP/s)", logScale: true)
-        var sections = [Report.Section("Compute", [.chart(Report.Chart(id: "compute-ceilings-chart", title: computeChart.title,
-                                                                       svg: computeChart.svg,
-                                                                       data: compute, caption: "All cores; nominal = clock × FLOP per cycle of the detected SIMD units.")),
-                                                   .table(compute)])]
+        let computeChart = GroupedBarChart(
+            id: "compute-ceilings-chart", title: "Compute peak: measured on this host vs nominal", groups: dtypes.map(\.rawValue),
+            series: series, values: computeValues, valueTitle: "Peak (FLOP/s)", logScale: true)
+        var sections = [
+            Report.Section(
+                "Compute",
+                [
+                    .chart(
+                        Report.Chart(
+                            id: "compute-ceilings-chart", title: computeChart.title,
+                            svg: computeChart.svg,
+                            data: compute, caption: "All cores; nominal = clock × FLOP per cycle of the detected SIMD units.")),
+                    .table(compute),
+                ])
+        ]
         let levels = host.measuredBandwidth.keys.sorted { order($0) < order($1) }
         if !levels.isEmpty {
-            var bandwidth = DataTable(id: "bandwidth-ceilings", title: "Bandwidth: measured vs profile", columns: [
-                .init("level", "level"), .init("measured_bytes_per_s", "measured", .quantity(.bytesPerSecond)),
-                .init("profile_bytes_per_s", "profile \(profile?.id ?? "–")", .quantity(.bytesPerSecond)),
-                .init("measured_fraction_of_profile", "measured ÷ profile", .percent)])
+            var bandwidth = DataTable(
+                id: "bandwidth-ceilings", title: "Bandwidth: measured vs profile",
+                columns: [
+                    .init("level", "level"), .init("measured_bytes_per_s", "measured", .quantity(.bytesPerSecond)),
+                    .init("profile_bytes_per_s", "profile \(profile?.id ?? "–")", .quantity(.bytesPerSecond)),
+                    .init("measured_fraction_of_profile", "measured ÷ profile", .percent),
+                ])
             var values: [[Double?]] = []
             for level in levels {
                 let m = host.measuredBandwidth[level]!
@@ -79,28 +100,44 @@ public enum CeilingsReport {
                 bandwidth.add([.text(level), .number(m), p.map { .number($0) } ?? .empty, p.map { .number(m / $0) } ?? .empty])
                 values.append(profile == nil ? [m] : [m, p])
             }
-            let chart = GroupedBarChart(id: "bandwidth-ceilings-chart", title: "Bandwidth per level: measured on this host" + (profile == nil ? "" : " vs profile"),
-                                        groups: levels, series: profile == nil ? ["measured"] : ["measured", "profile \(profile!.id)"], values: values,
-                                        valueTitle: "Bandwidth (bytes/s)", logScale: true)
-            sections.append(Report.Section("Memory", [.chart(Report.Chart(id: chart.id, title: chart.title, svg: chart.svg, data: bandwidth,
-                                                                          caption: "All threads, streaming reads from a working set sized for each level.")),
-                                                      .table(bandwidth)]))
+            let chart = GroupedBarChart(
+                id: "bandwidth-ceilings-chart", title: "Bandwidth per level: measured on this host" + (profile == nil ? "" : " vs profile"),
+                groups: levels, series: profile == nil ? ["measured"] : ["measured", "profile \(profile!.id)"], values: values,
+                valueTitle: "Bandwidth (bytes/s)", logScale: true)
+            sections.append(
+                Report.Section(
+                    "Memory",
+                    [
+                        .chart(
+                            Report.Chart(
+                                id: chart.id, title: chart.title, svg: chart.svg, data: bandwidth,
+                                caption: "All threads, streaming reads from a working set sized for each level.")),
+                        .table(bandwidth),
+                    ]))
         }
         var figures: [(String, String)] = []
         if let cpu = host.cpu { figures.append(("CPU", cpu)) }
         if let cores = host.cores { figures.append(("cores", "\(cores)" + (host.threads.map { " (\($0) threads)" } ?? ""))) }
         if let clock = host.clockHz { figures.append(("measured clock, all cores", Quantity.format(clock, .hertz, digits: 3))) }
-        if let clock = host.nominalClockHz { figures.append(("nominal clock (the peaks' basis)", Quantity.format(clock, .hertz, digits: 3))) }
+        if let clock = host.nominalClockHz {
+            figures.append(("nominal clock (the peaks' basis)", Quantity.format(clock, .hertz, digits: 3)))
+        }
         if let best = ([DType.fp32] + dtypes).first(where: { host.measuredPeaks[$0] != nil && host.nominalPeaks[$0] != nil }) {
-            figures.append(("\(best.rawValue) peak measured ÷ nominal", DataTable.display(.number(host.measuredPeaks[best]! / host.nominalPeaks[best]!), .percent)))
+            figures.append(
+                (
+                    "\(best.rawValue) peak measured ÷ nominal",
+                    DataTable.display(.number(host.measuredPeaks[best]! / host.nominalPeaks[best]!), .percent)
+                ))
         }
         if let dram = host.measuredBandwidth["dram"], let fp32 = host.measuredPeaks[.fp32] {
             figures.append(("measured fp32 ridge point", SI.trimmed(fp32 / dram, digits: 3) + " FLOP/B"))
         }
         sections.insert(Report.Section("Key figures", [.keyFigures(figures)]), at: 0)
-        return Report(name: "ceilings-" + stem(file), title: "Host ceilings: \(host.cpu ?? "this machine")",
-                      summary: "What this host's compute units and memory levels reached in Ridgeline's micro-benchmarks (\(file)), against what they promise.",
-                      provenance: provenance, sections: sections)
+        return Report(
+            name: "ceilings-" + stem(file), title: "Host ceilings: \(host.cpu ?? "this machine")",
+            summary:
+                "What this host's compute units and memory levels reached in Ridgeline's micro-benchmarks (\(file)), against what they promise.",
+            provenance: provenance, sections: sections)
     }
 
     static func order(_ level: String) -> Int { ["l1": 0, "l2": 1, "l3": 2, "llc": 3, "dram": 4, "hbm": 4][level] ?? 5 }

@@ -19,7 +19,8 @@ enum InputFile {
         var readers: [FieldReader] = []
         for line in TextInput.contentLines(input.text) {
             guard line.text.hasPrefix("{") else {
-                throw RidgelineError.unreadable(file: "\(input.name):\(line.number)", reason: "expected one JSON object per line, found '\(line.text.prefix(40))'")
+                throw RidgelineError.unreadable(
+                    file: "\(input.name):\(line.number)", reason: "expected one JSON object per line, found '\(line.text.prefix(40))'")
             }
             readers.append(try FieldReader.parse(String(line.text), file: "\(input.name):\(line.number)"))
         }
@@ -31,7 +32,9 @@ enum InputFile {
         let input = try read(path)
         let text = input.text
         guard text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") else {
-            throw RidgelineError.unreadable(file: input.name, reason: "expected a JSON object, found '\(text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(40))'")
+            throw RidgelineError.unreadable(
+                file: input.name,
+                reason: "expected a JSON object, found '\(text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(40))'")
         }
         return try FieldReader.parse(text, file: input.name)
     }

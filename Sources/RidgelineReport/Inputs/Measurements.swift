@@ -28,29 +28,37 @@ public struct MeasuredKernel: Sendable {
         let records: [MeasuredKernel]
         if let first, first.contains("\"section\"") {
             records = try ReferenceFile.parse(text, file: file).measurements.map {
-                MeasuredKernel(kernels: $0.kernels, medianSeconds: $0.medianSeconds, minSeconds: $0.minSeconds, engine: .reference,
-                               source: "\(file):\($0.line)")
+                MeasuredKernel(
+                    kernels: $0.kernels, medianSeconds: $0.medianSeconds, minSeconds: $0.minSeconds, engine: .reference,
+                    source: "\(file):\($0.line)")
             }
         } else {
             // Records are read by the contract's own parser (`MeasurementRecord`), so a report
             // accepts exactly what `ridgeline measure` and `validate` accept.
-            records = try InputFile.jsonLines(input).map { MeasuredKernel(record: try MeasurementRecord.parse($0), source: $0.file ?? file) }
+            records = try InputFile.jsonLines(input).map {
+                MeasuredKernel(record: try MeasurementRecord.parse($0), source: $0.file ?? file)
+            }
         }
-        guard !records.isEmpty else { throw RidgelineError.unreadable(file: file, reason: "holds no measurement records (only blank or comment lines)") }
+        guard !records.isEmpty else {
+            throw RidgelineError.unreadable(file: file, reason: "holds no measurement records (only blank or comment lines)")
+        }
         return records
     }
 
-    init(kernels: [Kernel], medianSeconds: Double, minSeconds: Double?, engine: Engine?, engineVersion: String? = nil, device: String? = nil,
-         threads: Int? = nil, fingerprint: String? = nil, counterSource: String? = nil, source: String) {
+    init(
+        kernels: [Kernel], medianSeconds: Double, minSeconds: Double?, engine: Engine?, engineVersion: String? = nil, device: String? = nil,
+        threads: Int? = nil, fingerprint: String? = nil, counterSource: String? = nil, source: String
+    ) {
         self.kernels = kernels; self.medianSeconds = medianSeconds; self.minSeconds = minSeconds; self.engine = engine
         self.engineVersion = engineVersion; self.device = device; self.threads = threads; self.fingerprint = fingerprint
         self.counterSource = counterSource; self.source = source
     }
 
     init(record r: MeasurementRecord, source: String) {
-        self.init(kernels: [r.kernel], medianSeconds: r.medianSeconds, minSeconds: r.minSeconds, engine: r.engine,
-                  engineVersion: r.engineVersion, device: r.device, threads: r.threads, fingerprint: r.host.fingerprint,
-                  counterSource: r.counterSource, source: source)
+        self.init(
+            kernels: [r.kernel], medianSeconds: r.medianSeconds, minSeconds: r.minSeconds, engine: r.engine,
+            engineVersion: r.engineVersion, device: r.device, threads: r.threads, fingerprint: r.host.fingerprint,
+            counterSource: r.counterSource, source: source)
     }
 
     /// The profile to predict `records` with: a CPU profile cut down to the cores they ran on

@@ -20,8 +20,9 @@ public struct ServingFile: Sendable {
         func phase(_ key: String, _ label: String) throws -> CompareServingReport.Phase {
             let p = try r.child(key)
             let any = 0...Double.greatestFiniteMagnitude
-            return .init(label: label, flops: try p.double("flops", in: any), bytes: try p.double("bytes", in: any),
-                         seconds: try p.double("time_s"), bound: try p.string("bound"))
+            return .init(
+                label: label, flops: try p.double("flops", in: any), bytes: try p.double("bytes", in: any),
+                seconds: try p.double("time_s"), bound: try p.string("bound"))
         }
         let gpus = try r.int("gpus", in: count)
         let throughput = try r.double("output_tokens_per_s")
@@ -29,9 +30,11 @@ public struct ServingFile: Sendable {
         let decode = try r.child("decode")
         return ServingFile(
             model: try r.string("model"), hardware: try r.string("hardware"), gpus: gpus, tp: try r.int("tp", in: count),
-            precision: try r.string("precision"), inputTokens: try r.int("input_tokens", in: count), outputTokens: try r.int("output_tokens", in: count),
-            point: .init(concurrency: max(1, Int(batch.rounded(.up))), ttft: try r.double("ttft_s"), tpot: try r.double("tpot_s"),
-                         tokensPerSecond: throughput, tokensPerSecondPerDevice: throughput / Double(gpus)),
+            precision: try r.string("precision"), inputTokens: try r.int("input_tokens", in: count),
+            outputTokens: try r.int("output_tokens", in: count),
+            point: .init(
+                concurrency: max(1, Int(batch.rounded(.up))), ttft: try r.double("ttft_s"), tpot: try r.double("tpot_s"),
+                tokensPerSecond: throughput, tokensPerSecondPerDevice: throughput / Double(gpus)),
             prefill: try phase("prefill", "prefill, \(try r.int("input_tokens", in: count))-token prompt"),
             decode: try phase("decode", "decode step, batch \(try decode.int("tokens", in: count))"))
     }
@@ -41,9 +44,11 @@ public struct ServingFile: Sendable {
         guard let dtype = DType(rawValue: precision) else {
             throw RidgelineError.invalidValue(file: file, field: "precision", value: precision, expected: "bf16, fp16 or fp8")
         }
-        let device = CompareServingReport.Device(profile: profile, layout: "tp \(tp) · \(gpus / max(1, tp)) pp, \(precision)", dtype: dtype,
-                                                 sweep: [point], phases: [prefill, decode])
-        return CompareServingReport.build(model: model, workload: "\(inputTokens) tokens in, \(outputTokens) out, from \(file)", devices: [device],
-                                          provenance: provenance)
+        let device = CompareServingReport.Device(
+            profile: profile, layout: "tp \(tp) · \(gpus / max(1, tp)) pp, \(precision)", dtype: dtype,
+            sweep: [point], phases: [prefill, decode])
+        return CompareServingReport.build(
+            model: model, workload: "\(inputTokens) tokens in, \(outputTokens) out, from \(file)", devices: [device],
+            provenance: provenance)
     }
 }

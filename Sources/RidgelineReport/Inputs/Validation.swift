@@ -32,7 +32,8 @@ public struct ValidationResult: Sendable {
         let key = r.has("rows") ? "rows" : (r.has("kernels") ? "kernels" : "rows")
         let readers = try r.list(key)
         guard !readers.isEmpty else {
-            throw RidgelineError.invalidValue(file: path, field: key, value: r.has(key) ? "[]" : "(absent)", expected: "a non-empty list of per-kernel rows")
+            throw RidgelineError.invalidValue(
+                file: path, field: key, value: r.has(key) ? "[]" : "(absent)", expected: "a non-empty list of per-kernel rows")
         }
         let rows = try readers.map { row -> Row in
             let measuredKey = row.has("measured_s") || !row.has("median_s") ? "measured_s" : "median_s"
@@ -49,12 +50,14 @@ public struct ValidationResult: Sendable {
                 label = try row.string("kernel")
             }
             let kernelClass = try row.optionalString("kernel_class") ?? kernel?.kernelClass.rawValue ?? "unknown"
-            return Row(label: label, kernelClass: kernelClass, kernel: kernel, source: try row.optionalString("source"),
-                       predictedSeconds: try row.double(predictedKey), measuredSeconds: try row.double(measuredKey),
-                       bound: try row.optionalString("bound"))
+            return Row(
+                label: label, kernelClass: kernelClass, kernel: kernel, source: try row.optionalString("source"),
+                predictedSeconds: try row.double(predictedKey), measuredSeconds: try row.double(measuredKey),
+                bound: try row.optionalString("bound"))
         }
         let unit = 0...Double.greatestFiniteMagnitude
-        return ValidationResult(hardware: try r.optionalString("hardware"), engine: try r.optionalString("engine"), rows: rows,
-                                medianAPE: try r.optionalDouble("median_ape", in: unit), p90APE: try r.optionalDouble("p90_ape", in: unit))
+        return ValidationResult(
+            hardware: try r.optionalString("hardware"), engine: try r.optionalString("engine"), rows: rows,
+            medianAPE: try r.optionalDouble("median_ape", in: unit), p90APE: try r.optionalDouble("p90_ape", in: unit))
     }
 }

@@ -7,28 +7,31 @@ enum LLMFoundrySource {
     static let assumptions = SourceAssumptions(
         mode: .eager, flashAttention: true, overlapGradientReduction: true, sequenceParallel: false, zero: 3,
         hierarchicalZeRO3: true,
-        rules: ["PyTorch FSDP (Composer) in eager mode; FSDP prefetch overlaps gathers and reductions",
-                "FSDP gathers and reduce-scatters each unit as one NCCL collective over the whole group: multi-channel rings, one NIC each, cross the network hierarchically",
-                "mp_mode (Composer's FSDP mixed precision) by the Composer the row's llm-foundry commit pins (first_seen): DEFAULT before Composer 0.14 "
-                    + "(first seen before 2023-05-01) keeps and gathers fp32 parameters, reduces in bf16; DEFAULT from Composer 0.16.4 "
-                    + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
-                "DEFAULT before Composer 0.14: autocast computes with the gathered fp32 parameters (fp32 embedding, residual stream and LayerNorm, a cast before every linear layer)",
-                "attn_impl by the row's llm-foundry commit (first_seen): before 2023-03 the yamls' flash on flash-attn 0.2.x (FlashAttention 1, half FlashAttention-2's rate, Dao 2023); "
-                    + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton, at the profile's rate",
-                "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
-                "MPT decoder: ALiBi (no position embedding), GELU, LayerNorm, no biases, tied embeddings",
-                "A100-40GB -> a100-sxm4-40gb, A100-80GB -> a100-sxm4-80gb, H100-80GB -> h100-sxm5-80gb",
-                "measured_iteration_s is derived by the source from the published throughput (notes)"])
+        rules: [
+            "PyTorch FSDP (Composer) in eager mode; FSDP prefetch overlaps gathers and reductions",
+            "FSDP gathers and reduce-scatters each unit as one NCCL collective over the whole group: multi-channel rings, one NIC each, cross the network hierarchically",
+            "mp_mode (Composer's FSDP mixed precision) by the Composer the row's llm-foundry commit pins (first_seen): DEFAULT before Composer 0.14 "
+                + "(first seen before 2023-05-01) keeps and gathers fp32 parameters, reduces in bf16; DEFAULT from Composer 0.16.4 "
+                + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
+            "DEFAULT before Composer 0.14: autocast computes with the gathered fp32 parameters (fp32 embedding, residual stream and LayerNorm, a cast before every linear layer)",
+            "attn_impl by the row's llm-foundry commit (first_seen): before 2023-03 the yamls' flash on flash-attn 0.2.x (FlashAttention 1, half FlashAttention-2's rate, Dao 2023); "
+                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton, at the profile's rate",
+            "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
+            "MPT decoder: ALiBi (no position embedding), GELU, LayerNorm, no biases, tied embeddings",
+            "A100-40GB -> a100-sxm4-40gb, A100-80GB -> a100-sxm4-80gb, H100-80GB -> h100-sxm5-80gb",
+            "measured_iteration_s is derived by the source from the published throughput (notes)",
+        ])
 
     static func read(_ csv: CSVTable) throws -> RunSourceFile {
         let a = assumptions
         let outcomes = PublishedRuns.rows(csv) { i in
             let id = try csv.string(i, "run_id"), origin = "\(csv.file):\(i + 2)"
             let seq = try csv.int(i, "seq_len")
-            let model = TransformerModel(name: try csv.string(i, "model_name"), layers: try csv.int(i, "layers"), dModel: try csv.int(i, "hidden"),
-                                         heads: try csv.int(i, "heads"), ffn: try csv.int(i, "ffn"), ffnKind: .gelu, norm: .layernorm,
-                                         vocab: try csv.int(i, "vocab"), maxSeq: seq, position: .none, tiedEmbeddings: true, bias: false,
-                                         causal: true, dropout: false)
+            let model = TransformerModel(
+                name: try csv.string(i, "model_name"), layers: try csv.int(i, "layers"), dModel: try csv.int(i, "hidden"),
+                heads: try csv.int(i, "heads"), ffn: try csv.int(i, "ffn"), ffnKind: .gelu, norm: .layernorm,
+                vocab: try csv.int(i, "vocab"), maxSeq: seq, position: .none, tiedEmbeddings: true, bias: false,
+                causal: true, dropout: false)
             let offload = try csv.string(i, "activation_cpu_offload").lowercased()
             if offload == "true" { throw Refusal(id: id, reason: "activation CPU offload is not modelled", origin: origin) }
             let zero: Int
@@ -39,19 +42,22 @@ enum LLMFoundrySource {
             case let other: throw Refusal(id: id, reason: "sharding strategy \(other) is not mapped", origin: origin)
             }
             let tp = try csv.int(i, "tp"), pp = try csv.int(i, "pp"), micro = try csv.int(i, "micro_batch")
-            let layout = Layout(devices: try csv.int(i, "gpus"), tp: tp, pp: pp, dp: try csv.int(i, "dp"), zero: zero,
-                                globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction)
-            var settings = KernelSettings(tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
-                                          precision: try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i),
-                                          recompute: try PublishedRuns.recompute(try csv.string(i, "recompute"), file: csv.file, row: i),
-                                          flashAttention: a.flashAttention, mode: a.mode)
+            let layout = Layout(
+                devices: try csv.int(i, "gpus"), tp: tp, pp: pp, dp: try csv.int(i, "dp"), zero: zero,
+                globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction)
+            var settings = KernelSettings(
+                tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
+                precision: try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i),
+                recompute: try PublishedRuns.recompute(try csv.string(i, "recompute"), file: csv.file, row: i),
+                flashAttention: a.flashAttention, mode: a.mode)
             let numerics = try mixedPrecision(csv, i)
             // fp32 parameters gathered (Composer's DEFAULT before 0.14) are what autocast computes
             // with: the fp32 embedding makes the residual stream fp32, every linear layer casts.
             settings.autocastFP32Parameters = numerics.gather == 4
-            var run = RunCase(id: id, model: model, layout: layout, settings: settings,
-                              hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
-                              measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: origin)
+            var run = RunCase(
+                id: id, model: model, layout: layout, settings: settings,
+                hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
+                measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: origin)
             run.flashKernel = try flashKernel(csv, i)
             run.shardedParameterBytes = numerics.gather
             run.gradientReduceBytes = numerics.reduce
@@ -77,7 +83,8 @@ enum LLMFoundrySource {
         case "PURE": return (nil, nil)
         case "FULL": return (4, 4)
         default:
-            throw RidgelineError.invalidValue(file: "\(csv.file):\(i + 2)", field: "mp_mode", value: mode, expected: "DEFAULT, PURE or FULL")
+            throw RidgelineError.invalidValue(
+                file: "\(csv.file):\(i + 2)", field: "mp_mode", value: mode, expected: "DEFAULT, PURE or FULL")
         }
     }
 
@@ -86,7 +93,8 @@ enum LLMFoundrySource {
     static func firstSeen(_ csv: CSVTable, _ i: Int) throws -> String {
         let seen = try csv.string(i, "first_seen")
         guard let date = seen.split(separator: " ").last.map(String.init), date.count == 10, date.hasPrefix("20") else {
-            throw RidgelineError.invalidValue(file: "\(csv.file):\(i + 2)", field: "first_seen", value: seen, expected: "'COMMIT YYYY-MM-DD'")
+            throw RidgelineError.invalidValue(
+                file: "\(csv.file):\(i + 2)", field: "first_seen", value: seen, expected: "'COMMIT YYYY-MM-DD'")
         }
         return date
     }

@@ -56,9 +56,10 @@ public enum MegatronRuns {
         let recomputeText = try csv.string(i, "recompute").lowercased()
         let layers = try csv.int(i, "layers"), hidden = try csv.int(i, "hidden"), heads = try csv.int(i, "heads")
         let seq = try csv.int(i, "seq_len")
-        let model = TransformerModel(name: name, layers: layers, dModel: hidden, heads: heads, ffn: try csv.int(i, "ffn"),
-                                     vocab: try csv.int(i, "vocab"), maxSeq: seq, position: .learned, tiedEmbeddings: true,
-                                     bias: true, causal: true, dropout: true)
+        let model = TransformerModel(
+            name: name, layers: layers, dModel: hidden, heads: heads, ffn: try csv.int(i, "ffn"),
+            vocab: try csv.int(i, "vocab"), maxSeq: seq, position: .learned, tiedEmbeddings: true,
+            bias: true, causal: true, dropout: true)
         let gpus = try csv.int(i, "num_accelerators")
         let dp = try csv.int(i, "dp")
         var rules: [String] = []
@@ -86,10 +87,12 @@ public enum MegatronRuns {
         let globalBatch = try csv.int(i, "global_batch_seqs")
         let m = globalBatch / max(1, microBatch * dp)
         if chunks > 1 && m % pp! != 0 { chunks = 1 }
-        let layout = Layout(devices: gpus, tp: tp!, pp: pp!, dp: dp, schedule: chunks > 1 ? .interleaved(chunks: chunks) : .oneFOneB,
-                            zero: zero, globalBatch: globalBatch, microBatch: microBatch, overlapGradientReduction: false)
-        let settings = KernelSettings(tp: tp!, sequenceParallel: sp, microBatch: microBatch, seq: seq, precision: .fp16,
-                                      recompute: recompute, flashAttention: false, mode: .compiled, optimizer: .adamw)
+        let layout = Layout(
+            devices: gpus, tp: tp!, pp: pp!, dp: dp, schedule: chunks > 1 ? .interleaved(chunks: chunks) : .oneFOneB,
+            zero: zero, globalBatch: globalBatch, microBatch: microBatch, overlapGradientReduction: false)
+        let settings = KernelSettings(
+            tp: tp!, sequenceParallel: sp, microBatch: microBatch, seq: seq, precision: .fp16,
+            recompute: recompute, flashAttention: false, mode: .compiled, optimizer: .adamw)
         let metric: PublishedRun.Metric
         let reported: Double
         if let t = try csv.optionalDouble(i, "reported_tflops_per_gpu") {
@@ -100,8 +103,9 @@ public enum MegatronRuns {
             throw RidgelineError.missingField(file: csv.file, field: "row \(i + 1) reported_tflops_per_gpu or reported_mfu_pct")
         }
         let iteration = Self.decimal(after: "iteration time ", in: notes)
-        return PublishedRun(id: id, model: model, layout: layout, settings: settings, metric: metric, reportedTFLOPsPerGPU: reported,
-                            reportedIterationSeconds: iteration, rules: rules)
+        return PublishedRun(
+            id: id, model: model, layout: layout, settings: settings, metric: metric, reportedTFLOPsPerGPU: reported,
+            reportedIterationSeconds: iteration, rules: rules)
     }
 
     static func number(after markers: [String], in text: String) -> Int? {
@@ -136,15 +140,19 @@ public struct RunComparison: Sendable {
 
 extension MegatronRuns {
     /// Predicts every run on `profile` with one set of assumptions.
-    public static func compare(_ runs: [PublishedRun], profile: HardwareProfile,
-                               assumptions: TrainingAssumptions = TrainingAssumptions()) throws -> [RunComparison] {
+    public static func compare(
+        _ runs: [PublishedRun], profile: HardwareProfile,
+        assumptions: TrainingAssumptions = TrainingAssumptions()
+    ) throws -> [RunComparison] {
         try runs.map { run in
             try run.layout.validate(model: .transformer(run.model))
-            let costs = try LayerCosts.compute(model: .transformer(run.model), profile: profile, settings: run.settings, assumptions: assumptions)
+            let costs = try LayerCosts.compute(
+                model: .transformer(run.model), profile: profile, settings: run.settings, assumptions: assumptions)
             let step = StepModel.evaluate(costs, layout: run.layout, assumptions: assumptions)
             let predicted = run.flopsPerIteration() / step.stepSeconds / Double(run.layout.devices) / 1e12
-            return RunComparison(run: run, estimate: step, predictedTFLOPsPerGPU: predicted,
-                                 error: (predicted - run.reportedTFLOPsPerGPU) / run.reportedTFLOPsPerGPU)
+            return RunComparison(
+                run: run, estimate: step, predictedTFLOPsPerGPU: predicted,
+                error: (predicted - run.reportedTFLOPsPerGPU) / run.reportedTFLOPsPerGPU)
         }
     }
 }

@@ -9,18 +9,21 @@ import RidgelineTraining
 enum NeMoSource {
     static let assumptions = SourceAssumptions(
         mode: .compiled, flashAttention: true, overlapGradientReduction: true, sequenceParallel: true, zero: 1,
-        rules: ["Megatron-core with Transformer Engine: fused kernels (compiled), flash attention, gradient reduction overlapped",
-                "sequence parallelism whenever tp > 1, distributed optimizer (ZeRO 1), no recomputation (not stated per row)",
-                "vp -> interleaved schedule with vp chunks; layers_used (proxy runs) replaces the model's layer count",
-                "cp -> context parallelism, ep -> expert parallelism (ranks from dp·cp), etp -> expert tensor parallelism (empty: tp)",
-                "model shape from nemo-h100-models.csv (model_key); experts/top_k -> mixture of experts with expert ffn = ffn, capacity factor 1",
-                "MoE decoder whose arch names neither MLP nor position (Grok-1): gated MLP, RMSNorm, RoPE, untied, no biases (profiles/models/grok-1.yaml)",
-                "gpu_type H100 -> h100-sxm5-80gb"])
+        rules: [
+            "Megatron-core with Transformer Engine: fused kernels (compiled), flash attention, gradient reduction overlapped",
+            "sequence parallelism whenever tp > 1, distributed optimizer (ZeRO 1), no recomputation (not stated per row)",
+            "vp -> interleaved schedule with vp chunks; layers_used (proxy runs) replaces the model's layer count",
+            "cp -> context parallelism, ep -> expert parallelism (ranks from dp·cp), etp -> expert tensor parallelism (empty: tp)",
+            "model shape from nemo-h100-models.csv (model_key); experts/top_k -> mixture of experts with expert ffn = ffn, capacity factor 1",
+            "MoE decoder whose arch names neither MLP nor position (Grok-1): gated MLP, RMSNorm, RoPE, untied, no biases (profiles/models/grok-1.yaml)",
+            "gpu_type H100 -> h100-sxm5-80gb",
+        ])
 
     static func read(_ csv: CSVTable) throws -> RunSourceFile {
         // The model shapes sit beside the runs file; runs read from standard input use the shipped ones.
         let beside = URL(fileURLWithPath: csv.file).deletingLastPathComponent().appendingPathComponent("nemo-h100-models.csv").path
-        let modelsPath = FileManager.default.fileExists(atPath: beside) ? beside : try DataRoot.locate().reference("training-runs/nemo-h100-models.csv")
+        let modelsPath =
+            FileManager.default.fileExists(atPath: beside) ? beside : try DataRoot.locate().reference("training-runs/nemo-h100-models.csv")
         let models = try CSVTable.load(path: modelsPath)
         var shapes: [String: Int] = [:]
         for i in 0..<models.rows.count { shapes[try models.string(i, "model_key")] = i }
@@ -56,13 +59,17 @@ enum NeMoSource {
             ffn: try models.int(m, "ffn"), ffnKind: swiglu ? .swiglu : relu ? .relu : .gelu, norm: modern ? .rmsnorm : .layernorm,
             vocab: try models.int(m, "vocab"), maxSeq: seq, position: modern ? .rope : .learned, tiedEmbeddings: !modern, bias: !modern,
             causal: true, dropout: false, moe: moe)
-        let layout = Layout(devices: try csv.int(i, "gpus"), tp: tp, pp: pp, cp: cp, dp: try csv.int(i, "dp"), ep: ep,
-                            schedule: vp > 1 && pp > 1 ? .interleaved(chunks: vp) : .oneFOneB, zero: a.zero,
-                            globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction,
-                            expertTP: etp)
-        let settings = KernelSettings(tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
-                                      precision: precision, recompute: .none, flashAttention: a.flashAttention, mode: a.mode,
-                                      cp: cp, ep: ep, expertTP: etp)
-        return RunCase(id: id, model: model, layout: layout, settings: settings, hardware: hardware, measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
+        let layout = Layout(
+            devices: try csv.int(i, "gpus"), tp: tp, pp: pp, cp: cp, dp: try csv.int(i, "dp"), ep: ep,
+            schedule: vp > 1 && pp > 1 ? .interleaved(chunks: vp) : .oneFOneB, zero: a.zero,
+            globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction,
+            expertTP: etp)
+        let settings = KernelSettings(
+            tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
+            precision: precision, recompute: .none, flashAttention: a.flashAttention, mode: a.mode,
+            cp: cp, ep: ep, expertTP: etp)
+        return RunCase(
+            id: id, model: model, layout: layout, settings: settings, hardware: hardware,
+            measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
     }
 }

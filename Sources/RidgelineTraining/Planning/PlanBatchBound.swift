@@ -50,7 +50,9 @@ extension PlanSearch {
         func batch(_ j: Int) -> Int { run.first + g(j) * perStep }
         func layout(_ j: Int) -> Layout { var l = run.layout; l.globalBatch = batch(j); return l }
         func index(_ j: Int) -> UInt64 {
-            planIndex(unit: run.unit, zero: run.zero, sp: run.sp, recompute: run.recompute, microBatch: run.microBatch, batch: g(j), chunks: run.chunks)
+            planIndex(
+                unit: run.unit, zero: run.zero, sp: run.sp, recompute: run.recompute, microBatch: run.microBatch, batch: g(j),
+                chunks: run.chunks)
         }
         @discardableResult
         func evaluate(_ j: Int) -> StepEstimate {

@@ -89,11 +89,13 @@ public struct PlanRequest: Sendable {
     /// items done and items in all; `plan` shows it on a terminal. Must be thread-safe; nil: silent.
     public var progress: (@Sendable (_ stage: String, _ done: Int, _ total: Int) -> Void)?
 
-    public init(model: ModelDefinition, hardware: [HardwareProfile], tokens: Double? = nil, deadlineSeconds: Double? = nil,
-                budgetUSD: Double? = nil, minDevices: Int = 1, maxDevices: Int = 1024, objective: PlanObjective = .time,
-                top: Int = 10, globalBatch: GlobalBatchChoice? = nil, seq: Int? = nil, precision: Precision = .bf16,
-                maxMicroBatch: Int = 16, assumptions: TrainingAssumptions = TrainingAssumptions(), threads: Int? = nil,
-                pruneByMemory: Bool = true, boundByTime: Bool = true) {
+    public init(
+        model: ModelDefinition, hardware: [HardwareProfile], tokens: Double? = nil, deadlineSeconds: Double? = nil,
+        budgetUSD: Double? = nil, minDevices: Int = 1, maxDevices: Int = 1024, objective: PlanObjective = .time,
+        top: Int = 10, globalBatch: GlobalBatchChoice? = nil, seq: Int? = nil, precision: Precision = .bf16,
+        maxMicroBatch: Int = 16, assumptions: TrainingAssumptions = TrainingAssumptions(), threads: Int? = nil,
+        pruneByMemory: Bool = true, boundByTime: Bool = true
+    ) {
         let defaults = TrainingDefaults(model: model, seq: seq)
         self.model = model; self.hardware = hardware; self.tokens = tokens ?? defaults.tokens
         self.deadlineSeconds = deadlineSeconds; self.budgetUSD = budgetUSD
@@ -112,9 +114,15 @@ public struct PlanRequest: Sendable {
             .invalidValue(file: nil, field: field, value: value, expected: expected)
         }
         guard !hardware.isEmpty else { throw bad("--hardware", "", "at least one hardware profile") }
-        guard tokens.isFinite, CountBounds.tokens.contains(tokens) else { throw bad("--tokens", "\(tokens)", "a number from \(CountBounds.describe(CountBounds.tokens))") }
-        guard CountBounds.devices.contains(minDevices) else { throw bad("--min-devices", "\(minDevices)", CountBounds.describe(CountBounds.devices)) }
-        guard CountBounds.devices.contains(maxDevices) else { throw bad("--max-devices", "\(maxDevices)", CountBounds.describe(CountBounds.devices)) }
+        guard tokens.isFinite, CountBounds.tokens.contains(tokens) else {
+            throw bad("--tokens", "\(tokens)", "a number from \(CountBounds.describe(CountBounds.tokens))")
+        }
+        guard CountBounds.devices.contains(minDevices) else {
+            throw bad("--min-devices", "\(minDevices)", CountBounds.describe(CountBounds.devices))
+        }
+        guard CountBounds.devices.contains(maxDevices) else {
+            throw bad("--max-devices", "\(maxDevices)", CountBounds.describe(CountBounds.devices))
+        }
         guard maxDevices >= minDevices else { throw bad("--max-devices", "\(maxDevices)", "at least --min-devices (\(minDevices))") }
         guard CountBounds.top.contains(top) else { throw bad("--top", "\(top)", CountBounds.describe(CountBounds.top)) }
         guard CountBounds.seq.contains(seq) else { throw bad("--seq", "\(seq)", CountBounds.describe(CountBounds.seq)) }
@@ -124,7 +132,9 @@ public struct PlanRequest: Sendable {
         if let t = threads, !(1...1024).contains(t) { throw bad("--threads", "\(t)", "1 to 1024") }
         switch globalBatch {
         case .around(let g), .fixed(let g):
-            guard CountBounds.globalBatch.contains(g) else { throw bad("--global-batch", "\(g)", CountBounds.describe(CountBounds.globalBatch)) }
+            guard CountBounds.globalBatch.contains(g) else {
+                throw bad("--global-batch", "\(g)", CountBounds.describe(CountBounds.globalBatch))
+            }
         case .range(let a, let b):
             guard a >= 1, b >= a, b <= CountBounds.globalBatch.upperBound else {
                 throw bad("--global-batch-range", "\(a):\(b)", "A:B with 1 ≤ A ≤ B ≤ \(CountBounds.globalBatch.upperBound)")
@@ -135,15 +145,20 @@ public struct PlanRequest: Sendable {
             }
         }
         do {
-            try CountBounds.checkKernelSize(model: model, settings: KernelSettings(microBatch: maxMicroBatch, seq: seq, precision: precision))
+            try CountBounds.checkKernelSize(
+                model: model, settings: KernelSettings(microBatch: maxMicroBatch, seq: seq, precision: precision))
         } catch let e as LayoutError {
-            throw bad("--max-micro-batch", "\(maxMicroBatch)", "a micro-batch whose largest tensor stays within \(CountBounds.short(CountBounds.kernelElements)) elements at --seq \(seq) (\(e.detail))")
+            throw bad(
+                "--max-micro-batch", "\(maxMicroBatch)",
+                "a micro-batch whose largest tensor stays within \(CountBounds.short(CountBounds.kernelElements)) elements at --seq \(seq) (\(e.detail))"
+            )
         }
         var ids = Set<String>()
         for p in hardware {
             guard ids.insert(p.id).inserted else { throw bad("--hardware", p.id, "each profile once") }
             guard p.pricePerHourUSD != nil else {
-                throw RidgelineError.missingField(file: "hardware profile \(p.id)", field: "price_per_hour_usd (plan ranks and compares by cost)")
+                throw RidgelineError.missingField(
+                    file: "hardware profile \(p.id)", field: "price_per_hour_usd (plan ranks and compares by cost)")
             }
         }
     }

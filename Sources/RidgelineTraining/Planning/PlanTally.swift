@@ -49,7 +49,8 @@ struct HardwareTally: Sendable {
     @inline(__always)
     mutating func offerMiss(index: UInt64, costs: Int, layout: Layout, needed: Double, capacity: Double, lowerBound: Bool) {
         if let c = closest, !(needed < c.neededBytes || (needed == c.neededBytes && index < c.index)) { return }
-        closest = ClosestFit(index: index, costs: costs, layout: layout, neededBytes: needed, capacityBytes: capacity, lowerBound: lowerBound)
+        closest = ClosestFit(
+            index: index, costs: costs, layout: layout, neededBytes: needed, capacityBytes: capacity, lowerBound: lowerBound)
     }
 
     mutating func merge(_ o: HardwareTally, deadline: Double?, budget: Double?) {
@@ -60,7 +61,9 @@ struct HardwareTally: Sendable {
         }
         fitting = count
         if let m = o.closest {
-            offerMiss(index: m.index, costs: m.costs, layout: m.layout, needed: m.neededBytes, capacity: m.capacityBytes, lowerBound: m.lowerBound)
+            offerMiss(
+                index: m.index, costs: m.costs, layout: m.layout, needed: m.neededBytes, capacity: m.capacityBytes, lowerBound: m.lowerBound
+            )
         }
     }
 }

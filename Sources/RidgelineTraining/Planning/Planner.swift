@@ -49,8 +49,13 @@ struct PlanSearch: Sendable {
                             for rc in a.recomputes {
                                 for mb in a.microBatches {
                                     if !sp || tp > 1 {
-                                        keys.append((slots, h, KernelSettings(tp: tp, sequenceParallel: sp, microBatch: mb, seq: request.seq,
-                                                                           precision: request.precision, recompute: rc, cp: cp, ep: ep)))
+                                        keys.append(
+                                            (
+                                                slots, h,
+                                                KernelSettings(
+                                                    tp: tp, sequenceParallel: sp, microBatch: mb, seq: request.seq,
+                                                    precision: request.precision, recompute: rc, cp: cp, ep: ep)
+                                            ))
                                     }
                                     slots += 1
                                 }
@@ -67,7 +72,9 @@ struct PlanSearch: Sendable {
         let computed: [Result<LayerCosts, any Error>] = parallelMap(keyList.count, threads: threads) { i in
             let key = keyList[i]
             defer { if let progress { progress("layer costs", done.add(1), keyList.count) } }
-            return Result { try LayerCosts.compute(model: model, profile: hardware[key.hardware], settings: key.settings, assumptions: assumptions) }
+            return Result {
+                try LayerCosts.compute(model: model, profile: hardware[key.hardware], settings: key.settings, assumptions: assumptions)
+            }
         }
         var table = [LayerCosts?](repeating: nil, count: slots)
         var reasons = [String?](repeating: nil, count: axes.count)
@@ -91,8 +98,10 @@ struct PlanSearch: Sendable {
                         for (ci, cp) in a.cps.enumerated() where (d / (tp * pp)) % cp == 0 {
                             // Megatron-core: ep·tp·pp divides the devices (ep from the dp·cp ranks).
                             for (ei, ep) in a.eps.enumerated() where (d / (tp * pp)) % ep == 0 {
-                                units.append(PlanUnit(hardware: Int32(h), devices: Int32(d), tpIndex: Int16(ti), ppIndex: Int16(pi),
-                                                      cpIndex: Int16(ci), epIndex: Int16(ei)))
+                                units.append(
+                                    PlanUnit(
+                                        hardware: Int32(h), devices: Int32(d), tpIndex: Int16(ti), ppIndex: Int16(pi),
+                                        cpIndex: Int16(ci), epIndex: Int16(ei)))
                             }
                         }
                     }
@@ -204,15 +213,17 @@ struct PlanSearch: Sendable {
             if prune {
                 // Bound 1: the memory that does not depend on activations.
                 let (first, count) = batches.choices(perStep: mbs[0] * dp)
-                let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep, zero: zero,
-                                    globalBatch: count > 0 ? first : mbs[0] * dp, microBatch: mbs[0])
+                let layout = Layout(
+                    devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep, zero: zero,
+                    globalBatch: count > 0 ? first : mbs[0] * dp, microBatch: mbs[0])
                 let m = StepModel.memory(base, layout: layout, assumptions: assumptions)
                 let fixed = m.total - m.activations
                 if fixed > capacity {
                     acc.hardware[h].pruned += suffix[0] * spList.count * rcCount
-                    acc.hardware[h].offerMiss(index: planIndex(unit: u, zero: zero, sp: 0, recompute: 0, microBatch: 0, batch: 0, chunks: 0),
-                                              costs: costsIndex(hardware: h, cp: cpIndex, ep: epIndex, tp: tpIndex, sp: 0, recompute: 0, microBatch: 0),
-                                              layout: layout, needed: fixed, capacity: capacity, lowerBound: true)
+                    acc.hardware[h].offerMiss(
+                        index: planIndex(unit: u, zero: zero, sp: 0, recompute: 0, microBatch: 0, batch: 0, chunks: 0),
+                        costs: costsIndex(hardware: h, cp: cpIndex, ep: epIndex, tp: tpIndex, sp: 0, recompute: 0, microBatch: 0),
+                        layout: layout, needed: fixed, capacity: capacity, lowerBound: true)
                     continue
                 }
             }
@@ -222,15 +233,19 @@ struct PlanSearch: Sendable {
                         let mb = mbs[mbIndex], perStep = mb * dp
                         let (first, count) = batches.choices(perStep: perStep)
                         if count == 0 { continue }
-                        let ci = costsIndex(hardware: h, cp: cpIndex, ep: epIndex, tp: tpIndex, sp: spIndex, recompute: rc, microBatch: mbIndex)
+                        let ci = costsIndex(
+                            hardware: h, cp: cpIndex, ep: epIndex, tp: tpIndex, sp: spIndex, recompute: rc, microBatch: mbIndex)
                         let c = costs[ci]!
                         if prune {
                             // Bound 2: the smallest activation footprint of this micro-batch.
-                            let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep, zero: zero, globalBatch: first, microBatch: mb)
+                            let layout = Layout(
+                                devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep, zero: zero, globalBatch: first, microBatch: mb)
                             let m = StepModel.memory(c, layout: layout, assumptions: assumptions)
                             if !m.fits {
-                                acc.hardware[h].offerMiss(index: planIndex(unit: u, zero: zero, sp: spIndex, recompute: rc, microBatch: mbIndex, batch: 0, chunks: 0),
-                                                          costs: ci, layout: layout, needed: m.total, capacity: capacity, lowerBound: false)
+                                acc.hardware[h].offerMiss(
+                                    index: planIndex(
+                                        unit: u, zero: zero, sp: spIndex, recompute: rc, microBatch: mbIndex, batch: 0, chunks: 0),
+                                    costs: ci, layout: layout, needed: m.total, capacity: capacity, lowerBound: false)
                                 // Activations grow with the micro-batch (Korthikanti's s·b·h terms are linear in b,
                                 // and b × micro-batches in flight cannot shrink when the smallest batch does not).
                                 if stopAtFirstMiss { acc.hardware[h].pruned += suffix[mbIndex]; break }
@@ -241,13 +256,16 @@ struct PlanSearch: Sendable {
                         // A long run of batches: only those a train-time bound cannot rule out (PlanBatchBound.swift).
                         if boundByTime && count >= Self.boundedRunMinimum {
                             for vIndex in chunkList.indices {
-                                evaluateBatches(BatchRun(unit: u, hardware: h, costs: ci, zero: zero, sp: spIndex, recompute: rc,
-                                                         microBatch: mbIndex, chunks: vIndex, first: first, count: count,
-                                                         layout: Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep,
-                                                                        schedule: chunkList[vIndex] > 1 ? .interleaved(chunks: chunkList[vIndex]) : .oneFOneB,
-                                                                        zero: zero, globalBatch: first, microBatch: mb),
-                                                         price: price, capacity: capacity),
-                                                into: &acc)
+                                evaluateBatches(
+                                    BatchRun(
+                                        unit: u, hardware: h, costs: ci, zero: zero, sp: spIndex, recompute: rc,
+                                        microBatch: mbIndex, chunks: vIndex, first: first, count: count,
+                                        layout: Layout(
+                                            devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep,
+                                            schedule: chunkList[vIndex] > 1 ? .interleaved(chunks: chunkList[vIndex]) : .oneFOneB,
+                                            zero: zero, globalBatch: first, microBatch: mb),
+                                        price: price, capacity: capacity),
+                                    into: &acc)
                             }
                             continue
                         }
@@ -256,12 +274,16 @@ struct PlanSearch: Sendable {
                             let micro = batch / perStep
                             for (vIndex, v) in chunkList.enumerated() {
                                 if v > 1 && micro % pp != 0 { break }
-                                let layout = Layout(devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep,
-                                                    schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
-                                                    globalBatch: batch, microBatch: mb)
+                                let layout = Layout(
+                                    devices: devices, tp: tp, pp: pp, cp: cp, dp: dp, ep: ep,
+                                    schedule: v > 1 ? .interleaved(chunks: v) : .oneFOneB, zero: zero,
+                                    globalBatch: batch, microBatch: mb)
                                 let step = StepModel.evaluate(c, layout: layout, assumptions: assumptions)
-                                let index = planIndex(unit: u, zero: zero, sp: spIndex, recompute: rc, microBatch: mbIndex, batch: g, chunks: vIndex)
-                                record(step, layout: layout, index: index, hardware: h, costs: ci, price: price, capacity: capacity, into: &acc)
+                                let index = planIndex(
+                                    unit: u, zero: zero, sp: spIndex, recompute: rc, microBatch: mbIndex, batch: g, chunks: vIndex)
+                                record(
+                                    step, layout: layout, index: index, hardware: h, costs: ci, price: price, capacity: capacity, into: &acc
+                                )
                             }
                         }
                     }
@@ -273,11 +295,14 @@ struct PlanSearch: Sendable {
     /// Ranks one evaluated configuration: the hardware's tally and, when it fits, the Pareto front
     /// and (within the deadline and budget) the best list; a miss goes to the closest fit.
     @inline(__always)
-    func record(_ step: StepEstimate, layout: Layout, index: UInt64, hardware h: Int, costs ci: Int, price: Double,
-                capacity: Double, into acc: inout PlanAccumulator) {
+    func record(
+        _ step: StepEstimate, layout: Layout, index: UInt64, hardware h: Int, costs ci: Int, price: Double,
+        capacity: Double, into acc: inout PlanAccumulator
+    ) {
         acc.hardware[h].evaluated += 1
         guard step.memory.fits else {
-            acc.hardware[h].offerMiss(index: index, costs: ci, layout: layout, needed: step.memory.total, capacity: capacity, lowerBound: false)
+            acc.hardware[h].offerMiss(
+                index: index, costs: ci, layout: layout, needed: step.memory.total, capacity: capacity, lowerBound: false)
             return
         }
         let deadline = request.deadlineSeconds, budget = request.budgetUSD

@@ -90,16 +90,18 @@ public struct PlanRecord: Codable, Sendable, Equatable {
         configurationsFitting = r.configurationsFitting; layerCostComputations = r.layerCostComputations; threads = r.threads
         stage1S = r.stage1Seconds; searchS = r.searchSeconds
         hardware = r.hardware.map { h in
-            Hardware(id: h.id, name: h.name, unavailable: h.unavailable, configurationsEvaluated: h.configurationsEvaluated,
-                     configurationsPruned: h.configurationsPruned, configurationsFitting: h.configurationsFitting,
-                     configurationsBounded: h.configurationsBounded,
-                     fastest: h.fastest.map(record), cheapest: h.cheapest.map(record),
-                     cheapestMeetingDeadline: h.cheapestMeetingDeadline.map(record), fastestWithinBudget: h.fastestWithinBudget.map(record),
-                     deadlineMissS: h.deadlineMissSeconds,
-                     closestFit: h.closestFit.map { m in
-                         Miss(layout: TrainRecord.Layout(m.layout, m.settings, stageLayers: []), neededBytes: m.neededBytes,
-                              capacityBytes: m.capacityBytes, shortBytes: m.shortBytes, lowerBound: m.lowerBound)
-                     })
+            Hardware(
+                id: h.id, name: h.name, unavailable: h.unavailable, configurationsEvaluated: h.configurationsEvaluated,
+                configurationsPruned: h.configurationsPruned, configurationsFitting: h.configurationsFitting,
+                configurationsBounded: h.configurationsBounded,
+                fastest: h.fastest.map(record), cheapest: h.cheapest.map(record),
+                cheapestMeetingDeadline: h.cheapestMeetingDeadline.map(record), fastestWithinBudget: h.fastestWithinBudget.map(record),
+                deadlineMissS: h.deadlineMissSeconds,
+                closestFit: h.closestFit.map { m in
+                    Miss(
+                        layout: TrainRecord.Layout(m.layout, m.settings, stageLayers: []), neededBytes: m.neededBytes,
+                        capacityBytes: m.capacityBytes, shortBytes: m.shortBytes, lowerBound: m.lowerBound)
+                })
         }
         explanation = r.explanation
     }

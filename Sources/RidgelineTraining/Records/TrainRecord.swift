@@ -48,8 +48,10 @@ public struct TrainRecord: Codable, Sendable, Equatable {
 
         /// (key as the file spells it, seconds), in key order.
         public var components: [(String, Double)] {
-            [("attention", attention), ("dispatch_overhead", dispatchOverhead), ("exposed_communication", exposedCommunication),
-             ("gemm", gemm), ("memory_bound", memoryBound), ("optimizer", optimizer), ("pipeline_bubble", pipelineBubble)]
+            [
+                ("attention", attention), ("dispatch_overhead", dispatchOverhead), ("exposed_communication", exposedCommunication),
+                ("gemm", gemm), ("memory_bound", memoryBound), ("optimizer", optimizer), ("pipeline_bubble", pipelineBubble),
+            ]
         }
     }
 
@@ -99,10 +101,12 @@ public struct TrainRecord: Codable, Sendable, Equatable {
         layout = Layout(e.layout, e.settings, stageLayers: e.stageLayers)
         mfuPeakFlopsPerS = s.mfuPeakFlopsPerSecond; mfuPeakDtype = s.mfuPeakDType.rawValue
         memoryCapacityBytes = s.memory.capacity
-        memory = Memory(weights: s.memory.weights, gradients: s.memory.gradients, optimizerStates: s.memory.optimizerStates,
-                        activations: s.memory.activations, temporary: s.memory.temporary, total: s.memory.total)
+        memory = Memory(
+            weights: s.memory.weights, gradients: s.memory.gradients, optimizerStates: s.memory.optimizerStates,
+            activations: s.memory.activations, temporary: s.memory.temporary, total: s.memory.total)
         tokens = e.tokens; steps = e.steps; bubbleFraction = s.bubbleFraction
-        communicationBytesPerStep = Communication(tensorParallel: s.tensorParallelBytes, dataParallel: s.dataParallelBytes,
-                                                  pipeline: s.pipelineBytes)
+        communicationBytesPerStep = Communication(
+            tensorParallel: s.tensorParallelBytes, dataParallel: s.dataParallelBytes,
+            pipeline: s.pipelineBytes)
     }
 }
