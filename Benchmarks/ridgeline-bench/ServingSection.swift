@@ -50,11 +50,11 @@ struct ServingSection: BenchSection {
         judge("trtllm online_serving TTFT", rows("online_serving", "ttft_s"), median: 0.20, p90: nil)
         judge("trtllm online_serving inter-token latency", rows("online_serving", "itl_s"), median: 0.20, p90: nil)
         judge("lmdeploy per-token latency (batch 1-256)", rows("static_inference", "token_latency_p50_s"), median: 0.15, p90: nil)
-        let static_ = rows("peak_throughput_static", "output_tokens_per_s")
-        let s = ErrorSummary(errors: static_.map { abs($0.error) })
+        let staticBatch = rows("peak_throughput_static", "output_tokens_per_s")
+        let s = ErrorSummary(errors: staticBatch.map { abs($0.error) })
         figures.append(
             BenchFigure(
-                name: "trtllm peak_throughput_static (no target): median |error| (\(static_.count) rows)",
+                name: "trtllm peak_throughput_static (no target): median |error| (\(staticBatch.count) rows)",
                 value: formatPercent(s.medianAPE), target: "", pass: nil))
         figures.append(
             BenchFigure(

@@ -63,7 +63,9 @@ public enum SpecValue: Hashable, Sendable {
 }
 
 public enum Pass: String, CaseIterable, Sendable { case fwd, bwd }
-public enum ConvPass: String, CaseIterable, Sendable { case fwd, bwd_data, bwd_weights }
+public enum ConvPass: String, CaseIterable, Sendable {
+    case fwd, bwdData = "bwd_data", bwdWeights = "bwd_weights"
+}
 
 /// Matrix multiply C[m×n] = A[m×k]·B[k×n], `batch` times.
 public struct GEMM: KernelCost, Hashable {
@@ -115,8 +117,8 @@ public struct Conv2D: KernelCost, Hashable {
         let crs = Double(c / groups) * Double(r) * Double(s)
         switch pass {
         case .fwd: return (npq, Double(k), crs)
-        case .bwd_data: return (Double(n) * Double(h) * Double(w), Double(c), Double(k / groups) * Double(r) * Double(s))
-        case .bwd_weights: return (Double(k), crs, npq)
+        case .bwdData: return (Double(n) * Double(h) * Double(w), Double(c), Double(k / groups) * Double(r) * Double(s))
+        case .bwdWeights: return (Double(k), crs, npq)
         }
     }
 

@@ -116,7 +116,7 @@ public struct Roofline: Sendable {
             // of the tile's K depth (32 elements of 16-bit data on tensor cores, as in CUTLASS's
             // implicit-GEMM iterators): a 3-channel input layer pads each tap to a full chunk.
             var k = v.k
-            if profile.kind == .gpu, c.pass != .bwd_weights {
+            if profile.kind == .gpu, c.pass != .bwdWeights {
                 let chunk = Double(assumptions.convolutionChunkBytes) / c.dtype.bytes
                 let channels = Double(c.pass == .fwd ? c.c / c.groups : c.k / c.groups)
                 k = Double(c.r * c.s) * (channels / chunk).rounded(.up) * chunk

@@ -91,7 +91,7 @@ public struct HostSummary {
     /// caches, shared caches span the package. Wide machines show the first 8 cores of a package.
     func picture(_ t: HostTopology) -> [String] {
         let shownPerPackage = 8
-        let private_ = t.dataCaches.filter { $0.sharedByCores == 1 }
+        let privateCaches = t.dataCaches.filter { $0.sharedByCores == 1 }
         let shared = t.dataCaches.filter { $0.sharedByCores > 1 }
         var lines: [String] = []
         for package in 0..<t.packages {
@@ -99,7 +99,7 @@ public struct HostSummary {
             let shown = Array(cores.prefix(shownPerPackage))
             let cells: [[String]] = shown.map { core in
                 let pus = t.coreThreads[core].map { "PU \($0)" }.joined(separator: " ")
-                return ["Core \(core)", pus] + private_.map { "\($0.name) \(Quantity.format(Double($0.sizeBytes), .bytes))" }
+                return ["Core \(core)", pus] + privateCaches.map { "\($0.name) \(Quantity.format(Double($0.sizeBytes), .bytes))" }
             }
             let width = max(10, cells.flatMap { $0 }.map(\.count).max() ?? 10)
             let row = { (i: Int) -> String in

@@ -32,8 +32,8 @@ public struct CNNKernels: Sendable {
             let out = spec.outH
             let elements = n * cout * out * out
             x.forward.add(.conv2d(spec), .gemm)
-            var bwdData = spec; bwdData.pass = .bwd_data
-            var bwdWeights = spec; bwdWeights.pass = .bwd_weights
+            var bwdData = spec; bwdData.pass = .bwdData
+            var bwdWeights = spec; bwdWeights.pass = .bwdWeights
             if !first { x.backward.add(.conv2d(bwdData), .gemm) }
             x.backward.add(.conv2d(bwdWeights), .gemm)
             first = false

@@ -219,7 +219,7 @@ extension LayerCosts {
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
         let inFwd = pricer.cost(inF), inBwd = pricer.cost(inB), outFwd = pricer.cost(outF), outBwd = pricer.cost(outB)
-        let tp = Double(settings.tp), moeLayers = Double(model.moeLayerCount), L = Double(model.layers) - moeLayers
+        let tp = Double(settings.tp), moeLayers = Double(model.moeLayerCount), denseLayers = Double(model.layers) - moeLayers
         // Model FLOPs of the whole micro-batch, from its unsplit kernels (no context split, a
         // balanced router): context parallelism and load imbalance never count as model work.
         var unsplit = settings
@@ -227,12 +227,12 @@ extension LayerCosts {
         let reference = TransformerKernels(model: model, settings: unsplit, expertLoad: 1)
         var modelFlops =
             tp
-            * (L * (Self.modelFlops(reference.layerForward()) + Self.modelFlops(reference.layerBackward()))
+            * (denseLayers * (Self.modelFlops(reference.layerForward()) + Self.modelFlops(reference.layerBackward()))
                 + Self.modelFlops(reference.inputForward() + reference.inputBackward())
                 + Self.modelFlops(reference.outputForward() + reference.outputBackward()))
         // HFU counts in the same convention as MFU plus the recomputed forward work, so that
         // HFU ≥ MFU and they are equal without recomputation (Korthikanti et al. 2022 §6).
-        var hardwareFlops = modelFlops + tp * L * Self.modelFlops(reference.layerRecompute())
+        var hardwareFlops = modelFlops + tp * denseLayers * Self.modelFlops(reference.layerRecompute())
         var expertCosts: ExpertLayerCosts?
         if let pattern = model.moe {
             let moeModel = Self.modelFlops(reference.layerForward(moe: true)) + Self.modelFlops(reference.layerBackward(moe: true))

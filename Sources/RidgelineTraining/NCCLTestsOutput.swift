@@ -155,24 +155,24 @@ public enum NCCLTestsOutput {
         let perNode = max(1, run.ranks / max(1, run.hosts.count))
         var samples: [CollectiveSample] = []
         for (position, row) in run.rows.enumerated() {
-            let where_ = "\(file):\(row.line)"
+            let location = "\(file):\(row.line)"
             guard row.fields.count > timeColumns.last! else {
-                throw RidgelineError.unreadable(file: where_, reason: "\(row.fields.count) fields, the header has \(columns.count)")
+                throw RidgelineError.unreadable(file: location, reason: "\(row.fields.count) fields, the header has \(columns.count)")
             }
             guard let size = Double(row.fields[sizeColumn]), size > 0 else {
                 throw RidgelineError.invalidValue(
-                    file: where_, field: "size", value: row.fields[sizeColumn], expected: "a positive byte count")
+                    file: location, field: "size", value: row.fields[sizeColumn], expected: "a positive byte count")
             }
             for column in timeColumns {
                 let text = row.fields[column]
                 guard let micros = Double(text), micros.isFinite, micros > 0 else {
                     throw RidgelineError.invalidValue(
-                        file: where_, field: columns[column], value: text, expected: "a positive time in microseconds")
+                        file: location, field: columns[column], value: text, expected: "a positive time in microseconds")
                 }
                 samples.append(
                     CollectiveSample(
                         collective: kind, bytes: size, ranks: run.ranks, ranksPerNode: perNode,
-                        seconds: micros * 1e-6, origin: where_, sizeIndex: position))
+                        seconds: micros * 1e-6, origin: location, sizeIndex: position))
             }
         }
         return samples

@@ -127,13 +127,13 @@ struct EngineOneDNNTests {
                 }
             }
         }
-        conv.pass = .bwd_data
+        conv.pass = .bwdData
         let data = try prepared(.conv2d(conv))
         try data.write("diff_dst", dy)
         try data.write("weights", weights)
         try data.run()
         expectClose(try data.read("diff_src"), dx, "bwd_data")
-        conv.pass = .bwd_weights
+        conv.pass = .bwdWeights
         let wgrad = try prepared(.conv2d(conv))
         try wgrad.write("src", src)
         try wgrad.write("diff_dst", dy)

@@ -11,7 +11,7 @@ import Testing
         .gemm(GEMM(m: 7, n: 1000, k: 333, batch: 3, dtype: .fp32)),
         .gemm(GEMM(m: 1, n: 28672, k: 8192, dtype: .bf16)),
         .conv2d(Conv2D(n: 32, c: 64, h: 56, w: 56, k: 64, r: 3, s: 3, pad: 1, dtype: .bf16)),
-        .conv2d(Conv2D(n: 8, c: 3, h: 224, w: 224, k: 64, r: 7, s: 7, stride: 2, pad: 3, pass: .bwd_weights, dtype: .fp32)),
+        .conv2d(Conv2D(n: 8, c: 3, h: 224, w: 224, k: 64, r: 7, s: 7, stride: 2, pad: 3, pass: .bwdWeights, dtype: .fp32)),
         .elementwise(Elementwise(name: "gelu", elements: 1 << 24, dtype: .bf16)),
         .copy(Copy(elements: 1 << 20, dtype: .fp32)),
         .reduction(Reduction(elements: 1 << 22, dtype: .fp32)),

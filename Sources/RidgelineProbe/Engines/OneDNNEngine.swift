@@ -155,7 +155,7 @@ public struct OneDNNEngine: TensorEngine {
             try kernel.bind("weights", RL_ARG_WEIGHTS, p.md(dnnl_query_weights_md)!, input: true)
             try kernel.bind("dst", RL_ARG_DST, p.md(dnnl_query_dst_md)!, input: false)
             return kernel
-        case .bwd_data:
+        case .bwdData:
             var desc = dnnl_convolution_desc_t()
             try DNNL.check(
                 dnnl_convolution_backward_data_desc_init(
@@ -167,7 +167,7 @@ public struct OneDNNEngine: TensorEngine {
             try kernel.bind("weights", RL_ARG_WEIGHTS, p.md(dnnl_query_weights_md)!, input: true)
             try kernel.bind("diff_src", RL_ARG_DIFF_SRC, p.md(dnnl_query_diff_src_md)!, input: false)
             return kernel
-        case .bwd_weights:
+        case .bwdWeights:
             var desc = dnnl_convolution_desc_t()
             try DNNL.check(
                 dnnl_convolution_backward_weights_desc_init(

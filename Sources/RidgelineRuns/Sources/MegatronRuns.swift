@@ -27,10 +27,10 @@ public struct PublishedRun: Sendable {
 
     /// Megatron's FLOPs per iteration for the row's accounting (Narayanan et al. 2021 eq. 3).
     public func flopsPerIteration() -> Double {
-        let B = Double(layout.globalBatch), s = Double(settings.seq), l = Double(model.layers), h = Double(model.dModel)
-        let V = Double(model.vocab)
+        let batch = Double(layout.globalBatch), s = Double(settings.seq), l = Double(model.layers), h = Double(model.dModel)
+        let vocab = Double(model.vocab)
         let factor: Double = metric == .hardwareTFLOPs ? 96 : 72
-        return factor * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h))
+        return factor * batch * s * l * h * h * (1 + s / (6 * h) + vocab / (16 * l * h))
     }
 }
 
