@@ -37,7 +37,7 @@ let package = Package(
         // LLM serving (prefill, decode, KV cache, batching): a workload beside training, built on
         // the same transformer kernels and collective model.
         .target(name: "RidgelineServing", dependencies: ["Ridgeline", "RidgelineTraining"]),
-        .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining"]),
+        .target(name: "RidgelineReport", dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineServing"]),
         // Published-run checking (check-runs and each source's column map): validation, kept
         // apart from the training model it judges.
         .target(name: "RidgelineRuns", dependencies: ["Ridgeline", "RidgelineTraining", "RidgelineServing"]),
@@ -66,10 +66,10 @@ let package = Package(
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining", "RidgelineTestSupport"]),
         .testTarget(
             name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent", "RidgelineTestSupport"]),
-        .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport", "RidgelineServing", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineServingTests", dependencies: ["RidgelineServing", "RidgelineTestSupport"]),
-        .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline", "RidgelineTestSupport"]),
+        .testTarget(name: "RidgelineCLITests", dependencies: ["Ridgeline", "RidgelineProbe", "RidgelineTestSupport"]),
         // Random kernel specs, profiles, models and layouts thrown at the parsers and the model.
         .testTarget(
             name: "RidgelinePropertyTests",

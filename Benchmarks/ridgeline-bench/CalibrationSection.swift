@@ -24,23 +24,23 @@ struct CalibrationSection: BenchSection {
         benchProgress("calibration: measure --suite default --threads 1")
         let measured = try context.ridgeline(["measure", "--suite", "default", "--threads", "1", "-o", records])
         benchProgress("calibration: validate (uncalibrated)")
-        let validated = try context.ridgeline(["validate", "--hardware", profile, "--measurements", records, "--json"]).output
-        guard let vBrace = validated.firstIndex(of: "{"),
-            let vJSON = try JSONSerialization.jsonObject(with: Data(validated[vBrace...].utf8)) as? [String: Any],
-            let uncalibratedMedian = vJSON["median_ape"] as? Double, let uncalibratedP90 = vJSON["p90_ape"] as? Double
-        else {
-            throw RidgelineError.unavailable(what: "ridgeline validate --json", reason: "unexpected output: \(validated.suffix(300))")
+        // Both print a `ValidationRecord` on stdout; the commands' stderr lines come before it.
+        func record(_ output: String, _ command: String) throws -> ValidationRecord {
+            guard let brace = output.firstIndex(of: "{") else {
+                throw RidgelineError.unavailable(what: command, reason: "no JSON object in its output: \(output.suffix(300))")
+            }
+            return try RecordCoding.decode(ValidationRecord.self, from: String(output[brace...]), file: command)
         }
+        let validated = try record(
+            try context.ridgeline(["validate", "--hardware", profile, "--measurements", records, "--json"]).output,
+            "ridgeline validate --json")
+        let uncalibratedMedian = validated.medianApe ?? .nan, uncalibratedP90 = validated.p90Ape ?? .nan
         benchProgress("calibration: calibrate")
-        // --json prints the object on stdout; the command's stderr lines come before it.
-        let fit = try context.ridgeline(["calibrate", "--hardware", profile, "--measurements", records, "-o", calibrated, "--json"]).output
-        guard let brace = fit.firstIndex(of: "{"),
-            let json = try JSONSerialization.jsonObject(with: Data(fit[brace...].utf8)) as? [String: Any],
-            let median = json["median_ape"] as? Double, let p90 = json["p90_ape"] as? Double
-        else {
-            throw RidgelineError.unavailable(what: "ridgeline calibrate --json", reason: "unexpected output: \(fit.suffix(300))")
-        }
-        let heldOut = (json["held_out"] as? [String: Any])?["count"] as? Double ?? 0
+        let fit = try record(
+            try context.ridgeline(["calibrate", "--hardware", profile, "--measurements", records, "-o", calibrated, "--json"]).output,
+            "ridgeline calibrate --json")
+        let median = fit.medianApe ?? .nan, p90 = fit.p90Ape ?? .nan
+        let heldOut = fit.heldOut?.count ?? 0
         let count = (try? String(contentsOfFile: records, encoding: .utf8))?.split(separator: "\n").count ?? 0
         return [
             BenchFigure(
@@ -54,7 +54,7 @@ struct CalibrationSection: BenchSection {
                 name: "validate: measured host profile, uncalibrated, p90 APE", value: formatPercent(uncalibratedP90), target: "≤ 60%",
                 pass: uncalibratedP90 <= 0.60),
             BenchFigure(
-                name: "calibrate: held-out median APE (\(Int(heldOut)) kernels)", value: formatPercent(median), target: "≤ 10%",
+                name: "calibrate: held-out median APE (\(heldOut) kernels)", value: formatPercent(median), target: "≤ 10%",
                 pass: median <= 0.10),
             BenchFigure(name: "calibrate: held-out p90 APE", value: formatPercent(p90), target: "≤ 25%", pass: p90 <= 0.25),
         ]

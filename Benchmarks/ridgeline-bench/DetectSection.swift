@@ -18,20 +18,12 @@ struct DetectSection: BenchSection {
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-host-\(getpid())-\(run).yaml").path
             defer { try? FileManager.default.removeItem(atPath: out) }
             let (output, seconds) = try context.ridgeline(["detect", "--measure", "--json", "-o", out])
-            guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
-                throw RidgelineError.unavailable(
-                    what: "ridgeline detect --measure --json", reason: "not a JSON object: \(output.suffix(500))")
-            }
-            let visits =
-                try (json["dram_visits"] as? [Any]).map {
-                    try JSONDecoder().decode([DRAMVisit].self, from: JSONSerialization.data(withJSONObject: $0))
-                } ?? []
-            let caches = json["caches"] as? [[String: Any]] ?? []
-            for c in caches where c["shared_by_cores"] as? Int == 1 { if let l = c["level"] as? Int { privateLevels.insert("l\(l)") } }
-            let capacities = (json["effective_capacity"] as? [String: [String: Any]] ?? [:]).compactMapValues {
-                $0["effective_bytes"] as? Double
-            }
-            runs.append((seconds, ceilings(json), visits, json["cut"] as? [String] ?? [], capacities))
+            // Read with the schema detect writes (`HostReport`), as `report --ceilings` reads it.
+            let host = try RecordCoding.decode(HostReport.self, from: output, file: "ridgeline detect --measure --json")
+            let visits = (host.dramVisits ?? []).map(DRAMVisit.init)
+            for c in host.caches where c.sharedByCores == 1 { privateLevels.insert("l\(c.level)") }
+            let capacities = (host.effectiveCapacity ?? [:]).mapValues(\.effectiveBytes)
+            runs.append((seconds, ceilings(host), visits, host.cut ?? [], capacities))
         }
         var figures: [BenchFigure] = []
         for (i, r) in runs.enumerated() {
@@ -89,13 +81,12 @@ struct DetectSection: BenchSection {
         return figures
     }
 
-    /// Every ceiling of the contract JSON, flattened: peak.fp32, bandwidth.dram, clock …
-    func ceilings(_ json: [String: Any]) -> [String: Double] {
+    /// Every measured ceiling, flattened: peak.fp32, bandwidth.dram, clock …
+    func ceilings(_ host: HostReport) -> [String: Double] {
         var result: [String: Double] = [:]
-        for (prefix, key) in [("peak", "peak_flops_per_s"), ("bandwidth", "bandwidth_bytes_per_s")] {
-            for (name, value) in (json[key] as? [String: Double]) ?? [:] { result["\(prefix).\(name)"] = value }
-        }
-        if let clock = json["clock_hz"] as? Double { result["clock"] = clock }
+        for (name, value) in host.peakFlopsPerS ?? [:] { result["peak.\(name)"] = value }
+        for (name, value) in host.bandwidthBytesPerS ?? [:] { result["bandwidth.\(name)"] = value }
+        if let clock = host.clockHz { result["clock"] = clock }
         return result
     }
 }

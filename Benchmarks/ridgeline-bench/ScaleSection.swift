@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineTraining
 
 /// Issue 13's scale figures, on inputs generated here (nothing large is committed), each run as a
 /// user would run the release `ridgeline`: CPU time (user + system, all threads), wall time and
@@ -76,12 +77,14 @@ struct ScaleSection: BenchSection {
         try run(
             "plan gpt2-124m, h100, --global-batch-range 1:65000",
             ["plan", "--model", "gpt2-124m", "--hardware", "h100-sxm5-80gb", "--global-batch-range", "1:65000", "--json"], target: 30)
-        if let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("stdout")))) as? [String: Any] {
-            let n = { (key: String) in (json[key] as? Int).map { formatCount(Double($0)) } ?? "?" }
+        if let text = try? String(contentsOfFile: path("stdout"), encoding: .utf8),
+            let plan = try? RecordCoding.decode(PlanRecord.self, from: text, file: "plan --json")
+        {
+            let n = { (count: Int?) in count.map { formatCount(Double($0)) } ?? "?" }
             figures.append(
                 BenchFigure(
                     name:
-                        "  plan: \(n("configurations_searched")) searched: \(n("configurations_evaluated")) evaluated, \(n("configurations_pruned")) ruled out by memory, \(n("configurations_bounded")) by train time",
+                        "  plan: \(n(plan.configurationsSearched)) searched: \(n(plan.configurationsEvaluated)) evaluated, \(n(plan.configurationsPruned)) ruled out by memory, \(n(plan.configurationsBounded)) by train time",
                     value: "", target: "", pass: nil))
         }
         return figures

@@ -1,6 +1,6 @@
 /// How far predictions were from measurements: absolute percentage errors (APE) as fractions,
 /// summarised by their median and 90th percentile — the figures every validation reports.
-public struct ErrorSummary: Sendable, Equatable, Encodable {
+public struct ErrorSummary: Sendable, Equatable, Codable {
     public var count: Int
     public var medianAPE: Double
     public var p90APE: Double
@@ -21,15 +21,24 @@ public struct ErrorSummary: Sendable, Equatable, Encodable {
         maxAPE = errors.max() ?? .nan
     }
 
-    enum CodingKeys: String, CodingKey { case count, median_ape, p90_ape, mean_ape, max_ape }
+    /// Keys as `RecordCoding` spells them (`medianAPE` is `median_ape` in the file). An empty
+    /// set's statistics are NaN, written as null.
+    enum CodingKeys: String, CodingKey { case count, medianAPE = "medianApe", p90APE = "p90Ape", meanAPE = "meanApe", maxAPE = "maxApe" }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(count, forKey: .count)
-        try c.encode(medianAPE.isFinite ? medianAPE : nil, forKey: .median_ape)
-        try c.encode(p90APE.isFinite ? p90APE : nil, forKey: .p90_ape)
-        try c.encode(meanAPE.isFinite ? meanAPE : nil, forKey: .mean_ape)
-        try c.encode(maxAPE.isFinite ? maxAPE : nil, forKey: .max_ape)
+        for (key, value) in [(CodingKeys.medianAPE, medianAPE), (.p90APE, p90APE), (.meanAPE, meanAPE), (.maxAPE, maxAPE)] {
+            try c.encode(value.isFinite ? value : nil, forKey: key)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func statistic(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        count = try c.decode(Int.self, forKey: .count)
+        medianAPE = try statistic(.medianAPE); p90APE = try statistic(.p90APE)
+        meanAPE = try statistic(.meanAPE); maxAPE = try statistic(.maxAPE)
     }
 }
 

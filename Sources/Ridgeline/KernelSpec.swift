@@ -159,8 +159,9 @@ extension Kernel {
     }
 }
 
-/// Kernels encode as their contract spec: `op` plus the fields of the op.
-extension Kernel: Encodable {
+/// Kernels encode as their contract spec: `op` plus the fields of the op (already snake_case,
+/// which `RecordCoding` leaves as they are), and decode through the spec parser (`parse`).
+extension Kernel: Codable {
     struct Key: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
@@ -169,7 +170,9 @@ extension Kernel: Encodable {
         init?(intValue: Int) { nil }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public init(from decoder: any Decoder) throws { self = try Kernel.parse(FieldReader(decoder: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(op, forKey: Key("op"))
         for (key, value) in cost.fields {
@@ -183,9 +186,5 @@ extension Kernel: Encodable {
     }
 
     /// The spec as one line of JSON (keys sorted), as `.jsonl` files hold it.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
+    public var json: String { (try? RecordCoding.json(self, pretty: false)) ?? "" }
 }

@@ -1,7 +1,9 @@
-/// What the roofline engine says about one kernel on one device: its time and why.
-public struct Prediction: Sendable, Encodable {
+/// What the roofline engine says about one kernel on one device: its time and why. It is also
+/// the record `ridgeline predict --json` prints, one per kernel (keys through `RecordCoding`).
+public struct Prediction: Sendable, Equatable {
     /// Which ceiling bound the time: a compute peak, a memory level's bandwidth, or fixed latency.
-    public enum Bound: Sendable, Equatable, CustomStringConvertible, Encodable {
+    /// Written as its description: `compute(bf16)`, `memory(hbm)`, `latency`.
+    public enum Bound: Sendable, Equatable, CustomStringConvertible, Codable {
         case compute(DType)
         case memory(String)
         case latency
@@ -14,9 +16,27 @@ public struct Prediction: Sendable, Encodable {
             }
         }
 
-        public func encode(to encoder: Encoder) throws {
+        public func encode(to encoder: any Encoder) throws {
             var c = encoder.singleValueContainer()
             try c.encode(description)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            let text = try c.decode(String.self)
+            func argument(_ name: String) -> String? {
+                text.hasPrefix(name + "(") && text.hasSuffix(")") ? String(text.dropFirst(name.count + 1).dropLast()) : nil
+            }
+            if text == "latency" {
+                self = .latency
+            } else if let level = argument("memory"), !level.isEmpty {
+                self = .memory(level)
+            } else if let dtype = argument("compute").flatMap(DType.init(rawValue:)) {
+                self = .compute(dtype)
+            } else {
+                throw DecodingError.dataCorruptedError(
+                    in: c, debugDescription: "a bound: compute(DTYPE), memory(LEVEL) or latency")
+            }
         }
     }
 
@@ -45,29 +65,52 @@ public struct Prediction: Sendable, Encodable {
 
     public var arithmeticIntensity: Double { bytes > 0 ? flops / bytes : 0 }
     public var attainedFlopsPerSecond: Double { timeSeconds > 0 ? flops / timeSeconds : 0 }
+}
 
+/// In an extension, so that the memberwise initializer stays.
+extension Prediction: Codable {
+    /// Keys as `RecordCoding` spells them (`timeSeconds` is `time_s` in the file). Arithmetic
+    /// intensity and attained FLOP/s are written for readers and follow from the rest.
     enum CodingKeys: String, CodingKey {
-        case kernel, hardware, time_s, flops, bytes, bytes_by_level, compute_s, memory_s, overhead_s, bound,
-            calibrated, arithmetic_intensity, attained_flops_per_s, compute_dtype, warnings
+        case kernel, hardware, timeSeconds = "timeS", flops, bytes, bytesByLevel, computeSeconds = "computeS"
+        case memorySeconds = "memoryS", overheadSeconds = "overheadS", bound, calibrated, arithmeticIntensity
+        case attainedFlopsPerSecond = "attainedFlopsPerS", computeDType = "computeDtype", warnings
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kernel, forKey: .kernel)
         try c.encode(hardware, forKey: .hardware)
-        try c.encode(timeSeconds, forKey: .time_s)
+        try c.encode(timeSeconds, forKey: .timeSeconds)
         try c.encode(flops, forKey: .flops)
         try c.encode(bytes, forKey: .bytes)
-        try c.encode(bytesByLevel, forKey: .bytes_by_level)
-        try c.encode(computeSeconds, forKey: .compute_s)
-        try c.encode(memorySeconds, forKey: .memory_s)
-        try c.encode(overheadSeconds, forKey: .overhead_s)
+        try c.encode(bytesByLevel, forKey: .bytesByLevel)
+        try c.encode(computeSeconds, forKey: .computeSeconds)
+        try c.encode(memorySeconds, forKey: .memorySeconds)
+        try c.encode(overheadSeconds, forKey: .overheadSeconds)
         try c.encode(bound, forKey: .bound)
         try c.encode(calibrated, forKey: .calibrated)
-        try c.encode(arithmeticIntensity, forKey: .arithmetic_intensity)
-        try c.encode(attainedFlopsPerSecond, forKey: .attained_flops_per_s)
-        try c.encode(computeDType, forKey: .compute_dtype)
+        try c.encode(arithmeticIntensity, forKey: .arithmeticIntensity)
+        try c.encode(attainedFlopsPerSecond, forKey: .attainedFlopsPerSecond)
+        try c.encode(computeDType, forKey: .computeDType)
         try c.encode(warnings, forKey: .warnings)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kernel = try c.decode(Kernel.self, forKey: .kernel)
+        hardware = try c.decode(String.self, forKey: .hardware)
+        timeSeconds = try c.decode(Double.self, forKey: .timeSeconds)
+        flops = try c.decode(Double.self, forKey: .flops)
+        bytes = try c.decode(Double.self, forKey: .bytes)
+        bytesByLevel = try c.decode([String: Double].self, forKey: .bytesByLevel)
+        computeSeconds = try c.decode(Double.self, forKey: .computeSeconds)
+        memorySeconds = try c.decode(Double.self, forKey: .memorySeconds)
+        overheadSeconds = try c.decode(Double.self, forKey: .overheadSeconds)
+        bound = try c.decode(Bound.self, forKey: .bound)
+        calibrated = try c.decode(Bool.self, forKey: .calibrated)
+        computeDType = try c.decode(DType.self, forKey: .computeDType)
+        warnings = try c.decodeIfPresent([String].self, forKey: .warnings) ?? []
     }
 }
 

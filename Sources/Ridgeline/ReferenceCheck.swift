@@ -4,28 +4,26 @@
 ///
 /// Only kernels of at least `minSeconds` are fitted and judged: below ~100 µs an eager PyTorch
 /// measurement is bounded by the per-op dispatch floor, not by the device (reference README).
-public struct ReferenceCheck: Sendable, Encodable {
-    public struct Row: Sendable, Encodable {
+///
+/// `ReferenceCheckRecord` is what `check-reference --json` prints of it.
+public struct ReferenceCheck: Sendable {
+    public struct Row: Sendable, Equatable, Codable {
         public var index: Int
         public var line: Int
         public var group: String
         public var kernel: String
-        public var measured_s: Double
-        public var predicted_s: Double
+        public var measuredS: Double
+        public var predictedS: Double
         public var ape: Double
         public var bound: String
     }
 
     public var hardware: String
-    public var min_seconds: Double
+    public var minSeconds: Double
     /// Every kernel row at datasheet ceilings.
     public var datasheet: [Row]
-    /// Odd-indexed rows of at least `min_seconds`, predicted with the calibration fitted on the even ones.
+    /// Odd-indexed rows of at least `minSeconds`, predicted with the calibration fitted on the even ones.
     public var heldOut: [Row]
-    public var calibration_source: String
-    public var calibration_compute: [String: Double]
-    public var calibration_memory: [String: Double]
-    public var calibration_launch_s: Double?
 
     public static let groups = ["gemm", "memory-bound", "row-wise", "attention", "conv2d"]
 
@@ -37,7 +35,7 @@ public struct ReferenceCheck: Sendable, Encodable {
         var datasheetProfile = profile
         datasheetProfile.calibration = nil
         hardware = profile.id
-        min_seconds = minSeconds
+        self.minSeconds = minSeconds
         datasheet = Self.rows(reference.measurements, datasheetProfile)
         let even = reference.measurements.filter { $0.index % 2 == 0 && $0.medianSeconds >= minSeconds }
         let oddCount = reference.measurements.filter { $0.index % 2 == 1 && $0.medianSeconds >= minSeconds }.count
@@ -56,10 +54,6 @@ public struct ReferenceCheck: Sendable, Encodable {
         calibrated.calibration = calibration
         let odd = reference.measurements.filter { $0.index % 2 == 1 && $0.medianSeconds >= minSeconds }
         heldOut = Self.rows(odd, calibrated)
-        calibration_source = calibration.source
-        calibration_compute = Dictionary(uniqueKeysWithValues: calibration.compute.map { ($0.key.rawValue, $0.value) })
-        calibration_memory = Dictionary(uniqueKeysWithValues: calibration.memory.map { ($0.key.rawValue, $0.value) })
-        calibration_launch_s = calibration.launchLatency
         self.calibration = calibration
     }
 
@@ -72,8 +66,8 @@ public struct ReferenceCheck: Sendable, Encodable {
         let observations = measurements.map { $0.observation(file: "reference") }
         return zip(measurements, Validation(observations, profile: profile).rows).map { m, r in
             Row(
-                index: m.index, line: m.line, group: m.group, kernel: r.kernel, measured_s: r.measured_s,
-                predicted_s: r.predicted_s, ape: r.ape, bound: r.bound)
+                index: m.index, line: m.line, group: m.group, kernel: r.kernel, measuredS: r.measuredS,
+                predictedS: r.predictedS, ape: r.ape, bound: r.bound)
         }
     }
 
@@ -83,28 +77,5 @@ public struct ReferenceCheck: Sendable, Encodable {
             let selected = group == "all" ? rows : rows.filter { $0.group == group }
             return selected.isEmpty ? nil : (group, ErrorSummary(errors: selected.map(\.ape)))
         }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case hardware, min_seconds, datasheet, held_out, calibration_source, calibration_compute, calibration_memory,
-            calibration_launch_s, summary_datasheet, summary_datasheet_long, summary_held_out
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(hardware, forKey: .hardware)
-        try c.encode(min_seconds, forKey: .min_seconds)
-        try c.encode(datasheet, forKey: .datasheet)
-        try c.encode(heldOut, forKey: .held_out)
-        try c.encode(calibration_source, forKey: .calibration_source)
-        try c.encode(calibration_compute, forKey: .calibration_compute)
-        try c.encode(calibration_memory, forKey: .calibration_memory)
-        try c.encode(calibration_launch_s, forKey: .calibration_launch_s)
-        func dict(_ rows: [Row]) -> [String: ErrorSummary] {
-            Dictionary(uniqueKeysWithValues: Self.summary(rows).map { ($0.group, $0.summary) })
-        }
-        try c.encode(dict(datasheet), forKey: .summary_datasheet)
-        try c.encode(dict(datasheet.filter { $0.measured_s >= min_seconds }), forKey: .summary_datasheet_long)
-        try c.encode(dict(heldOut), forKey: .summary_held_out)
     }
 }

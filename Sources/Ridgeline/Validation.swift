@@ -160,14 +160,16 @@ extension Observations {
 }
 
 /// Predicted against measured time for every observation, per kernel class and overall, as
-/// median and 90th-percentile absolute percentage error (fractions).
-public struct Validation: Sendable, Encodable {
-    public struct Row: Sendable, Encodable {
+/// median and 90th-percentile absolute percentage error (fractions). `ValidationRecord` is
+/// what `validate --json` prints of it.
+public struct Validation: Sendable {
+    /// One observation: its label, where it came from, measured and predicted seconds.
+    public struct Row: Sendable, Equatable, Codable {
         public var kernel: String
-        public var kernel_class: String
+        public var kernelClass: String
         public var source: String
-        public var measured_s: Double
-        public var predicted_s: Double
+        public var measuredS: Double
+        public var predictedS: Double
         /// (predicted − measured) / measured: negative when the model is too optimistic.
         public var error: Double
         public var ape: Double
@@ -188,8 +190,8 @@ public struct Validation: Sendable, Encodable {
             let predictions = o.kernels.map { engine.predict($0, mode: mode) }
             let predicted = predictions.reduce(0) { $0 + $1.timeSeconds }
             return Row(
-                kernel: o.label, kernel_class: o.kernelClass.rawValue, source: o.source, measured_s: o.seconds,
-                predicted_s: predicted, error: (predicted - o.seconds) / o.seconds,
+                kernel: o.label, kernelClass: o.kernelClass.rawValue, source: o.source, measuredS: o.seconds,
+                predictedS: predicted, error: (predicted - o.seconds) / o.seconds,
                 ape: absolutePercentageError(predicted: predicted, measured: o.seconds),
                 bound: predictions[0].bound.description)
         }
@@ -200,35 +202,21 @@ public struct Validation: Sendable, Encodable {
     /// Error summary per kernel class present, in `KernelClass` order.
     public var byClass: [(kernelClass: String, summary: ErrorSummary)] {
         KernelClass.allCases.compactMap { cls in
-            let selected = rows.filter { $0.kernel_class == cls.rawValue }
+            let selected = rows.filter { $0.kernelClass == cls.rawValue }
             return selected.isEmpty ? nil : (cls.rawValue, ErrorSummary(errors: selected.map(\.ape)))
         }
     }
 
-    enum CodingKeys: String, CodingKey { case hardware, calibrated, mode, rows, by_class, median_ape, p90_ape, count }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(hardware, forKey: .hardware)
-        try c.encode(calibrated, forKey: .calibrated)
-        try c.encode(mode, forKey: .mode)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(Dictionary(uniqueKeysWithValues: byClass.map { ($0.kernelClass, $0.summary) }), forKey: .by_class)
-        let all = overall
-        try c.encode(all.medianAPE.isFinite ? all.medianAPE : nil, forKey: .median_ape)
-        try c.encode(all.p90APE.isFinite ? all.p90APE : nil, forKey: .p90_ape)
-        try c.encode(all.count, forKey: .count)
-    }
 }
 
 /// The model's FLOP count against floating-point operations a hardware counter counted, where
 /// the measurements carry such a counter (PAPI_FP_OPS, PAPI_SP_OPS, PAPI_DP_OPS or a native
 /// FP_ARITH event). Virtual machines usually expose none, and then `note` says so.
-public struct FlopCheck: Sendable, Encodable {
-    public struct Row: Sendable, Encodable {
+public struct FlopCheck: Sendable, Equatable, Codable {
+    public struct Row: Sendable, Equatable, Codable {
         public var kernel: String
         public var event: String
-        public var model_flops: Double
+        public var modelFlops: Double
         public var counted: Double
         /// counted / model: 1 when the model counts what the hardware did.
         public var ratio: Double
@@ -249,7 +237,7 @@ public struct FlopCheck: Sendable, Encodable {
                 o.kernels[0].flops > 0
             else { return nil }
             return Row(
-                kernel: o.label, event: event, model_flops: o.kernels[0].flops, counted: counted,
+                kernel: o.label, event: event, modelFlops: o.kernels[0].flops, counted: counted,
                 ratio: counted / o.kernels[0].flops)
         }
         if rows.isEmpty {

@@ -3,36 +3,37 @@ import Ridgeline
 
 /// What `ridgeline counters` reports: the machine's counting environment, PAPI's components, each
 /// counting layer (PAPI, perf_event_open, getrusage) with its events and their status, and the
-/// layer and events Ridgeline counts with.
-public struct CounterReport: Encodable, Sendable {
-    public struct Event: Encodable, Sendable {
+/// layer and events Ridgeline counts with. `ridgeline counters --json` prints it (keys through
+/// `RecordCoding`).
+public struct CounterReport: Codable, Sendable, Equatable {
+    public struct Event: Codable, Sendable, Equatable {
         public var name: String
         public var kind: String
         public var meaning: String
         public var used: Bool
         public var reason: String?
     }
-    public struct Component: Encodable, Sendable {
+    public struct Component: Codable, Sendable, Equatable {
         public var name: String
         public var enabled: Bool
         public var reason: String?
     }
     /// One back-end: whether it counts here, and if not, why.
-    public struct Layer: Encodable, Sendable {
+    public struct Layer: Codable, Sendable, Equatable {
         public var name: String
         public var available: Bool
         public var reason: String?
         public var events: [Event]
     }
-    public var papi_version: String?
-    public var perf_event_paranoid: Int?
+    public var papiVersion: String?
+    public var perfEventParanoid: Int?
     public var hypervisor: String?
-    public var event_sources: [String]
-    public var core_pmu: Bool
+    public var eventSources: [String]
+    public var corePmu: Bool
     public var components: [Component]
     /// PAPI's `disabled_reason` for its perf_event component, verbatim, when disabled.
-    public var papi_perf_event_disabled_reason: String?
-    public var available_presets: [String]
+    public var papiPerfEventDisabledReason: String?
+    public var availablePresets: [String]
     public var layers: [Layer]
     /// The layer Ridgeline counts with: the first available one ("none" when none is).
     public var source: String
@@ -43,13 +44,13 @@ public struct CounterReport: Encodable, Sendable {
         let layers = CounterLayer.allCases.map { probe($0, environment: env) }
         let chosen = layers.first(where: \.available)
         return CounterReport(
-            papi_version: try? PAPILibrary.version(), perf_event_paranoid: env.paranoid, hypervisor: env.hypervisor,
-            event_sources: env.eventSources, core_pmu: env.hasCorePMU,
+            papiVersion: try? PAPILibrary.version(), perfEventParanoid: env.paranoid, hypervisor: env.hypervisor,
+            eventSources: env.eventSources, corePmu: env.hasCorePMU,
             components: ((try? PAPILibrary.components()) ?? []).map {
                 Component(name: $0.name, enabled: $0.enabled, reason: $0.enabled ? nil : $0.reason)
             },
-            papi_perf_event_disabled_reason: PAPILibrary.perfEventDisabledReason(),
-            available_presets: (try? PAPILibrary.availablePresets()) ?? [],
+            papiPerfEventDisabledReason: PAPILibrary.perfEventDisabledReason(),
+            availablePresets: (try? PAPILibrary.availablePresets()) ?? [],
             layers: layers, source: chosen?.name ?? "none",
             used: chosen?.events.filter(\.used).map(\.name) ?? [])
     }
@@ -89,17 +90,17 @@ public struct CounterReport: Encodable, Sendable {
     public func render() -> String {
         var out: [String] = []
         out.append(
-            "PAPI \(papi_version ?? "did not start"); perf_event_paranoid = \(perf_event_paranoid.map(String.init) ?? "unreadable"); "
+            "PAPI \(papiVersion ?? "did not start"); perf_event_paranoid = \(perfEventParanoid.map(String.init) ?? "unreadable"); "
                 + (hypervisor.map { "virtual machine (\($0))" } ?? "no hypervisor detected"))
         out.append(
-            "kernel event sources: \(event_sources.joined(separator: ", ")) — "
-                + (core_pmu ? "a CPU PMU is present" : "no CPU PMU, so no hardware events"))
+            "kernel event sources: \(eventSources.joined(separator: ", ")) — "
+                + (corePmu ? "a CPU PMU is present" : "no CPU PMU, so no hardware events"))
         out.append("")
         var comps = TextTable(["PAPI component", "state"])
         for c in components { comps.add([c.name, c.enabled ? "enabled" : "disabled: \(c.reason ?? "")"]) }
         out.append(comps.render())
         out.append("")
-        out.append("Preset events available here: " + (available_presets.isEmpty ? "none" : available_presets.joined(separator: " ")))
+        out.append("Preset events available here: " + (availablePresets.isEmpty ? "none" : availablePresets.joined(separator: " ")))
         out.append("")
         var summary = TextTable(["counting layer", "state"])
         for layer in layers {

@@ -1,92 +1,63 @@
 import Ridgeline
 
-/// The JSON `ridgeline detect --json` prints: the contract fields (`cores`, `threads`, `caches`,
-/// `simd`; with `--measure` `peak_flops_per_s`, `bandwidth_bytes_per_s`, `clock_hz`) and details.
-public struct HostReport: Encodable, Sendable {
-    public struct Cache: Encodable, Sendable {
-        var level: Int
-        var type: String
-        var size_bytes: Int
-        var line_bytes: Int
-        var shared_by_cores: Int
-        var instances: Int
-    }
-    public struct Nominal: Encodable, Sendable {
-        var clock_hz: Double
-        var flops_per_cycle_per_core: [String: Double]
-        var peak_flops_per_s: [String: Double]
-        var basis: String
-    }
-    var cpu: String
-    var vendor: String
-    var hypervisor: String?
-    var packages: Int
-    var cores: Int
-    var threads: Int
-    var numa_nodes: Int
-    var memory_bytes: Double
-    var caches: [Cache]
-    var instruction_caches: [Cache]
-    var simd: [String]
-    var simd_register_bits: Int
-    var fingerprint: String
-    var origin: String
-    var profile_path: String?
-    var nominal: Nominal
-    var clock_hz: Double?
-    var clock_hz_one_core: Double?
-    var peak_flops_per_s: [String: Double]?
-    var peak_flops_per_s_one_core: [String: Double]?
-    var bandwidth_bytes_per_s: [String: Double]?
-    var bandwidth_bytes_per_s_one_thread: [String: Double]?
-    var triad_bytes_per_s: [String: Double]?
-    var fork_join_s: Double?
-    var dram_visits: [DRAMVisit]?
-    var placement_moved: Bool?
-    var elapsed_s: Double?
-    /// Per cache level: where the measured plateau ends (`EffectiveCapacity`), hwloc's size beside it.
-    var effective_capacity: [String: EffectiveCapacity]?
-    /// What the budget or the sweep's curve left out.
-    var cut: [String]?
-    var sweep: [BandwidthPoint]?
-
+extension HostReport {
+    /// What `ridgeline detect --json` prints of `d`: the topology, the nominal peaks, and the
+    /// measured ceilings when it measured.
     public init(_ d: HostDetection, profilePath: String?) {
         let t = d.topology
         let builder = HostProfileBuilder(topology: t, ceilings: d.ceilings)
         func cache(_ c: CacheLevel) -> Cache {
             Cache(
-                level: c.level, type: c.kind.rawValue, size_bytes: c.sizeBytes, line_bytes: c.lineBytes,
-                shared_by_cores: c.sharedByCores, instances: c.instances)
+                level: c.level, sizeBytes: c.sizeBytes, sharedByCores: c.sharedByCores, type: c.kind.rawValue, lineBytes: c.lineBytes,
+                instances: c.instances)
         }
         func keyed(_ map: [DType: Double]) -> [String: Double] {
             Dictionary(uniqueKeysWithValues: map.map { ($0.key.rawValue, $0.value) })
         }
+        func rate(_ r: RateSummary) -> Rate { Rate(best: r.best, median: r.median, worst: r.worst, samples: r.samples) }
+        self.init(cores: t.cores, threads: t.threads, caches: t.dataCaches.map(cache), simd: t.simd.features)
         cpu = t.cpu.model; vendor = t.cpu.vendorName; hypervisor = t.cpu.hypervisor
-        packages = t.packages; cores = t.cores; threads = t.threads
-        numa_nodes = t.numaNodes.count; memory_bytes = t.memoryBytes
-        caches = t.dataCaches.map(cache)
-        instruction_caches = t.caches.filter { $0.kind == .instruction }.map(cache)
-        simd = t.simd.features; simd_register_bits = t.simd.registerBits
-        fingerprint = builder.fingerprint; origin = d.profile.origin.rawValue; profile_path = profilePath
+        packages = t.packages; numaNodes = t.numaNodes.count; memoryBytes = t.memoryBytes
+        instructionCaches = t.caches.filter { $0.kind == .instruction }.map(cache)
+        simdRegisterBits = t.simd.registerBits
+        fingerprint = builder.fingerprint; origin = d.profile.origin.rawValue; self.profilePath = profilePath
         nominal = Nominal(
-            clock_hz: builder.nominalClockHz, flops_per_cycle_per_core: keyed(builder.nominalFlopsPerCycle),
-            peak_flops_per_s: keyed(builder.nominalPeaks(clockHz: builder.nominalClockHz)), basis: t.simd.basis)
-        if let m = d.ceilings {
-            clock_hz = m.clockAllHz; clock_hz_one_core = m.clockSingleHz
-            peak_flops_per_s = Dictionary(
-                uniqueKeysWithValues: m.peaks.filter(\.allCores).map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
-            peak_flops_per_s_one_core = Dictionary(
-                uniqueKeysWithValues: m.peaks.filter { $0.threads == 1 }.map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
-            bandwidth_bytes_per_s = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.allThreads) })
-            bandwidth_bytes_per_s_one_thread = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.singleThread) })
-            triad_bytes_per_s = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.triadAllThreads) })
-            fork_join_s = m.forkJoinSeconds
-            dram_visits = m.dramVisits
-            placement_moved = m.placementMoved
-            elapsed_s = m.elapsedSeconds
-            effective_capacity = Dictionary(uniqueKeysWithValues: m.levels.compactMap { l in l.effectiveCapacity.map { (l.level, $0) } })
-            cut = m.cuts
-            sweep = m.sweep
+            clockHz: builder.nominalClockHz, flopsPerCyclePerCore: keyed(builder.nominalFlopsPerCycle),
+            peakFlopsPerS: keyed(builder.nominalPeaks(clockHz: builder.nominalClockHz)), basis: t.simd.basis)
+        guard let m = d.ceilings else { return }
+        clockHz = m.clockAllHz; clockHzOneCore = m.clockSingleHz
+        peakFlopsPerS = Dictionary(uniqueKeysWithValues: m.peaks.filter(\.allCores).map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
+        peakFlopsPerSOneCore = Dictionary(
+            uniqueKeysWithValues: m.peaks.filter { $0.threads == 1 }.map { ($0.dtype.rawValue, $0.flopsPerSecond.best) })
+        bandwidthBytesPerS = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.allThreads) })
+        bandwidthBytesPerSOneThread = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.singleThread) })
+        triadBytesPerS = Dictionary(uniqueKeysWithValues: m.levels.map { ($0.level, $0.triadAllThreads) })
+        forkJoinS = m.forkJoinSeconds
+        dramVisits = m.dramVisits.map { DRAMVisit(coreHandOffS: $0.handOffSeconds, bytesPerS: $0.bytesPerSecond) }
+        placementMoved = m.placementMoved
+        elapsedS = m.elapsedSeconds
+        effectiveCapacity = Dictionary(
+            uniqueKeysWithValues: m.levels.compactMap { l in
+                l.effectiveCapacity.map {
+                    (
+                        l.level,
+                        EffectiveCapacity(
+                            effectiveBytes: $0.bytes, crossingPerThreadBytes: $0.crossingPerThread, threads: $0.threads,
+                            nominalBytes: $0.nominalBytes)
+                    )
+                }
+            })
+        cut = m.cuts
+        sweep = m.sweep.map {
+            SweepPoint(
+                kernel: $0.kernel, threads: $0.threads, workingSetPerThreadBytes: $0.workingSetPerThread,
+                bytesPerS: rate($0.bytesPerSecond),
+                perThreadSumBytesPerS: rate($0.perThreadSum), undisturbedSamples: $0.undisturbedSamples)
         }
     }
+}
+
+extension DRAMVisit {
+    /// A visit as `detect --json` wrote it (the bench reads two runs back to compare placements).
+    public init(_ visit: HostReport.DRAMVisit) { self.init(handOffSeconds: visit.coreHandOffS, bytesPerSecond: visit.bytesPerS) }
 }

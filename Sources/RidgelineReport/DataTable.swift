@@ -132,7 +132,9 @@ public struct DataTable: Sendable {
     }
 }
 
-/// A JSON value with deterministic output (sorted keys), so regenerated reports diff cleanly.
+/// A JSON value with deterministic output (sorted keys), so regenerated reports diff cleanly: a
+/// report's data files are tables whose keys are their columns', so they are maps, not records
+/// (`RecordCoding` writes them, and leaves a map's keys as they are).
 public indirect enum JSONValue: Sendable, Equatable, Encodable {
     case string(String), number(Double), bool(Bool), null
     case array([JSONValue])
@@ -150,9 +152,5 @@ public indirect enum JSONValue: Sendable, Equatable, Encodable {
         }
     }
 
-    public var text: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n"
-    }
+    public var text: String { ((try? RecordCoding.json(self)) ?? "") + "\n" }
 }

@@ -50,8 +50,8 @@ public enum ValidationReport {
     public static func build(_ result: ValidationResult, profile: HardwareProfile?, file: String, provenance: Provenance) -> Report {
         let pairs = result.rows.map {
             AccuracySection.Pair(
-                label: $0.label, kernelClass: $0.kernelClass, kernel: $0.kernel, measured: $0.measuredSeconds,
-                predicted: $0.predictedSeconds, bound: $0.bound ?? "–", detail: $0.source ?? result.engine ?? "–")
+                label: $0.label, kernelClass: $0.kernelClass, kernel: nil, measured: $0.measuredSeconds,
+                predicted: $0.predictedSeconds, bound: $0.bound, detail: $0.source)
         }
         var sections = [
             Report.Section(
@@ -64,12 +64,8 @@ public enum ValidationReport {
                     .table(AccuracySection.table(pairs, detailTitle: "source")),
                 ]),
         ]
-        if let profile {
-            if let roofline = AccuracySection.rooflineChart(pairs, profile: profile) {
-                sections.insert(Report.Section("Roofline", [.chart(roofline)]), at: 1)
-            }
-            sections.append(Report.Section("Device", [.table(DeviceSheet.table([profile]))]))
-        }
+        // `validate --json` names its kernels (rows may sum several), without specs to place on a roofline.
+        if let profile { sections.append(Report.Section("Device", [.table(DeviceSheet.table([profile]))])) }
         let on = profile?.name ?? result.hardware ?? "an unnamed device"
         return Report(
             name: "validation-" + stem(file), title: "Validation: \(result.rows.count) kernels on \(on)",

@@ -11,7 +11,7 @@ public struct RunResult: Sendable {
 }
 
 /// Error figures of a set of runs: |error| mean, median and p90, and the signed median (bias).
-public struct RunErrorSummary: Sendable, Encodable {
+public struct RunErrorSummary: Sendable, Equatable, Codable {
     public var count: Int
     public var refused: Int
     public var meanAPE: Double
@@ -27,13 +27,25 @@ public struct RunErrorSummary: Sendable, Encodable {
         bias = percentile(errors, 0.5)
     }
 
-    enum CodingKeys: String, CodingKey { case count = "n", refused, mean_ape, median_ape, p90_ape, bias }
-    public func encode(to encoder: Encoder) throws {
+    /// Keys as `RecordCoding` spells them: `count` is `n`, `meanAPE` is `mean_ape`. The error
+    /// figures of an empty set are NaN, written as null.
+    enum CodingKeys: String, CodingKey {
+        case count = "n", refused, meanAPE = "meanApe", medianAPE = "medianApe", p90APE = "p90Ape", bias
+    }
+
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(count, forKey: .count); try c.encode(refused, forKey: .refused)
-        for (key, v) in [(CodingKeys.mean_ape, meanAPE), (.median_ape, medianAPE), (.p90_ape, p90APE), (.bias, bias)] {
+        for (key, v) in [(CodingKeys.meanAPE, meanAPE), (.medianAPE, medianAPE), (.p90APE, p90APE), (.bias, bias)] {
             try c.encode(v.isFinite ? v : nil, forKey: key)
         }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func figure(_ key: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        count = try c.decode(Int.self, forKey: .count); refused = try c.decode(Int.self, forKey: .refused)
+        meanAPE = try figure(.meanAPE); medianAPE = try figure(.medianAPE); p90APE = try figure(.p90APE); bias = try figure(.bias)
     }
 }
 

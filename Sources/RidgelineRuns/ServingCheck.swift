@@ -7,7 +7,7 @@ import RidgelineTraining
 /// overview, LMDeploy's A100 benchmark) with `ServingPredictor` and reports |error| per table kind
 /// and metric. Rows the model cannot express are refused with the reason, never guessed.
 public enum ServingCheck {
-    public struct Row: Sendable, Encodable {
+    public struct Row: Sendable, Equatable {
         public var file: String
         public var line: Int
         public var kind: String
@@ -18,24 +18,16 @@ public enum ServingCheck {
         public var measured: Double
         public var predicted: Double
         public var error: Double { (predicted - measured) / measured }
-        enum CodingKeys: String, CodingKey { case file, line, kind, metric, model, hardware, layout, measured, predicted, error }
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(file, forKey: .file); try c.encode(line, forKey: .line); try c.encode(kind, forKey: .kind)
-            try c.encode(metric, forKey: .metric); try c.encode(model, forKey: .model); try c.encode(hardware, forKey: .hardware)
-            try c.encode(layout, forKey: .layout); try c.encode(measured, forKey: .measured); try c.encode(predicted, forKey: .predicted)
-            try c.encode(error, forKey: .error)
-        }
     }
 
-    public struct Refusal: Sendable, Encodable {
+    public struct Refusal: Sendable, Equatable, Codable {
         public var file: String
         public var line: Int
         public var kind: String
         public var reason: String
     }
 
-    public struct Group: Sendable, Encodable {
+    public struct Group: Sendable, Equatable, Codable {
         public var kind: String
         public var metric: String
         public var n: Int
@@ -44,9 +36,34 @@ public enum ServingCheck {
         public var meanAPE: Double
         public var signedMedian: Double
         public var refused: Int
+
+        /// `check-serving --json` has printed these keys as spelled here (`medianAPE`, not
+        /// `median_ape`) since before `RecordCoding`, and scripts read them: the group is written
+        /// as a map, whose keys the coder leaves as they are. They read back as written (the key
+        /// strategy leaves names without an underscore alone). NaN (no rows) is null.
+        public func encode(to encoder: any Encoder) throws {
+            enum Value: Encodable {
+                case text(String), count(Int), number(Double)
+                func encode(to encoder: any Encoder) throws {
+                    var c = encoder.singleValueContainer()
+                    switch self {
+                    case .text(let s): try c.encode(s)
+                    case .count(let n): try c.encode(n)
+                    case .number(let x): if x.isFinite { try c.encode(x) } else { try c.encodeNil() }
+                    }
+                }
+            }
+            let map: [String: Value] = [
+                "kind": .text(kind), "metric": .text(metric), "n": .count(n), "refused": .count(refused), "medianAPE": .number(medianAPE),
+                "p90APE": .number(p90APE), "meanAPE": .number(meanAPE), "signedMedian": .number(signedMedian),
+            ]
+            var c = encoder.singleValueContainer()
+            try c.encode(map)
+        }
     }
 
-    public struct Outcome: Sendable, Encodable {
+    /// What `check-serving --json` prints.
+    public struct Outcome: Sendable, Equatable, Codable {
         public var groups: [Group]
         public var rows: [Row]
         public var refusals: [Refusal]
@@ -201,5 +218,29 @@ public enum ServingCheck {
                     signedMedian: signed[signed.count / 2], refused: refusals.filter { $0.kind == kind }.count))
         }
         return Outcome(groups: groups, rows: rows, refusals: refusals)
+    }
+}
+
+/// A row as `check-serving --json` writes it: its fields and `error`, which follows from them
+/// and is not read back. In an extension, so that the memberwise initializer stays.
+extension ServingCheck.Row: Codable {
+    enum CodingKeys: String, CodingKey { case file, line, kind, metric, model, hardware, layout, measured, predicted, error }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(file, forKey: .file); try c.encode(line, forKey: .line); try c.encode(kind, forKey: .kind)
+        try c.encode(metric, forKey: .metric); try c.encode(model, forKey: .model); try c.encode(hardware, forKey: .hardware)
+        try c.encode(layout, forKey: .layout); try c.encode(measured, forKey: .measured); try c.encode(predicted, forKey: .predicted)
+        try c.encode(error, forKey: .error)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            file: try c.decode(String.self, forKey: .file), line: try c.decode(Int.self, forKey: .line),
+            kind: try c.decode(String.self, forKey: .kind), metric: try c.decode(String.self, forKey: .metric),
+            model: try c.decode(String.self, forKey: .model), hardware: try c.decode(String.self, forKey: .hardware),
+            layout: try c.decode(String.self, forKey: .layout), measured: try c.decode(Double.self, forKey: .measured),
+            predicted: try c.decode(Double.self, forKey: .predicted))
     }
 }

@@ -120,7 +120,7 @@ public enum ServingLoad: Sendable, Equatable {
 }
 
 /// Time of a step and what bound it.
-public struct ServingPhase: Sendable, Encodable {
+public struct ServingPhase: Sendable {
     public var timeSeconds: Double
     public var computeSeconds: Double
     public var memorySeconds: Double
@@ -131,26 +131,15 @@ public struct ServingPhase: Sendable, Encodable {
     /// The bound of the kernels that took most of the time: compute, memory, latency or communication.
     public var bound: String
     public var tokens: Int
-    enum CodingKeys: String, CodingKey {
-        case timeSeconds = "time_s", computeSeconds = "compute_s", memorySeconds = "memory_s"
-        case communicationSeconds = "communication_s", overheadSeconds = "overhead_s", flops, bytes, bound, tokens
-    }
 }
 
-public struct MemoryUse: Sendable, Encodable {
+public struct MemoryUse: Sendable {
     public var capacity: Double
     public var weights: Double
     public var kvCache: Double
     public var activations: Double
     public var reserve: Double
     public var free: Double
-    enum CodingKeys: String, CodingKey { case capacity, weights, kv_cache, activations, reserve, free }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(capacity, forKey: .capacity); try c.encode(weights, forKey: .weights)
-        try c.encode(kvCache, forKey: .kv_cache); try c.encode(activations, forKey: .activations)
-        try c.encode(reserve, forKey: .reserve); try c.encode(free, forKey: .free)
-    }
 }
 
 public struct ServingEstimate: Sendable {

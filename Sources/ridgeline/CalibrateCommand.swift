@@ -62,12 +62,10 @@ struct CalibrateCommand: ParsableCommand {
         let before = Validation(heldOut, profile: profile, mode: executionMode)
         let after = Validation(heldOut, profile: calibrated, mode: executionMode)
         if json {
-            return try printJSONMerged(
-                after,
-                extra: [
-                    "datasheet_held_out": ["median_ape": before.overall.medianAPE, "p90_ape": before.overall.p90APE],
-                    "fitted": ["count": Double(fitSet.count)], "held_out": ["count": Double(heldOut.count)],
-                ])
+            var record = ValidationRecord(after)
+            record.datasheetHeldOut = .init(before.overall)
+            record.fitted = .init(fitSet.count); record.heldOut = .init(heldOut.count)
+            return try printRecord(record)
         }
         if profile.compute.units != fullProfile.compute.units { print("Judged on \(profile.name).") }
         print(

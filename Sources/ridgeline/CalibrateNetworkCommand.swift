@@ -29,21 +29,6 @@ struct CalibrateNetworkCommand: ParsableCommand {
         if ncclTests.isEmpty { throw ValidationError("--nccl-tests needs at least one file") }
     }
 
-    struct Summary: Encodable {
-        struct Group: Encodable {
-            let collective: String
-            let ranks, nodes, count: Int
-            let median_ape, p90_ape, bias: Double
-        }
-        let hardware: String
-        let output: String
-        let fitted, held_out: Int
-        let scale_up_hop_latency_s, scale_out_hop_latency_s: Double?
-        let held_out_median_ape, held_out_mean_ape, held_out_p90_ape: Double
-        let before_median_ape, before_p90_ape: Double
-        let groups: [Group]
-    }
-
     func run() throws {
         // Checked before any work: calibrate-network never edits a shipped profile in place.
         let shipped = [ProfileStore.locate().hardwareDirectory]
@@ -69,26 +54,20 @@ struct CalibrateNetworkCommand: ParsableCommand {
         let assumptions = TrainingAssumptions()
         let before = NetworkFit.judge(heldOut, network: Network(profile: profile, assumptions: assumptions))
         let after = NetworkFit.judge(heldOut, network: Network(profile: written, assumptions: assumptions))
-        let summary = Summary(
-            hardware: profile.id, output: output, fitted: fitSet.count, held_out: heldOut.count,
-            scale_up_hop_latency_s: samples.contains { !$0.group.spansNodes } ? written.scaleUp?.latency : nil,
-            scale_out_hop_latency_s: samples.contains { $0.group.spansNodes } ? written.scaleOut?.latency : nil,
-            held_out_median_ape: after.medianAPE, held_out_mean_ape: after.meanAPE, held_out_p90_ape: after.p90APE,
-            before_median_ape: before.medianAPE, before_p90_ape: before.p90APE,
-            groups: after.groups.map {
-                .init(
-                    collective: $0.collective.rawValue, ranks: $0.ranks, nodes: $0.nodes, count: $0.count,
-                    median_ape: $0.medianAPE, p90_ape: $0.p90APE, bias: $0.bias)
-            })
-        if json { return try printJSON(summary) }
+        let summary = CalibrateNetworkRecord(
+            hardware: profile.id, output: output, fitted: fitSet.count, heldOut: heldOut.count,
+            scaleUpHopLatencyS: samples.contains { !$0.group.spansNodes } ? written.scaleUp?.latency : nil,
+            scaleOutHopLatencyS: samples.contains { $0.group.spansNodes } ? written.scaleOut?.latency : nil,
+            before: before, after: after)
+        if json { return try printRecord(summary) }
         print(
             "Fitted \(profile.id)'s collective parameters on \(fitSet.count) timings from \(ncclTests.count) nccl-tests file(s); judged on the \(heldOut.count) held out."
         )
         print("Wrote \(output) (load it with --hardware \(output)).\n")
         var table = TextTable(["link", "hop latency", "base latency", "low-latency fraction", "pipeline fill", "bus bandwidth by ranks"])
         for (name, link, used) in [
-            ("scale_up", written.scaleUp, summary.scale_up_hop_latency_s != nil),
-            ("scale_out", written.scaleOut, summary.scale_out_hop_latency_s != nil),
+            ("scale_up", written.scaleUp, summary.scaleUpHopLatencyS != nil),
+            ("scale_out", written.scaleOut, summary.scaleOutHopLatencyS != nil),
         ] where used {
             guard let link, let c = link.collective else { continue }
             let bus =

@@ -38,13 +38,13 @@ struct CheckReferenceCommand: ParsableCommand {
             calibrated.markCalibrated()
             try writeFileAtomically(calibrated.yaml(), to: output, protected: [store.hardwareDirectory])
         }
-        if json { return try printJSON(check) }
+        if json { return try printRecord(ReferenceCheckRecord(check)) }
         print("\(profile.name): \(reference.measurements.count) kernel rows from \(TextInput.name(of: measurements))")
-        let long = check.datasheet.filter { $0.measured_s >= minSeconds }
+        let long = check.datasheet.filter { $0.measuredS >= minSeconds }
         printSummary("Datasheet ceilings, all rows", check.datasheet)
         printSummary("Datasheet ceilings, rows of at least \(Quantity.format(minSeconds, .seconds))", long)
         print(
-            "\nCalibration fitted on even rows (launch \(check.calibration_launch_s.map { Quantity.format($0, .seconds) } ?? "—"), "
+            "\nCalibration fitted on even rows (launch \(check.calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—"), "
                 + "overlap leak \(formatSignificant(check.calibration.overlapLeak ?? 0, digits: 2))):")
         var fractions = TextTable(["class", "compute fraction", "memory fraction"])
         for cls in KernelClass.allCases {
@@ -59,7 +59,7 @@ struct CheckReferenceCommand: ParsableCommand {
             var table = TextTable(["row", "kernel", "measured", "predicted", "error", "bound"])
             for r in check.heldOut {
                 table.add([
-                    "\(r.index)", r.kernel, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
+                    "\(r.index)", r.kernel, Quantity.format(r.measuredS, .seconds), Quantity.format(r.predictedS, .seconds),
                     formatPercent(r.ape), r.bound,
                 ])
             }

@@ -29,51 +29,16 @@ struct CheckRunsCommand: ParsableCommand {
         try Self.report(files: files, json: json, verbose: verbose)
     }
 
-    struct SourceJSON: Encodable {
-        struct Group: Encodable { let group: String; let summary: RunErrorSummary }
-        struct Row: Encodable {
-            let run_id, group, origin: String
-            let gpus, tp, pp, dp, interleave, zero, micro_batch, global_batch, seq: Int
-            let measured_step_s, predicted_step_s, error: Double
-            let breakdown: TrainRecord.Breakdown
-            let fits_in_memory: Bool
-        }
-        struct Refused: Encodable { let run_id, reason, origin: String }
-        let file, source, assumptions: String
-        let rules: [String]
-        let summary: RunErrorSummary
-        let groups: [Group]
-        let refusal_reasons: [String: Int]
-        let rows: [Row]?
-        let refused: [Refused]?
-    }
-
     static func report(files: [String], json: Bool, verbose: Bool) throws {
         let store = ProfileStore.locate()
         let checks = try files.map { try RunCheck(try PublishedRuns.load(path: $0), profile: store.hardware) }
         if json {
-            return try printRecord(["sources": checks.map { sourceJSON($0, verbose: verbose) }])
+            return try printRecord(CheckRunsRecord(checks, verbose: verbose))
         }
         for (index, check) in checks.enumerated() {
             if index > 0 { print("") }
             printText(check, verbose: verbose)
         }
-    }
-
-    static func sourceJSON(_ c: RunCheck, verbose: Bool) -> SourceJSON {
-        SourceJSON(
-            file: c.file.path, source: c.file.source, assumptions: c.file.assumptions.summary, rules: c.file.assumptions.rules,
-            summary: c.summary, groups: c.groups.map { .init(group: $0.name, summary: $0.summary) },
-            refusal_reasons: Dictionary(uniqueKeysWithValues: c.refusalReasons.map { ($0.reason, $0.count) }),
-            rows: c.results.map { r in
-                let l = r.run.layout
-                return .init(
-                    run_id: r.run.id, group: r.run.group, origin: r.run.origin, gpus: l.devices, tp: l.tp, pp: l.pp, dp: l.dp,
-                    interleave: l.schedule.chunks, zero: l.zero, micro_batch: l.microBatch, global_batch: l.globalBatch,
-                    seq: r.run.settings.seq, measured_step_s: r.run.measuredSeconds, predicted_step_s: r.predictedSeconds,
-                    error: r.error, breakdown: TrainRecord.Breakdown(r.estimate.breakdown), fits_in_memory: r.estimate.memory.fits)
-            },
-            refused: verbose ? c.refusals.map { .init(run_id: $0.id, reason: $0.reason, origin: $0.origin) } : nil)
     }
 
     static func printText(_ c: RunCheck, verbose: Bool) {

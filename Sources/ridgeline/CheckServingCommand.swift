@@ -21,7 +21,7 @@ struct CheckServingCommand: ParsableCommand {
     func run() throws {
         let files = try tables.isEmpty ? Self.defaultFiles.map { try DataRoot.locate().reference("inference/\($0)") } : tables
         let outcome = try ServingCheck.run(files: files, store: ProfileStore.locate())
-        if json { return try printJSON(outcome) }
+        if json { return try printRecord(outcome) }
         var table = TextTable(["table", "metric", "n", "median |err|", "p90 |err|", "mean |err|", "signed median", "refused"])
         for g in outcome.groups {
             table.add([g.kind, g.metric, "\(g.n)", pct(g.medianAPE), pct(g.p90APE), pct(g.meanAPE), pct(g.signedMedian), "\(g.refused)"])

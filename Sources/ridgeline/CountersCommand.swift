@@ -20,7 +20,7 @@ struct CountersCommand: ParsableCommand {
 
     func run() throws {
         let report = CounterReport.probe()
-        if json { try printJSON(report); return }
+        if json { try printRecord(report); return }
         print(report.render())
     }
 }

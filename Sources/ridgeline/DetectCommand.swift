@@ -51,7 +51,7 @@ struct DetectCommand: ParsableCommand {
         _ = try HardwareProfile.parse(yaml: detection.yaml(), file: path)
         try detection.write(to: path, protected: protected)
         if json {
-            try printJSON(HostReport(detection, profilePath: path))
+            try printRecord(HostReport(detection, profilePath: path))
         } else {
             print(HostSummary(detection).render())
             print(

@@ -14,35 +14,25 @@ struct HardwareOption: ParsableArguments {
     }
 }
 
-/// The encoder of `printJSON` and `printJSONArray`: pretty, key-sorted, slashes as written.
-private func prettyJSONEncoder() -> JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return encoder
-}
-
-/// Prints an Encodable as pretty, key-sorted JSON on stdout.
-func printJSON<T: Encodable>(_ value: T) throws {
-    print(String(decoding: try prettyJSONEncoder().encode(value), as: UTF8.self))
-}
-
-/// Prints a record (`RecordCoding`: snake_case keys, sorted, indented) on stdout.
+/// Prints a record (`RecordCoding`: snake_case keys, sorted, indented) on stdout: the one way a
+/// command prints JSON.
 func printRecord<T: Encodable>(_ value: T) throws {
     print(try RecordCoding.json(value))
 }
 
-/// Prints `items` exactly as `printJSON(items)` would, a slice at a time, so that the encoded
-/// document is never held whole (`predict --json` on 200,000 specs took 1 GB encoding one array).
-func printJSONArray<T: Encodable>(_ items: [T]) throws {
-    guard !items.isEmpty else { return try printJSON(items) }
-    let encoder = prettyJSONEncoder()
+/// Prints `records` exactly as `printRecord(records)` would, a slice at a time, so that the
+/// encoded document is never held whole (`predict --json` on 200,000 specs took 1 GB encoding one
+/// array).
+func printRecords<T: Encodable>(_ records: [T]) throws {
+    guard !records.isEmpty else { return try printRecord(records) }
+    let encoder = RecordCoding.encoder()
     let slice = 1024
-    for start in stride(from: 0, to: items.count, by: slice) {
+    for start in stride(from: 0, to: records.count, by: slice) {
         // Each slice as an array is "[\n" + its elements + "\n]": the elements as the whole array has them.
-        let end = min(start + slice, items.count)
-        let data = try encoder.encode(Array(items[start..<end]))
-        let text = String(decoding: data.dropFirst(start == 0 ? 0 : 2).dropLast(end == items.count ? 0 : 2), as: UTF8.self)
-        print(text, terminator: end == items.count ? "\n" : ",\n")
+        let end = min(start + slice, records.count)
+        let data = try encoder.encode(Array(records[start..<end]))
+        let text = String(decoding: data.dropFirst(start == 0 ? 0 : 2).dropLast(end == records.count ? 0 : 2), as: UTF8.self)
+        print(text, terminator: end == records.count ? "\n" : ",\n")
     }
 }
 

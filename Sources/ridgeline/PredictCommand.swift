@@ -40,7 +40,7 @@ struct PredictCommand: ParsableCommand {
         for (i, spec) in kernelSpecs.enumerated() { add(try Kernel.parse(json: spec, source: "--kernel #\(i + 1)")) }
         if let kernelsFile { try Kernel.forEach(path: kernelsFile, add) }
         for warning in warnings { standardError("warning: " + warning) }
-        if json { return try printJSONArray(predictions) }
+        if json { return try printRecords(predictions) }
         print("\(profile.name) (\(profile.id)), \(mode.rawValue) mode, \(profile.calibration == nil ? "datasheet ceilings" : "calibrated")")
         var table = TextTable(["kernel", "time", "FLOPs", "bytes", "FLOP/B", "attained", "bound"])
         for r in rows {

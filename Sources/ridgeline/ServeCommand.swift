@@ -76,35 +76,8 @@ struct ServeCommand: ParsableCommand {
         config.kvPrecision = kvPrecision
         config.maxBatchTokens = maxBatchTokens; config.price = price
         let estimate = try ServingPredictor(config).estimate(load)
-        if json { return try printJSON(ServeJSON(estimate)) }
+        if json { return try printRecord(ServeRecord(estimate)) }
         print(ServeReport.text(estimate, profile: profile))
-    }
-}
-
-/// `serve --json`: the contract fields of issue 16, then the detail.
-struct ServeJSON: Encodable {
-    let model, hardware, precision, kv_precision: String
-    let gpus, tp, pp, ep, input_tokens, output_tokens: Int
-    let ttft_s, tpot_s, e2e_latency_s, output_tokens_per_s, output_tokens_per_s_per_gpu, requests_per_s, batch: Double
-    let max_concurrency: Int
-    let kv_cache_bytes_per_token, kv_cache_bytes_per_token_per_gpu, paging_overhead_fraction: Double
-    let memory: MemoryUse
-    let prefill, decode: ServingPhase
-    let queueing_s, utilization, step_overhead_s: Double
-    let cost_per_million_tokens_usd: Double?
-    let energy_per_million_tokens_kwh: Double
-    let notes: [String]
-
-    init(_ e: ServingEstimate) {
-        model = e.model; hardware = e.hardware; precision = e.precision; kv_precision = e.kvPrecision
-        gpus = e.devices; tp = e.tp; pp = e.pp; ep = e.ep; input_tokens = e.inputTokens; output_tokens = e.outputTokens
-        ttft_s = e.ttft; tpot_s = e.tpot; e2e_latency_s = e.e2eLatency; output_tokens_per_s = e.outputTokensPerSecond
-        output_tokens_per_s_per_gpu = e.outputTokensPerSecondPerDevice; requests_per_s = e.requestsPerSecond; batch = e.batch
-        max_concurrency = e.maxConcurrency; kv_cache_bytes_per_token = e.kvCacheBytesPerToken
-        kv_cache_bytes_per_token_per_gpu = e.kvCacheBytesPerTokenPerDevice; paging_overhead_fraction = e.pagingOverheadFraction
-        memory = e.memory; prefill = e.prefill; decode = e.decode; queueing_s = e.queueingSeconds; utilization = e.utilization
-        step_overhead_s = e.stepOverhead; cost_per_million_tokens_usd = e.costPerMillionTokens
-        energy_per_million_tokens_kwh = e.energyPerMillionTokensKWh; notes = e.notes
     }
 }
 

@@ -6,26 +6,6 @@ import RidgelineTraining
 
 /// `plan --serve`: the serving planner's output (text and JSON).
 enum ServePlanOutput {
-    struct Entry: Encodable {
-        let hardware, precision: String
-        let gpus, replicas, tp, pp, ep: Int
-        let ttft_s, tpot_s, e2e_latency_s, batch_per_replica: Double
-        let max_concurrency: Int
-        let cost_per_million_tokens_usd: Double?
-        init(_ e: ServingPlanEntry) {
-            hardware = e.hardware; precision = e.precision.rawValue; gpus = e.devices; replicas = e.replicas; tp = e.tp; pp = e.pp;
-            ep = e.ep
-            ttft_s = e.estimate.ttft; tpot_s = e.estimate.tpot; e2e_latency_s = e.estimate.e2eLatency; batch_per_replica = e.estimate.batch
-            max_concurrency = e.estimate.maxConcurrency; cost_per_million_tokens_usd = e.costPerMillionTokens
-        }
-    }
-    struct JSON: Encodable {
-        let configurations_evaluated: Int
-        let elapsed_s: Double
-        let best: [Entry]
-        let pareto: [Entry]
-    }
-
     static func run(
         model: TransformerModel, hardware: [HardwareProfile], inputTokens: Int?, outputTokens: Int?, rate: Double?,
         ttftSLO: Double?, tpotSLO: Double?, maxDevices: Int, top: Int, json: Bool
@@ -42,10 +22,7 @@ enum ServePlanOutput {
                 model: model, hardware: hardware, inputTokens: inputTokens, outputTokens: outputTokens,
                 rate: rate, ttftSLO: ttftSLO, tpotSLO: tpotSLO, maxDevices: maxDevices, top: top))
         if json {
-            return try printJSON(
-                JSON(
-                    configurations_evaluated: result.evaluated, elapsed_s: result.elapsedSeconds,
-                    best: result.best.map(Entry.init), pareto: result.pareto.map(Entry.init)))
+            return try printRecord(ServePlanRecord(result))
         }
         print(
             "\(model.name): \(rate) requests/s, \(inputTokens) in / \(outputTokens) out; TTFT ≤ \(ttftSLO.map { Quantity.format($0, .seconds) } ?? "any"), TPOT ≤ \(tpotSLO.map { Quantity.format($0, .seconds) } ?? "any")"

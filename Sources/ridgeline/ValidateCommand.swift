@@ -49,7 +49,7 @@ struct ValidateCommand: ParsableCommand {
         let validation = Validation(observations, profile: profile, mode: executionMode)
         let flops = FlopCheck(observations)
         if json {
-            return try printJSONMerged(validation, extra: ["flop_check": flops])
+            return try printRecord(ValidationRecord(validation, flopCheck: flops))
         }
         printValidation(
             validation,
@@ -61,7 +61,7 @@ struct ValidateCommand: ParsableCommand {
             var table = TextTable(["kernel", "event", "model FLOPs", "counted", "counted/model"])
             for r in flops.rows {
                 table.add([
-                    r.kernel, r.event, formatSignificant(r.model_flops, digits: 3), formatSignificant(r.counted, digits: 3),
+                    r.kernel, r.event, formatSignificant(r.modelFlops, digits: 3), formatSignificant(r.counted, digits: 3),
                     formatSignificant(r.ratio, digits: 3),
                 ])
             }
@@ -77,7 +77,7 @@ func printValidation(_ v: Validation, title: String, perKernel: Bool) {
         var rows = TextTable(["kernel", "class", "measured", "predicted", "error", "bound"])
         for r in v.rows {
             rows.add([
-                r.kernel, r.kernel_class, Quantity.format(r.measured_s, .seconds), Quantity.format(r.predicted_s, .seconds),
+                r.kernel, r.kernelClass, Quantity.format(r.measuredS, .seconds), Quantity.format(r.predictedS, .seconds),
                 String(format: "%+.1f%%", r.error * 100), r.bound,
             ])
         }
@@ -89,16 +89,6 @@ func printValidation(_ v: Validation, title: String, perKernel: Bool) {
         table.add([cls, "\(s.count)", formatPercent(s.medianAPE), formatPercent(s.p90APE)])
     }
     print(table.render())
-}
-
-/// Prints `value`'s JSON object with `extra` keys added at the top level.
-func printJSONMerged<T: Encodable, U: Encodable>(_ value: T, extra: [String: U]) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    var object = try JSONSerialization.jsonObject(with: encoder.encode(value)) as? [String: Any] ?? [:]
-    for (key, item) in extra { object[key] = try JSONSerialization.jsonObject(with: encoder.encode(item)) }
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    print(String(decoding: data, as: UTF8.self))
 }
 
 extension Observations.Statistic: ExpressibleByArgument {}

@@ -1,4 +1,6 @@
 import Foundation
+import Ridgeline
+import RidgelineProbe
 import Testing
 
 /// `ridgeline counters` and the counters of `ridgeline measure`, run as a user runs them, here and
@@ -9,19 +11,11 @@ import Testing
 struct CountersCLITests {
     static let papiWithoutPMU = ["LIBPFM_FORCE_PMU": "none"]
 
-    struct Report: Decodable {
-        struct Layer: Decodable { var name: String; var available: Bool; var reason: String? }
-        var papi_version: String?
-        var papi_perf_event_disabled_reason: String?
-        var layers: [Layer]
-        var source: String
-        var used: [String]
-    }
-
-    static func report(_ environment: [String: String] = [:]) throws -> Report {
+    /// `counters --json`, read with the schema the command writes it with.
+    static func report(_ environment: [String: String] = [:]) throws -> CounterReport {
         let result = try ridgeline(["counters", "--json"], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
-        return try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+        return try RecordCoding.decode(CounterReport.self, from: result.stdout, file: "ridgeline counters --json")
     }
 
     /// One small kernel measured with `--counters MODE`; the record's `counters` object.
@@ -49,8 +43,8 @@ struct CountersCLITests {
     @Test("PAPI's perf_event component disabled: another layer counts, and PAPI's reason is quoted verbatim")
     func papiComponentDisabled() throws {
         let report = try Self.report(Self.papiWithoutPMU)
-        try #require(report.papi_version != nil, "PAPI does not start on this machine at all")
-        let reason = try #require(report.papi_perf_event_disabled_reason, "libpfm4 ignored LIBPFM_FORCE_PMU=none")
+        try #require(report.papiVersion != nil, "PAPI does not start on this machine at all")
+        let reason = try #require(report.papiPerfEventDisabledReason, "libpfm4 ignored LIBPFM_FORCE_PMU=none")
         let papi = try #require(report.layers.first { $0.name == "papi" })
         #expect(!papi.available)
         #expect(papi.reason?.contains(reason) == true)

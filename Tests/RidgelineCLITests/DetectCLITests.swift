@@ -1,4 +1,5 @@
 import Foundation
+import Ridgeline
 import Testing
 
 /// The `detect` and `counters` contracts as scripts use them (without --measure, which belongs to
@@ -19,6 +20,17 @@ import Testing
         #expect(object["peak_flops_per_s"] == nil, "measured fields only with --measure")
         #expect((object["cores"] as? Int ?? 0) >= 1)
         #expect(FileManager.default.fileExists(atPath: state + "/host.yaml"))
+        // The schema `report --ceilings` reads it with; unmeasured, the report says what to run.
+        let host = try RecordCoding.decode(HostReport.self, from: result.stdout, file: "detect --json")
+        #expect(host.cores == object["cores"] as? Int && host.nominal != nil && host.peakFlopsPerS == nil)
+        let file = state + "/detect.json"
+        try result.stdout.write(toFile: file, atomically: true, encoding: .utf8)
+        let report = try ridgeline(["report", "--ceilings", file, "-o", state + "/report"])
+        #expect(
+            report.status != 0
+                && report.stderr.contains(
+                    "\(file): missing required field 'peak_flops_per_s (write the file with `ridgeline detect --measure --json`)'"),
+            "\(report.stderr)")
         // `--hardware host` now resolves to the detected profile.
         let show = try ridgeline(["show", "host"], environment: ["RIDGELINE_STATE": state])
         #expect(show.status == 0, "\(show.stderr)")

@@ -108,6 +108,15 @@ struct EngineMeasureCLITests {
         #expect((object["rows"] as? [Any])?.count == 4)
         #expect(object["median_ape"] is Double && object["p90_ape"] is Double)
         #expect((object["flop_check"] as? [String: Any])?["note"] is String)
+        // `report --validation` reads what validate writes, with the same schema (`ValidationRecord`).
+        let record = try RecordCoding.decode(ValidationRecord.self, from: validated.stdout, file: "validate --json")
+        #expect(record.rows.count == 4 && record.hardware == "epyc-9654")
+        let validation = Self.temporaryPath("validation.json"), report = Self.temporaryPath("validation-report")
+        try validated.stdout.write(toFile: validation, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: validation); try? FileManager.default.removeItem(atPath: report) }
+        let reported = try Self.run(["report", "--validation", validation, "-o", report])
+        #expect(reported.status == 0, "\(reported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: report + "/accuracy.json"))
 
         let result = try Self.run(["calibrate", "--hardware", "epyc-9654", "--measurements", output, "-o", calibrated])
         #expect(result.status == 0, "\(result.stderr)")

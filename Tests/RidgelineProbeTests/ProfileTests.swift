@@ -57,8 +57,12 @@ import Testing
         #expect(call.seconds > 0 && call.seconds < 1e-3, "\(call.seconds) s")
         #expect(abs(loaded.launchLatency - call.seconds) <= 1e-3 * call.seconds + 1e-9)
         #expect(loaded.sources.contains { $0.contains("near-empty call into oneDNN") })
-        // The contract JSON carries the measured fields.
-        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(HostReport(detection, profilePath: nil))) as? [String: Any]
+        // The contract JSON carries the measured fields, and reads back as written (`report --ceilings`).
+        let host = HostReport(detection, profilePath: nil)
+        let text = try RecordCoding.json(host)
+        #expect(try RecordCoding.decode(HostReport.self, from: text, file: "detect.json") == host)
+        #expect(host.sweep?.count == ceilings.sweep.count && host.peakFlopsPerS?[DType.fp32.rawValue] != nil)
+        let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         let report = try #require(json)
         for key in ["cores", "threads", "caches", "simd", "peak_flops_per_s", "bandwidth_bytes_per_s", "clock_hz"] {
             #expect(report[key] != nil, "\(key)")

@@ -49,13 +49,20 @@ enum Fixtures {
         {"kernel":{"op":"layernorm","rows":4096,"cols":1024,"dtype":"fp32"},"engine":"onednn","engine_version":"2.6","threads":8,"host":{"fingerprint":"test-fingerprint"},"median_s":0.0009,"samples":20}
         """
 
-    static let validationJSON = """
-        {"hardware":"test-cpu","engine":"onednn","median_ape":0.1,"p90_ape":0.3,"rows":[
-        {"kernel":{"op":"gemm","m":1024,"n":1024,"k":1024,"dtype":"fp32"},"predicted_s":0.0035,"measured_s":0.004,"bound":"compute(fp32)"},
-        {"kernel":{"op":"copy","elements":16777216,"dtype":"fp32"},"predicted_s":0.0027,"measured_s":0.003},
-        {"kernel":{"op":"softmax","rows":4096,"cols":4096,"dtype":"fp32"},"predicted_s":0.0025,"measured_s":0.002},
-        {"kernel":"attention fwd + attention bwd","kernel_class":"attention","source":"run.jsonl:9","predicted_s":0.011,"measured_s":0.013,"ape":0.15}]}
-        """
+    /// What `ridgeline validate --json` writes (`ValidationRecord`): kernels timed on the test CPU,
+    /// one row the sum of two kernels.
+    static func validationJSON() throws -> String {
+        let timed: [([Kernel], Double)] = [
+            ([.gemm(GEMM(m: 1024, n: 1024, k: 1024, dtype: .fp32))], 0.004),
+            ([.copy(Copy(elements: 1 << 24, dtype: .fp32))], 0.003),
+            ([.rowwise(RowWise(.softmax, rows: 4096, cols: 4096, dtype: .fp32))], 0.002),
+            ([kernels[2], .copy(Copy(elements: 1 << 24, dtype: .bf16))], 0.013),
+        ]
+        let observations = timed.enumerated().map { i, t in
+            Observation(kernels: t.0, seconds: t.1, source: "run.jsonl:\(i + 1)", engine: .onednn, threads: 8)
+        }
+        return try RecordCoding.json(ValidationRecord(Validation(observations, profile: cpu), flopCheck: FlopCheck(observations)))
+    }
 
     /// A plan in the schema `ridgeline plan --json` writes (`PlanRecord`): the contract's fields,
     /// with and without the optional detail (layout, layout_description).
@@ -73,12 +80,22 @@ enum Fixtures {
                    "breakdown":{"gemm":0.4,"attention":0.1,"memory_bound":0.06,"optimizer":0.02,"exposed_communication":0.02,"pipeline_bubble":0,"dispatch_overhead":0}}]}
         """
 
-    static let detectJSON = """
-        {"cpu":"Test CPU","cores":8,"threads":16,"fingerprint":"test-fingerprint","clock_hz":2.9e9,
-         "nominal":{"clock_hz":3e9,"peak_flops_per_s":{"fp64":384e9,"fp32":768e9}},
-         "peak_flops_per_s":{"fp64":350e9,"fp32":690e9},
-         "bandwidth_bytes_per_s":{"l1":1.3e12,"l2":5.1e11,"dram":3.9e10}}
-        """
+    /// What `ridgeline detect --measure --json` writes (`HostReport`) on the test CPU.
+    static func detectJSON() throws -> String {
+        var host = HostReport(
+            cores: 8, threads: 16,
+            caches: [
+                .init(level: 1, sizeBytes: 32768, sharedByCores: 1, type: "data", lineBytes: 64, instances: 8),
+                .init(level: 2, sizeBytes: 1_048_576, sharedByCores: 1, type: "unified", lineBytes: 64, instances: 8),
+            ],
+            simd: ["avx2", "fma"])
+        host.cpu = "Test CPU"; host.fingerprint = "test-fingerprint"; host.clockHz = 2.9e9
+        host.nominal = .init(
+            clockHz: 3e9, flopsPerCyclePerCore: ["fp64": 16, "fp32": 32], peakFlopsPerS: ["fp64": 384e9, "fp32": 768e9], basis: "AVX2")
+        host.peakFlopsPerS = ["fp64": 350e9, "fp32": 690e9]
+        host.bandwidthBytesPerS = ["l1": 1.3e12, "l2": 5.1e11, "dram": 3.9e10]
+        return try RecordCoding.json(host)
+    }
 
     /// GPT-2 124M (the shipped definition) on the test CPU and the H100, two token budgets.
     static func modelComparison() throws -> Report {
@@ -120,13 +137,13 @@ enum Fixtures {
         let measurements = MeasurementReport.build(
             try MeasuredKernel.load(path: measurementsPath), profile: cpu, file: measurementsPath,
             provenance: provenance([cpu]))
-        let validationPath = try file("v.json", validationJSON)
+        let validationPath = try file("v.json", try validationJSON())
         let validation = ValidationReport.build(
             try ValidationResult.load(path: validationPath), profile: cpu, file: validationPath,
             provenance: provenance([cpu]))
         let planPath = try file("p.json", planJSON)
         let plan = CapacityPlanReport.build(try PlanFile.load(path: planPath), file: planPath, provenance: provenance([]))
-        let detectPath = try file("d.json", detectJSON)
+        let detectPath = try file("d.json", try detectJSON())
         let ceilings = CeilingsReport.build(
             try HostCeilings.load(path: detectPath), profile: cpu, file: detectPath, provenance: provenance([cpu]))
         return [compare, measurements, validation, plan, ceilings, try modelComparison(), try servingComparison()]

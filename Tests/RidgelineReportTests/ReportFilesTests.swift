@@ -285,35 +285,48 @@ struct TableFile: Decodable {
         #expect(MeasuredKernel.profile(try Fixtures.h100(), for: records).compute.units == 132, "GPU profiles are not cut down")
     }
 
-    @Test func validationRowsWithLabelsOnlyAreReportedWithoutARoofline() throws {
-        let path = try Fixtures.file(
-            "labels.json",
-            #"{"hardware":"h100-sxm5-80gb","rows":[{"kernel":"gemm 8x8x8 bf16","kernel_class":"gemm","measured_s":2e-6,"predicted_s":3e-6}]}"#
-        )
+    @Test func aValidationIsReportedFromWhatValidateWrites() throws {
+        let text = try Fixtures.validationJSON()
+        let path = try Fixtures.file("validation.json", text)
         let result = try ValidationResult.load(path: path)
-        #expect(result.rows[0].kernel == nil && result.rows[0].label == "gemm 8x8x8 bf16" && result.rows[0].kernelClass == "gemm")
+        let record = try RecordCoding.decode(ValidationRecord.self, from: text, file: path)
+        #expect(result.rows.map(\.label) == record.rows.map(\.kernel) && result.rows.count == 4)
+        #expect(result.rows[3].label.contains(" + ") && result.rows[3].kernelClass == "elementwise")
+        #expect(result.medianAPE == record.medianApe && result.hardware == "test-cpu")
+        #expect(abs(result.rows[0].ape - record.rows[0].ape) < 1e-12)
+        // Rows are named, not specified: no roofline, the accuracy chart.
         let report = ValidationReport.build(result, profile: try Fixtures.h100(), file: path, provenance: Fixtures.provenance([]))
         #expect(report.charts.map(\.id) == ["accuracy"])
-        #expect(abs(result.rows[0].ape - 0.5) < 1e-12)
     }
 
     @Test func validationAndPlanFieldsAreChecked() throws {
         let noRows = try Fixtures.file("norows.json", #"{"median_ape":0.1,"rows":[]}"#)
         #expect(Self.message { _ = try ValidationResult.load(path: noRows) }.contains("field 'rows' has value '[]'"))
-        let badRow = try Fixtures.file(
-            "badrow.json", #"{"rows":[{"kernel":{"op":"copy","elements":8,"dtype":"fp32"},"predicted_s":1e-6,"measured_s":-2}]}"#)
+        let row =
+            #"{"kernel":"copy 8 fp32","kernel_class":"copy","source":"r.jsonl:1","predicted_s":1e-6,"measured_s":-2,"error":0,"ape":0,"bound":"latency"}"#
+        let badRow = try Fixtures.file("badrow.json", #"{"rows":["# + row + "]}")
         let b = Self.message { _ = try ValidationResult.load(path: badRow) }
-        #expect(b.contains("rows[0].measured_s") && b.contains("-2"), "\(b)")
+        #expect(b.contains(badRow) && b.contains("rows[0].measured_s") && b.contains("-2"), "\(b)")
+        let noClass = try Fixtures.file(
+            "noclass.json", #"{"rows":["# + row.replacingOccurrences(of: #""kernel_class":"copy","#, with: "") + "]}")
+        let c = Self.message { _ = try ValidationResult.load(path: noClass) }
+        #expect(c == "\(noClass): missing required field 'rows[0].kernel_class'", "\(c)")
         let noBest = try Fixtures.file("nobest.json", #"{"pareto":[]}"#)
         #expect(Self.message { _ = try PlanFile.load(path: noBest) }.contains("missing required field 'best'"))
         let emptyBest = try Fixtures.file("emptybest.json", #"{"best":[],"pareto":[],"configurations_evaluated":0,"elapsed_s":0}"#)
         #expect(Self.message { _ = try PlanFile.load(path: emptyBest) }.contains("field 'best' has value '[]'"))
         let badConfig = try Fixtures.file("badconfig.json", #"{"best":[{"hardware":"h100","step_time_s":0.3}]}"#)
         #expect(Self.message { _ = try PlanFile.load(path: badConfig) }.contains("best[0].train_time_s"))
-        let unmeasured = try Fixtures.file("detect.json", #"{"cores":2,"threads":2}"#)
+        let unmeasured = try Fixtures.file("detect.json", #"{"cores":2,"threads":2,"caches":[],"simd":["neon"]}"#)
         #expect(
             Self.message { _ = try HostCeilings.load(path: unmeasured) }.contains(
                 "peak_flops_per_s (write the file with `ridgeline detect --measure --json`)"))
+        let noCaches = try Fixtures.file("nocaches.json", #"{"cores":2,"threads":2,"simd":[],"peak_flops_per_s":{"fp32":1e9}}"#)
+        #expect(Self.message { _ = try HostCeilings.load(path: noCaches) } == "\(noCaches): missing required field 'caches'")
+        let badPeak = try Fixtures.file(
+            "badpeak.json", #"{"cores":2,"threads":2,"caches":[],"simd":[],"peak_flops_per_s":{"fp32":"fast"}}"#)
+        let p = Self.message { _ = try HostCeilings.load(path: badPeak) }
+        #expect(p.contains(badPeak) && p.contains("peak_flops_per_s.fp32") && p.contains("fast"), "\(p)")
         let noElapsed = try Fixtures.file("noelapsed.json", #"{"best":[],"pareto":[],"configurations_evaluated":0}"#)
         #expect(Self.message { _ = try PlanFile.load(path: noElapsed) }.contains("missing required field 'elapsed_s'"))
         let wrongType = try Fixtures.file(

@@ -1,5 +1,7 @@
 import Foundation
 import Ridgeline
+import RidgelineServing
+import RidgelineTestSupport
 import Testing
 
 @testable import RidgelineReport
@@ -47,24 +49,32 @@ import Testing
         #expect(chart.xAxis.domain.lowerBound > 0)
     }
 
-    static let serveJSON = """
-        {"model": "Llama 3.1 8B", "hardware": "h100-sxm5-80gb", "precision": "bf16", "kv_precision": "bf16", "gpus": 1, "tp": 1, "pp": 1, "ep": 1,
-         "input_tokens": 1000, "output_tokens": 200, "ttft_s": 0.08, "tpot_s": 0.009, "e2e_latency_s": 1.9, "output_tokens_per_s": 400,
-         "output_tokens_per_s_per_gpu": 400, "requests_per_s": 2, "batch": 3.6, "max_concurrency": 400,
-         "prefill": {"time_s": 0.07, "compute_s": 0.05, "memory_s": 0.03, "communication_s": 0, "overhead_s": 0.001, "flops": 1.6e13, "bytes": 2e10, "bound": "compute", "tokens": 1000},
-         "decode": {"time_s": 0.008, "compute_s": 0.001, "memory_s": 0.007, "communication_s": 0, "overhead_s": 0.0007, "flops": 6e10, "bytes": 1.7e10, "bound": "memory", "tokens": 4}}
-        """
+    /// What `ridgeline serve --json` writes (`ServeRecord`): Llama 3.1 8B on an H100 at 2 requests/s.
+    static func serveRecord() throws -> ServeRecord {
+        guard case .transformer(let model) = try shippedProfiles.model("llama3.1-8b") else {
+            throw RidgelineError.missingField(file: nil, field: "llama3.1-8b")
+        }
+        let config = ServingConfig(model: model, profile: try Fixtures.h100(), inputTokens: 1000, outputTokens: 200)
+        return ServeRecord(try ServingPredictor(config).estimate(.rate(2)))
+    }
 
     @Test func serveJSONBecomesTheServingPage() throws {
-        let path = try Fixtures.file("serve.json", Self.serveJSON)
+        let record = try Self.serveRecord()
+        let text = try RecordCoding.json(record)
+        let path = try Fixtures.file("serve.json", text)
         let file = try ServingFile.load(path: path)
-        #expect(file.point.concurrency == 4 && file.decode.label == "decode step, batch 4")
+        let decode = try #require(record.decode)
+        #expect(file.point.concurrency == Int(record.batch.rounded(.up)) && file.decode.label == "decode step, batch \(decode.tokens)")
+        #expect(file.prefill.seconds == record.prefill?.timeS && file.point.ttft == record.ttftS && file.inputTokens == 1000)
         let report = try file.report(profile: try Fixtures.h100(), file: path, provenance: Fixtures.provenance([try Fixtures.h100()]))
         let phases = try #require(report.tables.first { $0.id == "prefill-decode" })
         #expect(phases.rows.count == 2)
-        // A file without its decode pass is refused by name.
-        let broken = try Fixtures.file("broken.json", Self.serveJSON.replacingOccurrences(of: "\"decode\"", with: "\"decoding\""))
-        #expect(throws: (any Error).self) { try ServingFile.load(path: broken) }
-        do { _ = try ServingFile.load(path: broken) } catch { #expect("\(error)".contains("decode")) }
+        // A file without its decode pass, or with a field of the wrong type, is refused by name.
+        let broken = try Fixtures.file("broken.json", text.replacingOccurrences(of: "\"decode\"", with: "\"decoding\""))
+        let missing = ReportInputErrorTests.message { _ = try ServingFile.load(path: broken) }
+        #expect(missing == "\(broken): missing required field 'decode'", "\(missing)")
+        let wrong = try Fixtures.file("wrong.json", text.replacingOccurrences(of: "\"ttft_s\" : ", with: "\"ttft_s\" : \"soon\", \"x\" : "))
+        let w = ReportInputErrorTests.message { _ = try ServingFile.load(path: wrong) }
+        #expect(w.contains(wrong) && w.contains("'ttft_s'") && w.contains("soon"), "\(w)")
     }
 }

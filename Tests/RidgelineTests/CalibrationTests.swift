@@ -145,7 +145,7 @@ import Testing
         let all = try #require(ReferenceCheck.summary(check.heldOut).first { $0.group == "all" })
         #expect(all.summary.count > 50)
         #expect(all.summary.medianAPE <= 0.15)
-        #expect(check.heldOut.allSatisfy { $0.index % 2 == 1 && $0.measured_s >= 100e-6 })
+        #expect(check.heldOut.allSatisfy { $0.index % 2 == 1 && $0.measuredS >= 100e-6 })
     }
 
     @Test func aBoundThatLeavesTooFewRowsIsRefused() throws {

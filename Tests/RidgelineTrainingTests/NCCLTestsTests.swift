@@ -145,3 +145,29 @@ import Testing
         #expect(result.scaleUp?.collective?.busBandwidth.keys.sorted() == [2, 4, 8])
     }
 }
+
+/// `calibrate-network --json` is one record (`CalibrateNetworkRecord`): it reads back as written.
+@Suite struct CalibrateNetworkRecordTests {
+    @Test func theRecordOfAFitReadsBackAsWritten() throws {
+        let samples = try ["all_gather_perf-8gpu.txt", "reduce_scatter_perf_mpi-2nodes.txt"].flatMap {
+            try NCCLTestsTests.fixture($0)
+        }
+        let (fitSet, heldOut) = NetworkFit.split(samples)
+        let profile = try Fixtures.hardware("a100-sxm4-80gb")
+        let result = try NetworkFit.fit(fitSet, profile: profile, source: "test")
+        var fitted = profile
+        fitted.scaleUp = result.scaleUp; fitted.scaleOut = result.scaleOut
+        let assumptions = TrainingAssumptions()
+        let record = CalibrateNetworkRecord(
+            hardware: profile.id, output: "/tmp/fitted.yaml", fitted: fitSet.count, heldOut: heldOut.count,
+            scaleUpHopLatencyS: fitted.scaleUp?.latency, scaleOutHopLatencyS: fitted.scaleOut?.latency,
+            before: NetworkFit.judge(heldOut, network: Network(profile: profile, assumptions: assumptions)),
+            after: NetworkFit.judge(heldOut, network: Network(profile: fitted, assumptions: assumptions)))
+        #expect(record.groups.count >= 2 && record.scaleOutHopLatencyS != nil)
+        let text = try RecordCoding.json(record)
+        #expect(try RecordCoding.decode(CalibrateNetworkRecord.self, from: text, file: "net.json") == record)
+        for key in ["held_out", "scale_up_hop_latency_s", "scale_out_hop_latency_s", "held_out_p90_ape", "before_median_ape", "p90_ape"] {
+            #expect(text.contains("\"\(key)\""), "\(key)")
+        }
+    }
+}

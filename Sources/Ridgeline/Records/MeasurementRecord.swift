@@ -78,20 +78,25 @@ public struct MeasurementRecord: Sendable, Equatable {
     }
 }
 
-extension MeasurementRecord: Encodable {
+/// Written through `RecordCoding` (keys as the file spells them: `medianSeconds` is `median_s`),
+/// read by `parse`: a `.jsonl` file a line at a time (`load`), or a record's value
+/// (`FieldReader(decoder:)`).
+extension MeasurementRecord: Codable {
     enum Key: String, CodingKey {
-        case kernel, engine, engine_version, implementation, device, threads, binding, host, median_s, min_s, p25_s, p75_s,
-            iqr_s, ci95_rel, stable, samples, repetitions, warmup, discarded, disturbed_fallback, thread_cpu_median_s,
-            thread_cpu_min_s, counters, cache, timer, timestamp
+        case kernel, engine, engineVersion, implementation, device, threads, binding, host, medianS, minS, p25S, p75S, iqrS
+        case ci95Rel, stable, samples, repetitions, warmup, discarded, disturbedFallback, threadCpuMedianS, threadCpuMinS
+        case counters, cache, timer, timestamp
     }
     enum HostKey: String, CodingKey { case fingerprint, cpu, cores }
-    enum CounterKey: String, CodingKey { case source, per_repetition_median, unavailable }
+    enum CounterKey: String, CodingKey { case source, perRepetitionMedian, unavailable }
 
-    public func encode(to encoder: Encoder) throws {
+    public init(from decoder: any Decoder) throws { self = try Self.parse(FieldReader(decoder: decoder)) }
+
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Key.self)
         try c.encode(kernel, forKey: .kernel)
         try c.encode(engine, forKey: .engine)
-        try c.encode(engineVersion, forKey: .engine_version)
+        try c.encode(engineVersion, forKey: .engineVersion)
         try c.encodeIfPresent(implementation, forKey: .implementation)
         try c.encode(device, forKey: .device)
         try c.encode(threads, forKey: .threads)
@@ -100,35 +105,31 @@ extension MeasurementRecord: Encodable {
         try h.encode(host.fingerprint, forKey: .fingerprint)
         try h.encodeIfPresent(host.cpu, forKey: .cpu)
         try h.encodeIfPresent(host.cores, forKey: .cores)
-        try c.encode(medianSeconds, forKey: .median_s)
-        try c.encode(minSeconds, forKey: .min_s)
-        try c.encode(p25Seconds, forKey: .p25_s)
-        try c.encode(p75Seconds, forKey: .p75_s)
-        try c.encode(p75Seconds - p25Seconds, forKey: .iqr_s)
-        if let ci = relativeCI95, ci.isFinite { try c.encode(ci, forKey: .ci95_rel) }
+        try c.encode(medianSeconds, forKey: .medianS)
+        try c.encode(minSeconds, forKey: .minS)
+        try c.encode(p25Seconds, forKey: .p25S)
+        try c.encode(p75Seconds, forKey: .p75S)
+        try c.encode(p75Seconds - p25Seconds, forKey: .iqrS)
+        if let ci = relativeCI95, ci.isFinite { try c.encode(ci, forKey: .ci95Rel) }
         try c.encode(stable, forKey: .stable)
         try c.encode(samples, forKey: .samples)
         try c.encode(repetitions, forKey: .repetitions)
         try c.encode(warmup, forKey: .warmup)
         try c.encode(discarded, forKey: .discarded)
-        try c.encode(disturbedFallback, forKey: .disturbed_fallback)
-        try c.encodeIfPresent(threadCPUMedianSeconds, forKey: .thread_cpu_median_s)
-        try c.encodeIfPresent(threadCPUMinSeconds, forKey: .thread_cpu_min_s)
+        try c.encode(disturbedFallback, forKey: .disturbedFallback)
+        try c.encodeIfPresent(threadCPUMedianSeconds, forKey: .threadCpuMedianS)
+        try c.encodeIfPresent(threadCPUMinSeconds, forKey: .threadCpuMinS)
         var k = c.nestedContainer(keyedBy: CounterKey.self, forKey: .counters)
         try k.encode(counterSource, forKey: .source)
-        try k.encode(counters, forKey: .per_repetition_median)
+        try k.encode(counters, forKey: .perRepetitionMedian)
         try k.encode(countersUnavailable, forKey: .unavailable)
         try c.encode(cache, forKey: .cache)
         try c.encode(timer, forKey: .timer)
         try c.encode(timestamp, forKey: .timestamp)
     }
 
-    /// The record as one line of JSON (keys sorted).
-    public var jsonLine: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
-    }
+    /// The record as one line of JSON (keys sorted), as `measure` appends it.
+    public var jsonLine: String { (try? RecordCoding.json(self, pretty: false)) ?? "" }
 }
 
 extension MeasurementRecord {

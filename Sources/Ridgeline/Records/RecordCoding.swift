@@ -4,7 +4,9 @@ import Foundation
 /// camelCase properties, and snake_case keys in the file (`stepTimeS` is `step_time_s`), so that
 /// each format is one type used by the command that writes it and by the reader of the file.
 /// Keys come out sorted and slashes unescaped, so outputs are stable byte for byte. Free-form
-/// maps (counter names, dtypes) keep their keys as they are.
+/// maps (counter names, dtypes) keep their keys as they are. A property named otherwise than its
+/// key gets a `CodingKeys` raw value in the key's camelCase form (`timeSeconds = "timeS"`): a
+/// snake_case raw value would be written as is but not found when reading.
 public enum RecordCoding {
     /// The encoder for records: snake_case keys, sorted; `pretty` indents (what `--json` prints).
     public static func encoder(pretty: Bool = true) -> JSONEncoder {
@@ -27,12 +29,17 @@ public enum RecordCoding {
         let data = Data(text.utf8)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.userInfo[fileKey] = file
         do {
             return try decoder.decode(type, from: data)
         } catch let error as DecodingError {
             throw describe(error, data: data, file: file)
         }
     }
+
+    /// Where `decode` keeps the file's name, for the parts of a record read by `FieldReader`
+    /// (`FieldDecodable`), whose errors name the file themselves.
+    static let fileKey = CodingUserInfoKey(rawValue: "ridgeline.file")!
 
     /// `error` in Ridgeline's words: which field, which value, what was expected.
     static func describe(_ error: DecodingError, data: Data, file: String) -> RidgelineError {
@@ -59,7 +66,7 @@ public enum RecordCoding {
     }
 
     /// `best[0].step_time_s`: the coding path with the keys as the file spells them.
-    static func path(_ codingPath: [any CodingKey]) -> String {
+    public static func path(_ codingPath: [any CodingKey]) -> String {
         var text = ""
         for key in codingPath {
             if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + snakeCase(key.stringValue) }

@@ -1,9 +1,10 @@
 import Foundation
 import Ridgeline
 
-/// The output of `ridgeline detect --measure --json`: the ceilings measured on this host
-/// (`peak_flops_per_s` by dtype, `bandwidth_bytes_per_s` by level, all cores) next to the nominal
-/// ones the CPU's clock and SIMD width promise (`nominal.peak_flops_per_s`).
+/// What a report shows of `ridgeline detect --measure --json`: the ceilings measured on this
+/// host (`peak_flops_per_s` by dtype, `bandwidth_bytes_per_s` by level, all cores) next to the
+/// nominal ones the CPU's clock and SIMD width promise (`nominal.peak_flops_per_s`). The file is
+/// read with the schema `detect` writes it with (`HostReport`).
 public struct HostCeilings: Sendable {
     public var cpu: String?
     public var fingerprint: String?
@@ -16,29 +17,42 @@ public struct HostCeilings: Sendable {
     public var measuredBandwidth: [String: Double]
 
     public static func load(path: String) throws -> HostCeilings {
-        let r = try InputFile.jsonObject(path)
-        guard let peaks = try r.optionalChild("peak_flops_per_s") else {
-            throw RidgelineError.missingField(
-                file: path, field: "peak_flops_per_s (write the file with `ridgeline detect --measure --json`)")
+        let input = try InputFile.read(path)
+        let text = input.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("{") else {
+            throw RidgelineError.unreadable(file: input.name, reason: "expected a JSON object, found '\(text.prefix(40))'")
         }
-        func dtypeMap(_ m: FieldReader?) throws -> [DType: Double] {
-            guard let m else { return [:] }
+        return try HostCeilings(try RecordCoding.decode(HostReport.self, from: text, file: input.name), file: input.name)
+    }
+
+    init(_ r: HostReport, file: String) throws {
+        guard let peaks = r.peakFlopsPerS else {
+            throw RidgelineError.missingField(
+                file: file, field: "peak_flops_per_s (write the file with `ridgeline detect --measure --json`)")
+        }
+        func dtypeMap(_ map: [String: Double]?, _ field: String) throws -> [DType: Double] {
             var result: [DType: Double] = [:]
-            for key in m.keys { result[try DType.parse(key, field: m.name(key), file: path)] = try m.double(key) }
+            for (key, value) in map ?? [:] {
+                let name = "\(field).\(key)"
+                guard value > 0, value.isFinite else {
+                    throw RidgelineError.invalidValue(file: file, field: name, value: "\(value)", expected: "a positive number")
+                }
+                result[try DType.parse(key, field: name, file: file)] = value
+            }
             return result
         }
-        let measured = try dtypeMap(peaks)
-        guard !measured.isEmpty else {
-            throw RidgelineError.invalidValue(file: path, field: "peak_flops_per_s", value: "{}", expected: "at least one measured peak")
+        measuredPeaks = try dtypeMap(peaks, "peak_flops_per_s")
+        guard !measuredPeaks.isEmpty else {
+            throw RidgelineError.invalidValue(file: file, field: "peak_flops_per_s", value: "{}", expected: "at least one measured peak")
         }
-        var bandwidth: [String: Double] = [:]
-        if let b = try r.optionalChild("bandwidth_bytes_per_s") { for key in b.keys { bandwidth[key] = try b.double(key) } }
-        let nominal = try r.optionalChild("nominal")
-        return HostCeilings(
-            cpu: try r.optionalString("cpu"), fingerprint: try r.optionalString("fingerprint"), cores: try r.optionalInt("cores"),
-            threads: try r.optionalInt("threads"), clockHz: try r.optionalDouble("clock_hz"),
-            nominalClockHz: try nominal?.optionalDouble("clock_hz"), measuredPeaks: measured,
-            nominalPeaks: try dtypeMap(try nominal?.optionalChild("peak_flops_per_s")), measuredBandwidth: bandwidth)
+        nominalPeaks = try dtypeMap(r.nominal?.peakFlopsPerS, "nominal.peak_flops_per_s")
+        for (level, value) in r.bandwidthBytesPerS ?? [:] where !(value > 0 && value.isFinite) {
+            throw RidgelineError.invalidValue(
+                file: file, field: "bandwidth_bytes_per_s.\(level)", value: "\(value)", expected: "a positive number")
+        }
+        measuredBandwidth = r.bandwidthBytesPerS ?? [:]
+        cpu = r.cpu; fingerprint = r.fingerprint; cores = r.cores; threads = r.threads; clockHz = r.clockHz
+        nominalClockHz = r.nominal?.clockHz
     }
 }
 
