@@ -43,6 +43,23 @@ import Testing
         #expect(r.parallelism == "fsdp")
     }
 
+    /// A row recomputes exactly where its published HFU is 4/3 of its MFU: llm-foundry's tables
+    /// count a fourth pass (the recomputed forward) only with activation checkpointing on.
+    @Test func llmFoundryRecomputeAgreesWithThePublishedHFU() throws {
+        let f = try Self.load("llmfoundry-mpt-fsdp.csv")
+        let csv = try CSVTable.load(path: try DataRoot.locate().reference("training-runs/llmfoundry-mpt-fsdp.csv"))
+        var kinds: Set<Bool> = []
+        for i in 0..<csv.rows.count {
+            let r = try Self.run(f, try csv.string(i, "run_id"))
+            let ratio = try csv.double(i, "hfu_pct") / csv.double(i, "mfu_pct")
+            let checkpointed = abs(ratio - 4.0 / 3) < 0.01
+            #expect(checkpointed || abs(ratio - 1) < 0.01, "\(r.id): HFU/MFU \(ratio)")
+            #expect((r.settings.recompute == .full) == checkpointed, "\(r.id)")
+            kinds.insert(checkpointed)
+        }
+        #expect(kinds == [true, false])
+    }
+
     /// FSDP's mixed precision by the row's mp_mode and the Composer its commit pins: DEFAULT
     /// before Composer 0.14 gathers fp32 parameters; from 0.16.4 reduces fp32; PURE is bf16.
     @Test func llmFoundryMixedPrecisionByComposerRelease() throws {
