@@ -70,9 +70,9 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// casts them per op (PyTorch FSDP with `param_dtype` fp32).
     public var shardedParameterBytes: Double? = nil
     /// The flash-attention kernel the framework runs (`FlashKernel`): the profiles' attention
-    /// fraction is FlashAttention-2's; an earlier kernel runs the same work at its published
-    /// relative rate.
-    public var flashKernel: FlashKernel = .flash2
+    /// fraction is the architecture's own kernels'; an older kernel runs the same work at its
+    /// published relative rate.
+    public var flashKernel: FlashKernel = .native
 
     public init() {}
 }

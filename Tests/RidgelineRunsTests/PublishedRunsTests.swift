@@ -81,7 +81,7 @@ import Testing
     }
 
     /// The attention kernel and autocast by the row's llm-foundry commit: FlashAttention 1 for the
-    /// rows first seen before 2023-03 (flash-attn 0.2.x), the default after; autocast over fp32
+    /// rows first seen before 2023-03 (flash-attn 0.2.x), sm80 FlashAttention-2-class kernels after; autocast over fp32
     /// parameters exactly where FSDP gathers fp32 (DEFAULT before Composer 0.14).
     @Test func llmFoundryAttentionKernelAndAutocastByRelease() throws {
         let f = try Self.load("llmfoundry-mpt-fsdp.csv")
@@ -90,11 +90,11 @@ import Testing
         for i in 0..<csv.rows.count {
             let r = try Self.run(f, try csv.string(i, "run_id"))
             let date = String(try csv.string(i, "first_seen").suffix(10))
-            #expect(r.flashKernel == (date < "2023-03-01" ? .flash1 : nil))
+            #expect(r.flashKernel == (date < "2023-03-01" ? .flash1 : .flash2))
             #expect(r.settings.autocastFP32Parameters == (r.shardedParameterBytes == 4))
             kernels.insert(r.flashKernel?.rawValue ?? "default")
         }
-        #expect(kernels == ["flash1", "default"])
+        #expect(kernels == ["flash1", "flash2"])
     }
 
     @Test func nemoColumnsWithModelShapes() throws {

@@ -15,7 +15,8 @@ enum LLMFoundrySource {
                 + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
             "DEFAULT before Composer 0.14: autocast computes with the gathered fp32 parameters (fp32 embedding, residual stream and LayerNorm, a cast before every linear layer)",
             "attn_impl by the row's llm-foundry commit (first_seen): before 2023-03 the yamls' flash on flash-attn 0.2.x (FlashAttention 1, half FlashAttention-2's rate, Dao 2023); "
-                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton, at the profile's rate",
+                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton: sm80 kernels at FlashAttention-2's rate, "
+                + "on H100 0.62 of the profile's Hopper kernels (Shah et al. 2024)",
             "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
             "MPT decoder: ALiBi (no position embedding), GELU, LayerNorm, no biases, tied embeddings",
             "A100-40GB -> a100-sxm4-40gb, A100-80GB -> a100-sxm4-80gb, H100-80GB -> h100-sxm5-80gb",
@@ -102,11 +103,13 @@ enum LLMFoundrySource {
     /// The flash-attention kernel the row's llm-foundry commit ran (`first_seen`). Before 2023-03
     /// the model yamls set `attn_impl: flash` over HazyResearch flash-attn 0.2.x (the
     /// requirements pin 0.2.2, then 0.2.8): FlashAttention 1. From 2023-04 `submit_benchmarks.py`
-    /// defaults to `--attn_impl triton` (llm-foundry's Triton port of FlashAttention), left at
-    /// the profile's rate (README: the published ratio for it does not hold here); the 2024-01
-    /// table runs flash-attn 2.4.2 or the Triton port. nil: the default (FlashAttention-2 class).
+    /// defaults to `--attn_impl triton` (llm-foundry's Triton port of FlashAttention on
+    /// `triton-pre-mlir`, whose sm90 branch emits sm80's `mma.sync`), kept at FlashAttention-2's
+    /// rate (README: the published ratio for the port does not hold on A100); the 2024-01 table
+    /// runs flash-attn 2.4.2 or the port. Both are sm80 kernels: `flash2`, which on Hopper runs
+    /// below the profile's native rate. nil: a file without `first_seen` (the default kernel).
     static func flashKernel(_ csv: CSVTable, _ i: Int) throws -> FlashKernel? {
         guard csv.header.contains("first_seen") else { return nil }
-        return try firstSeen(csv, i) < "2023-03-01" ? .flash1 : nil
+        return try firstSeen(csv, i) < "2023-03-01" ? .flash1 : .flash2
     }
 }
