@@ -35,12 +35,25 @@ import Testing
         let f = try Self.load("llmfoundry-mpt-fsdp.csv")
         #expect(f.outcomes.count == 516)
         let r = try Self.run(f, "llmf_000")
-        #expect(r.model.layers == 32 && r.model.dModel == 4096 && !r.model.bias && r.model.position == .none)
+        #expect(r.model.layers == 32 && r.model.dModel == 4096 && r.model.bias && r.model.position == .learned)
         #expect(
             r.layout.devices == 16 && r.layout.dp == 16 && r.layout.zero == 3 && r.layout.globalBatch == 512 && r.layout.microBatch == 1)
         #expect(r.settings.seq == 16384 && r.settings.precision == .bf16 && r.settings.recompute == .full && r.settings.flashAttention)
         #expect(r.hardware == "a100-sxm4-40gb" && r.measuredSeconds == 296.0411)
         #expect(r.parallelism == "fsdp")
+    }
+
+    /// The MPT the benchmarks ran has biases and learned positions (llm-foundry's MPTConfig
+    /// defaults, which the yamls leave alone): the model's parameter count is every row's
+    /// published NumParams, which grows with the sequence by the position table.
+    @Test func llmFoundryModelIsTheOneWhoseParametersTheTablesCount() throws {
+        let f = try Self.load("llmfoundry-mpt-fsdp.csv")
+        let csv = try CSVTable.load(path: try DataRoot.locate().reference("training-runs/llmfoundry-mpt-fsdp.csv"))
+        for i in 0..<csv.rows.count {
+            let r = try Self.run(f, try csv.string(i, "run_id"))
+            #expect(r.model.parameterCount == (try csv.double(i, "num_params")), "\(r.id)")
+        }
+        #expect(csv.rows.count == 516)
     }
 
     /// A row recomputes exactly where its published HFU is 4/3 of its MFU: llm-foundry's tables
