@@ -77,7 +77,8 @@ import Testing
     /// before Composer 0.14 gathers fp32 parameters; from 0.16.4 reduces fp32; PURE is bf16.
     @Test func llmFoundryMixedPrecisionByComposerRelease() throws {
         let f = try Self.load("llmfoundry-mpt-fsdp.csv")
-        #expect(f.assumptions.hierarchicalZeRO3 == true)
+        #expect(f.assumptions.hierarchicalZeRO3 == true && f.assumptions.zero3RegatherForRecompute == false)
+        #expect(f.assumptions.applied(to: TrainingAssumptions()).zero3RegatherForRecompute == false)
         let csv = try CSVTable.load(path: try DataRoot.locate().reference("training-runs/llmfoundry-mpt-fsdp.csv"))
         var seen: Set<String> = []
         for i in 0..<csv.rows.count {

@@ -6,10 +6,12 @@ import RidgelineTraining
 enum LLMFoundrySource {
     static let assumptions = SourceAssumptions(
         mode: .eager, flashAttention: true, overlapGradientReduction: true, sequenceParallel: false, zero: 3,
-        hierarchicalZeRO3: true,
+        hierarchicalZeRO3: true, zero3RegatherForRecompute: false,
         rules: [
             "PyTorch FSDP (Composer) in eager mode; FSDP prefetch overlaps gathers and reductions",
             "FSDP gathers and reduce-scatters each unit as one NCCL collective over the whole group: multi-channel rings, one NIC each, cross the network hierarchically",
+            "activation checkpointing inside each FSDP unit (Composer wraps FSDP(CheckpointWrapper(MPTBlock))): the unit's pre-backward all-gather serves its recomputed forward and its backward, "
+                + "so a micro-batch gathers twice, not three times",
             "mp_mode (Composer's FSDP mixed precision) by the Composer the row's llm-foundry commit pins (first_seen): DEFAULT before Composer 0.14 "
                 + "(first seen before 2023-05-01) keeps and gathers fp32 parameters, reduces in bf16; DEFAULT from Composer 0.16.4 "
                 + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
