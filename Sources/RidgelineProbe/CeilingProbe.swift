@@ -564,7 +564,8 @@ final class SampleBoard: @unchecked Sendable {
 }
 
 /// CPU time the calling thread has run, in seconds.
-func threadCPUSeconds() -> Double {
+@inlinable
+public func threadCPUSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
