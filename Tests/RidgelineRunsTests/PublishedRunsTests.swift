@@ -124,7 +124,7 @@ import Testing
 
     /// Grok-1 (mixture of experts) with expert parallelism, a proxy layer count and context
     /// parallelism: the experts and top-k of nemo-h100-models.csv, cp and ep in the layout and the
-    /// kernel settings, and the group naming them.
+    /// kernel settings, the group naming them, and the experts run one after another (SequentialMLP).
     @Test func nemoMixtureOfExpertsWithContextAndExpertParallelism() throws {
         let f = try Self.load("nemo-h100-pretrain.csv")
         let r = try Self.run(f, "dgxc_003")
@@ -133,6 +133,8 @@ import Testing
         #expect(r.layout.devices == 64 && r.layout.tp == 4 && r.layout.cp == 2 && r.layout.ep == 8 && r.layout.dp == 8)
         #expect(r.settings.cp == 2 && r.settings.ep == 8 && r.settings.seq == 8192)
         #expect(r.parallelism == "tp(sp)+cp+ep+dp")
+        // The Grok-1 recipe's moe_grouped_gemm: false, declared for the source and printed.
+        #expect(r.settings.sequentialExperts && f.assumptions.rules.contains { $0.contains("moe_grouped_gemm false") })
     }
 
     /// Every row of every shipped file is predicted: no refusals (issue 12).
