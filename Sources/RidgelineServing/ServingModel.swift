@@ -117,6 +117,10 @@ public enum ServingLoad: Sendable, Equatable {
     case rate(Double)
     /// Every request at once: the concurrency that maximises output tokens/s within memory.
     case maxLoad
+    /// A run of this many requests issued at once (an offline benchmark such as trtllm-bench's
+    /// `num_requests`): the max-load batch runs until the requests run out, so the run ends with a
+    /// partial generation of the remainder, and its throughput is all the tokens over the whole run.
+    case requests(Int)
 }
 
 /// Time of a step and what bound it.
@@ -634,11 +638,18 @@ public struct ServingPredictor: Sendable {
                 queueing = Double(c - cc) / Double(cc) * Double(cc * o) / throughput
                 ttft += queueing
             }
-        case .maxLoad:
+        case .maxLoad, .requests:
+            var requests: Int?
+            if case .requests(let n) = load {
+                guard n >= 1 else { throw ServingError.invalid("--requests must be at least 1 (got \(n))") }
+                requests = n
+            }
+            // The engine fills its memory, never more sequences than there are requests.
+            let limit = min(maxC, requests ?? maxC)
             var best = closed(1), bestC = 1
             var c = 1
-            while c < maxC {
-                c = min(maxC, max(c + 1, Int(Double(c) * 1.25)))
+            while c < limit {
+                c = min(limit, max(c + 1, Int(Double(c) * 1.25)))
                 let r = closed(c)
                 if r.throughput > best.throughput { best = r; bestC = c }
             }
@@ -647,7 +658,19 @@ public struct ServingPredictor: Sendable {
             notes.append(
                 "max load: every request issued at once; the batch that maximises output tokens/s within memory is \(bestC) (KV cache holds \(maxConcurrency))"
             )
-            ttft = best.ttft
+            if let n = requests {
+                // Identical requests issued together start and finish in generations of bestC; the
+                // last holds the remainder and still takes o decode steps, at a smaller batch whose
+                // step reads the same weights.
+                let (full, rest) = n.quotientAndRemainder(dividingBy: bestC)
+                let run = Double(o) * (Double(full) * best.tpot + (rest > 0 ? closed(rest).tpot : 0))
+                throughput = Double(n) * Double(o) / run
+                if rest > 0 {
+                    notes.append(
+                        "\(n) requests: \(full) generation(s) of \(bestC) and a last one of \(rest); output tokens/s is over the whole run"
+                    )
+                }
+            }
         case .rate(let qps):
             guard qps > 0, qps.isFinite else { throw ServingError.invalid("--rate must be a positive number (got \(qps))") }
             // Steady state (Little's law): B = λ · (TTFT + o · TPOT(B)), TPOT(B) = decode(B) / (1 − λ·prefill).
