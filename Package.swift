@@ -17,9 +17,11 @@ let package = Package(
         // Core: units, hardware specs, kernels, roofline engine. Never imports a C module.
         .target(name: "Ridgeline", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RidgelineTraining", dependencies: ["Ridgeline", .product(name: "Yams", package: "Yams")]),
-        .target(
-            name: "RidgelineProbe",
-            dependencies: ["Ridgeline", "RidgelineKernels", "CKernels", "CPerfEvent", "CPAPI", "CHwloc", "CDNNL", "COpenBLAS"]),
+        // The host, described: hwloc topology, counters (PAPI, perf_event_open, getrusage), measured ceilings.
+        .target(name: "RidgelineProbe", dependencies: ["Ridgeline", "RidgelineKernels", "CKernels", "CPerfEvent", "CPAPI", "CHwloc"]),
+        // Tensor engines run for real (oneDNN, OpenBLAS, the PyTorch bridge) and the harness that times
+        // them, reading the host's counters: it imports RidgelineProbe, never the other way round.
+        .target(name: "RidgelineEngines", dependencies: ["Ridgeline", "RidgelineProbe", "CDNNL", "COpenBLAS"]),
         // Micro-benchmark kernels, compiled for the build machine's CPU: a ceiling measured with
         // baseline x86-64 code (SSE2, no FMA) would measure the compiler's target, not the machine.
         // Always optimised, so that debug builds (and the tests) run the same code as release.
@@ -44,8 +46,8 @@ let package = Package(
         .executableTarget(
             name: "ridgeline",
             dependencies: [
-                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineReport", "RidgelineRuns", "RidgelineServing",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Ridgeline", "RidgelineTraining", "RidgelineProbe", "RidgelineEngines", "RidgelineReport", "RidgelineRuns",
+                "RidgelineServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // System libraries from Debian packages (make setup).
         .systemLibrary(name: "CPAPI", pkgConfig: "papi", providers: [.apt(["libpapi-dev"])]),
@@ -62,10 +64,19 @@ let package = Package(
             path: "Benchmarks/ridgeline-bench"),
         // What every test target shares: the repository root and the shipped profiles (one definition).
         .target(name: "RidgelineTestSupport", dependencies: ["Ridgeline"], path: "Tests/RidgelineTestSupport"),
+        // Scripted stand-ins for the host and engine sides (clock, engines, counters), for unit tests of
+        // the orchestration around them (harness loop, suite runs, engine and counter choice); never a
+        // dependency of the product, never a stand-in for a measurement.
+        .target(
+            name: "RidgelineFakes", dependencies: ["Ridgeline", "RidgelineProbe", "RidgelineEngines"], path: "Tests/RidgelineFakes"),
         .testTarget(name: "RidgelineTests", dependencies: ["Ridgeline", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineTrainingTests", dependencies: ["RidgelineTraining", "RidgelineTestSupport"]),
         .testTarget(
-            name: "RidgelineProbeTests", dependencies: ["RidgelineProbe", "RidgelineKernels", "CPerfEvent", "RidgelineTestSupport"]),
+            name: "RidgelineProbeTests",
+            dependencies: [
+                "RidgelineProbe", "RidgelineEngines", "RidgelineKernels", "CPerfEvent", "RidgelineTestSupport", "RidgelineFakes",
+            ]),
+        .testTarget(name: "RidgelineEnginesTests", dependencies: ["RidgelineEngines", "RidgelineTestSupport", "RidgelineFakes"]),
         .testTarget(name: "RidgelineReportTests", dependencies: ["RidgelineReport", "RidgelineServing", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineRunsTests", dependencies: ["RidgelineRuns", "RidgelineTestSupport"]),
         .testTarget(name: "RidgelineServingTests", dependencies: ["RidgelineServing", "RidgelineTestSupport"]),

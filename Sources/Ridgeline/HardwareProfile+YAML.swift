@@ -100,7 +100,7 @@ extension HardwareProfile {
     private static func parseCompute(_ r: FieldReader, kind: Kind) throws -> Compute {
         try r.rejectUnknownKeys([
             "units", "unit_name", "clock", "peak", "vector_peak", "flops_per_clock_per_unit",
-            "gemm_tiles", "simd_bits", "threads_per_unit",
+            "gemm_tiles", "grouped_gemm_tile_rows", "simd_bits", "threads_per_unit",
         ])
         let peak = try parseDTypeMap(try r.child("peak"), .flopsPerSecond)
         guard !peak.isEmpty else { throw RidgelineError.missingField(file: r.file, field: r.name("peak")) }
@@ -121,6 +121,7 @@ extension HardwareProfile {
             vectorPeak: try parseDTypeMap(try r.optionalChild("vector_peak"), .flopsPerSecond),
             flopsPerClockPerUnit: try parseDTypeMap(try r.optionalChild("flops_per_clock_per_unit"), nil),
             gemmTiles: tiles,
+            groupedGEMMTileRows: try r.optionalInt("grouped_gemm_tile_rows", in: 1...4096),
             simdBits: try r.optionalInt("simd_bits", in: 64...4096),
             threadsPerUnit: try r.optionalInt("threads_per_unit", in: 1...16) ?? 1)
     }
@@ -272,6 +273,7 @@ extension HardwareProfile {
         if !compute.gemmTiles.isEmpty {
             lines.append("  gemm_tiles: [" + compute.gemmTiles.map { "\"\($0.m)x\($0.n)\"" }.joined(separator: ", ") + "]")
         }
+        if let rows = compute.groupedGEMMTileRows { lines.append("  grouped_gemm_tile_rows: \(rows)") }
         if let simd = compute.simdBits { lines.append("  simd_bits: \(simd)") }
         lines.append("  threads_per_unit: \(compute.threadsPerUnit)")
         lines.append("memory:")

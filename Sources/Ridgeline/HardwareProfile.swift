@@ -120,6 +120,11 @@ public struct Compute: Sendable, Equatable {
     public var flopsPerClockPerUnit: [DType: Double]
     /// GPU GEMM output tiles (rows × columns) the library may choose from; empty for CPUs.
     public var gemmTiles: [GEMMTile]
+    /// Rows of every tile of a grouped GEMM (one GEMM per expert of a mixture-of-experts layer)
+    /// where the libraries' grouped kernels have fewer tile shapes than their dense ones: 128 on
+    /// Hopper, whose TMA warp-specialized grouped GEMMs (CUTLASS, TensorRT-LLM) have M tiles of 128
+    /// and 256 only. nil: the rows of the smallest of `gemmTiles`.
+    public var groupedGEMMTileRows: Int?
     /// CPU SIMD width in bits (lanes = bits / 8 / element size); nil on GPUs.
     public var simdBits: Int?
     /// Hardware threads per unit (SMT), for CPUs.
@@ -127,12 +132,12 @@ public struct Compute: Sendable, Equatable {
 
     public init(
         units: Int, unitName: String, clockHz: Double, peak: [DType: Double], vectorPeak: [DType: Double] = [:],
-        flopsPerClockPerUnit: [DType: Double] = [:], gemmTiles: [GEMMTile] = [], simdBits: Int? = nil,
-        threadsPerUnit: Int = 1
+        flopsPerClockPerUnit: [DType: Double] = [:], gemmTiles: [GEMMTile] = [], groupedGEMMTileRows: Int? = nil,
+        simdBits: Int? = nil, threadsPerUnit: Int = 1
     ) {
         self.units = units; self.unitName = unitName; self.clockHz = clockHz; self.peak = peak
         self.vectorPeak = vectorPeak; self.flopsPerClockPerUnit = flopsPerClockPerUnit; self.gemmTiles = gemmTiles
-        self.simdBits = simdBits; self.threadsPerUnit = threadsPerUnit
+        self.groupedGEMMTileRows = groupedGEMMTileRows; self.simdBits = simdBits; self.threadsPerUnit = threadsPerUnit
     }
 }
 

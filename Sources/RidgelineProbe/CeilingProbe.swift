@@ -26,7 +26,7 @@ public struct ProbeSettings: Sendable {
     /// (the bench's C STREAM) turns them off.
     public var hugePages = true
     /// Seconds from the start of `measure()` during which the all-thread DRAM points are visited
-    /// again and again (see `measure()`); 0 for none.
+    /// again and again (see `CeilingRun.visitDRAMWindow`); 0 for none.
     public var dramWindowSeconds: Double = 15
     /// Wall-time budget of `measure()` (`detect --measure --budget`). The sweeps stop growing and
     /// the extra visits are left out as it runs low (`MeasuredCeilings.cuts` says which); patience
@@ -107,163 +107,16 @@ public struct CeilingProbe {
             patient: monotonicSeconds() < deadline.values[0])
     }
 
+    /// Every ceiling, within `settings.budgetSeconds`: the stages of `CeilingRun`, in order.
     public func measure() throws -> MeasuredCeilings {
-        let start = monotonicSeconds()
-        var cuts: [String] = []
-        func past(_ mark: ProbeSettings.BudgetMark) -> Bool { monotonicSeconds() > settings.deadline(mark, from: start) }
-        // Each phase waits for undisturbed samples (`SampleBoard`) only within its share of the
-        // budget, so that on a busy machine one phase's patience cannot starve the next.
-        func patient(until share: Double) {
-            deadline.set(0, start + min(settings.patienceSeconds, share * settings.budgetSeconds))
-        }
-        let budgetText = "\(formatSignificant(settings.budgetSeconds, digits: 3)) s budget"
-        let single = ThreadTeam(size: 1, hwloc: hwloc)
-        let all = ThreadTeam(size: topology.cores, hwloc: hwloc)
-        patient(until: 0.1)
-        var (clockSingle, clockAll, peaks) = try computeCeilings(single: single, all: all)
-        patient(until: 0.25)
-        var sweep: [BandwidthPoint] = []
-        // The read curves first, one thread then all: they decide how far the sweep goes and
-        // where the plateaus are; the other kernels follow at the plateaus' sizes.
-        let singleSweep = try leadSweep(
-            team: single, until: settings.sweepDeadline(.singleSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
-        // Where the hypervisor put the cores, beside each all-thread DRAM measurement (see CoreHandOff).
-        var dramVisits: [DRAMVisit] = []
-        let firstHandOff = CoreHandOff.seconds(team: all)
-        patient(until: 0.45)
-        // Inside a core's private caches the all-thread curve has the one-thread curve's shape (no
-        // thread touches another's), so there it runs at the one-thread plateaus' best sizes only.
-        let privateSkipped = Set(sweepSizes(threads: all.size).filter { $0 <= topology.privateCacheBytes })
-            .subtracting(singleSweep.plateauSizes)
-        let allSweep = try leadSweep(
-            team: all, skipping: all.size > 1 ? privateSkipped : [],
-            until: settings.sweepDeadline(.allSweep, from: start, now: monotonicSeconds()), cuts: &cuts)
-        sweep += singleSweep.points + allSweep.points
-        patient(until: 0.6)
-        for (team, lead) in [(single, singleSweep), (all, allSweep)] {
-            sweep += try otherKernels(
-                team: team, sizes: lead.plateauSizes, until: settings.deadline(.otherKernels, from: start), cuts: &cuts)
-        }
-        let dramSizes = allSweep.dramSizes
-        func noteVisit(handOff: Double?, points: [BandwidthPoint]) {
-            let rate = points.filter { allSweep.dramBytes.contains($0.workingSetPerThread) }.map(\.bytesPerSecond.best).max()
-            if let handOff, let rate, all.size > 1, settings.largestWorkingSet == nil {
-                dramVisits.append(DRAMVisit(handOffSeconds: handOff, bytesPerSecond: rate))
-            }
-        }
-        noteVisit(handOff: firstHandOff, points: allSweep.points)
-        // Shared levels (L3, DRAM) are also used by other processes, which no CPU-time check can
-        // see, and on a VM even a core's L1 ports can be shared with another guest's hyperthread.
-        // Measuring DRAM, L3 and the L1 window again at the end spreads their samples over the whole
-        // run, and each point keeps its better visit.
-        let privateBytes = topology.privateCacheBytes
-        let l1Bytes = topology.dataCaches.first?.sizeBytes ?? 0
-        let measuredSizes = [single.size: singleSweep.plateauSizes, all.size: allSweep.plateauSizes]
-        let revisitEnd = settings.deadline(.dramWindow, from: start)
-        @discardableResult
-        func revisit(team: ThreadTeam, sizes: [Int]) throws -> [BandwidthPoint] {
-            let points = try bandwidthSweep(team: team, sizes: sizes, until: revisitEnd)
-            if points.count < sizes.count * StreamKernel.allCases.count {
-                cuts.append(
-                    "\(team.size == 1 ? "one thread" : "\(team.size) threads"): \(sizes.count * StreamKernel.allCases.count - points.count) of \(sizes.count * StreamKernel.allCases.count) revisited points (time)"
-                )
-            }
-            for point in points {
-                guard
-                    let k = sweep.firstIndex(where: {
-                        $0.threads == point.threads && $0.kernel == point.kernel && $0.workingSetPerThread == point.workingSetPerThread
-                    })
-                else { continue }
-                let privateLevel = point.workingSetPerThread <= privateBytes
-                if point.rate(privateLevel: privateLevel).best > sweep[k].rate(privateLevel: privateLevel).best { sweep[k] = point }
-            }
-            return points
-        }
-        // The compute ceilings too: a vCPU can share its physical core with another guest for a
-        // while, which its CPU time does not show. A second visit, seconds later, keeps the better.
-        // Up to two more visits while an all-core peak stays below 90% of cores × its one-core
-        // peak (FMA pipes are private, so the shortfall means a core was shared); a machine that
-        // really slows down with all cores busy just keeps its figures.
-        for visit in 0..<3 {
-            if visit > 0 {
-                let lagging = [DType.fp64, .fp32].contains { dtype in
-                    guard let one = peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }),
-                        let every = peaks.first(where: { $0.dtype == dtype && $0.threads == all.size })
-                    else { return false }
-                    return every.flopsPerSecond.best < 0.9 * Double(all.size) * one.flopsPerSecond.best
-                }
-                if !lagging || all.size == 1 { break }
-            }
-            if past(.computeRevisits) {
-                cuts.append("visit \(visit + 2) of the compute peaks and clock: \(budgetText) spent")
-                break
-            }
-            let again = try computeCeilings(single: single, all: all)
-            clockSingle = max(clockSingle, again.0)
-            clockAll = max(clockAll, again.1)
-            for (k, p) in again.2.enumerated() where p.flopsPerSecond.best > peaks[k].flopsPerSecond.best { peaks[k] = p }
-        }
-        if past(.revisits) {
-            cuts.append("second visit of the L1 window and the shared levels (L3, DRAM): \(budgetText) spent")
-        } else {
-            for team in [single, all] {
-                let handOff = team.size > 1 ? CoreHandOff.seconds(team: team) : nil
-                let sizes = (measuredSizes[team.size] ?? []).filter { ($0 > 2 * privateBytes && team.size > 1) || $0 <= l1Bytes * 3 / 4 }
-                let points = try revisit(team: team, sizes: sizes)
-                if team.size > 1 { noteVisit(handOff: handOff, points: points) }
-            }
-        }
-        // DRAM is the level other guests share most. On a 2-vCPU KVM guest the all-thread DRAM
-        // rate switched between ≈ 35–45 and ≈ 55–65 GB/s in spells of 10–30 s (the one-thread
-        // rate stayed ≈ 30 GB/s throughout), so two runs of a dozen seconds each could each sit in
-        // a different spell and differ by 25%. More visits of the all-thread DRAM points, spread
-        // until `dramWindowSeconds` after the start, give the ceiling — each point's best sample,
-        // since neighbours only ever slow a sample down — more chances at a fast spell. They do
-        // not cure a slow spell that outlasts the run: with a 36 s window one run of three still
-        // read 40 against 57 GB/s, so the window stays short. A run already past the window (a
-        // busy machine) makes no extra visit, so it still ends in time; so does one whose visit
-        // would overrun the budget (a visit costs about what the last one did).
-        if all.size > 1 && settings.largestWorkingSet == nil && !dramSizes.isEmpty {
-            let windowEnd = min(start + settings.dramWindowSeconds, settings.deadline(.dramWindow, from: start))
-            var visit = 3
-            var lastVisit = 0.0
-            while monotonicSeconds() + lastVisit < windowEnd {
-                let visitStart = monotonicSeconds()
-                progress("bandwidth dram, visit \(visit)")
-                let handOff = CoreHandOff.seconds(team: all)
-                noteVisit(handOff: handOff, points: try revisit(team: all, sizes: dramSizes))
-                visit += 1
-                // The L1 window costs milliseconds, and another visit gives a vCPU that shared its
-                // core with another guest's hyperthread one more chance at a clean sample (the
-                // all-thread L1 figure read 547–591 GB/s over six runs with one visit at the end).
-                let gapStart = monotonicSeconds()
-                for team in [single, all] {
-                    try revisit(team: team, sizes: (measuredSizes[team.size] ?? []).filter { $0 <= l1Bytes * 3 / 4 })
-                }
-                let rest = Double(Self.dramVisitGapMicroseconds) - (monotonicSeconds() - gapStart) * 1e6
-                if rest > 0 { usleep(UInt32(rest)) }
-                lastVisit = monotonicSeconds() - visitStart
-            }
-            if start + settings.dramWindowSeconds > windowEnd + 1 {
-                cuts.append(
-                    "all-thread DRAM visits after \(formatSignificant(windowEnd - start, digits: 3)) s (window \(formatSignificant(settings.dramWindowSeconds, digits: 3)) s): \(budgetText)"
-                )
-            }
-        }
-        progress("fork-join latency")
-        var joins: [Double] = []
-        for _ in 0..<200 {
-            let t0 = monotonicSeconds()
-            all.run { _ in }
-            joins.append(monotonicSeconds() - t0)
-        }
-        let plateaus = BandwidthPlateaus(topology: topology, settings: settings)
-        var ceilings = MeasuredCeilings(
-            clockSingleHz: clockSingle, clockAllHz: clockAll, peaks: peaks, sweep: sweep,
-            levels: plateaus.levels(sweep: sweep, threads: all.size), threads: all.size,
-            forkJoinSeconds: median(joins), dramVisits: dramVisits, elapsedSeconds: monotonicSeconds() - start)
-        ceilings.cuts = cuts
-        return ceilings
+        var run = CeilingRun(probe: self)
+        try run.computeCeilings()
+        try run.leadSweeps()
+        try run.otherKernels()
+        try run.revisitComputeCeilings()
+        try run.revisitSharedLevels()
+        try run.visitDRAMWindow()
+        return run.finish()
     }
 
     /// What one team's read sweep measured: the sizes asked for, those of its DRAM tail, and
@@ -275,6 +128,8 @@ public struct CeilingProbe {
         /// Their working sets as measured (whole cache lines).
         var dramBytes: Set<Int>
         var plateauSizes: [Int]
+
+        static let empty = TeamSweep(points: [], sizes: [], dramSizes: [], dramBytes: [], plateauSizes: [])
     }
 
     /// The lead kernel's (read's) sweep for one team, bounded by what it learns and by time: it
@@ -282,7 +137,7 @@ public struct CeilingProbe {
     /// last-level cache's real end (`BandwidthCurve.dramEstablished`), or at `until`.
     func leadSweep(team: ThreadTeam, skipping: Set<Int> = [], until: Double, cuts: inout [String]) throws -> TeamSweep {
         let grid = sweepSizes(threads: team.size).filter { !skipping.contains($0) }
-        guard let largest = grid.last else { return TeamSweep(points: [], sizes: [], dramSizes: [], dramBytes: [], plateauSizes: []) }
+        guard let largest = grid.last else { return .empty }
         let pools = firstTouchedPools(team: team, workingSet: largest)
         defer { for pool in pools.values { pool.pointer.deallocate() } }
         let privateBytes = topology.privateCacheBytes
@@ -709,7 +564,8 @@ final class SampleBoard: @unchecked Sendable {
 }
 
 /// CPU time the calling thread has run, in seconds.
-func threadCPUSeconds() -> Double {
+@inlinable
+public func threadCPUSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9

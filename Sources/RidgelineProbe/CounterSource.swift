@@ -42,3 +42,19 @@ public struct NoCounters: CounterSource {
     public mutating func start() throws {}
     public mutating func stop() throws -> [String: Int64] { [:] }
 }
+
+/// Which counted events show scheduler interference: a context switch or a CPU migration puts
+/// another thread's time inside the counted interval (the harness leaves such repetitions out).
+public enum Disturbance {
+    /// Whether `event` counts context switches or CPU migrations, in any layer's spelling.
+    public static func isDisturbance(event: String) -> Bool {
+        let e = event.uppercased()
+        return e.contains("CONTEXT-SWITCH") || e.contains("CONTEXT_SWITCH") || e.contains("CPU-MIGRATION")
+            || e.contains("CPU_MIGRATION") || e == "PERF::CS" || e == "PERF::MIGRATIONS"
+    }
+
+    /// Whether any disturbance event of `counters` is non-zero.
+    public static func isDisturbed(_ counters: [String: Int64]) -> Bool {
+        counters.contains { isDisturbance(event: $0.key) && $0.value > 0 }
+    }
+}

@@ -7,17 +7,20 @@ public struct HostDetection: Sendable {
     public var ceilings: MeasuredCeilings?
     public var profile: HardwareProfile
 
-    /// Detects the host; with `measure`, runs the micro-benchmarks (within `settings.budgetSeconds`).
+    /// Detects the host; with `measure`, runs the micro-benchmarks (within `settings.budgetSeconds`)
+    /// and times `engineCall`, a near-empty call into the tensor engine, when given: the engines
+    /// import the host side, never the other way round, so the caller hands it over
+    /// (`EngineCallCost.measure` in RidgelineEngines). Without it the profile has no engine call.
     public static func run(
-        measure: Bool, settings: ProbeSettings = .standard,
+        measure: Bool, settings: ProbeSettings = .standard, engineCall: ((_ threads: Int) throws -> EngineCallCost)? = nil,
         progress: @escaping (String) -> Void = { _ in }
     ) throws -> HostDetection {
         let hwloc = try Hwloc.shared()
         let topology = hwloc.hostTopology()
         var ceilings = measure ? try CeilingProbe(topology: topology, hwloc: hwloc, settings: settings, progress: progress).measure() : nil
-        if measure {
+        if measure, let engineCall {
             progress("engine call cost")
-            ceilings?.engineCall = try? EngineCallCost.measure(threads: topology.cores)
+            ceilings?.engineCall = try? engineCall(topology.cores)
         }
         return HostDetection(
             topology: topology, ceilings: ceilings,

@@ -85,25 +85,26 @@ public final class ThreadTeam: @unchecked Sendable {
     }
 }
 
-/// One result slot per thread; each thread writes only its own slot, and the team's barrier
-/// orders those writes before the caller reads them.
-final class Slots<T>: @unchecked Sendable {
+/// One result slot per thread; each thread writes only its own slot, and the team's barrier (or
+/// an OpenMP region's end, `ThreadControl.inOpenMPTeam`) orders those writes before the caller
+/// reads them.
+public final class Slots<T>: @unchecked Sendable {
     // Raw storage: concurrent writes to distinct elements of a Swift Array held by a class would
     // trip the runtime's exclusivity check.
     private let storage: UnsafeMutablePointer<T?>
     private let count: Int
-    init(count: Int) {
+    public init(count: Int) {
         self.count = count
         storage = .allocate(capacity: count)
         storage.initialize(repeating: nil, count: count)
     }
     deinit { storage.deinitialize(count: count); storage.deallocate() }
-    func set(_ i: Int, _ value: T) { storage[i] = value }
-    var values: [T] { (0..<count).map { storage[$0]! } }
+    public func set(_ i: Int, _ value: T) { storage[i] = value }
+    public var values: [T] { (0..<count).map { storage[$0]! } }
 }
 
 /// Monotonic time in seconds.
-@inline(__always)
+@inlinable @inline(__always)
 public func monotonicSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

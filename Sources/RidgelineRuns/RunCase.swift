@@ -79,6 +79,9 @@ public struct SourceAssumptions: Sendable {
     public var hostSecondsPerCollective: Double?
     /// ZeRO-3/FSDP collectives run hierarchically across nodes (`TrainingAssumptions.hierarchicalZeRO3`); nil: the default.
     public var hierarchicalZeRO3: Bool?
+    /// Whether ZeRO-3/FSDP gathers a layer's parameters again for its recomputed forward
+    /// (`TrainingAssumptions.zero3RegatherForRecompute`); nil: the default.
+    public var zero3RegatherForRecompute: Bool?
     /// Megatron's fused-softmax shape rule (`TrainingAssumptions.megatronSoftmaxRule`).
     public var megatronSoftmaxRule: Bool
     /// Further rules every row of the source follows, in words.
@@ -87,12 +90,13 @@ public struct SourceAssumptions: Sendable {
     public init(
         mode: StepMode, flashAttention: Bool, overlapGradientReduction: Bool, sequenceParallel: Bool, zero: Int,
         hostSecondsPerOp: Double? = nil, hostSecondsPerCollective: Double? = nil, hierarchicalZeRO3: Bool? = nil,
-        megatronSoftmaxRule: Bool = false, rules: [String]
+        zero3RegatherForRecompute: Bool? = nil, megatronSoftmaxRule: Bool = false, rules: [String]
     ) {
         self.mode = mode; self.flashAttention = flashAttention; self.overlapGradientReduction = overlapGradientReduction
         self.sequenceParallel = sequenceParallel; self.zero = zero; self.hostSecondsPerOp = hostSecondsPerOp
         self.hostSecondsPerCollective = hostSecondsPerCollective
-        self.hierarchicalZeRO3 = hierarchicalZeRO3; self.megatronSoftmaxRule = megatronSoftmaxRule; self.rules = rules
+        self.hierarchicalZeRO3 = hierarchicalZeRO3; self.zero3RegatherForRecompute = zero3RegatherForRecompute
+        self.megatronSoftmaxRule = megatronSoftmaxRule; self.rules = rules
     }
 
     /// These settings applied to the framework assumptions every row of the source shares.
@@ -101,6 +105,7 @@ public struct SourceAssumptions: Sendable {
         if let host = hostSecondsPerOp { a.hostSecondsPerOp = host }
         if let host = hostSecondsPerCollective { a.hostSecondsPerCollective = host }
         if let z3 = hierarchicalZeRO3 { a.hierarchicalZeRO3 = z3 }
+        if let regather = zero3RegatherForRecompute { a.zero3RegatherForRecompute = regather }
         if megatronSoftmaxRule { a.megatronSoftmaxRule = true }
         return a
     }
@@ -112,6 +117,7 @@ public struct SourceAssumptions: Sendable {
             "mode \(mode.rawValue)\(host), \(flashAttention ? "flash" : "unfused") attention, gradient reduction \(overlapGradientReduction ? "overlapped" : "not overlapped"), "
             + "sequence parallel \(sequenceParallel ? "with tp" : "off"), ZeRO \(zero) unless stated"
             + (hierarchicalZeRO3 == true ? ", ZeRO-3 gathers hierarchical across nodes" : "")
+            + (zero3RegatherForRecompute == false ? ", one ZeRO-3 gather for backward and its recompute" : "")
             + (megatronSoftmaxRule ? ", Megatron fused-softmax shape rule" : "")
     }
 }

@@ -99,6 +99,15 @@ public enum ServingCheck {
         return nil
     }
 
+    /// The `num_requests=N` a row's notes state (the trtllm-bench dataset size of the published
+    /// table), or nil.
+    static func requestCount(notes: String) -> Int? {
+        guard let range = notes.range(of: "num_requests=") else { return nil }
+        let digits = notes[range.upperBound...].prefix { $0.isASCII && $0.isNumber }
+        guard let n = Int(digits), n >= 1 else { return nil }
+        return n
+    }
+
     static func precision(_ p: String) -> ServingPrecision? {
         let p = p.lowercased()
         if p.hasPrefix("fp8") { return .fp8 }
@@ -170,8 +179,11 @@ public enum ServingCheck {
                 do { predictor = try ServingPredictor(config) } catch { refuse("\(error)"); continue }
                 switch kind {
                 case "throughput":
+                    // A trtllm-bench run of a fixed number of requests, stated in the row's notes;
+                    // without one, an endless max load.
+                    let requests = table.header.contains("notes") ? requestCount(notes: try table.string(i, "notes")) : nil
                     add("output_tokens_per_s", measured: try table.optionalDouble(i, "throughput_output_tokens_per_s_total")) {
-                        try predictor.estimate(.maxLoad).outputTokensPerSecond
+                        try predictor.estimate(requests.map { .requests($0) } ?? .maxLoad).outputTokensPerSecond
                     }
                 case "peak_throughput_static":
                     // A static batch of identical requests (gptSessionBenchmark, no in-flight batching):

@@ -117,6 +117,10 @@ public enum ServingLoad: Sendable, Equatable {
     case rate(Double)
     /// Every request at once: the concurrency that maximises output tokens/s within memory.
     case maxLoad
+    /// A run of this many requests issued at once (an offline benchmark such as trtllm-bench's
+    /// `num_requests`): the max-load batch runs until the requests run out, so the run ends with a
+    /// partial generation of the remainder, and its throughput is all the tokens over the whole run.
+    case requests(Int)
 }
 
 /// Time of a step and what bound it.
@@ -487,6 +491,81 @@ public struct ServingPredictor: Sendable {
         return e * (1 - pow(1 - Double(topK) / e, Double(tokens)))
     }
 
+    /// How many tiles of `tileRows` rows an expert that `tokens` tokens reach gets, with the
+    /// probability of each: with uniform top-k routing an expert's share is binomial, m ~ B(tokens,
+    /// k/E) (each token picks k distinct experts of E), and a grouped GEMM rounds each expert's m up
+    /// to whole tiles, so the tiles are ⌈m/T⌉ given m ≥ 1 (an expert no token reaches is not run).
+    /// Near a tile boundary the routing's spread adds tiles a mean share would not.
+    static func expertTiles(tokens: Int, experts: Int, topK: Int, tileRows: Int) -> [(tiles: Int, probability: Double)] {
+        let n = max(1, tokens), rows = max(1, tileRows)
+        let p = min(1, Double(topK) / Double(max(1, experts)))
+        guard p < 1 else { return [((n + rows - 1) / rows, 1)] }
+        // The binomial's mass within ten standard deviations of its mean (the rest is below 1e-20),
+        // walked out from the mode with pmf(m + 1) = pmf(m)·(n − m)/(m + 1)·p/(1 − p).
+        let mean = Double(n) * p, spread = 10 * (mean * (1 - p)).squareRoot() + 1
+        let lo = max(1, Int((mean - spread).rounded(.down))), hi = min(n, Int((mean + spread).rounded(.up)))
+        let mode = min(hi, max(lo, Int((Double(n + 1) * p).rounded(.down))))
+        let odds = p / (1 - p)
+        let atMode = exp(
+            lgamma(Double(n + 1)) - lgamma(Double(mode + 1)) - lgamma(Double(n - mode + 1)) + Double(mode) * log(p)
+                + Double(n - mode) * log1p(-p))
+        var byTiles: [Int: Double] = [:]
+        var mass = atMode
+        for m in mode...hi {
+            byTiles[(m + rows - 1) / rows, default: 0] += mass
+            mass *= Double(n - m) / Double(m + 1) * odds
+        }
+        mass = atMode
+        var m = mode
+        while m > lo {
+            mass *= Double(m) / (Double(n - m + 1) * odds)
+            m -= 1
+            byTiles[(m + rows - 1) / rows, default: 0] += mass
+        }
+        let reached = byTiles.values.reduce(0, +)
+        guard reached > 0 else { return [(1, 1)] }
+        return byTiles.keys.sorted().map { ($0, byTiles[$0]! / reached) }
+    }
+
+    /// Rows a grouped (per-expert) GEMM's tile covers on this device: the profile's
+    /// `grouped_gemm_tile_rows`, else its smallest GEMM tile's (a CPU's micro-kernel rows).
+    var groupedTileRows: Int {
+        let compute = config.profile.compute
+        if let rows = compute.groupedGEMMTileRows { return rows }
+        if config.profile.kind == .cpu { return roofline.assumptions.cpuMicroKernelRows }
+        let tiles = compute.gemmTiles.isEmpty ? [roofline.assumptions.defaultGEMMTile] : compute.gemmTiles
+        return tiles.map(\.m).min() ?? roofline.assumptions.defaultGEMMTile.m
+    }
+
+    /// The routed experts' MLP of one MoE layer on this rank for a decode step of `b` tokens: each
+    /// projection is one grouped GEMM over the experts the tokens reach (E·(1 − (1 − k/E)^b), split
+    /// over ep ranks), each expert's rows rounded up to whole tiles of its binomial share
+    /// (`expertTiles`): the weights are read once per reached expert, and below a tile the rows are
+    /// padded, so an expert GEMM costs at least a tile's arithmetic however few tokens reach it.
+    func routedExperts(_ moe: MixtureOfExperts, tokens b: Int) -> Tally {
+        let f = max(1, moe.expertFFN / (t / config.ep))
+        let touched = Self.expertsTouched(experts: moe.experts, topK: moe.topK, tokens: b)
+        let onRank = max(1, Int((touched / Double(config.ep)).rounded(.up)))
+        let rows = groupedTileRows
+        var x = Tally()
+        for (tiles, probability) in Self.expertTiles(tokens: b, experts: moe.experts, topK: moe.topK, tileRows: rows) {
+            var g = Tally()
+            let m = tiles * rows
+            g.add(predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, batch: onRank, dtype: mm))), count: 1)
+            g.add(predict(.gemm(GEMM(m: m, n: h, k: f, batch: onRank, dtype: mm))), count: 1)
+            x += g.scaled(probability)
+        }
+        // The activation runs on the routed tokens only, not on the padding.
+        let routed = max(1, Int((Double(b * moe.topK) / Double(config.ep)).rounded(.up)))
+        x.add(
+            predict(
+                .elementwise(
+                    Elementwise(
+                        name: model.gated ? "swiglu" : "gelu", elements: routed * f, inputs: model.gated ? 2 : 1, dtype: act))),
+            count: 1)
+        return x
+    }
+
     /// One decode step of `batch` sequences whose cache holds `context` tokens each: every weight
     /// matrix read once for the batch (GEMMs with m = batch), each sequence's KV cache read by
     /// attention over its context, MoE layers reading only the experts the batch routes to.
@@ -511,17 +590,17 @@ public struct ServingPredictor: Sendable {
         attention.addComm(tensorAllReduce(tokens: b))
         attention.add(predict(.elementwise(Elementwise(name: "add", elements: b * h, inputs: 2, dtype: act))), count: 1)
 
-        func mlp(ffn: Int, m: Int, experts: Int = 1, split: Int) -> Tally {
+        func mlp(ffn: Int, m: Int, split: Int) -> Tally {
             var x = Tally()
             let f = max(1, ffn / split)
-            x.add(predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, batch: experts, dtype: mm))), count: 1)
+            x.add(predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, dtype: mm))), count: 1)
             x.add(
                 predict(
                     .elementwise(
                         Elementwise(
-                            name: model.gated ? "swiglu" : "gelu", elements: m * f * experts,
-                            inputs: model.gated ? 2 : 1, dtype: act))), count: 1)
-            x.add(predict(.gemm(GEMM(m: m, n: h, k: f, batch: experts, dtype: mm))), count: 1)
+                            name: model.gated ? "swiglu" : "gelu", elements: m * f, inputs: model.gated ? 2 : 1, dtype: act))),
+                count: 1)
+            x.add(predict(.gemm(GEMM(m: m, n: h, k: f, dtype: mm))), count: 1)
             return x
         }
         var dense = Tally()
@@ -540,10 +619,7 @@ public struct ServingPredictor: Sendable {
             // kernels the prefill's MoE forward, `moeBlockForward`, has too).
             x.add(predict(.rowwise(RowWise(.softmax, rows: b, cols: moe.experts, dtype: .fp32))), count: 1)
             x.add(predict(.elementwise(Elementwise(name: "permute", elements: b * moe.topK * h, dtype: act))), count: 1)
-            let touched = Self.expertsTouched(experts: moe.experts, topK: moe.topK, tokens: b)
-            let onRank = max(1, Int((touched / Double(config.ep)).rounded(.up)))
-            let tokensPerExpert = max(1, Int((Double(b * moe.topK) / touched).rounded(.up)))
-            x += mlp(ffn: moe.expertFFN, m: tokensPerExpert, experts: onRank, split: t / config.ep)
+            x += routedExperts(moe, tokens: b)
             x.add(predict(.elementwise(Elementwise(name: "unpermute", elements: b * moe.topK * h, inputs: 2, dtype: act))), count: 1)
             if moe.sharedExperts > 0 { x += mlp(ffn: moe.expertFFN * moe.sharedExperts, m: b, split: t) }
             if config.ep > 1 {
@@ -623,11 +699,18 @@ public struct ServingPredictor: Sendable {
                 queueing = Double(c - cc) / Double(cc) * Double(cc * o) / throughput
                 ttft += queueing
             }
-        case .maxLoad:
+        case .maxLoad, .requests:
+            var requests: Int?
+            if case .requests(let n) = load {
+                guard n >= 1 else { throw ServingError.invalid("--requests must be at least 1 (got \(n))") }
+                requests = n
+            }
+            // The engine fills its memory, never more sequences than there are requests.
+            let limit = min(maxC, requests ?? maxC)
             var best = closed(1), bestC = 1
             var c = 1
-            while c < maxC {
-                c = min(maxC, max(c + 1, Int(Double(c) * 1.25)))
+            while c < limit {
+                c = min(limit, max(c + 1, Int(Double(c) * 1.25)))
                 let r = closed(c)
                 if r.throughput > best.throughput { best = r; bestC = c }
             }
@@ -636,7 +719,19 @@ public struct ServingPredictor: Sendable {
             notes.append(
                 "max load: every request issued at once; the batch that maximises output tokens/s within memory is \(bestC) (KV cache holds \(maxConcurrency))"
             )
-            ttft = best.ttft
+            if let n = requests {
+                // Identical requests issued together start and finish in generations of bestC; the
+                // last holds the remainder and still takes o decode steps, at a smaller batch whose
+                // step reads the same weights.
+                let (full, rest) = n.quotientAndRemainder(dividingBy: bestC)
+                let run = Double(o) * (Double(full) * best.tpot + (rest > 0 ? closed(rest).tpot : 0))
+                throughput = Double(n) * Double(o) / run
+                if rest > 0 {
+                    notes.append(
+                        "\(n) requests: \(full) generation(s) of \(bestC) and a last one of \(rest); output tokens/s is over the whole run"
+                    )
+                }
+            }
         case .rate(let qps):
             guard qps > 0, qps.isFinite else { throw ServingError.invalid("--rate must be a positive number (got \(qps))") }
             // Steady state (Little's law): B = λ · (TTFT + o · TPOT(B)), TPOT(B) = decode(B) / (1 − λ·prefill).

@@ -214,7 +214,7 @@ extension LayerCosts {
             engine: Roofline(profile), mode: settings.mode.execution, network: network, groups: groups,
             hostSecondsPerOp: assumptions.hostSecondsPerOp,
             hostSecondsPerCollective: assumptions.hostSecondsPerCollective)
-        pricer.flashRate = assumptions.flashKernel.relativeRate
+        pricer.flashRate = assumptions.flashKernel.relativeRate(on: profile)
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
@@ -379,8 +379,8 @@ struct PassPricer {
     let hostSecondsPerOp: Double?
     /// Host seconds per collective call (`TrainingAssumptions.hostSecondsPerCollective`); nil: a kernel's.
     let hostSecondsPerCollective: Double?
-    /// The flash kernel's rate relative to the FlashAttention-2 class the profile is fitted on
-    /// (`TrainingAssumptions.flashKernel`).
+    /// The flash kernel's rate relative to the architecture's own kernels the profile is fitted
+    /// on (`TrainingAssumptions.flashKernel`).
     var flashRate = 1.0
 
     init(

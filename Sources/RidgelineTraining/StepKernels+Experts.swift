@@ -1,7 +1,7 @@
 import Ridgeline
 
 /// The mixture-of-experts half of an MoE layer on one rank: routing, token dispatch and combine
-/// over the expert-parallel group, and the experts as grouped GEMMs.
+/// over the expert-parallel group, and the experts as grouped GEMMs or one expert after another.
 extension TransformerKernels {
     /// Experts on this rank.
     var localExperts: Int { (model.moe?.experts ?? 1) / max(1, settings.ep) }
@@ -22,9 +22,43 @@ extension TransformerKernels {
     /// Bytes of the routed hidden states a rank sends in one dispatch (or combine) all-to-all.
     var dispatchBytes: Double { Double(routingTokens) * Double(model.moe?.topK ?? 1) * expertLoad * Double(h) * act.bytes }
 
+    /// The local experts' MLPs forward (up, activation, down): grouped GEMMs over the local
+    /// experts, or with `sequentialExperts` each expert's own kernels, one expert after another.
+    func expertsForward(_ p: inout PassKernels, gate: Int) {
+        let g = localExperts, m = tokensPerExpert
+        guard settings.sequentialExperts && g > 1 else {
+            gemmForward(&p, m: m, n: gate * expertFFN, k: h, batch: g)
+            p.kernels += activation(elements: m * g * expertFFN).kernels
+            gemmForward(&p, m: m, n: h, k: expertFFN, batch: g)
+            return
+        }
+        var one = PassKernels()
+        gemmForward(&one, m: m, n: gate * expertFFN, k: h)
+        one.kernels += activation(elements: m * expertFFN).kernels
+        gemmForward(&one, m: m, n: h, k: expertFFN)
+        p.kernels += one.kernels.map { StepKernel($0.kernel, $0.category, count: $0.count * Double(g)) }
+    }
+
+    /// The local experts' MLPs backward, grouped or one expert after another as forward.
+    /// Experts are frozen under LoRA too (adapters go on attention and dense MLPs).
+    func expertsBackward(_ p: inout PassKernels, gate: Int) {
+        let g = localExperts, m = tokensPerExpert
+        guard settings.sequentialExperts && g > 1 else {
+            gemmBackward(&p, m: m, n: h, k: expertFFN, batch: g, frozenWeight: frozen)
+            p.kernels += activationBackward(elements: m * g * expertFFN).kernels
+            gemmBackward(&p, m: m, n: gate * expertFFN, k: h, batch: g, frozenWeight: frozen)
+            return
+        }
+        var one = PassKernels()
+        gemmBackward(&one, m: m, n: h, k: expertFFN, frozenWeight: frozen)
+        one.kernels += activationBackward(elements: m * expertFFN).kernels
+        gemmBackward(&one, m: m, n: gate * expertFFN, k: h, frozenWeight: frozen)
+        p.kernels += one.kernels.map { StepKernel($0.kernel, $0.category, count: $0.count * Double(g)) }
+    }
+
     /// An MoE layer's MLP half (Megatron-core `MoELayer` with the all-to-all token dispatcher):
     /// norm → router GEMM and softmax/top-k → permute → all-to-all dispatch over the EP group →
-    /// all-gather over TP → grouped expert GEMMs (up, activation, down; Megatron's GroupedMLP) →
+    /// all-gather over TP → expert GEMMs (up, activation, down; `expertsForward`) →
     /// reduce-scatter over TP → all-to-all combine → unpermute and weighted sum → shared experts
     /// (a dense MLP every token passes through) → residual.
     func moeBlockForward() -> PassKernels {
@@ -37,10 +71,7 @@ extension TransformerKernels {
         p.add(.elementwise(Elementwise(name: "permute", elements: routingTokens * moe.topK * h, dtype: act)), .memoryBound)
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
         if etp > 1 { p.comm(.allGather, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
-        let g = localExperts, m = tokensPerExpert
-        gemmForward(&p, m: m, n: gate * expertFFN, k: h, batch: g)
-        p.kernels += activation(elements: m * g * expertFFN).kernels
-        gemmForward(&p, m: m, n: h, k: expertFFN, batch: g)
+        expertsForward(&p, gate: gate)
         if etp > 1 { p.comm(.reduceScatter, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
         p.add(.elementwise(Elementwise(name: "unpermute", elements: routingTokens * moe.topK * h, inputs: 2, dtype: act)), .memoryBound)
@@ -62,11 +93,7 @@ extension TransformerKernels {
         p.add(.elementwise(Elementwise(name: "unpermute", elements: routingTokens * moe.topK * h, inputs: 2, dtype: act)), .memoryBound)
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
         if etp > 1 { p.comm(.allGather, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
-        let g = localExperts, m = tokensPerExpert
-        // Experts are frozen under LoRA too (adapters go on attention and dense MLPs).
-        gemmBackward(&p, m: m, n: h, k: expertFFN, batch: g, frozenWeight: frozen)
-        p.kernels += activationBackward(elements: m * g * expertFFN).kernels
-        gemmBackward(&p, m: m, n: gate * expertFFN, k: h, batch: g, frozenWeight: frozen)
+        expertsBackward(&p, gate: gate)
         if etp > 1 { p.comm(.reduceScatter, bytes: dispatchBytes * Double(etp), group: .expertTensor) }
         if settings.ep > 1 { p.comm(.allToAll, bytes: dispatchBytes, group: .expert) }
         p.add(.elementwise(Elementwise(name: "permute", elements: routingTokens * moe.topK * h, dtype: act)), .memoryBound)

@@ -21,7 +21,9 @@ public struct TrainingAssumptions: Sendable, Hashable {
     public var lastBucketBytes: Double = 25 * 1_048_576
     /// Whether a sharded (ZeRO-3/FSDP) model gathers its parameters again for the recomputed
     /// forward when activations are recomputed in full: DeepSpeed ZeRO-3 frees parameters after
-    /// every module's forward, so checkpointed layers gather once more in backward.
+    /// every module's forward, so checkpointed layers gather once more in backward. PyTorch FSDP
+    /// with the checkpoint inside the unit does not: its pre-backward hook gathers the unit once,
+    /// and the recomputed forward runs on those parameters (a source sets false).
     public var zero3RegatherForRecompute: Bool = true
     /// Data-parallel collectives over groups with several ranks per node run hierarchically:
     /// NCCL's multi-channel rings cross each node boundary once per channel, one NIC each, so
@@ -70,9 +72,9 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// casts them per op (PyTorch FSDP with `param_dtype` fp32).
     public var shardedParameterBytes: Double? = nil
     /// The flash-attention kernel the framework runs (`FlashKernel`): the profiles' attention
-    /// fraction is FlashAttention-2's; an earlier kernel runs the same work at its published
-    /// relative rate.
-    public var flashKernel: FlashKernel = .flash2
+    /// fraction is the architecture's own kernels'; an older kernel runs the same work at its
+    /// published relative rate.
+    public var flashKernel: FlashKernel = .native
 
     public init() {}
 }

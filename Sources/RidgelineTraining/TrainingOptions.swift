@@ -140,6 +140,12 @@ public struct KernelSettings: Sendable, Hashable {
     /// gradient comes back to fp32 for the fp32 parameter. Megatron, NeMo and FSDP's mixed
     /// precision keep 16-bit parameters and activations instead (false).
     public var autocastFP32Parameters = false
+    /// The local experts run one after another, each its own MLP (Megatron-core's `SequentialMLP`,
+    /// what `moe_grouped_gemm: false` selects): per expert its own GEMMs over the tokens routed to
+    /// it, its own activation and, under fp8, its own Transformer Engine casts. false: one grouped
+    /// GEMM per projection over all local experts (`GroupedMLP`/`TEGroupedMLP`). With one local
+    /// expert both are the same kernels.
+    public var sequentialExperts = false
 
     public init(
         tp: Int = 1, sequenceParallel: Bool = false, microBatch: Int = 1, seq: Int, precision: Precision = .bf16,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ridgeline
+import RidgelineEngines
 import RidgelineProbe
 
 /// `ridgeline detect [--measure] [-o FILE] [--json]`: describe this host from the host itself.
@@ -40,7 +41,7 @@ struct DetectCommand: ParsableCommand {
         var settings = ProbeSettings.standard
         settings.budgetSeconds = budget
         let start = Date()
-        let detection = try HostDetection.run(measure: measure, settings: settings) { step in
+        let detection = try HostDetection.run(measure: measure, settings: settings, engineCall: EngineCallCost.measure) { step in
             let elapsed = Int(Date().timeIntervalSince(start))
             if interactive {
                 FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring (\(elapsed) s of a \(Int(budget)) s budget): \(step)".utf8))

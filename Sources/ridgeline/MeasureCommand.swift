@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ridgeline
+import RidgelineEngines
 import RidgelineProbe
 
 /// `ridgeline measure`: times a kernel suite on a real engine and writes JSON Lines records.
@@ -56,7 +57,7 @@ struct MeasureOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seconds per kernel before giving up on a ±3% median.") var timeCap = 1.0
     @Option(help: "Device for the torch engine: cpu, cuda, cuda:N.") var device = "cpu"
     @Option(help: "Counters around every repetition: auto (the best layer that counts here), papi, perf_event, rusage or none.")
-    var counters: CountersChoice = .auto
+    var counters: CounterChoice = .auto
 
     func check() throws {
         if let threads, threads < 1 || threads > ThreadControl.availableCores {
@@ -75,18 +76,11 @@ struct MeasureOptions: ParsableArguments {
         sink: (MeasurementRecord) throws -> Void
     ) throws -> [MeasurementRecord] {
         let (path, kernels) = try loaded ?? Suite.load(suite, store: store)
-        let tensorEngine = try Engines.make(engine, threads: threadCount)
-        for warning in tensorEngine.warnings { standardError("warning: " + warning) }
-        var harnessOptions = HarnessOptions()
-        harnessOptions.cache = cold ? .cold : .warm
-        harnessOptions.timeCapSeconds = timeCap
-        var runner = SuiteRunner(
-            engine: tensorEngine, harness: Harness(options: harnessOptions, counters: try makeCounters()),
-            threads: threadCount)
+        var runner = try SuiteRunner(settings: settings, notice: standardError)
         let interactive = isatty(STDERR_FILENO) == 1
         if interactive {
             standardError(
-                "measuring \(kernels.count) kernels from \(path) with \(tensorEngine.version), \(threadCount) threads, \(harnessOptions.cache.rawValue) caches"
+                "measuring \(kernels.count) kernels from \(path) with \(runner.engine.version), \(threadCount) threads, \(settings.cache.rawValue) caches"
             )
         }
         let outcome = try runner.run(
@@ -109,19 +103,10 @@ struct MeasureOptions: ParsableArguments {
         return outcome.records
     }
 
-    /// The counters `--counters` asks for: by default the best layer that counts here (PAPI, else
-    /// perf_event_open, else getrusage; records say which and why the better ones were passed
-    /// over). A layer asked for by name that cannot count here is an error, not a silent downgrade.
-    func makeCounters() throws -> any CounterSource {
-        switch counters {
-        case .none: return NoCounters()
-        case .auto:
-            do { return try LayeredCounters() } catch {
-                standardError("counters: none can be read here (\(error)); measuring without counters")
-                return NoCounters()
-            }
-        case .only(let layer): return try LayeredCounters(only: layer)
-        }
+    /// What the flags ask of an in-process run (`SuiteRunner(settings:)` picks the engine and the
+    /// counters from it).
+    var settings: MeasureSettings {
+        MeasureSettings(engine: engine, threads: threadCount, cache: cold ? .cold : .warm, timeCapSeconds: timeCap, counters: counters)
     }
 
     func runTorch(store: ProfileStore, output: String?) throws -> Int32 {
@@ -148,19 +133,4 @@ func standardError(_ line: String) {
 }
 
 /// `--counters`: the best layer that counts here (`auto`), none, or one layer by name.
-enum CountersChoice: ExpressibleByArgument, Equatable {
-    case auto, none
-    case only(CounterLayer)
-
-    init?(argument: String) {
-        switch argument {
-        case "auto": self = .auto
-        case "none": self = .none
-        default:
-            guard let layer = CounterLayer(rawValue: argument) else { return nil }
-            self = .only(layer)
-        }
-    }
-
-    static var allValueStrings: [String] { ["auto", "none"] + CounterLayer.allCases.map(\.rawValue) }
-}
+extension CounterChoice: ExpressibleByArgument {}

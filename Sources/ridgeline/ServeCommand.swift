@@ -14,7 +14,8 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             One replica of tp x pp devices. Give exactly one load: --batch B (a static batch), --concurrency C \
             (C clients in a closed loop), --rate QPS (Poisson arrivals, continuous batching) or --max-load (every \
-            request at once: the batch that maximises output tokens/s within memory). Per-iteration engine \
+            request at once: the batch that maximises output tokens/s within memory; with --requests N, a run of N \
+            requests that ends with a partial batch). Per-iteration engine \
             overhead: 0.5 ms (stated default); KV-cache pool: 90% of the memory left; 64-token pages.
             """)
 
@@ -34,6 +35,10 @@ struct ServeCommand: ParsableCommand {
         Int?
     @Option(parsing: .unconditional, help: "Requests per second (Poisson arrivals).") var rate: Double?
     @Flag(help: "Every request at once: find the batch that maximises output tokens/s within memory.") var maxLoad = false
+    @Option(
+        parsing: .unconditional,
+        help: "With --max-load: the run has this many requests (a benchmark's num_requests); it ends with a partial batch.")
+    var requests: Int?
     @Option(parsing: .unconditional, help: "Prompt tokens one prefill pass takes (chunked prefill; default 8192).") var maxBatchTokens: Int?
     @Option(parsing: .unconditional, help: "Price per device-hour in USD (default: the profile's).") var price: Double?
     @Flag(help: "Print JSON.") var json = false
@@ -55,13 +60,17 @@ struct ServeCommand: ParsableCommand {
         if let gpus, gpus != tp * pp { throw ValidationError("--gpus \(gpus) must equal tp·pp = \(tp * pp) (one replica)") }
         let loads = [batch != nil, concurrency != nil, rate != nil, maxLoad].filter { $0 }.count
         if loads != 1 { throw ValidationError("give exactly one of --batch, --concurrency, --rate or --max-load") }
+        try checkCount("requests", requests, CountBounds.globalBatch)
+        if requests != nil, !maxLoad {
+            throw ValidationError("--requests goes with --max-load (a run of that many requests issued at once)")
+        }
     }
 
     var load: ServingLoad {
         if let batch { return .batch(batch) }
         if let concurrency { return .concurrency(concurrency) }
         if let rate { return .rate(rate) }
-        return .maxLoad
+        return requests.map { .requests($0) } ?? .maxLoad
     }
 
     func run() throws {

@@ -99,9 +99,9 @@ struct TrainCommand: ParsableCommand {
     var flash = true
     @Option(
         help:
-            "The flash kernel the framework runs: flash2 (FlashAttention-2 class, what the profiles are fitted on) or flash1 (FlashAttention 1, flash-attn < 2: half the rate, Dao 2023)."
+            "The flash kernel the framework runs: native (the architecture's own, what the profiles are fitted on: FlashAttention-2 on Ampere, cuDNN/FlashAttention-3 on Hopper), flash2 (flash-attn 2.x: on Hopper 0.62 of native, Shah et al. 2024) or flash1 (flash-attn < 2: half flash2, Dao 2023)."
     )
-    var flashKernel: FlashKernel = .flash2
+    var flashKernel: FlashKernel = .native
     @Flag(
         inversion: .prefixedNo,
         help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")

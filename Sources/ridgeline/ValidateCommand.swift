@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ridgeline
-import RidgelineProbe
+import RidgelineEngines
 
 /// `ridgeline validate`: predicts measured kernels and reports how far off the predictions are.
 struct ValidateCommand: ParsableCommand {

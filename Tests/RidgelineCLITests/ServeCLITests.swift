@@ -49,6 +49,12 @@ import Testing
         ])
         #expect(tp.status != 0)
         #expect(tp.stderr.contains("--tp 3"))
+        let requests = try ridgeline([
+            "serve", "--model", "llama3.1-8b", "--hardware", "h100-sxm5-80gb", "--input-tokens", "10",
+            "--output-tokens", "10", "--batch", "1", "--requests", "100",
+        ])
+        #expect(requests.status != 0)
+        #expect(requests.stderr.contains("--requests goes with --max-load"))
     }
 
     @Test func checkServingReportsEveryTableKind() throws {

@@ -149,7 +149,7 @@ import Testing
             for _ in 0..<3 { usleep(2_000) }
             let values = try counters.stop()
             #expect((values[event] ?? 0) >= 1, "\(layer) \(event) = \(values[event] ?? -1) after three sleeps")
-            #expect(Harness.isDisturbed(values), "\(layer)")
+            #expect(Disturbance.isDisturbed(values), "\(layer)")
         }
     }
 
@@ -183,7 +183,7 @@ import Testing
         for _ in 0..<3 { usleep(2_000) }
         let values = try counters.stop()
         #expect((values["rusage::CONTEXT-SWITCHES"] ?? 0) >= 1, "\(values)")
-        #expect(Harness.isDisturbed(values))
+        #expect(Disturbance.isDisturbed(values))
     }
 
     @Test func startAndStopRepeat() throws {

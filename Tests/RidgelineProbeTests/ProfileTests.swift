@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineEngines
 import Testing
 
 @testable import RidgelineProbe
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func measuredProfileLoadsAndIsConsistent() throws {
-        let detection = try HostDetection.run(measure: true, settings: Self.quick)
+        let detection = try HostDetection.run(measure: true, settings: Self.quick, engineCall: EngineCallCost.measure)
         let ceilings = try #require(detection.ceilings)
         let loaded = try roundTrip(detection)
         #expect(loaded.origin == .measured)

@@ -118,6 +118,26 @@ func config(
         #expect(throws: ServingError.self) { try p.estimate(.rate(1e6)) }
     }
 
+    @Test func aFixedRunOfRequestsEndsWithAPartialGeneration() throws {
+        let c = try config("llama3.1-8b", "h100-sxm5-80gb", input: 128, output: 128)
+        let p = try ServingPredictor(c)
+        let endless = try p.estimate(.maxLoad)
+        let b = Int(endless.batch)
+        // Whole generations of the max-load batch: the steady state, exactly.
+        let whole = try p.estimate(.requests(3 * b))
+        #expect(abs(whole.outputTokensPerSecond - endless.outputTokensPerSecond) < 1e-9 * endless.outputTokensPerSecond)
+        // One request more than a batch runs a second generation of 1 for all its decode steps: the
+        // run takes a closed-loop cycle of b and one of 1 (each cycle = output tokens × TPOT).
+        let oneMore = try p.estimate(.requests(b + 1))
+        let cycles = 128 * (try p.estimate(.concurrency(b)).tpot + p.estimate(.concurrency(1)).tpot)
+        #expect(abs(oneMore.outputTokensPerSecond - Double((b + 1) * 128) / cycles) < 1e-9 * oneMore.outputTokensPerSecond)
+        #expect(oneMore.outputTokensPerSecond < 0.95 * endless.outputTokensPerSecond)
+        // Fewer requests than fit: they are the batch.
+        let few = try p.estimate(.requests(10))
+        #expect(few.batch <= 10)
+        #expect(throws: ServingError.self) { try p.estimate(.requests(0)) }
+    }
+
     @Test func tensorParallelAddsAllReduceAtDecode() throws {
         let c = try config("llama3.1-70b", "h100-sxm5-80gb", tp: 4)
         let d = try ServingPredictor(c).decodeStep(batch: 1, context: 1000)

@@ -62,6 +62,7 @@ struct HardwareProfileYAMLTests {
         #expect(a.sources == b.sources, sourceLocation: sourceLocation)
         #expect(a.compute.units == b.compute.units && a.compute.unitName == b.compute.unitName, sourceLocation: sourceLocation)
         #expect(a.compute.gemmTiles == b.compute.gemmTiles && a.compute.simdBits == b.compute.simdBits, sourceLocation: sourceLocation)
+        #expect(a.compute.groupedGEMMTileRows == b.compute.groupedGEMMTileRows, sourceLocation: sourceLocation)
         #expect(a.compute.threadsPerUnit == b.compute.threadsPerUnit, sourceLocation: sourceLocation)
         same(a.compute.clockHz, b.compute.clockHz, "clock")
         sameMap(a.compute.peak, b.compute.peak, "peak")

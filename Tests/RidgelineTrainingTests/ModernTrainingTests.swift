@@ -135,6 +135,46 @@ import Testing
         #expect(Fixtures.relativeError(gemm(eight.moeBlockForward()), gemm(one.moeBlockForward())) < 1e-12)
     }
 
+    /// SequentialMLP (`sequentialExperts`, Megatron-core with `moe_grouped_gemm: false`): each local
+    /// expert runs its own GEMMs over its own tokens and, under fp8, its own casts, so a rank with g
+    /// experts issues g times the kernels of one grouped GEMM per projection, at the same FLOPs and
+    /// cast bytes; with one local expert (ep = experts) the two are the same kernels.
+    @Test func sequentialExpertsIssueOneGEMMPerExpert() throws {
+        let m = try Fixtures.transformer("grok-1")
+        func kernels(ep: Int, sequential: Bool) -> TransformerKernels {
+            var s = KernelSettings(tp: 4, sequenceParallel: true, microBatch: 1, seq: 4096, precision: .fp8, ep: ep)
+            s.sequentialExperts = sequential
+            return TransformerKernels(model: m, settings: s)
+        }
+        func count(_ p: PassKernels, _ keep: (StepKernel) -> Bool) -> Double { p.kernels.filter(keep).reduce(0) { $0 + $1.count } }
+        func gemmFlops(_ p: PassKernels) -> Double {
+            p.kernels.filter { $0.category == .gemm }.reduce(0) { $0 + $1.kernel.flops * $1.count }
+        }
+        let isGEMM: (StepKernel) -> Bool = { $0.category == .gemm }
+        let isCast: (StepKernel) -> Bool = {
+            if case .elementwise(let e) = $0.kernel { return e.name == "fp8_cast_transpose" }
+            return false
+        }
+        func castBytes(_ p: PassKernels) -> Double { p.kernels.filter(isCast).reduce(0) { $0 + $1.kernel.bytes * $1.count } }
+        let grouped = kernels(ep: 2, sequential: false), sequential = kernels(ep: 2, sequential: true)
+        #expect(sequential.localExperts == 4)
+        // Forward: the router GEMM, then up and down; backward: dX and dW of each, and the router's two.
+        let passes = [
+            (grouped.moeBlockForward(), sequential.moeBlockForward(), 1.0),
+            (grouped.moeBlockBackward(), sequential.moeBlockBackward(), 2.0),
+        ]
+        for (g, s, router) in passes {
+            #expect(count(s, isGEMM) - router == 4 * (count(g, isGEMM) - router))
+            #expect(count(s, isCast) == 4 * count(g, isCast) && count(g, isCast) > 0)
+            #expect(Fixtures.relativeError(gemmFlops(s), gemmFlops(g)) < 1e-12)
+            #expect(Fixtures.relativeError(castBytes(s), castBytes(g)) < 1e-12)
+        }
+        let oneGrouped = kernels(ep: 8, sequential: false).moeBlockForward(),
+            oneSequential = kernels(ep: 8, sequential: true).moeBlockForward()
+        #expect(count(oneSequential, { _ in true }) == count(oneGrouped, { _ in true }))
+        #expect(gemmFlops(oneSequential) == gemmFlops(oneGrouped))
+    }
+
     /// Expert tensor parallelism (Megatron-core's etp) apart from tp: each expert's weights split
     /// over etp, the same expert FLOPs per rank (etp× the tokens at 1/etp of the width), the
     /// all-gather and reduce-scatter on the etp group, and the rule ep·etp·pp divides the devices.

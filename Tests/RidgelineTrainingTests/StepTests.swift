@@ -113,6 +113,22 @@ import Testing
         #expect(Fixtures.relativeError(z3.dataParallelBytes, 4 * 3 * 15.0 / 16 * grads) < 1e-12)
     }
 
+    /// Full recompute under ZeRO-3: DeepSpeed gathers each layer again for its recomputed forward
+    /// (three gathers a micro-batch); FSDP's one pre-backward gather serves both (two), and the
+    /// step is never slower for it.
+    @Test func zero3RegathersForRecomputeOnlyWhereTheFrameworkDoes() throws {
+        let c = try costs("llama2-7b", KernelSettings(seq: 4096, recompute: .full))
+        let layout = Layout(devices: 16, dp: 16, zero: 3, globalBatch: 64)
+        let deepSpeed = StepModel.evaluate(c, layout: layout)
+        var fsdp = TrainingAssumptions()
+        fsdp.zero3RegatherForRecompute = false
+        let once = StepModel.evaluate(c, layout: layout, assumptions: fsdp)
+        let grads = deepSpeed.parametersPerStage * 2, ring = 15.0 / 16
+        #expect(Fixtures.relativeError(deepSpeed.dataParallelBytes, 4 * (3 + 1) * ring * grads) < 1e-12)
+        #expect(Fixtures.relativeError(once.dataParallelBytes, 4 * (2 + 1) * ring * grads) < 1e-12)
+        #expect(once.stepSeconds <= deepSpeed.stepSeconds)
+    }
+
     /// FSDP/ZeRO-3 time is never below the compute it runs beside, and gathering fp32 parameters
     /// (`shardedParameterBytes` 4, FSDP's `param_dtype` fp32) doubles the gather traffic and never
     /// makes a step faster; fp32 gradient reduction likewise for the reduce-scatter.

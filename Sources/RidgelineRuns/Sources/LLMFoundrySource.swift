@@ -6,18 +6,22 @@ import RidgelineTraining
 enum LLMFoundrySource {
     static let assumptions = SourceAssumptions(
         mode: .eager, flashAttention: true, overlapGradientReduction: true, sequenceParallel: false, zero: 3,
-        hierarchicalZeRO3: true,
+        hierarchicalZeRO3: true, zero3RegatherForRecompute: false,
         rules: [
             "PyTorch FSDP (Composer) in eager mode; FSDP prefetch overlaps gathers and reductions",
             "FSDP gathers and reduce-scatters each unit as one NCCL collective over the whole group: multi-channel rings, one NIC each, cross the network hierarchically",
+            "activation checkpointing inside each FSDP unit (Composer wraps FSDP(CheckpointWrapper(MPTBlock))): the unit's pre-backward all-gather serves its recomputed forward and its backward, "
+                + "so a micro-batch gathers twice, not three times",
             "mp_mode (Composer's FSDP mixed precision) by the Composer the row's llm-foundry commit pins (first_seen): DEFAULT before Composer 0.14 "
                 + "(first seen before 2023-05-01) keeps and gathers fp32 parameters, reduces in bf16; DEFAULT from Composer 0.16.4 "
                 + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
             "DEFAULT before Composer 0.14: autocast computes with the gathered fp32 parameters (fp32 embedding, residual stream and LayerNorm, a cast before every linear layer)",
             "attn_impl by the row's llm-foundry commit (first_seen): before 2023-03 the yamls' flash on flash-attn 0.2.x (FlashAttention 1, half FlashAttention-2's rate, Dao 2023); "
-                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton, at the profile's rate",
+                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton: sm80 kernels at FlashAttention-2's rate, "
+                + "on H100 0.62 of the profile's Hopper kernels (Shah et al. 2024)",
             "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
-            "MPT decoder: ALiBi (no position embedding), GELU, LayerNorm, no biases, tied embeddings",
+            "MPT decoder as the benchmark yamls build it (MPTConfig defaults: learned_pos_emb, no_bias false): learned positions, GELU, LayerNorm, "
+                + "biases, tied embeddings; every row's NumParams is this count exactly",
             "A100-40GB -> a100-sxm4-40gb, A100-80GB -> a100-sxm4-80gb, H100-80GB -> h100-sxm5-80gb",
             "measured_iteration_s is derived by the source from the published throughput (notes)",
         ])
@@ -30,7 +34,7 @@ enum LLMFoundrySource {
             let model = TransformerModel(
                 name: try csv.string(i, "model_name"), layers: try csv.int(i, "layers"), dModel: try csv.int(i, "hidden"),
                 heads: try csv.int(i, "heads"), ffn: try csv.int(i, "ffn"), ffnKind: .gelu, norm: .layernorm,
-                vocab: try csv.int(i, "vocab"), maxSeq: seq, position: .none, tiedEmbeddings: true, bias: false,
+                vocab: try csv.int(i, "vocab"), maxSeq: seq, position: .learned, tiedEmbeddings: true, bias: true,
                 causal: true, dropout: false)
             let offload = try csv.string(i, "activation_cpu_offload").lowercased()
             if offload == "true" { throw Refusal(id: id, reason: "activation CPU offload is not modelled", origin: origin) }
@@ -102,11 +106,13 @@ enum LLMFoundrySource {
     /// The flash-attention kernel the row's llm-foundry commit ran (`first_seen`). Before 2023-03
     /// the model yamls set `attn_impl: flash` over HazyResearch flash-attn 0.2.x (the
     /// requirements pin 0.2.2, then 0.2.8): FlashAttention 1. From 2023-04 `submit_benchmarks.py`
-    /// defaults to `--attn_impl triton` (llm-foundry's Triton port of FlashAttention), left at
-    /// the profile's rate (README: the published ratio for it does not hold here); the 2024-01
-    /// table runs flash-attn 2.4.2 or the Triton port. nil: the default (FlashAttention-2 class).
+    /// defaults to `--attn_impl triton` (llm-foundry's Triton port of FlashAttention on
+    /// `triton-pre-mlir`, whose sm90 branch emits sm80's `mma.sync`), kept at FlashAttention-2's
+    /// rate (README: the published ratio for the port does not hold on A100); the 2024-01 table
+    /// runs flash-attn 2.4.2 or the port. Both are sm80 kernels: `flash2`, which on Hopper runs
+    /// below the profile's native rate. nil: a file without `first_seen` (the default kernel).
     static func flashKernel(_ csv: CSVTable, _ i: Int) throws -> FlashKernel? {
         guard csv.header.contains("first_seen") else { return nil }
-        return try firstSeen(csv, i) < "2023-03-01" ? .flash1 : nil
+        return try firstSeen(csv, i) < "2023-03-01" ? .flash1 : .flash2
     }
 }

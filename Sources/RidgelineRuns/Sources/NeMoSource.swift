@@ -15,9 +15,14 @@ enum NeMoSource {
             "vp -> interleaved schedule with vp chunks; layers_used (proxy runs) replaces the model's layer count",
             "cp -> context parallelism, ep -> expert parallelism (ranks from dp·cp), etp -> expert tensor parallelism (empty: tp)",
             "model shape from nemo-h100-models.csv (model_key); experts/top_k -> mixture of experts with expert ffn = ffn, capacity factor 1",
+            "experts one after another (SequentialMLP: per-expert GEMMs, activation and fp8 casts): the Grok-1 recipe sets moe_grouped_gemm false (dgxc-benchmarking grok1/grok1_314b.yaml)",
             "MoE decoder whose arch names neither MLP nor position (Grok-1): gated MLP, RMSNorm, RoPE, untied, no biases (profiles/models/grok-1.yaml)",
             "gpu_type H100 -> h100-sxm5-80gb",
         ])
+
+    /// The only MoE recipe here (Grok-1) runs its experts as SequentialMLP: NeMo's
+    /// `grok1_314b.yaml` (dgxc-benchmarking@35a9aecc) states `moe_grouped_gemm: false`.
+    static let sequentialExperts = true
 
     static func read(_ csv: CSVTable) throws -> RunSourceFile {
         // The model shapes sit beside the runs file; runs read from standard input use the shipped ones.
@@ -64,10 +69,11 @@ enum NeMoSource {
             schedule: vp > 1 && pp > 1 ? .interleaved(chunks: vp) : .oneFOneB, zero: a.zero,
             globalBatch: try csv.int(i, "global_batch"), microBatch: micro, overlapGradientReduction: a.overlapGradientReduction,
             expertTP: etp)
-        let settings = KernelSettings(
+        var settings = KernelSettings(
             tp: tp, sequenceParallel: a.sequenceParallel && tp > 1, microBatch: micro, seq: seq,
             precision: precision, recompute: .none, flashAttention: a.flashAttention, mode: a.mode,
             cp: cp, ep: ep, expertTP: etp)
+        settings.sequentialExperts = sequentialExperts
         return RunCase(
             id: id, model: model, layout: layout, settings: settings, hardware: hardware,
             measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)

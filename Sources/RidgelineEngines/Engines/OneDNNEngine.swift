@@ -1,5 +1,6 @@
 import CDNNL
 import Ridgeline
+import RidgelineProbe
 
 /// oneDNN (Debian libdnnl 2.6, C API) as a CPU tensor engine: matmul, convolution (fwd,
 /// bwd_data, bwd_weights), eltwise, binary, softmax, layer norm, reduction and reorder (copy).

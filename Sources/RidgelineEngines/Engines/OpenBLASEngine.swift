@@ -1,5 +1,6 @@
 import COpenBLAS
 import Ridgeline
+import RidgelineProbe
 
 /// OpenBLAS (Debian libopenblas) as a second GEMM engine: `cblas_sgemm` for fp32 and
 /// `cblas_dgemm` for fp64, row-major; a batched GEMM is a loop of GEMMs, as a framework without

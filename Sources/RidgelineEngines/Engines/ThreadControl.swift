@@ -1,4 +1,5 @@
 import Foundation
+import RidgelineProbe
 
 /// Thread counts and core binding for the libraries' own thread pools.
 ///

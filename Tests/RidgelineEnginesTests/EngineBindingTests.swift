@@ -1,9 +1,10 @@
 import CHwloc
 import Foundation
 import Ridgeline
+import RidgelineProbe
 import Testing
 
-@testable import RidgelineProbe
+@testable import RidgelineEngines
 
 /// The tensor engines' threads are bound to cores through hwloc, and the binding holds across
 /// the library's later parallel regions.

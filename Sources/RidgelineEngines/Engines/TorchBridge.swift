@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineProbe
 
 /// PyTorch as a child process: `scripts/torch_engine.py` times kernel specs on a CPU or a CUDA
 /// GPU and writes the same measurement records as the Swift harness. PyTorch is gigabytes and

@@ -1,9 +1,10 @@
 import Foundation
 import Ridgeline
+import RidgelineProbe
 import RidgelineTestSupport
 import Testing
 
-@testable import RidgelineProbe
+@testable import RidgelineEngines
 
 @Suite("Harness suites and records")
 struct HarnessSuiteTests {

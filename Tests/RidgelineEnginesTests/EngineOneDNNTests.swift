@@ -1,8 +1,9 @@
 import Foundation
 import Ridgeline
+import RidgelineProbe
 import Testing
 
-@testable import RidgelineProbe
+@testable import RidgelineEngines
 
 /// oneDNN computes what a plain Swift reference computes, on small inputs, for every op it runs.
 @Suite("oneDNN engine")

@@ -122,18 +122,3 @@ public struct SuiteRunner {
         return outcome
     }
 }
-
-/// The Swift engines by command-line name.
-public enum Engines {
-    /// The engine that runs in this process for `engine`; torch runs as a child process
-    /// (`TorchBridge`) and the reference rows were measured elsewhere.
-    public static func make(_ engine: Engine, threads: Int) throws -> any TensorEngine {
-        switch engine {
-        case .onednn: return try OneDNNEngine(threads: threads)
-        case .openblas: return OpenBLASEngine(threads: threads)
-        case .torch, .reference:
-            throw EngineError.unavailable(
-                engine: engine.rawValue, reason: "not an in-process engine (have: onednn, openblas; torch runs as a child process)")
-        }
-    }
-}

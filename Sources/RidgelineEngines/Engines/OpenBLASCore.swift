@@ -1,4 +1,5 @@
 import Ridgeline
+import RidgelineProbe
 
 /// The kernel family OpenBLAS picked for this CPU (`openblas_get_corename()`), and the SIMD it
 /// uses. A DYNAMIC_ARCH build picks by CPUID family and model; a CPU newer than the build knows

@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineProbe
 
 /// Whether kernel data stays in the caches between repetitions (warm: what a kernel sees inside
 /// a training step whose previous op just wrote its input) or is flushed before each (cold).
@@ -28,19 +29,26 @@ public struct HarnessOptions: Sendable {
 /// Times kernels on an engine: prepare outside the timed region, warm up, repeat until the
 /// median is known to ±3% (or a time cap), reading counters around every repetition and leaving
 /// out repetitions a context switch or CPU migration disturbed.
+///
+/// What it times and counts with is handed in: the engine (`TensorEngine`), the counters
+/// (`CounterSource`) and the clock (`HarnessClock`), so that the loop's decisions can be checked
+/// with scripted ones (`HarnessLoopTests`) as well as on the machine.
 public struct Harness {
     public var options: HarnessOptions
     public var counters: any CounterSource
     public let host: MeasurementRecord.Host
+    public let clock: any HarnessClock
     private let flusher: CacheFlusher?
     private var counterFailure: String?
 
     public init(
-        options: HarnessOptions, counters: any CounterSource = NoCounters(), host: MeasurementRecord.Host = HostFingerprint.current()
+        options: HarnessOptions, counters: any CounterSource = NoCounters(), host: MeasurementRecord.Host = HostFingerprint.current(),
+        clock: any HarnessClock = MonotonicClock()
     ) {
         self.options = options
         self.counters = counters
         self.host = host
+        self.clock = clock
         flusher = options.cache == .cold ? CacheFlusher() : nil
     }
 
@@ -80,36 +88,37 @@ public struct Harness {
 
     /// The timing loop on a prepared kernel.
     public mutating func time(_ kernel: any PreparedKernel) throws -> Run {
+        let clock = self.clock
         var warmup = 0
-        let warmStart = Self.now()
-        while warmup < options.warmupRepetitions || (Self.now() - warmStart < options.warmupSeconds && warmup < 1000) {
+        let warmStart = clock.now()
+        while warmup < options.warmupRepetitions || (clock.now() - warmStart < options.warmupSeconds && warmup < 1000) {
             try kernel.run()
             warmup += 1
         }
         var all: [Double] = [], clean: [Double] = [], cleanCPU: [Double] = [], allCPU: [Double] = []
         var cleanCounters: [[String: Int64]] = []
         var stable = false
-        let start = Self.now()
+        let start = clock.now()
         while true {
             flusher?.flush()
             var cpuSeconds = 0.0
-            let values = try countAround { try Self.timed(kernel, cpuSeconds: &cpuSeconds) }
+            let values = try countAround { try Self.timed(kernel, clock: clock, cpuSeconds: &cpuSeconds) }
             all.append(values.seconds)
             allCPU.append(cpuSeconds)
-            if Self.isDisturbed(values.counters) {
+            if Disturbance.isDisturbed(values.counters) {
                 // Left out: a switch or migration puts another thread's time inside the interval.
             } else {
                 clean.append(values.seconds)
                 cleanCPU.append(cpuSeconds)
                 cleanCounters.append(values.counters)
             }
-            if clean.count >= options.minRepetitions, Self.now() - start >= options.minSeconds,
+            if clean.count >= options.minRepetitions, clock.now() - start >= options.minSeconds,
                 let s = TimingStatistics(clean), s.relativeCI95 <= options.targetRelativeCI
             {
                 stable = true
                 break
             }
-            if all.count >= options.maxRepetitions || (Self.now() - start >= options.timeCapSeconds && all.count >= 3) { break }
+            if all.count >= options.maxRepetitions || (clock.now() - start >= options.timeCapSeconds && all.count >= 3) { break }
         }
         let fallback = clean.count < 3
         let stats = TimingStatistics(fallback ? all : clean)!
@@ -134,31 +143,13 @@ public struct Harness {
         }
     }
 
-    private static func timed(_ kernel: any PreparedKernel, cpuSeconds: inout Double) throws -> Double {
-        let c0 = threadCPUTime()
-        let t0 = now()
+    private static func timed(_ kernel: any PreparedKernel, clock: any HarnessClock, cpuSeconds: inout Double) throws -> Double {
+        let c0 = clock.threadCPUTime()
+        let t0 = clock.now()
         try kernel.run()
-        let t1 = now()
-        cpuSeconds = threadCPUTime() - c0
+        let t1 = clock.now()
+        cpuSeconds = clock.threadCPUTime() - c0
         return t1 - t0
-    }
-
-    /// CPU time consumed by the calling thread (CLOCK_THREAD_CPUTIME_ID).
-    public static func threadCPUTime() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-    }
-
-    /// Events that count scheduler interference: any non-zero value disturbs a repetition.
-    public static func isDisturbance(event: String) -> Bool {
-        let e = event.uppercased()
-        return e.contains("CONTEXT-SWITCH") || e.contains("CONTEXT_SWITCH") || e.contains("CPU-MIGRATION")
-            || e.contains("CPU_MIGRATION") || e == "PERF::CS" || e == "PERF::MIGRATIONS"
-    }
-
-    public static func isDisturbed(_ counters: [String: Int64]) -> Bool {
-        counters.contains { isDisturbance(event: $0.key) && $0.value > 0 }
     }
 
     /// Median of each event across repetitions.
@@ -166,12 +157,6 @@ public struct Harness {
         var byEvent: [String: [Double]] = [:]
         for sample in samples { for (event, value) in sample { byEvent[event, default: []].append(Double(value)) } }
         return byEvent.mapValues { quantile(sorted: $0.sorted(), 0.5) }
-    }
-
-    public static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     static func timestamp() -> String {

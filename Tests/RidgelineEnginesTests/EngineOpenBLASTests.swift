@@ -1,7 +1,8 @@
 import Ridgeline
+import RidgelineProbe
 import Testing
 
-@testable import RidgelineProbe
+@testable import RidgelineEngines
 
 @Suite("OpenBLAS engine")
 struct EngineOpenBLASTests {

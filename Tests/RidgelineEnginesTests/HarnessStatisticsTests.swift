@@ -1,7 +1,8 @@
 import Ridgeline
+import RidgelineProbe
 import Testing
 
-@testable import RidgelineProbe
+@testable import RidgelineEngines
 
 @Suite("Harness statistics")
 struct HarnessStatisticsTests {
@@ -30,23 +31,11 @@ struct HarnessStatisticsTests {
 
     @Test("context switches and migrations disturb a repetition; other events do not")
     func disturbance() {
-        #expect(Harness.isDisturbed(["perf::CONTEXT-SWITCHES": 1]))
-        #expect(Harness.isDisturbed(["perf::CPU-MIGRATIONS": 2, "perf::TASK-CLOCK": 100]))
-        #expect(!Harness.isDisturbed(["perf::CONTEXT-SWITCHES": 0, "perf::PAGE-FAULTS": 9]))
-        #expect(!Harness.isDisturbed([:]))
+        #expect(Disturbance.isDisturbed(["perf::CONTEXT-SWITCHES": 1]))
+        #expect(Disturbance.isDisturbed(["perf::CPU-MIGRATIONS": 2, "perf::TASK-CLOCK": 100]))
+        #expect(!Disturbance.isDisturbed(["perf::CONTEXT-SWITCHES": 0, "perf::PAGE-FAULTS": 9]))
+        #expect(!Disturbance.isDisturbed([:]))
         #expect(Harness.medians([["a": 1], ["a": 5], ["a": 3]]) == ["a": 3])
-    }
-
-    /// Counts every third repetition as context-switched, as a loaded machine does.
-    struct EveryThirdSwitched: CounterSource {
-        var calls = 0
-        var source: String { "scripted" }
-        var events: [String] { ["perf::CONTEXT-SWITCHES", "perf::TASK-CLOCK"] }
-        var unavailable: [String: String] { [:] }
-        mutating func start() throws { calls += 1 }
-        mutating func stop() throws -> [String: Int64] {
-            ["perf::CONTEXT-SWITCHES": calls % 3 == 0 ? 1 : 0, "perf::TASK-CLOCK": 1000]
-        }
     }
 
     /// A real (small) piece of work to time.
@@ -54,23 +43,6 @@ struct HarnessStatisticsTests {
         var sink = 0.0
         var implementation: String { "swift loop" }
         func run() throws { for i in 0..<2000 { sink += Double(i).squareRoot() } }
-    }
-
-    @Test("disturbed repetitions are left out of the statistics and counted")
-    func discards() throws {
-        var options = HarnessOptions()
-        options.minRepetitions = 30
-        options.targetRelativeCI = 0  // never "stable": run to the cap
-        options.maxRepetitions = 60
-        options.timeCapSeconds = 10
-        var harness = Harness(options: options, counters: EveryThirdSwitched())
-        let run = try harness.time(Work())
-        #expect(run.repetitions == 60)
-        #expect(run.discarded == 20)
-        #expect(run.stats.count == 40)
-        #expect(!run.stable && !run.fallback)
-        #expect(run.counters["perf::TASK-CLOCK"] == 1000)
-        #expect(run.warmup >= options.warmupRepetitions)
     }
 
     @Test("a stable kernel stops once the median is known to ±3%")

@@ -1,9 +1,10 @@
 import Foundation
 import Ridgeline
+import RidgelineProbe
 import RidgelineTestSupport
 import Testing
 
-@testable import RidgelineProbe
+@testable import RidgelineEngines
 
 /// Whether `python3 -c 'import torch'` (or `$RIDGELINE_PYTHON`) works here; the torch engine's
 /// own tests run only then.

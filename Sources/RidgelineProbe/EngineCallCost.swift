@@ -1,0 +1,15 @@
+/// What one call into the CPU tensor engine costs when it does almost nothing: primitive lookup,
+/// argument checks, the OpenMP region. Every kernel the engine runs pays it, so it is the host
+/// profile's launch latency. Ridgeline's own benchmark team's fork-join is a different cost
+/// (78 µs on one Intel guest, where a 16-element oneDNN relu took 2.7 µs), and charging it to
+/// every oneDNN call made every kernel under ~100 µs look latency-bound. Timed by the engine side
+/// (`EngineCallCost.measure` in RidgelineEngines), handed to `HostDetection.run`.
+public struct EngineCallCost: Sendable, Equatable, Codable {
+    public var engine: String
+    public var threads: Int
+    public var seconds: Double
+
+    public init(engine: String, threads: Int, seconds: Double) {
+        self.engine = engine; self.threads = threads; self.seconds = seconds
+    }
+}
