@@ -11,13 +11,18 @@ struct DetectSection: BenchSection {
     let summary = "ridgeline detect --measure: wall time and two-run agreement of every ceiling"
 
     func run(_ context: BenchContext) throws -> [BenchFigure] {
-        var runs: [(seconds: Double, ceilings: [String: Double], visits: [DRAMVisit], cuts: [String], capacities: [String: Double])] = []
+        var runs:
+            [(
+                seconds: Double, ceilings: [String: Double], visits: [DRAMVisit], cuts: [String], capacities: [String: Double],
+                unreliable: [String]
+            )] = []
         var privateLevels: Set<String> = []
         for run in 1...2 {
             benchProgress("detect: run \(run)/2")
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-host-\(getpid())-\(run).yaml").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let (output, seconds) = try context.ridgeline(["detect", "--measure", "--json", "-o", out])
+            // Kept when its checks fail, so that both runs' figures are compared; the failures are shown.
+            let (output, seconds) = try context.ridgeline(["detect", "--measure", "--keep-unreliable", "--json", "-o", out])
             guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
                 throw RidgelineError.unavailable(
                     what: "ridgeline detect --measure --json", reason: "not a JSON object: \(output.suffix(500))")
@@ -31,7 +36,8 @@ struct DetectSection: BenchSection {
             let capacities = (json["effective_capacity"] as? [String: [String: Any]] ?? [:]).compactMapValues {
                 $0["effective_bytes"] as? Double
             }
-            runs.append((seconds, ceilings(json), visits, json["cut"] as? [String] ?? [], capacities))
+            runs.append(
+                (seconds, ceilings(json), visits, json["cut"] as? [String] ?? [], capacities, json["unreliable"] as? [String] ?? []))
         }
         var figures: [BenchFigure] = []
         for (i, r) in runs.enumerated() {
@@ -42,6 +48,11 @@ struct DetectSection: BenchSection {
             figures.append(
                 BenchFigure(
                     name: "cut, run \(i + 1)", value: r.cuts.isEmpty ? "nothing" : r.cuts.joined(separator: "; "), target: "", pass: nil))
+            figures.append(
+                BenchFigure(
+                    name: "checks failed (the profile detect would refuse), run \(i + 1)",
+                    value: r.unreliable.isEmpty ? "none" : r.unreliable.joined(separator: "; "), target: "none", pass: r.unreliable.isEmpty)
+            )
             for (level, bytes) in r.capacities.sorted(by: { $0.key < $1.key }) {
                 figures.append(
                     BenchFigure(

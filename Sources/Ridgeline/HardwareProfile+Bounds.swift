@@ -63,6 +63,7 @@ extension HardwareProfile {
         }
         try check("latency.launch", launchLatency, Bounds.latency, .seconds)
         try check("latency.dispatch", dispatchLatency, Bounds.latency, .seconds)
+        if let single = singleUnitLaunchLatency { try check("latency.single_unit_launch", single, Bounds.latency, .seconds) }
         for (name, link) in [("scale_up", scaleUp), ("scale_out", scaleOut)] {
             guard let link else { continue }
             try check("\(name).bandwidth", link.bandwidth, Bounds.bandwidth, .bytesPerSecond)

@@ -21,9 +21,13 @@ extension HardwareProfile {
             // draw alone, where that was measured, up to the whole level.
             let alone = level.singleUnitBandwidth.map { min(level.bandwidth, $0 * Double(n)) }
             l.bandwidth = alone ?? level.bandwidth * share
+            // What a store costs follows what binds the traffic: a lone core's misses in flight.
+            if alone != nil { l.storeCost = level.singleUnitStoreCost ?? level.storeCost }
             l.sharedByUnits = min(level.sharedByUnits, n)
             return l
         }
+        // One core runs the engine's kernels without waking its other threads.
+        if n == 1, let single = singleUnitLaunchLatency { p.launchLatency = single }
         p.name = "\(name), \(n) of \(compute.units) \(compute.unitName)s"
         return p
     }

@@ -18,11 +18,24 @@ public struct HostDetection: Sendable {
         if measure {
             progress("engine call cost")
             ceilings?.engineCall = try? EngineCallCost.measure(threads: topology.cores)
+            if topology.cores > 1 { ceilings?.engineCallOneThread = try? EngineCallCost.measure(threads: 1) }
+            progress("special functions")
+            ceilings?.specialFunctions = (try? SpecialFunctionTiming.measure()) ?? []
         }
-        return HostDetection(
+        var detection = HostDetection(
             topology: topology, ceilings: ceilings,
             profile: HostProfileBuilder(topology: topology, ceilings: ceilings).profile())
+        if let a = detection.assessment, !a.usable {
+            detection.profile.sources.append(
+                "UNRELIABLE measurement (ridgeline detect kept it only with --keep-unreliable): "
+                    + a.findings.map(\.text).joined(separator: "; "))
+        }
+        return detection
     }
+
+    /// Whether the measured ceilings may stand for this machine (`CeilingsAssessment`); nil
+    /// without `--measure`.
+    public var assessment: CeilingsAssessment? { ceilings.map { CeilingsAssessment($0, topology: topology) } }
 
     public init(topology: HostTopology, ceilings: MeasuredCeilings?, profile: HardwareProfile) {
         self.topology = topology; self.ceilings = ceilings; self.profile = profile
@@ -76,6 +89,10 @@ public struct HostDetection: Sendable {
             if !m.cuts.isEmpty {
                 lines.append("    cut:")
                 for cut in m.cuts { lines.append("      - \"\(cut.replacingOccurrences(of: "\"", with: "'"))\"") }
+            }
+            if let a = assessment, !a.usable {
+                lines.append("    unreliable:")
+                for f in a.findings { lines.append("      - \"\(f.text.replacingOccurrences(of: "\"", with: "'"))\"") }
             }
             if let call = m.engineCall {
                 lines.append(

@@ -49,6 +49,9 @@ public struct HostReport: Encodable, Sendable {
     /// What the budget or the sweep's curve left out.
     var cut: [String]?
     var sweep: [BandwidthPoint]?
+    /// With --measure: the checks the measurement failed (`CeilingsAssessment`); empty when it may
+    /// stand for the machine.
+    var unreliable: [String]?
 
     public init(_ d: HostDetection, profilePath: String?) {
         let t = d.topology
@@ -87,6 +90,7 @@ public struct HostReport: Encodable, Sendable {
             effective_capacity = Dictionary(uniqueKeysWithValues: m.levels.compactMap { l in l.effectiveCapacity.map { (l.level, $0) } })
             cut = m.cuts
             sweep = m.sweep
+            unreliable = d.assessment?.findings.map(\.text)
         }
     }
 }

@@ -8,10 +8,14 @@ import Ridgeline
 public struct EngineCallCost: Sendable, Equatable, Codable {
     public var engine: String
     public var threads: Int
+    /// The median repetition: the profile's launch latency.
     public var seconds: Double
+    /// The fastest repetition: a median far above it says the call's threads waited for their
+    /// cores (`CeilingsAssessment`).
+    public var fastestSeconds: Double?
 
-    public init(engine: String, threads: Int, seconds: Double) {
-        self.engine = engine; self.threads = threads; self.seconds = seconds
+    public init(engine: String, threads: Int, seconds: Double, fastestSeconds: Double? = nil) {
+        self.engine = engine; self.threads = threads; self.seconds = seconds; self.fastestSeconds = fastestSeconds
     }
 
     /// Times a 16-element fp32 relu through oneDNN with `threads` threads, by the harness.
@@ -21,6 +25,6 @@ public struct EngineCallCost: Sendable, Equatable, Codable {
         options.timeCapSeconds = 0.3
         var harness = Harness(options: options)
         let record = try harness.measure(.elementwise(Elementwise(name: "relu", elements: 16, dtype: .fp32)), on: engine, threads: threads)
-        return EngineCallCost(engine: engine.version, threads: threads, seconds: record.medianSeconds)
+        return EngineCallCost(engine: engine.version, threads: threads, seconds: record.medianSeconds, fastestSeconds: record.minSeconds)
     }
 }
