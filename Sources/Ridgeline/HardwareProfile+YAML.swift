@@ -101,7 +101,7 @@ extension HardwareProfile {
     private static func parseCompute(_ r: FieldReader, kind: Kind) throws -> Compute {
         try r.rejectUnknownKeys([
             "units", "unit_name", "clock", "peak", "vector_peak", "flops_per_clock_per_unit",
-            "gemm_tiles", "simd_bits", "threads_per_unit", "special_function_flops",
+            "gemm_tiles", "simd_bits", "threads_per_unit", "special_function_flops", "single_unit_peak",
         ])
         let peak = try parseDTypeMap(try r.child("peak"), .flopsPerSecond)
         guard !peak.isEmpty else { throw RidgelineError.missingField(file: r.file, field: r.name("peak")) }
@@ -136,6 +136,7 @@ extension HardwareProfile {
             simdBits: try r.optionalInt("simd_bits", in: 64...4096),
             threadsPerUnit: try r.optionalInt("threads_per_unit", in: 1...16) ?? 1)
         compute.specialFunctionFlops = specialFunctions
+        compute.singleUnitPeak = try parseDTypeMap(try r.optionalChild("single_unit_peak"), .flopsPerSecond)
         return compute
     }
 
@@ -292,6 +293,9 @@ extension HardwareProfile {
         }
         if let simd = compute.simdBits { lines.append("  simd_bits: \(simd)") }
         lines.append("  threads_per_unit: \(compute.threadsPerUnit)")
+        if !compute.singleUnitPeak.isEmpty {
+            lines.append("  single_unit_peak: \(dtypeMap(compute.singleUnitPeak, .flopsPerSecond))")
+        }
         if !compute.specialFunctionFlops.isEmpty {
             let entries = compute.specialFunctionFlops.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }
             lines.append("  special_function_flops: {" + entries.joined(separator: ", ") + "}")

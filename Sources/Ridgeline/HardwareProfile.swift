@@ -130,6 +130,9 @@ public struct Compute: Sendable, Equatable {
     /// CPUs: FLOPs (at the fp32 vector peak) one evaluation of each special function costs in the
     /// CPU engine's SIMD code, measured on a host (`SpecialFunction`); empty: the assumption.
     public var specialFunctionFlops: [SpecialFunction: Double] = [:]
+    /// CPUs: the FMA peak per dtype of one core busy alone, where measured (a lone core may run
+    /// a faster clock than all together); `restricted(toUnits:)` uses it.
+    public var singleUnitPeak: [DType: Double] = [:]
     /// Bounds of `special_function_flops`.
     public static let specialFunctionFlopsRange: ClosedRange<Double> = 1...100_000
 

@@ -28,6 +28,12 @@ public struct CeilingsAssessment: Sendable, Equatable {
     /// No finding: the profile may stand for this machine.
     public var usable: Bool { findings.isEmpty }
 
+    /// The figures with findings, each once, in order.
+    public var figures: [String] {
+        var seen: Set<String> = []
+        return findings.map(\.figure).filter { seen.insert($0).inserted }
+    }
+
     /// An all-core FMA peak below this share of cores × the one-core peak: the cores were taken
     /// (FMA pipes are private to a core; the probe revisits below 0.9 before giving up).
     public static let coreShare = 0.75

@@ -90,6 +90,15 @@ public struct HostProfileBuilder: Sendable {
                 "latency: launch \(launchSource); eager dispatch 5 us (estimate: framework per-op floor on CPU)",
                 "power: estimate, 3.75 W per core (EPYC 9654: 360 W / 96 cores); not measurable from user space here",
             ])
+        if let m = measured, cores > 1 {
+            for p in m.peaks where p.threads == 1 && peak[p.dtype] != nil {
+                profile.compute.singleUnitPeak[p.dtype] = p.flopsPerSecond.best
+            }
+            if !profile.compute.singleUnitPeak.isEmpty {
+                profile.sources.append(
+                    "single_unit_peak: the FMA chains' peaks with one core busy alone (what a kernel on one core reaches)")
+            }
+        }
         if let one = ceilings?.engineCallOneThread {
             profile.singleUnitLaunchLatency = one.seconds
             profile.sources.append("latency: single_unit_launch measured: the same call on one thread (what a kernel run on one core pays)")

@@ -62,7 +62,7 @@ struct DetectCommand: ParsableCommand {
             throw RidgelineError.unavailable(
                 what: "a host profile from this measurement",
                 reason:
-                    "\(a.findings.count) check\(a.findings.count == 1 ? "" : "s") failed (\(a.findings.map(\.figure).joined(separator: ", "))), so \(path) was not written\(kept). Measure on a quieter machine or with a larger --budget, or pass --keep-unreliable to write it marked UNRELIABLE"
+                    "\(a.findings.count) check\(a.findings.count == 1 ? "" : "s") failed (\(a.figures.joined(separator: "; "))), so \(path) was not written\(kept). Measure on a quieter machine or with a larger --budget, or pass --keep-unreliable to write it marked UNRELIABLE"
             )
         }
         try detection.write(to: path, protected: protected)

@@ -201,6 +201,28 @@ import Testing
         #expect(SpecialFunction.of(elementwise: "relu") == nil)
     }
 
+    /// One core alone reaches its own measured peak (a lone core's clock), never more than the
+    /// whole device; without a measurement it gets its share of the device's.
+    @Test func oneCoreRunsAtItsOwnPeak() throws {
+        var profile = try loadShippedProfile("epyc-9654")
+        let all = try #require(profile.compute.peak[.fp32])
+        func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 1e-9 * b } ?? false }
+        #expect(close(profile.restricted(toUnits: 1).compute.peak[.fp32], all / 96))
+        profile.compute.singleUnitPeak[.fp32] = all / 96 * 1.1
+        #expect(close(profile.restricted(toUnits: 1).compute.peak[.fp32], all / 96 * 1.1))
+        #expect(profile.restricted(toUnits: 95).compute.peak[.fp32] == all, "the device's peak bounds any number of cores")
+        #expect(close(profile.restricted(toUnits: 1).compute.peak[.bf16], profile.compute.peak[.bf16]! / 96))
+    }
+
+    /// A one-row product is a matrix-vector product: B streams once, unpacked.
+    @Test func aMatrixVectorProductPacksNothing() throws {
+        var profile = try loadShippedProfile("epyc-9654")
+        profile.calibration = nil
+        let engine = Roofline(profile)
+        #expect(engine.cpuPackingBytes(.gemm(GEMM(m: 1, n: 4096, k: 4096, dtype: .fp32))) == 0)
+        #expect(engine.cpuPackingBytes(.gemm(GEMM(m: 2, n: 4096, k: 4096, dtype: .fp32))) == 2 * 4096 * 4096 * 4)
+    }
+
     /// A kernel run on one core pays the engine's one-thread call, where the profile has one.
     @Test func oneCoreRunsPayTheOneThreadCall() throws {
         var profile = try loadShippedProfile("epyc-9654")
