@@ -51,11 +51,21 @@ struct BandwidthPlateaus {
             dram.singleThreadStoreCost = one.storeCost
             result.append(dram)
         }
+        // Both curves measure the same cache: one thread has the whole of a shared level to
+        // itself, all threads split it. A neighbour's data (another guest's, on a VM) leaves less
+        // than either curve alone may show, so the smaller of the two capacities stands.
         for k in result.indices.dropLast() {
             guard let index = caches.firstIndex(where: { "l\($0.level)" == result[k].level }) else { continue }
-            result[k].effectiveCapacity = effectiveCapacity(
-                sweep, caches: caches, index: index, threads: threads,
-                upper: result[k].window, lower: result[k + 1].window)
+            let next = result[k + 1].level
+            let measured = Set([threads, 1]).sorted(by: >).compactMap { n -> EffectiveCapacity? in
+                let lower =
+                    next == "dram"
+                    ? dramWindow(sweep, threads: n) : caches.firstIndex { "l\($0.level)" == next }.map { window(caches, $0, threads: n) }
+                guard let lower else { return nil }
+                return effectiveCapacity(
+                    sweep, caches: caches, index: index, threads: n, upper: window(caches, index, threads: n), lower: lower)
+            }
+            result[k].effectiveCapacity = measured.min { $0.bytes < $1.bytes }
         }
         return result
     }

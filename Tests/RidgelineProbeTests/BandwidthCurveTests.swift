@@ -282,3 +282,28 @@ extension VirtualL3Tests {
         #expect(p.sources.contains { $0.hasPrefix("dram: no store kernel ran at DRAM sizes") }, "\(p.sources)")
     }
 }
+
+extension VirtualL3Tests {
+    /// One thread's read plateau ends at 32 MiB, and two threads' at 32 MiB each (64 MiB of the
+    /// shared L3): neighbours held part of it while one thread ran. The profile keeps the
+    /// smaller capacity, which a one-core kernel of 48 MiB would otherwise be predicted inside.
+    @Test func theSmallerOfTheTwoCurvesCapacitiesStands() throws {
+        var sweep: [BandwidthPoint] = []
+        for threads in [1, 2] {
+            for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= 512 * Self.mib / threads }) {
+                let l3End = 32 * Self.mib
+                let perThread = size <= 32 << 10 ? 300.0 : size <= 1 * Self.mib ? 150 : size <= l3End ? 60 : size <= 2 * l3End ? 25 : 15
+                let r = RateSummary(rates: [perThread * Double(threads) * 1e9])
+                sweep.append(
+                    BandwidthPoint(
+                        kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r,
+                        undisturbedSamples: 1))
+            }
+        }
+        let levels = BandwidthPlateaus(topology: topology, settings: .standard).levels(sweep: sweep, threads: 2)
+        let l3 = try #require(levels[2].effectiveCapacity)
+        #expect(l3.threads == 1, "the one-thread curve's capacity is the smaller")
+        // Midway at about 55 MiB for the one thread alone, against 2 × 55 MiB for the pair.
+        #expect(l3.bytes > 75 * Double(Self.mib) && l3.bytes < 100 * Double(Self.mib), "\(l3.bytes / Double(Self.mib)) MiB")
+    }
+}
