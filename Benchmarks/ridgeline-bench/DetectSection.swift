@@ -11,19 +11,24 @@ struct DetectSection: BenchSection {
     let summary = "ridgeline detect --measure: wall time and two-run agreement of every ceiling"
 
     func run(_ context: BenchContext) throws -> [BenchFigure] {
-        var runs: [(seconds: Double, ceilings: [String: Double], visits: [DRAMVisit], cuts: [String], capacities: [String: Double])] = []
+        var runs:
+            [(
+                seconds: Double, ceilings: [String: Double], visits: [DRAMVisit], cuts: [String], capacities: [String: Double],
+                unreliable: [String]
+            )] = []
         var privateLevels: Set<String> = []
         for run in 1...2 {
             benchProgress("detect: run \(run)/2")
             let out = FileManager.default.temporaryDirectory.appendingPathComponent("ridgeline-bench-host-\(getpid())-\(run).yaml").path
             defer { try? FileManager.default.removeItem(atPath: out) }
-            let (output, seconds) = try context.ridgeline(["detect", "--measure", "--json", "-o", out])
+            // Kept when its checks fail, so that both runs' figures are compared; the failures are shown.
+            let (output, seconds) = try context.ridgeline(["detect", "--measure", "--keep-unreliable", "--json", "-o", out])
             // Read with the schema detect writes (`HostReport`), as `report --ceilings` reads it.
             let host = try RecordCoding.decode(HostReport.self, from: output, file: "ridgeline detect --measure --json")
             let visits = (host.dramVisits ?? []).map(DRAMVisit.init)
             for c in host.caches where c.sharedByCores == 1 { privateLevels.insert("l\(c.level)") }
             let capacities = (host.effectiveCapacity ?? [:]).mapValues(\.effectiveBytes)
-            runs.append((seconds, ceilings(host), visits, host.cut ?? [], capacities))
+            runs.append((seconds, ceilings(host), visits, host.cut ?? [], capacities, host.unreliable ?? []))
         }
         var figures: [BenchFigure] = []
         for (i, r) in runs.enumerated() {
@@ -34,6 +39,11 @@ struct DetectSection: BenchSection {
             figures.append(
                 BenchFigure(
                     name: "cut, run \(i + 1)", value: r.cuts.isEmpty ? "nothing" : r.cuts.joined(separator: "; "), target: "", pass: nil))
+            figures.append(
+                BenchFigure(
+                    name: "checks failed (the profile detect would refuse), run \(i + 1)",
+                    value: r.unreliable.isEmpty ? "none" : r.unreliable.joined(separator: "; "), target: "none", pass: r.unreliable.isEmpty)
+            )
             for (level, bytes) in r.capacities.sorted(by: { $0.key < $1.key }) {
                 figures.append(
                     BenchFigure(

@@ -44,6 +44,9 @@ extension HardwareProfile {
         for (dtype, v) in compute.peak.sorted(by: { $0.key < $1.key }) {
             try check("compute.peak.\(dtype.rawValue)", v, Bounds.peak, .flopsPerSecond)
         }
+        for (dtype, v) in compute.singleUnitPeak.sorted(by: { $0.key < $1.key }) {
+            try check("compute.single_unit_peak.\(dtype.rawValue)", v, Bounds.peak, .flopsPerSecond)
+        }
         for (dtype, v) in compute.vectorPeak.sorted(by: { $0.key < $1.key }) {
             try check("compute.vector_peak.\(dtype.rawValue)", v, Bounds.peak, .flopsPerSecond)
             if let matrix = compute.peak[dtype], v > matrix * (1 + Bounds.vectorOverMatrix) {
@@ -63,6 +66,7 @@ extension HardwareProfile {
         }
         try check("latency.launch", launchLatency, Bounds.latency, .seconds)
         try check("latency.dispatch", dispatchLatency, Bounds.latency, .seconds)
+        if let single = singleUnitLaunchLatency { try check("latency.single_unit_launch", single, Bounds.latency, .seconds) }
         for (name, link) in [("scale_up", scaleUp), ("scale_out", scaleOut)] {
             guard let link else { continue }
             try check("\(name).bandwidth", link.bandwidth, Bounds.bandwidth, .bytesPerSecond)

@@ -20,8 +20,8 @@ extension HardwareProfile {
         guard !memoryReaders.isEmpty else { throw RidgelineError.missingField(file: file, field: "memory") }
         let memory = try memoryReaders.map { try parseLevel($0, units: compute.units) }
         let latency = try r.child("latency")
-        try latency.rejectUnknownKeys(["launch", "dispatch"])
-        let profile = HardwareProfile(
+        try latency.rejectUnknownKeys(["launch", "dispatch", "single_unit_launch"])
+        var profile = HardwareProfile(
             id: try parseId(try r.string("id"), file: file),
             name: try r.string("name"),
             kind: kind,
@@ -40,6 +40,7 @@ extension HardwareProfile {
             origin: try parseOrigin(r),
             calibratedFrom: try parseCalibratedFrom(r),
             sources: try r.strings("sources"))
+        profile.singleUnitLaunchLatency = try latency.optionalQuantity("single_unit_launch", .seconds)
         if profile.origin == .datasheet && profile.sources.isEmpty {
             throw RidgelineError.missingField(file: file, field: "sources")
         }
@@ -100,7 +101,7 @@ extension HardwareProfile {
     private static func parseCompute(_ r: FieldReader, kind: Kind) throws -> Compute {
         try r.rejectUnknownKeys([
             "units", "unit_name", "clock", "peak", "vector_peak", "flops_per_clock_per_unit",
-            "gemm_tiles", "grouped_gemm_tile_rows", "simd_bits", "threads_per_unit",
+            "gemm_tiles", "grouped_gemm_tile_rows", "simd_bits", "threads_per_unit", "special_function_flops", "single_unit_peak",
         ])
         let peak = try parseDTypeMap(try r.child("peak"), .flopsPerSecond)
         guard !peak.isEmpty else { throw RidgelineError.missingField(file: r.file, field: r.name("peak")) }
@@ -113,7 +114,18 @@ extension HardwareProfile {
             }
             return GEMMTile(m: parts[0], n: parts[1])
         }
-        return Compute(
+        var specialFunctions: [SpecialFunction: Double] = [:]
+        if let map = try r.optionalChild("special_function_flops") {
+            for key in map.keys {
+                guard let function = SpecialFunction(rawValue: key) else {
+                    throw RidgelineError.invalidValue(
+                        file: r.file, field: map.name(key), value: key,
+                        expected: "one of " + SpecialFunction.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                specialFunctions[function] = try map.double(key, in: Compute.specialFunctionFlopsRange)
+            }
+        }
+        var compute = Compute(
             units: try r.int("units", in: 1...1_000_000),
             unitName: try r.optionalString("unit_name") ?? (kind == .gpu ? "SM" : "core"),
             clockHz: try r.quantity("clock", .hertz),
@@ -124,16 +136,23 @@ extension HardwareProfile {
             groupedGEMMTileRows: try r.optionalInt("grouped_gemm_tile_rows", in: 1...4096),
             simdBits: try r.optionalInt("simd_bits", in: 64...4096),
             threadsPerUnit: try r.optionalInt("threads_per_unit", in: 1...16) ?? 1)
+        compute.specialFunctionFlops = specialFunctions
+        compute.singleUnitPeak = try parseDTypeMap(try r.optionalChild("single_unit_peak"), .flopsPerSecond)
+        return compute
     }
 
     private static func parseLevel(_ r: FieldReader, units: Int) throws -> MemoryLevel {
-        try r.rejectUnknownKeys(["level", "capacity", "shared_by", "bandwidth", "single_unit_bandwidth"])
+        try r.rejectUnknownKeys([
+            "level", "capacity", "shared_by", "bandwidth", "single_unit_bandwidth", "store_cost", "single_unit_store_cost",
+        ])
         return MemoryLevel(
             name: try r.string("level"),
             capacityBytes: try r.quantity("capacity", .bytes),
             sharedByUnits: try r.optionalInt("shared_by", in: 1...units) ?? units,
             bandwidth: try r.quantity("bandwidth", .bytesPerSecond),
-            singleUnitBandwidth: try r.optionalQuantity("single_unit_bandwidth", .bytesPerSecond))
+            singleUnitBandwidth: try r.optionalQuantity("single_unit_bandwidth", .bytesPerSecond),
+            storeCost: try r.optionalDouble("store_cost", in: MemoryLevel.storeCostRange),
+            singleUnitStoreCost: try r.optionalDouble("single_unit_store_cost", in: MemoryLevel.storeCostRange))
     }
 
     private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
@@ -276,14 +295,27 @@ extension HardwareProfile {
         if let rows = compute.groupedGEMMTileRows { lines.append("  grouped_gemm_tile_rows: \(rows)") }
         if let simd = compute.simdBits { lines.append("  simd_bits: \(simd)") }
         lines.append("  threads_per_unit: \(compute.threadsPerUnit)")
+        if !compute.singleUnitPeak.isEmpty {
+            lines.append("  single_unit_peak: \(dtypeMap(compute.singleUnitPeak, .flopsPerSecond))")
+        }
+        if !compute.specialFunctionFlops.isEmpty {
+            let entries = compute.specialFunctionFlops.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }
+            lines.append("  special_function_flops: {" + entries.joined(separator: ", ") + "}")
+        }
         lines.append("memory:")
         for level in memory {
             let single = level.singleUnitBandwidth.map { ", single_unit_bandwidth: \(yamlQuantity($0, .bytesPerSecond))" } ?? ""
+            let store =
+                (level.storeCost.map { ", store_cost: \(formatSignificant($0, digits: 4))" } ?? "")
+                + (level.singleUnitStoreCost.map { ", single_unit_store_cost: \(formatSignificant($0, digits: 4))" } ?? "")
             lines.append(
-                "  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)}"
+                "  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)\(store)}"
             )
         }
-        lines.append("latency: {launch: \(yamlQuantity(launchLatency, .seconds)), dispatch: \(yamlQuantity(dispatchLatency, .seconds))}")
+        let singleLaunch = singleUnitLaunchLatency.map { ", single_unit_launch: \(yamlQuantity($0, .seconds))" } ?? ""
+        lines.append(
+            "latency: {launch: \(yamlQuantity(launchLatency, .seconds)), dispatch: \(yamlQuantity(dispatchLatency, .seconds))\(singleLaunch)}"
+        )
         if let l = scaleUp {
             lines.append(
                 "scale_up: {name: \(q(l.name)), bandwidth: \(yamlQuantity(l.bandwidth, .bytesPerSecond)), latency: \(yamlQuantity(l.latency, .seconds)), domain: \(l.domainSize ?? 1)"

@@ -18,6 +18,9 @@ public struct HardwareProfile: Sendable, Equatable {
     public var launchLatency: Double
     /// Per-op floor of an eager framework (PyTorch dispatch): no op completes faster.
     public var dispatchLatency: Double
+    /// CPUs: the launch cost of a kernel run on one core (no fork-join of the engine's threads),
+    /// where measured; `restricted(toUnits: 1)` uses it.
+    public var singleUnitLaunchLatency: Double?
     public var scaleUp: Link?
     public var scaleOut: Link?
     public var powerWatts: Double
@@ -129,6 +132,14 @@ public struct Compute: Sendable, Equatable {
     public var simdBits: Int?
     /// Hardware threads per unit (SMT), for CPUs.
     public var threadsPerUnit: Int
+    /// CPUs: FLOPs (at the fp32 vector peak) one evaluation of each special function costs in the
+    /// CPU engine's SIMD code, measured on a host (`SpecialFunction`); empty: the assumption.
+    public var specialFunctionFlops: [SpecialFunction: Double] = [:]
+    /// CPUs: the FMA peak per dtype of one core busy alone, where measured (a lone core may run
+    /// a faster clock than all together); `restricted(toUnits:)` uses it.
+    public var singleUnitPeak: [DType: Double] = [:]
+    /// Bounds of `special_function_flops`.
+    public static let specialFunctionFlopsRange: ClosedRange<Double> = 1...100_000
 
     public init(
         units: Int, unitName: String, clockHz: Double, peak: [DType: Double], vectorPeak: [DType: Double] = [:],
@@ -159,11 +170,27 @@ public struct MemoryLevel: Sendable, Equatable {
     /// Bandwidth one unit reaches alone, where measured: one core can draw far more than its
     /// share of a shared level (DRAM, L3), so a profile cut down to fewer cores needs it.
     public var singleUnitBandwidth: Double?
+    /// CPU device memory: what a stored byte costs in bytes of `bandwidth`, which then counts
+    /// bytes read (loads and write-allocate fills): 2 where each stored line is read in first and
+    /// written back at the read rate; measured on a host (`Roofline.deviceMemoryBytes`). nil:
+    /// `bandwidth` counts every byte read or written once, as STREAM does.
+    public var storeCost: Double?
+    /// The same with one unit streaming alone (a lone core is bound by its misses in flight,
+    /// where write-backs ride along, not by the channels).
+    public var singleUnitStoreCost: Double?
 
-    public init(name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double, singleUnitBandwidth: Double? = nil) {
+    public init(
+        name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double, singleUnitBandwidth: Double? = nil,
+        storeCost: Double? = nil, singleUnitStoreCost: Double? = nil
+    ) {
         self.name = name; self.capacityBytes = capacityBytes; self.sharedByUnits = sharedByUnits
         self.bandwidth = bandwidth; self.singleUnitBandwidth = singleUnitBandwidth
+        self.storeCost = storeCost; self.singleUnitStoreCost = singleUnitStoreCost
     }
+
+    /// Bounds of `store_cost`: a store never costs more than a fill and a write-back at a
+    /// quarter of the read rate.
+    public static let storeCostRange: ClosedRange<Double> = 0...4
 
     /// Total capacity across the device's instances of this level.
     public func totalCapacity(units: Int) -> Double {

@@ -47,6 +47,9 @@ public protocol KernelCost: Sendable {
     /// Exponentials, tanh, erf or logs evaluated: special-function work that costs several FLOPs
     /// each (see `KernelAssumptions.transcendentalCost`), counted apart from `flops`.
     var transcendentals: Double { get }
+    /// The same work by function: evaluations of each special function, which a CPU profile may
+    /// cost apart (`SpecialFunction`). Empty for kernels whose `transcendentals` are not split.
+    var specialFunctions: [SpecialFunction: Double] { get }
     /// Human label for tables.
     var label: String { get }
     /// The spec fields (besides `op`) in contract order, for JSON output.
@@ -55,6 +58,7 @@ public protocol KernelCost: Sendable {
 
 extension KernelCost {
     public var transcendentals: Double { 0 }
+    public var specialFunctions: [SpecialFunction: Double] { [:] }
 }
 
 /// A spec field value as written in JSON.
@@ -188,6 +192,9 @@ public struct Elementwise: KernelCost, Hashable {
     }
 
     public var transcendentals: Double { Double(elements) * Self.transcendentalsPerElement(name) }
+    public var specialFunctions: [SpecialFunction: Double] {
+        SpecialFunction.of(elementwise: name).map { [$0: Double(elements)] } ?? [:]
+    }
 
     public var op: String { "elementwise" }
     public var kernelClass: KernelClass { .elementwise }
@@ -264,6 +271,7 @@ public struct RowWise: KernelCost, Hashable {
         return elements * perElement
     }
     public var transcendentals: Double { kind == .softmax && pass == .fwd ? elements : 0 }
+    public var specialFunctions: [SpecialFunction: Double] { kind == .softmax && pass == .fwd ? [.exp: elements] : [:] }
     /// fwd reads x and writes y; bwd reads x (or y) and dy and writes dx. Norm weights are a row
     /// each. A norm's bwd also reduces dy·x̂ and dy down the rows for the weights' gradients, and
     /// libraries do that in a pass of its own (PyTorch's CUDA layer norm in a separate

@@ -13,17 +13,28 @@ extension HardwareProfile {
         let share = Double(n) / Double(compute.units)
         var p = self
         p.compute.units = n
-        p.compute.peak = compute.peak.mapValues { $0 * share }
-        p.compute.vectorPeak = compute.vectorPeak.mapValues { $0 * share }
+        // n cores reach n × what one reaches alone, where measured, up to the whole device's peak.
+        func scaled(_ peaks: [DType: Double]) -> [DType: Double] {
+            Dictionary(
+                uniqueKeysWithValues: peaks.map { dtype, peak in
+                    (dtype, compute.singleUnitPeak[dtype].map { min(peak, $0 * Double(n)) } ?? peak * share)
+                })
+        }
+        p.compute.peak = scaled(compute.peak)
+        p.compute.vectorPeak = scaled(compute.vectorPeak)
         p.memory = memory.map { level in
             var l = level
             // Private levels scale with the cores; a shared level gives a few cores what they can
             // draw alone, where that was measured, up to the whole level.
             let alone = level.singleUnitBandwidth.map { min(level.bandwidth, $0 * Double(n)) }
             l.bandwidth = alone ?? level.bandwidth * share
+            // What a store costs follows what binds the traffic: a lone core's misses in flight.
+            if alone != nil { l.storeCost = level.singleUnitStoreCost ?? level.storeCost }
             l.sharedByUnits = min(level.sharedByUnits, n)
             return l
         }
+        // One core runs the engine's kernels without waking its other threads.
+        if n == 1, let single = singleUnitLaunchLatency { p.launchLatency = single }
         p.name = "\(name), \(n) of \(compute.units) \(compute.unitName)s"
         return p
     }

@@ -127,12 +127,12 @@ public struct Roofline: Sendable {
             let vector = profile.vectorPeak(.fp32)
             // GPUs evaluate the exponentials on their special-function units at the hardware rate;
             // CPUs in vector code at the calibrated vector rate.
-            let special = profile.kind == .gpu ? vector / transcendentalCost : vector * fraction / transcendentalCost
+            let special = profile.kind == .gpu ? vector / transcendentalCost : vector * fraction / cpuSpecialFunctionCost(.exp)
             return (attentionTime(a, matrixPeak: peak * fraction, vectorPeak: vector * fraction, specialFunctionRate: special), dtype)
         default:
             let dtype: DType = kernel.dtype == .fp64 ? .fp64 : .fp32
             guard profile.kind == .gpu else {
-                let work = kernel.flops + kernel.cost.transcendentals * transcendentalCost
+                let work = kernel.flops + cpuSpecialFunctionFlops(kernel)
                 return (work / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
             }
             return (kernel.flops / (profile.vectorPeak(kernel.dtype) * fraction) + specialFunctionSeconds(kernel), dtype)
@@ -150,6 +150,21 @@ public struct Roofline: Sendable {
             return attentionTime(a, matrixPeak: .infinity, vectorPeak: .infinity, specialFunctionRate: rate)
         }
         return kernel.cost.transcendentals / rate
+    }
+
+    /// FLOPs of a CPU kernel's special functions: each evaluation at its function's cost
+    /// (`cpuSpecialFunctionCost`); kernels that do not split theirs by function at
+    /// `transcendentalCost` each.
+    func cpuSpecialFunctionFlops(_ kernel: Kernel) -> Double {
+        let functions = kernel.cost.specialFunctions
+        guard !functions.isEmpty else { return kernel.cost.transcendentals * transcendentalCost }
+        return functions.reduce(0) { $0 + $1.value * cpuSpecialFunctionCost($1.key) }
+    }
+
+    /// FLOPs one evaluation of `function` costs a CPU: measured on a host (the profile's
+    /// `special_function_flops`), else its default evaluations × `transcendentalCost`.
+    func cpuSpecialFunctionCost(_ function: SpecialFunction) -> Double {
+        profile.compute.specialFunctionFlops[function] ?? function.defaultEvaluations * transcendentalCost
     }
 
     /// FP32 FLOPs one exponential (or tanh, erf, log) costs on this device: 16 on a GPU's
@@ -251,7 +266,8 @@ public struct Roofline: Sendable {
     }
 
     /// Bytes each memory level serves, innermost first (`levelShares`). A GEMM-like kernel
-    /// moves at least its re-read traffic.
+    /// moves at least its re-read traffic; on a CPU the device memory charges stores what they
+    /// cost there (`deviceMemoryBytes`).
     func memoryTraffic(_ kernel: Kernel) -> [(MemoryLevel, Double)] {
         let workingSet = kernel.bytes
         return levelShares(workingSet: workingSet).enumerated().map { index, entry in
@@ -262,6 +278,9 @@ public struct Roofline: Sendable {
                 let elements = inner.capacityBytes / product.elementBytes
                 let reread = 2 * product.m * product.n * product.k * product.batch / elements.squareRoot() * product.elementBytes
                 bytes = max(workingSet, reread + cpuPackingBytes(kernel))
+            }
+            if index == profile.memory.count - 1 {
+                bytes = deviceMemoryBytes(kernel, bytes: bytes, storeCost: entry.level.storeCost)
             }
             return (entry.level, bytes * entry.share)
         }
@@ -294,9 +313,12 @@ public struct Roofline: Sendable {
     }
 
     /// CPU BLAS libraries pack B into a contiguous panel on every call (Goto & van de Geijn 2008):
-    /// one more read and write of B, which matters when m is small and B is large.
+    /// one more read and write of B, which matters when m is small and B is large. A product with
+    /// one row is a matrix-vector product, which BLAS runs as gemv: each element of B is used once,
+    /// so nothing is packed and B streams once (oneDNN's 1 × 4096 × 4096 fp32 ran at the one-thread
+    /// DRAM read rate, 6 ms on the Zen 3 guest, where packing would have tripled B's traffic).
     func cpuPackingBytes(_ kernel: Kernel) -> Double {
-        guard profile.kind == .cpu, case .gemm(let g) = kernel else { return 0 }
+        guard profile.kind == .cpu, case .gemm(let g) = kernel, g.m > 1 else { return 0 }
         return 2 * Double(g.batch) * Double(g.k) * Double(g.n) * g.dtype.bytes
     }
 

@@ -34,22 +34,38 @@ struct BandwidthPlateaus {
         }
         let dramAll = plateau(sweep, threads: threads, window: dramWindow(sweep, threads: threads), privateLevel: false)
         let dramOne = plateau(sweep, threads: 1, window: dramWindow(sweep, threads: 1), privateLevel: false)
-        if var all = dramAll ?? largest(sweep, threads: threads), let one = dramOne ?? largest(sweep, threads: 1) {
+        if let allPlateau = dramAll ?? largest(sweep, threads: threads), let onePlateau = dramOne ?? largest(sweep, threads: 1) {
+            // DRAM counts bytes read (loads and write-allocate fills): the read kernel's figure,
+            // with what a store costs beside it (`StoreCost`).
+            var all = Self.readFigure(allPlateau), one = Self.readFigure(onePlateau)
             // An all-thread sweep cut before DRAM (the budget) would read a cache as DRAM; what
             // one thread draws alone is a floor for all of them, and says where it came from.
             if threads > 1 && !reached(threads) && reached(1) {
-                all = (one.rate, "\(one.kernel), one thread (the all-thread sweep stopped before DRAM)", one.window, one.triad)
+                all = one
+                all.kernel = "\(one.kernel), one thread (the all-thread sweep stopped before DRAM)"
             }
-            result.append(
-                LevelBandwidth(
-                    level: "dram", allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
-                    singleThreadKernel: one.kernel, window: all.window, triadAllThreads: all.triad))
+            var dram = LevelBandwidth(
+                level: "dram", allThreads: all.rate, allThreadsKernel: all.kernel, singleThread: one.rate,
+                singleThreadKernel: one.kernel, window: allPlateau.window, triadAllThreads: allPlateau.triad)
+            dram.storeCost = all.storeCost
+            dram.singleThreadStoreCost = one.storeCost
+            result.append(dram)
         }
+        // Both curves measure the same cache: one thread has the whole of a shared level to
+        // itself, all threads split it. A neighbour's data (another guest's, on a VM) leaves less
+        // than either curve alone may show, so the smaller of the two capacities stands.
         for k in result.indices.dropLast() {
             guard let index = caches.firstIndex(where: { "l\($0.level)" == result[k].level }) else { continue }
-            result[k].effectiveCapacity = effectiveCapacity(
-                sweep, caches: caches, index: index, threads: threads,
-                upper: result[k].window, lower: result[k + 1].window)
+            let next = result[k + 1].level
+            let measured = Set([threads, 1]).sorted(by: >).compactMap { n -> EffectiveCapacity? in
+                let lower =
+                    next == "dram"
+                    ? dramWindow(sweep, threads: n) : caches.firstIndex { "l\($0.level)" == next }.map { window(caches, $0, threads: n) }
+                guard let lower else { return nil }
+                return effectiveCapacity(
+                    sweep, caches: caches, index: index, threads: n, upper: window(caches, index, threads: n), lower: lower)
+            }
+            result[k].effectiveCapacity = measured.min { $0.bytes < $1.bytes }
         }
         return result
     }
@@ -109,16 +125,23 @@ struct BandwidthPlateaus {
         return lower <= upper ? lower...upper : upper...upper
     }
 
+    /// DRAM's figure from a plateau: the read kernel's rate and the store cost the other kernels
+    /// fit (`StoreCost`); the plateau's best kernel, as for a cache, where no store kernel ran.
+    static func readFigure(_ p: Plateau) -> (rate: Double, kernel: String, storeCost: Double?) {
+        var rates: [StreamKernel: Double] = [:]
+        for (name, rate) in p.byKernel { if let k = StreamKernel(rawValue: name) { rates[k] = rate } }
+        guard let cost = StoreCost.fit(rates: rates), let read = rates[.read] else { return (p.rate, p.kernel, nil) }
+        return (read, StreamKernel.read.rawValue, cost)
+    }
+
+    typealias Plateau = (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double, byKernel: [String: Double])
+
     /// Per kernel, the best rate over the window's points; the level's figure is the kernel with
     /// the highest plateau (the roofline's ceiling is the best a level delivers). Inside the window
     /// no point can borrow speed from a faster level, and interference only slows a point down,
     /// so the upper envelope is the plateau. Falls back to the point nearest the window when the
     /// window holds none.
-    private func plateau(
-        _ sweep: [BandwidthPoint], threads: Int, window: ClosedRange<Int>, privateLevel: Bool
-    )
-        -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)?
-    {
+    private func plateau(_ sweep: [BandwidthPoint], threads: Int, window: ClosedRange<Int>, privateLevel: Bool) -> Plateau? {
         let points = sweep.filter { $0.threads == threads }
         guard !points.isEmpty else { return nil }
         var inside = points.filter { window.contains($0.workingSetPerThread) }
@@ -135,12 +158,10 @@ struct BandwidthPlateaus {
         }
         guard let best = byKernel.max(by: { $0.value < $1.value }) else { return nil }
         let sizes = inside.map(\.workingSetPerThread)
-        return (best.value, best.key, sizes.min()!...sizes.max()!, byKernel["triad"] ?? 0)
+        return (best.value, best.key, sizes.min()!...sizes.max()!, byKernel["triad"] ?? 0, byKernel)
     }
 
-    private func largest(
-        _ sweep: [BandwidthPoint], threads: Int
-    ) -> (rate: Double, kernel: String, window: ClosedRange<Int>, triad: Double)? {
+    private func largest(_ sweep: [BandwidthPoint], threads: Int) -> Plateau? {
         guard let size = sweep.filter({ $0.threads == threads }).map(\.workingSetPerThread).max() else { return nil }
         return plateau(sweep, threads: threads, window: size...size, privateLevel: false)
     }

@@ -7,9 +7,13 @@
 public struct EngineCallCost: Sendable, Equatable, Codable {
     public var engine: String
     public var threads: Int
+    /// The median repetition: the profile's launch latency.
     public var seconds: Double
+    /// The fastest repetition: a median far above it says the call's threads waited for their
+    /// cores (`CeilingsAssessment`).
+    public var fastestSeconds: Double?
 
-    public init(engine: String, threads: Int, seconds: Double) {
-        self.engine = engine; self.threads = threads; self.seconds = seconds
+    public init(engine: String, threads: Int, seconds: Double, fastestSeconds: Double? = nil) {
+        self.engine = engine; self.threads = threads; self.seconds = seconds; self.fastestSeconds = fastestSeconds
     }
 }

@@ -11,8 +11,11 @@ public struct HostDetection: Sendable {
     /// and times `engineCall`, a near-empty call into the tensor engine, when given: the engines
     /// import the host side, never the other way round, so the caller hands it over
     /// (`EngineCallCost.measure` in RidgelineEngines). Without it the profile has no engine call.
+    /// `specialFunctions` times exp, log, tanh, erf and sigmoid in the engine likewise
+    /// (`SpecialFunctionTiming.measure`).
     public static func run(
         measure: Bool, settings: ProbeSettings = .standard, engineCall: ((_ threads: Int) throws -> EngineCallCost)? = nil,
+        specialFunctions: (() throws -> [SpecialFunctionTiming])? = nil,
         progress: @escaping (String) -> Void = { _ in }
     ) throws -> HostDetection {
         let hwloc = try Hwloc.shared()
@@ -21,11 +24,26 @@ public struct HostDetection: Sendable {
         if measure, let engineCall {
             progress("engine call cost")
             ceilings?.engineCall = try? engineCall(topology.cores)
+            if topology.cores > 1 { ceilings?.engineCallOneThread = try? engineCall(1) }
+            if let specialFunctions {
+                progress("special functions")
+                ceilings?.specialFunctions = (try? specialFunctions()) ?? []
+            }
         }
-        return HostDetection(
+        var detection = HostDetection(
             topology: topology, ceilings: ceilings,
             profile: HostProfileBuilder(topology: topology, ceilings: ceilings).profile())
+        if let a = detection.assessment, !a.usable {
+            detection.profile.sources.append(
+                "UNRELIABLE measurement (ridgeline detect kept it only with --keep-unreliable): "
+                    + a.findings.map(\.text).joined(separator: "; "))
+        }
+        return detection
     }
+
+    /// Whether the measured ceilings may stand for this machine (`CeilingsAssessment`); nil
+    /// without `--measure`.
+    public var assessment: CeilingsAssessment? { ceilings.map { CeilingsAssessment($0, topology: topology) } }
 
     public init(topology: HostTopology, ceilings: MeasuredCeilings?, profile: HardwareProfile) {
         self.topology = topology; self.ceilings = ceilings; self.profile = profile
@@ -79,6 +97,10 @@ public struct HostDetection: Sendable {
             if !m.cuts.isEmpty {
                 lines.append("    cut:")
                 for cut in m.cuts { lines.append("      - \"\(cut.replacingOccurrences(of: "\"", with: "'"))\"") }
+            }
+            if let a = assessment, !a.usable {
+                lines.append("    unreliable:")
+                for f in a.findings { lines.append("      - \"\(f.text.replacingOccurrences(of: "\"", with: "'"))\"") }
             }
             if let call = m.engineCall {
                 lines.append(

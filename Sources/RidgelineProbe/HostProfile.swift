@@ -76,7 +76,7 @@ public struct HostProfileBuilder: Sendable {
         var perClock: [DType: Double] = [:]
         for (dtype, p) in peak { perClock[dtype] = p / (Double(cores) * clock) }
         let memory = memoryLevels(clock: clock, measured: measured, sources: &sources)
-        return HardwareProfile(
+        var profile = HardwareProfile(
             id: "host", name: "\(t.cpu.model) (this host)", kind: .cpu, vendor: t.cpu.vendorName,
             architecture: architecture,
             compute: Compute(
@@ -90,6 +90,35 @@ public struct HostProfileBuilder: Sendable {
                 "latency: launch \(launchSource); eager dispatch 5 us (estimate: framework per-op floor on CPU)",
                 "power: estimate, 3.75 W per core (EPYC 9654: 360 W / 96 cores); not measurable from user space here",
             ])
+        if let m = measured, cores > 1 {
+            for p in m.peaks where p.threads == 1 && peak[p.dtype] != nil {
+                profile.compute.singleUnitPeak[p.dtype] = p.flopsPerSecond.best
+            }
+            if !profile.compute.singleUnitPeak.isEmpty {
+                profile.sources.append(
+                    "single_unit_peak: the FMA chains' peaks with one core busy alone (what a kernel on one core reaches)")
+            }
+        }
+        if let one = ceilings?.engineCallOneThread {
+            profile.singleUnitLaunchLatency = one.seconds
+            profile.sources.append("latency: single_unit_launch measured: the same call on one thread (what a kernel run on one core pays)")
+        }
+        if let perCore = peak[.fp32].map({ $0 / Double(cores) }), let timings = ceilings?.specialFunctions, !timings.isEmpty {
+            let call = ceilings?.engineCallOneThread ?? (cores == 1 ? ceilings?.engineCall : nil)
+            for t in timings {
+                guard let f = SpecialFunction(rawValue: t.function),
+                    let flops = t.flopsPerEvaluation(flopsPerSecond: perCore, call: call?.fastestSeconds ?? call?.seconds ?? 0)
+                else { continue }
+                profile.compute.specialFunctionFlops[f] = Double(formatSignificant(flops, digits: 3)) ?? flops
+            }
+            let costs = profile.compute.specialFunctionFlops.sorted { $0.key < $1.key }.map {
+                "\($0.key.rawValue) \(formatSignificant($0.value, digits: 3))"
+            }
+            profile.sources.append(
+                "special_function_flops: each function timed through \(ceilings?.engineCall?.engine ?? "oneDNN") on one thread over \(SpecialFunctionTiming.elements) fp32 elements in L2 (fastest repetition, less the one-thread call), at the fp32 peak per core: "
+                    + costs.joined(separator: ", ") + " FLOPs an evaluation")
+        }
+        return profile
     }
 
     private var launchSource: String {
@@ -137,9 +166,13 @@ public struct HostProfileBuilder: Sendable {
         }
         let dram: Double
         var dramSingle: Double?
+        var storeCost: Double?, singleStoreCost: Double?
         if let m = measured?.level("dram") {
             dram = m.allThreads
             dramSingle = m.singleThread
+            storeCost = m.storeCost
+            singleStoreCost = m.singleThreadStoreCost
+            sources.append(Self.dramConvention(m))
             if let note = measured?.placementNote { sources.append("dram: \(note)") }
         } else {
             // Little's law: a core sustains (outstanding L1 misses × line size) / memory latency;
@@ -153,8 +186,19 @@ public struct HostProfileBuilder: Sendable {
         levels.append(
             MemoryLevel(
                 name: "dram", capacityBytes: max(t.memoryBytes, 1), sharedByUnits: t.cores, bandwidth: dram,
-                singleUnitBandwidth: dramSingle))
+                singleUnitBandwidth: dramSingle, storeCost: storeCost, singleUnitStoreCost: singleStoreCost))
         return levels
+    }
+
+    /// The `sources` line that says what the DRAM figure counts (`StoreCost`).
+    static func dramConvention(_ m: LevelBandwidth) -> String {
+        guard let cost = m.storeCost else {
+            return
+                "dram: no store kernel ran at DRAM sizes; the figure (\(m.allThreadsKernel)) counts every byte read or written once, as STREAM does"
+        }
+        let one = m.singleThreadStoreCost.map { ", one thread \(formatSignificant($0, digits: 3))" } ?? ""
+        return
+            "dram: the read kernel's figure, counting bytes read (loads and the lines stores fill first); a stored byte costs \(formatSignificant(cost, digits: 3))\(one) bytes of it (fill and write-back), fitted to the write, copy and triad plateaus"
     }
 
     /// A cache's capacity in the profile: where its measured plateau ends, when the sweep found

@@ -54,6 +54,7 @@ extension HostReport {
                 bytesPerS: rate($0.bytesPerSecond),
                 perThreadSumBytesPerS: rate($0.perThreadSum), undisturbedSamples: $0.undisturbedSamples)
         }
+        unreliable = d.assessment?.findings.map(\.text)
     }
 }
 

@@ -68,6 +68,14 @@ public struct HostSummary {
             }
             out.append(bw.render())
             for cut in m.cuts { out.append("cut: " + cut) }
+            if let a = detection.assessment {
+                out.append(
+                    a.usable
+                        ? "checks passed: every cache plateau and DRAM established, levels in order, peaks, clock and engine call agree with their own samples"
+                        : "UNRELIABLE (\(a.findings.count) check\(a.findings.count == 1 ? "" : "s") failed; the figures describe the load, not the machine):"
+                )
+                for f in a.findings { out.append("  - " + f.text) }
+            }
             if let note = m.placementNote { out.append((m.placementMoved ? "note: " : "") + note) }
         } else {
             out.append("Nominal ceilings (not measured: cores × clock × FLOPs/cycle; run `ridgeline detect --measure`):")

@@ -18,6 +18,10 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
     /// Median time of one near-empty call into the CPU tensor engine (oneDNN, all threads): the
     /// fixed cost every kernel of that engine pays, which is not the benchmark team's fork-join.
     public var engineCall: EngineCallCost?
+    /// The same call on one thread: what a kernel run on one core pays (no fork-join).
+    public var engineCallOneThread: EngineCallCost?
+    /// Each special function's cost in the engine's SIMD code (`SpecialFunctionTiming`).
+    public var specialFunctions: [SpecialFunctionTiming] = []
     /// Each visit of the all-thread DRAM points with the core hand-off latency just before it:
     /// on a VM the hypervisor may move the cores during the run, and shared bandwidth follows.
     public var dramVisits: [DRAMVisit]
@@ -138,6 +142,10 @@ public struct LevelBandwidth: Sendable, Equatable, Codable {
     /// Caches: where the measured plateau ends, as the capacity of one instance (nil where the
     /// sweep shows no distinct step to the next level).
     public var effectiveCapacity: EffectiveCapacity? = nil
+    /// DRAM: what a stored byte costs in bytes of the read figure (`StoreCost`), all threads and
+    /// one thread; nil where no store kernel ran at DRAM sizes.
+    public var storeCost: Double? = nil
+    public var singleThreadStoreCost: Double? = nil
 }
 
 /// A cache's capacity as the sweep sees it: where its plateau ends, not the size hwloc reports

@@ -23,6 +23,11 @@ struct DetectCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Where to write the profile (default: the detected-host path).")
     var output: String?
     @Flag(help: "Print the detection as JSON instead of the summary.") var json = false
+    @Flag(
+        help:
+            "Write the profile even when the measurement fails its checks (a plateau not established, figures that disagree with their own samples); it is marked UNRELIABLE."
+    )
+    var keepUnreliable = false
 
     func validate() throws {
         guard budget.isFinite, ProbeSettings.budgetRange.contains(budget) else {
@@ -41,7 +46,9 @@ struct DetectCommand: ParsableCommand {
         var settings = ProbeSettings.standard
         settings.budgetSeconds = budget
         let start = Date()
-        let detection = try HostDetection.run(measure: measure, settings: settings, engineCall: EngineCallCost.measure) { step in
+        let detection = try HostDetection.run(
+            measure: measure, settings: settings, engineCall: EngineCallCost.measure, specialFunctions: SpecialFunctionTiming.measure
+        ) { step in
             let elapsed = Int(Date().timeIntervalSince(start))
             if interactive {
                 FileHandle.standardError.write(Data("\r\u{1B}[Kmeasuring (\(elapsed) s of a \(Int(budget)) s budget): \(step)".utf8))
@@ -50,6 +57,17 @@ struct DetectCommand: ParsableCommand {
         if interactive && measure { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         // The profile must read back with the shipped-profile loader; say so now rather than at first use.
         _ = try HardwareProfile.parse(yaml: detection.yaml(), file: path)
+        // A measurement that describes the load rather than the machine is shown, never written
+        // silently: `--hardware host` would use it without a word.
+        if let a = detection.assessment, !a.usable, !keepUnreliable {
+            if json { try printJSON(HostReport(detection, profilePath: nil)) } else { print(HostSummary(detection).render()) }
+            let kept = FileManager.default.fileExists(atPath: path) ? "; the profile there was left as it was" : ""
+            throw RidgelineError.unavailable(
+                what: "a host profile from this measurement",
+                reason:
+                    "\(a.findings.count) check\(a.findings.count == 1 ? "" : "s") failed (\(a.figures.joined(separator: "; "))), so \(path) was not written\(kept). Measure on a quieter machine or with a larger --budget, or pass --keep-unreliable to write it marked UNRELIABLE"
+            )
+        }
         try detection.write(to: path, protected: protected)
         if json {
             try printRecord(HostReport(detection, profilePath: path))

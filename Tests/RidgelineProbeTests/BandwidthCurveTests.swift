@@ -1,5 +1,6 @@
 import Foundation
 import Ridgeline
+import RidgelineKernels
 import Testing
 
 @testable import RidgelineProbe
@@ -185,5 +186,124 @@ extension VirtualL3Tests {
         let dram = levels.last!
         #expect(dram.level == "dram" && dram.singleThread == 15e9)
         #expect(dram.allThreads == 15e9 && dram.allThreadsKernel.contains("one thread"))
+    }
+}
+
+/// What a DRAM figure counts, and what stores cost against it (`StoreCost`,
+/// `Roofline.deviceMemoryBytes`): the probe's kernels store through the cache, so STREAM's count
+/// is the bytes read from memory (loads and fills), and the write-back is what a store costs on
+/// top. A profile built from a sweep predicts each of the sweep's own kernels at its own plateau.
+@Suite struct StoreCostTests {
+    static let mib = 1 << 20
+
+    /// The Intel guest of `VirtualL3Tests` with every stream kernel measured: reads as there; each
+    /// store kernel, from DRAM, at the rate a store cost of `cost` gives it; in the caches all four
+    /// at the read rate.
+    static func sweep(cost: Double) -> [BandwidthPoint] {
+        var points: [BandwidthPoint] = []
+        let l3 = VirtualL3Tests()
+        for threads in [1, 2] {
+            for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= 512 * Self.mib / threads }) {
+                let read = l3.rate(size, threads: threads)
+                let dram = size > 2 * 64 * Self.mib / threads
+                for kernel in StreamKernel.allCases {
+                    let rate = dram ? StoreCost.predictedRate(kernel, read: read, cost: cost) : read
+                    let r = RateSummary(rates: [rate])
+                    points.append(
+                        BandwidthPoint(
+                            kernel: kernel.rawValue, threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r,
+                            undisturbedSamples: 1))
+                }
+            }
+        }
+        return points
+    }
+
+    func profile(_ sweep: [BandwidthPoint]) -> HardwareProfile {
+        let topology = VirtualL3Tests().topology
+        let levels = BandwidthPlateaus(topology: topology, settings: .standard).levels(sweep: sweep, threads: 2)
+        let ceilings = MeasuredCeilings(
+            clockSingleHz: 3e9, clockAllHz: 3e9,
+            peaks: [PeakMeasurement(dtype: .fp32, allCores: true, threads: 2, flopsPerSecond: RateSummary(rates: [353e9]), kernel: "t")],
+            sweep: sweep, levels: levels, threads: 2, forkJoinSeconds: 2e-6, elapsedSeconds: 30)
+        return HostProfileBuilder(topology: topology, ceilings: ceilings).profile()
+    }
+
+    /// The kernels' counted rates from the read rate and a store cost: write 1/c, copy 2/(1+c),
+    /// triad 3/(2+c) of the read; the fit gives the cost back.
+    @Test func theFitReturnsTheStoreCostTheKernelsRanAt() {
+        for cost in [1.0, 1.17, 2.0, 2.6] {
+            let rates = Dictionary(
+                uniqueKeysWithValues: StreamKernel.allCases.map { ($0, StoreCost.predictedRate($0, read: 30e9, cost: cost)) })
+            #expect(StoreCost.fit(rates: rates) == cost, "\(cost)")
+        }
+        #expect(StoreCost.predictedRate(.copy, read: 30e9, cost: 2) == 20e9, "a copy at 2/3 of the read rate where stores cost 2")
+        #expect(StoreCost.fit(rates: [.read: 30e9]) == nil, "no store kernel: no cost")
+    }
+
+    /// Where write-backs share the channels (a store costs 2) and where a lone core posts them
+    /// nearly free (1.17): a DRAM-sized copy, a store-only kernel and a read-only one are each
+    /// predicted at their own plateau of the sweep the profile came from, not a third slow or fast.
+    @Test func aProfilePredictsTheSweepsOwnKernelsAtTheirPlateaus() throws {
+        for cost in [2.0, 1.17] {
+            let sweep = Self.sweep(cost: cost)
+            let p = profile(sweep)
+            let dram = try #require(p.memory.last)
+            #expect(dram.bandwidth == 30e9 && dram.storeCost == cost && dram.singleUnitStoreCost == cost)
+            #expect(p.sources.contains { $0.hasPrefix("dram: the read kernel's figure") }, "\(p.sources)")
+            try p.checkConsistency(file: nil)
+            let engine = Roofline(p)
+            // 512 MiB per array: far beyond the 177 MiB the L3 keeps.
+            let n = 1 << 27
+            let kernels: [(Kernel, StreamKernel)] = [
+                (.copy(Copy(elements: n, dtype: .fp32)), .copy),
+                (.elementwise(Elementwise(name: "fill", elements: n, inputs: 0, outputs: 1, dtype: .fp32)), .write),
+                (.reduction(Reduction(elements: n, dtype: .fp32)), .read),
+            ]
+            for (kernel, stream) in kernels {
+                let plateau = try #require(
+                    sweep.filter { $0.kernel == stream.rawValue && $0.threads == 2 && $0.workingSetPerThread >= 128 * Self.mib }.map(
+                        \.bytesPerSecond.best
+                    ).max())
+                let predicted = engine.predict(kernel)
+                #expect(predicted.bound == .memory("dram"), "\(kernel.label)")
+                let rate = kernel.bytes / predicted.timeSeconds
+                #expect(
+                    abs(rate / plateau - 1) < 0.01, "\(kernel.label) at store cost \(cost): \(rate / 1e9) against \(plateau / 1e9) GB/s")
+            }
+        }
+    }
+
+    /// A sweep without store kernels at DRAM sizes (the budget left them out) keeps STREAM's count
+    /// and says so.
+    @Test func withoutStoreKernelsTheFigureCountsAsSTREAMDoes() throws {
+        let p = profile(Self.sweep(cost: 2).filter { $0.kernel == "read" })
+        #expect(p.memory.last?.storeCost == nil)
+        #expect(p.sources.contains { $0.hasPrefix("dram: no store kernel ran at DRAM sizes") }, "\(p.sources)")
+    }
+}
+
+extension VirtualL3Tests {
+    /// One thread's read plateau ends at 32 MiB, and two threads' at 32 MiB each (64 MiB of the
+    /// shared L3): neighbours held part of it while one thread ran. The profile keeps the
+    /// smaller capacity, which a one-core kernel of 48 MiB would otherwise be predicted inside.
+    @Test func theSmallerOfTheTwoCurvesCapacitiesStands() throws {
+        var sweep: [BandwidthPoint] = []
+        for threads in [1, 2] {
+            for size in sequence(first: 8 << 10, next: { $0 * 2 }).prefix(while: { $0 <= 512 * Self.mib / threads }) {
+                let l3End = 32 * Self.mib
+                let perThread = size <= 32 << 10 ? 300.0 : size <= 1 * Self.mib ? 150 : size <= l3End ? 60 : size <= 2 * l3End ? 25 : 15
+                let r = RateSummary(rates: [perThread * Double(threads) * 1e9])
+                sweep.append(
+                    BandwidthPoint(
+                        kernel: "read", threads: threads, workingSetPerThread: size, bytesPerSecond: r, perThreadSum: r,
+                        undisturbedSamples: 1))
+            }
+        }
+        let levels = BandwidthPlateaus(topology: topology, settings: .standard).levels(sweep: sweep, threads: 2)
+        let l3 = try #require(levels[2].effectiveCapacity)
+        #expect(l3.threads == 1, "the one-thread curve's capacity is the smaller")
+        // Midway at about 55 MiB for the one thread alone, against 2 × 55 MiB for the pair.
+        #expect(l3.bytes > 75 * Double(Self.mib) && l3.bytes < 100 * Double(Self.mib), "\(l3.bytes / Double(Self.mib)) MiB")
     }
 }

@@ -150,3 +150,85 @@ import Testing
         return p
     }
 }
+
+/// What stores, special functions and a one-core call cost a CPU (`Roofline.deviceMemoryBytes`,
+/// `SpecialFunction`, `singleUnitLaunchLatency`).
+@Suite struct CPUCostTests {
+    /// A datasheet CPU's DRAM figure is the channels' peak, which fills and write-backs share with
+    /// loads (`store_cost: 2`): a copy from DRAM moves 3 bytes per element byte there, an in-place
+    /// update what it reads and writes, a GPU its 2.
+    @Test func storesFromDRAMCostTheirFillAndWriteBack() throws {
+        let copy = Kernel.copy(Copy(elements: 1 << 28, dtype: .fp32))  // 2 GiB: DRAM everywhere
+        for id in ["epyc-9654", "xeon-8480", "h100-sxm5-80gb"] {
+            var profile = try loadShippedProfile(id)
+            profile.calibration = nil
+            let engine = Roofline(profile)
+            let dram = try #require(engine.memoryTraffic(copy).last)
+            let share = try #require(engine.levelShares(workingSet: copy.bytes).last).share
+            #expect(profile.deviceMemory.storeCost == (profile.kind == .cpu ? 2 : nil), "\(id)")
+            let expected = (profile.kind == .cpu ? 1.5 : 1) * copy.bytes * share
+            #expect(abs(dram.1 - expected) <= 1e-9 * expected, "\(id)")
+        }
+        let epyc = Roofline(try loadShippedProfile("epyc-9654"))
+        let adamw = Kernel.optimizer(OptimizerUpdate(.adamw, params: 1 << 28))
+        #expect(
+            epyc.deviceMemoryBytes(adamw, bytes: adamw.bytes, storeCost: 2) == adamw.bytes, "an in-place update's lines are read already")
+        // Where a write-back costs 0.17 of a read (a lone core), the update's 3 written tensors of 7 cost that much.
+        let lone = epyc.deviceMemoryBytes(adamw, bytes: adamw.bytes, storeCost: 1.17)
+        #expect(abs(lone - adamw.bytes * (4 + 3 * 0.17) / 7) <= 1e-6 * lone)
+        #expect(epyc.deviceMemoryBytes(copy, bytes: copy.bytes, storeCost: nil) == copy.bytes, "no store cost: STREAM's count")
+    }
+
+    /// A measured tanh cost prices gelu (tanh form) and tanh, and no other function; without one
+    /// each evaluation costs the assumption's two exponentials.
+    @Test func aMeasuredSpecialFunctionCostPricesItsKernels() throws {
+        var profile = try loadShippedProfile("epyc-9654")
+        profile.calibration = nil
+        let n = 1 << 16  // in L2: compute-bound
+        let gelu = Kernel.elementwise(Elementwise(name: "gelu", elements: n, dtype: .fp32))
+        let exp = Kernel.elementwise(Elementwise(name: "exp", elements: n, dtype: .fp32))
+        let peak = profile.vectorPeak(.fp32)
+        let before = Roofline(profile)
+        #expect(abs(before.computeTime(gelu).0 - Double(n) * (7 + 2 * 20) / peak) <= 1e-12)
+        profile.compute.specialFunctionFlops[.tanh] = 400
+        let after = Roofline(profile)
+        #expect(abs(after.computeTime(gelu).0 - Double(n) * (7 + 400) / peak) <= 1e-12)
+        #expect(after.computeTime(exp).0 == before.computeTime(exp).0)
+        let softmax = Kernel.rowwise(RowWise(.softmax, rows: 64, cols: 1024, dtype: .fp32))
+        profile.compute.specialFunctionFlops[.exp] = 30
+        #expect(abs(Roofline(profile).computeTime(softmax).0 - 65536 * (5 + 30) / peak) <= 1e-12)
+        #expect(SpecialFunction.of(elementwise: "gelu_erf") == .erf && SpecialFunction.of(elementwise: "silu") == .sigmoid)
+        #expect(SpecialFunction.of(elementwise: "relu") == nil)
+    }
+
+    /// One core alone reaches its own measured peak (a lone core's clock), never more than the
+    /// whole device; without a measurement it gets its share of the device's.
+    @Test func oneCoreRunsAtItsOwnPeak() throws {
+        var profile = try loadShippedProfile("epyc-9654")
+        let all = try #require(profile.compute.peak[.fp32])
+        func close(_ a: Double?, _ b: Double) -> Bool { a.map { abs($0 - b) <= 1e-9 * b } ?? false }
+        #expect(close(profile.restricted(toUnits: 1).compute.peak[.fp32], all / 96))
+        profile.compute.singleUnitPeak[.fp32] = all / 96 * 1.1
+        #expect(close(profile.restricted(toUnits: 1).compute.peak[.fp32], all / 96 * 1.1))
+        #expect(profile.restricted(toUnits: 95).compute.peak[.fp32] == all, "the device's peak bounds any number of cores")
+        #expect(close(profile.restricted(toUnits: 1).compute.peak[.bf16], profile.compute.peak[.bf16]! / 96))
+    }
+
+    /// A one-row product is a matrix-vector product: B streams once, unpacked.
+    @Test func aMatrixVectorProductPacksNothing() throws {
+        var profile = try loadShippedProfile("epyc-9654")
+        profile.calibration = nil
+        let engine = Roofline(profile)
+        #expect(engine.cpuPackingBytes(.gemm(GEMM(m: 1, n: 4096, k: 4096, dtype: .fp32))) == 0)
+        #expect(engine.cpuPackingBytes(.gemm(GEMM(m: 2, n: 4096, k: 4096, dtype: .fp32))) == 2 * 4096 * 4096 * 4)
+    }
+
+    /// A kernel run on one core pays the engine's one-thread call, where the profile has one.
+    @Test func oneCoreRunsPayTheOneThreadCall() throws {
+        var profile = try loadShippedProfile("epyc-9654")
+        #expect(profile.restricted(toUnits: 1).launchLatency == profile.launchLatency)
+        profile.singleUnitLaunchLatency = 0.7e-6
+        #expect(profile.restricted(toUnits: 1).launchLatency == 0.7e-6)
+        #expect(profile.restricted(toUnits: 2).launchLatency == profile.launchLatency)
+    }
+}

@@ -50,6 +50,9 @@ public struct HostReport: Codable, Sendable, Equatable {
     public var cut: [String]?
     /// Every point of the bandwidth sweep.
     public var sweep: [SweepPoint]?
+    /// With --measure: the checks the measurement failed (`CeilingsAssessment`); empty when it may
+    /// stand for the machine.
+    public var unreliable: [String]?
 
     public init(cores: Int, threads: Int, caches: [Cache], simd: [String]) {
         self.cores = cores; self.threads = threads; self.caches = caches; self.simd = simd

@@ -10,6 +10,6 @@ extension EngineCallCost {
         options.timeCapSeconds = 0.3
         var harness = Harness(options: options)
         let record = try harness.measure(.elementwise(Elementwise(name: "relu", elements: 16, dtype: .fp32)), on: engine, threads: threads)
-        return EngineCallCost(engine: engine.version, threads: threads, seconds: record.medianSeconds)
+        return EngineCallCost(engine: engine.version, threads: threads, seconds: record.medianSeconds, fastestSeconds: record.minSeconds)
     }
 }
