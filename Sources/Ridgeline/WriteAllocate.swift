@@ -11,8 +11,8 @@ extension Roofline {
             let tensor: Double =
                 switch c.pass {
                 case .fwd: Double(c.n) * Double(c.k) * Double(c.outH) * Double(c.outW)
-                case .bwd_data: Double(c.n) * Double(c.c) * Double(c.h) * Double(c.w)
-                case .bwd_weights: Double(c.k) * Double(c.c / c.groups) * Double(c.r) * Double(c.s)
+                case .bwdData: Double(c.n) * Double(c.c) * Double(c.h) * Double(c.w)
+                case .bwdWeights: Double(c.k) * Double(c.c / c.groups) * Double(c.r) * Double(c.s)
                 }
             return (tensor * elementBytes, 0)
         case .elementwise(let e): return (Double(e.elements) * Double(e.outputs) * elementBytes, 0)

@@ -60,7 +60,7 @@ struct DetectCommand: ParsableCommand {
         // A measurement that describes the load rather than the machine is shown, never written
         // silently: `--hardware host` would use it without a word.
         if let a = detection.assessment, !a.usable, !keepUnreliable {
-            if json { try printJSON(HostReport(detection, profilePath: nil)) } else { print(HostSummary(detection).render()) }
+            if json { try printRecord(HostReport(detection, profilePath: nil)) } else { print(HostSummary(detection).render()) }
             let kept = FileManager.default.fileExists(atPath: path) ? "; the profile there was left as it was" : ""
             throw RidgelineError.unavailable(
                 what: "a host profile from this measurement",
