@@ -84,12 +84,17 @@ public struct BandwidthCurve: Sendable, Equatable {
 
     /// Where the curve, going down from a plateau at `upper` to the next at `lower`, crosses their
     /// geometric mean, searching from `from` bytes: log-interpolated between the points either side.
-    /// nil when the two plateaus are not distinct (less than `drop` apart) or the curve never crosses.
+    /// The curve has crossed where it stays below after it was above: a point slowed by another
+    /// process, with the next one back above the mean or before the curve reached the plateau,
+    /// is not the plateau's end. nil when the two plateaus are not distinct (less than `drop`
+    /// apart) or the curve never crosses.
     public func crossing(from: Int, upper: Double, lower: Double) -> Double? {
         guard upper > 0, lower > 0, lower < (1 - Self.drop) * upper else { return nil }
         let mid = (upper * lower).squareRoot()
-        let candidates = points.filter { $0.bytes >= from }
-        for (i, p) in candidates.enumerated() where p.rate < mid {
+        let inWindow = points.filter { $0.bytes >= from }
+        guard let onPlateau = inWindow.firstIndex(where: { $0.rate >= mid }) else { return nil }
+        let candidates = Array(inWindow[onPlateau...])
+        for (i, p) in candidates.enumerated() where p.rate < mid && (i + 1 == candidates.count || candidates[i + 1].rate < mid) {
             guard i > 0 else { return Double(p.bytes) }
             let q = candidates[i - 1]
             // Interpolate log(size) linearly in log(rate) between q (above mid) and p (below).

@@ -21,9 +21,9 @@ public struct ProbeSettings: Sendable {
     /// Back the bandwidth arrays with transparent huge pages (madvise, where the kernel allows it).
     /// With 4 KiB pages a DRAM stream misses the TLB every page, and in a VM each miss is a
     /// two-level (guest and host) page walk: on a 2-vCPU Zen 4 KVM guest the all-thread DRAM
-    /// figure rose from ≈ 50 to ≈ 60 GB/s with huge pages, in the same minute. The ceiling is what
-    /// the memory can deliver, so detect uses them; a comparison with a program on 4 KiB pages
-    /// (the bench's C STREAM) turns them off.
+    /// figure rose from ≈ 50 to ≈ 60 GB/s with huge pages, in the same minute. detect keeps them
+    /// only where the engines' buffers get them too (`TransparentHugePages`); a comparison with a
+    /// program on 4 KiB pages (the bench's C STREAM) turns them off.
     public var hugePages = true
     /// Seconds from the start of `measure()` during which the all-thread DRAM points are visited
     /// again and again (see `CeilingRun.visitDRAMWindow`); 0 for none.

@@ -20,6 +20,11 @@ public struct HostDetection: Sendable {
     ) throws -> HostDetection {
         let hwloc = try Hwloc.shared()
         let topology = hwloc.hostTopology()
+        // The ceilings a profile needs are those the engines' buffers see: huge pages only where
+        // the kernel gives them to every allocation (`TransparentHugePages`).
+        var settings = settings
+        let pages = TransparentHugePages.current
+        if settings.hugePages && !pages.everyAllocation { settings.hugePages = false }
         var ceilings = measure ? try CeilingProbe(topology: topology, hwloc: hwloc, settings: settings, progress: progress).measure() : nil
         if measure, let engineCall {
             progress("engine call cost")
@@ -33,6 +38,11 @@ public struct HostDetection: Sendable {
         var detection = HostDetection(
             topology: topology, ceilings: ceilings,
             profile: HostProfileBuilder(topology: topology, ceilings: ceilings).profile())
+        if measure {
+            detection.profile.sources.append(
+                "bandwidth arrays on \(settings.hugePages ? "transparent huge pages" : "4 KiB pages"), as the engines' buffers get them (transparent huge pages: \(pages.mode))"
+            )
+        }
         if let a = detection.assessment, !a.usable {
             detection.profile.sources.append(
                 "UNRELIABLE measurement (ridgeline detect kept it only with --keep-unreliable): "

@@ -62,6 +62,15 @@ import Testing
         let x = try #require(curve.crossing(from: 4 * Self.mib, upper: 60e9, lower: 15e9))
         #expect(x > 64 * Double(Self.mib) && x < 128 * Double(Self.mib))
         #expect(curve.crossing(from: 4 * Self.mib, upper: 60e9, lower: 50e9) == nil, "levels less than `drop` apart are not distinct")
+        // A point at 16 MiB slowed to 20 GB/s by another process, the plateau going on after it.
+        let slowed = Self.curve(to: 512 * Self.mib) { $0 == 16 * Self.mib ? 20 : Self.intelGuest($0) }
+        let y = try #require(slowed.crossing(from: 4 * Self.mib, upper: 60e9, lower: 15e9))
+        #expect(y > 64 * Double(Self.mib) && y < 128 * Double(Self.mib), "\(y / Double(Self.mib)) MiB")
+        // The first points of a curve slowed (a pass so short that the call sets its rate, or a
+        // disturbed sample): the plateau has not started, so it has not ended there either.
+        let slowStart = Self.curve(to: 512 * Self.mib) { $0 <= 16 << 10 ? 40 : Self.intelGuest($0) }
+        let z = try #require(slowStart.crossing(from: 0, upper: 200e9, lower: 100e9))
+        #expect(z > 32 * 1024 && z < 64 * 1024, "\(z / 1024) KiB")
     }
 
     /// `modelCapacity` inverts the roofline's cache model: a profile with that capacity predicts

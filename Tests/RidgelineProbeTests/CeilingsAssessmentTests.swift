@@ -149,3 +149,13 @@ import Testing
         #expect(findings(m) == [])
     }
 }
+
+/// Which pages the probe's arrays get: those the engines' buffers get.
+@Suite struct TransparentHugePagesTests {
+    @Test func theBracketedModeIsTheOneInForce() {
+        #expect(TransparentHugePages(selected: "always [madvise] never\n").mode == "madvise")
+        #expect(!TransparentHugePages(selected: "always [madvise] never").everyAllocation)
+        #expect(TransparentHugePages(selected: "[always] madvise never").everyAllocation)
+        #expect(TransparentHugePages(selected: "").mode == "unknown")
+    }
+}
