@@ -101,17 +101,7 @@ import Testing
 
 /// Plateau picking on a synthetic sweep whose plateaus are known.
 @Suite struct PlateauTests {
-    let topology = HostTopology(
-        packages: 1, cores: 2, threads: 2,
-        caches: [
-            CacheLevel(level: 1, kind: .data, sizeBytes: 32 << 10, lineBytes: 64, sharedByCores: 1, instances: 2),
-            CacheLevel(level: 2, kind: .unified, sizeBytes: 1 << 20, lineBytes: 64, sharedByCores: 1, instances: 2),
-            CacheLevel(level: 3, kind: .unified, sizeBytes: 32 << 20, lineBytes: 64, sharedByCores: 2, instances: 1),
-        ],
-        numaNodes: [NUMANode(index: 0, memoryBytes: 8e9, cores: 2)],
-        cpu: CPUIdentity(
-            vendor: "AuthenticAMD", model: "test", family: 25, modelNumber: 17, architecture: "x86_64", hypervisor: nil,
-            reportedMHz: nil, maxMHz: nil),
+    let topology = HostTopology.twoCoreGuest(
         simd: SIMDCapabilities(features: [], registerBits: 512, datapathBits: 256, fmaUnits: 2, basis: ""))
 
     /// Bandwidth by per-thread working set: 400 in L1, 200 in L2, 100 in L3, 20 from DRAM (GB/s).
