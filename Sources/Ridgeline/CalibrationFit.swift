@@ -50,6 +50,10 @@ public enum CalibrationFit {
     /// level and at the device memory.
     struct Term {
         var c, special, cache, device, epilogueCache, epilogueDevice: Double
+        /// A floor under the scaled arithmetic that no fraction moves (`Roofline.accumulationChainSeconds`).
+        var chain = 0.0
+        /// The overlap leak the kernel's structure fixes (`Roofline.fixedOverlapLeak`); nil: the fit's.
+        var leak: Double? = nil
     }
 
     /// The costs all classes share, and the summed loss of the classes' best fractions at them.
@@ -99,7 +103,8 @@ public enum CalibrationFit {
                     let epilogue = split(engine.epilogueTraffic(k).map { ($0.level, $0.bytes) })
                     return Term(
                         c: engine.computeTime(k).0 - special, special: special, cache: memory.cache, device: memory.device,
-                        epilogueCache: epilogue.cache, epilogueDevice: epilogue.device)
+                        epilogueCache: epilogue.cache, epilogueDevice: epilogue.device,
+                        chain: engine.accumulationChainSeconds(k), leak: engine.fixedOverlapLeak(k))
                 }
             }
             measured = samples.map(\.seconds)
@@ -117,8 +122,8 @@ public enum CalibrationFit {
                 var t = 0.0
                 for term in terms[i] {
                     let m = max(term.cache / fm, term.device / fd)
-                    let c = term.c / fc + term.special + max(term.epilogueCache / fm, term.epilogueDevice / fd)
-                    t += max(floor, Roofline.combine(compute: c, memory: m, leak: leak) + launch)
+                    let c = max(term.c / fc, term.chain) + term.special + max(term.epilogueCache / fm, term.epilogueDevice / fd)
+                    t += max(floor, Roofline.combine(compute: c, memory: m, leak: term.leak ?? leak) + launch)
                 }
                 total += abs(log(t / measured[i]))
             }

@@ -102,6 +102,7 @@ extension HardwareProfile {
         try r.rejectUnknownKeys([
             "units", "unit_name", "clock", "peak", "vector_peak", "flops_per_clock_per_unit",
             "gemm_tiles", "grouped_gemm_tile_rows", "simd_bits", "threads_per_unit", "special_function_flops", "single_unit_peak",
+            "vector_add_latency",
         ])
         let peak = try parseDTypeMap(try r.child("peak"), .flopsPerSecond)
         guard !peak.isEmpty else { throw RidgelineError.missingField(file: r.file, field: r.name("peak")) }
@@ -138,6 +139,7 @@ extension HardwareProfile {
             threadsPerUnit: try r.optionalInt("threads_per_unit", in: 1...16) ?? 1)
         compute.specialFunctionFlops = specialFunctions
         compute.singleUnitPeak = try parseDTypeMap(try r.optionalChild("single_unit_peak"), .flopsPerSecond)
+        compute.vectorAddLatencyCycles = try r.optionalDouble("vector_add_latency", in: Compute.vectorAddLatencyRange)
         return compute
     }
 
@@ -302,6 +304,7 @@ extension HardwareProfile {
             let entries = compute.specialFunctionFlops.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }
             lines.append("  special_function_flops: {" + entries.joined(separator: ", ") + "}")
         }
+        if let cycles = compute.vectorAddLatencyCycles { lines.append("  vector_add_latency: \(trimmedNumber(cycles))") }
         lines.append("memory:")
         for level in memory {
             let single = level.singleUnitBandwidth.map { ", single_unit_bandwidth: \(yamlQuantity($0, .bytesPerSecond))" } ?? ""

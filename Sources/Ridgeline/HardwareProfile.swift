@@ -138,6 +138,12 @@ public struct Compute: Sendable, Equatable {
     /// CPUs: the FMA peak per dtype of one core busy alone, where measured (a lone core may run
     /// a faster clock than all together); `restricted(toUnits:)` uses it.
     public var singleUnitPeak: [DType: Double] = [:]
+    /// CPUs: cycles from one vector floating-point add to the next that depends on it, where
+    /// measured (`vector_add_latency`); a sum kept in one register advances one vector per this
+    /// many cycles (`Roofline.accumulationChainSeconds`). nil: `KernelAssumptions`.
+    public var vectorAddLatencyCycles: Double?
+    /// Bounds of `vector_add_latency` (cycles).
+    public static let vectorAddLatencyRange: ClosedRange<Double> = 1...64
     /// Bounds of `special_function_flops`.
     public static let specialFunctionFlopsRange: ClosedRange<Double> = 1...100_000
 

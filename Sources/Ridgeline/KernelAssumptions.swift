@@ -42,6 +42,15 @@ public struct KernelAssumptions: Sendable, Hashable {
     /// all to none: a cache keeps all of a set up to a quarter of its capacity (1 − 0.75) and none
     /// at its capacity (`Roofline.hitFraction`).
     public var cacheFalloffFraction = 0.75
+    /// Vector registers a CPU sum accumulates into: oneDNN's JIT reduction adds every loaded vector
+    /// into one register (`vmm_acc_`, jit_uni_reduction_kernel.cpp, v2.5–3.x), so each add waits
+    /// for the one before (`Roofline.accumulationChainSeconds`).
+    public var cpuReductionAccumulators = 1
+    /// Cycles between dependent vector FP adds on a CPU whose profile does not measure it
+    /// (`vector_add_latency`): 3 on AMD Zen 1–4, 4 on Intel Skylake to Ice Lake (Agner Fog,
+    /// "Instruction tables", VADDPS), fewer on Golden Cove's dedicated adders; the longest, so
+    /// that an unmeasured sum is not predicted faster than it runs.
+    public var cpuVectorAddLatencyCycles = 4.0
 
     public init() {}
 

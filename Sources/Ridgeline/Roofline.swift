@@ -36,9 +36,9 @@ public struct Roofline: Sendable {
         // The output tile's store after the main loop keeps the tensor cores idle: it adds to
         // the compute side of the roof (see `epilogueTraffic`).
         let epilogue = epilogueTraffic(kernel).map { $0.bytes / ($0.level.bandwidth * memoryFraction(cls, $0.level)) }.max() ?? 0
-        let computeSeconds = arithmeticSeconds + epilogue
+        let computeSeconds = max(arithmeticSeconds, accumulationChainSeconds(kernel)) + epilogue
         let launch = profile.calibration?.launchLatency ?? profile.launchLatency
-        let roof = Self.combine(compute: computeSeconds, memory: memorySeconds, leak: profile.calibration?.overlapLeak ?? 0)
+        let roof = Self.combine(compute: computeSeconds, memory: memorySeconds, leak: overlapLeak(kernel))
         var time = roof + launch
         var overhead = launch
         let floor = profile.calibration?.dispatchLatency ?? profile.dispatchLatency
@@ -81,6 +81,22 @@ public struct Roofline: Sendable {
     /// (`leak`) of the shorter of the two still shows. 0 is the roofline's max; 1 adds them.
     static func combine(compute: Double, memory: Double, leak: Double) -> Double {
         max(compute, memory) + leak * min(compute, memory)
+    }
+
+    /// What share of the shorter of compute and memory time shows (`combine`). CPU softmax and
+    /// norms make two or three passes over each row, one row at a time (oneDNN: max, exp-and-sum,
+    /// scale in jit_uni_softmax.cpp; mean, variance, normalise in
+    /// jit_uni_layer_normalization_kernels.cpp): the first pass pulls the row in, the others
+    /// compute on it from L1, and no demand miss runs ahead to the next row meanwhile, so the two
+    /// times add. Elsewhere the calibration's leak (0 uncalibrated).
+    func overlapLeak(_ kernel: Kernel) -> Double {
+        fixedOverlapLeak(kernel) ?? profile.calibration?.overlapLeak ?? 0
+    }
+
+    /// The leak a kernel's structure fixes, which no calibration chooses (CPU row passes: 1).
+    func fixedOverlapLeak(_ kernel: Kernel) -> Double? {
+        if profile.kind == .cpu, case .rowwise = kernel { return 1 }
+        return nil
     }
 
     // MARK: Compute
@@ -132,6 +148,8 @@ public struct Roofline: Sendable {
         default:
             let dtype: DType = kernel.dtype == .fp64 ? .fp64 : .fp32
             guard profile.kind == .gpu else {
+                // A CPU sum's adds are its accumulation chain (`accumulationChainSeconds`).
+                if case .reduction = kernel { return (0, dtype) }
                 let work = kernel.flops + cpuSpecialFunctionFlops(kernel)
                 return (work / (profile.vectorPeak(kernel.dtype) * fraction), dtype)
             }
@@ -165,6 +183,23 @@ public struct Roofline: Sendable {
     /// `special_function_flops`), else its default evaluations × `transcendentalCost`.
     func cpuSpecialFunctionCost(_ function: SpecialFunction) -> Double {
         profile.compute.specialFunctionFlops[function] ?? function.defaultEvaluations * transcendentalCost
+    }
+
+    /// A CPU reduction's adds: with `cpuReductionAccumulators` registers, each add of `lanes`
+    /// elements waits the add latency for the one before, however fast the pipes are (a 3-cycle
+    /// add and 8 lanes: 2.7 elements a cycle, under half of what two add pipes could do); with
+    /// enough registers, the pipes' rate. Outputs are shared out over the cores, so a sum into
+    /// fewer outputs than cores leaves cores idle. A latency and a peak of the hardware, not a
+    /// library's efficiency: no calibration scales it. 0 on GPUs and for kernels that are not sums.
+    func accumulationChainSeconds(_ kernel: Kernel) -> Double {
+        guard profile.kind == .cpu, case .reduction(let r) = kernel else { return 0 }
+        let latency = profile.compute.vectorAddLatencyCycles ?? assumptions.cpuVectorAddLatencyCycles
+        let lanes = simdLanes(r.dtype)
+        let adds = Double(r.elements) / (lanes * Double(assumptions.cpuReductionAccumulators))
+        let cores = Double(max(1, min(profile.compute.units, r.outputs)))
+        let chain = adds * latency / profile.compute.clockHz / cores
+        let pipes = r.flops / (profile.vectorPeak(r.dtype) / Double(profile.compute.units) * cores)
+        return max(chain, pipes)
     }
 
     /// FP32 FLOPs one exponential (or tanh, erf, log) costs on this device: 16 on a GPU's

@@ -20,6 +20,8 @@ public struct Observation: Sendable {
     /// The engine's version as the record gives it: names the kernels a CPU library chose
     /// (oneDNN's ISA, OpenBLAS's core; `LibraryKernels`).
     public var engineVersion: String?
+    /// The implementation the engine reports choosing (oneDNN's `ref:any`, `jit:avx2`, …).
+    public var implementation: String?
 
     public init(
         kernels: [Kernel], seconds: Double, source: String, engine: Engine, counters: [String: Double] = [:],
@@ -110,6 +112,46 @@ extension Observation {
             engine: record.engine, counters: record.counters, counterSource: record.counterSource,
             threads: record.device == "cpu" ? record.threads : nil, device: record.device, host: record.host.fingerprint)
         engineVersion = record.engineVersion
+        implementation = record.implementation
+    }
+
+    /// Why Ridgeline does not judge this measurement, or nil. oneDNN's reference implementations
+    /// (`ref:any`, `ref_…`) are its portable fallback where it has no JIT kernel for a primitive
+    /// on the CPU's ISA (oneDNN 2.6's softmax backward has one for AVX-512 only): scalar loops that
+    /// load and store each element through a data-type switch, tens of times a roofline's time
+    /// with no ceiling of the machine to set it. Ridgeline models the kernels a library tunes, not
+    /// that fallback; predicting one anyway would be a wrong number.
+    public var unmodelledReason: String? {
+        guard engine == .onednn, let implementation, implementation.hasPrefix("ref") else { return nil }
+        let isa = engineVersion.flatMap { version in
+            version.range(of: "isa ").map { version[$0.upperBound...].prefix { $0 != ")" && $0 != "," } }
+        }
+        return
+            "oneDNN ran its reference implementation (\(implementation))\(isa.map { " on isa \($0)" } ?? ""): a scalar fallback where it has no JIT kernel, which Ridgeline does not model"
+    }
+}
+
+extension Observations {
+    /// A measurement left out of the judgement, and why (`Observation.unmodelledReason`).
+    public struct Refusal: Sendable, Equatable, Codable {
+        public var kernel: String
+        public var source: String
+        public var reason: String
+    }
+
+    /// The observations Ridgeline models, and the refusals for the rest: figures judge only the
+    /// first, and every command that drops one says which and why.
+    public static func judgeable(_ observations: [Observation]) -> (kept: [Observation], refused: [Refusal]) {
+        var kept: [Observation] = []
+        var refused: [Refusal] = []
+        for o in observations {
+            if let reason = o.unmodelledReason {
+                refused.append(Refusal(kernel: o.label, source: o.source, reason: reason))
+            } else {
+                kept.append(o)
+            }
+        }
+        return (kept, refused)
     }
 }
 

@@ -17,3 +17,22 @@ public func dependentChain(iterations: Int, a: UInt64, b: UInt64) -> UInt64 {
 
 /// Cycles one call of `dependentChain` takes: 8 steps × 2 single-cycle operations per iteration.
 public func dependentChainCycles(iterations: Int) -> Double { Double(iterations) * 16 }
+
+/// A chain of dependent vector floating-point adds, for the add latency (`vector_add_latency`):
+/// each of the 8 adds per iteration takes the previous one's result, and floating-point addition
+/// does not reassociate, so the compiler can neither split the chain nor fold it (`step` is
+/// opaque). One 8-lane fp32 vector: the width every x86-64 SIMD unit Ridgeline models adds in one
+/// instruction (an AVX2 register; half of an AVX-512 one, at the same latency).
+@inline(never)
+public func dependentVectorAdds(iterations: Int, step: Float) -> Float {
+    let s = SIMD8<Float>(repeating: step)
+    var x = SIMD8<Float>(repeating: 0)
+    for _ in 0..<iterations {
+        x = x + s; x = x + s; x = x + s; x = x + s
+        x = x + s; x = x + s; x = x + s; x = x + s
+    }
+    return x.sum()
+}
+
+/// Adds one call of `dependentVectorAdds` makes, one after another.
+public func dependentVectorAddCount(iterations: Int) -> Double { Double(iterations) * 8 }

@@ -249,6 +249,25 @@ public struct CeilingProbe {
         return board.perThreadRates(workPerThread: dependentChainCycles(iterations: iterations)).divided(by: Double(team.size)).best
     }
 
+    /// Cycles between dependent vector adds on one core: the clock (`clockHz`, one core busy)
+    /// over the rate of `dependentVectorAdds`, the best sample. What a sum kept in one register
+    /// runs at (`Roofline.accumulationChainSeconds`); rounded to a hundredth of a cycle.
+    func vectorAddLatency(team: ThreadTeam, clockHz: Double) -> Double? {
+        let step: Float = 1e-7
+        let iterations = Self.calibrate(seconds: settings.computeSampleSeconds, start: 1024) { n in
+            Double(dependentVectorAdds(iterations: n, step: step))
+        }
+        let board = board(threads: 1, shared: false)
+        _ = team.map { i -> Float in
+            var result: Float = 0
+            _ = board.sample(thread: i, team: team) { result += dependentVectorAdds(iterations: iterations, step: step) }
+            return result
+        }
+        let addsPerSecond = board.perThreadRates(workPerThread: dependentVectorAddCount(iterations: iterations)).best
+        guard addsPerSecond > 0, clockHz > 0 else { return nil }
+        return (clockHz / addsPerSecond * 100).rounded() / 100
+    }
+
     // MARK: Peak FLOP/s
 
     /// Dtypes whose peak this CPU's units can be measured for: fp64 and fp32 always, bf16 where

@@ -22,6 +22,7 @@ struct CeilingRun {
     var clockSingle = 0.0
     var clockAll = 0.0
     var peaks: [PeakMeasurement] = []
+    var vectorAddLatency: Double?
     var sweep: [BandwidthPoint] = []
     var singleSweep = CeilingProbe.TeamSweep.empty
     var allSweep = CeilingProbe.TeamSweep.empty
@@ -58,6 +59,7 @@ struct CeilingRun {
     mutating func computeCeilings() throws {
         patient(until: 0.1)
         (clockSingle, clockAll, peaks) = try probe.computeCeilings(single: single, all: all)
+        vectorAddLatency = probe.vectorAddLatency(team: single, clockHz: clockSingle)
     }
 
     /// Stage 2: the read curves first, one thread then all: they decide how far the sweep goes
@@ -190,6 +192,7 @@ struct CeilingRun {
             levels: plateaus.levels(sweep: sweep, threads: all.size), threads: all.size,
             forkJoinSeconds: median(joins), dramVisits: dramVisits, elapsedSeconds: monotonicSeconds() - start)
         ceilings.cuts = cuts
+        ceilings.vectorAddLatencyCycles = vectorAddLatency
         return ceilings
     }
 

@@ -99,6 +99,12 @@ public struct HostProfileBuilder: Sendable {
                     "single_unit_peak: the FMA chains' peaks with one core busy alone (what a kernel on one core reaches)")
             }
         }
+        if let cycles = measured?.vectorAddLatencyCycles {
+            profile.compute.vectorAddLatencyCycles = cycles
+            profile.sources.append(
+                "vector_add_latency: \(formatSignificant(cycles, digits: 3)) cycles from one vector add to the next that depends on it, a chain of dependent fp32 vector adds on one core at its measured clock"
+            )
+        }
         if let one = ceilings?.engineCallOneThread {
             profile.singleUnitLaunchLatency = one.seconds
             profile.sources.append("latency: single_unit_launch measured: the same call on one thread (what a kernel run on one core pays)")

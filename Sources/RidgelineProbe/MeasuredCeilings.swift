@@ -7,6 +7,8 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
     public var clockAllHz: Double
     /// FMA peaks per dtype.
     public var peaks: [PeakMeasurement]
+    /// Cycles between dependent vector adds on one core (`CeilingProbe.vectorAddLatency`).
+    public var vectorAddLatencyCycles: Double? = nil
     /// Every point of the bandwidth sweep.
     public var sweep: [BandwidthPoint]
     /// Each level's plateau, picked from the sweep.

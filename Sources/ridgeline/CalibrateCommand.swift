@@ -37,8 +37,12 @@ struct CalibrateCommand: ParsableCommand {
         _ = try OutputTarget(output, protected: [store.hardwareDirectory])
         var fullProfile = try hardware.load()
         fullProfile.calibration = nil
-        let observations = try Observations.load(path: measurements, statistic: statistic)
-        try Observations.checkConsistent(observations, profile: fullProfile, file: measurements)
+        let loaded = try Observations.load(path: measurements, statistic: statistic)
+        try Observations.checkConsistent(loaded, profile: fullProfile, file: measurements)
+        // Fitted and judged on what the model describes: a reference implementation's time would
+        // bend its class's fractions for every kernel the library does tune.
+        let judged = try judgeable(loaded, file: measurements)
+        let observations = judged.kept
         // Fitted on the cores the measurements used; the fractions then apply to the whole CPU.
         let profile = Observations.profile(fullProfile, for: observations)
         let executionMode = mode.resolve(for: observations)
@@ -65,6 +69,7 @@ struct CalibrateCommand: ParsableCommand {
             var record = ValidationRecord(after)
             record.datasheetHeldOut = .init(before.overall)
             record.fitted = .init(fitSet.count); record.heldOut = .init(heldOut.count)
+            record.refused = judged.refused.isEmpty ? nil : judged.refused
             return try printRecord(record)
         }
         if profile.compute.units != fullProfile.compute.units { print("Judged on \(profile.name).") }
@@ -89,5 +94,6 @@ struct CalibrateCommand: ParsableCommand {
             "Held-out error with datasheet ceilings: median \(formatPercent(before.overall.medianAPE)), p90 \(formatPercent(before.overall.p90APE))"
         )
         printValidation(after, title: "Held-out error, calibrated:", perKernel: verbose)
+        printRefusals(judged.refused)
     }
 }

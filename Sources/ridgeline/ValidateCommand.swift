@@ -44,17 +44,21 @@ struct ValidateCommand: ParsableCommand {
             }
         }
         try Observations.checkConsistent(observations, profile: fullProfile, file: measurements ?? "measured now")
-        let executionMode = mode.resolve(for: observations)
-        let profile = Observations.profile(fullProfile, for: observations)
-        let validation = Validation(observations, profile: profile, mode: executionMode)
-        let flops = FlopCheck(observations)
+        let judged = try judgeable(observations, file: measurements ?? "measured now")
+        let executionMode = mode.resolve(for: judged.kept)
+        let profile = Observations.profile(fullProfile, for: judged.kept)
+        let validation = Validation(judged.kept, profile: profile, mode: executionMode)
+        let flops = FlopCheck(judged.kept)
         if json {
-            return try printRecord(ValidationRecord(validation, flopCheck: flops))
+            var record = ValidationRecord(validation, flopCheck: flops)
+            record.refused = judged.refused.isEmpty ? nil : judged.refused
+            return try printRecord(record)
         }
         printValidation(
             validation,
             title: "\(profile.name) (\(profile.id)), \(executionMode.rawValue) mode, "
                 + (profile.calibration == nil ? "datasheet ceilings" : "calibrated"), perKernel: true)
+        printRefusals(judged.refused)
         if let note = flops.note {
             print("\nFLOP check: \(note).")
         } else {
@@ -68,6 +72,23 @@ struct ValidateCommand: ParsableCommand {
             print("\nFLOP check against hardware counters:\n" + table.render())
         }
     }
+}
+
+/// The measurements Ridgeline models, and the refusals for the rest (`Observations.judgeable`);
+/// an error naming `file` when none is left.
+func judgeable(_ observations: [Observation], file: String) throws -> (kept: [Observation], refused: [Observations.Refusal]) {
+    let judged = Observations.judgeable(observations)
+    if judged.kept.isEmpty, let first = judged.refused.first {
+        throw RidgelineError.unreadable(file: file, reason: "holds no measurement Ridgeline models (\(first.source): \(first.reason))")
+    }
+    return judged
+}
+
+/// "Not judged (2): …": the measurements left out of the figures, each with its reason.
+func printRefusals(_ refused: [Observations.Refusal]) {
+    guard !refused.isEmpty else { return }
+    print("\nNot judged (\(refused.count)):")
+    for r in refused { print("  \(r.kernel) (\(r.source)): \(r.reason)") }
 }
 
 /// Per-kernel rows (optional), then the per-class and overall error table.

@@ -130,4 +130,34 @@ struct EngineMeasureCLITests {
         ])
         #expect(inPlace.status != 0 && inPlace.stderr.contains("never edits a shipped profile"))
     }
+
+    /// oneDNN picks softmax backward's implementation by ISA (2.6: a JIT kernel on AVX-512, the
+    /// reference loops `ref:any` elsewhere). Whatever it picked here, validate and calibrate say so:
+    /// a reference implementation is listed as not judged, with its reason, and left out of the
+    /// figures; a JIT one is judged like any kernel.
+    @Test("a kernel oneDNN ran on its reference implementation is listed as not judged")
+    func referenceImplementationIsNotJudged() throws {
+        let suite = Self.temporaryPath("ref.jsonl"), output = Self.temporaryPath("ref-run.jsonl")
+        try """
+        {"op":"softmax","pass":"bwd","rows":16,"cols":256,"dtype":"fp32"}
+        {"op":"elementwise","name":"relu","elements":65536,"dtype":"fp32"}
+        {"op":"elementwise","name":"relu","elements":131072,"dtype":"fp32"}
+        """.write(toFile: suite, atomically: true, encoding: .utf8)
+        defer { for p in [suite, output] { try? FileManager.default.removeItem(atPath: p) } }
+        let measured = try Self.run(["measure", "--suite", suite, "-o", output, "--time-cap", "0.2"])
+        #expect(measured.status == 0, "\(measured.stderr)")
+        let records = try MeasurementRecord.load(path: output)
+        let softmax = try #require(records.first { $0.kernel.kernelClass == .softmax })
+        let reference = softmax.implementation?.hasPrefix("ref") == true
+        let validated = try Self.run(["validate", "--hardware", "epyc-9654", "--measurements", output, "--json"])
+        #expect(validated.status == 0, "\(validated.stderr)")
+        let record = try RecordCoding.decode(ValidationRecord.self, from: validated.stdout, file: "validate --json")
+        #expect(record.rows.count == (reference ? 2 : 3), "implementation \(softmax.implementation ?? "none")")
+        #expect((record.refused?.count ?? 0) == (reference ? 1 : 0))
+        if reference {
+            #expect(record.refused?.first?.reason.contains("reference implementation (\(softmax.implementation ?? ""))") == true)
+            let text = try Self.run(["validate", "--hardware", "epyc-9654", "--measurements", output])
+            #expect(text.stdout.contains("Not judged (1):") && text.stdout.contains("softmax bwd"), "\(text.stdout)")
+        }
+    }
 }

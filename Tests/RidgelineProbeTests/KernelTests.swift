@@ -54,6 +54,13 @@ import Testing
         #expect(dependentChainCycles(iterations: 1000) == 16_000)
     }
 
+    @Test func dependentVectorAddsMatchAPlainLoop() {
+        var x = SIMD8<Float>(repeating: 0)
+        for _ in 0..<(8 * 100) { x = x + SIMD8<Float>(repeating: 0.5) }
+        #expect(dependentVectorAdds(iterations: 100, step: 0.5) == x.sum())
+        #expect(dependentVectorAddCount(iterations: 100) == 800)
+    }
+
     @Test func streamKernelsComputeTheirResults() {
         let n = 37
         let a = UnsafeMutablePointer<Line>.allocate(capacity: n), b = UnsafeMutablePointer<Line>.allocate(capacity: n)

@@ -51,6 +51,12 @@ import Testing
             #expect(level.capacityBytes > 0 && level.capacityBytes <= Double(cache.sizeBytes), "\(level.name)")
         }
         #expect(ceilings.sweep.allSatisfy { $0.workingSetPerThread <= 256 << 10 })
+        // A dependent vector add takes 3 to 5 cycles on every x86-64 core of the last decade
+        // (Agner Fog's tables: 3 on Zen, 4 on Skylake to Sapphire Rapids, 5 on Alder Lake's E-cores);
+        // a figure outside 2–8 is a mismeasured clock or chain, whatever the load.
+        let latency = try #require(ceilings.vectorAddLatencyCycles)
+        #expect(latency >= 2 && latency <= 8, "\(latency) cycles")
+        #expect(loaded.compute.vectorAddLatencyCycles == latency)
         // A kernel's fixed cost is the engine's own near-empty call, timed with oneDNN here, not
         // the benchmark team's fork-join.
         let call = try #require(ceilings.engineCall, "oneDNN is installed with the probe; its call must be timed")

@@ -115,11 +115,13 @@ struct HardwareProfileYAMLTests {
             compute: [.gemm: 0.8, .attention: 0.55], memory: [.copy: 0.9],
             launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl")
         p.memory[0].sharedByUnits = 25
+        p.compute.vectorAddLatencyCycles = 3.25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
         #expect(reread.calibration?.compute[.gemm] == 0.8)
         #expect(reread.calibration?.overlapLeak == 0.3 && abs((reread.calibration?.dispatchLatency ?? 0) / 2.5e-6 - 1) < 1e-9)
         #expect(reread.memory[0].sharedByUnits == 25)
+        #expect(reread.compute.vectorAddLatencyCycles == 3.25)
     }
 
     // MARK: Bad input
@@ -247,6 +249,10 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.valid + "\ncalibration: {compute: {gemm: 0.8, matmul: 0.7}}")
         }
         #expect(calibration.contains("'calibration.compute.matmul'"))
+        let latency = ridgelineErrorMessage {
+            try Self.parse(Self.variant("  units: 100", "  units: 100\n  vector_add_latency: 0"))
+        }
+        #expect(latency.contains("'compute.vector_add_latency'") && latency.contains("'0'"))
         #expect(ridgelineErrorMessage { try Self.parse("just text") }.contains("expected a mapping"))
         #expect(ridgelineErrorMessage { try HardwareProfile.load(path: "/nonexistent/x.yaml") } == "/nonexistent/x.yaml: no such file")
     }

@@ -94,6 +94,29 @@ struct HarnessValidationTests {
         #expect(parsed == [record])
     }
 
+    @Test("oneDNN's reference implementations are refused with their reason; other engines and JIT kernels are kept")
+    func referenceImplementations() throws {
+        let host = MeasurementRecord.Host(fingerprint: "h", cpu: nil, cores: 2)
+        func observation(_ engine: Engine, _ implementation: String?) throws -> Observation {
+            let record = MeasurementRecord(
+                kernel: .rowwise(RowWise(.softmax, rows: 4, cols: 8, pass: .bwd, dtype: .fp32)), engine: engine,
+                engineVersion: "oneDNN 2.6.3 (isa avx2, OpenMP)", implementation: implementation, device: "cpu", threads: 1, binding: nil,
+                host: host, medianSeconds: 2e-6, minSeconds: 1e-6, p25Seconds: 1e-6, p75Seconds: 3e-6, relativeCI95: nil, stable: true,
+                samples: 9, repetitions: 9, warmup: 2, discarded: 0, disturbedFallback: false, threadCPUMedianSeconds: nil,
+                threadCPUMinSeconds: nil, counterSource: "none", counters: [:], countersUnavailable: [:], cache: "warm", timer: "t",
+                timestamp: "")
+            return try Observation(record: record, source: "r.jsonl:\(implementation ?? "-")")
+        }
+        let all = try [
+            observation(.onednn, "ref:any"), observation(.onednn, "jit:avx2"), observation(.onednn, nil),
+            observation(.openblas, "ref:any"),
+        ]
+        let judged = Observations.judgeable(all)
+        #expect(judged.kept.map(\.source) == ["r.jsonl:jit:avx2", "r.jsonl:-", "r.jsonl:ref:any"])
+        #expect(judged.refused.map(\.source) == ["r.jsonl:ref:any"])
+        #expect(judged.refused.first?.reason.contains("reference implementation (ref:any) on isa avx2") == true)
+    }
+
     @Test("a record line missing a field is an error naming the line and the field")
     func recordErrors() {
         let line =

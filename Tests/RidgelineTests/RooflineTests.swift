@@ -231,4 +231,44 @@ import Testing
         #expect(profile.restricted(toUnits: 1).launchLatency == 0.7e-6)
         #expect(profile.restricted(toUnits: 2).launchLatency == profile.launchLatency)
     }
+
+    /// A CPU sum kept in one register runs at one vector per add latency, whatever the pipes'
+    /// throughput: 2^24 fp32 elements on 8 lanes at 3 cycles take 2^21 × 3 cycles on one core;
+    /// a longer latency is slower, more outputs than cores share the work out, one output cannot.
+    @Test func aCPUSumIsAChainOfDependentAdds() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 4)
+        profile.calibration = nil
+        profile.compute.vectorAddLatencyCycles = 3
+        let lanes = Double(profile.compute.simdBits ?? 256) / 32
+        let one = Kernel.reduction(Reduction(elements: 1 << 24, dtype: .fp32))
+        let chain = Double(1 << 24) / lanes * 3 / profile.compute.clockHz
+        #expect(abs(Roofline(profile).accumulationChainSeconds(one) - chain) <= 1e-12 * chain)
+        #expect(Roofline(profile).predict(one).computeSeconds >= chain)
+        let rows = Kernel.reduction(Reduction(elements: 1 << 24, outputs: 4096, dtype: .fp32))
+        #expect(abs(Roofline(profile).accumulationChainSeconds(rows) - chain / 4) <= 1e-12 * chain)
+        var slower = profile
+        slower.compute.vectorAddLatencyCycles = 4
+        #expect(Roofline(slower).accumulationChainSeconds(one) > Roofline(profile).accumulationChainSeconds(one))
+        profile.compute.vectorAddLatencyCycles = nil
+        #expect(
+            abs(Roofline(profile).accumulationChainSeconds(one) - chain * 4 / 3) <= 1e-12 * chain, "unmeasured: the assumption's 4 cycles")
+        let gpu = try loadShippedProfile("h100-sxm5-80gb")
+        #expect(Roofline(gpu).accumulationChainSeconds(one) == 0)
+    }
+
+    /// CPU softmax and norms make several passes over each row, one row at a time: their memory
+    /// and compute times add; an elementwise op's overlap (the roofline's max).
+    @Test func cpuRowPassesAddComputeAndMemory() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
+        profile.calibration = nil
+        let engine = Roofline(profile)
+        let softmax = engine.predict(.rowwise(RowWise(.softmax, rows: 4096, cols: 4096, dtype: .fp32)))
+        #expect(
+            abs(softmax.timeSeconds - (softmax.computeSeconds + softmax.memorySeconds + softmax.overheadSeconds)) <= 1e-9
+                * softmax.timeSeconds)
+        let relu = engine.predict(.elementwise(Elementwise(name: "relu", elements: 1 << 24, dtype: .fp32)))
+        #expect(abs(relu.timeSeconds - (max(relu.computeSeconds, relu.memorySeconds) + relu.overheadSeconds)) <= 1e-9 * relu.timeSeconds)
+        let gpu = Roofline(try loadShippedProfile("h100-sxm5-80gb")).predict(.rowwise(RowWise(.softmax, rows: 4096, cols: 4096, dtype: .fp32)))
+        #expect(gpu.timeSeconds < gpu.computeSeconds + gpu.memorySeconds + gpu.overheadSeconds)
+    }
 }

@@ -21,6 +21,8 @@ public struct ValidationRecord: Codable, Sendable, Equatable {
     /// `calibrate`: how many measurements were fitted, and how many held out.
     public var fitted: Count?
     public var heldOut: Count?
+    /// Measurements left out of the figures, each with its reason (`Observations.judgeable`).
+    public var refused: [Observations.Refusal]?
 
     public struct HeldOutError: Codable, Sendable, Equatable {
         public var medianApe, p90Ape: Double
