@@ -258,10 +258,14 @@ public struct CeilingProbe {
             Double(dependentVectorAdds(iterations: n, step: step))
         }
         let board = board(threads: 1, shared: false)
-        _ = team.map { i -> Float in
-            var result: Float = 0
-            _ = board.sample(thread: i, team: team) { result += dependentVectorAdds(iterations: iterations, step: step) }
-            return result
+        // A different step per sample and each result to `keep`: the chain is a pure function, which
+        // the optimiser would otherwise compute once, outside the timed region.
+        team.run { i in
+            var r: Float = 0
+            _ = board.sample(thread: i, team: team) {
+                keep(Double(dependentVectorAdds(iterations: iterations, step: step + r)))
+                r += 1e-9
+            }
         }
         let addsPerSecond = board.perThreadRates(workPerThread: dependentVectorAddCount(iterations: iterations)).best
         guard addsPerSecond > 0, clockHz > 0 else { return nil }
