@@ -84,6 +84,8 @@ public struct SourceAssumptions: Sendable {
     public var zero3RegatherForRecompute: Bool?
     /// Megatron's fused-softmax shape rule (`TrainingAssumptions.megatronSoftmaxRule`).
     public var megatronSoftmaxRule: Bool
+    /// Tensor-parallel collectives overlapped with GEMMs (`TrainingAssumptions.tensorParallelCommOverlap`).
+    public var tensorParallelCommOverlap = false
     /// Further rules every row of the source follows, in words.
     public var rules: [String]
 
@@ -107,6 +109,7 @@ public struct SourceAssumptions: Sendable {
         if let z3 = hierarchicalZeRO3 { a.hierarchicalZeRO3 = z3 }
         if let regather = zero3RegatherForRecompute { a.zero3RegatherForRecompute = regather }
         if megatronSoftmaxRule { a.megatronSoftmaxRule = true }
+        if tensorParallelCommOverlap { a.tensorParallelCommOverlap = true }
         return a
     }
 
@@ -119,6 +122,7 @@ public struct SourceAssumptions: Sendable {
             + (hierarchicalZeRO3 == true ? ", ZeRO-3 gathers hierarchical across nodes" : "")
             + (zero3RegatherForRecompute == false ? ", one ZeRO-3 gather for backward and its recompute" : "")
             + (megatronSoftmaxRule ? ", Megatron fused-softmax shape rule" : "")
+            + (tensorParallelCommOverlap ? ", tensor-parallel all-gathers and reduce-scatters overlapped with GEMMs" : "")
     }
 }
 

@@ -215,6 +215,8 @@ extension LayerCosts {
             hostSecondsPerOp: assumptions.hostSecondsPerOp,
             hostSecondsPerCollective: assumptions.hostSecondsPerCollective)
         pricer.flashRate = assumptions.flashKernel.relativeRate(on: profile)
+        pricer.tensorOverlap = assumptions.tensorParallelCommOverlap
+        pricer.overlapContention = assumptions.overlapContention
         let fwd = k.layerForward(), bwd = k.layerBackward()
         let inF = k.inputForward(), inB = k.inputBackward(), outF = k.outputForward(), outB = k.outputBackward()
         let layerFwd = pricer.cost(fwd), layerBwd = pricer.cost(bwd), layerRe = pricer.cost(k.layerRecompute())
@@ -382,6 +384,11 @@ struct PassPricer {
     /// The flash kernel's rate relative to the architecture's own kernels the profile is fitted
     /// on (`TrainingAssumptions.flashKernel`).
     var flashRate = 1.0
+    /// `TrainingAssumptions.tensorParallelCommOverlap`: a sequence-parallel all-gather or
+    /// reduce-scatter exposes one of its tp chunks, and the rest, running beside the GEMMs, slows
+    /// them by `overlapContention` of its time (`TrainingAssumptions.overlapContention`).
+    var tensorOverlap = false
+    var overlapContention = 0.0
 
     init(
         engine: Roofline, mode: ExecutionMode, network: Network, groups: Groups, hostSecondsPerOp: Double? = nil,
@@ -410,9 +417,13 @@ struct PassPricer {
                 let op = ordered[next]
                 next += 1
                 let group = groups.group(op.group)
-                let seconds = network.time(op.collective, bytes: op.bytes, group: group)
+                var seconds = network.time(op.collective, bytes: op.bytes, group: group)
                 c.communicationBytes += op.collective.bytesPerRank(op.bytes, ranks: group.ranks) * op.count
                 if op.overlapsAttention { beside += seconds * op.count; continue }
+                if tensorOverlap && op.group == .tensor && (op.collective == .allGather || op.collective == .reduceScatter) {
+                    let chunk = seconds / Double(group.ranks)
+                    seconds = chunk + overlapContention * (seconds - chunk)
+                }
                 c.communication += seconds * op.count
                 if seconds > 0 { queued.append((op.count, seconds, collectiveHost)) }
             }

@@ -174,7 +174,24 @@ public struct TransformerKernels: Sendable {
     func gemmBackward(_ p: inout PassKernels, m: Int, n: Int, k: Int, batch: Int = 1, frozenWeight: Bool) {
         if fp8 { p.add(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: m * n * batch, dtype: act)), .memoryBound) }
         p.add(.gemm(GEMM(m: m, n: k, k: n, batch: batch, dtype: mm)), .gemm)  // dX = dY·Wᵀ
-        if !frozenWeight { p.add(.gemm(GEMM(m: k, n: n, k: m, batch: batch, transA: true, dtype: mm)), .gemm) }  // dW = Xᵀ·dY
+        if !frozenWeight {
+            p.add(.gemm(GEMM(m: k, n: n, k: m, batch: batch, transA: true, dtype: mm)), .gemm)  // dW = Xᵀ·dY
+            if settings.fusedWeightGradientAccumulation { mainGradAccumulate(&p, elements: k * n * batch) }
+        }
+    }
+
+    /// The fp32 `main_grad` traffic a fused weight-gradient accumulation adds to the GEMM's own
+    /// store of dW (`KernelSettings.fusedWeightGradientAccumulation`): the epilogue reads 4 bytes
+    /// and writes 4 per element where the GEMM is priced writing `mm.bytes`, so 4 + 4 − mm.bytes
+    /// more bytes per element, listed as a pass over byte-sized elements (its time is bandwidth,
+    /// as the GEMM epilogue's is: see `Roofline.epilogueTraffic`).
+    func mainGradAccumulate(_ p: inout PassKernels, elements: Int) {
+        let written = 4 - Int(mm.bytes)
+        p.add(
+            .elementwise(
+                Elementwise(
+                    name: "main_grad_accumulate", elements: elements, inputs: 4, outputs: written, flopsPerElement: 0.25, dtype: .fp8)),
+            .memoryBound)
     }
 
     /// LoRA adapters (A: k×r, B: r×n) of the targets on one rank, as (k, n) per adapter: column-
@@ -446,7 +463,36 @@ public struct TransformerKernels: Sendable {
         // overlapped with the block being computed.
         let kvBlock = Double(b) * Double(s) * 2 * Double(hkv * d) * act.bytes
         p.comm(.sendRecv, bytes: kvBlock * (pass == .bwd ? 2 : 1), count: Double(cp - 1), group: .context, overlapsAttention: true)
+        ringBookkeeping(&p, pass, heads: hq, kv: hkv)
         return p
+    }
+
+    /// What the ring adds around its attention blocks, as Transformer Engine's
+    /// `AttnFuncWithCPAndKVP2P` runs it (transformer_engine/pytorch/attention.py, v1.10): separate
+    /// PyTorch kernels over the rank's Q, O and K/V, priced for the last rank of the ring, whose
+    /// every step sees a whole block (it sets the pace of the ring).
+    /// Forward: K and V concatenated into the send buffer (`torch.cat`), the output zero-filled,
+    /// each step's partial output merged into it by its log-sum-exp (`flash_attn_fwd_out_correction`:
+    /// read the step's output and the running one, write it back), and each off-diagonal step's
+    /// half of K/V made contiguous for the kernel. Backward: K/V copied into the send buffer, dQ
+    /// copied then accumulated per step (`dq.copy_`, `dq.add_`), dK/dV accumulated per step in
+    /// the buffer that travels on (`dkv.copy_`, `dkv.add_`).
+    func ringBookkeeping(_ p: inout PassKernels, _ pass: Pass, heads hq: Int, kv hkv: Int) {
+        let d = model.headDim
+        let q = b * s * hq * d, kv = b * s * 2 * hkv * d
+        p.add(.copy(Copy(elements: kv, dtype: act)), .memoryBound)
+        if pass == .fwd {
+            p.add(.elementwise(Elementwise(name: "fill", elements: q, inputs: 0, outputs: 1, dtype: act)), .memoryBound)
+            p.add(
+                .elementwise(Elementwise(name: "out_correction", elements: q, inputs: 2, outputs: 1, flopsPerElement: 2, dtype: act)),
+                .memoryBound, count: Double(cp))
+            if model.causal { p.add(.copy(Copy(elements: kv / 2, dtype: act)), .memoryBound, count: Double(cp - 1)) }
+        } else {
+            p.add(.copy(Copy(elements: q, dtype: act)), .memoryBound)
+            p.add(.elementwise(Elementwise(name: "add", elements: q, inputs: 2, dtype: act)), .memoryBound, count: Double(cp - 1))
+            p.add(.copy(Copy(elements: kv, dtype: act)), .memoryBound)
+            p.add(.elementwise(Elementwise(name: "add", elements: kv, inputs: 2, dtype: act)), .memoryBound, count: Double(cp - 1))
+        }
     }
 
     /// The attention core forward: flash kernel(s), or QKᵀ, (scale, mask,) softmax, dropout and

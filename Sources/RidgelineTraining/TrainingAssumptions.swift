@@ -75,6 +75,11 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// fraction is the architecture's own kernels'; an older kernel runs the same work at its
     /// published relative rate.
     public var flashKernel: FlashKernel = .native
+    /// Sequence-parallel all-gathers and reduce-scatters of the tensor-parallel group overlapped
+    /// with the GEMMs that consume or produce them (Transformer Engine's userbuffers,
+    /// `ub_tp_comm_overlap`: the transfer is split into tp chunks over a ring, each chunk's GEMM
+    /// runs while the next chunk moves), so one chunk of tp stays exposed. false: all exposed.
+    public var tensorParallelCommOverlap = false
 
     public init() {}
 }

@@ -146,6 +146,11 @@ public struct KernelSettings: Sendable, Hashable {
     /// GEMM per projection over all local experts (`GroupedMLP`/`TEGroupedMLP`). With one local
     /// expert both are the same kernels.
     public var sequentialExperts = false
+    /// Megatron's `gradient_accumulation_fusion`: each weight-gradient GEMM accumulates straight
+    /// into the parameter's fp32 `main_grad` (`fused_weight_gradient_mlp_cuda`; Transformer
+    /// Engine's `fuse_wgrad_accumulation`), so its epilogue reads and writes 4 bytes per element
+    /// of dW every micro-batch where a plain GEMM writes its own dtype once. false: the plain store.
+    public var fusedWeightGradientAccumulation = false
 
     public init(
         tp: Int = 1, sequenceParallel: Bool = false, microBatch: Int = 1, seq: Int, precision: Precision = .bf16,

@@ -120,6 +120,9 @@ import Testing
         )
         #expect(r.layout.tp == 4 && r.layout.pp == 8 && r.layout.dp == 2 && r.layout.schedule.chunks == 5 && r.layout.zero == 1)
         #expect(r.settings.precision == .fp8 && r.settings.sequenceParallel && r.settings.seq == 8192 && r.measuredSeconds == 9.86)
+        // Every NeMo recipe sets gradient_accumulation_fusion: true, and with tp > 1 ub_tp_comm_overlap.
+        #expect(f.assumptions.tensorParallelCommOverlap && f.assumptions.applied(to: TrainingAssumptions()).tensorParallelCommOverlap)
+        #expect(f.outcomes.allSatisfy { (try? $0.get().settings.fusedWeightGradientAccumulation) == true })
     }
 
     /// Grok-1 (mixture of experts) with expert parallelism, a proxy layer count and context
@@ -135,6 +138,26 @@ import Testing
         #expect(r.parallelism == "tp(sp)+cp+ep+dp")
         // The Grok-1 recipe's moe_grouped_gemm: false, declared for the source and printed.
         #expect(r.settings.sequentialExperts && f.assumptions.rules.contains { $0.contains("moe_grouped_gemm false") })
+    }
+
+    /// The attention kernel by the row's recipe and release: the dgxc-benchmarking launch scripts
+    /// that export NVTE_FUSED_ATTN=0 (Grok-1 at v24.11.1 and v25.02, GPT-3 175B at v24.11.1) run
+    /// flash-attn 2.x; GPT-3 at v25.02, the Llama recipes (NVTE_FUSED_ATTN=1) and the NeMo 2
+    /// launchers of v25.05.01 keep cuDNN's (nil: the default kernel). Declared and printed.
+    @Test func nemoAttentionKernelByRecipeAndRelease() throws {
+        let f = try Self.load("nemo-h100-pretrain.csv")
+        for (id, kernel) in [
+            ("dgxc_003", FlashKernel?.some(.flash2)), ("dgxc_129", .flash2), ("dgxc_338", nil), ("dgxc_342", nil),
+            ("dgxc_055", nil), ("dgxc_249", nil),
+        ] {
+            #expect(try Self.run(f, id).flashKernel == kernel, "\(id)")
+        }
+        let gpt3 = f.outcomes.compactMap { try? $0.get() }.filter { $0.model.name == "GPT-3 175B" }
+        #expect(gpt3.count == 20 && gpt3.filter { $0.flashKernel == .flash2 }.count == 10)
+        #expect(NeMoSource.flashAttentionRecipe(model: "grok1_314b", release: "8f5cbb37"))
+        #expect(!NeMoSource.flashAttentionRecipe(model: "llama3.1_8b", release: "35a9aecc"))
+        #expect(!NeMoSource.flashAttentionRecipe(model: "grok1_314b", release: nil))
+        #expect(f.assumptions.rules.contains { $0.contains("NVTE_FUSED_ATTN=0") })
     }
 
     /// Every row of every shipped file is predicted: no refusals (issue 12).

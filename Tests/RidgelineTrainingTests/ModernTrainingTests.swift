@@ -241,6 +241,64 @@ import Testing
         #expect(cN.layerParameters == c1.layerParameters)
     }
 
+    /// Transformer Engine's ring (`AttnFuncWithCPAndKVP2P`) runs PyTorch kernels around its
+    /// attention blocks; by hand for Llama 3 8B at seq 8192, cp 2, one rank: Q and O are 4096 ×
+    /// 32 × 128 elements, K and V together 4096 × 2 × 8 × 128. Forward: K/V into the send buffer
+    /// (read and write), O zero-filled, two merges of a step's O into the running one (read two,
+    /// write one), one half of K/V made contiguous; backward: K/V copied, dQ copied and once
+    /// accumulated, dK/dV copied and once accumulated. Without the ring there are none.
+    @Test func contextParallelRingBookkeepingByHand() throws {
+        let m = try Fixtures.transformer("llama3-8b")
+        func memoryBytes(_ p: PassKernels) -> Double {
+            p.kernels.filter { $0.category == .memoryBound }.reduce(0) { $0 + $1.kernel.bytes * $1.count }
+        }
+        let whole = TransformerKernels(model: m, settings: KernelSettings(seq: 8192))
+        #expect(memoryBytes(whole.attentionForward(heads: 32)) == 0 && memoryBytes(whole.attentionBackward()) == 0)
+        let split = TransformerKernels(model: m, settings: KernelSettings(seq: 8192, cp: 2))
+        let q = 4096.0 * 32 * 128 * 2, kv = 4096.0 * 2 * 8 * 128 * 2
+        #expect(memoryBytes(split.attentionForward(heads: 32)) == 2 * kv + q + 2 * 3 * q + kv)
+        #expect(memoryBytes(split.attentionBackward()) == 2 * kv + 2 * q + 3 * q + 2 * kv + 3 * kv)
+    }
+
+    /// Megatron's gradient_accumulation_fusion: every weight-gradient GEMM of a layer reads and
+    /// writes the fp32 main_grad of its dW (4 + 4 bytes per element) where the plain GEMM is
+    /// priced storing its dtype; by hand for Llama 3 8B's layer on one rank, the extra bytes are
+    /// the layer's matrix parameters × (8 − 2) in bf16 and × (8 − 1) in fp8. Off: none.
+    @Test(arguments: [Precision.bf16, .fp8])
+    func fusedWeightGradientAccumulationReadsAndWritesFP32MainGrad(precision: Precision) throws {
+        let m = try Fixtures.transformer("llama3-8b")
+        var settings = KernelSettings(seq: 4096, precision: precision)
+        func accumulated(_ k: TransformerKernels) -> [StepKernel] {
+            k.layerBackward().kernels.filter { if case .elementwise(let e) = $0.kernel { e.name == "main_grad_accumulate" } else { false } }
+        }
+        #expect(accumulated(TransformerKernels(model: m, settings: settings)).isEmpty)
+        settings.fusedWeightGradientAccumulation = true
+        let passes = accumulated(TransformerKernels(model: m, settings: settings))
+        let qkv: Double = 4096 * 6144, out: Double = 4096 * 4096, up: Double = 2 * 4096 * 14336, down: Double = 14336 * 4096
+        let weights = qkv + out + up + down
+        #expect(passes.count == 4)
+        #expect(passes.reduce(0) { $0 + $1.kernel.bytes * $1.count } == weights * (8 - precision.gemmDType.bytes))
+    }
+
+    /// Tensor-parallel communication overlapped with the GEMMs (Transformer Engine's userbuffers):
+    /// a layer's sequence-parallel all-gathers and reduce-scatters expose one of tp chunks, and
+    /// the rest slows the GEMMs beside it by `overlapContention`; its bytes are unchanged. By
+    /// hand for Llama 3 70B at tp 4 (the layer forward's collectives are one AG and one RS).
+    @Test func tensorParallelOverlapExposesOneChunkAndContention() throws {
+        let m = try Fixtures.model("llama3-70b")
+        let settings = KernelSettings(tp: 4, sequenceParallel: true, seq: 8192)
+        var overlapped = TrainingAssumptions()
+        overlapped.tensorParallelCommOverlap = true
+        let profile = try Fixtures.hardware("h100-sxm5-80gb")
+        let plain = try LayerCosts.compute(model: m, profile: profile, settings: settings)
+        let hidden = try LayerCosts.compute(model: m, profile: profile, settings: settings, assumptions: overlapped)
+        let share = 0.25 + overlapped.overlapContention * 0.75
+        #expect(plain.layerForward.communication > 0)
+        #expect(Fixtures.relativeError(hidden.layerForward.communication, share * plain.layerForward.communication) < 1e-12)
+        #expect(hidden.layerForward.communicationBytes == plain.layerForward.communicationBytes)
+        #expect(hidden.layerForward.gemm == plain.layerForward.gemm)
+    }
+
     // MARK: Uneven pipelines
 
     @Test func unevenSplitsAsMegatron() {

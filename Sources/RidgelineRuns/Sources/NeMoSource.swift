@@ -7,18 +7,30 @@ import RidgelineTraining
 /// in one place. Every row maps: context parallelism (`cp`), expert parallelism (`ep`, `etp`),
 /// the mixture-of-experts shape (`experts`, `top_k` of the models file), fp8 and proxy layer counts.
 enum NeMoSource {
-    static let assumptions = SourceAssumptions(
-        mode: .compiled, flashAttention: true, overlapGradientReduction: true, sequenceParallel: true, zero: 1,
-        rules: [
-            "Megatron-core with Transformer Engine: fused kernels (compiled), flash attention, gradient reduction overlapped",
-            "sequence parallelism whenever tp > 1, distributed optimizer (ZeRO 1), no recomputation (not stated per row)",
-            "vp -> interleaved schedule with vp chunks; layers_used (proxy runs) replaces the model's layer count",
-            "cp -> context parallelism, ep -> expert parallelism (ranks from dp·cp), etp -> expert tensor parallelism (empty: tp)",
-            "model shape from nemo-h100-models.csv (model_key); experts/top_k -> mixture of experts with expert ffn = ffn, capacity factor 1",
-            "experts one after another (SequentialMLP: per-expert GEMMs, activation and fp8 casts): the Grok-1 recipe sets moe_grouped_gemm false (dgxc-benchmarking grok1/grok1_314b.yaml)",
-            "MoE decoder whose arch names neither MLP nor position (Grok-1): gated MLP, RMSNorm, RoPE, untied, no biases (profiles/models/grok-1.yaml)",
-            "gpu_type H100 -> h100-sxm5-80gb",
-        ])
+    static let assumptions: SourceAssumptions = {
+        var a = SourceAssumptions(
+            mode: .compiled, flashAttention: true, overlapGradientReduction: true, sequenceParallel: true, zero: 1,
+            rules: [
+                "Megatron-core with Transformer Engine: fused kernels (compiled), flash attention, gradient reduction overlapped",
+                "sequence parallelism whenever tp > 1, distributed optimizer (ZeRO 1), no recomputation (not stated per row)",
+                "vp -> interleaved schedule with vp chunks; layers_used (proxy runs) replaces the model's layer count",
+                "cp -> context parallelism, ep -> expert parallelism (ranks from dp·cp), etp -> expert tensor parallelism (empty: tp)",
+                "model shape from nemo-h100-models.csv (model_key); experts/top_k -> mixture of experts with expert ffn = ffn, capacity factor 1",
+                "experts one after another (SequentialMLP: per-expert GEMMs, activation and fp8 casts): the Grok-1 recipe sets moe_grouped_gemm false (dgxc-benchmarking grok1/grok1_314b.yaml)",
+                "MoE decoder whose arch names neither MLP nor position (Grok-1): gated MLP, RMSNorm, RoPE, untied, no biases (profiles/models/grok-1.yaml)",
+                "attention kernel by the recipe of release_first: NVTE_FUSED_ATTN=0 (Grok-1 v24.11.1-v25.04, GPT-3 v24.11.1, Nemotron-4 340B v24.11.1-v25.02) -> flash-attn 2.x (flash2), else cuDNN's (native)",
+                "gradient_accumulation_fusion true (every recipe's yaml): weight-gradient GEMMs accumulate into fp32 main_grad",
+                "ub_tp_comm_overlap true (every recipe with tp > 1, yaml or launch override): sequence-parallel all-gathers and reduce-scatters overlapped with their GEMMs, one of tp chunks exposed, the rest slowing the GEMMs by the overlap contention",
+                "gpu_type H100 -> h100-sxm5-80gb",
+            ])
+        // Transformer Engine's userbuffers overlap of the sequence-parallel collectives: the Llama
+        // 3.1 70B/405B and GPT-3 yamls set `ub_tp_comm_overlap: true`, the Grok-1 and Nemotron-4
+        // launch scripts pass `model.ub_tp_comm_overlap=true` (dgxc-benchmarking 35a9aecc,
+        // 8f5cbb37); Megatron-core turns it off for the expert MLPs (`TELinear`, "Disable ub
+        // overlap for experts"), whose all-gather and reduce-scatter stay exposed.
+        a.tensorParallelCommOverlap = true
+        return a
+    }()
 
     /// The only MoE recipe here (Grok-1) runs its experts as SequentialMLP: NeMo's
     /// `grok1_314b.yaml` (dgxc-benchmarking@35a9aecc) states `moe_grouped_gemm: false`.
@@ -74,8 +86,40 @@ enum NeMoSource {
             precision: precision, recompute: .none, flashAttention: a.flashAttention, mode: a.mode,
             cp: cp, ep: ep, expertTP: etp)
         settings.sequentialExperts = sequentialExperts
-        return RunCase(
+        settings.fusedWeightGradientAccumulation = true
+        var run = RunCase(
             id: id, model: model, layout: layout, settings: settings, hardware: hardware,
             measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
+        if try flashAttentionRecipe(model: key, release: releaseCommit(csv, i)) { run.flashKernel = .flash2 }
+        return run
+    }
+
+    /// The dgxc-benchmarking commit of the release that first published the row (`release_first`,
+    /// "v24.11.1 (35a9aecc, 2025-05-21)"); nil where the column is absent or names no commit.
+    static func releaseCommit(_ csv: CSVTable, _ i: Int) throws -> String? {
+        guard csv.header.contains("release_first") else { return nil }
+        let text = try csv.string(i, "release_first")
+        guard let open = text.firstIndex(of: "("), let comma = text[open...].firstIndex(of: ",") else { return nil }
+        return String(text[text.index(after: open)..<comma]).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Recipes whose launch scripts export `NVTE_FUSED_ATTN=0`, so Transformer Engine's
+    /// `DotProductAttention` skips cuDNN's fused attention and calls flash-attn 2.x (Dao's
+    /// package; TE 1.10-1.13 accept flash-attn up to 2.5.8/2.6.3, FlashAttention-3 only as the
+    /// separate `flashattn-hopper` package): `FlashKernel.flash2`, on Hopper 0.62 of the
+    /// profile's cuDNN rate. Read at the release commits of NVIDIA/dgxc-benchmarking:
+    /// `grok1/configure.sh` (35a9aecc, 8f5cbb37, 741c8860), `nemo_megatron/launch.sh`
+    /// (35a9aecc; its `configure.sh` sets 1 from 8f5cbb37), `nemotron/configure.sh` for 340b
+    /// (35a9aecc, 8f5cbb37; 15b sets 1). The Llama 3.1 recipes set `NVTE_FUSED_ATTN=1`; the
+    /// NeMo 2 launchers of later releases set no such variable (cuDNN, the default).
+    static let flashAttentionRecipes: [String: Set<String>] = [
+        "grok1_314b": ["35a9aecc", "8f5cbb37", "741c8860"],
+        "gpt3_175b": ["35a9aecc"],
+        "nemotron4_340b": ["35a9aecc", "8f5cbb37"],
+    ]
+
+    static func flashAttentionRecipe(model key: String, release: String?) -> Bool {
+        guard let release else { return false }
+        return flashAttentionRecipes[key]?.contains(release) ?? false
     }
 }
