@@ -17,6 +17,12 @@ public enum FlashKernel: String, CaseIterable, Sendable {
     /// FlashAttention 1 (HazyResearch flash-attn 0.2–1.0.x): one thread block per (batch, head)
     /// in the forward, no split of the work between warps along the keys, more non-matmul FLOPs.
     case flash1
+    /// llm-foundry's Triton port of FlashAttention (`flash_attn_triton.py`, copied from
+    /// flash-attn's 2022 Triton version) on pre-MLIR Triton (`triton-pre-mlir`): 128×128 blocks,
+    /// `num_stages=1`, the backward optionally split over key blocks with atomic dQ; sm80 `mma.sync`
+    /// code on Ampere and on Hopper alike (the `triton_pre_mlir_sm90` fork only lets LLVM emit
+    /// sm_90 PTX). `tritonPortRate` of FlashAttention-2 on Ampere, that times `hopperRate` on Hopper.
+    case tritonPort = "triton"
 
     /// FlashAttention-2 on an H100 SXM5 relative to cuDNN's Hopper kernels, head dim 128,
     /// sequence 512–16k: forward 0.59–0.63 (causal and not), backward 0.61–0.70, 0.62 from 2k
@@ -28,6 +34,16 @@ public enum FlashKernel: String, CaseIterable, Sendable {
     /// 1.7–3.0×; 50–73% of peak against 25–40%): one half. Not fitted to any run.
     public static let flash1Rate = 0.5
 
+    /// The Triton port's throughput relative to FlashAttention-2 on the same sm80 code path. No
+    /// published benchmark of this kernel exists (its header says only "Triton forward is
+    /// generally faster than CUDA forward, while Triton backward is generally slower"), so it is
+    /// measured once, on Ampere: the 223 A100 rows of llm-foundry's 2023-04 and 2023-10 tables
+    /// (`attn_impl: triton`) fit step = c·(non-attention + attention / r) with r = 0.81 (0.795 to
+    /// 0.83 per release and GPU; c 0.97–0.99), i.e. the growth of their error with the sequence
+    /// length, not its level (`scripts/llmfoundry-triton-rate.py`). Hopper is not fitted: there the port runs the same sm80 code as
+    /// FlashAttention-2 and takes `hopperRate` on top (README, "Published runs").
+    public static let tritonPortRate = 0.81
+
     /// Throughput relative to `native` on a device of `profile`'s architecture (same FLOPs, so
     /// time scales by its inverse).
     public func relativeRate(on profile: HardwareProfile) -> Double {
@@ -36,6 +52,7 @@ public enum FlashKernel: String, CaseIterable, Sendable {
         case .native: return 1
         case .flash2: return generation
         case .flash1: return generation * Self.flash1Rate
+        case .tritonPort: return generation * Self.tritonPortRate
         }
     }
 

@@ -30,7 +30,8 @@ import Testing
     }
 
     /// `--flash-kernel flash1` (FlashAttention 1) slows a long-sequence step, where attention is
-    /// a large share; a kernel that does not exist is refused by name.
+    /// a large share, and `triton` (llm-foundry's Triton port) less; a kernel that does not exist
+    /// is refused by name.
     @Test func flashKernelOption() throws {
         let base = [
             "train", "--model", "llama2-7b", "--hardware", "a100-sxm4-80gb", "--gpus", "8", "--zero", "3", "--seq", "4096",
@@ -39,6 +40,9 @@ import Testing
         let two = try json(try ridgeline(base)), one = try json(try ridgeline(base + ["--flash-kernel", "flash1"]))
         let t2 = try #require(two["step_time_s"] as? Double), t1 = try #require(one["step_time_s"] as? Double)
         #expect(t1 > t2 * 1.05)
+        let port = try json(try ridgeline(base + ["--flash-kernel", "triton"]))
+        let tp = try #require(port["step_time_s"] as? Double)
+        #expect(t2 < tp && tp < t1)
         let bad = try ridgeline(base + ["--flash-kernel", "flash9"])
         #expect(bad.status != 0 && bad.stderr.contains("flash-kernel"))
     }

@@ -30,6 +30,18 @@ import Testing
         #expect(one.gemm == two.gemm && one.memoryBound == two.memoryBound && one.flops == two.flops)
     }
 
+    /// llm-foundry's Triton port does FlashAttention-2's work at `tritonPortRate` of its rate on
+    /// Ampere and Hopper alike (both sm80 code): its attention kernels take 1/0.81 as long as
+    /// flash2's, nothing else moves, and it is never faster than flash2 nor slower than flash1.
+    @Test(arguments: ["a100-sxm4-80gb", "h100-sxm5-80gb"])
+    func tritonPortSlowsTheAttentionKernelsOnlyByItsRate(_ hardware: String) throws {
+        let two = try Self.layer(.flash2, hardware: hardware), port = try Self.layer(.tritonPort, hardware: hardware)
+        let one = try Self.layer(.flash1, hardware: hardware)
+        #expect(abs(port.attention * FlashKernel.tritonPortRate - two.attention) < 1e-9 * two.attention)
+        #expect(two.attention < port.attention && port.attention < one.attention)
+        #expect(port.gemm == two.gemm && port.memoryBound == two.memoryBound && port.flops == two.flops)
+    }
+
     /// The rate applies to flash kernels only: unfused attention (batched GEMMs and a softmax) is
     /// the same whichever flash kernel the framework would have run.
     @Test func unfusedAttentionIgnoresTheFlashKernel() throws {
@@ -49,6 +61,9 @@ import Testing
         #expect(FlashKernel.flash2.relativeRate(on: gh200) == 0.62)
         #expect(FlashKernel.flash2.relativeRate(on: b200) == 1)
         for p in [a100, h100, gh200, b200] { #expect(FlashKernel.native.relativeRate(on: p) == 1) }
+        // The Triton port: its Ampere rate, and on Hopper the same sm80 penalty as flash-attn 2.x.
+        #expect(FlashKernel.tritonPort.relativeRate(on: a100) == 0.81)
+        #expect(abs(FlashKernel.tritonPort.relativeRate(on: h100) - 0.81 * 0.62) < 1e-12)
         let native = try Self.layer(.native, hardware: "h100-sxm5-80gb"), two = try Self.layer(.flash2, hardware: "h100-sxm5-80gb")
         #expect(abs(two.attention * 0.62 - native.attention) < 1e-9 * native.attention)
         #expect(two.gemm == native.gemm && two.memoryBound == native.memoryBound)

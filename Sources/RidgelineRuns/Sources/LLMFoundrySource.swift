@@ -17,8 +17,8 @@ enum LLMFoundrySource {
                 + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
             "DEFAULT before Composer 0.14: autocast computes with the gathered fp32 parameters (fp32 embedding, residual stream and LayerNorm, a cast before every linear layer)",
             "attn_impl by the row's llm-foundry commit (first_seen): before 2023-03 the yamls' flash on flash-attn 0.2.x (FlashAttention 1, half FlashAttention-2's rate, Dao 2023); "
-                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port) and in 2024-01 flash-attn 2.4.2 or triton: sm80 kernels at FlashAttention-2's rate, "
-                + "on H100 0.62 of the profile's Hopper kernels (Shah et al. 2024)",
+                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port on pre-MLIR Triton, 0.81 of FlashAttention-2, measured on the A100 rows), "
+                + "in 2024-01 sweep.py's triton for MPT-13B/30B and flash-attn 2.x for the rest: sm80 kernels, on H100 times 0.62 of the profile's Hopper kernels (Shah et al. 2024)",
             "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
             "MPT decoder as the benchmark yamls build it (MPTConfig defaults: learned_pos_emb, no_bias false): learned positions, GELU, LayerNorm, "
                 + "biases, tied embeddings; every row's NumParams is this count exactly",
@@ -106,13 +106,19 @@ enum LLMFoundrySource {
     /// The flash-attention kernel the row's llm-foundry commit ran (`first_seen`). Before 2023-03
     /// the model yamls set `attn_impl: flash` over HazyResearch flash-attn 0.2.x (the
     /// requirements pin 0.2.2, then 0.2.8): FlashAttention 1. From 2023-04 `submit_benchmarks.py`
-    /// defaults to `--attn_impl triton` (llm-foundry's Triton port of FlashAttention on
-    /// `triton-pre-mlir`, whose sm90 branch emits sm80's `mma.sync`), kept at FlashAttention-2's
-    /// rate (README: the published ratio for the port does not hold on A100); the 2024-01 table
-    /// runs flash-attn 2.4.2 or the port. Both are sm80 kernels: `flash2`, which on Hopper runs
-    /// below the profile's native rate. nil: a file without `first_seen` (the default kernel).
+    /// defaults to `--attn_impl triton`: llm-foundry's Triton port of FlashAttention on
+    /// `triton-pre-mlir` (`FlashKernel.tritonPort`; the fp8 runs too: `fc_type: te` swaps only
+    /// the linear layers). The 2024-01 table's `sweep.py` (5e85bd62d) passes `--attn_impl triton`
+    /// for MPT-13B and MPT-30B and `flash` (flash-attn 2.x) for the others: `flash2`.
+    /// nil: a file without `first_seen` (the default kernel).
     static func flashKernel(_ csv: CSVTable, _ i: Int) throws -> FlashKernel? {
         guard csv.header.contains("first_seen") else { return nil }
-        return try firstSeen(csv, i) < "2023-03-01" ? .flash1 : .flash2
+        let date = try firstSeen(csv, i)
+        if date < "2023-03-01" { return .flash1 }
+        if date < "2024-01-01" { return .tritonPort }
+        return Self.sweepTritonModels.contains(try csv.string(i, "model_name")) ? .tritonPort : .flash2
     }
+
+    /// The models the 2024-01 table's `sweep.py` runs with `--attn_impl triton`.
+    static let sweepTritonModels: Set<String> = ["MPT-13B", "MPT-30B"]
 }
