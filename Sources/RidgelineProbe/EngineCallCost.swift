@@ -4,7 +4,7 @@
 /// (78 µs on one Intel guest, where a 16-element oneDNN relu took 2.7 µs), and charging it to
 /// every oneDNN call made every kernel under ~100 µs look latency-bound. Timed by the engine side
 /// (`EngineCallCost.measure` in RidgelineEngines), handed to `HostDetection.run`.
-public struct EngineCallCost: Sendable, Equatable, Codable {
+public struct EngineCallCost: Sendable, Equatable {
     public var engine: String
     public var threads: Int
     /// The median repetition: the profile's launch latency.

@@ -1,7 +1,7 @@
 import Ridgeline
 
 /// What the micro-benchmarks measured on this host.
-public struct MeasuredCeilings: Sendable, Equatable, Codable {
+public struct MeasuredCeilings: Sendable, Equatable {
     /// Sustained clock with one core busy, and with every core busy (what the all-core peaks run at).
     public var clockSingleHz: Double
     public var clockAllHz: Double
@@ -71,13 +71,9 @@ public struct MeasuredCeilings: Sendable, Equatable, Codable {
 
 /// One visit of the all-thread DRAM points: the best team rate among them, and the core
 /// hand-off latency measured just before (`CoreHandOff`).
-public struct DRAMVisit: Sendable, Equatable, Codable {
+public struct DRAMVisit: Sendable, Equatable {
     public var handOffSeconds: Double
     public var bytesPerSecond: Double
-
-    enum CodingKeys: String, CodingKey {
-        case handOffSeconds = "core_hand_off_s", bytesPerSecond = "bytes_per_s"
-    }
 
     /// A hand-off this many times the fastest one means the cores sat elsewhere.
     public static let placementChange = 2.0
@@ -95,7 +91,7 @@ public struct DRAMVisit: Sendable, Equatable, Codable {
     }
 }
 
-public struct PeakMeasurement: Sendable, Equatable, Codable {
+public struct PeakMeasurement: Sendable, Equatable {
     public var dtype: DType
     public var allCores: Bool
     public var threads: Int
@@ -104,7 +100,7 @@ public struct PeakMeasurement: Sendable, Equatable, Codable {
     public var kernel: String
 }
 
-public struct BandwidthPoint: Sendable, Equatable, Codable {
+public struct BandwidthPoint: Sendable, Equatable {
     public var kernel: String
     public var threads: Int
     /// Bytes of all arrays one thread touches.
@@ -121,15 +117,10 @@ public struct BandwidthPoint: Sendable, Equatable, Codable {
 
     /// The figure for a level private to each core or shared between them.
     public func rate(privateLevel: Bool) -> RateSummary { privateLevel ? perThreadSum : bytesPerSecond }
-
-    enum CodingKeys: String, CodingKey {
-        case kernel, threads, workingSetPerThread = "working_set_per_thread_bytes", bytesPerSecond = "bytes_per_s"
-        case perThreadSum = "per_thread_sum_bytes_per_s", undisturbedSamples = "undisturbed_samples"
-    }
 }
 
 /// A memory level's bandwidth plateau, for one thread and for all threads.
-public struct LevelBandwidth: Sendable, Equatable, Codable {
+public struct LevelBandwidth: Sendable, Equatable {
     /// l1, l2, l3, dram.
     public var level: String
     /// Whole-machine bandwidth with every core streaming (the profile's ceiling), and its kernel.
@@ -152,7 +143,7 @@ public struct LevelBandwidth: Sendable, Equatable, Codable {
 
 /// A cache's capacity as the sweep sees it: where its plateau ends, not the size hwloc reports
 /// (a VM may be shown its host's whole L3 and get a fraction of it).
-public struct EffectiveCapacity: Sendable, Equatable, Codable {
+public struct EffectiveCapacity: Sendable, Equatable {
     /// Capacity of one instance that makes the roofline's cache model fall to the midway rate
     /// where the measurement does (`BandwidthCurve.modelCapacity`).
     public var bytes: Double
@@ -163,8 +154,4 @@ public struct EffectiveCapacity: Sendable, Equatable, Codable {
     public var threads: Int
     /// hwloc's size of one instance, kept beside it.
     public var nominalBytes: Int
-
-    enum CodingKeys: String, CodingKey {
-        case bytes = "effective_bytes", crossingPerThread = "crossing_per_thread_bytes", threads, nominalBytes = "nominal_bytes"
-    }
 }

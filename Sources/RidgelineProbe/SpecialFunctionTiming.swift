@@ -4,7 +4,7 @@ import Ridgeline
 /// (`SpecialFunction`), timed the way the engine's call cost is: an element-wise op over a
 /// buffer the L2 holds, on one thread, so that the function, not memory or the call, sets the
 /// time. The host profile turns the time per element into FLOPs at the fp32 peak per core.
-public struct SpecialFunctionTiming: Sendable, Equatable, Codable {
+public struct SpecialFunctionTiming: Sendable, Equatable {
     public var function: String
     /// The engine's op timed ("gelu_erf" stands for erf).
     public var op: String

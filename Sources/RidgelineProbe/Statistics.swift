@@ -3,7 +3,7 @@
 /// A ceiling is the best rate a machine sustains, and interference from other processes only ever
 /// slows a sample down, so the ceiling estimate is the best sample; the median and the spread say
 /// how noisy the run was.
-public struct RateSummary: Sendable, Equatable, Codable {
+public struct RateSummary: Sendable, Equatable {
     public var best: Double
     public var median: Double
     public var worst: Double

@@ -1,4 +1,5 @@
 import Foundation
+import Ridgeline
 
 /// A report: a title, where it came from, and sections of text, tables and charts. Renderers
 /// turn one `Report` into HTML, Markdown and data files, so the formats cannot disagree.
@@ -55,13 +56,14 @@ public struct Provenance: Sendable {
     public struct ProfileUse: Sendable {
         public var id: String
         public var name: String
-        /// datasheet, detected or measured.
-        public var origin: String
+        /// How the profile's numbers were obtained.
+        public var origin: HardwareProfile.Origin
         public var calibrated: Bool
         public var calibrationSource: String?
         public var fingerprint: String?
         public init(
-            id: String, name: String, origin: String, calibrated: Bool, calibrationSource: String? = nil, fingerprint: String? = nil
+            id: String, name: String, origin: HardwareProfile.Origin, calibrated: Bool, calibrationSource: String? = nil,
+            fingerprint: String? = nil
         ) {
             self.id = id; self.name = name; self.origin = origin; self.calibrated = calibrated
             self.calibrationSource = calibrationSource; self.fingerprint = fingerprint
@@ -94,7 +96,7 @@ public struct Provenance: Sendable {
         var rows = [("Ridgeline", version), ("Generated", dateText), ("Command", command)]
         for p in profiles {
             var text =
-                "\(p.name) (\(p.id)): \(p.origin) numbers, "
+                "\(p.name) (\(p.id)): \(p.origin.rawValue) numbers, "
                 + (p.calibrated ? "calibrated" + (p.calibrationSource.map { " (\($0))" } ?? "") : "not calibrated")
             if let fp = p.fingerprint { text += ", fingerprint \(fp)" }
             rows.append(("Profile", text))
@@ -112,7 +114,8 @@ public struct Provenance: Sendable {
             "profiles": .array(
                 profiles.map { p in
                     .object([
-                        "id": .string(p.id), "name": .string(p.name), "origin": .string(p.origin), "calibrated": .bool(p.calibrated),
+                        "id": .string(p.id), "name": .string(p.name), "origin": .string(p.origin.rawValue),
+                        "calibrated": .bool(p.calibrated),
                         "calibration_source": p.calibrationSource.map(JSONValue.string) ?? .null,
                         "fingerprint": p.fingerprint.map(JSONValue.string) ?? .null,
                     ])

@@ -39,8 +39,10 @@ public enum ServingCheck {
 
         /// `check-serving --json` has printed these keys as spelled here (`medianAPE`, not
         /// `median_ape`) since before `RecordCoding`, and scripts read them: the group is written
-        /// as a map, whose keys the coder leaves as they are. They read back as written (the key
-        /// strategy leaves names without an underscore alone). NaN (no rows) is null.
+        /// as a map, whose keys the coder leaves as they are, and read back through `Key`, whose
+        /// names the key strategy leaves alone (no underscore). NaN (no rows) is null both ways.
+        enum Key: String, CodingKey { case kind, metric, n, refused, medianAPE, p90APE, meanAPE, signedMedian }
+
         public func encode(to encoder: any Encoder) throws {
             enum Value: Encodable {
                 case text(String), count(Int), number(Double)
@@ -53,12 +55,13 @@ public enum ServingCheck {
                     }
                 }
             }
-            let map: [String: Value] = [
-                "kind": .text(kind), "metric": .text(metric), "n": .count(n), "refused": .count(refused), "medianAPE": .number(medianAPE),
-                "p90APE": .number(p90APE), "meanAPE": .number(meanAPE), "signedMedian": .number(signedMedian),
+            let values: [(Key, Value)] = [
+                (.kind, .text(kind)), (.metric, .text(metric)), (.n, .count(n)), (.refused, .count(refused)),
+                (.medianAPE, .number(medianAPE)), (.p90APE, .number(p90APE)), (.meanAPE, .number(meanAPE)),
+                (.signedMedian, .number(signedMedian)),
             ]
             var c = encoder.singleValueContainer()
-            try c.encode(map)
+            try c.encode(Dictionary(uniqueKeysWithValues: values.map { ($0.0.rawValue, $0.1) }))
         }
     }
 
@@ -230,6 +233,18 @@ public enum ServingCheck {
                     signedMedian: signed[signed.count / 2], refused: refusals.filter { $0.kind == kind }.count))
         }
         return Outcome(groups: groups, rows: rows, refusals: refusals)
+    }
+}
+
+/// A group read back as `encode` wrote it. In an extension, so that the memberwise initializer stays.
+extension ServingCheck.Group {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        func number(_ key: Key) throws -> Double { try c.decodeIfPresent(Double.self, forKey: key) ?? .nan }
+        self.init(
+            kind: try c.decode(String.self, forKey: .kind), metric: try c.decode(String.self, forKey: .metric),
+            n: try c.decode(Int.self, forKey: .n), medianAPE: try number(.medianAPE), p90APE: try number(.p90APE),
+            meanAPE: try number(.meanAPE), signedMedian: try number(.signedMedian), refused: try c.decode(Int.self, forKey: .refused))
     }
 }
 

@@ -25,12 +25,11 @@ func printRecord<T: Encodable>(_ value: T) throws {
 /// array).
 func printRecords<T: Encodable>(_ records: [T]) throws {
     guard !records.isEmpty else { return try printRecord(records) }
-    let encoder = RecordCoding.encoder()
     let slice = 1024
     for start in stride(from: 0, to: records.count, by: slice) {
         // Each slice as an array is "[\n" + its elements + "\n]": the elements as the whole array has them.
         let end = min(start + slice, records.count)
-        let data = try encoder.encode(Array(records[start..<end]))
+        let data = try RecordCoding.encode(Array(records[start..<end]))
         let text = String(decoding: data.dropFirst(start == 0 ? 0 : 2).dropLast(end == records.count ? 0 : 2), as: UTF8.self)
         print(text, terminator: end == records.count ? "\n" : ",\n")
     }

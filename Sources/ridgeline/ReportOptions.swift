@@ -21,7 +21,7 @@ func reportProvenance(profiles: [HardwareProfile], hostFingerprint: String? = ni
     let arguments = ["ridgeline"] + CommandLine.arguments.dropFirst()
     let uses = profiles.map {
         Provenance.ProfileUse(
-            id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil,
+            id: $0.id, name: $0.name, origin: $0.origin, calibrated: $0.calibration != nil,
             calibrationSource: $0.calibration?.source, fingerprint: $0.fingerprint)
     }
     return Provenance(

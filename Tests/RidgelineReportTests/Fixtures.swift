@@ -37,7 +37,7 @@ enum Fixtures {
     static func provenance(_ profiles: [HardwareProfile]) -> Provenance {
         Provenance(
             version: ridgelineVersion, date: Date(timeIntervalSince1970: 1_800_000_000), command: "ridgeline test 'quoted arg'",
-            profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin.rawValue, calibrated: $0.calibration != nil) },
+            profiles: profiles.map { .init(id: $0.id, name: $0.name, origin: $0.origin, calibrated: $0.calibration != nil) },
             hostFingerprint: "test-fingerprint", inputs: ["fixture"])
     }
 

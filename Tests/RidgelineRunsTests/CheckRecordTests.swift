@@ -41,5 +41,14 @@ import Testing
             #expect(text.contains("\"\(key)\""), "\(key)")
         }
         #expect(!text.contains("median_ape"))
+        // A group without figures is written with nulls and read back as NaN, its keys unchanged.
+        let empty = ServingCheck.Group(
+            kind: "throughput", metric: "output_tokens_per_s", n: 0, medianAPE: .nan, p90APE: .nan, meanAPE: .nan, signedMedian: .nan,
+            refused: 2)
+        let groupText = try RecordCoding.json(empty)
+        #expect(groupText.contains("\"medianAPE\" : null") && groupText.contains("\"signedMedian\" : null"))
+        let back = try RecordCoding.decode(ServingCheck.Group.self, from: groupText, file: "group.json")
+        #expect(back.kind == "throughput" && back.n == 0 && back.refused == 2)
+        #expect(back.medianAPE.isNaN && back.p90APE.isNaN && back.meanAPE.isNaN && back.signedMedian.isNaN)
     }
 }

@@ -30,6 +30,34 @@ import Testing
         #expect(!text.contains("timeSeconds") && !text.contains("computeDType"))
     }
 
+    /// `RecordCoding` remembers each key's spelling (`SnakeCaseKeys`) rather than converting it
+    /// every time: what it writes is what `JSONEncoder`'s `.convertToSnakeCase` writes, byte for
+    /// byte, acronyms and digits included, records inside maps and lists too, map keys kept.
+    @Test func theRememberedKeysAreFoundationsSnakeCaseByteForByte() throws {
+        struct Spelling: Encodable {
+            var p90APE = 1.0, medianAPE = 2.0, myURLProperty = "u", attainedFlopsPerS = 3.0, a2b = 4, capacityGiB = 5
+            var nested = [ErrorSummary(errors: [0.1, 0.2]), ErrorSummary(errors: [])]
+            var byName = ["keptAsIs": ErrorSummary(errors: [0.3])]
+            var absent: Int? = nil
+            var present: Double? = 0.5
+        }
+        let engine = Roofline(try loadShippedProfile("h100-sxm5-80gb"))
+        let predictions = try Kernel.load(path: Self.examples).map { engine.predict($0) }
+        for pretty in [true, false] {
+            let foundation = JSONEncoder()
+            foundation.keyEncodingStrategy = .convertToSnakeCase
+            foundation.outputFormatting =
+                pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+            #expect(try RecordCoding.encode(predictions, pretty: pretty) == foundation.encode(predictions))
+            #expect(try RecordCoding.encode(Spelling(), pretty: pretty) == foundation.encode(Spelling()))
+        }
+        let text = try RecordCoding.json(Spelling())
+        for key in ["p90_ape", "median_ape", "my_url_property", "attained_flops_per_s", "capacity_gi_b", "keptAsIs", "mean_ape"] {
+            #expect(text.contains("\"\(key)\""), "\(key)")
+        }
+        #expect(!text.contains("absent"))
+    }
+
     @Test func aMeasurementRecordReadsBackThroughItsOneParser() throws {
         let record = MeasurementRecord(
             kernel: .gemm(GEMM(m: 64, n: 32, k: 16, transA: true, dtype: .bf16)), engine: .onednn, engineVersion: "3.1 avx2",

@@ -8,18 +8,19 @@ import Foundation
 /// key gets a `CodingKeys` raw value in the key's camelCase form (`timeSeconds = "timeS"`): a
 /// snake_case raw value would be written as is but not found when reading.
 public enum RecordCoding {
-    /// The encoder for records: snake_case keys, sorted; `pretty` indents (what `--json` prints).
-    public static func encoder(pretty: Bool = true) -> JSONEncoder {
+    /// A record as JSON: snake_case keys (Foundation's `.convertToSnakeCase` spelling, which
+    /// `SnakeCaseEncoder` remembers per key instead of converting it again for every key of every
+    /// record), sorted, slashes unescaped; `pretty` indents (what `--json` prints).
+    public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting =
             pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
+        return try encoder.encode(SnakeCased(value))
     }
 
     /// A record as JSON text.
     public static func json<T: Encodable>(_ value: T, pretty: Bool = true) throws -> String {
-        String(decoding: try encoder(pretty: pretty).encode(value), as: UTF8.self)
+        String(decoding: try encode(value, pretty: pretty), as: UTF8.self)
     }
 
     /// Reads a record from JSON text. A missing field, or one of the wrong type, is a
