@@ -210,15 +210,15 @@ public struct HostProfileBuilder: Sendable {
     /// A cache's capacity in the profile: where its measured plateau ends, when the sweep found
     /// that end, up to hwloc's size (a cache holds no more than its size: a later bend is the
     /// prefetchers and a victim cache's neighbours, not capacity); hwloc's size where no end was
-    /// found or it reads below 1/16 of it or inside the level below. `note` gets one line per
-    /// measured level, with hwloc's size beside it.
+    /// found, or it reads inside the level below, or below the least share of its size a core can
+    /// be left (`leastShare`). `note` gets one line per measured level, with hwloc's size beside it.
     static func capacity(of cache: CacheLevel, measured: EffectiveCapacity?, above inner: Double, note: inout [String]) -> Double {
         let nominal = Double(cache.sizeBytes)
         let label = "\(cache.name) hwloc nominal \(Quantity.format(nominal, .bytes))"
         guard let measured else { return nominal }
         let plateau =
             "the \(measured.threads)-thread read plateau ends at \(Quantity.format(measured.crossingPerThread, .bytes)) per thread"
-        guard measured.bytes >= nominal / 16, min(nominal, measured.bytes) > inner else {
+        guard measured.bytes >= nominal * leastShare(cache), min(nominal, measured.bytes) > inner else {
             note.append("\(label) kept: \(plateau), which reads as \(Quantity.format(measured.bytes, .bytes)), out of range")
             return nominal
         }
@@ -226,6 +226,13 @@ public struct HostProfileBuilder: Sendable {
         note.append("\(label), effective \(Quantity.format(measured.bytes, .bytes)) (\(plateau)); uses \(Quantity.format(used, .bytes))")
         return used
     }
+
+    /// The least share of a cache's size a core can be left: half of a cache private to one core
+    /// (on a VM the only other user of a core's L1 or L2 is the host's other hardware thread on
+    /// that core), a sixteenth of a shared one (a guest may see its host's whole L3 and get a
+    /// slice). A plateau that ends earlier was cut by a disturbed sample (a 32 KiB L1d once read
+    /// as 12 KiB on a Zen 3 guest), not by the cache.
+    static func leastShare(_ cache: CacheLevel) -> Double { cache.sharedByCores <= 1 ? 1.0 / 2 : 1.0 / 16 }
 
     public var architecture: String {
         let c = topology.cpu

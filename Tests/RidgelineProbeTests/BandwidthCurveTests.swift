@@ -162,6 +162,24 @@ import Testing
 }
 
 extension BandwidthCurveTests {
+    /// A private cache keeps at least half its size whatever its plateau says (the host's other
+    /// hardware thread is its only other user); a shared one may really be a sixteenth of what
+    /// hwloc reports. Below that, hwloc's size stands, and the note says why.
+    @Test func aPrivateCacheIsNeverReadBelowHalfItsSize() {
+        let l1 = CacheLevel(level: 1, kind: .data, sizeBytes: 32 << 10, lineBytes: 64, sharedByCores: 1, instances: 2)
+        let l3 = CacheLevel(level: 3, kind: .unified, sizeBytes: 260 << 20, lineBytes: 64, sharedByCores: 2, instances: 1)
+        func used(_ cache: CacheLevel, _ bytes: Int) -> (Double, [String]) {
+            var notes: [String] = []
+            let measured = EffectiveCapacity(bytes: Double(bytes), crossingPerThread: Double(bytes), threads: 1, nominalBytes: cache.sizeBytes)
+            return (HostProfileBuilder.capacity(of: cache, measured: measured, above: 0, note: &notes), notes)
+        }
+        #expect(used(l1, 12 << 10).0 == Double(32 << 10))
+        #expect(used(l1, 12 << 10).1.first?.contains("out of range") == true)
+        #expect(used(l1, 20 << 10).0 == Double(20 << 10))
+        #expect(used(l3, 20 << 20).0 == Double(20 << 20))
+        #expect(used(l3, 12 << 20).0 == Double(260 << 20))
+    }
+
     /// Once the read curve is known, the other kernels run at each plateau's two best sizes and
     /// the first DRAM point: an established plateau's other points teach nothing new.
     @Test func otherKernelsRunAtThePlateausBestSizes() {
