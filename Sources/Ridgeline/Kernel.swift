@@ -45,7 +45,7 @@ public protocol KernelCost: Sendable {
     /// Minimum bytes moved: every input read once and every output written once.
     var bytes: Double { get }
     /// Exponentials, tanh, erf or logs evaluated: special-function work that costs several FLOPs
-    /// each (see `KernelAssumptions.transcendentalCost`), counted apart from `flops`.
+    /// each (see `Roofline.gpuSpecialFunctionRate`, `KernelAssumptions.cpuTranscendentalCost`), counted apart from `flops`.
     var transcendentals: Double { get }
     /// The same work by function: evaluations of each special function, which a CPU profile may
     /// cost apart (`SpecialFunction`). Empty for kernels whose `transcendentals` are not split.

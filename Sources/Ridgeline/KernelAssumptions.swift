@@ -5,12 +5,15 @@
 /// GEMM tiles (`compute.gemm_tiles`), for which `defaultGEMMTile` stands in when it lists none.
 /// `TrainingAssumptions` is the same for a training framework.
 public struct KernelAssumptions: Sendable, Hashable {
-    /// FP32 FLOPs one exponential (or tanh, erf, log) costs on a GPU: NVIDIA's special-function
-    /// units return 16 results per clock per SM against 128 FMAs (256 FLOPs), 16 FLOPs' worth
-    /// (CUDA C Programming Guide, arithmetic instruction throughput). The special-function rate
-    /// is the FP32 vector peak divided by this.
-    public var gpuTranscendentalCost: Double = 16
-    /// The same on a CPU, which evaluates them in SIMD code: range reduction, a degree-5
+    /// Special-function results (exp2, log2, reciprocal, rsqrt, sin, cos: what exp, tanh, erf and
+    /// log reduce to) one GPU SM returns per clock: 16 on every compute capability from 5.x to 9.0
+    /// (CUDA C Programming Guide, "Arithmetic Instructions", throughput of native arithmetic
+    /// instructions per clock per multiprocessor). The FP32 FMA rate beside it differs: 64 per SM
+    /// on 7.0 and 8.0 (V100, A100), 128 on 8.6, 8.9 and 9.0 (GA10x, Ada, Hopper), so an
+    /// exponential costs 8 FP32 FLOPs' worth on the first and 16 on the second
+    /// (`Roofline.gpuSpecialFunctionRate`).
+    public var gpuSpecialFunctionResultsPerClock: Double = 16
+    /// FP32 FLOPs one exponential (or tanh, erf, log) costs on a CPU, which evaluates them in SIMD code: range reduction, a degree-5
     /// polynomial and a scale, about ten vector instructions (oneDNN's JIT eltwise `exp`): 20
     /// FLOPs' worth.
     public var cpuTranscendentalCost: Double = 20
@@ -53,9 +56,4 @@ public struct KernelAssumptions: Sendable, Hashable {
     public var cpuVectorAddLatencyCycles = 4.0
 
     public init() {}
-
-    /// FP32 FLOPs one exponential costs on a device of `kind`.
-    public func transcendentalCost(_ kind: HardwareProfile.Kind) -> Double {
-        kind == .gpu ? gpuTranscendentalCost : cpuTranscendentalCost
-    }
 }

@@ -143,7 +143,7 @@ public struct Roofline: Sendable {
             let vector = profile.vectorPeak(.fp32)
             // GPUs evaluate the exponentials on their special-function units at the hardware rate;
             // CPUs in vector code at the calibrated vector rate.
-            let special = profile.kind == .gpu ? vector / transcendentalCost : vector * fraction / cpuSpecialFunctionCost(.exp)
+            let special = profile.kind == .gpu ? gpuSpecialFunctionRate : vector * fraction / cpuSpecialFunctionCost(.exp)
             return (attentionTime(a, matrixPeak: peak * fraction, vectorPeak: vector * fraction, specialFunctionRate: special), dtype)
         default:
             let dtype: DType = kernel.dtype == .fp64 ? .fp64 : .fp32
@@ -158,12 +158,12 @@ public struct Roofline: Sendable {
     }
 
     /// Seconds a GPU's special-function units spend on the kernel's exponentials (and tanh, erf,
-    /// log): a hardware rate, `vectorPeak / transcendentalCost`, that no calibration scales —
+    /// log): a hardware rate, `gpuSpecialFunctionRate`, that no calibration scales —
     /// the SFUs' throughput is fixed by the SM, whatever share of the FMA peak a library reaches.
     /// 0 on CPUs, where the polynomial runs on the vector units and counts as their FLOPs.
     func specialFunctionSeconds(_ kernel: Kernel) -> Double {
         guard profile.kind == .gpu else { return 0 }
-        let rate = profile.vectorPeak(.fp32) / transcendentalCost
+        let rate = gpuSpecialFunctionRate
         if case .attention(let a) = kernel {
             return attentionTime(a, matrixPeak: .infinity, vectorPeak: .infinity, specialFunctionRate: rate)
         }
@@ -172,17 +172,17 @@ public struct Roofline: Sendable {
 
     /// FLOPs of a CPU kernel's special functions: each evaluation at its function's cost
     /// (`cpuSpecialFunctionCost`); kernels that do not split theirs by function at
-    /// `transcendentalCost` each.
+    /// `KernelAssumptions.cpuTranscendentalCost` each.
     func cpuSpecialFunctionFlops(_ kernel: Kernel) -> Double {
         let functions = kernel.cost.specialFunctions
-        guard !functions.isEmpty else { return kernel.cost.transcendentals * transcendentalCost }
+        guard !functions.isEmpty else { return kernel.cost.transcendentals * assumptions.cpuTranscendentalCost }
         return functions.reduce(0) { $0 + $1.value * cpuSpecialFunctionCost($1.key) }
     }
 
     /// FLOPs one evaluation of `function` costs a CPU: measured on a host (the profile's
-    /// `special_function_flops`), else its default evaluations × `transcendentalCost`.
+    /// `special_function_flops`), else its default evaluations × `KernelAssumptions.cpuTranscendentalCost`.
     func cpuSpecialFunctionCost(_ function: SpecialFunction) -> Double {
-        profile.compute.specialFunctionFlops[function] ?? function.defaultEvaluations * transcendentalCost
+        profile.compute.specialFunctionFlops[function] ?? function.defaultEvaluations * assumptions.cpuTranscendentalCost
     }
 
     /// A CPU reduction's adds: with `cpuReductionAccumulators` registers, each add of `lanes`
@@ -202,9 +202,25 @@ public struct Roofline: Sendable {
         return max(chain, pipes)
     }
 
-    /// FP32 FLOPs one exponential (or tanh, erf, log) costs on this device: 16 on a GPU's
-    /// special-function units, 20 in a CPU's SIMD code (`KernelAssumptions`).
-    var transcendentalCost: Double { assumptions.transcendentalCost(profile.kind) }
+    /// Exponentials (tanh, erf, log) a GPU's special-function units return per second: the FP32
+    /// vector peak × special-function results / FP32 FLOPs an SM issues per clock, 16 / (2 ×
+    /// `gpuFP32LanesPerUnit`), both at the clock the vector peak is quoted at — i.e. SMs × FP32
+    /// clock × 16 (`KernelAssumptions.gpuSpecialFunctionResultsPerClock`, CUDA C Programming
+    /// Guide). An exponential costs 16 FP32 FLOPs' worth on Hopper, Ada and GA10x (128 lanes) and
+    /// 8 on A100 and V100 (64 lanes).
+    var gpuSpecialFunctionRate: Double {
+        profile.vectorPeak(.fp32) / (2 * gpuFP32LanesPerUnit / assumptions.gpuSpecialFunctionResultsPerClock)
+    }
+
+    /// FP32 FMA lanes of one SM (CU): the vector peak over 2 × units × clock, to the nearest power
+    /// of two. Datapaths are a power of two wide (64 on V100/A100, 128 on GA10x, Ada, Hopper,
+    /// Blackwell, CDNA 3 with packed FP32), but a profile's clock is the one its matrix peaks are
+    /// quoted at, which may not be the FP32 boost clock: H100 SXM lists 1830 MHz (tensor) against
+    /// an FP32 peak at 1980 MHz, a quotient of 139.
+    var gpuFP32LanesPerUnit: Double {
+        let quotient = profile.vectorPeak(.fp32) / (2 * Double(profile.compute.units) * profile.compute.clockHz)
+        return pow(2, log2(quotient).rounded())
+    }
 
     /// SIMD lanes of `dtype` on a CPU; on a GPU the channel granularity of a tensor-core MMA.
     func simdLanes(_ dtype: DType) -> Double {
@@ -213,7 +229,7 @@ public struct Roofline: Sendable {
     }
 
     /// Attention: the two (fwd) or five (bwd) matrix products at the matrix peak, plus one
-    /// exponential per computed score (`transcendentalCost`). FlashAttention-2/3 do not hide the exponentials behind
+    /// exponential per computed score (`gpuSpecialFunctionRate` on a GPU). FlashAttention-2/3 do not hide the exponentials behind
     /// the GEMMs, so the two add. Causal masks skip blocks above the diagonal but compute the
     /// diagonal blocks whole (`Attention.executedDensity`) for blocks of
     /// `KernelAssumptions.attentionBlockRows` rows. Flash on a GPU runs one such query tile per

@@ -6,7 +6,7 @@
 /// there, 13 cycles an element), where its AVX-512 path permutes registers instead. A measured
 /// host profile carries the cost of each (`Compute.specialFunctionFlops`, timed through the CPU
 /// engine by `ridgeline detect --measure`); without it every evaluation costs
-/// `defaultEvaluations` × `KernelAssumptions.transcendentalCost`.
+/// `defaultEvaluations` × `KernelAssumptions.cpuTranscendentalCost`.
 public enum SpecialFunction: String, CaseIterable, Sendable, Comparable {
     case exp, log, tanh, erf, sigmoid
 

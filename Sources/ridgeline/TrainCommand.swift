@@ -99,7 +99,7 @@ struct TrainCommand: ParsableCommand {
     var flash = true
     @Option(
         help:
-            "The flash kernel the framework runs: native (the architecture's own, what the profiles are fitted on: FlashAttention-2 on Ampere, cuDNN/FlashAttention-3 on Hopper), flash2 (flash-attn 2.x: on Hopper 0.62 of native, Shah et al. 2024), flash1 (flash-attn < 2: half flash2, Dao 2023) or triton (llm-foundry's 2023 Triton port on pre-MLIR Triton: 0.81 of flash2)."
+            "The flash kernel the framework runs: native (the architecture's own, what the profiles are fitted on: FlashAttention-2 on Ampere, cuDNN/FlashAttention-3 on Hopper), flash2 (flash-attn 2.x: on Hopper 0.62 of native, Shah et al. 2024), flash1 (flash-attn < 2: half flash2, Dao 2023) or triton (llm-foundry's 2023 Triton port on pre-MLIR Triton: 0.72 of flash2)."
     )
     var flashKernel: FlashKernel = .native
     @Flag(

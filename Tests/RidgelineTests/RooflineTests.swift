@@ -271,4 +271,45 @@ import Testing
         let gpu = Roofline(try loadShippedProfile("h100-sxm5-80gb")).predict(.rowwise(RowWise(.softmax, rows: 4096, cols: 4096, dtype: .fp32)))
         #expect(gpu.timeSeconds < gpu.computeSeconds + gpu.memorySeconds + gpu.overheadSeconds)
     }
+
+    /// A GPU's special-function rate is the CUDA C Programming Guide's (arithmetic instruction
+    /// throughput): 16 results per clock per SM on compute capability 7.0 to 9.0, whatever the FP32
+    /// rate beside it (64 lanes on 8.0, 128 on 9.0). An A100 evaluates 108 × 1410 MHz × 16
+    /// exponentials a second, its FP32 peak / 8; an H100 SXM 132 × 1980 MHz (its FP32 boost; the
+    /// profile's clock is the 1830 MHz tensor clock) × 16, its FP32 peak / 16.
+    @Test func specialFunctionRateFollowsTheCUDATable() throws {
+        let a100 = Roofline(try loadShippedProfile("a100-sxm4-80gb"))
+        let h100 = Roofline(try loadShippedProfile("h100-sxm5-80gb"))
+        #expect(abs(a100.gpuSpecialFunctionRate / (108 * 1410e6 * 16) - 1) < 0.01)
+        #expect(abs(h100.gpuSpecialFunctionRate / (132 * 1980e6 * 16) - 1) < 0.01)
+        #expect(a100.gpuSpecialFunctionRate == a100.profile.vectorPeak(.fp32) / 8)
+        #expect(h100.gpuSpecialFunctionRate == h100.profile.vectorPeak(.fp32) / 16)
+        let elements = Double(1 << 30)
+        let exp = Kernel.elementwise(Elementwise(name: "exp", elements: 1 << 30, dtype: .fp32))
+        #expect(abs(a100.specialFunctionSeconds(exp) * 108 * 1410e6 * 16 / elements - 1) < 0.01)
+        #expect(abs(h100.specialFunctionSeconds(exp) * 132 * 1980e6 * 16 / elements - 1) < 0.01)
+        // Flash attention pays one exponential per score at the same rate.
+        let attention = Kernel.attention(Attention(batch: 8, heads: 16, seq: 4096, headDim: 64, dtype: .bf16))
+        let scores = 8.0 * 16 * 4096 * 4096
+        #expect(abs(a100.specialFunctionSeconds(attention) / (scores / (108 * 1410e6 * 16)) - 1) < 0.01)
+    }
+
+    /// Every shipped GPU profile carries what the special-function rate needs (units, clock, FP32
+    /// vector peak), and its derived FP32 lanes per SM are its architecture's: 64 on Volta and
+    /// GA100 (compute capability 7.0, 8.0), 128 on Ada (8.9), Hopper (9.0), Blackwell and on CDNA 3
+    /// with packed FP32.
+    @Test func everyShippedGPUHasItsArchitecturesFP32Lanes() throws {
+        let lanes: [String: Double] = [
+            "v100-sxm2-32gb": 64, "a100-pcie-80gb": 64, "a100-sxm4-40gb": 64, "a100-sxm4-80gb": 64,
+            "l4": 128, "l40s": 128, "h100-pcie-80gb": 128, "h100-sxm5-80gb": 128, "h200-sxm-141gb": 128,
+            "gh200-96gb": 128, "gh200-144gb": 128, "b200": 128, "gb200": 128, "mi300x": 128,
+        ]
+        let gpus = try shippedProfileIds().filter { try loadShippedProfile($0).kind == .gpu }
+        #expect(Set(gpus) == Set(lanes.keys))
+        for id in gpus {
+            let profile = try loadShippedProfile(id)
+            #expect(profile.compute.vectorPeak[.fp32] != nil, "\(id) states no FP32 vector peak")
+            #expect(Roofline(profile).gpuFP32LanesPerUnit == lanes[id], "\(id)")
+        }
+    }
 }

@@ -17,7 +17,7 @@ enum LLMFoundrySource {
                 + "(first seen from 2023-10-11) gathers bf16, reduces in fp32; PURE gathers and reduces bf16",
             "DEFAULT before Composer 0.14: autocast computes with the gathered fp32 parameters (fp32 embedding, residual stream and LayerNorm, a cast before every linear layer)",
             "attn_impl by the row's llm-foundry commit (first_seen): before 2023-03 the yamls' flash on flash-attn 0.2.x (FlashAttention 1, half FlashAttention-2's rate, Dao 2023); "
-                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port on pre-MLIR Triton, 0.81 of FlashAttention-2, measured on the A100 rows), "
+                + "from 2023-04 submit_benchmarks.py's default triton (the Triton port on pre-MLIR Triton, 0.72 of FlashAttention-2, measured on the A100 rows), "
                 + "in 2024-01 sweep.py's triton for MPT-13B/30B and flash-attn 2.x for the rest: sm80 kernels, on H100 times 0.62 of the profile's Hopper kernels (Shah et al. 2024)",
             "sharding_strategy FULL_SHARD -> ZeRO 3, SHARD_GRAD_OP -> ZeRO 2, NO_SHARD -> 0",
             "MPT decoder as the benchmark yamls build it (MPTConfig defaults: learned_pos_emb, no_bias false): learned positions, GELU, LayerNorm, "
