@@ -170,7 +170,8 @@ extension BandwidthCurveTests {
         let l3 = CacheLevel(level: 3, kind: .unified, sizeBytes: 260 << 20, lineBytes: 64, sharedByCores: 2, instances: 1)
         func used(_ cache: CacheLevel, _ bytes: Int) -> (Double, [String]) {
             var notes: [String] = []
-            let measured = EffectiveCapacity(bytes: Double(bytes), crossingPerThread: Double(bytes), threads: 1, nominalBytes: cache.sizeBytes)
+            let measured = EffectiveCapacity(
+                bytes: Double(bytes), crossingPerThread: Double(bytes), threads: 1, nominalBytes: cache.sizeBytes)
             return (HostProfileBuilder.capacity(of: cache, measured: measured, above: 0, note: &notes), notes)
         }
         #expect(used(l1, 12 << 10).0 == Double(32 << 10))
