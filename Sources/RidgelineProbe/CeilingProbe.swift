@@ -351,9 +351,12 @@ public struct CeilingProbe {
             s *= 2
         }
         sizes.append(max(s, largest))
-        // A second DRAM point for the all-thread figure (the profile's ceiling): DRAM is shared
-        // with every other process, and two points give its plateau two chances at a quiet moment.
-        if settings.largestWorkingSet == nil && threads > 1 { sizes.append(sizes.last! * 3 / 2) }
+        // A point beyond the grid's end, for every team: DRAM is established on two points
+        // (`BandwidthCurve.dramEstablished`) from 4 × the working set the cache plateau kept, and a
+        // lone core's L3 plateau can run to the whole nominal cache (a Zen 3 guest's did, to 32 MiB),
+        // which leaves the grid's end its only DRAM point and the profile refused. DRAM is also
+        // shared with every other process: two points give its plateau two chances at a quiet moment.
+        if settings.largestWorkingSet == nil { sizes.append(sizes.last! * 3 / 2) }
         return sizes
     }
 

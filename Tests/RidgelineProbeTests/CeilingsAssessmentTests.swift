@@ -148,4 +148,22 @@ import Testing
         #expect(TransparentHugePages(selected: "[always] madvise never").everyAllocation)
         #expect(TransparentHugePages(selected: "").mode == "unknown")
     }
+
+}
+
+extension CeilingsAssessmentTests {
+    /// Each team's sweep reaches one point past 4 × the nominal last-level cache, so that a curve
+    /// whose cache plateau runs to the whole L3 still finds two DRAM points (one thread: 128 MiB,
+    /// then 192 MiB); a capped sweep (tests' quick settings) stops at its cap.
+    @Test func everyTeamsSweepHasASecondDRAMPoint() {
+        let probe = CeilingProbe(topology: topology, hwloc: nil)
+        #expect(Array(probe.sweepSizes(threads: 1).suffix(2)) == [128 * Self.mib, 192 * Self.mib])
+        #expect(Array(probe.sweepSizes(threads: 2).suffix(2)) == [64 * Self.mib, 96 * Self.mib])
+        let capped = CeilingProbe(
+            topology: topology, hwloc: nil,
+            settings: ProbeSettings(
+                computeSampleSeconds: 0.001, bandwidthSampleSeconds: 0.0003, repeats: 3, smallestWorkingSet: 8 << 10,
+                dramFactor: 4, largestWorkingSet: 256 << 10))
+        #expect(capped.sweepSizes(threads: 1).last == 256 << 10)
+    }
 }
