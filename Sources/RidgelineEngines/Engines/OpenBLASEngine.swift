@@ -77,28 +77,21 @@ public final class OpenBLASGEMM<Scalar: BinaryFloatingPoint>: PreparedKernel {
         let ta = g.transA ? CblasTrans : CblasNoTrans, tb = g.transB ? CblasTrans : CblasNoTrans
         let lda = Int32(g.transA ? g.m : g.k), ldb = Int32(g.transB ? g.k : g.n), ldc = Int32(g.n)
         let sa = g.m * g.k, sb = g.k * g.n, sc = g.m * g.n
-        for i in 0..<g.batch {
-            if Scalar.self == Float.self {
-                a.withUnsafeBufferPointer { pa in
-                    b.withUnsafeBufferPointer { pb in
-                        c.withUnsafeMutableBufferPointer { pc in
+        let m = Int32(g.m), n = Int32(g.n), k = Int32(g.k)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    for i in 0..<g.batch {
+                        let ai = UnsafeRawPointer(pa.baseAddress! + i * sa), bi = UnsafeRawPointer(pb.baseAddress! + i * sb)
+                        let ci = UnsafeMutableRawPointer(pc.baseAddress! + i * sc)
+                        if Scalar.self == Float.self {
                             cblas_sgemm(
-                                CblasRowMajor, ta, tb, Int32(g.m), Int32(g.n), Int32(g.k), 1,
-                                UnsafeRawPointer(pa.baseAddress! + i * sa).assumingMemoryBound(to: Float.self), lda,
-                                UnsafeRawPointer(pb.baseAddress! + i * sb).assumingMemoryBound(to: Float.self), ldb, 0,
-                                UnsafeMutableRawPointer(pc.baseAddress! + i * sc).assumingMemoryBound(to: Float.self), ldc)
-                        }
-                    }
-                }
-            } else {
-                a.withUnsafeBufferPointer { pa in
-                    b.withUnsafeBufferPointer { pb in
-                        c.withUnsafeMutableBufferPointer { pc in
+                                CblasRowMajor, ta, tb, m, n, k, 1, ai.assumingMemoryBound(to: Float.self), lda,
+                                bi.assumingMemoryBound(to: Float.self), ldb, 0, ci.assumingMemoryBound(to: Float.self), ldc)
+                        } else {
                             cblas_dgemm(
-                                CblasRowMajor, ta, tb, Int32(g.m), Int32(g.n), Int32(g.k), 1,
-                                UnsafeRawPointer(pa.baseAddress! + i * sa).assumingMemoryBound(to: Double.self), lda,
-                                UnsafeRawPointer(pb.baseAddress! + i * sb).assumingMemoryBound(to: Double.self), ldb, 0,
-                                UnsafeMutableRawPointer(pc.baseAddress! + i * sc).assumingMemoryBound(to: Double.self), ldc)
+                                CblasRowMajor, ta, tb, m, n, k, 1, ai.assumingMemoryBound(to: Double.self), lda,
+                                bi.assumingMemoryBound(to: Double.self), ldb, 0, ci.assumingMemoryBound(to: Double.self), ldc)
                         }
                     }
                 }
