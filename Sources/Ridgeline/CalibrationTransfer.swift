@@ -33,7 +33,7 @@ public enum CalibrationTransfer {
         var byClass: [KernelClass: [(predicted: Double, ceiling: Double)]] = [:]
         for kernel in kernels {
             let a = from.predict(kernel), b = to.predict(kernel)
-            guard let ceiling = ceilingRatio(a, kernel: kernel, source: source, target: target) else { continue }
+            guard let ceiling = ceilingRatio(a, kernel: kernel, from: from, to: to) else { continue }
             byClass[kernel.kernelClass, default: []].append((a.timeSeconds / b.timeSeconds, ceiling))
         }
         return byClass.keys.sorted().map { cls in
@@ -44,21 +44,22 @@ public enum CalibrationTransfer {
         }
     }
 
-    /// Target over source of the ceiling behind `prediction`'s bound on the source: the peak a
+    /// Target (`to`) over source (`from`) of the ceiling behind `prediction`'s bound on the source: the peak a
     /// compute-bound kernel's class runs at (matrix peak for GEMM, convolution and attention;
     /// vector peak for the rest), or the bandwidth of the memory level that bound it. nil for
     /// latency-bound kernels and levels the target lacks. On a GPU, attention's exponentials run
     /// on the special-function units after the matrix products (FlashAttention does not hide
     /// them): two ceilings bind in turn, each for its share of the source's compute time, and
     /// the ratio is that of the two times.
-    static func ceilingRatio(_ prediction: Prediction, kernel: Kernel, source: HardwareProfile, target: HardwareProfile) -> Double? {
+    static func ceilingRatio(_ prediction: Prediction, kernel: Kernel, from: Roofline, to: Roofline) -> Double? {
+        let source = from.profile, target = to.profile
         switch prediction.bound {
         case .compute:
             if Roofline.runsOnMatrixUnits(kernel) {
                 let matrix = target.matrixPeak(kernel.dtype).flopsPerSecond / source.matrixPeak(kernel.dtype).flopsPerSecond
-                let special = Roofline(source).specialFunctionSeconds(kernel)
+                let special = from.specialFunctionSeconds(kernel)
                 guard special > 0, prediction.computeSeconds > special else { return matrix }
-                let units = Roofline(target).gpuSpecialFunctionRate / Roofline(source).gpuSpecialFunctionRate
+                let units = to.gpuSpecialFunctionRate / from.gpuSpecialFunctionRate
                 let products = prediction.computeSeconds - special
                 return prediction.computeSeconds / (products / matrix + special / units)
             }
