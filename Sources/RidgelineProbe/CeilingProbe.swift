@@ -491,16 +491,29 @@ public struct CeilingProbe {
     }
 }
 
-/// A thread's arrays, 2 MiB-aligned and, with `hugePages`, advised for transparent huge pages
-/// before first touch (the kernel may still decline; then the pages are 4 KiB, as without).
+/// A thread's arrays, `poolAlignment`-aligned and, with `hugePages`, advised for transparent
+/// huge pages before first touch (the kernel may still decline; then the pages are 4 KiB, as
+/// without).
 func allocatePool(byteCount: Int, hugePages: Bool) -> UnsafeMutableRawPointer {
-    let huge = 2 << 20
-    let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: hugePages ? huge : 4096)
+    let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: poolAlignment)
     if hugePages {
-        _ = madvise(p, (byteCount + huge - 1) / huge * huge, MADV_HUGEPAGE)
+        _ = madvise(p, (byteCount + poolAlignment - 1) / poolAlignment * poolAlignment, MADV_HUGEPAGE)
     }
     return p
 }
+
+/// 2 MiB, the huge page size, also with 4 KiB pages: AMD cores find a line in L1D through a
+/// way predictor keyed by a µtag, a hash that folds linear-address bits 20–27 onto bits 12–19
+/// (Lipp et al., "Take A Way", AsiaCCS 2020, reverse-engineered on Zen–Zen 2). Two lines of
+/// one L1 set with equal µtags cannot both be predicted: each access to one is served as a
+/// miss. Pages inside one 1 MiB-aligned block (bits 20–27 equal) all hash apart, so arrays of
+/// up to 1 MiB (every L1 and L2 working set) starting at a 2 MiB-aligned pool never collide.
+/// With 4 KiB alignment glibc put each 192 MiB pool one page below a 64 MiB boundary (under a
+/// thread arena) on a Zen 3 guest, where pages mirrored around the boundary collide: one
+/// thread's read points at 12 and 16 KiB (8 or 24 KiB too in some runs) ran at 81–145 GB/s
+/// against 180–196 from an aligned buffer in the same process, so the L1 read as 12 KiB and its
+/// figures moved between runs with where the pool landed.
+let poolAlignment = 2 << 20
 
 /// Extra lines a thread's pool holds beyond its arrays, for the offsets between arrays.
 let arrayPadLines = 32
