@@ -59,9 +59,11 @@ public struct ProbeSettings: Sendable {
     /// grow until `singleSweep`, the all-thread one until `allSweep`, the other kernels' points
     /// start until `otherKernels`; the second visits of the compute peaks (cheap, and the figures
     /// two runs must agree on) and of the shared levels run only before `computeRevisits` and
-    /// `revisits`, and the revisited points stop at `dramWindow`.
+    /// `revisits`, the revisited points stop at `dramWindow`, and a second look at what the
+    /// checks would refuse (`CeilingRun.settleFindings`) starts before `settle`.
     enum BudgetMark: Double {
         case singleSweep = 0.35, allSweep = 0.55, otherKernels = 0.7, computeRevisits = 0.75, revisits = 0.8, dramWindow = 0.9
+        case settle = 0.95
     }
 
     func deadline(_ mark: BudgetMark, from start: Double) -> Double { start + mark.rawValue * budgetSeconds }
@@ -116,6 +118,7 @@ public struct CeilingProbe {
         try run.revisitComputeCeilings()
         try run.revisitSharedLevels()
         try run.visitDRAMWindow()
+        try run.settleFindings()
         return run.finish()
     }
 

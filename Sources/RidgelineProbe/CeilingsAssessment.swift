@@ -55,13 +55,12 @@ public struct CeilingsAssessment: Sendable, Equatable {
         var found: [Finding] = []
         let plateaus = BandwidthPlateaus(topology: topology, settings: settings)
         let teams = m.threads > 1 ? [m.threads, 1] : [1]
-        let who = { (n: Int) in n == 1 ? "one thread" : "\(n) threads" }
         let caches = topology.dataCaches
         for n in teams {
             let curve = plateaus.curve(m.sweep, threads: n)
             for (index, window) in plateaus.windows(threads: n).enumerated() where m.level("l\(caches[index].level)") != nil {
                 if let problem = Self.plateauProblem(curve, window: window) {
-                    found.append(Finding(figure: "l\(caches[index].level), \(who(n))", problem: problem))
+                    found.append(Finding(figure: Self.figure("l\(caches[index].level)", threads: n), problem: problem))
                 }
             }
         }
@@ -69,14 +68,14 @@ public struct CeilingsAssessment: Sendable, Equatable {
             if m.threads > 1 && dram.allThreadsKernel.contains("one thread") {
                 found.append(
                     Finding(
-                        figure: "dram, \(who(m.threads))",
+                        figure: Self.figure("dram", threads: m.threads),
                         problem: "the all-thread sweep stopped before DRAM; the one-thread figure stands in for every core"))
             }
             for n in teams where !(n == m.threads && dram.allThreadsKernel.contains("one thread")) {
                 let curve = plateaus.curve(m.sweep, threads: n)
                 let window = plateaus.dramWindow(m.sweep, threads: n)
                 if let problem = Self.dramProblem(curve, window: window) {
-                    found.append(Finding(figure: "dram, \(who(n))", problem: problem))
+                    found.append(Finding(figure: Self.figure("dram", threads: n), problem: problem))
                 }
             }
         }
@@ -133,7 +132,7 @@ public struct CeilingsAssessment: Sendable, Equatable {
             where b > (1 + BandwidthCurve.flat) * a && (n == 1 || threads > 1) {
                 found.append(
                     Finding(
-                        figure: "\(outer.level), \(n == 1 ? "one thread" : "\(n) threads")",
+                        figure: figure(outer.level, threads: n),
                         problem:
                             "\(Quantity.format(b, .bytesPerSecond)) is faster than \(inner.level) inside it (\(Quantity.format(a, .bytesPerSecond))): the inner level's samples were disturbed"
                     ))
@@ -159,7 +158,7 @@ public struct CeilingsAssessment: Sendable, Equatable {
                 : "one thread's \(Quantity.format(level.singleThread, .bytesPerSecond)) alone"
             found.append(
                 Finding(
-                    figure: "\(level.level), \(threads) threads",
+                    figure: figure(level.level, threads: threads),
                     problem:
                         "\(Quantity.format(level.allThreads, .bytesPerSecond)) is \(percent(level.allThreads / expected)) of \(basis): cores were taken during the all-thread points"
                 ))
@@ -195,7 +194,7 @@ public struct CeilingsAssessment: Sendable, Equatable {
                     guard !points.isEmpty, points.allSatisfy({ $0.undisturbedSamples == 0 }) else { continue }
                     found.append(
                         Finding(
-                            figure: "\(level.level), \(n == 1 ? "one thread" : "\(n) threads")",
+                            figure: figure(level.level, threads: n),
                             problem:
                                 "no undisturbed sample of \(kernel) at its \(points.count) point(s): every sample lost a core to other processes"
                         ))
@@ -240,6 +239,9 @@ public struct CeilingsAssessment: Sendable, Equatable {
         }
         return found
     }
+
+    /// The figure a bandwidth finding names: "l3, 2 threads", "dram, one thread".
+    static func figure(_ level: String, threads: Int) -> String { "\(level), \(threads == 1 ? "one thread" : "\(threads) threads")" }
 
     static func percent(_ x: Double) -> String { "\(formatSignificant(100 * x, digits: 3))%" }
 }

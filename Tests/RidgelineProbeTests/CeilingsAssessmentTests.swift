@@ -167,3 +167,53 @@ extension CeilingsAssessmentTests {
         #expect(capped.sweepSizes(threads: 1).last == 256 << 10)
     }
 }
+
+/// What the second look before a refusal measures again (`CeilingsAssessment.revisitSizes`).
+extension CeilingsAssessmentTests {
+    func revisits(_ m: MeasuredCeilings, threads: Int) -> [Int] {
+        CeilingsAssessment(m, topology: topology).revisitSizes(m, threads: threads, topology: topology, settings: .standard)
+    }
+
+    /// A clean run is not looked at again.
+    @Test func aCleanRunRevisitsNothing() {
+        let m = ceilings(Self.sweep())
+        #expect(revisits(m, threads: 1) == [])
+        #expect(revisits(m, threads: 2) == [])
+        #expect(!CeilingsAssessment(m, topology: topology).computeFindings)
+    }
+
+    /// Two threads' L3 points scattered: their L3 window (2–8 MiB per thread) and the L2 window
+    /// inside it (64–512 KiB) are measured again, for two threads only.
+    @Test func aScatteredL3IsRevisitedWithTheLevelInsideIt() {
+        var k = 0
+        let scattered = Self.sweep { bytes, threads in
+            let rate = Self.truth(bytes, threads: threads)
+            guard threads == 2, (2 * Self.mib...8 * Self.mib).contains(bytes) else { return rate }
+            k += 1
+            return rate * [1.0, 0.7, 0.5, 0.85, 0.6][k % 5]
+        }
+        let m = ceilings(scattered)
+        let kib = 1 << 10
+        #expect(revisits(m, threads: 2) == [64, 96, 128, 192, 256, 384, 512].map { $0 * kib } + [2, 3, 4, 8].map { $0 * Self.mib })
+        #expect(revisits(m, threads: 1) == [])
+        // A second look that finds the plateau settles it.
+        let settled = ceilings(
+            m.sweep.map { p in
+                p.threads == 2 ? Self.sweep().first { $0.threads == 2 && $0.workingSetPerThread == p.workingSetPerThread }! : p
+            })
+        #expect(findings(settled) == [])
+    }
+
+    /// Two threads' DRAM points disturbed: every point beyond the nominal L3 (more than 16 MiB per
+    /// thread) and the L3 window are measured again; the peaks and clock under load send the
+    /// compute stage round again.
+    @Test func disturbedDRAMAndPeaksAreRevisited() {
+        let loaded = Self.sweep(
+            rate: { bytes, threads in threads == 2 && bytes >= 32 * Self.mib ? 4.8e9 : Self.truth(bytes, threads: threads) },
+            undisturbed: { bytes, threads in threads == 2 && bytes >= 32 * Self.mib ? 0 : 5 })
+        let m = ceilings(loaded, fp32All: 133.8e9, clockAll: 2.81e9)
+        #expect(revisits(m, threads: 2) == [2, 3, 4, 8, 32, 64].map { $0 * Self.mib })
+        #expect(revisits(m, threads: 1) == [])
+        #expect(CeilingsAssessment(m, topology: topology).computeFindings)
+    }
+}
