@@ -136,12 +136,13 @@ public struct CeilingProbe {
     }
 
     /// The lead kernel's (read's) sweep for one team, bounded by what it learns and by time: it
-    /// walks the working sets upward and stops once its DRAM plateau is established beyond the
-    /// last-level cache's real end (`BandwidthCurve.dramEstablished`), or at `until`.
+    /// walks the working sets upward, past the grid's end if need be (`sweepExtension`), and stops
+    /// once its DRAM plateau is established beyond the last-level cache's real end
+    /// (`BandwidthCurve.dramEstablished`), or at `until`.
     func leadSweep(team: ThreadTeam, skipping: Set<Int> = [], until: Double, cuts: inout [String]) throws -> TeamSweep {
         let grid = sweepSizes(threads: team.size).filter { !skipping.contains($0) }
         guard let largest = grid.last else { return .empty }
-        let pools = firstTouchedPools(team: team, workingSet: largest)
+        let pools = firstTouchedPools(team: team, workingSet: sweepExtension(threads: team.size).last ?? largest)
         defer { for pool in pools.values { pool.pointer.deallocate() } }
         let privateBytes = topology.privateCacheBytes
         let cacheFrom = lastLevelWindowStart(threads: team.size)
@@ -150,7 +151,7 @@ public struct CeilingProbe {
         var curve = BandwidthCurve([])
         let who = team.size == 1 ? "one thread" : "\(team.size) threads"
         progress("bandwidth \(lead.rawValue), \(who)")
-        for size in grid {
+        for size in grid + sweepExtension(threads: team.size) {
             if curve.dramEstablished(cacheFrom: cacheFrom) { break }
             if monotonicSeconds() > until, let last = sizes.last {
                 cuts.append(
@@ -361,6 +362,17 @@ public struct CeilingProbe {
         // shared with every other process: two points give its plateau two chances at a quiet moment.
         if settings.largestWorkingSet == nil { sizes.append(sizes.last! * 3 / 2) }
         return sizes
+    }
+
+    /// Working sets past the grid's end, measured only while DRAM is not yet established: two
+    /// more steps of 1.5×, all threads together within an eighth of the machine's memory (none
+    /// for a capped sweep). Two threads' L3 plateau on a Zen 3 guest ran to 16 MiB per thread (the
+    /// whole 32 MiB), and their rate still fell 12.7% from 64 to 96 MiB per thread (54.5 and 47.6
+    /// GB/s, every sample undisturbed): the grid's two DRAM points disagreed and the run was refused.
+    public func sweepExtension(threads: Int) -> [Int] {
+        guard settings.largestWorkingSet == nil, let last = sweepSizes(threads: threads).last else { return [] }
+        let memory = topology.memoryBytes / 8
+        return [last * 3 / 2, last * 9 / 4].filter { Double($0 * threads) <= memory }
     }
 
     /// Every kernel at `sizes` (default: the whole grid), stopping at `until`.

@@ -205,8 +205,22 @@ struct CeilingRun {
                 let sizes = assessment.revisitSizes(
                     ceilings(forkJoinSeconds: 0), threads: team.size, topology: probe.topology, settings: settings)
                 if !sizes.isEmpty { try revisit(team: team, sizes: sizes, until: .settle) }
+                if let next = nextDRAMSize(assessment, team: team) {
+                    sweep += try probe.bandwidthSweep(team: team, sizes: [next], until: settings.deadline(.settle, from: start))
+                }
             }
         }
+    }
+
+    /// The first working set past the grid (`CeilingProbe.sweepExtension`) the team has not
+    /// measured, when its DRAM figure has a finding. The sweep stops growing once two points
+    /// agree, but revisits keep each point's best and can part them again: two threads on a Zen 3
+    /// guest read 43.1 GB/s at 96 MiB per thread against 48.2 at 64 MiB after their revisits, and
+    /// a DRAM rate that still sinks by a few percent per step needs the point after.
+    func nextDRAMSize(_ assessment: CeilingsAssessment, team: ThreadTeam) -> Int? {
+        guard assessment.figures.contains(CeilingsAssessment.figure("dram", threads: team.size)) else { return nil }
+        let measured = Set(sweep.filter { $0.threads == team.size && $0.kernel == StreamKernel.read.rawValue }.map(\.workingSetPerThread))
+        return probe.sweepExtension(threads: team.size).first { !measured.contains($0) }
     }
 
     /// Looks before the checks give up, each a second or two on a 2-core guest: one thread's L3

@@ -165,6 +165,16 @@ extension CeilingsAssessmentTests {
                 computeSampleSeconds: 0.001, bandwidthSampleSeconds: 0.0003, repeats: 3, smallestWorkingSet: 8 << 10,
                 dramFactor: 4, largestWorkingSet: 256 << 10))
         #expect(capped.sweepSizes(threads: 1).last == 256 << 10)
+        #expect(capped.sweepExtension(threads: 1) == [])
+    }
+
+    /// Past the grid's end, two more 1.5× steps for a curve whose DRAM points still disagree,
+    /// within an eighth of the memory (the test topology's 8 GB; with 3 GB only the first fits).
+    @Test func aSweepWithoutDRAMGoesPastTheGrid() {
+        #expect(CeilingProbe(topology: topology, hwloc: nil).sweepExtension(threads: 2) == [144 * Self.mib, 216 * Self.mib])
+        var small = topology
+        small.numaNodes[0].memoryBytes = 3e9
+        #expect(CeilingProbe(topology: small, hwloc: nil).sweepExtension(threads: 2) == [144 * Self.mib])
     }
 }
 
