@@ -28,7 +28,8 @@ public struct CalibrationSample: Sendable {
 /// The stages, in order: the datasheet terms of every sample (`Search.init`); the fixed cost and
 /// the overlap leak (`fitLaunchAndLeak`); on measured CPU profiles the device memory factor
 /// (`fitDeviceMemoryFactor`); in eager mode the dispatch floor (`fitEagerFloor`); then the
-/// classes' fractions at what was found, and those of the classes without samples (`calibration`).
+/// classes' fractions at what was found, and those of the classes without samples (`calibration`);
+/// on GPUs the matrix classes' compute fraction per dtype (`dtypeFractions`).
 public enum CalibrationFit {
     public static func fit(
         samples: [CalibrationSample], profile: HardwareProfile, source: String,
@@ -70,6 +71,7 @@ public enum CalibrationFit {
         let measured: [Double]
         let byClass: [KernelClass: [Int]]
         let classOfSample: [KernelClass]
+        let dtypeOfSample: [DType]
         /// The largest fraction (`maximumFraction`).
         let ceiling: Double
         /// GPUs: memory-bound classes on their memory fraction, conv and attention at the GEMMs'.
@@ -109,6 +111,7 @@ public enum CalibrationFit {
             }
             measured = samples.map(\.seconds)
             classOfSample = samples.map { $0.kernels[0].kernelClass }
+            dtypeOfSample = samples.map { $0.kernels[0].dtype }
             byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
             ceiling = maximumFraction(profile)
             transferRule = profile.kind == .gpu
@@ -291,13 +294,16 @@ public enum CalibrationFit {
                         memory[cls] = stream?.fm ?? overall.fm
                     }
                 }
+                let byDType = dtypeFractions(shared, memory: memory)
+                let minimum = CalibrationFit.minimumDTypeSamples
+                let split = byDType.isEmpty ? "" : "; matrix classes per dtype where a dtype has \(minimum)+ samples"
                 return Calibration(
                     compute: compute, memory: memory, launchLatency: shared.launch, overlapLeak: shared.leak,
                     dispatchLatency: dispatchLatency,
                     deviceMemoryFactor: deviceMemoryFactor,
                     source:
-                        "\(source); \(measured.count) samples; classes fitted: \(fitted); transfer rule: memory-bound classes on their memory fraction (compute at the hardware's rates), conv and attention at the GEMMs' memory fraction; others from the fitted classes"
-                )
+                        "\(source); \(measured.count) samples; classes fitted: \(fitted); transfer rule: memory-bound classes on their memory fraction (compute at the hardware's rates), conv and attention at the GEMMs' memory fraction; others from the fitted classes\(split)",
+                    computeByDType: byDType)
             }
             let overall = bestFractions(all, launch: shared.launch, leak: shared.leak)
             for cls in KernelClass.allCases where compute[cls] == nil {
@@ -309,7 +315,35 @@ public enum CalibrationFit {
                 deviceMemoryFactor: deviceMemoryFactor,
                 source: "\(source); \(measured.count) samples; classes fitted: \(fitted); others use the all-sample fit")
         }
+
+        /// Each sampled matrix class's compute fraction of each dtype's own peak (`Calibration.computeByDType`),
+        /// fitted on that dtype's samples at the class's memory fraction and the shared costs, for
+        /// every dtype with `minimumDTypeSamples` samples that is not the class's only dtype (whose
+        /// fraction the class's already is). A matrix class without samples takes the GEMMs', as it
+        /// takes their class fraction.
+        func dtypeFractions(_ shared: SharedCosts, memory: [KernelClass: Double]) -> [KernelClass: [DType: Double]] {
+            var result: [KernelClass: [DType: Double]] = [:]
+            for cls in CalibrationFit.matrixClasses.sorted() {
+                guard let indices = byClass[cls] else {
+                    result[cls] = cls == .gemm ? nil : result[.gemm]
+                    continue
+                }
+                let groups = Dictionary(grouping: indices) { dtypeOfSample[$0] }
+                guard groups.count > 1 else { continue }
+                for (dtype, rows) in groups where rows.count >= CalibrationFit.minimumDTypeSamples {
+                    let f = bestFractions(rows, launch: shared.launch, leak: shared.leak, fixedMemory: memory[cls])
+                    result[cls, default: [:]][dtype] = f.fc
+                }
+            }
+            return result
+        }
     }
+
+    /// Samples of one dtype a matrix class needs to be fitted apart: the compute fraction is one
+    /// parameter (memory stays the class's), and a compute-bound GEMM pins it by itself, so two
+    /// agreeing rows suffice; the H100 reference has two fp8 GEMMs of at least 100 µs among the
+    /// rows fitted on. Fewer, and the dtype takes the class's fraction.
+    static let minimumDTypeSamples = 2
 
     /// Classes that run on the matrix units (tensor cores): bound by compute unless too small.
     /// The rest are the memory-bound classes of the transfer rule.

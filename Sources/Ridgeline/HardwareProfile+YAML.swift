@@ -190,19 +190,36 @@ extension HardwareProfile {
     }
 
     private static func parseCalibration(_ r: FieldReader) throws -> Calibration {
-        try r.rejectUnknownKeys(["source", "compute", "memory", "launch", "overlap_leak", "dispatch", "device_memory"])
+        try r.rejectUnknownKeys(["source", "compute", "compute_by_dtype", "memory", "launch", "overlap_leak", "dispatch", "device_memory"])
+        func kernelClass(_ c: FieldReader, _ name: String) throws -> KernelClass {
+            guard let cls = KernelClass(rawValue: name) else {
+                throw RidgelineError.invalidValue(
+                    file: r.file, field: c.name(name), value: name,
+                    expected: "a kernel class (" + KernelClass.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            }
+            return cls
+        }
         func fractions(_ key: String) throws -> [KernelClass: Double] {
             guard let c = try r.optionalChild(key) else { return [:] }
             var result: [KernelClass: Double] = [:]
             for name in c.keys {
-                guard let cls = KernelClass(rawValue: name) else {
-                    throw RidgelineError.invalidValue(
-                        file: r.file, field: c.name(name), value: name,
-                        expected: "a kernel class (" + KernelClass.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-                }
-                result[cls] = try c.double(name, in: 0.001...CalibrationFit.measuredCeiling)
+                result[try kernelClass(c, name)] = try c.double(name, in: 0.001...CalibrationFit.measuredCeiling)
             }
             return result
+        }
+        // compute_by_dtype: {gemm: {bf16: 0.77, fp8: 0.66}}: a class's fraction per dtype.
+        var byDType: [KernelClass: [DType: Double]] = [:]
+        if let c = try r.optionalChild("compute_by_dtype") {
+            for name in c.keys {
+                let cls = try kernelClass(c, name)
+                let table = try c.child(name)
+                var row: [DType: Double] = [:]
+                for dtypeName in table.keys {
+                    let dtype = try DType.parse(dtypeName, field: table.name(dtypeName), file: r.file)
+                    row[dtype] = try table.double(dtypeName, in: 0.001...CalibrationFit.measuredCeiling)
+                }
+                if !row.isEmpty { byDType[cls] = row }
+            }
         }
         // A fitted fixed cost may be zero (CalibrationFit searches 0 too), which `quantity` rejects.
         let zero = try r.optionalString("launch").flatMap { $0.split(separator: " ").first.flatMap { Double($0) } } == 0
@@ -212,11 +229,11 @@ extension HardwareProfile {
             overlapLeak: try r.optionalDouble("overlap_leak", in: 0...1),
             dispatchLatency: try r.optionalQuantity("dispatch", .seconds),
             deviceMemoryFactor: try r.optionalDouble("device_memory", in: 0.1...10),
-            source: try r.optionalString("source") ?? "")
+            source: try r.optionalString("source") ?? "", computeByDType: byDType)
         // An empty block would label the profile calibrated while nothing was fitted.
         let c = calibration
         guard
-            !c.compute.isEmpty || !c.memory.isEmpty || c.launchLatency != nil || c.overlapLeak != nil
+            !c.compute.isEmpty || !c.computeByDType.isEmpty || !c.memory.isEmpty || c.launchLatency != nil || c.overlapLeak != nil
                 || c.dispatchLatency != nil || c.deviceMemoryFactor != nil
         else {
             throw RidgelineError.invalidValue(
@@ -343,6 +360,14 @@ extension HardwareProfile {
                     "  \(key): {"
                         + map.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }.joined(separator: ", ")
                         + "}")
+            }
+            if !c.computeByDType.isEmpty {
+                let rows = c.computeByDType.sorted { $0.key < $1.key }.map { cls, row in
+                    "\(cls.rawValue): {"
+                        + row.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \(trimmedNumber($0.value))" }.joined(separator: ", ")
+                        + "}"
+                }
+                lines.append("  compute_by_dtype: {" + rows.joined(separator: ", ") + "}")
             }
         }
         lines.append("sources:")

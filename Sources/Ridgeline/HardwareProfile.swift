@@ -238,6 +238,15 @@ public enum KernelClass: String, CaseIterable, Sendable, Codable, Comparable {
 public struct Calibration: Sendable, Equatable {
     /// Fraction of the compute peak each kernel class reaches.
     public var compute: [KernelClass: Double]
+    /// A matrix class's fraction of one dtype's own datasheet matrix peak, where that dtype had
+    /// enough rows to be fitted apart (`CalibrationFit.minimumDTypeSamples`); other dtypes take
+    /// the class's `compute`. The same kernel family reaches a smaller share of the fp8 peak than
+    /// of the 16-bit one: fp8 doubles the tensor cores' math per SM per clock (H100 SXM5: 989 →
+    /// 1,979 dense TFLOP/s, NVIDIA H100 datasheet) while the bytes of operands each FLOP needs
+    /// halve, so the shared-memory and register traffic that feeds the MMAs, the TMA loads and
+    /// the epilogue are a larger share of each tile's time. On the H100 reference GEMMs fp8 reaches
+    /// 0.78–0.91 (median 0.88) of the bf16 share at the same shape (4096³: 0.576 vs 0.729).
+    public var computeByDType: [KernelClass: [DType: Double]]
     /// Fraction of the memory bandwidth each kernel class reaches.
     public var memory: [KernelClass: Double]
     /// Measured fixed cost per kernel, replacing the profile's launch latency when present.
@@ -259,11 +268,18 @@ public struct Calibration: Sendable, Equatable {
 
     public init(
         compute: [KernelClass: Double], memory: [KernelClass: Double], launchLatency: Double?,
-        overlapLeak: Double? = nil, dispatchLatency: Double? = nil, deviceMemoryFactor: Double? = nil, source: String
+        overlapLeak: Double? = nil, dispatchLatency: Double? = nil, deviceMemoryFactor: Double? = nil, source: String,
+        computeByDType: [KernelClass: [DType: Double]] = [:]
     ) {
         self.compute = compute; self.memory = memory; self.launchLatency = launchLatency
+        self.computeByDType = computeByDType
         self.overlapLeak = overlapLeak; self.dispatchLatency = dispatchLatency
         self.deviceMemoryFactor = deviceMemoryFactor; self.source = source
+    }
+
+    /// A class's fraction of the compute peak of `dtype`: the dtype's own where fitted, else the class's.
+    public func computeFraction(_ cls: KernelClass, _ dtype: DType) -> Double? {
+        computeByDType[cls]?[dtype] ?? compute[cls]
     }
 
     /// A class's fraction of a memory level's bandwidth: its memory fraction, times the device

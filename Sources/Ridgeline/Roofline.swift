@@ -101,7 +101,9 @@ public struct Roofline: Sendable {
 
     // MARK: Compute
 
-    private func computeFraction(_ cls: KernelClass) -> Double { profile.calibration?.compute[cls] ?? 1 }
+    private func computeFraction(_ kernel: Kernel) -> Double {
+        profile.calibration?.computeFraction(kernel.kernelClass, kernel.dtype) ?? 1
+    }
 
     /// A class's calibrated fraction of `level`'s bandwidth (1 uncalibrated).
     func memoryFraction(_ cls: KernelClass, _ level: MemoryLevel) -> Double {
@@ -110,7 +112,7 @@ public struct Roofline: Sendable {
 
     /// Seconds of arithmetic and the dtype whose peak bound it.
     func computeTime(_ kernel: Kernel) -> (Double, DType) {
-        let fraction = computeFraction(kernel.kernelClass)
+        let fraction = computeFraction(kernel)
         switch kernel {
         case .gemm(let g):
             let (dtype, peak) = profile.matrixPeak(g.dtype)

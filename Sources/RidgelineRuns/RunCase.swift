@@ -86,6 +86,8 @@ public struct SourceAssumptions: Sendable {
     public var megatronSoftmaxRule: Bool
     /// Tensor-parallel collectives overlapped with GEMMs (`TrainingAssumptions.tensorParallelCommOverlap`).
     public var tensorParallelCommOverlap = false
+    /// ZeRO-1/2 parameter all-gather overlapped with the next forward (`TrainingAssumptions.overlapParameterGather`).
+    public var overlapParameterGather = false
     /// Further rules every row of the source follows, in words.
     public var rules: [String]
 
@@ -110,6 +112,7 @@ public struct SourceAssumptions: Sendable {
         if let regather = zero3RegatherForRecompute { a.zero3RegatherForRecompute = regather }
         if megatronSoftmaxRule { a.megatronSoftmaxRule = true }
         if tensorParallelCommOverlap { a.tensorParallelCommOverlap = true }
+        if overlapParameterGather { a.overlapParameterGather = true }
         return a
     }
 
@@ -123,6 +126,7 @@ public struct SourceAssumptions: Sendable {
             + (zero3RegatherForRecompute == false ? ", one ZeRO-3 gather for backward and its recompute" : "")
             + (megatronSoftmaxRule ? ", Megatron fused-softmax shape rule" : "")
             + (tensorParallelCommOverlap ? ", tensor-parallel all-gathers and reduce-scatters overlapped with GEMMs" : "")
+            + (overlapParameterGather ? ", parameter all-gather overlapped with the next forward" : "")
     }
 }
 

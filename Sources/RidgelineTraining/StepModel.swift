@@ -66,6 +66,9 @@ struct StageLoad {
     var cost = PhaseCost()
     /// Backward (and recompute) seconds of its layers: what can hide the gradient reduction.
     var backwardSeconds = 0.0
+    /// Forward seconds of its layers: what can hide the ZeRO-1/2 parameter all-gather where the
+    /// framework overlaps it (`TrainingAssumptions.overlapParameterGather`).
+    var forwardSeconds = 0.0
     /// Parameters on one rank replicated over dp·cp (dense layers, attention, embedding, head)…
     var sharedParameters = 0.0
     /// … and routed-expert parameters, replicated over the expert data-parallel ranks only.
@@ -89,6 +92,7 @@ struct StageLoad {
         let dense = Double(n - moeLayers), moe = Double(moeLayers)
         cost = (c.layerForward + c.layerBackward + c.layerRecompute) * dense
         backwardSeconds = dense * (c.layerBackward + c.layerRecompute).seconds
+        forwardSeconds = dense * c.layerForward.seconds
         sharedParameters = dense * c.layerParameters
         storedActivationBytes = dense * c.activationBytesPerLayer
         fullLayerActivationBytes = n > moeLayers ? c.fullLayerActivationBytes : 0
@@ -96,6 +100,7 @@ struct StageLoad {
         if let e = c.moe, moeLayers > 0 {
             cost = cost + (e.forward + e.backward + e.recompute) * moe
             backwardSeconds += moe * (e.backward + e.recompute).seconds
+            forwardSeconds += moe * e.forward.seconds
             sharedParameters += moe * e.sharedParameters
             expertParameters = moe * e.expertParameters
             storedActivationBytes += moe * e.activationBytes
@@ -264,24 +269,32 @@ public enum StepModel {
         func volume(_ op: Collective, _ shared: Double, _ expert: Double) -> Double {
             op.bytesPerRank(shared, ranks: gradientRanks) + op.bytesPerRank(expert, ranks: expertRanks)
         }
-        // A reduction overlapped with backward is hidden except its last bucket, and slows
-        // the compute it runs beside by `overlapContention` of its own time.
-        func exposedPart(_ seconds: Double, _ bytes: Double, _ op: Collective) -> Double {
-            guard layout.overlapGradientReduction else { return seconds }
+        // A collective overlapped with compute (`window` seconds of it) is hidden except one
+        // bucket (the gradient reduction's last, the parameter gather's first), and slows the
+        // compute it runs beside by `overlapContention` of its own time.
+        func exposedPart(_ seconds: Double, _ bytes: Double, _ op: Collective, window: Double) -> Double {
             let bucket = net.time(op, bytes: min(bytes, assumptions.lastBucketBytes), group: dpGroup, hierarchical: dpHierarchical)
-            let exposedSeconds = max(bucket, seconds - lastBackward)
+            let exposedSeconds = max(bucket, seconds - window)
             return exposedSeconds + assumptions.overlapContention * (seconds - exposedSeconds)
+        }
+        func exposedReduction(_ seconds: Double, _ bytes: Double, _ op: Collective) -> Double {
+            layout.overlapGradientReduction ? exposedPart(seconds, bytes, op, window: lastBackward) : seconds
         }
         switch layout.zero {
         case 0:
             let t = time(.allReduce, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
-            return (exposedPart(t, sharedGradientBytes, .allReduce), volume(.allReduce, sharedGradientBytes, expertGradientBytes))
+            return (exposedReduction(t, sharedGradientBytes, .allReduce), volume(.allReduce, sharedGradientBytes, expertGradientBytes))
         case 1, 2:
             let rs = time(.reduceScatter, sharedGradientBytes, expertGradientBytes, hierarchical: dpHierarchical)
             let trainedShared = heaviest.trainableShared * c.weightBytes, trainedExpert = heaviest.trainableExpert * c.weightBytes
             let ag = time(.allGather, trainedShared, trainedExpert, hierarchical: dpHierarchical)
+            // The updated parameters are gathered after the optimizer step, or, overlapped,
+            // bucket by bucket beside the next step's first micro-batch forward.
+            let gather =
+                assumptions.overlapParameterGather
+                ? exposedPart(ag, trainedShared, .allGather, window: heaviest.forwardSeconds) : ag
             return (
-                exposedPart(rs, sharedGradientBytes, .reduceScatter) + ag,
+                exposedReduction(rs, sharedGradientBytes, .reduceScatter) + gather,
                 volume(.reduceScatter, sharedGradientBytes, expertGradientBytes) + volume(.allGather, trainedShared, trainedExpert)
             )
         default:

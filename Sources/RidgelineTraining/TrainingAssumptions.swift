@@ -80,6 +80,14 @@ public struct TrainingAssumptions: Sendable, Hashable {
     /// `ub_tp_comm_overlap`: the transfer is split into tp chunks over a ring, each chunk's GEMM
     /// runs while the next chunk moves), so one chunk of tp stays exposed. false: all exposed.
     public var tensorParallelCommOverlap = false
+    /// ZeRO-1/2 parameter all-gather overlapped with the next step's forward: Megatron-core's
+    /// distributed optimizer with `overlap_param_gather` and apex's `DistributedFusedAdam` with
+    /// `overlap_param_sync` launch each bucket's gather from a forward pre-hook of the first
+    /// micro-batch, so the gather runs beside that forward (on the stage holding the most
+    /// parameters), exposing one bucket (`lastBucketBytes`) and what the forward cannot hide,
+    /// and slowing the forward by `overlapContention` of the rest. false: the gather follows
+    /// the optimizer step, all exposed (Megatron-LM without the overlap).
+    public var overlapParameterGather = false
 
     public init() {}
 }

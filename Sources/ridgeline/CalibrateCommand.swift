@@ -77,14 +77,7 @@ struct CalibrateCommand: ParsableCommand {
             "Calibrated \(profile.id) on \(fitSet.count) measurements; judged on the \(heldOut.count) held out (\(TextInput.name(of: measurements)))."
         )
         print("Wrote \(output) (load it with --hardware \(output)).\n")
-        var fractions = TextTable(["class", "compute fraction", "memory fraction"])
-        for cls in KernelClass.allCases {
-            fractions.add([
-                cls.rawValue, formatSignificant(calibration.compute[cls] ?? 1, digits: 3),
-                formatSignificant(calibration.memory[cls] ?? 1, digits: 3),
-            ])
-        }
-        print(fractions.render())
+        print(calibrationFractionTable(calibration))
         print(
             "fixed cost per kernel: \(calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—"), "
                 + "overlap leak: \(formatSignificant(calibration.overlapLeak ?? 0, digits: 2))"

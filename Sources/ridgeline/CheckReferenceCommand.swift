@@ -46,14 +46,7 @@ struct CheckReferenceCommand: ParsableCommand {
         print(
             "\nCalibration fitted on even rows (launch \(check.calibration.launchLatency.map { Quantity.format($0, .seconds) } ?? "—"), "
                 + "overlap leak \(formatSignificant(check.calibration.overlapLeak ?? 0, digits: 2))):")
-        var fractions = TextTable(["class", "compute fraction", "memory fraction"])
-        for cls in KernelClass.allCases {
-            fractions.add([
-                cls.rawValue, formatSignificant(check.calibration.compute[cls] ?? 1, digits: 3),
-                formatSignificant(check.calibration.memory[cls] ?? 1, digits: 3),
-            ])
-        }
-        print(fractions.render())
+        print(calibrationFractionTable(check.calibration))
         printSummary("Held out: odd rows of at least \(Quantity.format(minSeconds, .seconds)), calibrated", check.heldOut)
         if verbose {
             var table = TextTable(["row", "kernel", "measured", "predicted", "error", "bound"])

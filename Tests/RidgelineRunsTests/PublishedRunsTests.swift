@@ -127,6 +127,10 @@ import Testing
         #expect(r.settings.precision == .fp8 && r.settings.sequenceParallel && r.settings.seq == 8192 && r.measuredSeconds == 9.86)
         // Every NeMo recipe sets gradient_accumulation_fusion: true, and with tp > 1 ub_tp_comm_overlap.
         #expect(f.assumptions.tensorParallelCommOverlap && f.assumptions.applied(to: TrainingAssumptions()).tensorParallelCommOverlap)
+        // Every recipe overlaps the distributed optimizer's parameter all-gather (overlap_param_sync /
+        // overlap_param_gather); the other sources do not declare it.
+        #expect(f.assumptions.overlapParameterGather && f.assumptions.applied(to: TrainingAssumptions()).overlapParameterGather)
+        #expect(!(try Self.load("megatron-a100.csv")).assumptions.overlapParameterGather)
         #expect(f.outcomes.allSatisfy { (try? $0.get().settings.fusedWeightGradientAccumulation) == true })
     }
 

@@ -89,6 +89,7 @@ struct HardwareProfileYAMLTests {
         #expect((a.calibration == nil) == (b.calibration == nil), sourceLocation: sourceLocation)
         if let x = a.calibration, let y = b.calibration {
             #expect(x.source == y.source && x.compute == y.compute && x.memory == y.memory, sourceLocation: sourceLocation)
+            #expect(x.computeByDType == y.computeByDType, sourceLocation: sourceLocation)
             #expect(
                 x.launchLatency.map { l in close(l, y.launchLatency ?? .nan) } ?? (y.launchLatency == nil), sourceLocation: sourceLocation)
         }
@@ -113,12 +114,15 @@ struct HardwareProfileYAMLTests {
         p.scaleOut = Link(name: "NDR", bandwidth: 50e9, latency: 5e-6, domainSize: nil)
         p.calibration = Calibration(
             compute: [.gemm: 0.8, .attention: 0.55], memory: [.copy: 0.9],
-            launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl")
+            launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl",
+            computeByDType: [.gemm: [.bf16: 0.77, .fp8: 0.655], .attention: [.fp8: 0.5]])
         p.memory[0].sharedByUnits = 25
         p.compute.vectorAddLatencyCycles = 3.25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
         #expect(reread.calibration?.compute[.gemm] == 0.8)
+        #expect(reread.calibration?.computeByDType[.gemm]?[.fp8] == 0.655)
+        #expect(reread.yaml().contains("compute_by_dtype: {gemm: {bf16: 0.77, fp8: 0.655}, attention: {fp8: 0.5}}"))
         #expect(reread.calibration?.overlapLeak == 0.3 && abs((reread.calibration?.dispatchLatency ?? 0) / 2.5e-6 - 1) < 1e-9)
         #expect(reread.memory[0].sharedByUnits == 25)
         #expect(reread.compute.vectorAddLatencyCycles == 3.25)
@@ -249,6 +253,12 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.valid + "\ncalibration: {compute: {gemm: 0.8, matmul: 0.7}}")
         }
         #expect(calibration.contains("'calibration.compute.matmul'"))
+        let byDType = ridgelineErrorMessage { try Self.parse(Self.valid + "\ncalibration: {compute_by_dtype: {gemm: {fp9: 0.7}}}") }
+        #expect(byDType.contains("'calibration.compute_by_dtype.gemm.fp9'") && byDType.contains("fp8"))
+        let byDTypeFraction = ridgelineErrorMessage { try Self.parse(Self.valid + "\ncalibration: {compute_by_dtype: {gemm: {fp8: 0}}}") }
+        #expect(byDTypeFraction.contains("'calibration.compute_by_dtype.gemm.fp8'") && byDTypeFraction.contains("0.001...1.5"))
+        let byDTypeClass = ridgelineErrorMessage { try Self.parse(Self.valid + "\ncalibration: {compute_by_dtype: {matmul: {fp8: 0.7}}}") }
+        #expect(byDTypeClass.contains("'calibration.compute_by_dtype.matmul'"))
         let latency = ridgelineErrorMessage {
             try Self.parse(Self.variant("  units: 100", "  units: 100\n  vector_add_latency: 0"))
         }

@@ -113,6 +113,34 @@ import Testing
         #expect(Fixtures.relativeError(z3.dataParallelBytes, 4 * 3 * 15.0 / 16 * grads) < 1e-12)
     }
 
+    /// ZeRO-1 parameter all-gather overlapped with the next step's first forward (Megatron-core
+    /// `overlap_param_gather`, apex `overlap_param_sync`): Llama 2 7B over 8 data-parallel ranks
+    /// in one node, whose one-micro-batch forward outlasts the gather, exposes one bucket and
+    /// `overlapContention` of the rest instead of the whole gather; bytes and the gradient
+    /// reduce-scatter do not change.
+    @Test func parameterGatherOverlapExposesOneBucketAndContention() throws {
+        let c = try costs("llama2-7b", KernelSettings(seq: 4096))
+        let layout = Layout(devices: 8, dp: 8, zero: 1, globalBatch: 32)
+        let plain = StepModel.evaluate(c, layout: layout)
+        var overlapped = TrainingAssumptions()
+        overlapped.overlapParameterGather = true
+        let hidden = StepModel.evaluate(c, layout: layout, assumptions: overlapped)
+        let group = CommGroup(ranks: 8, ranksPerNode: 8)
+        let weights = plain.parametersPerStage * 2
+        let gather = c.network.time(.allGather, bytes: weights, group: group, hierarchical: true)
+        let bucket = c.network.time(.allGather, bytes: overlapped.lastBucketBytes, group: group, hierarchical: true)
+        let forward = Double(c.layers) * c.layerForward.seconds
+        #expect(forward > gather && gather > 2 * bucket)
+        let exposed = bucket + overlapped.overlapContention * (gather - bucket)
+        let saved = plain.breakdown.exposedCommunication - hidden.breakdown.exposedCommunication
+        #expect(Fixtures.relativeError(saved, gather - exposed) < 1e-9)
+        #expect(hidden.dataParallelBytes == plain.dataParallelBytes)
+        // ZeRO-0 has no parameter gather: the setting changes nothing there.
+        let allReduce = Layout(devices: 8, dp: 8, zero: 0, globalBatch: 32)
+        let unchanged = StepModel.evaluate(c, layout: allReduce, assumptions: overlapped)
+        #expect(unchanged.stepSeconds == StepModel.evaluate(c, layout: allReduce).stepSeconds)
+    }
+
     /// Full recompute under ZeRO-3: DeepSpeed gathers each layer again for its recomputed forward
     /// (three gathers a micro-batch); FSDP's one pre-backward gather serves both (two), and the
     /// step is never slower for it.

@@ -21,6 +21,7 @@ enum NeMoSource {
                 "attention kernel by the recipe of release_first: NVTE_FUSED_ATTN=0 (Grok-1 v24.11.1-v25.04, GPT-3 v24.11.1, Nemotron-4 340B v24.11.1-v25.02) -> flash-attn 2.x (flash2), else cuDNN's (native)",
                 "gradient_accumulation_fusion true (every recipe's yaml): weight-gradient GEMMs accumulate into fp32 main_grad",
                 "ub_tp_comm_overlap true (every recipe with tp > 1, yaml or launch override): sequence-parallel all-gathers and reduce-scatters overlapped with their GEMMs, one of tp chunks exposed, the rest slowing the GEMMs by the overlap contention",
+                "overlap_param_sync true (every v24.11-v25.02 recipe's distributed_fused_adam or mcore_distributed_optim; NeMo 2's overlap_param_gather): the distributed optimizer's parameter all-gather runs beside the next step's first forward",
                 "gpu_type H100 -> h100-sxm5-80gb",
             ])
         // Transformer Engine's userbuffers overlap of the sequence-parallel collectives: the Llama
@@ -29,6 +30,13 @@ enum NeMoSource {
         // 8f5cbb37); Megatron-core turns it off for the expert MLPs (`TELinear`, "Disable ub
         // overlap for experts"), whose all-gather and reduce-scatter stay exposed.
         a.tensorParallelCommOverlap = true
+        // The distributed optimizer's parameter all-gather: every yaml of the v24.11.1 and v25.02
+        // releases sets `optim.overlap_param_sync: true` (apex `distributed_fused_adam` for
+        // Llama 3.1, Nemotron-4 and GPT-3, `mcore_distributed_optim` for Grok-1, which also sets
+        // `overlap_param_gather_with_optimizer_step`); the NeMo 2 recipes of the later releases
+        // pass Megatron-core's `DistributedDataParallelConfig(overlap_param_gather=True)` (NVIDIA/NeMo
+        // nemo/collections/llm/recipes/llama31_8b.py, `trainer()`, as the other llm recipes).
+        a.overlapParameterGather = true
         return a
     }()
 
