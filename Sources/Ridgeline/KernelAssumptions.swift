@@ -39,6 +39,37 @@ public struct KernelAssumptions: Sendable, Hashable {
     /// Rows of a CPU GEMM micro-kernel (OpenBLAS/oneDNN register blocking): cores split the rows
     /// in blocks of this.
     public var cpuMicroKernelRows = 8
+    /// oneDNN's AVX2 sgemm skips packing when 1/m + 1/n reaches this (m, n the rows and columns
+    /// of C): oneDNN v2.6 `nocopy_checker_avx2` (src/cpu/x64/gemm/gemm_driver.cpp,
+    /// FORCE_NOCOPY_THRESH), which sends any product with a side under about 263 (or both under
+    /// 526: 512³) to the no-copy kernel (`avx_gemm_f32::sgemm_nocopy_driver`). The AVX-512 rule
+    /// differs (0.00196, and packs whenever a leading dimension is a multiple of 256), so the
+    /// model applies this one to 256-bit CPUs only (`Roofline.cpuNoCopy`).
+    public var cpuNoCopyThreshold = 0.0038
+    /// Rows of C one no-copy micro-kernel call computes: UNROLL_N = 6 of oneDNN v2.6's
+    /// `xbyak_gemm_t` (jit_avx_gemm_f32.cpp; 16 columns × 6 rows on AVX2), so rows are paid for
+    /// in sixes.
+    public var cpuNoCopyRows = 6
+    /// Rows of C per no-copy block: BN = 48 in `sgemm_nocopy_driver` when B is not transposed.
+    /// Each block reads its strips of B straight from B's own layout (the first six-row call
+    /// copies a strip to a scratch buffer, the other calls of the block reuse it), so B is read
+    /// directly once per 48 rows of C.
+    public var cpuNoCopyBlockRows = 48
+    /// The largest stride, in bytes, between one load of an instruction and its next that the
+    /// stride prefetcher follows: "strides of up to 2 KB" for Intel's L1 IP-based stride
+    /// prefetcher (Intel 64 and IA-32 Architectures Optimization Reference Manual, "Data
+    /// Prefetching"); on the Zen 3 guest no-copy GEMMs whose B rows were 512 B and 1 KiB apart
+    /// ran at the FMA peak and those 2 KiB apart and more did not, so the limit is exclusive.
+    public var cpuStridePrefetchLimitBytes = 2048
+    /// The share of a memory level's bandwidth a read reaches when it walks B one cache line per
+    /// row, rows `cpuStridePrefetchLimitBytes` or more apart: no prefetcher runs ahead of it
+    /// (the stream prefetchers of L2 work within a 4 KiB page, the stride prefetcher gave up), so
+    /// only the few lines the kernel's own prefetch asked for are in flight, against a streamed
+    /// read's full miss queue. 0.18: the geometric mean of what four no-copy GEMMs of the default
+    /// suite showed on a Zen 3 guest (512³, 8 × 512 × 512 × 64, 32 × 4096 × 4096, 8 × 8192 ×
+    /// 2048: 0.13–0.30 of the L3 or DRAM bandwidth, 2026-12-03) once their arithmetic is taken
+    /// off; a property of the access pattern against the core's miss queue, not of one shape.
+    public var cpuStridedReadShare = 0.18
     /// SIMD width of a CPU profile that does not state `simd_bits`: AVX2's 256.
     public var defaultSIMDBits = 256
     /// The share of a cache's capacity over which the part of a working set it keeps falls from

@@ -34,9 +34,10 @@ public struct Roofline: Sendable {
             if t > memorySeconds { memorySeconds = t; memoryLevel = level.name }
         }
         // The output tile's store after the main loop keeps the tensor cores idle: it adds to
-        // the compute side of the roof (see `epilogueTraffic`).
+        // the compute side of the roof (see `epilogueTraffic`), as a no-copy CPU GEMM's strided
+        // reads of B do (`cpuStridedReadSeconds`).
         let epilogue = epilogueTraffic(kernel).map { $0.bytes / ($0.level.bandwidth * memoryFraction(cls, $0.level)) }.max() ?? 0
-        let computeSeconds = max(arithmeticSeconds, accumulationChainSeconds(kernel)) + epilogue
+        let computeSeconds = max(arithmeticSeconds, accumulationChainSeconds(kernel)) + epilogue + cpuStridedReadSeconds(kernel)
         let launch = profile.calibration?.launchLatency ?? profile.launchLatency
         let roof = Self.combine(compute: computeSeconds, memory: memorySeconds, leak: overlapLeak(kernel))
         var time = roof + launch
@@ -114,10 +115,12 @@ public struct Roofline: Sendable {
         switch kernel {
         case .gemm(let g):
             let (dtype, peak) = profile.matrixPeak(g.dtype)
+            // A one-row product runs as gemv, along B's columns: no rows to pad.
+            let rows = g.m == 1 ? 1 : cpuNoCopy(kernel) ? assumptions.cpuNoCopyRows : assumptions.cpuMicroKernelRows
             return (
                 matrixTime(
                     m: Double(g.m), n: Double(g.n), k: Double(g.k), batch: Double(g.batch),
-                    dtype: g.dtype, peak: peak * fraction), dtype
+                    dtype: g.dtype, peak: peak * fraction, cpuBlockRows: rows), dtype
             )
         case .conv2d(let c):
             let (dtype, peak) = profile.matrixPeak(c.dtype)
@@ -255,8 +258,9 @@ public struct Roofline: Sendable {
         return a.pass == .fwd ? time : time / assumptions.attentionBackwardEfficiency
     }
 
-    /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization.
-    func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double) -> Double {
+    /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization; on a
+    /// CPU rows are paid for in blocks of `cpuBlockRows` (default `KernelAssumptions.cpuMicroKernelRows`).
+    func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double, cpuBlockRows: Int? = nil) -> Double {
         let units = Double(profile.compute.units)
         switch profile.kind {
         case .gpu:
@@ -267,10 +271,9 @@ public struct Roofline: Sendable {
             }.min()!
         case .cpu:
             // SIMD lanes run along n; a remainder still costs a whole vector. Cores split the rows
-            // in micro-kernel blocks (`KernelAssumptions.cpuMicroKernelRows`) and the batch: the
-            // busiest core's share is the critical path.
+            // in micro-kernel blocks and the batch: the busiest core's share is the critical path.
             let lanes = simdLanes(dtype)
-            let blockRows = Double(assumptions.cpuMicroKernelRows)
+            let blockRows = Double(cpuBlockRows ?? assumptions.cpuMicroKernelRows)
             let paddedN = (n / lanes).rounded(.up) * lanes
             let rowBlocks = (m / blockRows).rounded(.up) * batch
             let blocksPerCore = (rowBlocks / units).rounded(.up)
@@ -368,9 +371,40 @@ public struct Roofline: Sendable {
     /// one row is a matrix-vector product, which BLAS runs as gemv: each element of B is used once,
     /// so nothing is packed and B streams once (oneDNN's 1 × 4096 × 4096 fp32 ran at the one-thread
     /// DRAM read rate, 6 ms on the Zen 3 guest, where packing would have tripled B's traffic).
+    /// oneDNN's AVX2 no-copy kernel packs nothing either (`cpuNoCopy`).
     func cpuPackingBytes(_ kernel: Kernel) -> Double {
-        guard profile.kind == .cpu, case .gemm(let g) = kernel, g.m > 1 else { return 0 }
+        guard profile.kind == .cpu, case .gemm(let g) = kernel, g.m > 1, !cpuNoCopy(kernel) else { return 0 }
         return 2 * Double(g.batch) * Double(g.k) * Double(g.n) * g.dtype.bytes
+    }
+
+    /// Whether a CPU GEMM runs oneDNN's AVX2 no-copy kernel: fp32 on a 256-bit CPU, neither side
+    /// 1 (that is a gemv), and 1/m + 1/n at least `KernelAssumptions.cpuNoCopyThreshold` (oneDNN
+    /// v2.6 `nocopy_checker_avx2`). Such a product reads A and B in place, unpacked.
+    func cpuNoCopy(_ kernel: Kernel) -> Bool {
+        guard profile.kind == .cpu, case .gemm(let g) = kernel, g.dtype == .fp32, g.m > 1, g.n > 1 else { return false }
+        guard (profile.compute.simdBits ?? assumptions.defaultSIMDBits) == 256 else { return false }
+        return 1 / Double(g.m) + 1 / Double(g.n) >= assumptions.cpuNoCopyThreshold
+    }
+
+    /// Seconds a no-copy GEMM (`cpuNoCopy`) waits for its direct reads of B. With B not
+    /// transposed, each 48-row block of C (`KernelAssumptions.cpuNoCopyBlockRows`) reads B in
+    /// 16-column strips straight from its layout, one cache line per row of K, each at B's row
+    /// stride from the last. From 2 KiB apart (512 columns of fp32) the stride prefetcher no
+    /// longer follows (`KernelAssumptions.cpuStridePrefetchLimitBytes`), so the lines come at
+    /// `KernelAssumptions.cpuStridedReadShare` of the bandwidth of the level B lives in, and the
+    /// micro-kernel waits for them: the time adds to the arithmetic. A latency-bound rate of the
+    /// hardware: no calibration scales it. It is what makes 8 × 8192 × 2048 and 32 × 4096 × 4096
+    /// fp32 run at 20–40% of the FMA peak on a Zen 3 guest, and 512³ at 65% (B, 1 MiB, read 11
+    /// times) where 256³ and 1000³ reach 93–95%. A transposed B is read along its rows, a stream.
+    func cpuStridedReadSeconds(_ kernel: Kernel) -> Double {
+        guard cpuNoCopy(kernel), case .gemm(let g) = kernel, !g.transB,
+            Double(g.n) * g.dtype.bytes >= Double(assumptions.cpuStridePrefetchLimitBytes)
+        else { return 0 }
+        let passes = Double(g.batch) * (Double(g.m) / Double(assumptions.cpuNoCopyBlockRows)).rounded(.up)
+        let bytes = passes * Double(g.k) * Double(g.n) * g.dtype.bytes
+        return levelShares(workingSet: kernel.bytes).dropFirst().map {
+            bytes * $0.share / ($0.level.bandwidth * assumptions.cpuStridedReadShare)
+        }.max() ?? 0
     }
 
     private func matrixProduct(_ kernel: Kernel) -> (m: Double, n: Double, k: Double, batch: Double, elementBytes: Double)? {

@@ -223,6 +223,64 @@ import Testing
         #expect(engine.cpuPackingBytes(.gemm(GEMM(m: 2, n: 4096, k: 4096, dtype: .fp32))) == 2 * 4096 * 4096 * 4)
     }
 
+    /// A one-row product runs as gemv along B's columns: it pays for one row, not a micro-kernel's
+    /// block of eight.
+    @Test func aMatrixVectorProductPaysForOneRow() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
+        profile.calibration = nil
+        let engine = Roofline(profile)
+        let one = engine.computeTime(.gemm(GEMM(m: 1, n: 4096, k: 4096, dtype: .fp32))).0
+        let eight = engine.computeTime(.gemm(GEMM(m: 8, n: 4096, k: 4096, dtype: .fp32))).0
+        #expect(abs(one * 8 / eight - 1) < 1e-12)
+    }
+
+    /// oneDNN's AVX2 sgemm runs products with a side under ~263 (or both under 526) without
+    /// packing (`nocopy_checker_avx2`): nothing packed, rows paid for in sixes; a gemv, fp64, and
+    /// AVX-512 CPUs (another rule) are left to the packed model.
+    @Test func avx2NoCopyGEMMsPackNothingAndPayRowsInSixes() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
+        profile.calibration = nil
+        profile.compute.simdBits = 256
+        let engine = Roofline(profile)
+        func gemm(_ m: Int, _ n: Int, _ k: Int, _ dtype: DType = .fp32) -> Kernel { .gemm(GEMM(m: m, n: n, k: k, dtype: dtype)) }
+        #expect(engine.cpuNoCopy(gemm(512, 512, 512)) && engine.cpuNoCopy(gemm(32, 4096, 4096)))
+        #expect(!engine.cpuNoCopy(gemm(1000, 1000, 1000)) && !engine.cpuNoCopy(gemm(1024, 1024, 1024)))
+        #expect(!engine.cpuNoCopy(gemm(1, 4096, 4096)) && !engine.cpuNoCopy(gemm(32, 4096, 4096, .fp64)))
+        #expect(engine.cpuPackingBytes(gemm(32, 4096, 4096)) == 0)
+        #expect(engine.cpuPackingBytes(gemm(1000, 1000, 1000)) == 2 * 1000 * 1000 * 4)
+        // 8 rows cost two six-row calls: 12 rows' worth, as 12 rows do.
+        let eight = engine.computeTime(gemm(8, 4096, 4096)).0
+        #expect(abs(eight / engine.computeTime(gemm(12, 4096, 4096)).0 - 1) < 1e-12)
+        var avx512 = profile
+        avx512.compute.simdBits = 512
+        #expect(!Roofline(avx512).cpuNoCopy(gemm(512, 512, 512)))
+        #expect(Roofline(avx512).cpuPackingBytes(gemm(32, 4096, 4096)) == 2 * 4096 * 4096 * 4)
+    }
+
+    /// A no-copy GEMM reads B straight from its layout once per 48 rows of C, a cache line per row
+    /// of K: from 2 KiB between rows no prefetcher follows, the lines come at
+    /// `cpuStridedReadShare` of the bandwidth of B's level, and the wait adds to the arithmetic.
+    /// A transposed B, or rows closer than 2 KiB, stream: no wait.
+    @Test func noCopyGEMMsWaitForStridedReadsOfB() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
+        profile.calibration = nil
+        profile.compute.simdBits = 256
+        let engine = Roofline(profile)
+        let a = engine.assumptions
+        let k = Kernel.gemm(GEMM(m: 32, n: 4096, k: 4096, dtype: .fp32))
+        // 64 MiB of B: from DRAM, one pass for 32 rows.
+        let dram = profile.deviceMemory.bandwidth
+        let wait = engine.cpuStridedReadSeconds(k)
+        #expect(abs(wait / (4096 * 4096 * 4 / (dram * a.cpuStridedReadShare)) - 1) < 1e-9)
+        #expect(abs(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 96, n: 4096, k: 4096, dtype: .fp32))) / wait - 2) < 1e-9)
+        let prediction = engine.predict(k)
+        #expect(abs(prediction.computeSeconds - (engine.computeTime(k).0 + wait)) < 1e-12 * wait)
+        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 32, n: 4096, k: 4096, transB: true, dtype: .fp32))) == 0)
+        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 256, n: 256, k: 256, dtype: .fp32))) == 0)
+        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 512, n: 512, k: 512, dtype: .fp32))) > 0)
+        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 1000, n: 1000, k: 1000, dtype: .fp32))) == 0)
+    }
+
     /// A kernel run on one core pays the engine's one-thread call, where the profile has one.
     @Test func oneCoreRunsPayTheOneThreadCall() throws {
         var profile = try loadShippedProfile("epyc-9654")
