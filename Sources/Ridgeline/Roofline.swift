@@ -395,7 +395,7 @@ public struct Roofline: Sendable {
     /// micro-kernel waits for them: the time adds to the arithmetic. A latency-bound rate of the
     /// hardware: no calibration scales it. It is what makes 8 × 8192 × 2048 and 32 × 4096 × 4096
     /// fp32 run at 20–40% of the FMA peak on a Zen 3 guest, and 512³ at 65% (B, 1 MiB, read 11
-    /// times) where 256³ and 1000³ reach 93–95%. A transposed B is read along its rows, a stream.
+    /// times) where 256³ and 1000³ reach 91–95%. A transposed B is read along its rows, a stream.
     func cpuStridedReadSeconds(_ kernel: Kernel) -> Double {
         guard cpuNoCopy(kernel), case .gemm(let g) = kernel, !g.transB,
             Double(g.n) * g.dtype.bytes >= Double(assumptions.cpuStridePrefetchLimitBytes)
