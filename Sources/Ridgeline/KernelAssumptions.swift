@@ -51,25 +51,32 @@ public struct KernelAssumptions: Sendable, Hashable {
     /// in sixes.
     public var cpuNoCopyRows = 6
     /// Rows of C per no-copy block: BN = 48 in `sgemm_nocopy_driver` when B is not transposed.
-    /// Each block reads its strips of B straight from B's own layout (the first six-row call
-    /// copies a strip to a scratch buffer, the other calls of the block reuse it), so B is read
-    /// directly once per 48 rows of C.
+    /// Each six-row call of a block reads its strips of B straight from B's own layout, so the
+    /// calls after the first re-read what the first brought in (`Roofline.cpuStridedReadSeconds`).
     public var cpuNoCopyBlockRows = 48
+    /// Rows of K per no-copy block: BK = 256 in `sgemm_nocopy_driver` when B is not
+    /// transposed, so a strip of B the kernel re-reads is at most 256 lines.
+    public var cpuNoCopyDepth = 256
+    /// Bytes in a CPU cache line: 64 on every x86-64 core since the Pentium 4 (Intel 64 and
+    /// IA-32 Architectures Optimization Reference Manual; AMD Software Optimization Guide for
+    /// Family 19h, 2.6) and on Arm Neoverse.
+    public var cpuCacheLineBytes = 64
     /// The largest stride, in bytes, between one load of an instruction and its next that the
-    /// stride prefetcher follows: "strides of up to 2 KB" for Intel's L1 IP-based stride
-    /// prefetcher (Intel 64 and IA-32 Architectures Optimization Reference Manual, "Data
-    /// Prefetching"); on the Zen 3 guest no-copy GEMMs whose B rows were 512 B and 1 KiB apart
-    /// ran at the FMA peak and those 2 KiB apart and more did not, so the limit is exclusive.
+    /// L1 stride prefetcher follows: "strides of up to 2 KB" (Intel 64 and IA-32 Architectures
+    /// Optimization Reference Manual, "Data Prefetching"). A no-copy GEMM whose strip of B sits in
+    /// L2 waits for it from this stride on: on the Zen 3 guest 256³ (1 KiB rows) ran at 93% of the
+    /// FMA peak and 8 × 512 × 512 × 64 (2 KiB) at 70% (`Roofline.cpuStridedReadSeconds`).
     public var cpuStridePrefetchLimitBytes = 2048
-    /// The share of a memory level's bandwidth a read reaches when it walks B one cache line per
-    /// row, rows `cpuStridePrefetchLimitBytes` or more apart: no prefetcher runs ahead of it
-    /// (the stream prefetchers of L2 work within a 4 KiB page, the stride prefetcher gave up), so
-    /// only the few lines the kernel's own prefetch asked for are in flight, against a streamed
-    /// read's full miss queue. 0.18: the geometric mean of what four no-copy GEMMs of the default
-    /// suite showed on a Zen 3 guest (512³, 8 × 512 × 512 × 64, 32 × 4096 × 4096, 8 × 8192 ×
-    /// 2048: 0.13–0.30 of the L3 or DRAM bandwidth, 2026-12-03) once their arithmetic is taken
-    /// off; a property of the access pattern against the core's miss queue, not of one shape.
-    public var cpuStridedReadShare = 0.18
+    /// The share of a level's bandwidth at which a no-copy GEMM's re-reads of B arrive when no
+    /// prefetcher runs ahead of them (`Roofline.cpuStridedReadSeconds`): one line per row of K,
+    /// rows 2 KiB or more apart, past the L1 stride prefetcher, and the L2 stream prefetchers stop
+    /// at 4 KiB pages, so only the few misses the kernel's own prefetch started are in flight.
+    /// 0.35: the geometric mean of what the default suite's no-copy GEMMs that wait showed on a
+    /// Zen 3 guest once their arithmetic is taken off (saved run 02:42, 2026-12-03): from L2,
+    /// 512³ twice and 8 × 512 × 512 × 64 (0.40, 0.52, 0.67); from L3, 32 × 4096 × 4096 and
+    /// 8 × 8192 × 2048 (0.30, 0.12). Fitted on the suite only; judged on 38 GEMM shapes it never
+    /// had (`examples/gemm-random.jsonl`, README).
+    public var cpuStridedReadShare = 0.35
     /// SIMD width of a CPU profile that does not state `simd_bits`: AVX2's 256.
     public var defaultSIMDBits = 256
     /// The share of a cache's capacity over which the part of a working set it keeps falls from

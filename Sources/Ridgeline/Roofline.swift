@@ -386,25 +386,54 @@ public struct Roofline: Sendable {
         return 1 / Double(g.m) + 1 / Double(g.n) >= assumptions.cpuNoCopyThreshold
     }
 
-    /// Seconds a no-copy GEMM (`cpuNoCopy`) waits for its direct reads of B. With B not
-    /// transposed, each 48-row block of C (`KernelAssumptions.cpuNoCopyBlockRows`) reads B in
-    /// 16-column strips straight from its layout, one cache line per row of K, each at B's row
-    /// stride from the last. From 2 KiB apart (512 columns of fp32) the stride prefetcher no
-    /// longer follows (`KernelAssumptions.cpuStridePrefetchLimitBytes`), so the lines come at
-    /// `KernelAssumptions.cpuStridedReadShare` of the bandwidth of the level B lives in, and the
-    /// micro-kernel waits for them: the time adds to the arithmetic. A latency-bound rate of the
-    /// hardware: no calibration scales it. It is what makes 8 × 8192 × 2048 and 32 × 4096 × 4096
-    /// fp32 run at 20–40% of the FMA peak on a Zen 3 guest, and 512³ at 65% (B, 1 MiB, read 11
-    /// times) where 256³ and 1000³ reach 91–95%. A transposed B is read along its rows, a stream.
+    /// Seconds a no-copy GEMM (`cpuNoCopy`) waits for its re-reads of B. With B not transposed,
+    /// oneDNN's kernel walks B in 16-column strips, one cache line per row of K at B's row
+    /// stride, in each six-row call of a block of C's rows (`cpuNoCopyRowBlocks`): the calls after
+    /// a block's first re-read a strip (`cpuNoCopyStripLines` lines) from the first level that
+    /// holds that many lines at that stride (`MemoryLevel.linesHeld`). A power-of-two stride
+    /// crowds them into a few sets: 256 × 1024 × 1024 (4 KiB rows: 128 fit in a 512 KiB 8-way L2)
+    /// re-reads from L3, 256³ (1 KiB rows: 512 fit) from L2, and a 5,344 B stride spreads over
+    /// every set. L1 hits cost nothing, nor do L2 hits while the L1 stride prefetcher follows
+    /// (rows under `KernelAssumptions.cpuStridePrefetchLimitBytes` apart); otherwise the lines come
+    /// at `cpuStridedReadShare` of the holding level's bandwidth and the micro-kernel waits,
+    /// unscaled by calibration. A transposed B is read along its rows, and a block of one call
+    /// (m <= 6) re-reads nothing: no wait.
     func cpuStridedReadSeconds(_ kernel: Kernel) -> Double {
-        guard cpuNoCopy(kernel), case .gemm(let g) = kernel, !g.transB,
-            Double(g.n) * g.dtype.bytes >= Double(assumptions.cpuStridePrefetchLimitBytes)
-        else { return 0 }
-        let passes = Double(g.batch) * (Double(g.m) / Double(assumptions.cpuNoCopyBlockRows)).rounded(.up)
-        let bytes = passes * Double(g.k) * Double(g.n) * g.dtype.bytes
-        return levelShares(workingSet: kernel.bytes).dropFirst().map {
-            bytes * $0.share / ($0.level.bandwidth * assumptions.cpuStridedReadShare)
-        }.max() ?? 0
+        guard cpuNoCopy(kernel), case .gemm(let g) = kernel, !g.transB else { return 0 }
+        let calls = cpuNoCopyRowBlocks(g.m).map { ($0 + assumptions.cpuNoCopyRows - 1) / assumptions.cpuNoCopyRows }
+        let rereads = Double(calls.reduce(0) { $0 + $1 - 1 })
+        guard rereads > 0 else { return 0 }
+        let line = assumptions.cpuCacheLineBytes
+        let stride = Int((Double(g.n) * g.dtype.bytes).rounded())
+        let strip = Double(cpuNoCopyStripLines(g.k))
+        let index = profile.memory.firstIndex { $0.linesHeld(strideBytes: stride, lineBytes: line) >= strip } ?? profile.memory.count - 1
+        // L1 hits wait for nothing; L2 hits neither while the L1 stride prefetcher follows.
+        guard index > 1 || (index == 1 && stride >= assumptions.cpuStridePrefetchLimitBytes) else { return 0 }
+        let source = profile.memory[index]
+        let bytes = Double(g.batch) * rereads * Double(g.k) * Double(g.n) * g.dtype.bytes
+        return bytes / (source.bandwidth * assumptions.cpuStridedReadShare)
+    }
+
+    /// Rows of C in each block of oneDNN v2.6's `sgemm_nocopy_driver` (BN = 48,
+    /// `KernelAssumptions.cpuNoCopyBlockRows`): blocks of 48 while 96 or more rows are left,
+    /// then the rest as one block, halved if over 72.
+    func cpuNoCopyRowBlocks(_ m: Int) -> [Int] {
+        let bn = assumptions.cpuNoCopyBlockRows
+        var blocks: [Int] = []
+        var left = m
+        while left > 0 {
+            let size = left >= 2 * bn ? bn : left > bn + bn / 2 ? (left + 1) / 2 : left
+            blocks.append(size)
+            left -= size
+        }
+        return blocks
+    }
+
+    /// Rows of K in one strip of B (its first K block): BK = 256 in `sgemm_nocopy_driver`
+    /// (`KernelAssumptions.cpuNoCopyDepth`), a remainder under twice that split in halves.
+    func cpuNoCopyStripLines(_ k: Int) -> Int {
+        let bk = assumptions.cpuNoCopyDepth
+        return k >= 2 * bk ? bk : k > bk ? (k + 1) / 2 : k
     }
 
     private func matrixProduct(_ kernel: Kernel) -> (m: Double, n: Double, k: Double, batch: Double, elementBytes: Double)? {

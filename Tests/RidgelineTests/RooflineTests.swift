@@ -257,28 +257,62 @@ import Testing
         #expect(Roofline(avx512).cpuPackingBytes(gemm(32, 4096, 4096)) == 2 * 4096 * 4096 * 4)
     }
 
-    /// A no-copy GEMM reads B straight from its layout once per 48 rows of C, a cache line per row
-    /// of K: from 2 KiB between rows no prefetcher follows, the lines come at
-    /// `cpuStridedReadShare` of the bandwidth of B's level, and the wait adds to the arithmetic.
-    /// A transposed B, or rows closer than 2 KiB, stream: no wait.
-    @Test func noCopyGEMMsWaitForStridedReadsOfB() throws {
+    /// Zen 3's caches (AMD Family 19h Software Optimization Guide): L1d 32 KiB and L2 512 KiB,
+    /// 8-way; L3 32 MiB, 16-way; 64 B lines.
+    static let zen3L1 = MemoryLevel(name: "l1", capacityBytes: 32 * 1024, sharedByUnits: 1, bandwidth: 205e9, associativity: 8)
+    static let zen3L2 = MemoryLevel(name: "l2", capacityBytes: 512 * 1024, sharedByUnits: 1, bandwidth: 103e9, associativity: 8)
+    static let zen3L3 = MemoryLevel(name: "l3", capacityBytes: 32 * 1024 * 1024, sharedByUnits: 2, bandwidth: 80e9, associativity: 16)
+
+    /// Lines at a power-of-two stride crowd into sets / gcd(sets, stride in lines) sets; any
+    /// other stride spreads over every set.
+    @Test func setConflictsLimitTheLinesAStrideKeeps() {
+        let (l1, l2) = (Self.zen3L1, Self.zen3L2)
+        #expect(l1.linesHeld(strideBytes: 1024, lineBytes: 64) == 32)  // 4 of 64 sets
+        #expect(l2.linesHeld(strideBytes: 1024, lineBytes: 64) == 512)  // 256³: 64 sets × 8 ≥ 256 lines
+        #expect(l2.linesHeld(strideBytes: 2048, lineBytes: 64) == 256)  // 512³: 32 sets × 8
+        #expect(l2.linesHeld(strideBytes: 8192, lineBytes: 64) == 64)  // 128 × 2048 × 512: 8 sets × 8
+        #expect(l2.linesHeld(strideBytes: 5344, lineBytes: 64) == 8192)  // 32 × 1336 × 1752: not a line multiple
+        #expect(l2.linesHeld(strideBytes: 7744, lineBytes: 64) == 8192)  // 121 lines, odd: every set
+        #expect(Self.zen3L3.linesHeld(strideBytes: 16384, lineBytes: 64) == 2048)
+        var unknown = l2
+        unknown.associativity = nil
+        #expect(unknown.linesHeld(strideBytes: 8192, lineBytes: 64) == 8192)
+    }
+
+    /// A no-copy GEMM's six-row calls after the first in each block re-read B's strip; they wait
+    /// only when the strip's stride leaves no room for it in L1 or L2, and then at
+    /// `cpuStridedReadShare` of the bandwidth of the level that holds it. A transposed B, a
+    /// block of one call (m <= 6), or a stride that is no line multiple: no wait.
+    @Test func noCopyGEMMsWaitForReReadsOfBThatMissL2() throws {
         var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
         profile.calibration = nil
         profile.compute.simdBits = 256
+        profile.memory = [Self.zen3L1, Self.zen3L2, Self.zen3L3, profile.deviceMemory]
         let engine = Roofline(profile)
         let a = engine.assumptions
-        let k = Kernel.gemm(GEMM(m: 32, n: 4096, k: 4096, dtype: .fp32))
-        // 64 MiB of B: from DRAM, one pass for 32 rows.
-        let dram = profile.deviceMemory.bandwidth
-        let wait = engine.cpuStridedReadSeconds(k)
-        #expect(abs(wait / (4096 * 4096 * 4 / (dram * a.cpuStridedReadShare)) - 1) < 1e-9)
-        #expect(abs(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 96, n: 4096, k: 4096, dtype: .fp32))) / wait - 2) < 1e-9)
-        let prediction = engine.predict(k)
-        #expect(abs(prediction.computeSeconds - (engine.computeTime(k).0 + wait)) < 1e-12 * wait)
-        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 32, n: 4096, k: 4096, transB: true, dtype: .fp32))) == 0)
-        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 256, n: 256, k: 256, dtype: .fp32))) == 0)
-        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 512, n: 512, k: 512, dtype: .fp32))) > 0)
-        #expect(engine.cpuStridedReadSeconds(.gemm(GEMM(m: 1000, n: 1000, k: 1000, dtype: .fp32))) == 0)
+        func wait(_ m: Int, _ n: Int, _ k: Int, transB: Bool = false) -> Double {
+            engine.cpuStridedReadSeconds(.gemm(GEMM(m: m, n: n, k: k, transB: transB, dtype: .fp32)))
+        }
+        #expect(engine.cpuNoCopyRowBlocks(512) == Array(repeating: 48, count: 9) + [40, 40])
+        #expect(engine.cpuNoCopyRowBlocks(80) == [40, 40] && engine.cpuNoCopyRowBlocks(100) == [48, 52])
+        #expect(engine.cpuNoCopyStripLines(100) == 100 && engine.cpuNoCopyStripLines(384) == 192)
+        #expect(engine.cpuNoCopyStripLines(4096) == 256)
+        // 512³: 86 six-row calls in 11 blocks, 75 re-reads of B (1 MiB); its 256-line strips at
+        // 2 KiB just fit L2, past the stride prefetcher's reach.
+        let expected = 75.0 * 512 * 512 * 4 / (Self.zen3L2.bandwidth * a.cpuStridedReadShare)
+        #expect(abs(wait(512, 512, 512) / expected - 1) < 1e-9)
+        let k = Kernel.gemm(GEMM(m: 512, n: 512, k: 512, dtype: .fp32))
+        #expect(abs(engine.predict(k).computeSeconds - (engine.computeTime(k).0 + expected)) < 1e-12 * expected)
+        // 8 KiB and 4 KiB rows: L2 holds 64 and 128 lines of a 256-line strip, L3 all of it.
+        let l3 = 256 * 2048 * 4 / (Self.zen3L3.bandwidth * a.cpuStridedReadShare)
+        #expect(abs(wait(128, 2048, 256) / (Double(7 + 6 + 6) * l3) - 1) < 1e-9)  // blocks 48, 40, 40
+        #expect(wait(256, 1024, 1024) > 0 && wait(512, 512, 64) > 0)
+        #expect(wait(256, 256, 256) == 0)  // 1 KiB rows: L2 holds the 256-line strip
+        #expect(wait(32, 1336, 1752) == 0 && wait(56, 984, 568) == 0)  // no line multiple
+        #expect(wait(32, 1936, 288) == 0)  // 121 lines apart: every set
+        #expect(wait(4, 2048, 2048) == 0 && wait(6, 4096, 4096) == 0)  // one call: nothing re-read
+        #expect(wait(32, 4096, 4096, transB: true) == 0)
+        #expect(wait(1000, 1000, 1000) == 0)  // packed
     }
 
     /// A kernel run on one core pays the engine's one-thread call, where the profile has one.
