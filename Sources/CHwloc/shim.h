@@ -10,6 +10,10 @@ static inline unsigned long long ridgeline_hwloc_cache_size(hwloc_obj_t obj) {
 static inline unsigned ridgeline_hwloc_cache_linesize(hwloc_obj_t obj) {
     return (obj && obj->attr) ? obj->attr->cache.linesize : 0;
 }
+/* Ways; 0 unknown, -1 fully associative (hwloc_cache_attr_s). */
+static inline int ridgeline_hwloc_cache_associativity(hwloc_obj_t obj) {
+    return (obj && obj->attr) ? obj->attr->cache.associativity : 0;
+}
 static inline int ridgeline_hwloc_cache_depth(hwloc_obj_t obj) {
     return (obj && obj->attr) ? (int)obj->attr->cache.depth : 0;
 }

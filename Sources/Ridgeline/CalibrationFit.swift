@@ -53,6 +53,8 @@ public enum CalibrationFit {
         var c, special, cache, device, epilogueCache, epilogueDevice: Double
         /// A floor under the scaled arithmetic that no fraction moves (`Roofline.accumulationChainSeconds`).
         var chain = 0.0
+        /// Waits added to the arithmetic that no fraction moves (`Roofline.cpuStridedReadSeconds`).
+        var strided = 0.0
         /// The overlap leak the kernel's structure fixes (`Roofline.fixedOverlapLeak`); nil: the fit's.
         var leak: Double? = nil
     }
@@ -106,7 +108,8 @@ public enum CalibrationFit {
                     return Term(
                         c: engine.computeTime(k).0 - special, special: special, cache: memory.cache, device: memory.device,
                         epilogueCache: epilogue.cache, epilogueDevice: epilogue.device,
-                        chain: engine.accumulationChainSeconds(k), leak: engine.fixedOverlapLeak(k))
+                        chain: engine.accumulationChainSeconds(k), strided: engine.cpuStridedReadSeconds(k),
+                        leak: engine.fixedOverlapLeak(k))
                 }
             }
             measured = samples.map(\.seconds)
@@ -125,7 +128,8 @@ public enum CalibrationFit {
                 var t = 0.0
                 for term in terms[i] {
                     let m = max(term.cache / fm, term.device / fd)
-                    let c = max(term.c / fc, term.chain) + term.special + max(term.epilogueCache / fm, term.epilogueDevice / fd)
+                    let unscaled = term.special + term.strided
+                    let c = max(term.c / fc, term.chain) + unscaled + max(term.epilogueCache / fm, term.epilogueDevice / fd)
                     t += max(floor, Roofline.combine(compute: c, memory: m, leak: term.leak ?? leak) + launch)
                 }
                 total += abs(log(t / measured[i]))

@@ -146,6 +146,7 @@ extension HardwareProfile {
     private static func parseLevel(_ r: FieldReader, units: Int) throws -> MemoryLevel {
         try r.rejectUnknownKeys([
             "level", "capacity", "shared_by", "bandwidth", "single_unit_bandwidth", "store_cost", "single_unit_store_cost",
+            "associativity",
         ])
         return MemoryLevel(
             name: try r.string("level"),
@@ -154,7 +155,8 @@ extension HardwareProfile {
             bandwidth: try r.quantity("bandwidth", .bytesPerSecond),
             singleUnitBandwidth: try r.optionalQuantity("single_unit_bandwidth", .bytesPerSecond),
             storeCost: try r.optionalDouble("store_cost", in: MemoryLevel.storeCostRange),
-            singleUnitStoreCost: try r.optionalDouble("single_unit_store_cost", in: MemoryLevel.storeCostRange))
+            singleUnitStoreCost: try r.optionalDouble("single_unit_store_cost", in: MemoryLevel.storeCostRange),
+            associativity: try r.optionalInt("associativity", in: MemoryLevel.associativityRange))
     }
 
     private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
@@ -328,6 +330,7 @@ extension HardwareProfile {
             let store =
                 (level.storeCost.map { ", store_cost: \(formatSignificant($0, digits: 4))" } ?? "")
                 + (level.singleUnitStoreCost.map { ", single_unit_store_cost: \(formatSignificant($0, digits: 4))" } ?? "")
+                + (level.associativity.map { ", associativity: \($0)" } ?? "")
             lines.append(
                 "  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)\(store)}"
             )

@@ -184,15 +184,23 @@ public struct MemoryLevel: Sendable, Equatable {
     /// The same with one unit streaming alone (a lone core is bound by its misses in flight,
     /// where write-backs ride along, not by the channels).
     public var singleUnitStoreCost: Double?
+    /// Ways of a set-associative cache (hwloc's `associativity`, or the vendor's manual): where a
+    /// strided read's lines can go (`linesHeld(strideBytes:lineBytes:)`). nil: not stated, no
+    /// set conflicts modelled.
+    public var associativity: Int?
 
     public init(
         name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double, singleUnitBandwidth: Double? = nil,
-        storeCost: Double? = nil, singleUnitStoreCost: Double? = nil
+        storeCost: Double? = nil, singleUnitStoreCost: Double? = nil, associativity: Int? = nil
     ) {
         self.name = name; self.capacityBytes = capacityBytes; self.sharedByUnits = sharedByUnits
         self.bandwidth = bandwidth; self.singleUnitBandwidth = singleUnitBandwidth
         self.storeCost = storeCost; self.singleUnitStoreCost = singleUnitStoreCost
+        self.associativity = associativity
     }
+
+    /// Bounds of `associativity`: a direct-mapped cache has one way; none ships more than 256.
+    public static let associativityRange: ClosedRange<Int> = 1...256
 
     /// Bounds of `store_cost`: a store never costs more than a fill and a write-back at a
     /// quarter of the read rate.

@@ -39,6 +39,44 @@ public struct KernelAssumptions: Sendable, Hashable {
     /// Rows of a CPU GEMM micro-kernel (OpenBLAS/oneDNN register blocking): cores split the rows
     /// in blocks of this.
     public var cpuMicroKernelRows = 8
+    /// oneDNN's AVX2 sgemm skips packing when 1/m + 1/n reaches this (m, n the rows and columns
+    /// of C): oneDNN v2.6 `nocopy_checker_avx2` (src/cpu/x64/gemm/gemm_driver.cpp,
+    /// FORCE_NOCOPY_THRESH), which sends any product with a side under about 263 (or both under
+    /// 526: 512³) to the no-copy kernel (`avx_gemm_f32::sgemm_nocopy_driver`). The AVX-512 rule
+    /// differs (0.00196, and packs whenever a leading dimension is a multiple of 256), so the
+    /// model applies this one to 256-bit CPUs only (`Roofline.cpuNoCopy`).
+    public var cpuNoCopyThreshold = 0.0038
+    /// Rows of C one no-copy micro-kernel call computes: UNROLL_N = 6 of oneDNN v2.6's
+    /// `xbyak_gemm_t` (jit_avx_gemm_f32.cpp; 16 columns × 6 rows on AVX2), so rows are paid for
+    /// in sixes.
+    public var cpuNoCopyRows = 6
+    /// Rows of C per no-copy block: BN = 48 in `sgemm_nocopy_driver` when B is not transposed.
+    /// Each six-row call of a block reads its strips of B straight from B's own layout, so the
+    /// calls after the first re-read what the first brought in (`Roofline.cpuStridedReadSeconds`).
+    public var cpuNoCopyBlockRows = 48
+    /// Rows of K per no-copy block: BK = 256 in `sgemm_nocopy_driver` when B is not
+    /// transposed, so a strip of B the kernel re-reads is at most 256 lines.
+    public var cpuNoCopyDepth = 256
+    /// Bytes in a CPU cache line: 64 on every x86-64 core since the Pentium 4 (Intel 64 and
+    /// IA-32 Architectures Optimization Reference Manual; AMD Software Optimization Guide for
+    /// Family 19h, 2.6) and on Arm Neoverse.
+    public var cpuCacheLineBytes = 64
+    /// The largest stride, in bytes, between one load of an instruction and its next that the
+    /// L1 stride prefetcher follows: "strides of up to 2 KB" (Intel 64 and IA-32 Architectures
+    /// Optimization Reference Manual, "Data Prefetching"). A no-copy GEMM whose strip of B sits in
+    /// L2 waits for it from this stride on: on the Zen 3 guest 256³ (1 KiB rows) ran at 93% of the
+    /// FMA peak and 8 × 512 × 512 × 64 (2 KiB) at 70% (`Roofline.cpuStridedReadSeconds`).
+    public var cpuStridePrefetchLimitBytes = 2048
+    /// The share of a level's bandwidth at which a no-copy GEMM's re-reads of B arrive when no
+    /// prefetcher runs ahead of them (`Roofline.cpuStridedReadSeconds`): one line per row of K,
+    /// rows 2 KiB or more apart, past the L1 stride prefetcher, and the L2 stream prefetchers stop
+    /// at 4 KiB pages, so only the few misses the kernel's own prefetch started are in flight.
+    /// 0.35: the geometric mean of what the default suite's no-copy GEMMs that wait showed on a
+    /// Zen 3 guest once their arithmetic is taken off (saved run 02:42, 2026-12-03): from L2,
+    /// 512³ twice and 8 × 512 × 512 × 64 (0.40, 0.52, 0.67); from L3, 32 × 4096 × 4096 and
+    /// 8 × 8192 × 2048 (0.30, 0.12). Fitted on the suite only; judged on 38 GEMM shapes it never
+    /// had (`examples/gemm-random.jsonl`, README).
+    public var cpuStridedReadShare = 0.35
     /// SIMD width of a CPU profile that does not state `simd_bits`: AVX2's 256.
     public var defaultSIMDBits = 256
     /// The share of a cache's capacity over which the part of a working set it keeps falls from

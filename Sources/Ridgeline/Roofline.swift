@@ -34,9 +34,10 @@ public struct Roofline: Sendable {
             if t > memorySeconds { memorySeconds = t; memoryLevel = level.name }
         }
         // The output tile's store after the main loop keeps the tensor cores idle: it adds to
-        // the compute side of the roof (see `epilogueTraffic`).
+        // the compute side of the roof (see `epilogueTraffic`), as a no-copy CPU GEMM's strided
+        // reads of B do (`cpuStridedReadSeconds`).
         let epilogue = epilogueTraffic(kernel).map { $0.bytes / ($0.level.bandwidth * memoryFraction(cls, $0.level)) }.max() ?? 0
-        let computeSeconds = max(arithmeticSeconds, accumulationChainSeconds(kernel)) + epilogue
+        let computeSeconds = max(arithmeticSeconds, accumulationChainSeconds(kernel)) + epilogue + cpuStridedReadSeconds(kernel)
         let launch = profile.calibration?.launchLatency ?? profile.launchLatency
         let roof = Self.combine(compute: computeSeconds, memory: memorySeconds, leak: overlapLeak(kernel))
         var time = roof + launch
@@ -116,10 +117,12 @@ public struct Roofline: Sendable {
         switch kernel {
         case .gemm(let g):
             let (dtype, peak) = profile.matrixPeak(g.dtype)
+            // A one-row product runs as gemv, along B's columns: no rows to pad.
+            let rows = g.m == 1 ? 1 : cpuNoCopy(kernel) ? assumptions.cpuNoCopyRows : assumptions.cpuMicroKernelRows
             return (
                 matrixTime(
                     m: Double(g.m), n: Double(g.n), k: Double(g.k), batch: Double(g.batch),
-                    dtype: g.dtype, peak: peak * fraction), dtype
+                    dtype: g.dtype, peak: peak * fraction, cpuBlockRows: rows), dtype
             )
         case .conv2d(let c):
             let (dtype, peak) = profile.matrixPeak(c.dtype)
@@ -257,8 +260,9 @@ public struct Roofline: Sendable {
         return a.pass == .fwd ? time : time / assumptions.attentionBackwardEfficiency
     }
 
-    /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization.
-    func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double) -> Double {
+    /// Time of a (batched) matrix product at `peak` FLOP/s with the device's quantization; on a
+    /// CPU rows are paid for in blocks of `cpuBlockRows` (default `KernelAssumptions.cpuMicroKernelRows`).
+    func matrixTime(m: Double, n: Double, k: Double, batch: Double, dtype: DType, peak: Double, cpuBlockRows: Int? = nil) -> Double {
         let units = Double(profile.compute.units)
         switch profile.kind {
         case .gpu:
@@ -269,10 +273,9 @@ public struct Roofline: Sendable {
             }.min()!
         case .cpu:
             // SIMD lanes run along n; a remainder still costs a whole vector. Cores split the rows
-            // in micro-kernel blocks (`KernelAssumptions.cpuMicroKernelRows`) and the batch: the
-            // busiest core's share is the critical path.
+            // in micro-kernel blocks and the batch: the busiest core's share is the critical path.
             let lanes = simdLanes(dtype)
-            let blockRows = Double(assumptions.cpuMicroKernelRows)
+            let blockRows = Double(cpuBlockRows ?? assumptions.cpuMicroKernelRows)
             let paddedN = (n / lanes).rounded(.up) * lanes
             let rowBlocks = (m / blockRows).rounded(.up) * batch
             let blocksPerCore = (rowBlocks / units).rounded(.up)
@@ -370,9 +373,69 @@ public struct Roofline: Sendable {
     /// one row is a matrix-vector product, which BLAS runs as gemv: each element of B is used once,
     /// so nothing is packed and B streams once (oneDNN's 1 × 4096 × 4096 fp32 ran at the one-thread
     /// DRAM read rate, 6 ms on the Zen 3 guest, where packing would have tripled B's traffic).
+    /// oneDNN's AVX2 no-copy kernel packs nothing either (`cpuNoCopy`).
     func cpuPackingBytes(_ kernel: Kernel) -> Double {
-        guard profile.kind == .cpu, case .gemm(let g) = kernel, g.m > 1 else { return 0 }
+        guard profile.kind == .cpu, case .gemm(let g) = kernel, g.m > 1, !cpuNoCopy(kernel) else { return 0 }
         return 2 * Double(g.batch) * Double(g.k) * Double(g.n) * g.dtype.bytes
+    }
+
+    /// Whether a CPU GEMM runs oneDNN's AVX2 no-copy kernel: fp32 on a 256-bit CPU, neither side
+    /// 1 (that is a gemv), and 1/m + 1/n at least `KernelAssumptions.cpuNoCopyThreshold` (oneDNN
+    /// v2.6 `nocopy_checker_avx2`). Such a product reads A and B in place, unpacked.
+    func cpuNoCopy(_ kernel: Kernel) -> Bool {
+        guard profile.kind == .cpu, case .gemm(let g) = kernel, g.dtype == .fp32, g.m > 1, g.n > 1 else { return false }
+        guard (profile.compute.simdBits ?? assumptions.defaultSIMDBits) == 256 else { return false }
+        return 1 / Double(g.m) + 1 / Double(g.n) >= assumptions.cpuNoCopyThreshold
+    }
+
+    /// Seconds a no-copy GEMM (`cpuNoCopy`) waits for its re-reads of B. With B not transposed,
+    /// oneDNN's kernel walks B in 16-column strips, one cache line per row of K at B's row
+    /// stride, in each six-row call of a block of C's rows (`cpuNoCopyRowBlocks`): the calls after
+    /// a block's first re-read a strip (`cpuNoCopyStripLines` lines) from the first level that
+    /// holds that many lines at that stride (`MemoryLevel.linesHeld`). A power-of-two stride
+    /// crowds them into a few sets: 256 × 1024 × 1024 (4 KiB rows: 128 fit in a 512 KiB 8-way L2)
+    /// re-reads from L3, 256³ (1 KiB rows: 512 fit) from L2, and a 5,344 B stride spreads over
+    /// every set. L1 hits cost nothing, nor do L2 hits while the L1 stride prefetcher follows
+    /// (rows under `KernelAssumptions.cpuStridePrefetchLimitBytes` apart); otherwise the lines come
+    /// at `cpuStridedReadShare` of the holding level's bandwidth and the micro-kernel waits,
+    /// unscaled by calibration. A transposed B is read along its rows, and a block of one call
+    /// (m <= 6) re-reads nothing: no wait.
+    func cpuStridedReadSeconds(_ kernel: Kernel) -> Double {
+        guard cpuNoCopy(kernel), case .gemm(let g) = kernel, !g.transB else { return 0 }
+        let calls = cpuNoCopyRowBlocks(g.m).map { ($0 + assumptions.cpuNoCopyRows - 1) / assumptions.cpuNoCopyRows }
+        let rereads = Double(calls.reduce(0) { $0 + $1 - 1 })
+        guard rereads > 0 else { return 0 }
+        let line = assumptions.cpuCacheLineBytes
+        let stride = Int((Double(g.n) * g.dtype.bytes).rounded())
+        let strip = Double(cpuNoCopyStripLines(g.k))
+        let index = profile.memory.firstIndex { $0.linesHeld(strideBytes: stride, lineBytes: line) >= strip } ?? profile.memory.count - 1
+        // L1 hits wait for nothing; L2 hits neither while the L1 stride prefetcher follows.
+        guard index > 1 || (index == 1 && stride >= assumptions.cpuStridePrefetchLimitBytes) else { return 0 }
+        let source = profile.memory[index]
+        let bytes = Double(g.batch) * rereads * Double(g.k) * Double(g.n) * g.dtype.bytes
+        return bytes / (source.bandwidth * assumptions.cpuStridedReadShare)
+    }
+
+    /// Rows of C in each block of oneDNN v2.6's `sgemm_nocopy_driver` (BN = 48,
+    /// `KernelAssumptions.cpuNoCopyBlockRows`): blocks of 48 while 96 or more rows are left,
+    /// then the rest as one block, halved if over 72.
+    func cpuNoCopyRowBlocks(_ m: Int) -> [Int] {
+        let bn = assumptions.cpuNoCopyBlockRows
+        var blocks: [Int] = []
+        var left = m
+        while left > 0 {
+            let size = left >= 2 * bn ? bn : left > bn + bn / 2 ? (left + 1) / 2 : left
+            blocks.append(size)
+            left -= size
+        }
+        return blocks
+    }
+
+    /// Rows of K in one strip of B (its first K block): BK = 256 in `sgemm_nocopy_driver`
+    /// (`KernelAssumptions.cpuNoCopyDepth`), a remainder under twice that split in halves.
+    func cpuNoCopyStripLines(_ k: Int) -> Int {
+        let bk = assumptions.cpuNoCopyDepth
+        return k >= 2 * bk ? bk : k > bk ? (k + 1) / 2 : k
     }
 
     private func matrixProduct(_ kernel: Kernel) -> (m: Double, n: Double, k: Double, batch: Double, elementBytes: Double)? {

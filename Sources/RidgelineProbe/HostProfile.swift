@@ -168,7 +168,8 @@ public struct HostProfileBuilder: Sendable {
                 MemoryLevel(
                     name: name, capacityBytes: capacity,
                     sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth,
-                    singleUnitBandwidth: single))
+                    singleUnitBandwidth: single,
+                    associativity: cache.associativity.map { min($0, MemoryLevel.associativityRange.upperBound) }))
         }
         let dram: Double
         var dramSingle: Double?

@@ -55,10 +55,14 @@ public struct CacheLevel: Sendable, Equatable, Codable {
     public var sharedByCores: Int
     /// Instances in the machine.
     public var instances: Int
+    /// Ways of the set-associative cache; nil when hwloc knows none (or it is fully associative).
+    public var associativity: Int?
 
-    public init(level: Int, kind: Kind, sizeBytes: Int, lineBytes: Int, sharedByCores: Int, instances: Int) {
+    public init(
+        level: Int, kind: Kind, sizeBytes: Int, lineBytes: Int, sharedByCores: Int, instances: Int, associativity: Int? = nil
+    ) {
         self.level = level; self.kind = kind; self.sizeBytes = sizeBytes; self.lineBytes = lineBytes
-        self.sharedByCores = sharedByCores; self.instances = instances
+        self.sharedByCores = sharedByCores; self.instances = instances; self.associativity = associativity
     }
 
     public var name: String { "L\(level)" + (kind == .data ? "d" : kind == .instruction ? "i" : "") }

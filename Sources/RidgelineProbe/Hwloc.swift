@@ -110,7 +110,8 @@ public final class Hwloc: @unchecked Sendable {
                 CacheLevel(
                     level: Int(ridgeline_hwloc_cache_depth(first)), kind: kind,
                     sizeBytes: Int(ridgeline_hwloc_cache_size(first)), lineBytes: Int(ridgeline_hwloc_cache_linesize(first)),
-                    sharedByCores: max(1, Int(ridgeline_hwloc_count_inside(topology, first, HWLOC_OBJ_CORE))), instances: n))
+                    sharedByCores: max(1, Int(ridgeline_hwloc_count_inside(topology, first, HWLOC_OBJ_CORE))), instances: n,
+                    associativity: ridgeline_hwloc_cache_associativity(first) > 0 ? Int(ridgeline_hwloc_cache_associativity(first)) : nil))
         }
         var numa: [NUMANode] = []
         for i in 0..<count(HWLOC_OBJ_NUMANODE) {

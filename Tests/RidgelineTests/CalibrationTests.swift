@@ -134,6 +134,29 @@ import Testing
             CalibrationFit.fit(samples: measured, profile: try loadShippedProfile("host"), source: "synthetic").deviceMemoryFactor == nil)
     }
 
+    /// A no-copy GEMM's strided reads of B are a wait no fraction scales: the fit charges them as
+    /// the engine does, so fractions fitted on such GEMMs predict them back.
+    @Test func fitChargesNoCopyStridedReadsAsTheEngineDoes() throws {
+        var profile = try loadShippedProfile("host").restricted(toUnits: 1)
+        profile.origin = .measured
+        profile.compute.simdBits = 256
+        var truth = profile
+        truth.calibration = Calibration(compute: [.gemm: 0.9], memory: [.gemm: 0.95], launchLatency: 1e-6, source: "truth")
+        let engine = Roofline(truth)
+        let shapes = [(8, 8192, 2048), (32, 4096, 4096), (512, 512, 512), (1000, 1000, 1000), (2048, 2048, 2048), (1, 4096, 4096)]
+        let samples = shapes.map { m, n, k -> CalibrationSample in
+            let kernel = Kernel.gemm(GEMM(m: m, n: n, k: k, dtype: .fp32))
+            return CalibrationSample(kernel: kernel, seconds: engine.predict(kernel).timeSeconds)
+        }
+        #expect(samples.contains { engine.cpuStridedReadSeconds($0.kernels[0]) > 0.3 * $0.seconds })
+        var calibrated = profile
+        calibrated.calibration = CalibrationFit.fit(samples: samples, profile: profile, source: "synthetic")
+        for s in samples {
+            let predicted = Roofline(calibrated).predict(s.kernels[0]).timeSeconds
+            #expect(absolutePercentageError(predicted: predicted, measured: s.seconds) < 0.03, "\(s.kernels[0].label)")
+        }
+    }
+
     /// The target: datasheet numbers plus one block fitted on the even rows predict the
     /// odd rows of at least 100 µs with a median error of 15% or less.
     @Test func referenceHeldOutErrorMeetsTarget() throws {

@@ -71,6 +71,7 @@ struct HardwareProfileYAMLTests {
         #expect(a.memory.count == b.memory.count, sourceLocation: sourceLocation)
         for (x, y) in zip(a.memory, b.memory) {
             #expect(x.name == y.name && x.sharedByUnits == y.sharedByUnits, sourceLocation: sourceLocation)
+            #expect(x.associativity == y.associativity, "\(x.name).associativity", sourceLocation: sourceLocation)
             same(x.capacityBytes, y.capacityBytes, "\(x.name).capacity")
             same(x.bandwidth, y.bandwidth, "\(x.name).bandwidth")
         }
@@ -117,6 +118,7 @@ struct HardwareProfileYAMLTests {
             launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl",
             computeByDType: [.gemm: [.bf16: 0.77, .fp8: 0.655], .attention: [.fp8: 0.5]])
         p.memory[0].sharedByUnits = 25
+        p.memory[0].associativity = 12
         p.compute.vectorAddLatencyCycles = 3.25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
@@ -124,7 +126,7 @@ struct HardwareProfileYAMLTests {
         #expect(reread.calibration?.computeByDType[.gemm]?[.fp8] == 0.655)
         #expect(reread.yaml().contains("compute_by_dtype: {gemm: {bf16: 0.77, fp8: 0.655}, attention: {fp8: 0.5}}"))
         #expect(reread.calibration?.overlapLeak == 0.3 && abs((reread.calibration?.dispatchLatency ?? 0) / 2.5e-6 - 1) < 1e-9)
-        #expect(reread.memory[0].sharedByUnits == 25)
+        #expect(reread.memory[0].sharedByUnits == 25 && reread.memory[0].associativity == 12 && reread.memory[1].associativity == nil)
         #expect(reread.compute.vectorAddLatencyCycles == 3.25)
     }
 
@@ -234,6 +236,10 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, shared_by: 101, capacity: 40 MiB,"))
         }
         #expect(shared.contains("'memory[0].shared_by'") && shared.contains("'101'"))
+        let ways = ridgelineErrorMessage {
+            try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, associativity: 0, capacity: 40 MiB,"))
+        }
+        #expect(ways.contains("'memory[0].associativity'") && ways.contains("'0'"))
         let sources = ridgelineErrorMessage { try Self.parse(Self.variant("sources: [\"test\"]", "sources: []")) }
         #expect(sources == "test.yaml: missing required field 'sources'")
         let tile = ridgelineErrorMessage {

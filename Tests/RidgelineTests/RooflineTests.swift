@@ -223,6 +223,98 @@ import Testing
         #expect(engine.cpuPackingBytes(.gemm(GEMM(m: 2, n: 4096, k: 4096, dtype: .fp32))) == 2 * 4096 * 4096 * 4)
     }
 
+    /// A one-row product runs as gemv along B's columns: it pays for one row, not a micro-kernel's
+    /// block of eight.
+    @Test func aMatrixVectorProductPaysForOneRow() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
+        profile.calibration = nil
+        let engine = Roofline(profile)
+        let one = engine.computeTime(.gemm(GEMM(m: 1, n: 4096, k: 4096, dtype: .fp32))).0
+        let eight = engine.computeTime(.gemm(GEMM(m: 8, n: 4096, k: 4096, dtype: .fp32))).0
+        #expect(abs(one * 8 / eight - 1) < 1e-12)
+    }
+
+    /// oneDNN's AVX2 sgemm runs products with a side under ~263 (or both under 526) without
+    /// packing (`nocopy_checker_avx2`): nothing packed, rows paid for in sixes; a gemv, fp64, and
+    /// AVX-512 CPUs (another rule) are left to the packed model.
+    @Test func avx2NoCopyGEMMsPackNothingAndPayRowsInSixes() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
+        profile.calibration = nil
+        profile.compute.simdBits = 256
+        let engine = Roofline(profile)
+        func gemm(_ m: Int, _ n: Int, _ k: Int, _ dtype: DType = .fp32) -> Kernel { .gemm(GEMM(m: m, n: n, k: k, dtype: dtype)) }
+        #expect(engine.cpuNoCopy(gemm(512, 512, 512)) && engine.cpuNoCopy(gemm(32, 4096, 4096)))
+        #expect(!engine.cpuNoCopy(gemm(1000, 1000, 1000)) && !engine.cpuNoCopy(gemm(1024, 1024, 1024)))
+        #expect(!engine.cpuNoCopy(gemm(1, 4096, 4096)) && !engine.cpuNoCopy(gemm(32, 4096, 4096, .fp64)))
+        #expect(engine.cpuPackingBytes(gemm(32, 4096, 4096)) == 0)
+        #expect(engine.cpuPackingBytes(gemm(1000, 1000, 1000)) == 2 * 1000 * 1000 * 4)
+        // 8 rows cost two six-row calls: 12 rows' worth, as 12 rows do.
+        let eight = engine.computeTime(gemm(8, 4096, 4096)).0
+        #expect(abs(eight / engine.computeTime(gemm(12, 4096, 4096)).0 - 1) < 1e-12)
+        var avx512 = profile
+        avx512.compute.simdBits = 512
+        #expect(!Roofline(avx512).cpuNoCopy(gemm(512, 512, 512)))
+        #expect(Roofline(avx512).cpuPackingBytes(gemm(32, 4096, 4096)) == 2 * 4096 * 4096 * 4)
+    }
+
+    /// Zen 3's caches (AMD Family 19h Software Optimization Guide): L1d 32 KiB and L2 512 KiB,
+    /// 8-way; L3 32 MiB, 16-way; 64 B lines.
+    static let zen3L1 = MemoryLevel(name: "l1", capacityBytes: 32 * 1024, sharedByUnits: 1, bandwidth: 205e9, associativity: 8)
+    static let zen3L2 = MemoryLevel(name: "l2", capacityBytes: 512 * 1024, sharedByUnits: 1, bandwidth: 103e9, associativity: 8)
+    static let zen3L3 = MemoryLevel(name: "l3", capacityBytes: 32 * 1024 * 1024, sharedByUnits: 2, bandwidth: 80e9, associativity: 16)
+
+    /// Lines at a power-of-two stride crowd into sets / gcd(sets, stride in lines) sets; any
+    /// other stride spreads over every set.
+    @Test func setConflictsLimitTheLinesAStrideKeeps() {
+        let (l1, l2) = (Self.zen3L1, Self.zen3L2)
+        #expect(l1.linesHeld(strideBytes: 1024, lineBytes: 64) == 32)  // 4 of 64 sets
+        #expect(l2.linesHeld(strideBytes: 1024, lineBytes: 64) == 512)  // 256³: 64 sets × 8 ≥ 256 lines
+        #expect(l2.linesHeld(strideBytes: 2048, lineBytes: 64) == 256)  // 512³: 32 sets × 8
+        #expect(l2.linesHeld(strideBytes: 8192, lineBytes: 64) == 64)  // 128 × 2048 × 512: 8 sets × 8
+        #expect(l2.linesHeld(strideBytes: 5344, lineBytes: 64) == 8192)  // 32 × 1336 × 1752: not a line multiple
+        #expect(l2.linesHeld(strideBytes: 7744, lineBytes: 64) == 8192)  // 121 lines, odd: every set
+        #expect(Self.zen3L3.linesHeld(strideBytes: 16384, lineBytes: 64) == 2048)
+        var unknown = l2
+        unknown.associativity = nil
+        #expect(unknown.linesHeld(strideBytes: 8192, lineBytes: 64) == 8192)
+    }
+
+    /// A no-copy GEMM's six-row calls after the first in each block re-read B's strip; they wait
+    /// only when the strip's stride leaves no room for it in L1 or L2, and then at
+    /// `cpuStridedReadShare` of the bandwidth of the level that holds it. A transposed B, a
+    /// block of one call (m <= 6), or a stride that is no line multiple: no wait.
+    @Test func noCopyGEMMsWaitForReReadsOfBThatMissL2() throws {
+        var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
+        profile.calibration = nil
+        profile.compute.simdBits = 256
+        profile.memory = [Self.zen3L1, Self.zen3L2, Self.zen3L3, profile.deviceMemory]
+        let engine = Roofline(profile)
+        let a = engine.assumptions
+        func wait(_ m: Int, _ n: Int, _ k: Int, transB: Bool = false) -> Double {
+            engine.cpuStridedReadSeconds(.gemm(GEMM(m: m, n: n, k: k, transB: transB, dtype: .fp32)))
+        }
+        #expect(engine.cpuNoCopyRowBlocks(512) == Array(repeating: 48, count: 9) + [40, 40])
+        #expect(engine.cpuNoCopyRowBlocks(80) == [40, 40] && engine.cpuNoCopyRowBlocks(100) == [48, 52])
+        #expect(engine.cpuNoCopyStripLines(100) == 100 && engine.cpuNoCopyStripLines(384) == 192)
+        #expect(engine.cpuNoCopyStripLines(4096) == 256)
+        // 512³: 86 six-row calls in 11 blocks, 75 re-reads of B (1 MiB); its 256-line strips at
+        // 2 KiB just fit L2, past the stride prefetcher's reach.
+        let expected = 75.0 * 512 * 512 * 4 / (Self.zen3L2.bandwidth * a.cpuStridedReadShare)
+        #expect(abs(wait(512, 512, 512) / expected - 1) < 1e-9)
+        let k = Kernel.gemm(GEMM(m: 512, n: 512, k: 512, dtype: .fp32))
+        #expect(abs(engine.predict(k).computeSeconds - (engine.computeTime(k).0 + expected)) < 1e-12 * expected)
+        // 8 KiB and 4 KiB rows: L2 holds 64 and 128 lines of a 256-line strip, L3 all of it.
+        let l3 = 256 * 2048 * 4 / (Self.zen3L3.bandwidth * a.cpuStridedReadShare)
+        #expect(abs(wait(128, 2048, 256) / (Double(7 + 6 + 6) * l3) - 1) < 1e-9)  // blocks 48, 40, 40
+        #expect(wait(256, 1024, 1024) > 0 && wait(512, 512, 64) > 0)
+        #expect(wait(256, 256, 256) == 0)  // 1 KiB rows: L2 holds the 256-line strip
+        #expect(wait(32, 1336, 1752) == 0 && wait(56, 984, 568) == 0)  // no line multiple
+        #expect(wait(32, 1936, 288) == 0)  // 121 lines apart: every set
+        #expect(wait(4, 2048, 2048) == 0 && wait(6, 4096, 4096) == 0)  // one call: nothing re-read
+        #expect(wait(32, 4096, 4096, transB: true) == 0)
+        #expect(wait(1000, 1000, 1000) == 0)  // packed
+    }
+
     /// A kernel run on one core pays the engine's one-thread call, where the profile has one.
     @Test func oneCoreRunsPayTheOneThreadCall() throws {
         var profile = try loadShippedProfile("epyc-9654")
