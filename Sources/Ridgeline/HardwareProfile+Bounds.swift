@@ -63,6 +63,9 @@ extension HardwareProfile {
                 try check("memory[\(i)].single_unit_bandwidth", single, Bounds.bandwidth, .bytesPerSecond)
             }
             try check("memory[\(i)].capacity", level.capacityBytes, Bounds.capacity, .bytes)
+            if let nominal = level.nominalCapacityBytes {
+                try check("memory[\(i)].nominal_capacity", nominal, Bounds.capacity, .bytes)
+            }
         }
         try check("latency.launch", launchLatency, Bounds.latency, .seconds)
         try check("latency.dispatch", dispatchLatency, Bounds.latency, .seconds)

@@ -146,7 +146,7 @@ extension HardwareProfile {
     private static func parseLevel(_ r: FieldReader, units: Int) throws -> MemoryLevel {
         try r.rejectUnknownKeys([
             "level", "capacity", "shared_by", "bandwidth", "single_unit_bandwidth", "store_cost", "single_unit_store_cost",
-            "associativity",
+            "associativity", "nominal_capacity",
         ])
         return MemoryLevel(
             name: try r.string("level"),
@@ -156,7 +156,8 @@ extension HardwareProfile {
             singleUnitBandwidth: try r.optionalQuantity("single_unit_bandwidth", .bytesPerSecond),
             storeCost: try r.optionalDouble("store_cost", in: MemoryLevel.storeCostRange),
             singleUnitStoreCost: try r.optionalDouble("single_unit_store_cost", in: MemoryLevel.storeCostRange),
-            associativity: try r.optionalInt("associativity", in: MemoryLevel.associativityRange))
+            associativity: try r.optionalInt("associativity", in: MemoryLevel.associativityRange),
+            nominalCapacityBytes: try r.optionalQuantity("nominal_capacity", .bytes))
     }
 
     private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
@@ -331,6 +332,7 @@ extension HardwareProfile {
                 (level.storeCost.map { ", store_cost: \(formatSignificant($0, digits: 4))" } ?? "")
                 + (level.singleUnitStoreCost.map { ", single_unit_store_cost: \(formatSignificant($0, digits: 4))" } ?? "")
                 + (level.associativity.map { ", associativity: \($0)" } ?? "")
+                + (level.nominalCapacityBytes.map { ", nominal_capacity: \(yamlQuantity($0, .bytes))" } ?? "")
             lines.append(
                 "  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)\(store)}"
             )

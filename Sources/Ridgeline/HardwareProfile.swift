@@ -188,15 +188,21 @@ public struct MemoryLevel: Sendable, Equatable {
     /// strided read's lines can go (`linesHeld(strideBytes:lineBytes:)`). nil: not stated, no
     /// set conflicts modelled.
     public var associativity: Int?
+    /// The cache's size as hwloc or the vendor states it, where `capacityBytes` is what a
+    /// measurement found it holds (`detect --measure`: where the read plateau ends). The cache's
+    /// geometry — its sets — follows from this size (`linesHeld`); how much of a streamed working
+    /// set stays follows from `capacityBytes` (`Roofline.hitFraction`). nil: one size for both.
+    public var nominalCapacityBytes: Double?
 
     public init(
         name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double, singleUnitBandwidth: Double? = nil,
-        storeCost: Double? = nil, singleUnitStoreCost: Double? = nil, associativity: Int? = nil
+        storeCost: Double? = nil, singleUnitStoreCost: Double? = nil, associativity: Int? = nil,
+        nominalCapacityBytes: Double? = nil
     ) {
         self.name = name; self.capacityBytes = capacityBytes; self.sharedByUnits = sharedByUnits
         self.bandwidth = bandwidth; self.singleUnitBandwidth = singleUnitBandwidth
         self.storeCost = storeCost; self.singleUnitStoreCost = singleUnitStoreCost
-        self.associativity = associativity
+        self.associativity = associativity; self.nominalCapacityBytes = nominalCapacityBytes
     }
 
     /// Bounds of `associativity`: a direct-mapped cache has one way; none ships more than 256.

@@ -5,9 +5,10 @@ extension MemoryLevel {
     /// apart cycle through only sets / gcd(sets, stride / line) sets, each holding `associativity`
     /// lines, so a power-of-two stride crowds them into a few sets; any other stride walks
     /// every set. Sets = capacity / (ways × line) (Hennessy & Patterson, "Computer Architecture",
-    /// 6th ed., B.1). nil associativity: every line of the level is usable.
+    /// 6th ed., B.1), of the nominal size where a measured one stands beside it. nil
+    /// associativity: every line of the level is usable.
     public func linesHeld(strideBytes: Int, lineBytes: Int) -> Double {
-        let lines = capacityBytes / Double(lineBytes)
+        let lines = (nominalCapacityBytes ?? capacityBytes) / Double(lineBytes)
         guard let ways = associativity, lineBytes > 0, strideBytes > 0 else { return lines }
         let sets = max(1, Int(lines) / ways)
         guard strideBytes % lineBytes == 0 else { return Double(sets * ways) }

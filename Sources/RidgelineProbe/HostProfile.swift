@@ -146,7 +146,7 @@ public struct HostProfileBuilder: Sendable {
             let name = "l\(cache.level)"
             let bandwidth: Double
             var single: Double?
-            let capacity = Self.capacity(
+            let (capacity, nominal) = Self.capacity(
                 of: cache, measured: measured?.level(name)?.effectiveCapacity,
                 above: levels.last?.capacityBytes ?? 0, note: &capacityNotes)
             if let m = measured?.level(name) {
@@ -169,7 +169,8 @@ public struct HostProfileBuilder: Sendable {
                     name: name, capacityBytes: capacity,
                     sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth,
                     singleUnitBandwidth: single,
-                    associativity: cache.associativity.map { min($0, MemoryLevel.associativityRange.upperBound) }))
+                    associativity: cache.associativity.map { min($0, MemoryLevel.associativityRange.upperBound) },
+                    nominalCapacityBytes: nominal))
         }
         let dram: Double
         var dramSingle: Double?
@@ -209,23 +210,28 @@ public struct HostProfileBuilder: Sendable {
     }
 
     /// A cache's capacity in the profile: where its measured plateau ends, when the sweep found
-    /// that end, up to hwloc's size (a cache holds no more than its size: a later bend is the
-    /// prefetchers and a victim cache's neighbours, not capacity); hwloc's size where no end was
-    /// found, or it reads inside the level below, or below the least share of its size a core can
-    /// be left (`leastShare`). `note` gets one line per measured level, with hwloc's size beside it.
-    static func capacity(of cache: CacheLevel, measured: EffectiveCapacity?, above inner: Double, note: inout [String]) -> Double {
+    /// that end (`BandwidthCurve.modelCapacity`: the capacity that makes `Roofline.hitFraction`
+    /// bend where the read curve does), with hwloc's size beside it (`nominal`, which sets the
+    /// cache's geometry); hwloc's size alone where no end was found, or it reads inside the level
+    /// below, or below the least share of its size a core can be left (`leastShare`). A plateau
+    /// may end past hwloc's size: prefetchers and an adaptive replacement keep a streamed set
+    /// beyond the capacity (Zen 3 guest: oneDNN's relu, add and copy streamed at the L3 rate up to
+    /// 16 MiB and at 35-41 GB/s, not DRAM's 25, at 32 MiB), and the model should bend where the
+    /// kernels do. `note` gets one line per measured level, with hwloc's size beside it.
+    static func capacity(
+        of cache: CacheLevel, measured: EffectiveCapacity?, above inner: Double, note: inout [String]
+    ) -> (bytes: Double, nominal: Double?) {
         let nominal = Double(cache.sizeBytes)
         let label = "\(cache.name) hwloc nominal \(Quantity.format(nominal, .bytes))"
-        guard let measured else { return nominal }
+        guard let measured else { return (nominal, nil) }
         let plateau =
             "the \(measured.threads)-thread read plateau ends at \(Quantity.format(measured.crossingPerThread, .bytes)) per thread"
-        guard measured.bytes >= nominal * leastShare(cache), min(nominal, measured.bytes) > inner else {
+        guard measured.bytes >= nominal * leastShare(cache), measured.bytes > inner else {
             note.append("\(label) kept: \(plateau), which reads as \(Quantity.format(measured.bytes, .bytes)), out of range")
-            return nominal
+            return (nominal, nil)
         }
-        let used = min(nominal, measured.bytes)
-        note.append("\(label), effective \(Quantity.format(measured.bytes, .bytes)) (\(plateau)); uses \(Quantity.format(used, .bytes))")
-        return used
+        note.append("\(label), effective \(Quantity.format(measured.bytes, .bytes)) (\(plateau)); uses the effective size")
+        return (measured.bytes, nominal)
     }
 
     /// The least share of a cache's size a core can be left: half of a cache private to one core

@@ -19,7 +19,10 @@ struct ShowCommand: ParsableCommand {
         var memory = TextTable(["level", "capacity", "shared by", "bandwidth"])
         for level in p.memory {
             memory.add([
-                level.name, Quantity.format(level.capacityBytes, .bytes), "\(level.sharedByUnits) \(p.compute.unitName)",
+                level.name,
+                Quantity.format(level.capacityBytes, .bytes)
+                    + (level.nominalCapacityBytes.map { " (nominal \(Quantity.format($0, .bytes)))" } ?? ""),
+                "\(level.sharedByUnits) \(p.compute.unitName)",
                 Quantity.format(level.bandwidth, .bytesPerSecond),
             ])
         }

@@ -172,13 +172,18 @@ extension BandwidthCurveTests {
             var notes: [String] = []
             let measured = EffectiveCapacity(
                 bytes: Double(bytes), crossingPerThread: Double(bytes), threads: 1, nominalBytes: cache.sizeBytes)
-            return (HostProfileBuilder.capacity(of: cache, measured: measured, above: 0, note: &notes), notes)
+            return (HostProfileBuilder.capacity(of: cache, measured: measured, above: 0, note: &notes).bytes, notes)
         }
         #expect(used(l1, 12 << 10).0 == Double(32 << 10))
         #expect(used(l1, 12 << 10).1.first?.contains("out of range") == true)
         #expect(used(l1, 20 << 10).0 == Double(20 << 10))
         #expect(used(l3, 20 << 20).0 == Double(20 << 20))
         #expect(used(l3, 12 << 20).0 == Double(260 << 20))
+        // A plateau that ends past hwloc's size stands, hwloc's size beside it for the geometry.
+        var notes: [String] = []
+        let past = EffectiveCapacity(bytes: Double(48 << 10), crossingPerThread: Double(38 << 10), threads: 1, nominalBytes: 32 << 10)
+        let kept = HostProfileBuilder.capacity(of: l1, measured: past, above: 0, note: &notes)
+        #expect(kept.bytes == Double(48 << 10) && kept.nominal == Double(32 << 10))
     }
 
     /// Once the read curve is known, the other kernels run at each plateau's two best sizes and

@@ -72,6 +72,10 @@ struct HardwareProfileYAMLTests {
         for (x, y) in zip(a.memory, b.memory) {
             #expect(x.name == y.name && x.sharedByUnits == y.sharedByUnits, sourceLocation: sourceLocation)
             #expect(x.associativity == y.associativity, "\(x.name).associativity", sourceLocation: sourceLocation)
+            #expect(
+                (x.nominalCapacityBytes == nil) == (y.nominalCapacityBytes == nil), "\(x.name).nominal_capacity",
+                sourceLocation: sourceLocation)
+            same(x.nominalCapacityBytes ?? 0, y.nominalCapacityBytes ?? 0, "\(x.name).nominal_capacity")
             same(x.capacityBytes, y.capacityBytes, "\(x.name).capacity")
             same(x.bandwidth, y.bandwidth, "\(x.name).bandwidth")
         }
@@ -119,6 +123,7 @@ struct HardwareProfileYAMLTests {
             computeByDType: [.gemm: [.bf16: 0.77, .fp8: 0.655], .attention: [.fp8: 0.5]])
         p.memory[0].sharedByUnits = 25
         p.memory[0].associativity = 12
+        p.memory[0].nominalCapacityBytes = 32 * 1024 * 1024
         p.compute.vectorAddLatencyCycles = 3.25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
@@ -240,6 +245,10 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, associativity: 0, capacity: 40 MiB,"))
         }
         #expect(ways.contains("'memory[0].associativity'") && ways.contains("'0'"))
+        let nominal = ridgelineErrorMessage {
+            try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, nominal_capacity: -3 MiB, capacity: 40 MiB,"))
+        }
+        #expect(nominal.contains("'memory[0].nominal_capacity'") && nominal.contains("-3"), "\(nominal)")
         let sources = ridgelineErrorMessage { try Self.parse(Self.variant("sources: [\"test\"]", "sources: []")) }
         #expect(sources == "test.yaml: missing required field 'sources'")
         let tile = ridgelineErrorMessage {
