@@ -133,9 +133,14 @@ import Testing
             referencePath: "h100-sxm5-kernels.jsonl")
         let (back, text) = try Self.roundTrip(ReferenceCheckRecord(check))
         #expect(back == ReferenceCheckRecord(check))
-        for key in ["min_seconds", "held_out", "calibration_launch_s", "summary_datasheet_long", "summary_held_out", "measured_s"] {
+        for key in [
+            "min_seconds", "held_out", "calibration_launch_s", "calibration_compute_by_dtype", "summary_datasheet_long",
+            "summary_held_out", "measured_s",
+        ] {
             #expect(text.contains("\"\(key)\""), "\(key)")
         }
+        // The reference's fp8 GEMMs are fitted apart from the class (compute_by_dtype).
+        #expect(back.calibrationComputeByDtype["gemm"]?["fp8"] != nil)
     }
 
     @Test(arguments: shippedHardwareIds)

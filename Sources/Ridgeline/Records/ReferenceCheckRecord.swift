@@ -11,6 +11,9 @@ public struct ReferenceCheckRecord: Codable, Sendable, Equatable {
     /// Fitted fraction of the peak, and of the bandwidth, per kernel class.
     public var calibrationCompute: [String: Double]
     public var calibrationMemory: [String: Double]
+    /// A matrix class's fraction of each dtype's own peak where it was fitted apart
+    /// (`Calibration.computeByDType`), by class then dtype.
+    public var calibrationComputeByDtype: [String: [String: Double]]
     public var calibrationLaunchS: Double?
     public var summaryDatasheet: [String: ErrorSummary]
     public var summaryDatasheetLong: [String: ErrorSummary]
@@ -25,6 +28,10 @@ public struct ReferenceCheckRecord: Codable, Sendable, Equatable {
         calibrationSource = calibration.source
         calibrationCompute = Dictionary(uniqueKeysWithValues: calibration.compute.map { ($0.key.rawValue, $0.value) })
         calibrationMemory = Dictionary(uniqueKeysWithValues: calibration.memory.map { ($0.key.rawValue, $0.value) })
+        calibrationComputeByDtype = Dictionary(
+            uniqueKeysWithValues: calibration.computeByDType.map { cls, byDType in
+                (cls.rawValue, Dictionary(uniqueKeysWithValues: byDType.map { ($0.key.rawValue, $0.value) }))
+            })
         calibrationLaunchS = calibration.launchLatency
         summaryDatasheet = byGroup(check.datasheet)
         summaryDatasheetLong = byGroup(check.datasheet.filter { $0.measuredS >= check.minSeconds })
