@@ -83,15 +83,21 @@ import Testing
         #expect(found.contains { $0.hasPrefix("dram, one thread: not established") }, "\(found)")
     }
 
-    /// Under load each L3 point of the two-thread curve lost a different share: no two agree.
-    @Test func scatteredPointsAreNoPlateau() {
+    /// The sweep with each of two threads' L3 points (2–8 MiB per thread) slowed by a different
+    /// share, as under load.
+    static func scatteredTwoThreadL3() -> [BandwidthPoint] {
         var k = 0
-        let scattered = Self.sweep { bytes, threads in
-            let rate = Self.truth(bytes, threads: threads)
-            guard threads == 2, (2 * Self.mib...8 * Self.mib).contains(bytes) else { return rate }
+        return sweep { bytes, threads in
+            let rate = truth(bytes, threads: threads)
+            guard threads == 2, (2 * mib...8 * mib).contains(bytes) else { return rate }
             k += 1
             return rate * [1.0, 0.7, 0.5, 0.85, 0.6][k % 5]
         }
+    }
+
+    /// Under load each L3 point of the two-thread curve lost a different share: no two agree.
+    @Test func scatteredPointsAreNoPlateau() {
+        let scattered = Self.scatteredTwoThreadL3()
         let found = findings(ceilings(scattered))
         #expect(found.contains { $0.hasPrefix("l3, 2 threads: no plateau") }, "\(found)")
         #expect(found.count == 1, "\(found)")
@@ -195,13 +201,7 @@ extension CeilingsAssessmentTests {
     /// Two threads' L3 points scattered: their L3 window (2–8 MiB per thread) and the L2 window
     /// inside it (64–512 KiB) are measured again, for two threads only.
     @Test func aScatteredL3IsRevisitedWithTheLevelInsideIt() {
-        var k = 0
-        let scattered = Self.sweep { bytes, threads in
-            let rate = Self.truth(bytes, threads: threads)
-            guard threads == 2, (2 * Self.mib...8 * Self.mib).contains(bytes) else { return rate }
-            k += 1
-            return rate * [1.0, 0.7, 0.5, 0.85, 0.6][k % 5]
-        }
+        let scattered = Self.scatteredTwoThreadL3()
         let m = ceilings(scattered)
         let kib = 1 << 10
         #expect(revisits(m, threads: 2) == [64, 96, 128, 192, 256, 384, 512].map { $0 * kib } + [2, 3, 4, 8].map { $0 * Self.mib })
