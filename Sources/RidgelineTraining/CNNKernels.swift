@@ -77,7 +77,11 @@ public struct CNNKernels: Sendable {
                 c = out
             case .maxPool(let kernel, let stride):
                 let out = (size + 2 * (kernel / 2) - kernel) / stride + 1
-                x.forward.add(.reduction(Reduction(elements: n * c * size * size, outputs: n * c * out * out, dtype: act)), .memoryBound)
+                // Eager `max_pool2d_with_indices` also writes each output's int64 argmax for
+                // backward: 8 more bytes per output, counted as 4 more 16-bit outputs.
+                let written = eager && act.bytes == 2 ? 5 : 1
+                x.forward.add(
+                    .reduction(Reduction(elements: n * c * size * size, outputs: written * n * c * out * out, dtype: act)), .memoryBound)
                 x.backward.add(
                     .elementwise(Elementwise(name: "maxpool_bwd", elements: n * c * size * size, inputs: 1, dtype: act)), .memoryBound)
                 x.activationBytes += Double(n * c * size * size) * act.bytes
@@ -121,7 +125,8 @@ public struct CNNKernels: Sendable {
     /// PyTorch's native CUDA kernels, since `_select_batch_norm_backend` never picks cuDNN for a
     /// bf16 input (aten/src/ATen/native/Normalization.cpp). Forward (Normalization.cu,
     /// `batch_norm_cuda_out`): a per-channel Welford reduction over the input
-    /// (`batch_norm_stats_channels_last`), then the transform (read x, write y): 3 passes.
+    /// (`batch_norm_stats_channels_last`), a per-channel update of the running statistics, then
+    /// the transform (read x, write y): 3 passes.
     /// Backward (`batch_norm_backward_cuda`): its fused reduce-and-transform kernel is skipped for
     /// channels-last inputs (`batch_norm_use_channels_last_kernels`), so a reduction reads dy and
     /// x for the per-channel sums and weight/bias gradients (`batch_norm_backward_reduce`), and a
@@ -129,6 +134,9 @@ public struct CNNKernels: Sendable {
     func eagerBatchNorm(_ x: inout Expansion, elements: Int, channels: Int) {
         let act = settings.precision.activationDType
         x.forward.add(.reduction(Reduction(elements: elements, outputs: 2 * channels, dtype: act)), .memoryBound)
+        // `batch_norm_update_stats_and_invert`: running mean and variance and 1/σ, per channel.
+        x.forward.add(
+            .elementwise(Elementwise(name: "batchnorm_stats", elements: channels, inputs: 4, outputs: 3, dtype: .fp32)), .memoryBound)
         x.forward.add(
             .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 1, flopsPerElement: 4, dtype: act)), .memoryBound)
         x.backward.add(.reduction(Reduction(elements: 2 * elements, outputs: 4 * channels, dtype: act)), .memoryBound)

@@ -27,7 +27,7 @@ import Testing
         let x = expand(.eager)
         let elements = 8 * 8 * 16 * 16, bf16 = 2.0
         guard case .reduction(let stats) = x.forward.kernels[1].kernel,
-            case .elementwise(let transform) = x.forward.kernels[2].kernel,
+            case .elementwise(let transform) = x.forward.kernels[3].kernel,
             case .reduction(let reduce) = x.backward.kernels[1].kernel,
             case .elementwise(let dx) = x.backward.kernels[2].kernel
         else {
