@@ -5,6 +5,10 @@ import Ridgeline
 /// backward-weights (the three passes of cuDNN), batch norm and ReLU (fused into one pass in
 /// compiled mode), residual adds, pooling, the classifier and its softmax loss. The whole
 /// network is one "layer" for stage 2, which only data parallelism divides.
+///
+/// Eager mode issues what eager PyTorch runs for a channels-last torchvision network under
+/// bf16 autocast (`eagerBatchNorm`, `eagerResidual`): each op its own kernel, as PyTorch's
+/// sources write them.
 public struct CNNKernels: Sendable {
     public let model: CNNModel
     public let settings: KernelSettings
@@ -37,15 +41,17 @@ public struct CNNKernels: Sendable {
             if !first { x.backward.add(.conv2d(bwdData), .gemm) }
             x.backward.add(.conv2d(bwdWeights), .gemm)
             first = false
-            if eager || !relu {
+            if eager {
+                eagerBatchNorm(&x, elements: elements, channels: cout)
+                if relu { x.forward.add(.elementwise(Elementwise(name: "relu", elements: elements, dtype: act)), .memoryBound) }
+                if relu { x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound) }
+            } else if !relu {
                 x.forward.add(
                     .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 2, flopsPerElement: 5, dtype: act)),
                     .memoryBound)
-                if relu { x.forward.add(.elementwise(Elementwise(name: "relu", elements: elements, dtype: act)), .memoryBound) }
                 x.backward.add(
                     .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 3, flopsPerElement: 8, dtype: act)),
                     .memoryBound)
-                if relu { x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound) }
             } else {
                 x.forward.add(
                     .elementwise(Elementwise(name: "batchnorm_relu", elements: elements, inputs: 2, flopsPerElement: 6, dtype: act)),
@@ -58,6 +64,12 @@ public struct CNNKernels: Sendable {
             return out
         }
 
+        if settings.autocastFP32Parameters && act.bytes == 2 {
+            // Autocast casts the fp32 images to 16 bits for the first convolution (read 4 bytes,
+            // write 2), as it casts a linear layer's fp32 input (`StepKernels.normForward`).
+            let pixels = n * model.channels * model.image * model.image
+            x.forward.add(.elementwise(Elementwise(name: "cast", elements: pixels, inputs: 2, outputs: 1, dtype: act)), .memoryBound)
+        }
         for layer in model.layers {
             switch layer {
             case .conv(let out, let kernel, let stride, _):
@@ -65,7 +77,11 @@ public struct CNNKernels: Sendable {
                 c = out
             case .maxPool(let kernel, let stride):
                 let out = (size + 2 * (kernel / 2) - kernel) / stride + 1
-                x.forward.add(.reduction(Reduction(elements: n * c * size * size, outputs: n * c * out * out, dtype: act)), .memoryBound)
+                // Eager `max_pool2d_with_indices` also writes each output's int64 argmax for
+                // backward: 8 more bytes per output, counted as 4 more 16-bit outputs.
+                let written = eager && act.bytes == 2 ? 5 : 1
+                x.forward.add(
+                    .reduction(Reduction(elements: n * c * size * size, outputs: written * n * c * out * out, dtype: act)), .memoryBound)
                 x.backward.add(
                     .elementwise(Elementwise(name: "maxpool_bwd", elements: n * c * size * size, inputs: 1, dtype: act)), .memoryBound)
                 x.activationBytes += Double(n * c * size * size) * act.bytes
@@ -82,10 +98,14 @@ public struct CNNKernels: Sendable {
                 s1 = conv(mid, out, 1, 1, s1, relu: false)
                 if stride != 1 || inC != out { _ = conv(inC, out, 1, stride, inSize, relu: false) }
                 let elements = n * out * s1 * s1
-                x.forward.add(
-                    .elementwise(Elementwise(name: "add_relu", elements: elements, inputs: 2, flopsPerElement: 2, dtype: act)), .memoryBound
-                )
-                x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+                if eager {
+                    eagerResidual(&x, elements: elements, blockInput: n * inC * inSize * inSize)
+                } else {
+                    x.forward.add(
+                        .elementwise(Elementwise(name: "add_relu", elements: elements, inputs: 2, flopsPerElement: 2, dtype: act)),
+                        .memoryBound)
+                    x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+                }
                 x.activationBytes += Double(elements) * act.bytes
                 c = out; size = s1
             case .fc(let out):
@@ -99,6 +119,43 @@ public struct CNNKernels: Sendable {
         x.forward.add(.rowwise(RowWise(.softmax, rows: n, cols: c, dtype: .fp32)), .memoryBound)
         x.backward.add(.rowwise(RowWise(.softmax, rows: n, cols: c, pass: .bwd, dtype: .fp32)), .memoryBound)
         return x
+    }
+
+    /// Eager training-mode batch norm over 16-bit channels-last activations with fp32 statistics:
+    /// PyTorch's native CUDA kernels, since `_select_batch_norm_backend` never picks cuDNN for a
+    /// bf16 input (aten/src/ATen/native/Normalization.cpp). Forward (Normalization.cu,
+    /// `batch_norm_cuda_out`): a per-channel Welford reduction over the input
+    /// (`batch_norm_stats_channels_last`), a per-channel update of the running statistics, then
+    /// the transform (read x, write y): 3 passes.
+    /// Backward (`batch_norm_backward_cuda`): its fused reduce-and-transform kernel is skipped for
+    /// channels-last inputs (`batch_norm_use_channels_last_kernels`), so a reduction reads dy and
+    /// x for the per-channel sums and weight/bias gradients (`batch_norm_backward_reduce`), and a
+    /// second kernel reads both again and writes dx (`batch_norm_backward_elemt`): 5 passes.
+    func eagerBatchNorm(_ x: inout Expansion, elements: Int, channels: Int) {
+        let act = settings.precision.activationDType
+        x.forward.add(.reduction(Reduction(elements: elements, outputs: 2 * channels, dtype: act)), .memoryBound)
+        // `batch_norm_update_stats_and_invert`: running mean and variance and 1/σ, per channel.
+        x.forward.add(
+            .elementwise(Elementwise(name: "batchnorm_stats", elements: channels, inputs: 4, outputs: 3, dtype: .fp32)), .memoryBound)
+        x.forward.add(
+            .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 1, flopsPerElement: 4, dtype: act)), .memoryBound)
+        x.backward.add(.reduction(Reduction(elements: 2 * elements, outputs: 4 * channels, dtype: act)), .memoryBound)
+        x.backward.add(
+            .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 2, flopsPerElement: 6, dtype: act)), .memoryBound)
+    }
+
+    /// A bottleneck's residual in eager mode. torchvision's `Bottleneck.forward` runs
+    /// `out += identity` and then `self.relu(out)` (in place): an add (read 2, write 1) and a
+    /// ReLU (read 1, write 1), not one fused kernel. In backward, ReLU's gradient (read dy and
+    /// the output, write dx), and the block's input, used by both the first convolution and the
+    /// identity (or downsample) branch, receives two gradients that autograd sums with one add
+    /// (torch/csrc/autograd/input_buffer.cpp, `InputBuffer::add`).
+    func eagerResidual(_ x: inout Expansion, elements: Int, blockInput: Int) {
+        let act = settings.precision.activationDType
+        x.forward.add(.elementwise(Elementwise(name: "add", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+        x.forward.add(.elementwise(Elementwise(name: "relu", elements: elements, dtype: act)), .memoryBound)
+        x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+        x.backward.add(.elementwise(Elementwise(name: "add", elements: blockInput, inputs: 2, dtype: act)), .memoryBound)
     }
 
     func costs(profile: HardwareProfile, assumptions: TrainingAssumptions) -> LayerCosts {

@@ -1,0 +1,83 @@
+import Ridgeline
+import Testing
+
+@testable import RidgelineTraining
+
+/// Eager CNN steps issue PyTorch's own kernels (CNNKernels.eagerBatchNorm, eagerResidual).
+@Suite struct CNNKernelsTests {
+    /// One 3×3 convolution with batch norm and ReLU, then one bottleneck whose shape changes
+    /// (a projection shortcut), on 8 images of 16×16.
+    let model = CNNModel(
+        name: "tiny", image: 16, channels: 3,
+        layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: true), .bottleneck(mid: 4, out: 16, stride: 1)])
+
+    func expand(_ mode: StepMode, autocast: Bool = false) -> CNNKernels.Expansion {
+        var settings = KernelSettings(microBatch: 8, seq: 1, mode: mode, optimizer: .sgd)
+        settings.autocastFP32Parameters = autocast
+        return CNNKernels(model: model, settings: settings).expand()
+    }
+
+    func memoryBytes(_ pass: PassKernels) -> Double {
+        pass.kernels.filter { $0.category == .memoryBound }.reduce(0) { $0 + $1.kernel.bytes }
+    }
+
+    /// The stem's batch norm in eager mode: a statistics reduction (1 pass) and the transform
+    /// (2) forward; backward a reduction over dy and x (2) and the input gradient (3).
+    @Test func eagerBatchNormIsNativeChannelsLastKernels() {
+        let x = expand(.eager)
+        let elements = 8 * 8 * 16 * 16, bf16 = 2.0
+        guard case .reduction(let stats) = x.forward.kernels[1].kernel,
+            case .elementwise(let transform) = x.forward.kernels[3].kernel,
+            case .reduction(let reduce) = x.backward.kernels[1].kernel,
+            case .elementwise(let dx) = x.backward.kernels[2].kernel
+        else {
+            Issue.record("unexpected kernels: \(x.forward.kernels.map(\.kernel.label)) / \(x.backward.kernels.map(\.kernel.label))")
+            return
+        }
+        #expect(stats.elements == elements && stats.outputs == 16)
+        #expect(transform.bytes == 2 * Double(elements) * bf16)
+        #expect(reduce.elements == 2 * elements)
+        #expect(dx.bytes == 3 * Double(elements) * bf16)
+    }
+
+    /// Eager: `out += identity` and the in-place ReLU are two kernels, and backward sums the
+    /// block input's two gradients; compiled keeps one fused add-ReLU and no extra sum.
+    @Test func eagerResidualIsAddThenReLUWithGradientSum() {
+        let eager = expand(.eager), compiled = expand(.compiled)
+        let names = eager.forward.kernels.compactMap { k -> String? in
+            if case .elementwise(let e) = k.kernel { return e.name }
+            return nil
+        }
+        #expect(Array(names.suffix(2)) == ["add", "relu"])
+        let blockInput = 8 * 8 * 16 * 16
+        let sums = eager.backward.kernels.filter {
+            if case .elementwise(let e) = $0.kernel { return e.name == "add" && e.elements == blockInput }
+            return false
+        }
+        #expect(sums.count == 1)
+        #expect(
+            !compiled.backward.kernels.contains {
+                if case .elementwise(let e) = $0.kernel { return e.name == "add" }
+                return false
+            })
+        // Eager moves more bytes than compiled in both passes.
+        #expect(memoryBytes(eager.forward) > memoryBytes(compiled.forward))
+        #expect(memoryBytes(eager.backward) > memoryBytes(compiled.backward))
+    }
+
+    /// Under autocast over fp32 parameters the fp32 images are cast to 16 bits once (read 4
+    /// bytes, write 2 per pixel); without it, no cast.
+    @Test func autocastCastsTheImages() {
+        let cast = expand(.eager, autocast: true).forward.kernels.first
+        guard case .elementwise(let e) = cast?.kernel else {
+            Issue.record("no cast first")
+            return
+        }
+        #expect(e.name == "cast" && e.bytes == Double(8 * 3 * 16 * 16) * 6)
+        #expect(
+            !expand(.eager).forward.kernels.contains {
+                if case .elementwise(let e) = $0.kernel { return e.name == "cast" }
+                return false
+            })
+    }
+}
