@@ -188,16 +188,25 @@ public struct MemoryLevel: Sendable, Equatable {
     /// strided read's lines can go (`linesHeld(strideBytes:lineBytes:)`). nil: not stated, no
     /// set conflicts modelled.
     public var associativity: Int?
+    /// Load-to-use latency of one line from this level, in seconds: what a dependent pointer
+    /// chase measures (`detect --measure`, `CeilingProbe.cacheLatencies`) or the vendor's manual
+    /// states. What a read past the prefetchers waits (`Roofline.cpuStridedReadSeconds`). nil:
+    /// not stated; such reads are priced by bandwidth.
+    public var latencySeconds: Double?
 
     public init(
         name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double, singleUnitBandwidth: Double? = nil,
-        storeCost: Double? = nil, singleUnitStoreCost: Double? = nil, associativity: Int? = nil
+        storeCost: Double? = nil, singleUnitStoreCost: Double? = nil, associativity: Int? = nil, latencySeconds: Double? = nil
     ) {
         self.name = name; self.capacityBytes = capacityBytes; self.sharedByUnits = sharedByUnits
         self.bandwidth = bandwidth; self.singleUnitBandwidth = singleUnitBandwidth
         self.storeCost = storeCost; self.singleUnitStoreCost = singleUnitStoreCost
-        self.associativity = associativity
+        self.associativity = associativity; self.latencySeconds = latencySeconds
     }
+
+    /// Bounds of `latency`: 0.1 ns (under one cycle of any clock) to 10 µs (a thousand times a
+    /// DRAM access: a unit slip).
+    public static let latencyRange: ClosedRange<Double> = 0.1e-9...10e-6
 
     /// Bounds of `associativity`: a direct-mapped cache has one way; none ships more than 256.
     public static let associativityRange: ClosedRange<Int> = 1...256

@@ -72,6 +72,8 @@ struct HardwareProfileYAMLTests {
         for (x, y) in zip(a.memory, b.memory) {
             #expect(x.name == y.name && x.sharedByUnits == y.sharedByUnits, sourceLocation: sourceLocation)
             #expect(x.associativity == y.associativity, "\(x.name).associativity", sourceLocation: sourceLocation)
+            #expect((x.latencySeconds == nil) == (y.latencySeconds == nil), "\(x.name).latency", sourceLocation: sourceLocation)
+            if let lx = x.latencySeconds, let ly = y.latencySeconds { same(lx, ly, "\(x.name).latency") }
             same(x.capacityBytes, y.capacityBytes, "\(x.name).capacity")
             same(x.bandwidth, y.bandwidth, "\(x.name).bandwidth")
         }
@@ -119,6 +121,7 @@ struct HardwareProfileYAMLTests {
             computeByDType: [.gemm: [.bf16: 0.77, .fp8: 0.655], .attention: [.fp8: 0.5]])
         p.memory[0].sharedByUnits = 25
         p.memory[0].associativity = 12
+        p.memory[0].latencySeconds = 3.75e-9
         p.compute.vectorAddLatencyCycles = 3.25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
@@ -128,6 +131,7 @@ struct HardwareProfileYAMLTests {
         #expect(reread.calibration?.overlapLeak == 0.3 && abs((reread.calibration?.dispatchLatency ?? 0) / 2.5e-6 - 1) < 1e-9)
         #expect(reread.memory[0].sharedByUnits == 25 && reread.memory[0].associativity == 12 && reread.memory[1].associativity == nil)
         #expect(reread.compute.vectorAddLatencyCycles == 3.25)
+        #expect(p.yaml().contains("latency: 3.75 ns}") && reread.memory[1].latencySeconds == nil)
     }
 
     // MARK: Bad input
@@ -240,6 +244,16 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, associativity: 0, capacity: 40 MiB,"))
         }
         #expect(ways.contains("'memory[0].associativity'") && ways.contains("'0'"))
+        let levelLatency = ridgelineErrorMessage {
+            try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, latency: 20 us, capacity: 40 MiB,"))
+        }
+        #expect(
+            levelLatency.contains("test.yaml") && levelLatency.contains("'memory[0].latency'") && levelLatency.contains("load-to-use"),
+            "\(levelLatency)")
+        let latencyUnit = ridgelineErrorMessage {
+            try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, latency: 4 GB/s, capacity: 40 MiB,"))
+        }
+        #expect(latencyUnit.contains("'memory[0].latency'") && latencyUnit.contains("4 GB/s"), "\(latencyUnit)")
         let sources = ridgelineErrorMessage { try Self.parse(Self.variant("sources: [\"test\"]", "sources: []")) }
         #expect(sources == "test.yaml: missing required field 'sources'")
         let tile = ridgelineErrorMessage {
