@@ -22,6 +22,9 @@ import Testing
         let latencies = try probe.cacheLatencies(team: ThreadTeam(size: 1, hwloc: hwloc))
         #expect(latencies.map(\.level) == topology.dataCaches.map { "l\($0.level)" })
         let l1 = try #require(latencies.first).seconds
+        // Kept to three significant digits, not whole nanoseconds.
+        #expect(latencies.allSatisfy { abs($0.seconds * 1e9 - Double(formatSignificant($0.seconds * 1e9, digits: 3))!) < 1e-9 })
+        #expect(latencies.contains { ($0.seconds * 1e9).rounded() != $0.seconds * 1e9 }, "\(latencies.map(\.seconds))")
         #expect(l1 > 0.3e-9 && l1 < 5e-9, "L1 \(l1) s")
         for (inner, outer) in zip(latencies, latencies.dropFirst()) {
             #expect(outer.seconds > 1.3 * inner.seconds, "\(outer.level) \(outer.seconds) s against \(inner.level) \(inner.seconds) s")
