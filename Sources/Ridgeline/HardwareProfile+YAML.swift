@@ -146,8 +146,16 @@ extension HardwareProfile {
     private static func parseLevel(_ r: FieldReader, units: Int) throws -> MemoryLevel {
         try r.rejectUnknownKeys([
             "level", "capacity", "shared_by", "bandwidth", "single_unit_bandwidth", "store_cost", "single_unit_store_cost",
-            "associativity", "nominal_capacity",
+            "associativity", "nominal_capacity", "latency",
         ])
+        let latency = try r.optionalQuantity("latency", .seconds)
+        if let latency, !MemoryLevel.latencyRange.contains(latency) {
+            throw RidgelineError.invalidValue(
+                file: r.file, field: r.name("latency"), value: Quantity.format(latency, .seconds),
+                expected:
+                    "a load-to-use latency from \(Quantity.format(MemoryLevel.latencyRange.lowerBound, .seconds)) to \(Quantity.format(MemoryLevel.latencyRange.upperBound, .seconds))"
+            )
+        }
         return MemoryLevel(
             name: try r.string("level"),
             capacityBytes: try r.quantity("capacity", .bytes),
@@ -157,7 +165,7 @@ extension HardwareProfile {
             storeCost: try r.optionalDouble("store_cost", in: MemoryLevel.storeCostRange),
             singleUnitStoreCost: try r.optionalDouble("single_unit_store_cost", in: MemoryLevel.storeCostRange),
             associativity: try r.optionalInt("associativity", in: MemoryLevel.associativityRange),
-            nominalCapacityBytes: try r.optionalQuantity("nominal_capacity", .bytes))
+            nominalCapacityBytes: try r.optionalQuantity("nominal_capacity", .bytes), latencySeconds: latency)
     }
 
     private static func parseLink(_ r: FieldReader, needsDomain: Bool) throws -> Link {
@@ -333,6 +341,7 @@ extension HardwareProfile {
                 + (level.singleUnitStoreCost.map { ", single_unit_store_cost: \(formatSignificant($0, digits: 4))" } ?? "")
                 + (level.associativity.map { ", associativity: \($0)" } ?? "")
                 + (level.nominalCapacityBytes.map { ", nominal_capacity: \(yamlQuantity($0, .bytes))" } ?? "")
+                + (level.latencySeconds.map { ", latency: \(yamlQuantity($0, .seconds))" } ?? "")
             lines.append(
                 "  - {level: \(level.name), capacity: \(yamlQuantity(level.capacityBytes, .bytes)), shared_by: \(level.sharedByUnits), bandwidth: \(yamlQuantity(level.bandwidth, .bytesPerSecond))\(single)\(store)}"
             )

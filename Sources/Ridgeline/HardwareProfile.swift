@@ -193,17 +193,27 @@ public struct MemoryLevel: Sendable, Equatable {
     /// geometry — its sets — follows from this size (`linesHeld`); how much of a streamed working
     /// set stays follows from `capacityBytes` (`Roofline.hitFraction`). nil: one size for both.
     public var nominalCapacityBytes: Double?
+    /// Load-to-use latency of one line from this level, in seconds: what a dependent pointer
+    /// chase measures (`detect --measure`, `CeilingProbe.cacheLatencies`). Reported, not yet
+    /// priced: reads past the prefetchers are priced by bandwidth (`Roofline.cpuStridedReadSeconds`;
+    /// a latency rule for them was tried and not kept, README "oneDNN's no-copy GEMMs on AVX2").
+    public var latencySeconds: Double?
 
     public init(
         name: String, capacityBytes: Double, sharedByUnits: Int, bandwidth: Double, singleUnitBandwidth: Double? = nil,
         storeCost: Double? = nil, singleUnitStoreCost: Double? = nil, associativity: Int? = nil,
-        nominalCapacityBytes: Double? = nil
+        nominalCapacityBytes: Double? = nil, latencySeconds: Double? = nil
     ) {
         self.name = name; self.capacityBytes = capacityBytes; self.sharedByUnits = sharedByUnits
         self.bandwidth = bandwidth; self.singleUnitBandwidth = singleUnitBandwidth
         self.storeCost = storeCost; self.singleUnitStoreCost = singleUnitStoreCost
         self.associativity = associativity; self.nominalCapacityBytes = nominalCapacityBytes
+        self.latencySeconds = latencySeconds
     }
+
+    /// Bounds of `latency`: 0.1 ns (under one cycle of any clock) to 10 µs (a thousand times a
+    /// DRAM access: a unit slip).
+    public static let latencyRange: ClosedRange<Double> = 0.1e-9...10e-6
 
     /// Bounds of `associativity`: a direct-mapped cache has one way; none ships more than 256.
     public static let associativityRange: ClosedRange<Int> = 1...256

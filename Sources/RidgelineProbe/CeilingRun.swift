@@ -6,7 +6,8 @@ import RidgelineKernels
 /// the budget cut, carried from each stage to the next. Each stage starts within its share of
 /// the budget (`ProbeSettings.BudgetMark`):
 ///
-/// 1. `computeCeilings`: the sustained clock and the FMA peaks, one thread and all.
+/// 1. `computeCeilings`: the sustained clock and the FMA peaks, one thread and all, and each
+///    cache level's latency on one core.
 /// 2. `leadSweeps`: the read curves, one thread then all, which decide how far the sweep goes
 ///    and where the plateaus are.
 /// 3. `otherKernels`: write, copy and triad at the plateaus' sizes.
@@ -24,6 +25,7 @@ struct CeilingRun {
     var clockAll = 0.0
     var peaks: [PeakMeasurement] = []
     var vectorAddLatency: Double?
+    var cacheLatencies: [CacheLatency] = []
     var sweep: [BandwidthPoint] = []
     var singleSweep = CeilingProbe.TeamSweep.empty
     var allSweep = CeilingProbe.TeamSweep.empty
@@ -56,11 +58,13 @@ struct CeilingRun {
 
     // MARK: Stages
 
-    /// Stage 1: the clock and the FMA peaks.
+    /// Stage 1: the clock, the FMA peaks and the cache latencies (under a second together with
+    /// the vector add chain: a few dozen 5 ms samples per level).
     mutating func computeCeilings() throws {
         patient(until: 0.1)
         (clockSingle, clockAll, peaks) = try probe.computeCeilings(single: single, all: all)
         vectorAddLatency = probe.vectorAddLatency(team: single, clockHz: clockSingle)
+        cacheLatencies = try probe.cacheLatencies(team: single)
     }
 
     /// Stage 2: the read curves first, one thread then all: they decide how far the sweep goes
@@ -250,6 +254,7 @@ struct CeilingRun {
             forkJoinSeconds: forkJoinSeconds, dramVisits: dramVisits, elapsedSeconds: monotonicSeconds() - start)
         ceilings.cuts = cuts
         ceilings.vectorAddLatencyCycles = vectorAddLatency
+        ceilings.cacheLatencies = cacheLatencies
         return ceilings
     }
 

@@ -103,6 +103,14 @@ public struct HostDetection: Sendable {
                     "      - {level: \(l.level), all_threads: \(Quantity.format(l.allThreads, .bytesPerSecond)), all_threads_kernel: \"\(l.allThreadsKernel)\", one_thread: \(Quantity.format(l.singleThread, .bytesPerSecond)), one_thread_kernel: \"\(l.singleThreadKernel)\", triad_all_threads: \(Quantity.format(l.triadAllThreads, .bytesPerSecond))}"
                 )
             }
+            if !m.cacheLatencies.isEmpty {
+                lines.append("    latency:")
+                for l in m.cacheLatencies {
+                    lines.append(
+                        "      - {level: \(l.level), load_to_use: \(Quantity.format(l.seconds, .seconds)), working_set: \(Quantity.format(Double(l.workingSetBytes), .bytes))}"
+                    )
+                }
+            }
             lines.append("    fork_join: \(Quantity.format(m.forkJoinSeconds, .seconds))")
             if !m.cuts.isEmpty {
                 lines.append("    cut:")

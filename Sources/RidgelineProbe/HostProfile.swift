@@ -170,7 +170,16 @@ public struct HostProfileBuilder: Sendable {
                     sharedByUnits: min(t.cores, max(1, cache.sharedByCores)), bandwidth: bandwidth,
                     singleUnitBandwidth: single,
                     associativity: cache.associativity.map { min($0, MemoryLevel.associativityRange.upperBound) },
-                    nominalCapacityBytes: nominal))
+                    nominalCapacityBytes: nominal,
+                    latencySeconds: measured?.latency(name).map(\.seconds).flatMap { MemoryLevel.latencyRange.contains($0) ? $0 : nil }))
+        }
+        if let chased = measured?.cacheLatencies, !chased.isEmpty {
+            let each = chased.map {
+                "\($0.level) \(Quantity.format($0.seconds, .seconds)) (over \(Quantity.format(Double($0.workingSetBytes), .bytes)))"
+            }
+            sources.append(
+                "latency (memory levels): load-to-use, a dependent pointer chase over a random cycle of lines on one core: "
+                    + each.joined(separator: ", "))
         }
         let dram: Double
         var dramSingle: Double?

@@ -52,7 +52,7 @@ public struct HostSummary {
             out.append("")
             var bw = TextTable([
                 "level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets",
-                "capacity: effective / hwloc",
+                "capacity: effective / hwloc", "latency, one core",
             ])
             for l in m.levels {
                 let capacity =
@@ -63,7 +63,7 @@ public struct HostSummary {
                     Quantity.format(l.singleThread, .bytesPerSecond),
                     l.singleThreadKernel, Quantity.format(l.triadAllThreads, .bytesPerSecond),
                     "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))",
-                    capacity,
+                    capacity, m.latency(l.level).map { Quantity.format($0.seconds, .seconds) } ?? "",
                 ])
             }
             out.append(bw.render())

@@ -9,6 +9,8 @@ public struct MeasuredCeilings: Sendable, Equatable {
     public var peaks: [PeakMeasurement]
     /// Cycles between dependent vector adds on one core (`CeilingProbe.vectorAddLatency`).
     public var vectorAddLatencyCycles: Double? = nil
+    /// Each data cache's load-to-use latency on one core (`CeilingProbe.cacheLatencies`).
+    public var cacheLatencies: [CacheLatency] = []
     /// Every point of the bandwidth sweep.
     public var sweep: [BandwidthPoint]
     /// Each level's plateau, picked from the sweep.
@@ -46,6 +48,8 @@ public struct MeasuredCeilings: Sendable, Equatable {
     }
 
     public func level(_ name: String) -> LevelBandwidth? { levels.first { $0.level == name } }
+
+    public func latency(_ name: String) -> CacheLatency? { cacheLatencies.first { $0.level == name } }
 
     /// Whether the hypervisor moved the cores between DRAM visits (`DRAMVisit.placementMoved`).
     public var placementMoved: Bool { DRAMVisit.placementMoved(dramVisits) }

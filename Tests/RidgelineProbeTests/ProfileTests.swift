@@ -59,6 +59,12 @@ import Testing
         let latency = try #require(ceilings.vectorAddLatencyCycles)
         #expect(latency >= 2 && latency <= 8, "\(latency) cycles")
         #expect(loaded.compute.vectorAddLatencyCycles == latency)
+        // Each cache's chased latency lands on its memory level; DRAM states none.
+        #expect(ceilings.cacheLatencies.map(\.level) == detection.topology.dataCaches.map { "l\($0.level)" })
+        for level in loaded.memory {
+            let chased = ceilings.latency(level.name)?.seconds
+            #expect(level.latencySeconds.map { abs($0 / chased! - 1) < 1e-6 } ?? (chased == nil), "\(level.name)")
+        }
         // A kernel's fixed cost is the engine's own near-empty call, timed with oneDNN here, not
         // the benchmark team's fork-join.
         let call = try #require(ceilings.engineCall, "oneDNN is installed with the probe; its call must be timed")

@@ -76,6 +76,8 @@ struct HardwareProfileYAMLTests {
                 (x.nominalCapacityBytes == nil) == (y.nominalCapacityBytes == nil), "\(x.name).nominal_capacity",
                 sourceLocation: sourceLocation)
             same(x.nominalCapacityBytes ?? 0, y.nominalCapacityBytes ?? 0, "\(x.name).nominal_capacity")
+            #expect((x.latencySeconds == nil) == (y.latencySeconds == nil), "\(x.name).latency", sourceLocation: sourceLocation)
+            if let lx = x.latencySeconds, let ly = y.latencySeconds { same(lx, ly, "\(x.name).latency") }
             same(x.capacityBytes, y.capacityBytes, "\(x.name).capacity")
             same(x.bandwidth, y.bandwidth, "\(x.name).bandwidth")
         }
@@ -124,6 +126,7 @@ struct HardwareProfileYAMLTests {
         p.memory[0].sharedByUnits = 25
         p.memory[0].associativity = 12
         p.memory[0].nominalCapacityBytes = 32 * 1024 * 1024
+        p.memory[0].latencySeconds = 3.75e-9
         p.compute.vectorAddLatencyCycles = 3.25
         let reread = try HardwareProfile.parse(yaml: p.yaml(), file: "written.yaml")
         Self.expectSame(p, reread)
@@ -133,6 +136,7 @@ struct HardwareProfileYAMLTests {
         #expect(reread.calibration?.overlapLeak == 0.3 && abs((reread.calibration?.dispatchLatency ?? 0) / 2.5e-6 - 1) < 1e-9)
         #expect(reread.memory[0].sharedByUnits == 25 && reread.memory[0].associativity == 12 && reread.memory[1].associativity == nil)
         #expect(reread.compute.vectorAddLatencyCycles == 3.25)
+        #expect(p.yaml().contains("latency: 3.75 ns}") && reread.memory[1].latencySeconds == nil)
     }
 
     // MARK: Bad input
@@ -249,6 +253,16 @@ struct HardwareProfileYAMLTests {
             try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, nominal_capacity: -3 MiB, capacity: 40 MiB,"))
         }
         #expect(nominal.contains("'memory[0].nominal_capacity'") && nominal.contains("-3"), "\(nominal)")
+        let levelLatency = ridgelineErrorMessage {
+            try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, latency: 20 us, capacity: 40 MiB,"))
+        }
+        #expect(
+            levelLatency.contains("test.yaml") && levelLatency.contains("'memory[0].latency'") && levelLatency.contains("load-to-use"),
+            "\(levelLatency)")
+        let latencyUnit = ridgelineErrorMessage {
+            try Self.parse(Self.variant("{level: l2, capacity: 40 MiB,", "{level: l2, latency: 4 GB/s, capacity: 40 MiB,"))
+        }
+        #expect(latencyUnit.contains("'memory[0].latency'") && latencyUnit.contains("4 GB/s"), "\(latencyUnit)")
         let sources = ridgelineErrorMessage { try Self.parse(Self.variant("sources: [\"test\"]", "sources: []")) }
         #expect(sources == "test.yaml: missing required field 'sources'")
         let tile = ridgelineErrorMessage {
