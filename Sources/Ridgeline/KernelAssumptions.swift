@@ -61,15 +61,21 @@ public struct KernelAssumptions: Sendable, Hashable {
     /// IA-32 Architectures Optimization Reference Manual; AMD Software Optimization Guide for
     /// Family 19h, 2.6) and on Arm Neoverse.
     public var cpuCacheLineBytes = 64
-    /// The largest stride, in bytes, between one load of an instruction and its next that the
-    /// L1 stride prefetcher follows: "strides of up to 2 KB" (Intel 64 and IA-32 Architectures
-    /// Optimization Reference Manual, "Data Prefetching"). A no-copy GEMM whose strip of B sits in
-    /// L2 waits for it from this stride on: on the Zen 3 guest 256³ (1 KiB rows) ran at 93% of the
-    /// FMA peak and 8 × 512 × 512 × 64 (2 KiB) at 70% (`Roofline.cpuStridedReadSeconds`).
-    public var cpuStridePrefetchLimitBytes = 2048
+    /// Lines at B's row stride that L1 must hold (`MemoryLevel.linesHeld`) for the lines the
+    /// stride prefetcher brings ahead to survive until the kernel reads them. A no-copy GEMM whose
+    /// strip of B sits in L2 waits for it only below this: rows a multiple of 2 KiB apart crowd
+    /// into two sets of a 64-set L1 (16 lines on Zen 3's 8 ways, 24 on Golden Cove's 12: Intel's
+    /// "strides of up to 2 KB", Optimization Reference Manual, "Data Prefetching"), and the lines
+    /// fetched ahead evict each other; 1 KiB rows reach four sets, rows 2.5, 3 or 5 KiB apart four
+    /// to eight. On the Zen 3 guest 256³ (1 KiB rows) ran at 93% of the FMA peak, 512³ and
+    /// 8 × 512 × 512 × 64 (2 KiB rows) at 56–70%, and seven no-copy GEMMs with 2.5–5 KiB rows held
+    /// in L2 (`examples/gemm-l2-strips.jsonl`, 2026-12-03) 5–12% under their arithmetic with no
+    /// wait at all (`Roofline.cpuStridedReadSeconds`). The data place the threshold above 16 and at
+    /// most 32 lines; 32 is four sets of an 8-way L1.
+    public var cpuStridePrefetchLines = 32
     /// The share of a level's bandwidth at which a no-copy GEMM's re-reads of B arrive when no
     /// prefetcher runs ahead of them (`Roofline.cpuStridedReadSeconds`): one line per row of K,
-    /// rows 2 KiB or more apart, past the L1 stride prefetcher, and the L2 stream prefetchers stop
+    /// rows crowded past the L1 stride prefetcher's room, and the L2 stream prefetchers stop
     /// at 4 KiB pages, so only the few misses the kernel's own prefetch started are in flight.
     /// 0.35: the geometric mean of what the default suite's no-copy GEMMs that wait showed on a
     /// Zen 3 guest once their arithmetic is taken off (saved run 02:42, 2026-12-03): from L2,

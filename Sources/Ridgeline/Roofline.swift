@@ -395,8 +395,8 @@ public struct Roofline: Sendable {
     /// holds that many lines at that stride (`MemoryLevel.linesHeld`). A power-of-two stride
     /// crowds them into a few sets: 256 × 1024 × 1024 (4 KiB rows: 128 fit in a 512 KiB 8-way L2)
     /// re-reads from L3, 256³ (1 KiB rows: 512 fit) from L2, and a 5,344 B stride spreads over
-    /// every set. L1 hits cost nothing, nor do L2 hits while the L1 stride prefetcher follows
-    /// (rows under `KernelAssumptions.cpuStridePrefetchLimitBytes` apart); otherwise the lines come
+    /// every set. L1 hits cost nothing, nor do L2 hits while L1 holds the stride prefetcher's
+    /// lines at that stride (`KernelAssumptions.cpuStridePrefetchLines`); otherwise the lines come
     /// at `cpuStridedReadShare` of the holding level's bandwidth and the micro-kernel waits,
     /// unscaled by calibration. A transposed B is read along its rows, and a block of one call
     /// (m <= 6) re-reads nothing: no wait.
@@ -409,8 +409,9 @@ public struct Roofline: Sendable {
         let stride = Int((Double(g.n) * g.dtype.bytes).rounded())
         let strip = Double(cpuNoCopyStripLines(g.k))
         let index = profile.memory.firstIndex { $0.linesHeld(strideBytes: stride, lineBytes: line) >= strip } ?? profile.memory.count - 1
-        // L1 hits wait for nothing; L2 hits neither while the L1 stride prefetcher follows.
-        guard index > 1 || (index == 1 && stride >= assumptions.cpuStridePrefetchLimitBytes) else { return 0 }
+        // L1 hits wait for nothing; L2 hits neither while L1 keeps the stride prefetcher's lines.
+        let prefetchRoom = profile.memory[0].linesHeld(strideBytes: stride, lineBytes: line)
+        guard index > 1 || (index == 1 && prefetchRoom < Double(assumptions.cpuStridePrefetchLines)) else { return 0 }
         let source = profile.memory[index]
         let bytes = Double(g.batch) * rereads * Double(g.k) * Double(g.n) * g.dtype.bytes
         return bytes / (source.bandwidth * assumptions.cpuStridedReadShare)

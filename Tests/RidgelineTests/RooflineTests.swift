@@ -298,7 +298,7 @@ import Testing
         #expect(engine.cpuNoCopyStripLines(100) == 100 && engine.cpuNoCopyStripLines(384) == 192)
         #expect(engine.cpuNoCopyStripLines(4096) == 256)
         // 512³: 86 six-row calls in 11 blocks, 75 re-reads of B (1 MiB); its 256-line strips at
-        // 2 KiB just fit L2, past the stride prefetcher's reach.
+        // 2 KiB just fit L2, and L1 holds 16 lines at that stride: no room for the prefetcher's.
         let expected = 75.0 * 512 * 512 * 4 / (Self.zen3L2.bandwidth * a.cpuStridedReadShare)
         #expect(abs(wait(512, 512, 512) / expected - 1) < 1e-9)
         let k = Kernel.gemm(GEMM(m: 512, n: 512, k: 512, dtype: .fp32))
@@ -308,6 +308,10 @@ import Testing
         #expect(abs(wait(128, 2048, 256) / (Double(7 + 6 + 6) * l3) - 1) < 1e-9)  // blocks 48, 40, 40
         #expect(wait(256, 1024, 1024) > 0 && wait(512, 512, 64) > 0)
         #expect(wait(256, 256, 256) == 0)  // 1 KiB rows: L2 holds the 256-line strip
+        // Rows 2.5, 3 and 5 KiB apart: L2 holds the strip and L1 has four to eight sets (32+
+        // lines) for the prefetcher's lines, so they wait for nothing (examples/gemm-l2-strips.jsonl).
+        #expect(Self.zen3L1.linesHeld(strideBytes: 5120, lineBytes: 64) == 32)
+        #expect(wait(230, 640, 696) == 0 && wait(82, 768, 1144) == 0 && wait(150, 1280, 1376) == 0)
         #expect(wait(32, 1336, 1752) == 0 && wait(56, 984, 568) == 0)  // no line multiple
         #expect(wait(32, 1936, 288) == 0)  // 121 lines apart: every set
         #expect(wait(4, 2048, 2048) == 0 && wait(6, 4096, 4096) == 0)  // one call: nothing re-read
