@@ -62,27 +62,31 @@ public struct KernelAssumptions: Sendable, Hashable {
     /// Family 19h, 2.6) and on Arm Neoverse.
     public var cpuCacheLineBytes = 64
     /// Lines at B's row stride that L1 must hold (`MemoryLevel.linesHeld`) for the lines the
-    /// stride prefetcher brings ahead to survive until the kernel reads them. A no-copy GEMM whose
-    /// strip of B sits in L2 waits for it only below this: rows a multiple of 2 KiB apart crowd
-    /// into two sets of a 64-set L1 (16 lines on Zen 3's 8 ways, 24 on Golden Cove's 12: Intel's
-    /// "strides of up to 2 KB", Optimization Reference Manual, "Data Prefetching"), and the lines
-    /// fetched ahead evict each other; 1 KiB rows reach four sets, rows 2.5, 3 or 5 KiB apart four
-    /// to eight. On the Zen 3 guest 256³ (1 KiB rows) ran at 93% of the FMA peak, 512³ and
-    /// 8 × 512 × 512 × 64 (2 KiB rows) at 56–70%, and seven no-copy GEMMs with 2.5–5 KiB rows held
-    /// in L2 (`examples/gemm-l2-strips.jsonl`, 2026-12-03) 5–12% under their arithmetic with no
-    /// wait at all (`Roofline.cpuStridedReadSeconds`). The data place the threshold above 16 and at
-    /// most 32 lines; 32 is four sets of an 8-way L1.
+    /// stride prefetcher brings ahead to survive until the kernel reads them; with less room the
+    /// share 1 − room/this of them is missed and waited for (`Roofline.cpuStridePrefetchMissedShare`).
+    /// Rows a multiple of 2 KiB apart crowd into two sets of a 64-set L1 (16 lines on Zen 3's 8
+    /// ways, 24 on Golden Cove's 12: Intel's "strides of up to 2 KB", Optimization Reference
+    /// Manual, "Data Prefetching"), a multiple of 4 KiB into one, and the lines fetched ahead evict
+    /// each other; 1 KiB rows reach four sets, rows 2.5, 3 or 5 KiB apart four to eight. On the Zen 3
+    /// guest 256³ (1 KiB rows) ran at 93% of the FMA peak, 512³ and 8 × 512 × 512 × 64 (2 KiB rows)
+    /// at 56–70%, and seven no-copy GEMMs with 2.5–5 KiB rows held in L2
+    /// (`examples/gemm-l2-strips.jsonl`, 2026-12-03) 5–12% under their arithmetic with no wait at
+    /// all. The data place the full run-ahead above 16 and at most 32 lines; 32 is four sets of an
+    /// 8-way L1. With rows 2 KiB apart these GEMMs waited at about twice the rate of those with
+    /// rows 4–8 KiB apart (`examples/gemm-l2-pow2.jsonl`, README), as half against three quarters
+    /// of the lines missed says.
     public var cpuStridePrefetchLines = 32
-    /// The share of a level's bandwidth at which a no-copy GEMM's re-reads of B arrive when no
-    /// prefetcher runs ahead of them (`Roofline.cpuStridedReadSeconds`): one line per row of K,
-    /// rows crowded past the L1 stride prefetcher's room, and the L2 stream prefetchers stop
-    /// at 4 KiB pages, so only the few misses the kernel's own prefetch started are in flight.
-    /// 0.35: the geometric mean of what the default suite's no-copy GEMMs that wait showed on a
-    /// Zen 3 guest once their arithmetic is taken off (saved run 02:42, 2026-12-03): from L2,
-    /// 512³ twice and 8 × 512 × 512 × 64 (0.40, 0.52, 0.67); from L3, 32 × 4096 × 4096 and
-    /// 8 × 8192 × 2048 (0.30, 0.12). Fitted on the suite only; judged on 38 GEMM shapes it never
-    /// had (`examples/gemm-random.jsonl`, README).
-    public var cpuStridedReadShare = 0.35
+    /// The share of a level's bandwidth at which a no-copy GEMM's re-reads of B arrive, counting
+    /// the lines the L1 stride prefetcher cannot keep ahead (`Roofline.cpuStridePrefetchMissedShare`):
+    /// one line per row of K, and the L2 stream prefetchers stop at 4 KiB pages, so only the few
+    /// misses the kernel's own prefetch started are in flight. 0.26 = 0.35 × 0.75: strips whose
+    /// rows are a multiple of 4 KiB apart (one L1 set, three quarters missed) keep the 0.35 of
+    /// bandwidth a first fit found for every waiting line — the geometric mean of the default
+    /// suite's five waiting no-copy GEMMs on a Zen 3 guest (saved run 02:42, 2026-12-03), judged out
+    /// of sample on `examples/gemm-random.jsonl`; with half the lines missed (rows a multiple of
+    /// 2 KiB apart) the wait halves. The suite's five alone say 0.20 (0.25 without 8 × 8192 × 2048,
+    /// whose strips wait longest; README).
+    public var cpuStridedReadShare = 0.26
     /// SIMD width of a CPU profile that does not state `simd_bits`: AVX2's 256.
     public var defaultSIMDBits = 256
     /// The share of a cache's capacity over which the part of a working set it keeps falls from

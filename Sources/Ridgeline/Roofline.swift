@@ -395,9 +395,9 @@ public struct Roofline: Sendable {
     /// holds that many lines at that stride (`MemoryLevel.linesHeld`). A power-of-two stride
     /// crowds them into a few sets: 256 × 1024 × 1024 (4 KiB rows: 128 fit in a 512 KiB 8-way L2)
     /// re-reads from L3, 256³ (1 KiB rows: 512 fit) from L2, and a 5,344 B stride spreads over
-    /// every set. L1 hits cost nothing, nor do L2 hits while L1 holds the stride prefetcher's
-    /// lines at that stride (`KernelAssumptions.cpuStridePrefetchLines`); otherwise the lines come
-    /// at `cpuStridedReadShare` of the holding level's bandwidth and the micro-kernel waits,
+    /// every set. L1 hits cost nothing; of the others, the lines the stride prefetcher keeps
+    /// ahead in L1 cost nothing either (`cpuStridePrefetchMissedShare`), and the rest come at
+    /// `cpuStridedReadShare` of the holding level's bandwidth while the micro-kernel waits,
     /// unscaled by calibration. A transposed B is read along its rows, and a block of one call
     /// (m <= 6) re-reads nothing: no wait.
     func cpuStridedReadSeconds(_ kernel: Kernel) -> Double {
@@ -409,12 +409,23 @@ public struct Roofline: Sendable {
         let stride = Int((Double(g.n) * g.dtype.bytes).rounded())
         let strip = Double(cpuNoCopyStripLines(g.k))
         let index = profile.memory.firstIndex { $0.linesHeld(strideBytes: stride, lineBytes: line) >= strip } ?? profile.memory.count - 1
-        // L1 hits wait for nothing; L2 hits neither while L1 keeps the stride prefetcher's lines.
-        let prefetchRoom = profile.memory[0].linesHeld(strideBytes: stride, lineBytes: line)
-        guard index > 1 || (index == 1 && prefetchRoom < Double(assumptions.cpuStridePrefetchLines)) else { return 0 }
+        // L1 hits wait for nothing; of the other lines, those the stride prefetcher keeps in L1 neither.
+        let missed = cpuStridePrefetchMissedShare(strideBytes: stride)
+        guard index > 0, missed > 0 else { return 0 }
         let source = profile.memory[index]
         let bytes = Double(g.batch) * rereads * Double(g.k) * Double(g.n) * g.dtype.bytes
-        return bytes / (source.bandwidth * assumptions.cpuStridedReadShare)
+        return missed * bytes / (source.bandwidth * assumptions.cpuStridedReadShare)
+    }
+
+    /// The share of a strided read's lines the L1 stride prefetcher cannot keep ahead of the
+    /// kernel: what L1 holds at that stride (`MemoryLevel.linesHeld`) against the run-ahead it
+    /// needs (`KernelAssumptions.cpuStridePrefetchLines`). On a 64-set 8-way L1, rows a multiple of
+    /// 4 KiB apart leave one set (8 lines: three quarters missed), 2 KiB two sets (half), and 1 KiB or
+    /// any stride that is not a multiple of 2 KiB four sets or more (none).
+    func cpuStridePrefetchMissedShare(strideBytes: Int) -> Double {
+        guard let l1 = profile.memory.first else { return 1 }
+        let room = l1.linesHeld(strideBytes: strideBytes, lineBytes: assumptions.cpuCacheLineBytes)
+        return max(0, 1 - room / Double(assumptions.cpuStridePrefetchLines))
     }
 
     /// Rows of C in each block of oneDNN v2.6's `sgemm_nocopy_driver` (BN = 48,

@@ -280,9 +280,10 @@ import Testing
     }
 
     /// A no-copy GEMM's six-row calls after the first in each block re-read B's strip; they wait
-    /// only when the strip's stride leaves no room for it in L1 or L2, and then at
-    /// `cpuStridedReadShare` of the bandwidth of the level that holds it. A transposed B, a
-    /// block of one call (m <= 6), or a stride that is no line multiple: no wait.
+    /// when the strip's stride leaves it no room in L1, for the share of lines the stride
+    /// prefetcher cannot keep ahead there, at `cpuStridedReadShare` of the bandwidth of the level
+    /// that holds the strip. A transposed B, a block of one call (m <= 6), or a stride that is no
+    /// line multiple: no wait.
     @Test func noCopyGEMMsWaitForReReadsOfBThatMissL2() throws {
         var profile = try loadShippedProfile("epyc-9654").restricted(toUnits: 1)
         profile.calibration = nil
@@ -299,12 +300,16 @@ import Testing
         #expect(engine.cpuNoCopyStripLines(4096) == 256)
         // 512³: 86 six-row calls in 11 blocks, 75 re-reads of B (1 MiB); its 256-line strips at
         // 2 KiB just fit L2, and L1 holds 16 lines at that stride: no room for the prefetcher's.
-        let expected = 75.0 * 512 * 512 * 4 / (Self.zen3L2.bandwidth * a.cpuStridedReadShare)
+        // L1 keeps 16 of the 32 lines the prefetcher needs at 2 KiB: half the lines are waited for.
+        #expect(engine.cpuStridePrefetchMissedShare(strideBytes: 2048) == 0.5)
+        #expect(engine.cpuStridePrefetchMissedShare(strideBytes: 8192) == 0.75)
+        #expect(engine.cpuStridePrefetchMissedShare(strideBytes: 1024) == 0)
+        let expected = 0.5 * 75.0 * 512 * 512 * 4 / (Self.zen3L2.bandwidth * a.cpuStridedReadShare)
         #expect(abs(wait(512, 512, 512) / expected - 1) < 1e-9)
         let k = Kernel.gemm(GEMM(m: 512, n: 512, k: 512, dtype: .fp32))
         #expect(abs(engine.predict(k).computeSeconds - (engine.computeTime(k).0 + expected)) < 1e-12 * expected)
         // 8 KiB and 4 KiB rows: L2 holds 64 and 128 lines of a 256-line strip, L3 all of it.
-        let l3 = 256 * 2048 * 4 / (Self.zen3L3.bandwidth * a.cpuStridedReadShare)
+        let l3 = 0.75 * 256 * 2048 * 4 / (Self.zen3L3.bandwidth * a.cpuStridedReadShare)
         #expect(abs(wait(128, 2048, 256) / (Double(7 + 6 + 6) * l3) - 1) < 1e-9)  // blocks 48, 40, 40
         #expect(wait(256, 1024, 1024) > 0 && wait(512, 512, 64) > 0)
         #expect(wait(256, 256, 256) == 0)  // 1 KiB rows: L2 holds the 256-line strip
