@@ -47,6 +47,7 @@ extension HostReport {
                     )
                 }
             })
+        latencyS = m.cacheLatencies.isEmpty ? nil : Dictionary(uniqueKeysWithValues: m.cacheLatencies.map { ($0.level, $0.seconds) })
         cut = m.cuts
         sweep = m.sweep.map {
             SweepPoint(

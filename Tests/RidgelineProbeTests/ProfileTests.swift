@@ -79,9 +79,10 @@ import Testing
         #expect(host.sweep?.count == ceilings.sweep.count && host.peakFlopsPerS?[DType.fp32.rawValue] != nil)
         let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         let report = try #require(json)
-        for key in ["cores", "threads", "caches", "simd", "peak_flops_per_s", "bandwidth_bytes_per_s", "clock_hz"] {
+        for key in ["cores", "threads", "caches", "simd", "peak_flops_per_s", "bandwidth_bytes_per_s", "clock_hz", "latency_s"] {
             #expect(report[key] != nil, "\(key)")
         }
+        #expect(host.latencyS?["l1"] == ceilings.latency("l1")?.seconds)
         let bandwidth = try #require(report["bandwidth_bytes_per_s"] as? [String: Double])
         #expect(bandwidth["l1"] != nil && bandwidth["dram"] != nil)
         let caches = try #require(report["caches"] as? [[String: Any]])

@@ -46,6 +46,8 @@ public struct HostReport: Codable, Sendable, Equatable {
     public var elapsedS: Double?
     /// Per cache level: where the measured plateau ends, hwloc's size beside it.
     public var effectiveCapacity: [String: EffectiveCapacity]?
+    /// Per cache level: the load-to-use latency on one core (a dependent pointer chase), seconds.
+    public var latencyS: [String: Double]?
     /// What the budget or the sweep's curve left out.
     public var cut: [String]?
     /// Every point of the bandwidth sweep.
