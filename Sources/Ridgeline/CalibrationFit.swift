@@ -78,6 +78,9 @@ public enum CalibrationFit {
         let ceiling: Double
         /// GPUs: memory-bound classes on their memory fraction, conv and attention at the GEMMs'.
         let transferRule: Bool
+        /// The GEMM samples whose memory time at datasheet ceilings exceeds their compute time
+        /// there (GEMVs): what the CPU GEMMs' memory fraction is fitted on (`gemmFractions`).
+        let memoryBoundGEMMs: [Int]
         let datasheetLaunch: Double
         /// The eager floor, applied per kernel (kernel mode has none).
         var floor = 0.0
@@ -118,6 +121,14 @@ public enum CalibrationFit {
             byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
             ceiling = maximumFraction(profile)
             transferRule = profile.kind == .gpu
+            let sampleTerms = terms
+            memoryBoundGEMMs = (byClass[.gemm] ?? []).filter { i in
+                let memory = sampleTerms[i].reduce(0) { $0 + max($1.cache, $1.device) }
+                let compute = sampleTerms[i].reduce(0) {
+                    $0 + max($1.c, $1.chain) + $1.special + $1.strided + max($1.epilogueCache, $1.epilogueDevice)
+                }
+                return memory > compute
+            }
             datasheetLaunch = profile.launchLatency
         }
 
@@ -188,11 +199,12 @@ public enum CalibrationFit {
             for (cls, indices) in byClass where !CalibrationFit.matrixClasses.contains(cls) {
                 record(cls, bestFractions(indices, launch: launch, leak: leak, fixedCompute: transferRule ? 1 : nil))
             }
-            let streamingMemory = fractions.isEmpty ? nil : percentile(fractions.values.map(\.fm), 0.5)
             let gemm = byClass[.gemm].map {
                 transferRule
                     ? bestFractions($0, launch: launch, leak: leak)
-                    : gemmFractions($0, launch: launch, leak: leak, streamingMemory: streamingMemory)
+                    : gemmFractions(
+                        $0, launch: launch, leak: leak,
+                        streamingMemory: fractions.isEmpty ? nil : percentile(fractions.values.map(\.fm), 0.5))
             }
             if let gemm { record(.gemm, gemm) }
             for (cls, indices) in byClass where CalibrationFit.matrixClasses.contains(cls) && cls != .gemm {
@@ -202,28 +214,20 @@ public enum CalibrationFit {
         }
 
         /// The GEMMs' fractions, each fitted on the samples it binds: the memory fraction on the
-        /// GEMMs bound by memory at datasheet ceilings (GEMVs), then the compute fraction on all of
-        /// them at that memory fraction. A compute-bound GEMM's time says nothing about bandwidth:
-        /// fitted on both together, skinny products that run slower than their arithmetic
-        /// (8 × 8192 × 2048 fp32, 32 × 4096 × 4096 on the Zen 3 guest) drove the memory fraction to
-        /// its floor and the held-out 1 × 4096 × 4096 GEMV to 4.4× its time. Without a memory-bound
-        /// GEMM, the median memory fraction of the streaming classes fitted (`streamingMemory`): a
-        /// GEMM streams its operands as they do; 1 if there are none.
+        /// GEMMs bound by memory at datasheet ceilings (`memoryBoundGEMMs`), then the compute
+        /// fraction on all of them at that memory fraction. A compute-bound GEMM's time says
+        /// nothing about bandwidth: fitted on both together, skinny products that run slower than
+        /// their arithmetic (8 × 8192 × 2048 fp32, 32 × 4096 × 4096 on the Zen 3 guest) drove the
+        /// memory fraction to its floor and the held-out 1 × 4096 × 4096 GEMV to 4.4× its time.
+        /// Without a memory-bound GEMM, the median memory fraction of the streaming classes fitted
+        /// (`streamingMemory`): a GEMM streams its operands as they do; 1 if there are none.
         func gemmFractions(
             _ indices: [Int], launch: Double, leak: Double, streamingMemory: Double?
         ) -> (fc: Double, fm: Double, loss: Double) {
-            let bound = indices.filter(memoryBoundAtDatasheet)
-            let fm = bound.isEmpty ? streamingMemory ?? 1 : bestFractions(bound, launch: launch, leak: leak).fm
+            let fm =
+                memoryBoundGEMMs.isEmpty
+                ? streamingMemory ?? 1 : bestFractions(memoryBoundGEMMs, launch: launch, leak: leak).fm
             return bestFractions(indices, launch: launch, leak: leak, fixedMemory: fm)
-        }
-
-        /// Whether a sample's memory time at datasheet ceilings exceeds its compute time there.
-        func memoryBoundAtDatasheet(_ i: Int) -> Bool {
-            let memory = terms[i].reduce(0) { $0 + max($1.cache, $1.device) }
-            let compute = terms[i].reduce(0) {
-                $0 + max($1.c, $1.chain) + $1.special + $1.strided + max($1.epilogueCache, $1.epilogueDevice)
-            }
-            return memory > compute
         }
 
         /// Tries each fixed cost at `leak`, keeping the best. A larger leak than the best so far
