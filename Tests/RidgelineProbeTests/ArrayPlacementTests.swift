@@ -11,11 +11,8 @@ import Testing
     /// that glibc has its thread arenas): each starts on a 2 MiB boundary, with 4 KiB pages too.
     /// With 4 KiB alignment a 192 MiB pool started one page below a 64 MiB boundary here.
     @Test func poolsStartOnA2MiBBoundary() throws {
-        let hwloc = try Hwloc.shared()
-        let topology = hwloc.hostTopology()
-        var settings = ProbeSettings.standard
-        settings.hugePages = false
-        let probe = CeilingProbe(topology: topology, hwloc: hwloc, settings: settings)
+        let machine = try ThisMachine { $0.hugePages = false }
+        let (hwloc, topology, probe) = (machine.hwloc, machine.topology, machine.probe)
         let all = ThreadTeam(size: topology.cores, hwloc: hwloc)
         for team in [ThreadTeam(size: 1, hwloc: hwloc), all] {
             let largest = probe.sweepSizes(threads: team.size).last!
@@ -31,12 +28,9 @@ import Testing
     /// so they agree within a plateau's tolerance (`BandwidthCurve.flat`). On the Zen 3 guest the
     /// 12 and 16 KiB points of a misplaced pool read 100–120 GB/s against 196 at 24 KiB.
     @Test func theL1ReadPlateauIsFlatInTheProbesPools() throws {
-        let hwloc = try Hwloc.shared()
-        let topology = hwloc.hostTopology()
+        let machine = try ThisMachine { $0.hugePages = false }
+        let (hwloc, topology, probe) = (machine.hwloc, machine.topology, machine.probe)
         let l1 = try #require(topology.dataCaches.first).sizeBytes
-        var settings = ProbeSettings.standard
-        settings.hugePages = false
-        let probe = CeilingProbe(topology: topology, hwloc: hwloc, settings: settings)
         // The all-core team lives through the test, as in `CeilingRun`: its threads' arenas shape where the pool lands.
         let all = ThreadTeam(size: topology.cores, hwloc: hwloc)
         defer { withExtendedLifetime(all) {} }

@@ -14,13 +14,9 @@ import Testing
     /// enough for a busy 2-core VM (the chase keeps its best sample); the order is what a
     /// mismeasurement (prefetched lines, an optimised-away loop, a chase in the wrong level) breaks.
     @Test func latenciesGrowOutwardWithinPhysicalBounds() throws {
-        let hwloc = try Hwloc.shared()
-        let topology = hwloc.hostTopology()
-        var settings = ProbeSettings.standard
-        settings.computeSampleSeconds = 0.002
-        let probe = CeilingProbe(topology: topology, hwloc: hwloc, settings: settings)
-        let latencies = try probe.cacheLatencies(team: ThreadTeam(size: 1, hwloc: hwloc))
-        #expect(latencies.map(\.level) == topology.dataCaches.map { "l\($0.level)" })
+        let machine = try ThisMachine { $0.computeSampleSeconds = 0.002 }
+        let latencies = try machine.probe.cacheLatencies(team: ThreadTeam(size: 1, hwloc: machine.hwloc))
+        #expect(latencies.map(\.level) == machine.topology.dataCaches.map { "l\($0.level)" })
         let l1 = try #require(latencies.first).seconds
         // Kept to three significant digits, not whole nanoseconds.
         #expect(latencies.allSatisfy { abs($0.seconds * 1e9 - Double(formatSignificant($0.seconds * 1e9, digits: 3))!) < 1e-9 })
