@@ -43,8 +43,10 @@ public struct CNNKernels: Sendable {
             first = false
             if eager {
                 eagerBatchNorm(&x, elements: elements, channels: cout)
-                if relu { x.forward.add(.elementwise(Elementwise(name: "relu", elements: elements, dtype: act)), .memoryBound) }
-                if relu { x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound) }
+                if relu {
+                    x.forward.add(.elementwise(Elementwise(name: "relu", elements: elements, dtype: act)), .memoryBound)
+                    x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
+                }
             } else if !relu {
                 x.forward.add(
                     .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 2, flopsPerElement: 5, dtype: act)),
