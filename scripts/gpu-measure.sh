@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The GPU half of issue 4's check, in one call for a machine with PyTorch and CUDA but no Swift
-# (the device machine a session may be lent): times the GPU suite and the default suite with
-# scripts/torch_engine.py on cuda:0 and writes the records, the logs and the machine's description
-# to OUT (default: gpu-measurements/). About 2-4 minutes on an H100.
+# (the device machine a session may be lent): times the GPU suite, the default suite and the
+# convolutions of the ResNet-50 step (profiles/suites/resnet50.jsonl: every shape of the H100
+# train_step row in all three passes) with scripts/torch_engine.py on cuda:0 and writes the records,
+# the logs and the machine's description to OUT (default: gpu-measurements/). About 3-5 minutes on
+# an H100.
 #
 #   scripts/gpu-measure.sh [OUT]
 #
 # Back on a machine with Ridgeline (GPU = h100 or h200, the profile id to match):
 #   ridgeline validate  --hardware h100-sxm5-80gb --measurements OUT/h100-gpu-suite.jsonl
 #   ridgeline calibrate --hardware h100-sxm5-80gb --measurements OUT/h100-gpu-suite.jsonl -o /tmp/h100-cal.yaml
+#   ridgeline validate  --hardware h100-sxm5-80gb --measurements OUT/h100-resnet50-suite.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-${OUT:-gpu-measurements}}
@@ -19,7 +22,7 @@ nvidia-smi --query-gpu=name,memory.total,clocks.max.sm,clocks.max.memory,power.l
 "$python" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), "device", torch.cuda.get_device_name(0))' \
   | tee "$out/torch.txt"
 gpu=$("$python" -c 'import torch; n = torch.cuda.get_device_name(0).lower(); print(next((g for g in ("h200", "h100", "a100", "l40s") if g in n), "gpu"))')
-for suite in gpu default; do
+for suite in gpu default resnet50; do
   start=$(date +%s)
   "$python" scripts/torch_engine.py --device cuda --suite "profiles/suites/$suite.jsonl" \
     -o "$out/$gpu-$suite-suite.jsonl" 2> "$out/$gpu-$suite-suite.log" || echo "torch_engine.py exited $? on the $suite suite" >> "$out/$gpu-$suite-suite.log"

@@ -116,12 +116,17 @@ public struct Conv2D: KernelCost, Hashable {
     public var outH: Int { (h + 2 * pad - r) / stride + 1 }
     public var outW: Int { (w + 2 * pad - s) / stride + 1 }
     /// The implicit-GEMM view (Chetlur et al., cuDNN 2014): M = N·P·Q, N = K, K = C/g·R·S for fwd.
+    /// Backward data runs over the input pixels, each reached by K/g·R·S·(P·Q)/(H·W) taps on
+    /// average: a strided convolution's other taps land between output pixels, and strided
+    /// dgrad skips them (CUTLASS `StrideSupport::kStrided` splits it into stride² unit-stride
+    /// problems), so every pass's M·N·K is the forward's multiply-adds.
     public var implicitGEMM: (m: Double, n: Double, k: Double) {
         let npq = Double(n) * Double(outH) * Double(outW)
+        let nhw = Double(n) * Double(h) * Double(w)
         let crs = Double(c / groups) * Double(r) * Double(s)
         switch pass {
         case .fwd: return (npq, Double(k), crs)
-        case .bwdData: return (Double(n) * Double(h) * Double(w), Double(c), Double(k / groups) * Double(r) * Double(s))
+        case .bwdData: return (nhw, Double(c), Double(k / groups) * Double(r) * Double(s) * npq / nhw)
         case .bwdWeights: return (Double(k), crs, npq)
         }
     }

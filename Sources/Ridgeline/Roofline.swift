@@ -132,17 +132,19 @@ public struct Roofline: Sendable {
                 let vector: DType = c.dtype == .fp64 ? .fp64 : .fp32
                 return (c.flops / (profile.vectorPeak(c.dtype) * fraction), vector)
             }
-            let v = c.implicitGEMM
-            // Implicit GEMM walks the reduction one filter tap at a time, C/g channels in chunks
-            // of the tile's K depth (32 elements of 16-bit data on tensor cores, as in CUTLASS's
-            // implicit-GEMM iterators): a 3-channel input layer pads each tap to a full chunk.
-            var k = v.k
-            if profile.kind == .gpu, c.pass != .bwdWeights {
+            var (m, n, k) = c.implicitGEMM
+            if profile.kind == .gpu {
+                // Implicit GEMM gathers the activations one filter tap at a time, each tap's
+                // channels in chunks of the tile's K depth (32 elements of 16-bit data on tensor
+                // cores, as in CUTLASS's implicit-GEMM iterators): a 3-channel input layer pads
+                // each tap to a full chunk. The taps' channels are the reduction of fwd (C/g) and
+                // bwd_data (K/g) and the output columns (C/g·R·S) of bwd_weights.
                 let chunk = Double(assumptions.convolutionChunkBytes) / c.dtype.bytes
-                let channels = Double(c.pass == .fwd ? c.c / c.groups : c.k / c.groups)
-                k = Double(c.r * c.s) * (channels / chunk).rounded(.up) * chunk
+                let channels = Double(max(1, c.pass == .bwdData ? c.k / c.groups : c.c / c.groups))
+                let padding = (channels / chunk).rounded(.up) * chunk / channels
+                if c.pass == .bwdWeights { n *= padding } else { k *= padding }
             }
-            return (matrixTime(m: v.m, n: v.n, k: k, batch: 1, dtype: c.dtype, peak: peak * fraction), dtype)
+            return (matrixTime(m: m, n: n, k: k, batch: 1, dtype: c.dtype, peak: peak * fraction), dtype)
         case .attention(let a):
             let (dtype, peak) = profile.matrixPeak(a.dtype)
             let vector = profile.vectorPeak(.fp32)

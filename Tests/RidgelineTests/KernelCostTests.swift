@@ -78,6 +78,13 @@ struct KernelCostTests {
         // bwd_weights: M = K = 4, N = C·R·S = 27, K = N·P·Q = 128.
         let weights = try shape("bwd_weights")
         #expect(weights.m == 4 && weights.n == 27 && weights.k == 128)
+        // Stride 2: n1 c8 8x8 k16 3x3 pad 1, P = Q = 4. Backward data covers the 64 input pixels
+        // with 16·9·16/64 = 36 taps each on average: M·N·K = 64·8·36 = 18,432 = the forward's
+        // 16·16·8·9 multiply-adds (FLOPs / 2), not 4× them.
+        let strided = Conv2D(n: 1, c: 8, h: 8, w: 8, k: 16, r: 3, s: 3, stride: 2, pad: 1, pass: .bwdData, dtype: .bf16)
+        let dgrad = strided.implicitGEMM
+        #expect(dgrad.m == 64 && dgrad.n == 8 && dgrad.k == 36)
+        #expect(dgrad.m * dgrad.n * dgrad.k == strided.flops / 2)
     }
 
     @Test func elementwise() throws {

@@ -80,4 +80,26 @@ import Testing
                 return false
             })
     }
+
+    /// profiles/suites/resnet50.jsonl, which a lent GPU times (scripts/gpu-measure.sh), holds
+    /// exactly the distinct convolutions, in every pass, of the ResNet-50 step at batch 256.
+    @Test func theResNetSuiteHoldsTheStepsConvolutions() throws {
+        guard case .cnn(let resnet) = try Fixtures.model("resnet-50") else {
+            Issue.record("resnet-50 is not a CNN")
+            return
+        }
+        let x = CNNKernels(model: resnet, settings: KernelSettings(microBatch: 256, seq: 1, optimizer: .sgd)).expand()
+        let stepConvs = Set((x.forward.kernels + x.backward.kernels).compactMap { entry -> Conv2D? in
+            if case .conv2d(let c) = entry.kernel { return c }
+            return nil
+        })
+        let suite = try Kernel.load(path: try Fixtures.store().folder("suites") + "/resnet50.jsonl")
+        let suiteConvs = suite.compactMap { kernel -> Conv2D? in
+            if case .conv2d(let c) = kernel { return c }
+            return nil
+        }
+        #expect(suiteConvs.count == suite.count)
+        #expect(Set(suiteConvs).count == suiteConvs.count, "each shape and pass once")
+        #expect(Set(suiteConvs) == stepConvs)
+    }
 }
