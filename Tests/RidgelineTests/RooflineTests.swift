@@ -95,7 +95,8 @@ import Testing
         // A tap's channels pad to a 32-element chunk of 16-bit data: 3 channels cost as 32, in
         // the forward's reduction and in the weight gradient's output columns alike.
         func time(_ c: Int, _ pass: ConvPass) -> Double {
-            engine.computeTime(.conv2d(Conv2D(n: 64, c: c, h: 224, w: 224, k: 64, r: 7, s: 7, stride: 2, pad: 3, pass: pass, dtype: .bf16))).0
+            engine.computeTime(.conv2d(Conv2D(n: 64, c: c, h: 224, w: 224, k: 64, r: 7, s: 7, stride: 2, pad: 3, pass: pass, dtype: .bf16)))
+                .0
         }
         #expect(abs(time(3, .fwd) / time(32, .fwd) - 1) < 1e-9)
         #expect(abs(time(3, .bwdWeights) / time(32, .bwdWeights) - 1) < 1e-9)

@@ -89,10 +89,11 @@ import Testing
             return
         }
         let x = CNNKernels(model: resnet, settings: KernelSettings(microBatch: 256, seq: 1, optimizer: .sgd)).expand()
-        let stepConvs = Set((x.forward.kernels + x.backward.kernels).compactMap { entry -> Conv2D? in
-            if case .conv2d(let c) = entry.kernel { return c }
-            return nil
-        })
+        let stepConvs = Set(
+            (x.forward.kernels + x.backward.kernels).compactMap { entry -> Conv2D? in
+                if case .conv2d(let c) = entry.kernel { return c }
+                return nil
+            })
         let suite = try Kernel.load(path: try Fixtures.store().folder("suites") + "/resnet50.jsonl")
         let suiteConvs = suite.compactMap { kernel -> Conv2D? in
             if case .conv2d(let c) = kernel { return c }
