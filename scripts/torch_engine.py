@@ -140,6 +140,8 @@ def build(spec, device):
         return lambda: out.copy_(x)
     if op == "reduction":
         elements, outputs = spec["elements"], spec.get("outputs", 1)
+        if spec.get("index_bytes"):
+            raise Unsupported("an argmax reduction (index_bytes) has no PyTorch mapping here; a sum would time other work")
         if elements % outputs:
             raise Unsupported(f"{elements} elements do not split evenly into {outputs} outputs")
         x = randn((outputs, elements // outputs), dtype, device)

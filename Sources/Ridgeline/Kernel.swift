@@ -226,19 +226,26 @@ public struct Copy: KernelCost, Hashable {
     public var fields: [(String, SpecValue)] { [("elements", .int(elements)), ("dtype", .string(dtype.rawValue))] }
 }
 
-/// Sum of `elements` into `outputs` values.
+/// Sum (or max) of `elements` into `outputs` values. An argmax reduction also writes an index
+/// of `indexBytes` beside each output: eager max pooling (`max_pool2d_with_indices`) keeps an
+/// int64 argmax per output for its backward.
 public struct Reduction: KernelCost, Hashable {
     public var elements: Int
     public var outputs = 1
+    public var indexBytes = 0
     public var dtype: DType
-    public init(elements: Int, outputs: Int = 1, dtype: DType) { self.elements = elements; self.outputs = outputs; self.dtype = dtype }
+    public init(elements: Int, outputs: Int = 1, indexBytes: Int = 0, dtype: DType) {
+        self.elements = elements; self.outputs = outputs; self.indexBytes = indexBytes; self.dtype = dtype
+    }
     public var op: String { "reduction" }
     public var kernelClass: KernelClass { .reduction }
     public var flops: Double { Double(elements) }
-    public var bytes: Double { (Double(elements) + Double(outputs)) * dtype.bytes }
-    public var label: String { "reduction \(elements)->\(outputs) \(dtype.rawValue)" }
+    public var bytes: Double { (Double(elements) + Double(outputs)) * dtype.bytes + Double(outputs) * Double(indexBytes) }
+    public var label: String { "reduction \(elements)->\(outputs) \(dtype.rawValue)\(indexBytes > 0 ? " +\(indexBytes) B index" : "")" }
+    /// `index_bytes` only where there is an index, so plain reductions keep their spec.
     public var fields: [(String, SpecValue)] {
-        [("elements", .int(elements)), ("outputs", .int(outputs)), ("dtype", .string(dtype.rawValue))]
+        [("elements", .int(elements)), ("outputs", .int(outputs))] + (indexBytes > 0 ? [("index_bytes", .int(indexBytes))] : [])
+            + [("dtype", .string(dtype.rawValue))]
     }
 }
 

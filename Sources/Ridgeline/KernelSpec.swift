@@ -63,14 +63,16 @@ extension Kernel {
             kernel = .elementwise(
                 Elementwise(
                     name: name, elements: try dim("elements"),
-                    inputs: try r.optionalInt("inputs", in: 1...64) ?? 1, outputs: try r.optionalInt("outputs", in: 1...64) ?? 1,
+                    inputs: try r.optionalInt("inputs", in: 0...64) ?? 1, outputs: try r.optionalInt("outputs", in: 1...64) ?? 1,
                     flopsPerElement: try r.optionalDouble("flops_per_element", in: 0...1e6), dtype: try dtype()))
         case "copy":
             try r.rejectUnknownKeys(["op", "elements", "dtype"])
             kernel = .copy(Copy(elements: try dim("elements"), dtype: try dtype()))
         case "reduction":
-            try r.rejectUnknownKeys(["op", "elements", "outputs", "dtype"])
-            let reduction = Reduction(elements: try dim("elements"), outputs: try dim("outputs", default: 1), dtype: try dtype())
+            try r.rejectUnknownKeys(["op", "elements", "outputs", "index_bytes", "dtype"])
+            let reduction = Reduction(
+                elements: try dim("elements"), outputs: try dim("outputs", default: 1),
+                indexBytes: try r.optionalInt("index_bytes", in: 0...8) ?? 0, dtype: try dtype())
             guard reduction.outputs <= reduction.elements else {
                 throw RidgelineError.invalidValue(
                     file: r.file, field: r.name("outputs"), value: "\(reduction.outputs)",

@@ -80,10 +80,10 @@ public struct CNNKernels: Sendable {
             case .maxPool(let kernel, let stride):
                 let out = (size + 2 * (kernel / 2) - kernel) / stride + 1
                 // Eager `max_pool2d_with_indices` also writes each output's int64 argmax for
-                // backward: 8 more bytes per output, counted as 4 more 16-bit outputs.
-                let written = eager && act.bytes == 2 ? 5 : 1
+                // backward: 8 more bytes per output.
                 x.forward.add(
-                    .reduction(Reduction(elements: n * c * size * size, outputs: written * n * c * out * out, dtype: act)), .memoryBound)
+                    .reduction(Reduction(elements: n * c * size * size, outputs: n * c * out * out, indexBytes: eager ? 8 : 0, dtype: act)),
+                    .memoryBound)
                 x.backward.add(
                     .elementwise(Elementwise(name: "maxpool_bwd", elements: n * c * size * size, inputs: 1, dtype: act)), .memoryBound)
                 x.activationBytes += Double(n * c * size * size) * act.bytes

@@ -107,7 +107,10 @@ struct TrainCommand: ParsableCommand {
         help: "Overlap the gradient reduction with backward (--no-overlap: reduce after backward, as Megatron-LM 2021).")
     var overlap = true
     @Option(parsing: .unconditional, help: "Price per device-hour in USD, 0 to 1e6 (default: the profile's).") var price: Double?
-    @Flag(help: "Also list the kernels of one micro-batch (one layer of each pass) with their predicted times.")
+    @Flag(
+        help:
+            "Also list the kernels of one micro-batch (one layer of each pass) with their predicted times (with --json: a `kernels` array, each with its spec)."
+    )
     var kernels = false
     @Flag(help: "Print JSON.") var json = false
 
@@ -180,7 +183,12 @@ struct TrainCommand: ParsableCommand {
         let estimate = try TrainingPredictor.predict(
             model: definition, profile: profile, settings: settings, layout: layout,
             tokens: tokens ?? defaults.tokens, price: price, assumptions: assumptions)
-        if json { return try printRecord(TrainRecord(estimate, unit: images ? "images" : "tokens")) }
+        let listed = kernels ? KernelListing.list(model: definition, profile: profile, settings: settings) : []
+        if json {
+            var record = TrainRecord(estimate, unit: images ? "images" : "tokens")
+            if kernels { record.kernels = listed.map(TrainRecord.ListedKernelRecord.init) }
+            return try printRecord(record)
+        }
         let isCNN: Bool
         if case .cnn = definition { isCNN = true } else { isCNN = false }
         print(TrainReport.text(estimate, profile: profile, images: images, isCNN: isCNN))
@@ -188,7 +196,7 @@ struct TrainCommand: ParsableCommand {
             print("")
             print("Kernels of one micro-batch on one device (transformer passes are per layer; x count):")
             var table = TextTable(["pass", "kernel", "count", "time", "attained", "bound"])
-            for row in KernelListing.list(model: definition, profile: profile, settings: settings) {
+            for row in listed {
                 let p = row.prediction
                 table.add([
                     row.phase, p.kernel.label, formatSignificant(row.count, digits: 3), Quantity.format(p.timeSeconds, .seconds),

@@ -47,6 +47,29 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("flash-kernel"))
     }
 
+    /// `--kernels --json` carries the listing the text prints, each kernel with a spec that reads
+    /// back as a kernel (so measured kernels can be matched to it); without `--kernels`, none.
+    @Test func kernelsInJSONAreTheListingWithTheirSpecs() throws {
+        let base = [
+            "train", "--model", "resnet-50", "--hardware", "h100-sxm5-80gb", "--mode", "eager", "--micro-batch", "32",
+            "--global-batch", "32", "--optimizer", "sgd",
+        ]
+        let text = try ridgeline(base + ["--kernels"])
+        let listedRows = text.stdout.split(separator: "\n").filter { $0.hasPrefix("fwd ") || $0.hasPrefix("bwd ") }
+        let o = try json(try ridgeline(base + ["--kernels", "--json"]))
+        let kernels = try #require(o["kernels"] as? [[String: Any]])
+        #expect(kernels.count == listedRows.count && !kernels.isEmpty)
+        let convs = kernels.filter { ($0["spec"] as? [String: Any])?["op"] as? String == "conv2d" }
+        #expect(Set(convs.compactMap { ($0["spec"] as? [String: Any])?["pass"] as? String }) == ["fwd", "bwd_data", "bwd_weights"])
+        #expect(kernels.allSatisfy { ($0["time_s"] as? Double ?? 0) > 0 })
+        let lines = try kernels.map { k in
+            String(decoding: try JSONSerialization.data(withJSONObject: try #require(k["spec"] as? [String: Any])), as: UTF8.self)
+        }
+        let check = try ridgeline(["predict", "--hardware", "h100-sxm5-80gb", "--kernels", "-"], input: lines.joined(separator: "\n"))
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(try json(try ridgeline(base + ["--json"]))["kernels"] == nil)
+    }
+
     @Test func notFittingSaysByHowMuchAndExitsZero() throws {
         let r = try ridgeline(["train", "--model", "llama2-70b", "--hardware", "h100-sxm5-80gb", "--gpus", "8"])
         #expect(r.status == 0)

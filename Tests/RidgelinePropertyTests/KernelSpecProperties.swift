@@ -13,7 +13,7 @@ import Testing
         ("gemm", ["m", "n", "k", "batch", "trans_a", "trans_b"]),
         ("conv2d", ["n", "c", "h", "w", "k", "r", "s", "stride", "pad", "groups", "pass"]),
         ("elementwise", ["name", "elements", "inputs", "outputs", "flops_per_element"]),
-        ("copy", ["elements"]), ("reduction", ["elements", "outputs"]),
+        ("copy", ["elements"]), ("reduction", ["elements", "outputs", "index_bytes"]),
         ("softmax", ["rows", "cols", "pass"]), ("layernorm", ["rows", "cols", "pass"]), ("rmsnorm", ["rows", "cols", "pass"]),
         ("attention", ["batch", "heads", "kv_heads", "seq", "seq_kv", "head_dim", "causal", "impl", "pass"]),
         ("embedding", ["tokens", "d_model", "vocab", "pass"]), ("optimizer", ["name", "params"]),

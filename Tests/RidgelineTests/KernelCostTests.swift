@@ -119,6 +119,24 @@ struct KernelCostTests {
             flops: 4096, bytes: 16_448, class: .reduction)
         // Default one output: (100 + 1)·8 B = 808.
         try Self.expectCost(#"{"op":"reduction","elements":100,"dtype":"fp64"}"#, flops: 100, bytes: 808, class: .reduction)
+        // Max pooling with int64 indices, 4 inputs an output: (4096 + 1024)·2 B + 1024·8 B = 18,432.
+        try Self.expectCost(
+            #"{"op":"reduction","elements":4096,"outputs":1024,"index_bytes":8,"dtype":"bf16"}"#,
+            flops: 4096, bytes: 18_432, class: .reduction)
+        // The index field is written only where there is one, and reads back the same kernel.
+        let argmax = Kernel.reduction(Reduction(elements: 4096, outputs: 1024, indexBytes: 8, dtype: .bf16))
+        #expect(try Kernel.parse(json: argmax.json, source: "test") == argmax)
+        #expect(!Kernel.reduction(Reduction(elements: 4096, outputs: 16, dtype: .bf16)).json.contains("index_bytes"))
+        #expect(throws: RidgelineError.self) {
+            try Kernel.parse(json: #"{"op":"reduction","elements":4096,"outputs":16,"index_bytes":9,"dtype":"bf16"}"#, source: "test")
+        }
+    }
+
+    /// A fill writes without reading: no inputs, one output of 2 B a bf16 element.
+    @Test func aFillHasNoInputs() throws {
+        try Self.expectCost(
+            #"{"op":"elementwise","name":"fill","elements":1000,"inputs":0,"flops_per_element":0,"dtype":"bf16"}"#,
+            flops: 0, bytes: 2000, class: .elementwise)
     }
 
     @Test func rowwiseForwardAndBackward() throws {

@@ -36,6 +36,9 @@ public struct TrainRecord: Codable, Sendable, Equatable {
     public var steps: Double?
     public var bubbleFraction: Double?
     public var communicationBytesPerStep: Communication?
+    /// The kernels of one micro-batch on one device (`train --kernels --json`), as `--kernels`
+    /// lists them; absent without `--kernels`.
+    public var kernels: [ListedKernelRecord]?
 
     /// Seconds per step by where they go (`StepBreakdown`).
     public struct Breakdown: Codable, Sendable, Equatable {
@@ -78,6 +81,23 @@ public struct TrainRecord: Codable, Sendable, Equatable {
             precision = k.precision.rawValue; recompute = k.recompute.rawValue; mode = k.mode.rawValue; optimizer = k.optimizer.rawValue
             finetune = k.finetune.name; loraRank = k.finetune.lora?.rank
             loraTargets = k.finetune.lora.map { $0.targets.map(\.rawValue).sorted() }
+        }
+    }
+
+    /// One listed kernel: the pass, its spec (the kernel contract's fields, so that a measured
+    /// kernel can be matched to it), how many times one micro-batch runs it, and its prediction.
+    public struct ListedKernelRecord: Codable, Sendable, Equatable {
+        public var pass: String
+        public var spec: Kernel
+        public var label: String
+        public var category: String
+        public var count: Double
+        public var timeS: Double
+        public var bound: String
+
+        public init(_ k: ListedKernel) {
+            pass = k.phase; spec = k.prediction.kernel; label = k.prediction.kernel.label; category = k.category.rawValue
+            count = k.count; timeS = k.prediction.timeSeconds; bound = k.prediction.bound.description
         }
     }
 
