@@ -2,9 +2,9 @@
 # The GPU half of issue 4's check, in one call for a machine with PyTorch and CUDA but no Swift
 # (the device machine a session may be lent): times the GPU suite, the default suite and the
 # convolutions of the ResNet-50 step (profiles/suites/resnet50.jsonl: every shape of the H100
-# train_step row in all three passes) with scripts/torch_engine.py on cuda:0 and writes the records,
-# the logs and the machine's description to OUT (default: gpu-measurements/). About 3-5 minutes on
-# an H100.
+# train_step row in all three passes) with scripts/torch_engine.py on cuda:0, then profiles that
+# ResNet-50 step by kernel family (scripts/train-step-profile.py), and writes the records, the logs
+# and the machine's description to OUT (default: gpu-measurements/). About 4-6 minutes on an H100.
 #
 #   scripts/gpu-measure.sh [OUT]
 #
@@ -12,6 +12,9 @@
 #   ridgeline validate  --hardware h100-sxm5-80gb --measurements OUT/h100-gpu-suite.jsonl
 #   ridgeline calibrate --hardware h100-sxm5-80gb --measurements OUT/h100-gpu-suite.jsonl -o /tmp/h100-cal.yaml
 #   ridgeline validate  --hardware h100-sxm5-80gb --measurements OUT/h100-resnet50-suite.jsonl
+#   ridgeline train --model resnet-50 --hardware h100-sxm5-80gb --mode eager --micro-batch 256 --global-batch 256 \
+#     --optimizer sgd --autocast --kernels --json > predicted.json
+#   scripts/train-step-profile.py --compare OUT/h100-train-step-profile.jsonl --predicted predicted.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-${OUT:-gpu-measurements}}
@@ -28,3 +31,7 @@ for suite in gpu default resnet50; do
     -o "$out/$gpu-$suite-suite.jsonl" 2> "$out/$gpu-$suite-suite.log" || echo "torch_engine.py exited $? on the $suite suite" >> "$out/$gpu-$suite-suite.log"
   echo "$suite suite: $(wc -l < "$out/$gpu-$suite-suite.jsonl" 2>/dev/null || echo 0) records in $(( $(date +%s) - start )) s; $(tail -1 "$out/$gpu-$suite-suite.log")"
 done
+# Where the ResNet-50 step's time goes, by kernel family (torch.profiler), beside its step time.
+"$python" scripts/train-step-profile.py --model resnet50 -o "$out/$gpu-train-step-profile.jsonl" \
+  2> "$out/$gpu-train-step-profile.log" || echo "train-step-profile.py exited $?" >> "$out/$gpu-train-step-profile.log"
+echo "train step profile: $(tail -1 "$out/$gpu-train-step-profile.log")"
