@@ -5,7 +5,8 @@ import RidgelineTraining
 /// model, layout, kernel settings and hardware, with the measured step time it is judged against.
 public struct RunCase: Sendable {
     public var id: String
-    public var model: TransformerModel
+    /// A transformer (every training-runs source) or a CNN (the ResNet-50 train step).
+    public var model: ModelDefinition
     public var layout: Layout
     public var settings: KernelSettings
     /// A shipped hardware profile id.
@@ -24,7 +25,7 @@ public struct RunCase: Sendable {
     public var flashKernel: FlashKernel? = nil
 
     public init(
-        id: String, model: TransformerModel, layout: Layout, settings: KernelSettings, hardware: String,
+        id: String, model: ModelDefinition, layout: Layout, settings: KernelSettings, hardware: String,
         measuredSeconds: Double, origin: String
     ) {
         self.id = id; self.model = model; self.layout = layout; self.settings = settings; self.hardware = hardware

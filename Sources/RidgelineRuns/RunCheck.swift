@@ -81,7 +81,7 @@ public struct RunCheck: Sendable {
                 if let kernel = run.flashKernel { assumptions.flashKernel = kernel }
                 do {
                     let estimate = try TrainingPredictor.predict(
-                        model: .transformer(run.model), profile: hardware, settings: run.settings,
+                        model: run.model, profile: hardware, settings: run.settings,
                         layout: run.layout, tokens: 1, assumptions: assumptions)
                     results.append(
                         RunResult(

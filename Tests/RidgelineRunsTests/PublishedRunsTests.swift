@@ -16,11 +16,19 @@ import Testing
         return try outcome.get()
     }
 
+    /// The run's transformer (every training-runs source and the train_step GPT and Llama rows build one).
+    static func transformer(_ run: RunCase) throws -> TransformerModel {
+        guard case .transformer(let t) = run.model else {
+            throw RidgelineError.invalidSpec(source: run.id, detail: "not a transformer: \(run.model.name)")
+        }
+        return t
+    }
+
     @Test func vTrainColumns() throws {
         let f = try Self.load("vtrain-a100-single-node.csv")
         #expect(f.outcomes.count == 1440)
-        let r = try Self.run(f, "vtrain_single_0000")
-        #expect(r.model.layers == 24 && r.model.dModel == 1024 && r.model.heads == 16 && r.model.ffn == 4096 && r.model.vocab == 50257)
+        let r = try Self.run(f, "vtrain_single_0000"), m = try Self.transformer(r)
+        #expect(m.layers == 24 && m.dModel == 1024 && m.heads == 16 && m.ffn == 4096 && m.vocab == 50257)
         #expect(r.layout.devices == 2 && r.layout.tp == 1 && r.layout.pp == 2 && r.layout.dp == 1)
         #expect(r.layout.microBatch == 8 && r.layout.globalBatch == 16 && !r.layout.overlapGradientReduction)
         #expect(
@@ -34,8 +42,8 @@ import Testing
     @Test func llmFoundryColumns() throws {
         let f = try Self.load("llmfoundry-mpt-fsdp.csv")
         #expect(f.outcomes.count == 516)
-        let r = try Self.run(f, "llmf_000")
-        #expect(r.model.layers == 32 && r.model.dModel == 4096 && r.model.bias && r.model.position == .learned)
+        let r = try Self.run(f, "llmf_000"), m = try Self.transformer(r)
+        #expect(m.layers == 32 && m.dModel == 4096 && m.bias && m.position == .learned)
         #expect(
             r.layout.devices == 16 && r.layout.dp == 16 && r.layout.zero == 3 && r.layout.globalBatch == 512 && r.layout.microBatch == 1)
         #expect(r.settings.seq == 16384 && r.settings.precision == .bf16 && r.settings.recompute == .full && r.settings.flashAttention)
@@ -119,10 +127,8 @@ import Testing
     @Test func nemoColumnsWithModelShapes() throws {
         let f = try Self.load("nemo-h100-pretrain.csv")
         #expect(f.outcomes.count == 233)
-        let r = try Self.run(f, "dgxc_249")
-        #expect(
-            r.model.layers == 80 && r.model.dModel == 8192 && r.model.kvHeads == 8 && r.model.ffnKind == .swiglu && r.model.norm == .rmsnorm
-        )
+        let r = try Self.run(f, "dgxc_249"), m = try Self.transformer(r)
+        #expect(m.layers == 80 && m.dModel == 8192 && m.kvHeads == 8 && m.ffnKind == .swiglu && m.norm == .rmsnorm)
         #expect(r.layout.tp == 4 && r.layout.pp == 8 && r.layout.dp == 2 && r.layout.schedule.chunks == 5 && r.layout.zero == 1)
         #expect(r.settings.precision == .fp8 && r.settings.sequenceParallel && r.settings.seq == 8192 && r.measuredSeconds == 9.86)
         // Every NeMo recipe sets gradient_accumulation_fusion: true, and with tp > 1 ub_tp_comm_overlap.
@@ -139,9 +145,9 @@ import Testing
     /// kernel settings, the group naming them, and the experts run one after another (SequentialMLP).
     @Test func nemoMixtureOfExpertsWithContextAndExpertParallelism() throws {
         let f = try Self.load("nemo-h100-pretrain.csv")
-        let r = try Self.run(f, "dgxc_003")
-        #expect(r.model.layers == 8 && r.model.moe == MixtureOfExperts(experts: 8, topK: 2, expertFFN: 32768))
-        #expect(r.model.ffnKind == .swiglu && r.model.position == .rope && !r.model.tiedEmbeddings)
+        let r = try Self.run(f, "dgxc_003"), m = try Self.transformer(r)
+        #expect(m.layers == 8 && m.moe == MixtureOfExperts(experts: 8, topK: 2, expertFFN: 32768))
+        #expect(m.ffnKind == .swiglu && m.position == .rope && !m.tiedEmbeddings)
         #expect(r.layout.devices == 64 && r.layout.tp == 4 && r.layout.cp == 2 && r.layout.ep == 8 && r.layout.dp == 8)
         #expect(r.settings.cp == 2 && r.settings.ep == 8 && r.settings.seq == 8192)
         #expect(r.parallelism == "tp(sp)+cp+ep+dp")
@@ -208,18 +214,68 @@ import Testing
         }
     }
 
-    /// The single-GPU eager train steps (JSON lines, section train_step): six transformers mapped,
-    /// the CNN refused with its reason.
+    static let trainStepFile = "gpu-measurements/h100-sxm5-more.jsonl"
+
+    /// The single-GPU eager train steps (JSON lines, section train_step): six transformers from
+    /// their columns and ResNet-50 as the shipped CNN, every one predicted (issue 12).
     @Test func trainStepRows() throws {
-        let f = try PublishedRuns.load(path: try DataRoot.locate().reference("gpu-measurements/h100-sxm5-more.jsonl"))
+        let f = try PublishedRuns.load(path: try DataRoot.locate().reference(Self.trainStepFile))
         #expect(f.outcomes.count == 7)
-        let gpt = try Self.run(f, "gpt2-124M")
-        #expect(gpt.model.dModel == 768 && gpt.model.vocab == 50304 && gpt.model.bias && !gpt.model.tiedEmbeddings)
+        let gpt = try Self.run(f, "gpt2-124M"), g = try Self.transformer(gpt)
+        #expect(g.dModel == 768 && g.vocab == 50304 && g.bias && !g.tiedEmbeddings)
         #expect(gpt.layout.microBatch == 16 && gpt.settings.mode == .eager && gpt.settings.seq == 1024 && gpt.measuredSeconds > 0.058)
-        let llama = try Self.run(f, "llama-1B-like")
-        #expect(llama.model.kvHeads == 8 && llama.model.ffn == 5632 && llama.model.ffnKind == .swiglu && llama.model.position == .none)
+        #expect(gpt.settings.optimizer == .adamw && gpt.settings.autocastFP32Parameters)
+        let llama = try Self.transformer(try Self.run(f, "llama-1B-like"))
+        #expect(llama.kvHeads == 8 && llama.ffn == 5632 && llama.ffnKind == .swiglu && llama.position == .none)
         let check = try RunCheck(f, profile: ProfileStore.locate().hardware)
-        #expect(check.results.count == 6 && check.refusals.map(\.id) == ["resnet50"])
+        #expect(check.results.count == 7 && check.refusals.isEmpty, "\(check.refusals.map { "\($0.id): \($0.reason)" })")
+        #expect(check.summary.count == 7 && check.summary.refused == 0)
+    }
+
+    /// The ResNet-50 row is the shipped torchvision ResNet-50 trained as the row states: batch 256
+    /// in one micro-batch, eager, bf16 autocast over fp32 parameters, SGD with momentum.
+    @Test func trainStepResNetRowIsTheShippedCNN() throws {
+        let f = try PublishedRuns.load(path: try DataRoot.locate().reference(Self.trainStepFile))
+        let r = try Self.run(f, "resnet50")
+        #expect(r.model == (try ProfileStore.locate().model("resnet-50")))
+        guard case .cnn(let cnn) = r.model else { Issue.record("resnet50 is not read as a CNN: \(r.model.name)"); return }
+        #expect(cnn.image == 224 && cnn.parameterCount == 25_557_032)
+        #expect(r.layout.devices == 1 && r.layout.microBatch == 256 && r.layout.globalBatch == 256)
+        #expect(r.settings.microBatch == 256 && r.settings.mode == .eager && r.settings.precision == .bf16)
+        #expect(r.settings.autocastFP32Parameters && r.settings.optimizer == .sgd && r.settings.recompute == .none)
+        #expect(r.hardware == "h100-sxm5-80gb" && abs(r.measuredSeconds - 0.06497718048095703) < 1e-12)
+        #expect(r.group == "h100-sxm5-80gb single bf16")
+        let check = try RunCheck(f, profile: ProfileStore.locate().hardware)
+        let result = try #require(check.results.first { $0.run.id == "resnet50" })
+        #expect(result.predictedSeconds > 0 && result.error.isFinite)
+    }
+
+    /// A train_step row the source cannot read as its network is refused naming the field and
+    /// value: an image size or parameter count other than the model's, another precision or optimizer, an
+    /// unknown model.
+    @Test func trainStepRowsThatDoNotMatchAreRefused() throws {
+        let path = try DataRoot.locate().reference(Self.trainStepFile)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let resnet = try #require(text.split(separator: "\n").first { $0.contains("\"model\": \"resnet50\"") })
+        let cases: [(String, [String])] = [
+            (resnet.replacingOccurrences(of: "\"image\": 224", with: "\"image\": 256"), ["image", "256", "224"]),
+            (resnet.replacingOccurrences(of: "\"precision\": \"bf16-autocast\"", with: "\"precision\": \"fp32\""), ["precision", "fp32"]),
+            (resnet.replacingOccurrences(of: "\"optimizer\": \"sgd-momentum\"", with: "\"optimizer\": \"lamb\""), ["optimizer", "lamb"]),
+            (resnet.replacingOccurrences(of: "\"params\": 25557032", with: "\"params\": 11689512"), ["params", "11689512"]),
+            (resnet.replacingOccurrences(of: "\"model\": \"resnet50\"", with: "\"model\": \"vgg16\""), ["unknown model vgg16"]),
+        ]
+        for (row, words) in cases {
+            #expect(row != resnet)
+            let f = try TrainStepSource.read(text: row, file: "steps.jsonl")
+            #expect(f.outcomes.count == 1)
+            guard case .failure(let refusal) = try #require(f.outcomes.first) else {
+                Issue.record("not refused: \(row)"); continue
+            }
+            #expect(refusal.origin == "steps.jsonl:1")
+            for word in words { #expect(refusal.reason.contains(word), "\(refusal.reason) lacks \(word)") }
+        }
+        // The shipped row itself reads.
+        #expect((try? TrainStepSource.read(text: String(resnet), file: "steps.jsonl").outcomes.first?.get()) != nil)
     }
 
     @Test func unknownFileIsAClearError() throws {

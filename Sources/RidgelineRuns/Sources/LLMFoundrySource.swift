@@ -59,7 +59,7 @@ enum LLMFoundrySource {
             // with: the fp32 embedding makes the residual stream fp32, every linear layer casts.
             settings.autocastFP32Parameters = numerics.gather == 4
             var run = RunCase(
-                id: id, model: model, layout: layout, settings: settings,
+                id: id, model: .transformer(model), layout: layout, settings: settings,
                 hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
                 measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: origin)
             run.flashKernel = try flashKernel(csv, i)

@@ -20,7 +20,7 @@ enum MegatronSource {
             let measured = run.flopsPerIteration() / (run.reportedTFLOPsPerGPU * 1e12 * Double(run.layout.devices))
             return .success(
                 RunCase(
-                    id: run.id, model: run.model, layout: run.layout, settings: run.settings, hardware: "a100-sxm4-80gb",
+                    id: run.id, model: .transformer(run.model), layout: run.layout, settings: run.settings, hardware: "a100-sxm4-80gb",
                     measuredSeconds: measured, origin: "\(csv.file):\(i + 2)"))
         }
         return RunSourceFile(

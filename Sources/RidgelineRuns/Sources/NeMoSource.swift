@@ -96,7 +96,7 @@ enum NeMoSource {
         settings.sequentialExperts = sequentialExperts
         settings.fusedWeightGradientAccumulation = true
         var run = RunCase(
-            id: id, model: model, layout: layout, settings: settings, hardware: hardware,
+            id: id, model: .transformer(model), layout: layout, settings: settings, hardware: hardware,
             measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
         if try flashAttentionRecipe(model: key, release: releaseCommit(csv, i)) { run.flashKernel = .flash2 }
         return run

@@ -51,7 +51,7 @@ enum VTrainSource {
                 precision: try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i),
                 recompute: recompute, flashAttention: a.flashAttention, mode: a.mode)
             return RunCase(
-                id: try csv.string(i, "run_id"), model: model, layout: layout, settings: settings,
+                id: try csv.string(i, "run_id"), model: .transformer(model), layout: layout, settings: settings,
                 hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
                 measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: "\(csv.file):\(i + 2)")
         }
