@@ -84,4 +84,14 @@ public struct CSVTable: Sendable {
         }
         return v
     }
+
+    /// A quantity that cannot be zero or negative (a measured time, a throughput).
+    public func positiveDouble(_ row: Int, _ name: String) throws -> Double {
+        let v = try double(row, name)
+        guard v > 0 else {
+            throw RidgelineError.invalidValue(
+                file: file, field: "row \(row + 1) column \(name)", value: "\(v)", expected: "a positive number")
+        }
+        return v
+    }
 }

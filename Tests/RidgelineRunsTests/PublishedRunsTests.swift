@@ -263,6 +263,7 @@ import Testing
             (resnet.replacingOccurrences(of: "\"optimizer\": \"sgd-momentum\"", with: "\"optimizer\": \"lamb\""), ["optimizer", "lamb"]),
             (resnet.replacingOccurrences(of: "\"params\": 25557032", with: "\"params\": 11689512"), ["params", "11689512"]),
             (resnet.replacingOccurrences(of: "\"model\": \"resnet50\"", with: "\"model\": \"vgg16\""), ["unknown model vgg16"]),
+            (resnet.replacingOccurrences(of: "\"ms_median\": 64.", with: "\"ms_median\": -64."), ["ms_median", "-64."]),
         ]
         for (row, words) in cases {
             #expect(row != resnet)
@@ -276,6 +277,39 @@ import Testing
         }
         // The shipped row itself reads.
         #expect((try? TrainStepSource.read(text: String(resnet), file: "steps.jsonl").outcomes.first?.get()) != nil)
+    }
+
+    /// A measured time (or throughput) that is zero or negative is bad input: the run is refused,
+    /// or the file rejected, with the column and the value, never predicted against.
+    @Test(arguments: [
+        ("vtrain-a100-single-node.csv", "measured_iteration_s"), ("llmfoundry-mpt-fsdp.csv", "measured_iteration_s"),
+        ("nemo-h100-pretrain.csv", "measured_step_s"), ("megatron-a100.csv", "reported_tflops_per_gpu"),
+    ])
+    func aNonPositiveMeasurementIsRefusedByColumn(_ name: String, _ column: String) throws {
+        let text = try String(contentsOfFile: try DataRoot.locate().reference("training-runs/\(name)"), encoding: .utf8)
+        let table = try CSVTable(text: text, file: name)
+        let row = try #require((0..<table.rows.count).first { (try? table.optionalDouble($0, column)) != nil })
+        let fields = try #require(table.header.firstIndex(of: column))
+        var cells = table.rows[row]
+        cells[fields] = "-" + cells[fields]
+        let quoted = cells.map { (cell: String) -> String in
+            guard cell.contains(",") || cell.contains("\"") else { return cell }
+            return "\"\(cell.replacingOccurrences(of: "\"", with: "\"\""))\""
+        }
+        let path = NSTemporaryDirectory() + "negative-\(getpid())-\(name)"
+        let header = table.header.joined(separator: ",")
+        try "\(header)\n\(quoted.joined(separator: ","))\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let file = try PublishedRuns.load(path: path)
+            guard case .failure(let refusal) = try #require(file.outcomes.first) else {
+                Issue.record("\(name): a negative \(column) was predicted against")
+                return
+            }
+            #expect(refusal.reason.contains(column) && refusal.reason.contains("positive"), "\(refusal.reason)")
+        } catch {
+            #expect("\(error)".contains(column) && "\(error)".contains("positive"), "\(error)")
+        }
     }
 
     @Test func unknownFileIsAClearError() throws {

@@ -61,7 +61,7 @@ enum LLMFoundrySource {
             var run = RunCase(
                 id: id, model: .transformer(model), layout: layout, settings: settings,
                 hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
-                measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: origin)
+                measuredSeconds: try csv.positiveDouble(i, "measured_iteration_s"), origin: origin)
             run.flashKernel = try flashKernel(csv, i)
             run.shardedParameterBytes = numerics.gather
             run.gradientReduceBytes = numerics.reduce

@@ -97,7 +97,7 @@ enum NeMoSource {
         settings.fusedWeightGradientAccumulation = true
         var run = RunCase(
             id: id, model: .transformer(model), layout: layout, settings: settings, hardware: hardware,
-            measuredSeconds: try csv.double(i, "measured_step_s"), origin: origin)
+            measuredSeconds: try csv.positiveDouble(i, "measured_step_s"), origin: origin)
         if try flashAttentionRecipe(model: key, release: releaseCommit(csv, i)) { run.flashKernel = .flash2 }
         return run
     }

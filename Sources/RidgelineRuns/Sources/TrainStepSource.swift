@@ -55,6 +55,10 @@ enum TrainStepSource {
             return v
         }
         guard let ms = row["ms_median"] as? Double else { throw RidgelineError.missingField(file: origin, field: "ms_median") }
+        guard ms > 0, ms.isFinite else {
+            throw RidgelineError.invalidValue(
+                file: origin, field: "ms_median", value: "\(ms)", expected: "a positive number of milliseconds")
+        }
         let batch = try int("batch")
         // Every row ran under torch.autocast(bf16) over fp32 parameters: the source's one precision.
         let precision = row["precision"] as? String

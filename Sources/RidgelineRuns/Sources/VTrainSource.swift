@@ -53,7 +53,7 @@ enum VTrainSource {
             return RunCase(
                 id: try csv.string(i, "run_id"), model: .transformer(model), layout: layout, settings: settings,
                 hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
-                measuredSeconds: try csv.double(i, "measured_iteration_s"), origin: "\(csv.file):\(i + 2)")
+                measuredSeconds: try csv.positiveDouble(i, "measured_iteration_s"), origin: "\(csv.file):\(i + 2)")
         }
         return RunSourceFile(path: csv.file, source: "vTrain (Megatron-DeepSpeed, one DGX-A100 node)", assumptions: a, outcomes: outcomes)
     }
