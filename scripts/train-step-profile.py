@@ -19,36 +19,40 @@ Records (JSON Lines): one `train_step` record in the reference's layout, then on
 `train_step_kernels` record per family with its device milliseconds per step, kernel calls per
 step and its most expensive kernel names. Kernels no rule names go to `other`, listed, never
 dropped. `--compare` prints measured against predicted per family (no GPU needed).
+`--device cpu --batch 2` runs the same path on a CPU as a check of the script itself before a
+GPU is spent on it: its families are PyTorch's CPU ops, not kernels, and its times mean nothing.
 """
 import argparse
 import json
 import re
 import statistics
 import sys
+import time
 
 # Measured CUDA kernel names -> family, first match wins. cuDNN's convolution kernels name their
 # pass (fprop, dgrad, wgrad); PyTorch's native batch norm kernels all contain batch_norm.
 KERNEL_FAMILIES = [
     ("conv_dgrad", r"dgrad"),
-    ("conv_wgrad", r"wgrad|splitKreduce|split_k_reduce"),
+    ("conv_wgrad", r"wgrad|splitkreduce|split_k_reduce"),
     ("conv_fwd", r"fprop|implicit_convolve|conv2d_fwd|convolve_"),
-    ("batchnorm", r"batch_norm|batchnorm|welford"),
+    ("batchnorm", r"batch_?norm|welford"),
     ("relu", r"clamp|threshold|relu"),
-    ("add", r"AddFunctor|add_kernel|CUDAFunctor_add"),
-    ("pool", r"max_pool|avg_pool|adaptive_avg|MaxPool|AvgPool"),
-    ("optimizer", r"multi_tensor_apply|foreach|sgd|Sgd"),
-    ("loss", r"softmax|nll_loss|cross_entropy|log_softmax"),
-    ("cast", r"copy_kernel|direct_copy|to_copy|bfloat16_copy|CopyKernel"),
+    ("add", r"functor\w*_add|add_?functor|add_kernel"),
+    ("pool", r"max_?pool|avg_?pool|average_?pool"),
+    ("optimizer", r"multi_tensor_apply|foreach|sgd"),
+    ("loss", r"softmax|nll_loss|cross_entropy"),
+    ("cast", r"copy_kernel|direct_copy|to_copy|bfloat16_copy"),
     ("fill", r"fill"),
     ("gemm", r"gemm|gemv|cublas|cutlass|xmma|nvjet"),
-    ("conv_other", r"cudnn|nchwToNhwc|nhwcToNchw|conv"),
-    ("reduction", r"reduce_kernel|reduce"),
+    ("conv_other", r"cudnn|nchwtonhwc|nhwctonchw|conv"),
+    ("reduction", r"reduce"),
 ]
 
 
 def kernel_family(name):
+    """The family of a measured kernel (or, on a CPU, op) name; case does not matter."""
     for family, pattern in KERNEL_FAMILIES:
-        if re.search(pattern, name):
+        if re.search(pattern, name, re.IGNORECASE):
             return family
     return "other"
 
@@ -79,7 +83,7 @@ def predicted_family(spec):
     return "other"
 
 
-def measure(model_name, batch, steps):
+def measure(model_name, batch, steps, device_name):
     import torch
     import torch.nn.functional as F
     from torch.profiler import ProfilerActivity, profile
@@ -88,42 +92,60 @@ def measure(model_name, batch, steps):
         raise SystemExit(f"train-step-profile.py: unknown --model {model_name} (known: resnet50)")
     import torchvision
 
-    torch.backends.cudnn.benchmark = True
-    device = torch.device("cuda")
+    device = torch.device(device_name)
+    cuda = device.type == "cuda"
+    if cuda:
+        torch.backends.cudnn.benchmark = True
     model = torchvision.models.resnet50().to(device).to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     images = torch.randn(batch, 3, 224, 224, device=device).to(memory_format=torch.channels_last)
     labels = torch.randint(0, 1000, (batch,), device=device)
 
     def step():
-        with torch.autocast("cuda", dtype=torch.bfloat16):
+        with torch.autocast(device.type, dtype=torch.bfloat16):
             loss = F.cross_entropy(model(images), labels)
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    for _ in range(5):
-        step()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(steps):
+    def synchronize():
+        if cuda:
+            torch.cuda.synchronize()
+
+    def timed_step():
+        """Milliseconds of one step: CUDA events on a GPU, the wall clock on a CPU."""
+        if not cuda:
+            start = time.perf_counter()
+            step()
+            return (time.perf_counter() - start) * 1000
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
         step()
         end.record()
         torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
+        return start.elapsed_time(end)
+
+    for _ in range(5):
+        step()
+    synchronize()
+    times = [timed_step() for _ in range(steps)]
     profiled = 2
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+    with profile(activities=[ProfilerActivity.CUDA if cuda else ProfilerActivity.CPU]) as prof:
         for _ in range(profiled):
             step()
-        torch.cuda.synchronize()
+        synchronize()
     by_name = {}
     for event in prof.key_averages():
-        device_us = getattr(event, "self_device_time_total", None)
-        if device_us is None:
-            device_us = getattr(event, "self_cuda_time_total", 0)
-        if device_us <= 0 or event.key.startswith(("ProfilerStep", "aten::", "cuda")):
+        if cuda:
+            # Kernels carry device time; the host-side ops and runtime calls that launch them do not.
+            device_us = getattr(event, "self_device_time_total", None)
+            if device_us is None:
+                device_us = getattr(event, "self_cuda_time_total", 0)
+            if event.key.startswith(("ProfilerStep", "aten::", "cuda")):
+                continue
+        else:
+            device_us = event.self_cpu_time_total
+        if device_us <= 0:
             continue
         calls, total = by_name.get(event.key, (0, 0.0))
         by_name[event.key] = (calls + event.count, total + device_us / 1000)
@@ -137,7 +159,8 @@ def measure(model_name, batch, steps):
         "section": "train_step", "model": model_name, "params": sum(p.numel() for p in model.parameters()),
         "batch": batch, "image": 224, "precision": "bf16-autocast", "optimizer": "sgd-momentum",
         "ms_median": statistics.median(times), "ms_min": min(times), "steps": steps,
-        "device": torch.cuda.get_device_name(0), "torch": torch.__version__, "cudnn": torch.backends.cudnn.version(),
+        "device": torch.cuda.get_device_name(0) if cuda else "cpu", "torch": torch.__version__,
+        "cudnn": torch.backends.cudnn.version() if cuda else None,
     }
     records = [step_record]
     for family, f in sorted(families.items(), key=lambda item: -item[1]["ms"]):
@@ -179,6 +202,7 @@ def main():
     parser.add_argument("--model", default="resnet50")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--device", default="cuda", help="cuda (default), or cpu to check the script itself")
     parser.add_argument("-o", "--output", help="JSON Lines output (default: standard output)")
     parser.add_argument("--compare", metavar="MEASURED.jsonl", help="compare an earlier run's records with --predicted")
     parser.add_argument("--predicted", metavar="PREDICTED.json", help="`ridgeline train ... --kernels --json` output")
@@ -190,7 +214,7 @@ def main():
         return
     if args.batch < 1 or args.steps < 1:
         parser.error("--batch and --steps must be at least 1")
-    records = measure(args.model, args.batch, args.steps)
+    records = measure(args.model, args.batch, args.steps, args.device)
     text = "".join(json.dumps(r) + "\n" for r in records)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
