@@ -45,14 +45,16 @@ public enum PublishedRuns {
         }
     }
 
-    /// The shipped profile for a source's GPU name.
-    static func hardware(_ gpu: String, file: String, row: Int) throws -> String {
-        let g = gpu.uppercased()
+    /// The shipped profile for a source's GPU name ("A100", "H100 80GB", or as CUDA names the
+    /// device: "NVIDIA H100 80GB HBM3"); `origin` and `field` say where the name was read.
+    static func hardware(_ gpu: String, origin: String, field: String) throws -> String {
+        var g = gpu.uppercased()
+        if g.hasPrefix("NVIDIA ") { g.removeFirst("NVIDIA ".count) }
         if g.hasPrefix("A100") { return g.contains("40GB") ? "a100-sxm4-40gb" : "a100-sxm4-80gb" }
         if g.hasPrefix("H100") { return g.contains("PCIE") ? "h100-pcie-80gb" : "h100-sxm5-80gb" }
         if g.hasPrefix("H200") { return "h200-sxm-141gb" }
         if g.hasPrefix("V100") { return "v100-sxm2-32gb" }
-        throw RidgelineError.invalidValue(file: "\(file):\(row + 2)", field: "gpu_type", value: gpu, expected: "A100, H100, H200 or V100")
+        throw RidgelineError.invalidValue(file: origin, field: field, value: gpu, expected: "A100, H100, H200 or V100")
     }
 
     /// Numerics by their published names (fp16, bf16, amp_bf16, amp_fp8, BF16, FP8, "mixed 16-bit").

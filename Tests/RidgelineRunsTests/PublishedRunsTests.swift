@@ -279,6 +279,33 @@ import Testing
         #expect((try? TrainStepSource.read(text: String(resnet), file: "steps.jsonl").outcomes.first?.get()) != nil)
     }
 
+    /// A record's GPU is the one its `device` names (as scripts/train-step-profile.py writes it),
+    /// else the file's device row (the reference names the H100 once); a device Ridgeline has no
+    /// profile for is refused naming the field.
+    @Test func trainStepHardwareIsTheDeviceTheRecordOrFileNames() throws {
+        let path = try DataRoot.locate().reference(Self.trainStepFile)
+        let reference = try PublishedRuns.load(path: path)
+        #expect(reference.outcomes.count == 7 && reference.outcomes.allSatisfy { (try? $0.get().hardware) == "h100-sxm5-80gb" })
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let resnet = try #require(text.split(separator: "\n").first { $0.contains("\"model\": \"resnet50\"") })
+        func hardware(_ line: String) throws -> Result<RunCase, Refusal> {
+            try #require(try TrainStepSource.read(text: line, file: "steps.jsonl").outcomes.first)
+        }
+        let h200 = resnet.replacingOccurrences(
+            of: "\"section\": \"train_step\",", with: "\"section\": \"train_step\", \"device\": \"NVIDIA H200\",")
+        #expect(h200 != resnet)
+        #expect(try hardware(h200).get().hardware == "h200-sxm-141gb")
+        let deviceRow = #"{"section": "device", "name": "NVIDIA A100-SXM4-40GB"}"#
+        #expect(try hardware(deviceRow + "\n" + resnet).get().hardware == "a100-sxm4-40gb")
+        #expect(try hardware(String(resnet)).get().hardware == "h100-sxm5-80gb")
+        let cpu = resnet.replacingOccurrences(of: "\"section\": \"train_step\",", with: "\"section\": \"train_step\", \"device\": \"cpu\",")
+        guard case .failure(let refusal) = try hardware(cpu) else {
+            Issue.record("a step on a CPU was predicted on a GPU profile")
+            return
+        }
+        #expect(refusal.reason.contains("device") && refusal.reason.contains("cpu"))
+    }
+
     /// A measured time (or throughput) that is zero or negative is bad input: the run is refused,
     /// or the file rejected, with the column and the value, never predicted against.
     @Test(arguments: [

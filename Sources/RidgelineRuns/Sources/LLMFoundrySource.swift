@@ -60,7 +60,7 @@ enum LLMFoundrySource {
             settings.autocastFP32Parameters = numerics.gather == 4
             var run = RunCase(
                 id: id, model: .transformer(model), layout: layout, settings: settings,
-                hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
+                hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), origin: "\(csv.file):\(i + 2)", field: "gpu_type"),
                 measuredSeconds: try csv.positiveDouble(i, "measured_iteration_s"), origin: origin)
             run.flashKernel = try flashKernel(csv, i)
             run.shardedParameterBytes = numerics.gather

@@ -66,7 +66,7 @@ enum NeMoSource {
         let cp = try csv.optionalInt(i, "cp") ?? 1, ep = try csv.optionalInt(i, "ep") ?? 1, etp = try csv.optionalInt(i, "etp")
         let tp = try csv.int(i, "tp"), pp = try csv.int(i, "pp"), micro = try csv.int(i, "micro_batch")
         let vp = try csv.optionalInt(i, "vp") ?? 1
-        let hardware = try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i)
+        let hardware = try PublishedRuns.hardware(try csv.string(i, "gpu_type"), origin: "\(csv.file):\(i + 2)", field: "gpu_type")
         let precision = try PublishedRuns.precision(try csv.string(i, "precision"), file: csv.file, row: i)
         var moe: MixtureOfExperts?
         if let experts = try models.optionalInt(m, "experts"), experts > 1 {

@@ -13,7 +13,7 @@ enum TrainStepSource {
         rules: [
             "eager PyTorch 2.x, one GPU; torch.autocast(bf16) over fp32 parameters: fp32 residual stream and norms, 16-bit casts before each linear layer, weight gradients cast back to fp32; F.scaled_dot_product_attention (flash); precision must be bf16-autocast; optimizer adamw-fused -> fused AdamW, sgd-momentum -> SGD with momentum",
             "GPT rows: learned positions, LayerNorm, GELU, biases, untied head; Llama rows: RMSNorm, SwiGLU (ffn), GQA (kv_heads), no biases, no position cost, untied head",
-            "micro-batch = batch (one micro-batch per step); hardware h100-sxm5-80gb",
+            "micro-batch = batch (one micro-batch per step); hardware: the GPU the record's `device` names, else the file's device row, else h100-sxm5-80gb",
             "resnet50 -> the shipped resnet-50 (profiles/models/resnet-50.yaml: torchvision ResNet-50 v1.5), channels-last, cudnn.benchmark (autotuned convolutions), autocast over fp32 parameters, SGD with momentum; image must be the model's (224); other rows without vocab are refused",
         ])
 
@@ -31,24 +31,36 @@ enum TrainStepSource {
         text: String, file: String, models: (String) throws -> ModelDefinition = { try ProfileStore.locate().model($0) }
     ) throws -> RunSourceFile {
         var outcomes: [Result<RunCase, Refusal>] = []
+        // The reference file names its GPU once, in a `device` row; scripts/train-step-profile.py
+        // names it in each record.
+        var fileDevice: String?
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             guard let data = line.data(using: .utf8), !line.isEmpty,
-                let row = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                row["section"] as? String == "train_step"
+                let row = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             else { continue }
+            if row["section"] as? String == "device" { fileDevice = row["name"] as? String }
+            guard row["section"] as? String == "train_step" else { continue }
             let origin = "\(file):\(n + 1)"
             let id = row["model"] as? String ?? "line \(n + 1)"
             outcomes.append(
-                Result { try runCase(row, id: id, origin: origin, models: models) }.mapError { error in
+                Result { try runCase(row, id: id, origin: origin, device: fileDevice, models: models) }.mapError { error in
                     (error as? Refusal) ?? Refusal(id: id, reason: "\(error)", origin: origin)
                 })
         }
         return RunSourceFile(
-            path: file, source: "PyTorch 2.x eager train steps (one H100 SXM5)", assumptions: assumptions, outcomes: outcomes)
+            path: file, source: "PyTorch 2.x eager train steps (one GPU)", assumptions: assumptions, outcomes: outcomes)
+    }
+
+    /// The record's GPU: its own `device`, else the file's device row, else the H100 SXM5 the
+    /// reference steps ran on.
+    static func hardware(_ row: [String: Any], device: String?, origin: String) throws -> String {
+        if let own = row["device"] as? String { return try PublishedRuns.hardware(own, origin: origin, field: "device") }
+        if let device { return try PublishedRuns.hardware(device, origin: origin, field: "device (the file's device row)") }
+        return "h100-sxm5-80gb"
     }
 
     static func runCase(
-        _ row: [String: Any], id: String, origin: String, models: (String) throws -> ModelDefinition
+        _ row: [String: Any], id: String, origin: String, device: String? = nil, models: (String) throws -> ModelDefinition
     ) throws -> RunCase {
         func int(_ key: String) throws -> Int {
             guard let v = row[key] as? Int else { throw RidgelineError.missingField(file: origin, field: key) }
@@ -117,7 +129,8 @@ enum TrainStepSource {
             flashAttention: assumptions.flashAttention, mode: assumptions.mode, optimizer: optimizer)
         settings.autocastFP32Parameters = true
         return RunCase(
-            id: id, model: model, layout: layout, settings: settings, hardware: "h100-sxm5-80gb", measuredSeconds: ms / 1000, origin: origin
+            id: id, model: model, layout: layout, settings: settings, hardware: try hardware(row, device: device, origin: origin),
+            measuredSeconds: ms / 1000, origin: origin
         )
     }
 }

@@ -52,7 +52,7 @@ enum VTrainSource {
                 recompute: recompute, flashAttention: a.flashAttention, mode: a.mode)
             return RunCase(
                 id: try csv.string(i, "run_id"), model: .transformer(model), layout: layout, settings: settings,
-                hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), file: csv.file, row: i),
+                hardware: try PublishedRuns.hardware(try csv.string(i, "gpu_type"), origin: "\(csv.file):\(i + 2)", field: "gpu_type"),
                 measuredSeconds: try csv.positiveDouble(i, "measured_iteration_s"), origin: "\(csv.file):\(i + 2)")
         }
         return RunSourceFile(path: csv.file, source: "vTrain (Megatron-DeepSpeed, one DGX-A100 node)", assumptions: a, outcomes: outcomes)
