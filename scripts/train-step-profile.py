@@ -180,6 +180,9 @@ def compare(measured_path, predicted_path):
         predicted_record = json.load(f)
     if "kernels" not in predicted_record:
         raise SystemExit(f"{predicted_path}: no 'kernels' array (run ridgeline train with --kernels --json)")
+    if any(k["pass"].startswith(("layer", "moe", "input", "output")) for k in predicted_record["kernels"]):
+        # A transformer's listing holds one layer of each pass, not the step's kernels.
+        raise SystemExit(f"{predicted_path}: a per-layer (transformer) listing; --compare sums a CNN's, which lists the whole step")
     predicted = {}
     for k in predicted_record["kernels"]:
         family = predicted_family(k["spec"])
