@@ -49,7 +49,9 @@ extension CeilingProbe {
         for (i, bytes) in Self.chaseWorkingSets(caches: caches).enumerated() {
             let name = "l\(caches[i].level)"
             progress("latency \(name)")
-            guard let seconds = try chaseStepSeconds(workingSet: bytes, team: team) else { continue }
+            // One pointer per line of this cache (hwloc's line size; the x86-64 64 B where it gives none).
+            let line = caches[i].lineBytes > 0 ? caches[i].lineBytes : KernelAssumptions().cpuCacheLineBytes
+            guard let seconds = try chaseStepSeconds(workingSet: bytes, lineBytes: line, team: team) else { continue }
             // Three significant digits, rounded in nanoseconds (`formatSignificant` keeps at most
             // nine decimals, which in seconds would round to whole nanoseconds).
             let nanoseconds = Double(formatSignificant(seconds * 1e9, digits: 3)) ?? seconds * 1e9
@@ -58,21 +60,22 @@ extension CeilingProbe {
         return results
     }
 
-    /// Seconds per step of the chase over `workingSet` bytes on thread 0 of `team` (one thread),
-    /// the best sample; nil when no sample took time. Throws when the lines do not form one cycle.
-    func chaseStepSeconds(workingSet: Int, team: ThreadTeam) throws -> Double? {
-        let lines = max(2, workingSet / 64)
+    /// Seconds per step of the chase over `workingSet` bytes, one pointer per `lineBytes` line,
+    /// on thread 0 of `team` (one thread), the best sample; nil when no sample took time. Throws
+    /// when the lines do not form one cycle.
+    func chaseStepSeconds(workingSet: Int, lineBytes: Int, team: ThreadTeam) throws -> Double? {
+        let lines = max(2, workingSet / lineBytes)
         let huge = settings.hugePages
         let sampleSeconds = settings.computeSampleSeconds
         let board = board(threads: 1, shared: false)
         let passes = Slots<Double>(count: 1)
         let cycled = team.map { i -> Bool in
-            let pool = allocatePool(byteCount: lines * 64, hugePages: huge)
+            let pool = allocatePool(byteCount: lines * lineBytes, hugePages: huge)
             defer { pool.deallocate() }
             let order = chaseOrder(lines: lines)
             for (k, line) in order.enumerated() {
                 let next = order[(k + 1) % lines]
-                pool.storeBytes(of: UnsafeRawPointer(pool + next * 64), toByteOffset: line * 64, as: UnsafeRawPointer.self)
+                pool.storeBytes(of: UnsafeRawPointer(pool + next * lineBytes), toByteOffset: line * lineBytes, as: UnsafeRawPointer.self)
             }
             let start = UnsafeRawPointer(pool)
             // Every line in the order once, and eight laps (untimed) back at the start: one cycle.
