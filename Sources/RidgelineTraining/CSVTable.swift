@@ -85,12 +85,19 @@ public struct CSVTable: Sendable {
         return v
     }
 
-    /// A quantity that cannot be zero or negative (a measured time, a throughput).
-    public func positiveDouble(_ row: Int, _ name: String) throws -> Double {
-        let v = try double(row, name)
+    /// A quantity that cannot be zero or negative (a measured time, a throughput); nil when empty.
+    public func optionalPositiveDouble(_ row: Int, _ name: String) throws -> Double? {
+        guard let v = try optionalDouble(row, name) else { return nil }
         guard v > 0 else {
             throw RidgelineError.invalidValue(
                 file: file, field: "row \(row + 1) column \(name)", value: "\(v)", expected: "a positive number")
+        }
+        return v
+    }
+
+    public func positiveDouble(_ row: Int, _ name: String) throws -> Double {
+        guard let v = try optionalPositiveDouble(row, name) else {
+            throw RidgelineError.missingField(file: file, field: "row \(row + 1) column \(name)")
         }
         return v
     }

@@ -95,10 +95,10 @@ public enum MegatronRuns {
             recompute: recompute, flashAttention: false, mode: .compiled, optimizer: .adamw)
         let metric: PublishedRun.Metric
         let reported: Double
-        if try csv.optionalDouble(i, "reported_tflops_per_gpu") != nil {
-            metric = .hardwareTFLOPs; reported = try csv.positiveDouble(i, "reported_tflops_per_gpu")
-        } else if try csv.optionalDouble(i, "reported_mfu_pct") != nil {
-            metric = .modelFLOPs; reported = try csv.positiveDouble(i, "reported_mfu_pct") / 100 * a100Peak / 1e12
+        if let t = try csv.optionalPositiveDouble(i, "reported_tflops_per_gpu") {
+            metric = .hardwareTFLOPs; reported = t
+        } else if let mfu = try csv.optionalPositiveDouble(i, "reported_mfu_pct") {
+            metric = .modelFLOPs; reported = mfu / 100 * a100Peak / 1e12
         } else {
             throw RidgelineError.missingField(file: csv.file, field: "row \(i + 1) reported_tflops_per_gpu or reported_mfu_pct")
         }
