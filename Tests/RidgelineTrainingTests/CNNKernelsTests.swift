@@ -3,7 +3,7 @@ import Testing
 
 @testable import RidgelineTraining
 
-/// Eager CNN steps issue PyTorch's own kernels (CNNKernels.eagerBatchNorm, eagerResidual).
+/// Eager CNN steps issue PyTorch's own kernels (CNNKernels.Builder.eagerBatchNorm, eagerResidual).
 @Suite struct CNNKernelsTests {
     /// One 3×3 convolution with batch norm and ReLU, then one bottleneck whose shape changes
     /// (a projection shortcut), on 8 images of 16×16.
@@ -63,6 +63,35 @@ import Testing
         // Eager moves more bytes than compiled in both passes.
         #expect(memoryBytes(eager.forward) > memoryBytes(compiled.forward))
         #expect(memoryBytes(eager.backward) > memoryBytes(compiled.backward))
+    }
+
+    /// A convolution declared without batch norm (`batch_norm: false`) carries a bias instead:
+    /// no batch-norm kernel in either mode, the bias added forward (eager: its own kernel before
+    /// ReLU; compiled: one bias-and-ReLU pass) and its gradient reduced per channel backward.
+    @Test func aConvolutionWithoutBatchNormAddsItsBias() {
+        let plain = CNNModel(name: "plain", image: 16, channels: 3, layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: false)])
+        let elements = 8 * 8 * 16 * 16
+        for mode in [StepMode.eager, .compiled] {
+            let x = CNNKernels(model: plain, settings: KernelSettings(microBatch: 8, seq: 1, mode: mode, optimizer: .sgd)).expand()
+            let all = x.forward.kernels + x.backward.kernels
+            let names = all.compactMap { k -> String? in
+                if case .elementwise(let e) = k.kernel { return e.name }
+                return nil
+            }
+            #expect(!names.contains { $0.hasPrefix("batchnorm") }, "\(mode): \(names)")
+            #expect(names.contains(mode == .eager ? "bias" : "bias_relu"), "\(mode): \(names)")
+            let biasGradients = x.backward.kernels.filter {
+                if case .reduction(let r) = $0.kernel { return r.elements == elements && r.outputs == 8 }
+                return false
+            }
+            #expect(biasGradients.count == 1, "\(mode)")
+        }
+        // With batch norm the same layer keeps no bias: no bias kernel.
+        #expect(
+            !expand(.eager).forward.kernels.contains {
+                if case .elementwise(let e) = $0.kernel { return e.name == "bias" }
+                return false
+            })
     }
 
     /// Under autocast over fp32 parameters the fp32 images are cast to 16 bits once (read 4
