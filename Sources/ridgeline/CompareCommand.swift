@@ -18,7 +18,8 @@ struct CompareCommand: ParsableCommand {
     var model: String?
     @Option(
         parsing: .unconditionalSingleValue,
-        help: "Token budgets for --model, e.g. 10e9, at most 1e18 (repeatable; default 20 per parameter).") var tokens: [Double] = []
+        help: "Token budgets for --model, e.g. 10e9 or 10B, at most 1e18 (repeatable; default 20 per parameter).", transform: tokenCount)
+    var tokens: [Double] = []
     @Option(parsing: .unconditional, help: "Devices of each kind for --model (data parallel)\(bound(CountBounds.devices)).") var gpus = 1
     @Option(parsing: .unconditional, help: "Sequences per micro-batch for --model\(bound(CountBounds.microBatch)).") var microBatch = 8
     @Option(

@@ -47,6 +47,23 @@ func checkNumber(_ flag: String, _ value: Double?, _ range: ClosedRange<Double>,
     throw ValidationError("--\(flag) must be a number from \(CountBounds.describe(range))\(unit.isEmpty ? "" : " " + unit) (got \(value))")
 }
 
+/// `--tokens`: a plain number (2e12) or one with the SI prefix Ridgeline prints counts with
+/// (`SI.format`: 10k, 115M, 300G, 2T), or B for billions as model cards write them (300B).
+/// Range checks stay with `checkNumber`.
+func tokenCount(_ argument: String) throws -> Double {
+    let scales: [Character: Double] = ["k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "B": 1e9, "T": 1e12, "P": 1e15]
+    var number = Substring(argument)
+    var scale = 1.0
+    if let last = number.last, let s = scales[last] {
+        scale = s
+        number = number.dropLast()
+    }
+    guard let value = Double(number) else {
+        throw ValidationError("--tokens takes a number such as 2e12, 300B or 2T (got '\(argument)')")
+    }
+    return value * scale
+}
+
 /// " (1 to 1048576)": a count flag's bound for its help text.
 func bound(_ range: ClosedRange<Int>) -> String { " (\(CountBounds.describe(range)))" }
 

@@ -18,8 +18,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Model id (see profiles/models) or path to a model YAML.") var model: String
     @Option(
         parsing: .unconditional,
-        help: "Tokens (images for image models) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs)."
-    )
+        help:
+            "Tokens (images for image models) to train on: 2e12, 300B or 2T, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs).",
+        transform: tokenCount)
     var tokens: Double?
     @Option(help: "Comma-separated hardware profile ids or YAML paths (default: every shipped GPU profile with a price).")
     var hardware: String?

@@ -82,8 +82,9 @@ struct TrainCommand: ParsableCommand {
     var seq: Int?
     @Option(
         parsing: .unconditional,
-        help: "Tokens (images for CNNs and ViT) to train on; accepts 2e12, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs)."
-    )
+        help:
+            "Tokens (images for CNNs and ViT) to train on: 2e12, 300B or 2T, at most 1e18 (default: 20 per parameter, or 90 ImageNet epochs).",
+        transform: tokenCount)
     var tokens: Double?
     @Option(help: "bf16, fp16, fp8 (GEMMs; needs an fp8 peak) or fp32.") var precision: Precision = .bf16
     @Option(help: "Activation recomputation: none, selective or full.") var recompute: Recompute = .none

@@ -29,6 +29,21 @@ import Testing
         #expect(o["fits_in_memory"] as? Bool == true)
     }
 
+    /// `--tokens` reads counts as Ridgeline prints them (2T, 300G) and as model cards write them
+    /// (300B): the same run as the plain number; a suffix it does not know is refused by flag.
+    @Test func tokensTakeSIPrefixes() throws {
+        let base = ["train", "--model", "gpt2-124m", "--hardware", "a100-sxm4-80gb", "--json", "--tokens"]
+        let plain = try json(try ridgeline(base + ["3e11"]))
+        for spelled in ["300B", "300G", "0.3T"] {
+            let r = try ridgeline(base + [spelled])
+            #expect(r.status == 0, "\(spelled): \(r.stderr)")
+            let time = try #require(try json(r)["train_time_s"] as? Double), expected = try #require(plain["train_time_s"] as? Double)
+            #expect(abs(time - expected) <= 1e-12 * expected, "\(spelled): \(time) vs \(expected)")
+        }
+        let bad = try ridgeline(base + ["300X"])
+        #expect(bad.status != 0 && bad.stderr.contains("--tokens") && bad.stderr.contains("300X"), "\(bad.stderr)")
+    }
+
     /// `--flash-kernel flash1` (FlashAttention 1) slows a long-sequence step, where attention is
     /// a large share, and `triton` (llm-foundry's Triton port) less; a kernel that does not exist
     /// is refused by name.
