@@ -121,7 +121,7 @@ extension CNNKernels {
         }
 
         mutating func maxPool(kernel: Int, stride: Int) {
-            let out = (size + 2 * (kernel / 2) - kernel) / stride + 1
+            let out = CNNModel.Layer.maxPool(kernel: kernel, stride: stride).output(channels: channels, size: size).size
             let elements = n * channels * size * size
             // Eager `max_pool2d_with_indices` also writes each output's int64 argmax for
             // backward: 8 more bytes per output.
@@ -162,14 +162,17 @@ extension CNNKernels {
             size = s
         }
 
-        /// The classifier: Y = X·W forward, dX and dW backward.
+        /// A fully connected layer over the flattened feature map (`CNNModel.Layer.fc`):
+        /// Y = X·W forward, dX and dW backward.
         mutating func fc(out: Int) {
             let mm = settings.precision.gemmDType
-            x.forward.add(.gemm(GEMM(m: n, n: out, k: channels, dtype: mm)), .gemm)
-            x.backward.add(.gemm(GEMM(m: n, n: channels, k: out, dtype: mm)), .gemm)
-            x.backward.add(.gemm(GEMM(m: channels, n: out, k: n, transA: true, dtype: mm)), .gemm)
-            x.activationBytes += Double(n * channels) * act.bytes
+            let features = channels * size * size
+            x.forward.add(.gemm(GEMM(m: n, n: out, k: features, dtype: mm)), .gemm)
+            x.backward.add(.gemm(GEMM(m: n, n: features, k: out, dtype: mm)), .gemm)
+            x.backward.add(.gemm(GEMM(m: features, n: out, k: n, transA: true, dtype: mm)), .gemm)
+            x.activationBytes += Double(n * features) * act.bytes
             channels = out
+            size = 1
         }
 
         /// The softmax cross-entropy over the classes, in fp32.

@@ -255,7 +255,23 @@ public struct CNNModel: Sendable, Equatable, Hashable {
         /// Bottleneck residual block (He et al. 2016): 1×1 mid, 3×3 mid (stride here, as in
         /// torchvision's ResNet v1.5), 1×1 out; a projection shortcut when shape changes.
         case bottleneck(mid: Int, out: Int, stride: Int)
+        /// A fully connected layer over the flattened feature map (torchvision's
+        /// `torch.flatten(x, 1)` before the classifier): channels × side² inputs, which after a
+        /// global average pool are the channels.
         case fc(out: Int)
+
+        /// The feature map's channels and side after this layer, given its input's. Padded
+        /// convolutions and pools (pad k/2), as `Conv2D.outH` computes them.
+        func output(channels: Int, size: Int) -> (channels: Int, size: Int) {
+            func strided(_ kernel: Int, _ stride: Int) -> Int { (size + 2 * (kernel / 2) - kernel) / stride + 1 }
+            switch self {
+            case .conv(let out, let kernel, let stride, _): return (out, strided(kernel, stride))
+            case .maxPool(let kernel, let stride): return (channels, strided(kernel, stride))
+            case .globalAvgPool: return (channels, 1)
+            case .bottleneck(_, let out, let stride): return (out, strided(3, stride))
+            case .fc(let out): return (out, 1)
+            }
+        }
     }
 
     public var name: String
@@ -267,25 +283,24 @@ public struct CNNModel: Sendable, Equatable, Hashable {
         self.name = name; self.image = image; self.channels = channels; self.layers = layers
     }
 
-    /// Conv weights (k·c·r·s), BN scale and shift (2 per channel), FC weights and bias.
+    /// Conv weights (k·c·r·s), BN scale and shift (2 per channel), FC weights (over the flattened
+    /// feature map) and bias.
     public var parameterCount: Double {
         var total = 0.0
-        var c = channels
+        var c = channels, size = image
         func conv(_ cin: Int, _ cout: Int, _ k: Int) -> Double { Double(cout) * Double(cin) * Double(k) * Double(k) + 2 * Double(cout) }
         for layer in layers {
             switch layer {
             case .conv(let out, let kernel, _, let bn):
                 total += Double(out) * Double(c) * Double(kernel) * Double(kernel) + (bn ? 2 * Double(out) : Double(out))
-                c = out
             case .maxPool, .globalAvgPool: break
             case .bottleneck(let mid, let out, let stride):
                 total += conv(c, mid, 1) + conv(mid, mid, 3) + conv(mid, out, 1)
                 if stride != 1 || c != out { total += conv(c, out, 1) }
-                c = out
             case .fc(let out):
-                total += Double(c) * Double(out) + Double(out)
-                c = out
+                total += Double(c) * Double(size) * Double(size) * Double(out) + Double(out)
             }
+            (c, size) = layer.output(channels: c, size: size)
         }
         return total
     }

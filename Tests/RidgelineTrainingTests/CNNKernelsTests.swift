@@ -94,6 +94,27 @@ import Testing
             })
     }
 
+    /// A classifier straight after the convolutions (VGG, AlexNet) flattens the feature map: its
+    /// GEMM's k and its weights are channels × side², not the channels alone.
+    @Test func aClassifierFlattensTheFeatureMap() {
+        let flat = CNNModel(
+            name: "flat", image: 16, channels: 3,
+            layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: true), .maxPool(kernel: 3, stride: 2), .fc(out: 10)])
+        let features = 8 * 8 * 8  // 8 channels of 8 × 8 after the pool: (16 + 2 - 3) / 2 + 1
+        #expect(flat.parameterCount == Double(8 * 3 * 9 + 2 * 8 + features * 10 + 10))
+        let x = CNNKernels(model: flat, settings: KernelSettings(microBatch: 4, seq: 1, optimizer: .sgd)).expand()
+        let gemms = (x.forward.kernels + x.backward.kernels).compactMap { k -> GEMM? in
+            if case .gemm(let g) = k.kernel { return g }
+            return nil
+        }
+        #expect(gemms.map { $0.m * $0.n * $0.k } == Array(repeating: 4 * 10 * features, count: 3), "\(gemms.map(\.label))")
+        // After a global average pool the flattened map is the channels: ResNet-50 is unchanged.
+        let pooled = CNNModel(
+            name: "pooled", image: 16, channels: 3,
+            layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: true), .globalAvgPool, .fc(out: 10)])
+        #expect(pooled.parameterCount == Double(8 * 3 * 9 + 2 * 8 + 8 * 10 + 10))
+    }
+
     /// Under autocast over fp32 parameters the fp32 images are cast to 16 bits once (read 4
     /// bytes, write 2 per pixel); without it, no cast.
     @Test func autocastCastsTheImages() {
