@@ -30,10 +30,10 @@ extension CNNKernels {
 
         mutating func add(_ layer: CNNModel.Layer) {
             switch layer {
-            case .conv(let out, let kernel, let stride, let batchNorm):
-                size = conv(channels, out, kernel, stride, size, batchNorm: batchNorm, relu: true)
+            case .conv(let out, let kernel, let stride, let pad, let batchNorm):
+                size = conv(channels, out, kernel, stride, size, pad: pad, batchNorm: batchNorm, relu: true)
                 channels = out
-            case .maxPool(let kernel, let stride): maxPool(kernel: kernel, stride: stride)
+            case .maxPool(let kernel, let stride, let pad): maxPool(kernel: kernel, stride: stride, pad: pad)
             case .globalAvgPool: globalAvgPool()
             case .bottleneck(let mid, let out, let stride): bottleneck(mid: mid, out: out, stride: stride)
             case .fc(let out): fc(out: out)
@@ -49,10 +49,13 @@ extension CNNKernels {
         }
 
         /// A convolution in its three passes (cuDNN's forward, data gradient and weight
-        /// gradient), then its batch norm (or bias) and ReLU. Returns the output's size.
-        mutating func conv(_ cin: Int, _ cout: Int, _ k: Int, _ stride: Int, _ h: Int, batchNorm: Bool = true, relu: Bool) -> Int {
+        /// gradient), then its batch norm (or bias) and ReLU. Returns the output's size. `pad`
+        /// defaults to k/2, the bottleneck's.
+        mutating func conv(
+            _ cin: Int, _ cout: Int, _ k: Int, _ stride: Int, _ h: Int, pad: Int? = nil, batchNorm: Bool = true, relu: Bool
+        ) -> Int {
             let spec = Conv2D(
-                n: n, c: cin, h: h, w: h, k: cout, r: k, s: k, stride: stride, pad: k / 2, dtype: settings.precision.gemmDType)
+                n: n, c: cin, h: h, w: h, k: cout, r: k, s: k, stride: stride, pad: pad ?? k / 2, dtype: settings.precision.gemmDType)
             let elements = n * cout * spec.outH * spec.outW
             x.forward.add(.conv2d(spec), .gemm)
             var bwdData = spec
@@ -120,8 +123,8 @@ extension CNNKernels {
             x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
         }
 
-        mutating func maxPool(kernel: Int, stride: Int) {
-            let out = CNNModel.Layer.maxPool(kernel: kernel, stride: stride).output(channels: channels, size: size).size
+        mutating func maxPool(kernel: Int, stride: Int, pad: Int) {
+            let out = CNNModel.Layer.maxPool(kernel: kernel, stride: stride, pad: pad).output(channels: channels, size: size).size
             let elements = n * channels * size * size
             // Eager `max_pool2d_with_indices` also writes each output's int64 argmax for
             // backward: 8 more bytes per output.

@@ -153,17 +153,20 @@ extension ModelDefinition {
             let repeatCount = try item.optionalInt("repeat", in: 1...10_000) ?? 1  // the layer list is built whole
             let layer: CNNModel.Layer
             if item.has("conv") {
-                try item.rejectUnknownKeys(["conv", "kernel", "stride", "batch_norm", "repeat"])
+                try item.rejectUnknownKeys(["conv", "kernel", "stride", "pad", "batch_norm", "repeat"])
+                let kernel = try item.optionalInt("kernel", in: Self.largestDimension) ?? 3
                 layer = .conv(
-                    out: try item.int("conv", in: Self.largestDimension),
-                    kernel: try item.optionalInt("kernel", in: Self.largestDimension) ?? 3,
+                    out: try item.int("conv", in: Self.largestDimension), kernel: kernel,
                     stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 1,
+                    pad: try item.optionalInt("pad", in: 0...Self.largestDimension.upperBound) ?? kernel / 2,
                     batchNorm: try item.optionalBool("batch_norm") ?? true)
             } else if item.has("maxpool") {
-                try item.rejectUnknownKeys(["maxpool", "stride", "repeat"])
+                try item.rejectUnknownKeys(["maxpool", "stride", "pad", "repeat"])
+                let kernel = try item.int("maxpool", in: Self.largestDimension)
+                // PyTorch's own bound: "pad should be at most half of effective kernel size".
                 layer = .maxPool(
-                    kernel: try item.int("maxpool", in: Self.largestDimension),
-                    stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 2)
+                    kernel: kernel, stride: try item.optionalInt("stride", in: Self.largestDimension) ?? 2,
+                    pad: try item.optionalInt("pad", in: 0...kernel / 2) ?? kernel / 2)
             } else if item.has("avgpool") {
                 try item.rejectUnknownKeys(["avgpool", "repeat"])
                 layer = .globalAvgPool
@@ -185,10 +188,18 @@ extension ModelDefinition {
             }
             for _ in 0..<repeatCount { layers.append(layer) }
         }
-        return CNNModel(
+        let model = CNNModel(
             name: try r.string("name"), image: try r.int("image", in: Self.largestDimension),
             channels: try r.optionalInt("channels", in: Self.largestDimension) ?? 3,
             layers: layers)
+        if let (index, size) = model.shapeProblem() {
+            throw RidgelineError.inconsistent(
+                file: r.file, field: "layers",
+                detail:
+                    "layer \(index + 1) (\(model.layers[index])) gets a \(size)x\(size) feature map, smaller than its window with its padding: no output"
+            )
+        }
+        return model
     }
 }
 

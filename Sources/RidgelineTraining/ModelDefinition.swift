@@ -248,9 +248,11 @@ public struct MixtureOfExperts: Sendable, Equatable, Hashable {
 /// convolutions). Used for data-parallel training estimates only.
 public struct CNNModel: Sendable, Equatable, Hashable {
     public enum Layer: Sendable, Equatable, Hashable {
-        /// Convolution with batch norm after it (the ResNet convention: no conv bias).
-        case conv(out: Int, kernel: Int, stride: Int, batchNorm: Bool)
-        case maxPool(kernel: Int, stride: Int)
+        /// Convolution with batch norm after it (the ResNet convention: no conv bias), or with a
+        /// bias and no batch norm. `pad` pixels of zeros on each side (ResNet's k/2).
+        case conv(out: Int, kernel: Int, stride: Int, pad: Int, batchNorm: Bool)
+        /// Max pooling with `pad` on each side (ResNet's 3/2 pads 1; VGG's 2/2 and AlexNet's 3/2, 0).
+        case maxPool(kernel: Int, stride: Int, pad: Int)
         case globalAvgPool
         /// Bottleneck residual block (He et al. 2016): 1×1 mid, 3×3 mid (stride here, as in
         /// torchvision's ResNet v1.5), 1×1 out; a projection shortcut when shape changes.
@@ -260,15 +262,19 @@ public struct CNNModel: Sendable, Equatable, Hashable {
         /// global average pool are the channels.
         case fc(out: Int)
 
-        /// The feature map's channels and side after this layer, given its input's. Padded
-        /// convolutions and pools (pad k/2), as `Conv2D.outH` computes them.
+        /// The feature map's channels and side after this layer, given its input's, as
+        /// `Conv2D.outH` computes them (PyTorch's floor rounding). A window larger than the
+        /// padded input leaves no output: side 0 (`CNNModel.shapeProblem` refuses it).
         func output(channels: Int, size: Int) -> (channels: Int, size: Int) {
-            func strided(_ kernel: Int, _ stride: Int) -> Int { (size + 2 * (kernel / 2) - kernel) / stride + 1 }
+            func strided(_ kernel: Int, _ stride: Int, _ pad: Int) -> Int {
+                let span = size + 2 * pad - kernel
+                return span < 0 ? 0 : span / stride + 1
+            }
             switch self {
-            case .conv(let out, let kernel, let stride, _): return (out, strided(kernel, stride))
-            case .maxPool(let kernel, let stride): return (channels, strided(kernel, stride))
+            case .conv(let out, let kernel, let stride, let pad, _): return (out, strided(kernel, stride, pad))
+            case .maxPool(let kernel, let stride, let pad): return (channels, strided(kernel, stride, pad))
             case .globalAvgPool: return (channels, 1)
-            case .bottleneck(_, let out, let stride): return (out, strided(3, stride))
+            case .bottleneck(_, let out, let stride): return (out, strided(3, stride, 1))
             case .fc(let out): return (out, 1)
             }
         }
@@ -291,7 +297,7 @@ public struct CNNModel: Sendable, Equatable, Hashable {
         func conv(_ cin: Int, _ cout: Int, _ k: Int) -> Double { Double(cout) * Double(cin) * Double(k) * Double(k) + 2 * Double(cout) }
         for layer in layers {
             switch layer {
-            case .conv(let out, let kernel, _, let bn):
+            case .conv(let out, let kernel, _, _, let bn):
                 total += Double(out) * Double(c) * Double(kernel) * Double(kernel) + (bn ? 2 * Double(out) : Double(out))
             case .maxPool, .globalAvgPool: break
             case .bottleneck(let mid, let out, let stride):
@@ -303,5 +309,17 @@ public struct CNNModel: Sendable, Equatable, Hashable {
             (c, size) = layer.output(channels: c, size: size)
         }
         return total
+    }
+
+    /// The first layer whose window does not fit its padded input, with the side it gets: nil
+    /// when every layer has an output.
+    public func shapeProblem() -> (index: Int, size: Int)? {
+        var c = channels, size = image
+        for (index, layer) in layers.enumerated() {
+            let next = layer.output(channels: c, size: size)
+            if next.size < 1 { return (index, size) }
+            (c, size) = next
+        }
+        return nil
     }
 }

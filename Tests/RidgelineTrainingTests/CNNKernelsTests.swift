@@ -9,7 +9,7 @@ import Testing
     /// (a projection shortcut), on 8 images of 16×16.
     let model = CNNModel(
         name: "tiny", image: 16, channels: 3,
-        layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: true), .bottleneck(mid: 4, out: 16, stride: 1)])
+        layers: [.conv(out: 8, kernel: 3, stride: 1, pad: 1, batchNorm: true), .bottleneck(mid: 4, out: 16, stride: 1)])
 
     func expand(_ mode: StepMode, autocast: Bool = false) -> CNNKernels.Expansion {
         var settings = KernelSettings(microBatch: 8, seq: 1, mode: mode, optimizer: .sgd)
@@ -69,7 +69,7 @@ import Testing
     /// no batch-norm kernel in either mode, the bias added forward (eager: its own kernel before
     /// ReLU; compiled: one bias-and-ReLU pass) and its gradient reduced per channel backward.
     @Test func aConvolutionWithoutBatchNormAddsItsBias() {
-        let plain = CNNModel(name: "plain", image: 16, channels: 3, layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: false)])
+        let plain = CNNModel(name: "plain", image: 16, channels: 3, layers: [.conv(out: 8, kernel: 3, stride: 1, pad: 1, batchNorm: false)])
         let elements = 8 * 8 * 16 * 16
         for mode in [StepMode.eager, .compiled] {
             let x = CNNKernels(model: plain, settings: KernelSettings(microBatch: 8, seq: 1, mode: mode, optimizer: .sgd)).expand()
@@ -99,7 +99,7 @@ import Testing
     @Test func aClassifierFlattensTheFeatureMap() {
         let flat = CNNModel(
             name: "flat", image: 16, channels: 3,
-            layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: true), .maxPool(kernel: 3, stride: 2), .fc(out: 10)])
+            layers: [.conv(out: 8, kernel: 3, stride: 1, pad: 1, batchNorm: true), .maxPool(kernel: 3, stride: 2, pad: 1), .fc(out: 10)])
         let features = 8 * 8 * 8  // 8 channels of 8 × 8 after the pool: (16 + 2 - 3) / 2 + 1
         #expect(flat.parameterCount == Double(8 * 3 * 9 + 2 * 8 + features * 10 + 10))
         let x = CNNKernels(model: flat, settings: KernelSettings(microBatch: 4, seq: 1, optimizer: .sgd)).expand()
@@ -111,7 +111,7 @@ import Testing
         // After a global average pool the flattened map is the channels: ResNet-50 is unchanged.
         let pooled = CNNModel(
             name: "pooled", image: 16, channels: 3,
-            layers: [.conv(out: 8, kernel: 3, stride: 1, batchNorm: true), .globalAvgPool, .fc(out: 10)])
+            layers: [.conv(out: 8, kernel: 3, stride: 1, pad: 1, batchNorm: true), .globalAvgPool, .fc(out: 10)])
         #expect(pooled.parameterCount == Double(8 * 3 * 9 + 2 * 8 + 8 * 10 + 10))
     }
 

@@ -103,4 +103,42 @@ import Testing
             "name: x\nlayers: 2\nd_model: 65\nheads: 4\nffn: 256\nffn_kind: gelu\nnorm: layernorm\nvocab: 100\nmax_seq: 16\nposition: rope\n"
         #expect { try ModelDefinition.parse(text, file: "m.yaml") } throws: { "\($0)".contains("heads") }
     }
+
+    /// A CNN's convolutions and pools take PyTorch's padding (`pad`, default k/2): AlexNet's
+    /// 11×11/4 stem with pad 2 and its unpadded 3/2 pool give 55 and 27 pixels, as torchvision's
+    /// AlexNet has them.
+    @Test func cnnLayersTakeTheirPadding() throws {
+        let text = """
+            name: alexnet-stem
+            kind: cnn
+            image: 224
+            layers:
+              - {conv: 64, kernel: 11, stride: 4, pad: 2}
+              - {maxpool: 3, stride: 2, pad: 0}
+              - {fc: 10}
+            """
+        guard case .cnn(let m) = try ModelDefinition.parse(text, file: "m.yaml") else {
+            Issue.record("not a CNN")
+            return
+        }
+        let afterConv = m.layers[0].output(channels: 3, size: 224)
+        #expect(afterConv.size == 55)
+        #expect(m.layers[1].output(channels: afterConv.channels, size: afterConv.size).size == 27)
+        // The classifier flattens 64 channels of 27 × 27.
+        #expect(m.parameterCount == Double(64 * 3 * 121 + 2 * 64 + 64 * 27 * 27 * 10 + 10))
+    }
+
+    /// A pool padded past half its window (PyTorch refuses it), and a window larger than its padded
+    /// input (no output), are errors naming the file and the field.
+    @Test(arguments: [
+        "  - {maxpool: 3, stride: 2, pad: 2}\n",
+        "  - {conv: 8, kernel: 11, stride: 4, pad: 0}\n  - {conv: 8, kernel: 5, stride: 1, pad: 0}\n",
+    ])
+    func cnnLayersThatCannotApplyAreRefused(layers: String) {
+        let text = "name: x\nkind: cnn\nimage: 16\nlayers:\n" + layers + "  - {fc: 10}\n"
+        #expect { try ModelDefinition.parse(text, file: "m.yaml") } throws: { error in
+            let message = "\(error)"
+            return message.contains("m.yaml") && (message.contains("pad") || message.contains("layers"))
+        }
+    }
 }
