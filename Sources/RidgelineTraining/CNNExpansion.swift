@@ -36,6 +36,7 @@ extension CNNKernels {
             case .maxPool(let kernel, let stride, let pad): maxPool(kernel: kernel, stride: stride, pad: pad)
             case .globalAvgPool: globalAvgPool()
             case .bottleneck(let mid, let out, let stride): bottleneck(mid: mid, out: out, stride: stride)
+            case .basic(let out, let stride): basic(out: out, stride: stride)
             case .fc(let out): fc(out: out)
             }
         }
@@ -151,9 +152,25 @@ extension CNNKernels {
             s = conv(mid, mid, 3, stride, s, relu: true)
             s = conv(mid, out, 1, 1, s, relu: false)
             if stride != 1 || inChannels != out { _ = conv(inChannels, out, 1, stride, inSize, relu: false) }
+            residual(out: out, size: s, blockInput: n * inChannels * inSize * inSize)
+        }
+
+        /// A basic block: two 3×3 convolutions (the first strided), a projection shortcut when the
+        /// shape changes, then the residual add and ReLU.
+        mutating func basic(out: Int, stride: Int) {
+            let inSize = size, inChannels = channels
+            var s = conv(channels, out, 3, stride, size, relu: true)
+            s = conv(out, out, 3, 1, s, relu: false)
+            if stride != 1 || inChannels != out { _ = conv(inChannels, out, 1, stride, inSize, relu: false) }
+            residual(out: out, size: s, blockInput: n * inChannels * inSize * inSize)
+        }
+
+        /// A residual block's end: the add and ReLU (PyTorch's two kernels in eager mode,
+        /// `eagerResidual`; one fused pass compiled), and the block's output as the feature map.
+        mutating func residual(out: Int, size s: Int, blockInput: Int) {
             let elements = n * out * s * s
             if eager {
-                eagerResidual(elements: elements, blockInput: n * inChannels * inSize * inSize)
+                eagerResidual(elements: elements, blockInput: blockInput)
             } else {
                 x.forward.add(
                     .elementwise(Elementwise(name: "add_relu", elements: elements, inputs: 2, flopsPerElement: 2, dtype: act)),

@@ -92,7 +92,7 @@ public enum CountBounds {
             var width = c.channels
             for layer in c.layers {
                 switch layer {
-                case .conv(let out, _, _, _, _), .bottleneck(_, let out, _), .fc(let out): width = max(width, out)
+                case .conv(let out, _, _, _, _), .bottleneck(_, let out, _), .basic(let out, _), .fc(let out): width = max(width, out)
                 case .maxPool, .globalAvgPool: break
                 }
             }

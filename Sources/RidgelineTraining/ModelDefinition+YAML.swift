@@ -178,13 +178,21 @@ extension ModelDefinition {
                 layers.append(.bottleneck(mid: mid, out: out, stride: stride))
                 for _ in 1..<max(1, repeatCount) { layers.append(.bottleneck(mid: mid, out: out, stride: 1)) }
                 continue
+            } else if item.has("basic") {
+                try item.rejectUnknownKeys(["basic", "stride", "repeat"])
+                let out = try item.int("basic", in: Self.largestDimension)
+                let stride = try item.optionalInt("stride", in: Self.largestDimension) ?? 1
+                // As for bottlenecks, only a stage's first block strides.
+                layers.append(.basic(out: out, stride: stride))
+                for _ in 1..<max(1, repeatCount) { layers.append(.basic(out: out, stride: 1)) }
+                continue
             } else if item.has("fc") {
                 try item.rejectUnknownKeys(["fc", "repeat"])
                 layer = .fc(out: try item.int("fc", in: Self.largestDimension))
             } else {
                 throw RidgelineError.invalidValue(
                     file: r.file, field: item.path, value: item.keys.joined(separator: ","),
-                    expected: "a layer with one of conv, maxpool, avgpool, bottleneck, fc")
+                    expected: "a layer with one of conv, maxpool, avgpool, bottleneck, basic, fc")
             }
             for _ in 0..<repeatCount { layers.append(layer) }
         }

@@ -257,6 +257,9 @@ public struct CNNModel: Sendable, Equatable, Hashable {
         /// Bottleneck residual block (He et al. 2016): 1×1 mid, 3×3 mid (stride here, as in
         /// torchvision's ResNet v1.5), 1×1 out; a projection shortcut when shape changes.
         case bottleneck(mid: Int, out: Int, stride: Int)
+        /// Basic residual block (He et al. 2016; torchvision's ResNet-18/34 `BasicBlock`): two 3×3
+        /// convolutions (the first strided), a projection shortcut when shape changes.
+        case basic(out: Int, stride: Int)
         /// A fully connected layer over the flattened feature map (torchvision's
         /// `torch.flatten(x, 1)` before the classifier): channels × side² inputs, which after a
         /// global average pool are the channels.
@@ -274,7 +277,7 @@ public struct CNNModel: Sendable, Equatable, Hashable {
             case .conv(let out, let kernel, let stride, let pad, _): return (out, strided(kernel, stride, pad))
             case .maxPool(let kernel, let stride, let pad): return (channels, strided(kernel, stride, pad))
             case .globalAvgPool: return (channels, 1)
-            case .bottleneck(_, let out, let stride): return (out, strided(3, stride, 1))
+            case .bottleneck(_, let out, let stride), .basic(let out, let stride): return (out, strided(3, stride, 1))
             case .fc(let out): return (out, 1)
             }
         }
@@ -302,6 +305,9 @@ public struct CNNModel: Sendable, Equatable, Hashable {
             case .maxPool, .globalAvgPool: break
             case .bottleneck(let mid, let out, let stride):
                 total += conv(c, mid, 1) + conv(mid, mid, 3) + conv(mid, out, 1)
+                if stride != 1 || c != out { total += conv(c, out, 1) }
+            case .basic(let out, let stride):
+                total += conv(c, out, 3) + conv(out, out, 3)
                 if stride != 1 || c != out { total += conv(c, out, 1) }
             case .fc(let out):
                 total += Double(c) * Double(size) * Double(size) * Double(out) + Double(out)

@@ -115,6 +115,18 @@ import Testing
         #expect(pooled.parameterCount == Double(8 * 3 * 9 + 2 * 8 + 8 * 10 + 10))
     }
 
+    /// The shipped CNNs count torchvision's parameters exactly: bottleneck and basic blocks with
+    /// their projection shortcuts, batch norm's two per channel, VGG's biases and its classifier
+    /// over the flattened 512 × 7 × 7 map.
+    @Test(arguments: [("resnet-50", 25_557_032.0), ("resnet-18", 11_689_512), ("vgg-16", 138_357_544)])
+    func shippedCNNsCountTorchvisionsParameters(id: String, parameters: Double) throws {
+        guard case .cnn(let model) = try Fixtures.model(id) else {
+            Issue.record("\(id) is not a CNN")
+            return
+        }
+        #expect(model.parameterCount == parameters)
+    }
+
     /// Under autocast over fp32 parameters the fp32 images are cast to 16 bits once (read 4
     /// bytes, write 2 per pixel); without it, no cast.
     @Test func autocastCastsTheImages() {

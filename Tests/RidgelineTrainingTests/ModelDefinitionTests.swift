@@ -47,6 +47,8 @@ import Testing
         ("deepseek-v3", 671e9, "DeepSeek-AI 2024 (DeepSeek-V3 Technical Report): 671B total, MTP module excluded"),
         ("bert-large", 335_141_888, "Hugging Face BertModel bert-large-uncased (incl. pooler, not modelled: 0.3%)"),
         ("resnet-50", 25_557_032, "torchvision resnet50"),
+        ("resnet-18", 11_689_512, "torchvision resnet18"),
+        ("vgg-16", 138_357_544, "torchvision vgg16"),
         ("vit-b16", 86_567_656, "timm vit_base_patch16_224"),
     ]
 
