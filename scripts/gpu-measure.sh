@@ -3,8 +3,8 @@
 # (the device machine a session may be lent): times the GPU suite, the default suite and the
 # convolutions of the ResNet-50 step (profiles/suites/resnet50.jsonl: every shape of the H100
 # train_step row in all three passes) with scripts/torch_engine.py on cuda:0, then profiles that
-# ResNet-50 step by kernel family and times the reference's six GPT and Llama steps
-# (scripts/train-step-profile.py), and writes the records, the logs and the machine's description
+# ResNet-50 step by kernel family and times ResNet-18, VGG-16 and the reference's six GPT and Llama
+# steps (scripts/train-step-profile.py), and writes the records, the logs and the machine's description
 # to OUT (default: gpu-measurements/). About 5-7 minutes on an H100.
 #
 #   scripts/gpu-measure.sh [OUT]
@@ -37,8 +37,8 @@ done
 "$python" scripts/train-step-profile.py --model resnet50 -o "$out/$gpu-train-step-profile.jsonl" \
   2> "$out/$gpu-train-step-profile.log" || echo "train-step-profile.py exited $?" >> "$out/$gpu-train-step-profile.log"
 echo "train step profile: $(tail -1 "$out/$gpu-train-step-profile.log")"
-# The reference's six GPT and Llama steps on this GPU: whole steps Ridgeline was never fitted on
-# when the GPU is not the H100 (`ridgeline check-runs --runs OUT/<gpu>-train-steps.jsonl`).
-"$python" scripts/train-step-profile.py --model transformers -o "$out/$gpu-train-steps.jsonl" \
+# ResNet-18, VGG-16 and the reference's six GPT and Llama steps on this GPU: whole steps Ridgeline
+# was never fitted on (`ridgeline check-runs --runs OUT/<gpu>-train-steps.jsonl`).
+"$python" scripts/train-step-profile.py --model resnet18,vgg16,transformers -o "$out/$gpu-train-steps.jsonl" \
   2> "$out/$gpu-train-steps.log" || echo "train-step-profile.py exited $?" >> "$out/$gpu-train-steps.log"
-echo "transformer train steps: $(grep -c '"train_step"' "$out/$gpu-train-steps.jsonl" 2>/dev/null || echo 0) of 6; $(tail -1 "$out/$gpu-train-steps.log")"
+echo "train steps: $(grep -c '"train_step"' "$out/$gpu-train-steps.jsonl" 2>/dev/null || echo 0) of 8; $(tail -1 "$out/$gpu-train-steps.log")"

@@ -4,7 +4,8 @@ lent GPU says where a step's time goes, not only how long it takes.
 
 The steps are the reference's (reference/README.md, `train_step`). `resnet50`: torchvision
 ResNet-50, channels-last, bf16 autocast over fp32 parameters, cudnn.benchmark, SGD with momentum
-0.9, cross-entropy over 1000 classes, `zero_grad(set_to_none=True)`. The GPT and Llama rows
+0.9, cross-entropy over 1000 classes, `zero_grad(set_to_none=True)`; `resnet18` and `vgg16` run
+the same way (steps the reference does not have). The GPT and Llama rows
 (`gpt2-124M`, `llama-1B-like`, ...; `--model transformers` runs all six): the network the
 README describes, built from the row's shape in the repository's copy of the reference
 (reference/gpu-measurements/h100-sxm5-more.jsonl), with its parameter count checked against the
@@ -116,13 +117,18 @@ def reference_transformers(path=REFERENCE):
     return rows
 
 
-def build_resnet(torch, F, device, batch):
-    """torchvision ResNet-50 as the reference's `resnet50` row ran it: the step, and its record fields."""
+# torchvision CNNs by the `model` names their records carry (TrainStepSource.cnnModels maps each
+# to its shipped profile): the reference's resnet50, and two it does not have.
+CNNS = ("resnet50", "resnet18", "vgg16")
+
+
+def build_cnn(torch, F, device, name, batch):
+    """A torchvision CNN as the reference's `resnet50` row ran it: the step, and its record fields."""
     import torchvision
 
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
-    model = torchvision.models.resnet50().to(device).to(memory_format=torch.channels_last)
+    model = getattr(torchvision.models, name)().to(device).to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     images = torch.randn(batch, 3, 224, 224, device=device).to(memory_format=torch.channels_last)
     labels = torch.randint(0, 1000, (batch,), device=device)
@@ -258,13 +264,13 @@ def measure(model_name, batch, steps, device_name):
 
     device = torch.device(device_name)
     cuda = device.type == "cuda"
-    if model_name == "resnet50":
-        step, fields, fallbacks = build_resnet(torch, F, device, batch if batch else 256)
+    if model_name in CNNS:
+        step, fields, fallbacks = build_cnn(torch, F, device, model_name, batch if batch else 256)
     else:
         rows = reference_transformers()
         if model_name not in rows:
             raise SystemExit(f"train-step-profile.py: unknown --model {model_name} "
-                             f"(known: resnet50, transformers, {', '.join(rows)})")
+                             f"(known: {', '.join(CNNS)}, cnns, transformers, {', '.join(rows)})")
         row = rows[model_name]
         step, fields, fallbacks = build_transformer(torch, F, device, row, batch if batch else row["batch"], not cuda)
 
@@ -364,7 +370,8 @@ def compare(measured_path, predicted_path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="resnet50",
-                        help="resnet50 (default), a transformer row of the reference (gpt2-124M, ...), or transformers for all")
+                        help="resnet50 (default), resnet18 or vgg16 (cnns: all three), a transformer row of the reference "
+                             "(gpt2-124M, ...; transformers: all six), or several, comma-separated")
     parser.add_argument("--batch", type=int, default=0, help="images or sequences per step (default: the reference row's)")
     parser.add_argument("--steps", type=int, default=8)
     parser.add_argument("--device", default="cuda", help="cuda (default), or cpu to check the script itself")
@@ -379,7 +386,8 @@ def main():
         return
     if args.batch < 0 or args.steps < 1:
         parser.error("--batch must be positive and --steps at least 1")
-    models = list(reference_transformers()) if args.model == "transformers" else [args.model]
+    groups = {"transformers": list(reference_transformers()), "cnns": list(CNNS)}
+    models = [name for part in args.model.split(",") for name in groups.get(part, [part])]
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         for name in models:

@@ -262,7 +262,9 @@ import Testing
             (resnet.replacingOccurrences(of: "\"precision\": \"bf16-autocast\"", with: "\"precision\": \"fp32\""), ["precision", "fp32"]),
             (resnet.replacingOccurrences(of: "\"optimizer\": \"sgd-momentum\"", with: "\"optimizer\": \"lamb\""), ["optimizer", "lamb"]),
             (resnet.replacingOccurrences(of: "\"params\": 25557032", with: "\"params\": 11689512"), ["params", "11689512"]),
-            (resnet.replacingOccurrences(of: "\"model\": \"resnet50\"", with: "\"model\": \"vgg16\""), ["unknown model vgg16"]),
+            (resnet.replacingOccurrences(of: "\"model\": \"resnet50\"", with: "\"model\": \"alexnet\""), ["unknown model alexnet"]),
+            // vgg16 is known, but its parameters are not ResNet-50's.
+            (resnet.replacingOccurrences(of: "\"model\": \"resnet50\"", with: "\"model\": \"vgg16\""), ["params", "138357544"]),
             (resnet.replacingOccurrences(of: "\"ms_median\": 64.", with: "\"ms_median\": -64."), ["ms_median", "-64."]),
         ]
         for (row, words) in cases {
@@ -277,6 +279,18 @@ import Testing
         }
         // The shipped row itself reads.
         #expect((try? TrainStepSource.read(text: String(resnet), file: "steps.jsonl").outcomes.first?.get()) != nil)
+    }
+
+    /// scripts/train-step-profile.py's other CNN steps, torchvision's resnet18 and vgg16, read as
+    /// the shipped resnet-18 and vgg-16 with their own parameter counts.
+    @Test(arguments: [("resnet18", "resnet-18", 11_689_512), ("vgg16", "vgg-16", 138_357_544)])
+    func trainStepOtherCNNsAreTheShippedModels(row: String, model: String, params: Int) throws {
+        let record =
+            "{\"section\": \"train_step\", \"model\": \"\(row)\", \"params\": \(params), \"batch\": 128, \"image\": 224, "
+            + "\"precision\": \"bf16-autocast\", \"optimizer\": \"sgd-momentum\", \"ms_median\": 40.0, \"device\": \"NVIDIA H200\"}"
+        let r = try #require(try TrainStepSource.read(text: record, file: "steps.jsonl").outcomes.first).get()
+        #expect(r.model == (try ProfileStore.locate().model(model)))
+        #expect(r.hardware == "h200-sxm-141gb" && r.layout.microBatch == 128 && r.settings.optimizer == .sgd)
     }
 
     /// A record's GPU is the one its `device` names (as scripts/train-step-profile.py writes it),

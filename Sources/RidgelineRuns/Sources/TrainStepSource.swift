@@ -14,12 +14,13 @@ enum TrainStepSource {
             "eager PyTorch 2.x, one GPU; torch.autocast(bf16) over fp32 parameters: fp32 residual stream and norms, 16-bit casts before each linear layer, weight gradients cast back to fp32; F.scaled_dot_product_attention (flash); precision must be bf16-autocast; optimizer adamw-fused -> fused AdamW, sgd-momentum -> SGD with momentum",
             "GPT rows: learned positions, LayerNorm, GELU, biases, untied head; Llama rows: RMSNorm, SwiGLU (ffn), GQA (kv_heads), no biases, no position cost, untied head",
             "micro-batch = batch (one micro-batch per step); hardware: the GPU the record's `device` names, else the file's device row, else h100-sxm5-80gb",
-            "resnet50 -> the shipped resnet-50 (profiles/models/resnet-50.yaml: torchvision ResNet-50 v1.5), channels-last, cudnn.benchmark (autotuned convolutions), autocast over fp32 parameters, SGD with momentum; image must be the model's (224); other rows without vocab are refused",
+            "resnet50, resnet18, vgg16 -> the shipped resnet-50, resnet-18, vgg-16 (torchvision's networks; scripts/train-step-profile.py runs all three), channels-last, cudnn.benchmark (autotuned convolutions), autocast over fp32 parameters, SGD with momentum; image must be the model's (224); other rows without vocab are refused",
         ])
 
     /// CNN rows by their `model` value: the shipped model profile (`profiles/models/`) that is the
-    /// network the row's script built (reference/README.md, `train_step`: torchvision `resnet50`).
-    static let cnnModels = ["resnet50": "resnet-50"]
+    /// network the row's script built (reference/README.md, `train_step`: torchvision `resnet50`;
+    /// scripts/train-step-profile.py also runs `resnet18` and `vgg16`).
+    static let cnnModels = ["resnet50": "resnet-50", "resnet18": "resnet-18", "vgg16": "vgg-16"]
 
     /// Whether `text` holds `train_step` records.
     static func recognises(_ text: String) -> Bool {
