@@ -119,120 +119,31 @@ public enum ServingCheck {
         return nil
     }
 
+    /// Checks every row of `files` (`Checking.row`, in ServingCheck+Row.swift) and sums the errors
+    /// up per table kind and metric.
     public static func run(files: [String], store: ProfileStore) throws -> Outcome {
-        var rows: [Row] = [], refusals: [Refusal] = []
-        var profiles: [String: HardwareProfile] = [:]
+        var check = Checking(store: store)
         for file in files {
             let table = try CSVTable.load(path: file)
-            let name = URL(fileURLWithPath: file).lastPathComponent
-            let lmdeploy = table.header.contains("lmdeploy_version")
-            for i in 0..<table.rows.count {
-                let line = i + 2
-                let kind = try table.string(i, "table")
-                func refuse(_ reason: String) { refusals.append(Refusal(file: name, line: line, kind: kind, reason: reason)) }
-                if lmdeploy && kind == "request_throughput" {
-                    refuse(
-                        "request_throughput: prompts sampled from ShareGPT with lengths the table does not give (no isl/osl): the load cannot be stated"
-                    )
-                    continue
-                }
-                let wanted =
-                    lmdeploy ? ["static_inference"] : ["throughput", "low_latency_first_token", "online_serving", "peak_throughput_static"]
-                guard wanted.contains(kind) else { refuse("table kind \(kind) is not checked"); continue }
-                let modelName = try table.string(i, "model")
-                if let why = unmodelled[modelName.lowercased()] { refuse(why); continue }
-                guard let modelID = models[modelName.lowercased()] else { refuse("no model definition for \(modelName)"); continue }
-                let gpu = try table.string(i, "gpu_type")
-                guard let hw = hardware(gpu) else { refuse("no profile for \(gpu)"); continue }
-                if profiles[hw] == nil {
-                    do { profiles[hw] = try store.hardware(hw) } catch { refuse("profile \(hw) is not shipped"); continue }
-                }
-                guard let profile = profiles[hw], case .transformer(let model) = try store.model(modelID) else { continue }
-                guard let prec = precision(try table.string(i, "precision")) else {
-                    refuse("precision \(try table.string(i, "precision"))"); continue
-                }
-                let tp = try table.optionalInt(i, "tp") ?? 1
-                let pp = lmdeploy ? 1 : (try table.optionalInt(i, "pp") ?? 1)
-                let isl: Int, osl: Int
-                if lmdeploy {
-                    guard let a = try table.optionalInt(i, "isl"), let b = try table.optionalInt(i, "osl") else {
-                        refuse("no isl/osl"); continue
-                    }
-                    isl = a; osl = b
-                } else {
-                    isl = try table.int(i, "isl"); osl = try table.int(i, "osl")
-                }
-                var config = ServingConfig(model: model, profile: profile, inputTokens: isl, outputTokens: osl)
-                config.tp = tp; config.pp = pp; config.precision = prec
-                // MoE rows: TensorRT-LLM's default for Mixtral is expert tensor parallelism (ep 1).
-                let layout = "tp\(tp) pp\(pp) \(prec.rawValue)"
-                func add(_ metric: String, measured: Double?, _ predicted: () throws -> Double) {
-                    guard let measured, measured > 0 else { refuse("no measured \(metric)"); return }
-                    do {
-                        let p = try predicted()
-                        rows.append(
-                            Row(
-                                file: name, line: line, kind: kind, metric: metric, model: modelID, hardware: hw, layout: layout,
-                                measured: measured, predicted: p))
-                    } catch {
-                        refuse("\(modelID) \(layout) on \(hw): \(error)")
-                    }
-                }
-                let predictor: ServingPredictor
-                do { predictor = try ServingPredictor(config) } catch { refuse("\(error)"); continue }
-                switch kind {
-                case "throughput":
-                    // A trtllm-bench run of a fixed number of requests, stated in the row's notes;
-                    // without one, an endless max load.
-                    let requests = table.header.contains("notes") ? requestCount(notes: try table.string(i, "notes")) : nil
-                    add("output_tokens_per_s", measured: try table.optionalDouble(i, "throughput_output_tokens_per_s_total")) {
-                        try predictor.estimate(requests.map { .requests($0) } ?? .maxLoad).outputTokensPerSecond
-                    }
-                case "peak_throughput_static":
-                    // A static batch of identical requests (gptSessionBenchmark, no in-flight batching):
-                    // output tokens/s = batch × osl / (prefill of the batch + the decode steps).
-                    guard let b = try table.optionalInt(i, "concurrency_or_batch") else { refuse("no batch"); continue }
-                    add("output_tokens_per_s", measured: try table.optionalDouble(i, "throughput_output_tokens_per_s_total")) {
-                        try predictor.estimate(.batch(b)).outputTokensPerSecond
-                    }
-                case "low_latency_first_token":
-                    add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) {
-                        try predictor.estimate(.batch(1)).ttft
-                    }
-                case "online_serving":
-                    let rate = try table.string(i, "request_rate_qps")
-                    guard rate.uppercased() != "INF" else {
-                        refuse(
-                            "QPS INF (every request at once): TTFT is the drain of a finite queue of requests, not a steady state; not modelled"
-                        )
-                        continue
-                    }
-                    let load: ServingLoad = .rate(Double(rate) ?? 0)
-                    let e = Swift.Result<ServingEstimate, Error> { try predictor.estimate(load) }
-                    add("ttft_s", measured: try table.optionalDouble(i, "ttft_ms").map { $0 / 1e3 }) { try e.get().ttft }
-                    add("itl_s", measured: try table.optionalDouble(i, "tpot_or_itl_ms").map { $0 / 1e3 }) { try e.get().tpot }
-                case "static_inference":
-                    guard let b = try table.optionalInt(i, "batch_or_max_batch") else { refuse("no batch"); continue }
-                    add("token_latency_p50_s", measured: try table.optionalDouble(i, "token_latency_p50_s")) {
-                        try predictor.estimate(.batch(b)).tpot
-                    }
-                default: break
-                }
-            }
+            let source = Source(table: table, name: URL(fileURLWithPath: file).lastPathComponent)
+            for i in 0..<table.rows.count { try check.row(i, of: source) }
         }
-        var groups: [Group] = []
+        return Outcome(groups: groups(check.rows, refusals: check.refusals), rows: check.rows, refusals: check.refusals)
+    }
+
+    /// One group per (table kind, metric), in the order the rows first show them: |error| median,
+    /// p90 and mean, the signed median, and the refusals of that kind.
+    static func groups(_ rows: [Row], refusals: [Refusal]) -> [Group] {
         var keys: [(String, String)] = []
         for r in rows where !keys.contains(where: { $0 == (r.kind, r.metric) }) { keys.append((r.kind, r.metric)) }
-        for (kind, metric) in keys {
+        return keys.map { kind, metric in
             let rs = rows.filter { $0.kind == kind && $0.metric == metric }
             let s = ErrorSummary(errors: rs.map { abs($0.error) })
             let signed = rs.map(\.error).sorted()
-            groups.append(
-                Group(
-                    kind: kind, metric: metric, n: rs.count, medianAPE: s.medianAPE, p90APE: s.p90APE, meanAPE: s.meanAPE,
-                    signedMedian: signed[signed.count / 2], refused: refusals.filter { $0.kind == kind }.count))
+            return Group(
+                kind: kind, metric: metric, n: rs.count, medianAPE: s.medianAPE, p90APE: s.p90APE, meanAPE: s.meanAPE,
+                signedMedian: signed[signed.count / 2], refused: refusals.filter { $0.kind == kind }.count)
         }
-        return Outcome(groups: groups, rows: rows, refusals: refusals)
     }
 }
 
