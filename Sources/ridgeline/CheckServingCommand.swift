@@ -31,7 +31,8 @@ struct CheckServingCommand: ParsableCommand {
         for r in outcome.refusals { reasons["\(r.kind): \(r.reason)", default: 0] += 1 }
         print("")
         print("refused \(outcome.refusals.count) rows:")
-        for (reason, n) in reasons.sorted(by: { $0.value > $1.value }) { print("  \(n) × \(reason)") }
+        // Most frequent first; equal counts by reason, so the listing is the same every run.
+        for (reason, n) in reasons.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) { print("  \(n) × \(reason)") }
         if verbose {
             print("")
             var rows = TextTable(["file:line", "table", "metric", "model", "hardware", "layout", "measured", "predicted", "error"])
