@@ -83,19 +83,16 @@ extension CNNKernels {
             if eager {
                 eagerBatchNorm(elements: elements, channels: channels)
                 if relu { eagerReLU(elements: elements) }
-            } else if !relu {
-                x.forward.add(
-                    .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 2, flopsPerElement: 5, dtype: act)),
-                    .memoryBound)
-                x.backward.add(
-                    .elementwise(Elementwise(name: "batchnorm", elements: elements, inputs: 3, flopsPerElement: 8, dtype: act)),
-                    .memoryBound)
             } else {
+                // Compiled: one fused pass each way; with ReLU one more op forward, and backward
+                // also reads the output for ReLU's mask.
+                let name = relu ? "batchnorm_relu" : "batchnorm"
                 x.forward.add(
-                    .elementwise(Elementwise(name: "batchnorm_relu", elements: elements, inputs: 2, flopsPerElement: 6, dtype: act)),
+                    .elementwise(Elementwise(name: name, elements: elements, inputs: 2, flopsPerElement: relu ? 6 : 5, dtype: act)),
                     .memoryBound)
                 x.backward.add(
-                    .elementwise(Elementwise(name: "batchnorm_relu", elements: elements, inputs: 4, flopsPerElement: 9, dtype: act)),
+                    .elementwise(
+                        Elementwise(name: name, elements: elements, inputs: relu ? 4 : 3, flopsPerElement: relu ? 9 : 8, dtype: act)),
                     .memoryBound)
             }
         }
