@@ -7,12 +7,47 @@ import RidgelineTraining
 /// next to the devices' ceilings that explain the difference.
 public enum CompareModelReport {
     /// `estimates[device][budget]`: the same layout on every device, one estimate per token budget.
+    /// The page: key figures, the training run (time to train, one step, each budget, the step's
+    /// breakdown), then the devices' ceilings that explain the difference.
     public static func build(profiles: [HardwareProfile], estimates: [[TrainingEstimate]], unit: String, provenance: Provenance) -> Report {
         let base = estimates[0][0]
         let model = base.model
         let budgets = estimates[0].map(\.tokens)
         let names = profiles.map(\.id)
+        let breakdown = BreakdownChart.build(
+            categories: names, breakdowns: estimates.map { components($0[0].step.breakdown) },
+            id: "breakdown", normalized: true)
 
+        return Report(
+            name: "compare-\(slug(model))-" + names.joined(separator: "-"),
+            title: "\(model): \(profiles.map(\.name).joined(separator: " vs "))",
+            summary:
+                "Training \(model) (\(SI.format(base.parameters)) parameters) on \(budgets.map { SI.format($0) }.joined(separator: ", ")) \(unit), predicted by Ridgeline on \(profiles.count) devices with the same layout.",
+            provenance: provenance,
+            sections: [
+                Report.Section("Key figures", [.keyFigures(keyFigures(estimates, names: names, unit: unit))]),
+                Report.Section(
+                    "Training run",
+                    [
+                        .chart(timeToTrainChart(estimates, names: names, unit: unit)),
+                        .table(stepTable(estimates, names: names, unit: unit)), .table(budgetTable(estimates, names: names, unit: unit)),
+                        .chart(breakdown),
+                    ]),
+                Report.Section(
+                    "Why: the devices' ceilings",
+                    [
+                        .paragraph(
+                            "A training step is mostly matrix products (compute-bound, above the ridge point) and element-wise and normalisation ops (memory-bound, below it). The devices' peaks and bandwidths set both ceilings."
+                        ),
+                        .table(DeviceSheet.table(profiles)), .chart(DeviceSheet.peaksChart(profiles)),
+                        .chart(DeviceSheet.bandwidthChart(profiles)),
+                    ]),
+            ])
+    }
+
+    /// The first budget's time to train on each device, then each device's step time against the
+    /// first device's, as "× faster" or "× slower".
+    static func keyFigures(_ estimates: [[TrainingEstimate]], names: [String], unit: String) -> [(String, String)] {
         var figures: [(String, String)] = []
         for (d, e) in estimates.enumerated() {
             figures.append(
@@ -30,7 +65,12 @@ public enum CompareModelReport {
                     SI.trimmed(ratio >= 1 ? ratio : 1 / ratio, digits: 3) + (ratio >= 1 ? "× faster" : "× slower")
                 ))
         }
+        return figures
+    }
 
+    /// One training step per device, from the first budget's estimate (every budget runs the same
+    /// layout and settings).
+    static func stepTable(_ estimates: [[TrainingEstimate]], names: [String], unit: String) -> DataTable {
         var run = DataTable(
             id: "training", title: "One training step, per device",
             columns: [
@@ -41,7 +81,7 @@ public enum CompareModelReport {
                 .init("fits_in_memory", "fits"), .init("power_w", "power", .quantity(.watts), inDocument: false),
             ],
             caption:
-                "Layout on every device: \(layoutText(base)). MFU = model FLOPs per second ÷ the device's highest dense peak for the precision "
+                "Layout on every device: \(layoutText(estimates[0][0])). MFU = model FLOPs per second ÷ the device's highest dense peak for the precision "
                 + "(the denominator column: on a CPU whose bf16 units are slower than its fp32 FMAs, the fp32 peak).")
         for (d, e) in estimates.enumerated() {
             let s = e[0].step
@@ -51,7 +91,11 @@ public enum CompareModelReport {
                 .number(s.memory.total), .number(s.memory.capacity), .text(e[0].fitsInMemory ? "yes" : "no"), .number(s.powerWatts),
             ])
         }
+        return run
+    }
 
+    /// Every budget on every device: time, device-hours, cost (where the profile has a price) and energy.
+    static func budgetTable(_ estimates: [[TrainingEstimate]], names: [String], unit: String) -> DataTable {
         var budget = DataTable(
             id: "time-to-train", title: "Time, device-hours, cost and energy per budget",
             columns: [
@@ -68,8 +112,12 @@ public enum CompareModelReport {
                 ])
             }
         }
+        return budget
+    }
 
-        // Time to train, log scale in hours: a CPU and a GPU differ by orders of magnitude.
+    /// Time to train, log scale in hours: a CPU and a GPU differ by orders of magnitude.
+    static func timeToTrainChart(_ estimates: [[TrainingEstimate]], names: [String], unit: String) -> Report.Chart {
+        let budgets = estimates[0].map(\.tokens)
         let hours = budgets.indices.map { b in estimates.map { Optional($0[b].trainSeconds / 3600) } }
         let timeChart = GroupedBarChart(
             id: "time-to-train-chart", title: "Time to train", groups: budgets.map { "\(SI.format($0)) \(unit)" },
@@ -82,38 +130,8 @@ public enum CompareModelReport {
         for (b, t) in budgets.enumerated() {
             for (d, n) in names.enumerated() { timeData.add([.number(t), .text(n), .number(hours[b][d]!)]) }
         }
-
-        let breakdown = BreakdownChart.build(
-            categories: names, breakdowns: estimates.map { components($0[0].step.breakdown) },
-            id: "breakdown", normalized: true)
-
-        return Report(
-            name: "compare-\(slug(model))-" + names.joined(separator: "-"),
-            title: "\(model): \(profiles.map(\.name).joined(separator: " vs "))",
-            summary:
-                "Training \(model) (\(SI.format(base.parameters)) parameters) on \(budgets.map { SI.format($0) }.joined(separator: ", ")) \(unit), predicted by Ridgeline on \(profiles.count) devices with the same layout.",
-            provenance: provenance,
-            sections: [
-                Report.Section("Key figures", [.keyFigures(figures)]),
-                Report.Section(
-                    "Training run",
-                    [
-                        .chart(
-                            Report.Chart(
-                                id: timeChart.id, title: timeChart.title, svg: timeChart.svg, data: timeData,
-                                caption: "Hours to train each budget, log scale.")),
-                        .table(run), .table(budget), .chart(breakdown),
-                    ]),
-                Report.Section(
-                    "Why: the devices' ceilings",
-                    [
-                        .paragraph(
-                            "A training step is mostly matrix products (compute-bound, above the ridge point) and element-wise and normalisation ops (memory-bound, below it). The devices' peaks and bandwidths set both ceilings."
-                        ),
-                        .table(DeviceSheet.table(profiles)), .chart(DeviceSheet.peaksChart(profiles)),
-                        .chart(DeviceSheet.bandwidthChart(profiles)),
-                    ]),
-            ])
+        return Report.Chart(
+            id: timeChart.id, title: timeChart.title, svg: timeChart.svg, data: timeData, caption: "Hours to train each budget, log scale.")
     }
 
     /// The breakdown in the contract's component names (DESIGN.md, `train --json`).
