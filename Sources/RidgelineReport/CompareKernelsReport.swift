@@ -19,12 +19,7 @@ public enum CompareKernelsReport {
             provenance: provenance,
             sections: [
                 Report.Section("Key figures", [.keyFigures(keyFigures(run))]),
-                Report.Section(
-                    "Devices",
-                    [
-                        .table(DeviceSheet.table(profiles)), .chart(DeviceSheet.peaksChart(profiles)),
-                        .chart(DeviceSheet.bandwidthChart(profiles)),
-                    ]),
+                Report.Section("Devices", DeviceSheet.items(profiles)),
                 Report.Section(
                     "Kernels",
                     [

@@ -38,10 +38,8 @@ public enum CompareModelReport {
                     [
                         .paragraph(
                             "A training step is mostly matrix products (compute-bound, above the ridge point) and element-wise and normalisation ops (memory-bound, below it). The devices' peaks and bandwidths set both ceilings."
-                        ),
-                        .table(DeviceSheet.table(profiles)), .chart(DeviceSheet.peaksChart(profiles)),
-                        .chart(DeviceSheet.bandwidthChart(profiles)),
-                    ]),
+                        )
+                    ] + DeviceSheet.items(profiles)),
             ])
     }
 

@@ -64,12 +64,7 @@ public enum CompareServingReport {
                 Report.Section("Key figures", [.keyFigures(keyFigures(devices))]),
                 throughputSection(devices),
                 prefillDecodeSection(devices),
-                Report.Section(
-                    "The devices",
-                    [
-                        .table(DeviceSheet.table(profiles)), .chart(DeviceSheet.peaksChart(profiles)),
-                        .chart(DeviceSheet.bandwidthChart(profiles)),
-                    ]),
+                Report.Section("The devices", DeviceSheet.items(profiles)),
             ])
     }
 

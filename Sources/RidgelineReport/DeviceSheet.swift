@@ -13,6 +13,12 @@ public enum DeviceSheet {
         profile.matrixPeak(dtype).flopsPerSecond / profile.deviceMemory.bandwidth
     }
 
+    /// The devices' ceilings as every comparison report shows them: the table, then the peaks
+    /// and the bandwidths charts.
+    public static func items(_ profiles: [HardwareProfile]) -> [Report.Item] {
+        [.table(table(profiles)), .chart(peaksChart(profiles)), .chart(bandwidthChart(profiles))]
+    }
+
     public static func table(_ profiles: [HardwareProfile]) -> DataTable {
         var t = DataTable(
             id: "devices", title: "Devices side by side",
