@@ -145,6 +145,21 @@ struct KernelSpecTests {
         #expect(ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":1"#) }.contains("not valid YAML/JSON"))
     }
 
+    /// Unknown keys are rejected before any field is read, and fields are read in the order the
+    /// contract lists them, so a spec with several faults names the same one every time.
+    @Test func aSpecWithSeveralFaultsNamesTheFirstInReadingOrder() {
+        let unknownFirst = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":0,"n":4,"dtype":"bf17","alpha":1}"#) }
+        #expect(
+            unknownFirst
+                == "spec.jsonl:3: field 'alpha' has value 'alpha': expected a known field (batch, dtype, k, m, n, op, trans_a, trans_b)")
+        let mFirst = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":0,"n":4,"dtype":"bf17","batch":-1}"#) }
+        #expect(mFirst == "spec.jsonl:3: field 'm' has value '0': expected a whole number in 1...281474976710656")
+        let shapeBeforeDType = ridgelineErrorMessage {
+            try Self.parse(#"{"op":"attention","batch":1,"heads":8,"seq":8,"head_dim":16,"impl":"magic","dtype":"bf17"}"#)
+        }
+        #expect(shapeBeforeDType == "spec.jsonl:3: field 'impl' has value 'magic': expected one of flash, unfused")
+    }
+
     @Test func jsonLinesNameTheirLine() throws {
         let text = """
             # comment
