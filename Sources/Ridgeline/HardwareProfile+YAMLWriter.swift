@@ -118,9 +118,7 @@ private func memoryLevelYAML(_ level: MemoryLevel) -> String {
 private func collectiveYAML(_ c: CollectiveParameters?) -> String {
     guard let c else { return "" }
     var fields: [String] = []
-    if !c.source.isEmpty {
-        fields.append("source: \"\(c.source.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"")
-    }
+    if !c.source.isEmpty { fields.append("source: \(yamlQuoted(c.source))") }
     if c.baseLatency > 0 { fields.append("base_latency: \(yamlQuantity(c.baseLatency, .seconds))") }
     if c.lowLatencyFraction < 1 { fields.append("low_latency_fraction: \(trimmedNumber(c.lowLatencyFraction))") }
     if c.pipelineFill > 0 { fields.append("pipeline_fill: \(yamlQuantity(c.pipelineFill, .bytes))") }

@@ -229,7 +229,9 @@ struct HardwareProfileYAMLTests {
         p.fingerprint = "amd-zen4-2c"
         p.pricePerHourUSD = 1.23
         p.scaleUp = Link(name: "Fabric (7 links, fully connected)", bandwidth: 448e9, latency: 3e-6, domainSize: 8)
-        p.scaleOut = Link(name: "NDR", bandwidth: 50e9, latency: 5e-6, domainSize: nil)
+        p.scaleOut = Link(
+            name: "NDR", bandwidth: 50e9, latency: 5e-6, domainSize: nil,
+            collective: CollectiveParameters(efficiency: 0.5, source: "nccl-tests\nlog\twith \"quotes\""))
         p.calibration = Calibration(
             compute: [.gemm: 0.8, .attention: 0.55], memory: [.copy: 0.9],
             launchLatency: 4.5e-6, overlapLeak: 0.3, dispatchLatency: 2.5e-6, source: "measured: runs/1.jsonl",
@@ -247,6 +249,8 @@ struct HardwareProfileYAMLTests {
         #expect(reread.calibration?.overlapLeak == 0.3 && abs((reread.calibration?.dispatchLatency ?? 0) / 2.5e-6 - 1) < 1e-9)
         #expect(reread.memory[0].sharedByUnits == 25 && reread.memory[0].associativity == 12 && reread.memory[1].associativity == nil)
         #expect(reread.compute.vectorAddLatencyCycles == 3.25)
+        // A collective block's source keeps its line break and tab too (it used to be written raw).
+        #expect(reread.scaleOut?.collective?.source == "nccl-tests\nlog\twith \"quotes\"")
         #expect(p.yaml().contains("latency: 3.75 ns}") && reread.memory[1].latencySeconds == nil)
     }
 
