@@ -45,9 +45,12 @@ extension ServingPredictor {
             m -= 1
             byTiles[(m + rows - 1) / rows, default: 0] += mass
         }
-        let reached = byTiles.values.reduce(0, +)
+        // Summed in tile order: a dictionary's own order changes with the process's hash seed, and
+        // so would the last digits of every prediction built on this.
+        let tiles = byTiles.keys.sorted()
+        let reached = tiles.reduce(0) { $0 + byTiles[$1]! }
         guard reached > 0 else { return [(1, 1)] }
-        return byTiles.keys.sorted().map { ($0, byTiles[$0]! / reached) }
+        return tiles.map { ($0, byTiles[$0]! / reached) }
     }
 
     /// Rows a grouped (per-expert) GEMM's tile covers on this device: the profile's

@@ -22,6 +22,18 @@ import Testing
         #expect(object["kv_cache_bytes_per_token"] as? Double == 327_680)
     }
 
+    /// The same MoE prediction in separate processes prints the same digits: nothing sums a
+    /// dictionary in its per-process hash order (ServingPredictor.expertTiles did).
+    @Test func moePredictionIsTheSameInEveryProcess() throws {
+        let arguments = [
+            "serve", "--model", "mixtral-8x22b", "--hardware", "h200-sxm-141gb", "--tp", "8", "--ep", "4", "--precision", "fp8",
+            "--input-tokens", "1000", "--output-tokens", "1000", "--max-load", "--json",
+        ]
+        let outputs = try (0..<6).map { _ in try ridgeline(arguments) }
+        #expect(outputs.allSatisfy { $0.status == 0 }, "\(outputs.map(\.stderr))")
+        #expect(Set(outputs.map(\.stdout)).count == 1)
+    }
+
     @Test func weightsThatDoNotFitAreAClearError() throws {
         let r = try ridgeline([
             "serve", "--model", "llama3.1-70b", "--hardware", "h100-sxm5-80gb",
