@@ -149,33 +149,34 @@ def build_transformer(torch, F, device, row, batch, smoke):
     """The GPT or Llama network of a reference `train_step` row (reference/README.md): the step, its
     record fields and the stand-ins an old PyTorch needed."""
     nn = torch.nn
-    shape = dict(row, **SMOKE_SHAPE) if smoke else dict(row)
+    shape = dict(row, **SMOKE_SHAPE) if smoke else row
     llama = "llama" in row["model"].lower()
     d, heads, layers, vocab, seq = shape["d_model"], shape["heads"], shape["layers"], shape["vocab"], shape["seq"]
     kv_heads = shape.get("kv_heads", heads) if llama else heads
     ffn = shape.get("ffn", 4 * d) if llama else 4 * d
     head_dim = d // heads
+    # PyTorch's own kernels where this release has them; stand-ins, listed in the record, where not.
+    sdpa, native_rms_norm = getattr(F, "scaled_dot_product_attention", None), getattr(F, "rms_norm", None)
     fallbacks = []
+    if sdpa is None:
+        fallbacks.append("attention: matmul, causal mask and softmax (no scaled_dot_product_attention)")
+    if llama and native_rms_norm is None:
+        fallbacks.append("rms_norm: written out (no F.rms_norm)")
 
     def attention(q, k, v):
-        if hasattr(F, "scaled_dot_product_attention"):
+        if sdpa is not None:
             if kv_heads != heads:
-                return F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
-            return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+                return sdpa(q, k, v, is_causal=True, enable_gqa=True)
+            return sdpa(q, k, v, is_causal=True)
         k, v = (t.repeat_interleave(heads // kv_heads, dim=1) for t in (k, v))
         scores = q @ k.transpose(-2, -1) / head_dim ** 0.5
         mask = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool, device=q.device).triu(1)
         return scores.masked_fill(mask, float("-inf")).softmax(-1) @ v
 
     def rms_norm(x, weight):
-        if hasattr(F, "rms_norm"):
-            return F.rms_norm(x, (d,), weight)
+        if native_rms_norm is not None:
+            return native_rms_norm(x, (d,), weight)
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + torch.finfo(x.dtype).eps) * weight
-
-    if not hasattr(F, "scaled_dot_product_attention"):
-        fallbacks.append("attention: matmul, causal mask and softmax (no scaled_dot_product_attention)")
-    if llama and not hasattr(F, "rms_norm"):
-        fallbacks.append("rms_norm: written out (no F.rms_norm)")
 
     class Block(nn.Module):
         def __init__(self):

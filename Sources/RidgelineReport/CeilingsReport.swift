@@ -59,8 +59,7 @@ public enum CeilingsReport {
             [
                 .chart(
                     Report.Chart(
-                        id: "compute-ceilings-chart", title: chart.title,
-                        svg: chart.svg,
+                        id: chart.id, title: chart.title, svg: chart.svg,
                         data: table, caption: "All cores; nominal = clock × FLOP per cycle of the detected SIMD units.")),
                 .table(table),
             ])

@@ -33,7 +33,7 @@ extension CNNKernels {
             case .conv(let out, let kernel, let stride, let pad, let batchNorm):
                 size = conv(channels, out, kernel, stride, size, pad: pad, batchNorm: batchNorm, relu: true)
                 channels = out
-            case .maxPool(let kernel, let stride, let pad): maxPool(kernel: kernel, stride: stride, pad: pad)
+            case .maxPool: maxPool(to: layer.output(channels: channels, size: size).size)
             case .globalAvgPool: globalAvgPool()
             case .bottleneck(let mid, let out, let stride): bottleneck(mid: mid, out: out, stride: stride)
             case .basic(let out, let stride): basic(out: out, stride: stride)
@@ -121,8 +121,8 @@ extension CNNKernels {
             x.backward.add(.elementwise(Elementwise(name: "relu", elements: elements, inputs: 2, dtype: act)), .memoryBound)
         }
 
-        mutating func maxPool(kernel: Int, stride: Int, pad: Int) {
-            let out = CNNModel.Layer.maxPool(kernel: kernel, stride: stride, pad: pad).output(channels: channels, size: size).size
+        /// Max pooling down to `out` pixels a side (`CNNModel.Layer.output`).
+        mutating func maxPool(to out: Int) {
             let elements = n * channels * size * size
             // Eager `max_pool2d_with_indices` also writes each output's int64 argmax for
             // backward: 8 more bytes per output.
