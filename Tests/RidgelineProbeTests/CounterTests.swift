@@ -119,16 +119,22 @@ import Testing
         for (layer, source) in Self.availableLayers() {
             var counters = source
             guard let event = counters.events.first(where: { $0.hasSuffix("TASK-CLOCK") || $0.hasSuffix("CPU-TIME") }) else { continue }
+            let unaccounted0 = Self.unaccountedSeconds()
             try counters.start()
             let wall0 = monotonicSeconds(), cpu0 = threadCPUSeconds()
             var x = 1.0
             while monotonicSeconds() - wall0 < 0.05 { for _ in 0..<1000 { x = x * 1.000001 + 1e-9 } }
             let wall = monotonicSeconds() - wall0, cpu = threadCPUSeconds() - cpu0
             let values = try counters.stop()
+            let unaccounted = Self.unaccountedSeconds() - unaccounted0
             #expect(x > 1)
             let counted = Double(try #require(values[event])) * 1e-9
-            // The thread's CPU time cannot exceed the wall time; getrusage rounds to microseconds.
-            #expect(abs(counted - cpu) <= 0.2 * cpu, "\(layer) \(event) \(counted) s, thread CPU \(cpu) s")
+            // The task clock runs while the thread is scheduled in, so it also counts the time a
+            // hypervisor stole and the interrupts served meanwhile, which the thread's CPU clock
+            // leaves out: the excess is bounded by those (in whole ticks, so one tick more).
+            let message: Comment = "\(layer) \(event) \(counted) s, thread CPU \(cpu) s, stolen/irq \(unaccounted) s"
+            #expect(counted >= 0.8 * cpu, message)
+            #expect(counted - cpu <= 0.2 * cpu + unaccounted + Self.tick, message)
             #expect(counted <= wall * 1.05, "\(layer) \(event) \(counted) s, wall \(wall) s")
             for hardwareCycles in ["PAPI_TOT_CYC", "perf::CYCLES"] {
                 if let cycles = values[hardwareCycles] {
@@ -137,6 +143,21 @@ import Testing
                 }
             }
         }
+    }
+
+    /// One scheduler tick as /proc/stat counts time (USER_HZ).
+    static let tick = 1 / Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// Time, over all CPUs, that /proc/stat books as stolen by the hypervisor or spent serving
+    /// interrupts: the part of a scheduled-in thread's wall time its CPU clock does not count.
+    static func unaccountedSeconds() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") })
+        else { return 0 }
+        // cpu user nice system idle iowait irq softirq steal ...
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count >= 8 else { return 0 }
+        return (fields[5] + fields[6] + fields[7]) * tick
     }
 
     /// A thread that sleeps is switched out: every layer that counts context switches sees it, so
