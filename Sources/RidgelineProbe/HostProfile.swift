@@ -51,28 +51,11 @@ public struct HostProfileBuilder: Sendable {
         let cores = t.cores
         let measured = ceilings
         let clock = measured?.clockAllHz ?? nominalClockHz
-        var peak = nominalPeaks(clockHz: clock)
         var sources: [String] = [
             "hwloc (API \(hwlocVersionString)): topology (packages, cores, caches, NUMA memory)",
             "/proc/cpuinfo flags: \(t.simd.features.joined(separator: " ")); \(t.simd.basis)",
         ]
-        if let m = measured {
-            for p in m.peaks where p.allCores { peak[p.dtype] = p.flopsPerSecond.best }
-            if m.peak(.bf16) == nil, let bf16 = peak[.bf16], let nominal32 = nominalPeaks(clockHz: clock)[.fp32], let fp32 = peak[.fp32] {
-                peak[.bf16] = bf16 / nominal32 * fp32
-                sources.append(
-                    "bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio (no bf16 kernel for this CPU's units: AMX and NEON BFDOT are not driven yet)"
-                )
-            }
-            sources.append(
-                "measured by ridgeline detect --measure in \(formatSignificant(m.elapsedSeconds, digits: 3)) s: FMA-chain peaks, dependent-add clock, STREAM-style bandwidth sweep (\(m.threads) threads bound to cores, best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples)"
-            )
-            if !m.cuts.isEmpty { sources.append("cut from the measurement: " + m.cuts.joined(separator: "; ")) }
-        } else {
-            sources.append(
-                "nominal: clock \(Quantity.format(clock, .hertz)) from \(t.cpu.maxMHz != nil ? "cpufreq cpuinfo_max_freq" : "/proc/cpuinfo cpu MHz"); peaks = cores × clock × FLOPs/cycle; run `ridgeline detect --measure` for measured ceilings"
-            )
-        }
+        let peak = peaks(clock: clock, sources: &sources)
         var perClock: [DType: Double] = [:]
         for (dtype, p) in peak { perClock[dtype] = p / (Double(cores) * clock) }
         let memory = memoryLevels(clock: clock, measured: measured, sources: &sources)
@@ -90,8 +73,40 @@ public struct HostProfileBuilder: Sendable {
                 "latency: launch \(launchSource); eager dispatch 5 us (estimate: framework per-op floor on CPU)",
                 "power: estimate, 3.75 W per core (EPYC 9654: 360 W / 96 cores); not measurable from user space here",
             ])
-        if let m = measured, cores > 1 {
-            for p in m.peaks where p.threads == 1 && peak[p.dtype] != nil {
+        if let m = measured { addCoreMeasurements(m, to: &profile) }
+        addSpecialFunctionFlops(to: &profile)
+        return profile
+    }
+
+    /// Each dtype's peak at `clock`: measured where the FMA chains ran, else nominal (a bf16 peak
+    /// without a bf16 kernel scales the measured fp32 one); `sources` says which.
+    private func peaks(clock: Double, sources: inout [String]) -> [DType: Double] {
+        var peak = nominalPeaks(clockHz: clock)
+        guard let m = ceilings else {
+            sources.append(
+                "nominal: clock \(Quantity.format(clock, .hertz)) from \(topology.cpu.maxMHz != nil ? "cpufreq cpuinfo_max_freq" : "/proc/cpuinfo cpu MHz"); peaks = cores × clock × FLOPs/cycle; run `ridgeline detect --measure` for measured ceilings"
+            )
+            return peak
+        }
+        for p in m.peaks where p.allCores { peak[p.dtype] = p.flopsPerSecond.best }
+        if m.peak(.bf16) == nil, let bf16 = peak[.bf16], let nominal32 = nominalPeaks(clockHz: clock)[.fp32], let fp32 = peak[.fp32] {
+            peak[.bf16] = bf16 / nominal32 * fp32
+            sources.append(
+                "bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio (no bf16 kernel for this CPU's units: AMX and NEON BFDOT are not driven yet)"
+            )
+        }
+        sources.append(
+            "measured by ridgeline detect --measure in \(formatSignificant(m.elapsedSeconds, digits: 3)) s: FMA-chain peaks, dependent-add clock, STREAM-style bandwidth sweep (\(m.threads) threads bound to cores, best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples)"
+        )
+        if !m.cuts.isEmpty { sources.append("cut from the measurement: " + m.cuts.joined(separator: "; ")) }
+        return peak
+    }
+
+    /// What one core measured on its own: its peaks, the dependent vector add's latency and the
+    /// engine call's cost on one thread.
+    private func addCoreMeasurements(_ m: MeasuredCeilings, to profile: inout HardwareProfile) {
+        if topology.cores > 1 {
+            for p in m.peaks where p.threads == 1 && profile.compute.peak[p.dtype] != nil {
                 profile.compute.singleUnitPeak[p.dtype] = p.flopsPerSecond.best
             }
             if !profile.compute.singleUnitPeak.isEmpty {
@@ -99,32 +114,37 @@ public struct HostProfileBuilder: Sendable {
                     "single_unit_peak: the FMA chains' peaks with one core busy alone (what a kernel on one core reaches)")
             }
         }
-        if let cycles = measured?.vectorAddLatencyCycles {
+        if let cycles = m.vectorAddLatencyCycles {
             profile.compute.vectorAddLatencyCycles = cycles
             profile.sources.append(
                 "vector_add_latency: \(formatSignificant(cycles, digits: 3)) cycles from one vector add to the next that depends on it, a chain of dependent fp32 vector adds on one core at its measured clock"
             )
         }
-        if let one = ceilings?.engineCallOneThread {
+        if let one = m.engineCallOneThread {
             profile.singleUnitLaunchLatency = one.seconds
             profile.sources.append("latency: single_unit_launch measured: the same call on one thread (what a kernel run on one core pays)")
         }
-        if let perCore = peak[.fp32].map({ $0 / Double(cores) }), let timings = ceilings?.specialFunctions, !timings.isEmpty {
-            let call = ceilings?.engineCallOneThread ?? (cores == 1 ? ceilings?.engineCall : nil)
-            for t in timings {
-                guard let f = SpecialFunction(rawValue: t.function),
-                    let flops = t.flopsPerEvaluation(flopsPerSecond: perCore, call: call?.fastestSeconds ?? call?.seconds ?? 0)
-                else { continue }
-                profile.compute.specialFunctionFlops[f] = Double(formatSignificant(flops, digits: 3)) ?? flops
-            }
-            let costs = profile.compute.specialFunctionFlops.sorted { $0.key < $1.key }.map {
-                "\($0.key.rawValue) \(formatSignificant($0.value, digits: 3))"
-            }
-            profile.sources.append(
-                "special_function_flops: each function timed through \(ceilings?.engineCall?.engine ?? "oneDNN") on one thread over \(SpecialFunctionTiming.elements) fp32 elements in L2 (fastest repetition, less the one-thread call), at the fp32 peak per core: "
-                    + costs.joined(separator: ", ") + " FLOPs an evaluation")
+    }
+
+    /// FLOPs an evaluation of each special function costs, from its timing through the engine.
+    private func addSpecialFunctionFlops(to profile: inout HardwareProfile) {
+        let cores = topology.cores
+        guard let perCore = profile.compute.peak[.fp32].map({ $0 / Double(cores) }),
+            let timings = ceilings?.specialFunctions, !timings.isEmpty
+        else { return }
+        let call = ceilings?.engineCallOneThread ?? (cores == 1 ? ceilings?.engineCall : nil)
+        for t in timings {
+            guard let f = SpecialFunction(rawValue: t.function),
+                let flops = t.flopsPerEvaluation(flopsPerSecond: perCore, call: call?.fastestSeconds ?? call?.seconds ?? 0)
+            else { continue }
+            profile.compute.specialFunctionFlops[f] = Double(formatSignificant(flops, digits: 3)) ?? flops
         }
-        return profile
+        let costs = profile.compute.specialFunctionFlops.sorted { $0.key < $1.key }.map {
+            "\($0.key.rawValue) \(formatSignificant($0.value, digits: 3))"
+        }
+        profile.sources.append(
+            "special_function_flops: each function timed through \(ceilings?.engineCall?.engine ?? "oneDNN") on one thread over \(SpecialFunctionTiming.elements) fp32 elements in L2 (fastest repetition, less the one-thread call), at the fp32 peak per core: "
+                + costs.joined(separator: ", ") + " FLOPs an evaluation")
     }
 
     private var launchSource: String {

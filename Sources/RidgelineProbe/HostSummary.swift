@@ -10,89 +10,120 @@ public struct HostSummary {
 
     public func render() -> String {
         let t = detection.topology
-        let p = detection.profile
-        let builder = HostProfileBuilder(topology: t, ceilings: detection.ceilings)
-        var out: [String] = []
-        out.append("\(t.cpu.model) — \(builder.architecture)")
-        out.append(
-            "\(t.packages) package(s), \(t.cores) cores, \(t.threads) hardware threads (\(t.threadsPerCore) per core), "
-                + "\(t.numaNodes.count) NUMA node(s), \(Quantity.format(t.memoryBytes, .bytes)) memory")
-        out.append("SIMD: \(t.simd.features.joined(separator: " ")) — \(t.simd.basis)")
-        out.append("fingerprint: \(builder.fingerprint)")
-        out.append("")
+        var out = header(t)
         out += picture(t)
         out.append("")
+        out.append(cacheTable(t))
+        out.append("")
+        if let m = detection.ceilings {
+            out += measuredSection(m)
+        } else {
+            out.append("Nominal ceilings (not measured: cores × clock × FLOPs/cycle; run `ridgeline detect --measure`):")
+            out.append(
+                "clock \(Quantity.format(detection.profile.compute.clockHz, .hertz)) (\(t.cpu.maxMHz != nil ? "cpufreq maximum" : "/proc/cpuinfo, on a VM the TSC rate"))"
+            )
+        }
+        out.append("")
+        out.append("Ridge points (FLOP per byte where compute and each memory level take equal time):")
+        out.append(ridgeTable(detection.profile))
+        return out.joined(separator: "\n")
+    }
+
+    var builder: HostProfileBuilder { HostProfileBuilder(topology: detection.topology, ceilings: detection.ceilings) }
+
+    /// The CPU, its counts, SIMD and fingerprint, and a blank line.
+    func header(_ t: HostTopology) -> [String] {
+        let builder = builder
+        return [
+            "\(t.cpu.model) — \(builder.architecture)",
+            "\(t.packages) package(s), \(t.cores) cores, \(t.threads) hardware threads (\(t.threadsPerCore) per core), "
+                + "\(t.numaNodes.count) NUMA node(s), \(Quantity.format(t.memoryBytes, .bytes)) memory",
+            "SIMD: \(t.simd.features.joined(separator: " ")) — \(t.simd.basis)",
+            "fingerprint: \(builder.fingerprint)",
+            "",
+        ]
+    }
+
+    func cacheTable(_ t: HostTopology) -> String {
         var caches = TextTable(["cache", "size", "line", "shared by", "instances"])
         for c in t.caches {
             caches.add([
                 c.name, Quantity.format(Double(c.sizeBytes), .bytes), "\(c.lineBytes) B", "\(c.sharedByCores) core(s)", "\(c.instances)",
             ])
         }
-        out.append(caches.render())
+        return caches.render()
+    }
+
+    /// What `detect --measure` measured: clock, peaks, bandwidths, and the checks' verdict.
+    func measuredSection(_ m: MeasuredCeilings) -> [String] {
+        var out: [String] = []
+        out.append(
+            "Measured ceilings (\(m.threads) threads, one per core, bound with hwloc; best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples; \(formatSignificant(m.elapsedSeconds, digits: 3)) s):"
+        )
+        out.append(
+            "clock \(Quantity.format(m.clockAllHz, .hertz)) all cores busy, \(Quantity.format(m.clockSingleHz, .hertz)) one core; fork-join \(Quantity.format(m.forkJoinSeconds, .seconds))"
+        )
+        out.append(peakTable(m))
         out.append("")
-        if let m = detection.ceilings {
+        out.append(bandwidthTable(m))
+        for cut in m.cuts { out.append("cut: " + cut) }
+        if let a = detection.assessment {
             out.append(
-                "Measured ceilings (\(m.threads) threads, one per core, bound with hwloc; best of \(m.sweep.first?.bytesPerSecond.samples ?? 0) samples; \(formatSignificant(m.elapsedSeconds, digits: 3)) s):"
+                a.usable
+                    ? "checks passed: every cache plateau and DRAM established, levels in order, peaks, clock and engine call agree with their own samples"
+                    : "UNRELIABLE (\(a.findings.count) check\(a.findings.count == 1 ? "" : "s") failed; the figures describe the load, not the machine):"
             )
-            out.append(
-                "clock \(Quantity.format(m.clockAllHz, .hertz)) all cores busy, \(Quantity.format(m.clockSingleHz, .hertz)) one core; fork-join \(Quantity.format(m.forkJoinSeconds, .seconds))"
-            )
-            var peaks = TextTable(["dtype", "all cores", "one core", "FLOP/cycle/core", "nominal/cycle", "kernel"])
-            for dtype in [DType.fp64, .fp32, .bf16] {
-                guard let all = m.peak(dtype), let one = m.peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }) else { continue }
-                let perCycle = all.flopsPerSecond.best / (Double(all.threads) * m.clockAllHz)
-                peaks.add([
-                    dtype.rawValue, Quantity.format(all.flopsPerSecond.best, .flopsPerSecond),
-                    Quantity.format(one.flopsPerSecond.best, .flopsPerSecond),
-                    formatSignificant(perCycle, digits: 3), formatSignificant(builder.nominalFlopsPerCycle[dtype] ?? 0, digits: 3),
-                    all.kernel,
-                ])
-            }
-            out.append(peaks.render())
-            out.append("")
-            var bw = TextTable([
-                "level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets",
-                "capacity: effective / hwloc", "latency, one core",
-            ])
-            for l in m.levels {
-                let capacity =
-                    l.effectiveCapacity.map { "\(Quantity.format($0.bytes, .bytes)) / \(Quantity.format(Double($0.nominalBytes), .bytes))" }
-                    ?? (l.level == "dram" ? "" : "– (no step seen)")
-                bw.add([
-                    l.level, Quantity.format(l.allThreads, .bytesPerSecond), l.allThreadsKernel,
-                    Quantity.format(l.singleThread, .bytesPerSecond),
-                    l.singleThreadKernel, Quantity.format(l.triadAllThreads, .bytesPerSecond),
-                    "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))",
-                    capacity, m.latency(l.level).map { Quantity.format($0.seconds, .seconds) } ?? "",
-                ])
-            }
-            out.append(bw.render())
-            for cut in m.cuts { out.append("cut: " + cut) }
-            if let a = detection.assessment {
-                out.append(
-                    a.usable
-                        ? "checks passed: every cache plateau and DRAM established, levels in order, peaks, clock and engine call agree with their own samples"
-                        : "UNRELIABLE (\(a.findings.count) check\(a.findings.count == 1 ? "" : "s") failed; the figures describe the load, not the machine):"
-                )
-                for f in a.findings { out.append("  - " + f.text) }
-            }
-            if let note = m.placementNote { out.append((m.placementMoved ? "note: " : "") + note) }
-        } else {
-            out.append("Nominal ceilings (not measured: cores × clock × FLOPs/cycle; run `ridgeline detect --measure`):")
-            out.append(
-                "clock \(Quantity.format(p.compute.clockHz, .hertz)) (\(t.cpu.maxMHz != nil ? "cpufreq maximum" : "/proc/cpuinfo, on a VM the TSC rate"))"
-            )
+            for f in a.findings { out.append("  - " + f.text) }
         }
-        out.append("")
-        out.append("Ridge points (FLOP per byte where compute and each memory level take equal time):")
+        if let note = m.placementNote { out.append((m.placementMoved ? "note: " : "") + note) }
+        return out
+    }
+
+    func peakTable(_ m: MeasuredCeilings) -> String {
+        let nominal = builder.nominalFlopsPerCycle
+        var peaks = TextTable(["dtype", "all cores", "one core", "FLOP/cycle/core", "nominal/cycle", "kernel"])
+        for dtype in [DType.fp64, .fp32, .bf16] {
+            guard let all = m.peak(dtype), let one = m.peaks.first(where: { $0.dtype == dtype && $0.threads == 1 }) else { continue }
+            let perCycle = all.flopsPerSecond.best / (Double(all.threads) * m.clockAllHz)
+            peaks.add([
+                dtype.rawValue, Quantity.format(all.flopsPerSecond.best, .flopsPerSecond),
+                Quantity.format(one.flopsPerSecond.best, .flopsPerSecond),
+                formatSignificant(perCycle, digits: 3), formatSignificant(nominal[dtype] ?? 0, digits: 3),
+                all.kernel,
+            ])
+        }
+        return peaks.render()
+    }
+
+    func bandwidthTable(_ m: MeasuredCeilings) -> String {
+        var bw = TextTable([
+            "level", "all threads", "kernel", "one thread", "kernel", "triad, all", "per-thread working sets",
+            "capacity: effective / hwloc", "latency, one core",
+        ])
+        for l in m.levels {
+            let capacity =
+                l.effectiveCapacity.map { "\(Quantity.format($0.bytes, .bytes)) / \(Quantity.format(Double($0.nominalBytes), .bytes))" }
+                ?? (l.level == "dram" ? "" : "– (no step seen)")
+            bw.add([
+                l.level, Quantity.format(l.allThreads, .bytesPerSecond), l.allThreadsKernel,
+                Quantity.format(l.singleThread, .bytesPerSecond),
+                l.singleThreadKernel, Quantity.format(l.triadAllThreads, .bytesPerSecond),
+                "\(Quantity.format(Double(l.window.lowerBound), .bytes))–\(Quantity.format(Double(l.window.upperBound), .bytes))",
+                capacity, m.latency(l.level).map { Quantity.format($0.seconds, .seconds) } ?? "",
+            ])
+        }
+        return bw.render()
+    }
+
+    /// FLOP per byte at which each dtype's peak meets each memory level's bandwidth.
+    func ridgeTable(_ p: HardwareProfile) -> String {
         var ridges = TextTable(["dtype", "peak"] + p.memory.map { "\($0.name) \(Quantity.format($0.bandwidth, .bytesPerSecond))" })
         for (dtype, peak) in p.compute.peak.sorted(by: { $0.key < $1.key }) {
             ridges.add(
                 [dtype.rawValue, Quantity.format(peak, .flopsPerSecond)]
                     + p.memory.map { formatSignificant(peak / $0.bandwidth, digits: 3) })
         }
-        out.append(ridges.render())
-        return out.joined(separator: "\n")
+        return ridges.render()
     }
 
     /// Packages as boxes holding their cores; each core lists its hardware threads and private
