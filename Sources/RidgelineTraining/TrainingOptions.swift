@@ -328,26 +328,7 @@ extension Layout {
             }
             try validateStages(t)
             try validateParallel(t)
-            let v = schedule.chunks
-            let split = PipelineSplit(layers: t.layers, stages: pp, first: firstStageLayers, last: lastStageLayers)
-            if split.isEven {
-                guard v >= 1, (t.layers / pp) % v == 0 else {
-                    throw LayoutError(field: "interleave", detail: "\(t.layers / pp) layers per stage cannot be split into \(v) chunks")
-                }
-            } else if v > 1 {
-                // Uneven stages: the first and last stage may give one chunk to the embedding or the head.
-                for i in 0..<pp {
-                    let n = split.layers(stage: i), need = (i == 0 || i == pp - 1) ? v - 1 : v
-                    guard n >= need else {
-                        throw LayoutError(field: "interleave", detail: "stage \(i) has \(n) layers, too few for \(v) chunks")
-                    }
-                }
-            }
-            if v > 1 && microBatchesPerStep % pp != 0 {
-                throw LayoutError(
-                    field: "interleave",
-                    detail: "the interleaved schedule needs micro-batches per step (\(microBatchesPerStep)) to be a multiple of pp (\(pp))")
-            }
+            try validateInterleave(t)
         case .cnn(let c):
             guard tp == 1, pp == 1, cp == 1, ep == 1 else {
                 throw LayoutError(
@@ -356,6 +337,32 @@ extension Layout {
             if firstStageLayers != nil || lastStageLayers != nil {
                 throw LayoutError(field: "first-stage-layers", detail: "\(c.name) is a CNN: it has no pipeline stages")
             }
+        }
+    }
+
+    /// The interleaved schedule's rules: every stage's layers split into the chunks (the first and
+    /// last stage may give one chunk to the embedding or the head), and whole rounds of pp
+    /// micro-batches.
+    func validateInterleave(_ t: TransformerModel) throws {
+        let v = schedule.chunks
+        let split = PipelineSplit(layers: t.layers, stages: pp, first: firstStageLayers, last: lastStageLayers)
+        if split.isEven {
+            guard v >= 1, (t.layers / pp) % v == 0 else {
+                throw LayoutError(field: "interleave", detail: "\(t.layers / pp) layers per stage cannot be split into \(v) chunks")
+            }
+        } else if v > 1 {
+            // Uneven stages: the first and last stage may give one chunk to the embedding or the head.
+            for i in 0..<pp {
+                let n = split.layers(stage: i), need = (i == 0 || i == pp - 1) ? v - 1 : v
+                guard n >= need else {
+                    throw LayoutError(field: "interleave", detail: "stage \(i) has \(n) layers, too few for \(v) chunks")
+                }
+            }
+        }
+        if v > 1 && microBatchesPerStep % pp != 0 {
+            throw LayoutError(
+                field: "interleave",
+                detail: "the interleaved schedule needs micro-batches per step (\(microBatchesPerStep)) to be a multiple of pp (\(pp))")
         }
     }
 
