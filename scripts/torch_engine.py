@@ -264,6 +264,34 @@ def time_kernel(run, device, args, flush):
     return samples, warmup, stable
 
 
+def launched(run, cuda):
+    """What one call of `run` launches, by torch.profiler: on a GPU each kernel's name, calls and
+    device time (cuBLAS and cuDNN name their kernels by tile shape and split-K or stream-K choice,
+    e.g. sm90_xmma_gemm_..._tilesize128x256x64_..., which is what the roofline's tile model is
+    checked against); on a CPU the ATen ops and their CPU time (torch.profiler names no kernels
+    there). Profiled apart from the timed repetitions, so the timing is not disturbed."""
+    from torch.profiler import ProfilerActivity, profile
+    with profile(activities=[ProfilerActivity.CUDA if cuda else ProfilerActivity.CPU]) as prof:
+        run()
+        if cuda:
+            torch.cuda.synchronize()
+    events = []
+    for event in prof.key_averages():
+        if cuda:
+            # Kernels carry device time; the host-side ops and runtime calls that launch them do not.
+            us = getattr(event, "self_device_time_total", None)
+            if us is None:
+                us = getattr(event, "self_cuda_time_total", 0)
+            if event.key.startswith(("ProfilerStep", "aten::", "cuda")):
+                continue
+        else:
+            us = event.self_cpu_time_total
+        if us > 0:
+            events.append({"name": event.key, "calls": event.count, "us": us})
+    events.sort(key=lambda e: -e["us"])
+    return {"activity": "cuda" if cuda else "cpu", "events": events}
+
+
 def keep_freed_memory():
     """Makes glibc keep freed blocks for reuse, as PyTorch's CUDA caching allocator does on GPUs.
 
@@ -325,6 +353,9 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.25,
                         help="keep repeating at least this long, so samples span several scheduling periods")
     parser.add_argument("--max-repetitions", type=int, default=2000)
+    parser.add_argument("--kernel-names", action="store_true",
+                        help="also record what one call launches (torch.profiler): on a GPU the kernels' names, "
+                             "which carry cuBLAS's tile and split-K choice, and their device time")
     args = parser.parse_args()
 
     device = torch.device(args.device)
@@ -367,6 +398,13 @@ def main():
         ordered = sorted(samples)
         median = quantile(ordered, 0.5)
         ci = median_ci95(ordered)
+        launches = None
+        if args.kernel_names:
+            try:
+                with torch.no_grad() if spec.get("pass", "fwd") == "fwd" and spec["op"] != "optimizer" else torch.enable_grad():
+                    launches = launched(run, device.type == "cuda")
+            except (RuntimeError, AttributeError, ImportError) as error:
+                launches = {"error": f"{type(error).__name__}: {error}"}
         record = {
             "kernel": spec, "engine": "torch", "engine_version": version, "implementation": f"torch eager on {device}",
             "device": device_name, "threads": threads, "host": host,
@@ -381,6 +419,8 @@ def main():
         }
         if ci and median > 0:
             record["ci95_rel"] = (ci[1] - ci[0]) / 2 / median
+        if launches is not None:
+            record["launched"] = launches
         out.write(json.dumps(record, sort_keys=True) + "\n")
         out.flush()
         measured += 1

@@ -51,4 +51,26 @@ struct EngineTorchTests {
         #expect(records.map(\.kernel.op) == ["gemm", "softmax", "rmsnorm"])
         #expect(records.allSatisfy { $0.engine == .torch && $0.medianSeconds > 0 && $0.samples >= 3 })
     }
+
+    @Test(
+        "--kernel-names records what one call launched, beside the timing, and Ridgeline still loads the record",
+        .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
+    func kernelNames() throws {
+        let suite = NSTemporaryDirectory() + "torch-names-\(getpid()).jsonl",
+            output = NSTemporaryDirectory() + "torch-names-out-\(getpid()).jsonl"
+        try "{\"op\":\"gemm\",\"m\":64,\"n\":64,\"k\":256,\"dtype\":\"fp32\"}\n".write(toFile: suite, atomically: true, encoding: .utf8)
+        defer { for p in [suite, output] { try? FileManager.default.removeItem(atPath: p) } }
+        let (status, log) = try runCapturingOutput(
+            TorchBridge.defaultPython,
+            [Self.script, "--suite", suite, "-o", output, "--kernel-names", "--time-cap", "0.1", "--min-time", "0.01"])
+        #expect(status == 0, "\(log)")
+        let line = try String(contentsOfFile: output, encoding: .utf8)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        // On a CPU torch.profiler names ATen ops (on a GPU, the kernels); the matrix product is among them.
+        let launched = try #require(record["launched"] as? [String: Any], "\(record.keys.sorted())")
+        #expect(launched["activity"] as? String == "cpu")
+        let events = try #require(launched["events"] as? [[String: Any]])
+        #expect(events.contains { ($0["name"] as? String)?.contains("mm") == true && ($0["us"] as? Double ?? 0) > 0 }, "\(events)")
+        #expect(try MeasurementRecord.load(path: output).map(\.kernel.op) == ["gemm"])
+    }
 }

@@ -33,6 +33,33 @@ struct HarnessSuiteTests {
         #expect(short.isEmpty, "\(short.map(\.label))")
     }
 
+    /// The deep-k suite: bf16 GEMMs of at most two waves of 128 × 128 tiles over an H100's SMs
+    /// with a deep k (where the roofline may split k), the reference's six such rows among them.
+    /// Each is deep enough that one 128 × 128 tile computed over the whole k on one SM at its
+    /// share of the peak outlasts the eager floor: whether the library splits k then shows in the
+    /// measured time even where the split kernel itself would hide under the floor.
+    @Test("the deep-k GEMM suite holds few-tile, deep-k bf16 GEMMs above the eager floor")
+    func deepKSuite() throws {
+        let (_, kernels) = try Suite.load("gemm-deepk", store: Self.store)
+        let h100 = try HardwareProfile.load(path: Self.store.hardwareDirectory + "/h100-sxm5-80gb.yaml")
+        var shapes: [[Int]] = []
+        for kernel in kernels {
+            guard case .gemm(let g) = kernel else {
+                Issue.record("not a GEMM: \(kernel.label)")
+                continue
+            }
+            #expect(g.dtype == .bf16 && g.batch == 1 && g.k >= 1024, "\(kernel.label)")
+            #expect((g.m + 127) / 128 * ((g.n + 127) / 128) <= 2 * h100.compute.units, "\(kernel.label)")
+            let unsplitTile = 2 * 128 * 128 * Double(g.k) / (h100.compute.peak[.bf16]! / Double(h100.compute.units))
+            #expect(unsplitTile > h100.dispatchLatency, "\(kernel.label)")
+            shapes.append([g.m, g.n, g.k])
+        }
+        #expect(Set(shapes).count == shapes.count, "each shape once")
+        for row in [[224, 2072, 12264], [1568, 576, 14360], [1544, 1176, 8200], [3656, 312, 14680], [496, 1480, 12632], [2720, 88, 9384]] {
+            #expect(shapes.contains(row), "\(row)")
+        }
+    }
+
     @Test("a malformed suite line is an error naming the line; an unknown suite names the known ones")
     func malformed() throws {
         let path = NSTemporaryDirectory() + "suite-\(getpid()).jsonl"
