@@ -264,6 +264,23 @@ def time_kernel(run, device, args, flush):
     return samples, warmup, stable
 
 
+def profiled_times(prof, cuda):
+    """(name, calls, microseconds) of each entry of a finished torch.profiler run that took time:
+    on a GPU the kernels and their device time (the host-side ops and runtime calls that launch
+    them carry none of it and are left out), on a CPU the ops and their CPU time."""
+    for event in prof.key_averages():
+        if cuda:
+            us = getattr(event, "self_device_time_total", None)
+            if us is None:  # PyTorch before 2.4 names it after CUDA
+                us = getattr(event, "self_cuda_time_total", 0)
+            if event.key.startswith(("ProfilerStep", "aten::", "cuda")):
+                continue
+        else:
+            us = event.self_cpu_time_total
+        if us > 0:
+            yield event.key, event.count, us
+
+
 def launched(run, cuda):
     """What one call of `run` launches, by torch.profiler: on a GPU each kernel's name, calls and
     device time (cuBLAS and cuDNN name their kernels by tile shape and split-K or stream-K choice,
@@ -275,19 +292,7 @@ def launched(run, cuda):
         run()
         if cuda:
             torch.cuda.synchronize()
-    events = []
-    for event in prof.key_averages():
-        if cuda:
-            # Kernels carry device time; the host-side ops and runtime calls that launch them do not.
-            us = getattr(event, "self_device_time_total", None)
-            if us is None:
-                us = getattr(event, "self_cuda_time_total", 0)
-            if event.key.startswith(("ProfilerStep", "aten::", "cuda")):
-                continue
-        else:
-            us = event.self_cpu_time_total
-        if us > 0:
-            events.append({"name": event.key, "calls": event.count, "us": us})
+    events = [{"name": name, "calls": calls, "us": us} for name, calls, us in profiled_times(prof, cuda)]
     events.sort(key=lambda e: -e["us"])
     return {"activity": "cuda" if cuda else "cpu", "events": events}
 

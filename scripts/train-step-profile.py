@@ -262,6 +262,7 @@ def measure(model_name, batch, steps, device_name):
     import torch
     import torch.nn.functional as F
     from torch.profiler import ProfilerActivity, profile
+    from torch_engine import profiled_times  # beside this script; imports torch, so only when measuring
 
     device = torch.device(device_name)
     cuda = device.type == "cuda"
@@ -302,20 +303,9 @@ def measure(model_name, batch, steps, device_name):
             step()
         synchronize()
     by_name = {}
-    for event in prof.key_averages():
-        if cuda:
-            # Kernels carry device time; the host-side ops and runtime calls that launch them do not.
-            device_us = getattr(event, "self_device_time_total", None)
-            if device_us is None:
-                device_us = getattr(event, "self_cuda_time_total", 0)
-            if event.key.startswith(("ProfilerStep", "aten::", "cuda")):
-                continue
-        else:
-            device_us = event.self_cpu_time_total
-        if device_us <= 0:
-            continue
-        calls, total = by_name.get(event.key, (0, 0.0))
-        by_name[event.key] = (calls + event.count, total + device_us / 1000)
+    for name, count, us in profiled_times(prof, cuda):
+        calls, total = by_name.get(name, (0, 0.0))
+        by_name[name] = (calls + count, total + us / 1000)
     families = {}
     for name, (calls, ms) in by_name.items():
         f = families.setdefault(kernel_family(name), {"calls": 0, "ms": 0.0, "names": []})
