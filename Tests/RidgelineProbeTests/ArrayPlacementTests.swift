@@ -38,8 +38,16 @@ import Testing
         let pools = probe.firstTouchedPools(team: one, workingSet: probe.sweepSizes(threads: 1).last!)
         defer { for pool in pools.values { pool.pointer.deallocate() } }
         let sizes = [l1 * 3 / 8, l1 / 2, l1 * 3 / 4]
-        let rates = try sizes.map {
-            try probe.bandwidthPoint(kernel: .read, workingSet: $0, team: one, pools: pools).rate(privateLevel: true).best
+        // Each size's best over up to three rounds: a misplaced pool is slow in every round, while
+        // a busy SMT sibling on the host or a stolen slice (CI failed once at 135 against 154 GB/s)
+        // passes within a round or two.
+        var rates = [Double](repeating: 0, count: sizes.count)
+        for _ in 0..<3 {
+            for (i, size) in sizes.enumerated() {
+                let point = try probe.bandwidthPoint(kernel: .read, workingSet: size, team: one, pools: pools)
+                rates[i] = max(rates[i], point.rate(privateLevel: true).best)
+            }
+            if let best = rates.max(), rates.allSatisfy({ $0 >= (1 - BandwidthCurve.flat) * best }) { break }
         }
         let best = try #require(rates.max())
         for (size, rate) in zip(sizes, rates) {
