@@ -60,10 +60,18 @@ struct CalibrateNetworkCommand: ParsableCommand {
             scaleOutHopLatencyS: samples.contains { $0.group.spansNodes } ? written.scaleOut?.latency : nil,
             before: before, after: after)
         if json { return try printRecord(summary) }
-        print(
-            "Fitted \(profile.id)'s collective parameters on \(fitSet.count) timings from \(ncclTests.count) nccl-tests file(s); judged on the \(heldOut.count) held out."
-        )
-        print("Wrote \(output) (load it with --hardware \(output)).\n")
+        print(text(summary, written: written, before: before, after: after))
+    }
+
+    /// The fit in words: what was fitted and written, each link's parameters, the held-out error
+    /// before and after, and with `--verbose` the error of every run.
+    func text(
+        _ summary: CalibrateNetworkRecord, written: HardwareProfile, before: NetworkFit.Judgement, after: NetworkFit.Judgement
+    ) -> String {
+        var lines = [
+            "Fitted \(summary.hardware)'s collective parameters on \(summary.fitted) timings from \(ncclTests.count) nccl-tests file(s); judged on the \(summary.heldOut) held out.",
+            "Wrote \(output) (load it with --hardware \(output)).\n",
+        ]
         var table = TextTable(["link", "hop latency", "base latency", "low-latency fraction", "pipeline fill", "bus bandwidth by ranks"])
         for (name, link, used) in [
             ("scale_up", written.scaleUp, summary.scaleUpHopLatencyS != nil),
@@ -80,11 +88,11 @@ struct CalibrateNetworkCommand: ParsableCommand {
                 formatSignificant(c.lowLatencyFraction, digits: 3), Quantity.format(c.pipelineFill, .bytes), bus,
             ])
         }
-        print(table.render())
-        print("")
-        print(
+        lines.append(table.render())
+        lines.append("")
+        lines.append(
             "Held-out error before (the profile as given): median \(formatPercent(before.medianAPE)), p90 \(formatPercent(before.p90APE))")
-        print(
+        lines.append(
             "Held-out error after: median \(formatPercent(after.medianAPE)), mean \(formatPercent(after.meanAPE)), p90 \(formatPercent(after.p90APE)) (\(after.count) timings)"
         )
         if verbose {
@@ -95,8 +103,9 @@ struct CalibrateNetworkCommand: ParsableCommand {
                     formatPercent(g.p90APE), String(format: "%+.1f%%", g.bias * 100),
                 ])
             }
-            print("")
-            print(groups.render())
+            lines.append("")
+            lines.append(groups.render())
         }
+        return lines.joined(separator: "\n")
     }
 }
