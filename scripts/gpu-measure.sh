@@ -7,7 +7,7 @@
 # --kernel-names: each record names the cuDNN/cuBLAS kernels one call launched), then profiles that
 # ResNet-50 step by kernel family and times ResNet-18, VGG-16 and the reference's six GPT and Llama
 # steps (scripts/train-step-profile.py), and writes the records, the logs and the machine's description
-# to OUT (default: gpu-measurements/). About 5-7 minutes on an H100.
+# to OUT (default: gpu-measurements/). About 6-8 minutes on an H100.
 #
 #   scripts/gpu-measure.sh [OUT]
 #
