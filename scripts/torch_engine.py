@@ -264,6 +264,11 @@ def time_kernel(run, device, args, flush):
     return samples, warmup, stable
 
 
+def grad_mode(spec):
+    """Autograd off for a forward kernel, on for a backward pass or an optimizer step."""
+    return torch.no_grad() if spec.get("pass", "fwd") == "fwd" and spec["op"] != "optimizer" else torch.enable_grad()
+
+
 def profiled_times(prof, cuda):
     """(name, calls, microseconds) of each entry of a finished torch.profiler run that took time:
     on a GPU the kernels and their device time (the host-side ops and runtime calls that launch
@@ -388,7 +393,7 @@ def main():
     for index, (source, spec) in enumerate(specs, 1):
         try:
             run = build(spec, device)
-            with torch.no_grad() if spec.get("pass", "fwd") == "fwd" and spec["op"] != "optimizer" else torch.enable_grad():
+            with grad_mode(spec):
                 samples, warmup, stable = time_kernel(run, device, args, flush)
         except Unsupported as why:
             unsupported += 1
@@ -406,7 +411,7 @@ def main():
         launches = None
         if args.kernel_names:
             try:
-                with torch.no_grad() if spec.get("pass", "fwd") == "fwd" and spec["op"] != "optimizer" else torch.enable_grad():
+                with grad_mode(spec):
                     launches = launched(run, device.type == "cuda")
             except (RuntimeError, AttributeError, ImportError) as error:
                 launches = {"error": f"{type(error).__name__}: {error}"}
