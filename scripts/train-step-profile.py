@@ -257,8 +257,9 @@ def build_transformer(torch, F, device, row, batch, smoke):
     return step, fields, fallbacks
 
 
-def measure(model_name, batch, steps, device_name):
-    """The `train_step` record of one model and one `train_step_kernels` record per kernel family."""
+def measure(model_name, batch, steps, device_name, transformers):
+    """The `train_step` record of one model and one `train_step_kernels` record per kernel family;
+    `transformers` are the reference's rows (`reference_transformers`)."""
     import torch
     import torch.nn.functional as F
     from torch.profiler import ProfilerActivity, profile
@@ -269,11 +270,10 @@ def measure(model_name, batch, steps, device_name):
     if model_name in CNNS:
         step, fields, fallbacks = build_cnn(torch, F, device, model_name, batch if batch else 256)
     else:
-        rows = reference_transformers()
-        if model_name not in rows:
+        if model_name not in transformers:
             raise SystemExit(f"train-step-profile.py: unknown --model {model_name} "
-                             f"(known: {', '.join(CNNS)}, cnns, transformers, {', '.join(rows)})")
-        row = rows[model_name]
+                             f"(known: {', '.join(CNNS)}, cnns, transformers, {', '.join(transformers)})")
+        row = transformers[model_name]
         step, fields, fallbacks = build_transformer(torch, F, device, row, batch if batch else row["batch"], not cuda)
 
     def synchronize():
@@ -376,13 +376,14 @@ def main():
         compare(args.compare, args.predicted)
         return
     if args.batch < 0 or args.steps < 1:
-        parser.error("--batch must be positive and --steps at least 1")
-    groups = {"transformers": list(reference_transformers()), "cnns": list(CNNS)}
+        parser.error("--batch must be 0 (the reference row's) or more and --steps at least 1")
+    transformers = reference_transformers()
+    groups = {"transformers": list(transformers), "cnns": list(CNNS)}
     models = [name for part in args.model.split(",") for name in groups.get(part, [part])]
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         for name in models:
-            records = measure(name, args.batch, args.steps, args.device)
+            records = measure(name, args.batch, args.steps, args.device, transformers)
             # Each model's records are written as soon as they exist: a later model that fails
             # (out of memory, say) leaves the earlier ones.
             out.write("".join(json.dumps(r) + "\n" for r in records))

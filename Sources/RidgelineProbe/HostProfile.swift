@@ -81,7 +81,8 @@ public struct HostProfileBuilder: Sendable {
     /// Each dtype's peak at `clock`: measured where the FMA chains ran, else nominal (a bf16 peak
     /// without a bf16 kernel scales the measured fp32 one); `sources` says which.
     private func peaks(clock: Double, sources: inout [String]) -> [DType: Double] {
-        var peak = nominalPeaks(clockHz: clock)
+        let nominal = nominalPeaks(clockHz: clock)
+        var peak = nominal
         guard let m = ceilings else {
             sources.append(
                 "nominal: clock \(Quantity.format(clock, .hertz)) from \(topology.cpu.maxMHz != nil ? "cpufreq cpuinfo_max_freq" : "/proc/cpuinfo cpu MHz"); peaks = cores × clock × FLOPs/cycle; run `ridgeline detect --measure` for measured ceilings"
@@ -89,7 +90,7 @@ public struct HostProfileBuilder: Sendable {
             return peak
         }
         for p in m.peaks where p.allCores { peak[p.dtype] = p.flopsPerSecond.best }
-        if m.peak(.bf16) == nil, let bf16 = peak[.bf16], let nominal32 = nominalPeaks(clockHz: clock)[.fp32], let fp32 = peak[.fp32] {
+        if m.peak(.bf16) == nil, let bf16 = nominal[.bf16], let nominal32 = nominal[.fp32], let fp32 = peak[.fp32] {
             peak[.bf16] = bf16 / nominal32 * fp32
             sources.append(
                 "bf16 peak: derived, not measured — measured fp32 peak × the nominal bf16/fp32 ratio (no bf16 kernel for this CPU's units: AMX and NEON BFDOT are not driven yet)"

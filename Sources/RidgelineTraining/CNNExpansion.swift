@@ -224,12 +224,12 @@ extension CNNKernels {
                 .memoryBound)
         }
 
-        /// A bottleneck's residual in eager mode. torchvision's `Bottleneck.forward` runs
-        /// `out += identity` and then `self.relu(out)` (in place): an add (read 2, write 1) and a
-        /// ReLU (read 1, write 1), not one fused kernel. In backward, ReLU's gradient (read dy and
-        /// the output, write dx), and the block's input, used by both the first convolution and
-        /// the identity (or downsample) branch, receives two gradients that autograd sums with
-        /// one add (torch/csrc/autograd/input_buffer.cpp, `InputBuffer::add`).
+        /// A residual block's end in eager mode. torchvision's `Bottleneck.forward` and
+        /// `BasicBlock.forward` run `out += identity` and then `self.relu(out)` (in place): an add
+        /// (read 2, write 1) and a ReLU (read 1, write 1), not one fused kernel. In backward,
+        /// ReLU's gradient (read dy and the output, write dx), and the block's input, used by both
+        /// the first convolution and the identity (or downsample) branch, receives two gradients
+        /// that autograd sums with one add (torch/csrc/autograd/input_buffer.cpp, `InputBuffer::add`).
         mutating func eagerResidual(elements: Int, blockInput: Int) {
             x.forward.add(.elementwise(Elementwise(name: "add", elements: elements, inputs: 2, dtype: act)), .memoryBound)
             eagerReLU(elements: elements)
