@@ -15,7 +15,19 @@ import Testing
     /// mismeasurement (prefetched lines, an optimised-away loop, a chase in the wrong level) breaks.
     @Test func latenciesGrowOutwardWithinPhysicalBounds() throws {
         let machine = try ThisMachine { $0.computeSampleSeconds = 0.002 }
-        let latencies = try machine.probe.cacheLatencies(team: ThreadTeam(size: 1, hwloc: machine.hwloc))
+        let team = ThreadTeam(size: 1, hwloc: machine.hwloc)
+        // Each level's best over up to five rounds, 0.3 s apart: a chase in the wrong level is
+        // slow in every round, while another test streaming DRAM on the other core (the CI
+        // simulation once read the L3 at 104 ns, 16.6 ns alone) evicts the shared L3 only while it runs.
+        var latencies = try machine.probe.cacheLatencies(team: team)
+        var rounds = 1
+        while rounds < 5 && latencies.contains(where: { $0.seconds >= 100e-9 }) {
+            rounds += 1
+            usleep(300_000)
+            let again = try machine.probe.cacheLatencies(team: team)
+            guard again.map(\.level) == latencies.map(\.level) else { break }
+            latencies = zip(latencies, again).map { $0.seconds <= $1.seconds ? $0 : $1 }
+        }
         #expect(latencies.map(\.level) == machine.topology.dataCaches.map { "l\($0.level)" })
         let l1 = try #require(latencies.first).seconds
         // Kept to three significant digits, not whole nanoseconds.
