@@ -17,8 +17,9 @@ import Testing
         let machine = try ThisMachine { $0.computeSampleSeconds = 0.002 }
         let team = ThreadTeam(size: 1, hwloc: machine.hwloc)
         // Each level's best over up to five rounds, 0.3 s apart: a chase in the wrong level is
-        // slow in every round, while another test streaming DRAM on the other core (the CI
-        // simulation once read the L3 at 104 ns, 16.6 ns alone) evicts the shared L3 only while it runs.
+        // slow in every round, while traffic on the other core evicts the shared L3 only while it
+        // runs. `make test` runs this suite after the parallel ones (QUIET_SUITES in the Makefile):
+        // beside them CI read the L3 at 104 ns five rounds running, 16.6 ns alone.
         var latencies = try machine.probe.cacheLatencies(team: team)
         var rounds = 1
         while rounds < 5 && latencies.contains(where: { $0.seconds >= 100e-9 }) {
