@@ -264,12 +264,13 @@ public struct Calibration: Sendable, Equatable {
     public var compute: [KernelClass: Double]
     /// A matrix class's fraction of one dtype's own datasheet matrix peak, where that dtype had
     /// enough rows to be fitted apart (`CalibrationFit.minimumDTypeSamples`); other dtypes take
-    /// the class's `compute`. The same kernel family reaches a smaller share of the fp8 peak than
-    /// of the 16-bit one: fp8 doubles the tensor cores' math per SM per clock (H100 SXM5: 989 →
-    /// 1,979 dense TFLOP/s, NVIDIA H100 datasheet) while the bytes of operands each FLOP needs
-    /// halve, so the shared-memory and register traffic that feeds the MMAs, the TMA loads and
-    /// the epilogue are a larger share of each tile's time. On the H100 reference GEMMs fp8 reaches
-    /// 0.78–0.91 (median 0.88) of the bf16 share at the same shape (4096³: 0.576 vs 0.729).
+    /// the class's `compute`. On the H100 reference GEMMs fp8 reaches 0.78–0.91 (median 0.88) of
+    /// the bf16 share at the same shape (4096³: 0.576 vs 0.729). Those ran through PyTorch's
+    /// `_scaled_mm`, whose default (`use_fast_accum=False`) has cuBLASLt promote the fp8 tensor
+    /// cores' partial sums to FP32 on the CUDA cores every few k-blocks; turning the promotion off
+    /// buys 1.1–1.2× (pytorch/ao#2377), the gap between the two fitted shares (0.747 / 0.650 =
+    /// 1.15). So the fp8 share is that of promoting GEMMs, and a GEMM that accumulates fast
+    /// (`GEMM.fastAccumulation`) takes the 16-bit share (`Roofline.computeFraction`).
     public var computeByDType: [KernelClass: [DType: Double]]
     /// Fraction of the memory bandwidth each kernel class reaches.
     public var memory: [KernelClass: Double]

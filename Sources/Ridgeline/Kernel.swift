@@ -78,21 +78,35 @@ public struct GEMM: KernelCost, Hashable {
     public var transA = false
     public var transB = false
     public var dtype: DType
+    /// fp8 only: the partial sums stay in the tensor cores' accumulators (cuBLASLt
+    /// `CUBLASLT_MATMUL_DESC_FAST_ACCUM`, torch `_scaled_mm(use_fast_accum=True)`, CUTLASS's
+    /// `…FP8FastAccum` schedules). Without it Hopper's fp8 GEMMs periodically promote them to FP32
+    /// on the CUDA cores, which costs throughput (`Calibration.computeByDType`). PyTorch's
+    /// `_scaled_mm` and Transformer Engine's gradient GEMMs promote; Transformer Engine's forward
+    /// GEMMs and inference engines accumulate fast.
+    public var fastAccumulation = false
 
-    public init(m: Int, n: Int, k: Int, batch: Int = 1, transA: Bool = false, transB: Bool = false, dtype: DType) {
+    public init(
+        m: Int, n: Int, k: Int, batch: Int = 1, transA: Bool = false, transB: Bool = false, dtype: DType,
+        fastAccumulation: Bool = false
+    ) {
         self.m = m; self.n = n; self.k = k; self.batch = batch; self.transA = transA; self.transB = transB; self.dtype = dtype
+        self.fastAccumulation = fastAccumulation
     }
 
     public var op: String { "gemm" }
     public var kernelClass: KernelClass { .gemm }
     public var flops: Double { 2 * Double(batch) * Double(m) * Double(n) * Double(k) }
     public var bytes: Double { Double(batch) * (Double(m) * Double(k) + Double(k) * Double(n) + Double(m) * Double(n)) * dtype.bytes }
-    public var label: String { "gemm \(batch > 1 ? "\(batch)x" : "")\(m)x\(n)x\(k) \(dtype.rawValue)" }
+    public var label: String {
+        "gemm \(batch > 1 ? "\(batch)x" : "")\(m)x\(n)x\(k) \(dtype.rawValue)\(fastAccumulation ? " fast-accum" : "")"
+    }
+    /// `fast_accum` only when set, so that every other spec reads as it always has.
     public var fields: [(String, SpecValue)] {
         [
             ("m", .int(m)), ("n", .int(n)), ("k", .int(k)), ("batch", .int(batch)), ("trans_a", .bool(transA)),
             ("trans_b", .bool(transB)), ("dtype", .string(dtype.rawValue)),
-        ]
+        ] + (fastAccumulation ? [("fast_accum", .bool(true))] : [])
     }
 }
 

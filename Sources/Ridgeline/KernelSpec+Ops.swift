@@ -26,11 +26,18 @@ struct KernelSpecFields {
     func pass() throws -> Pass { try r.optionalEnum("pass", Pass.self) ?? .fwd }
 
     func gemm() throws -> GEMM {
-        try r.rejectUnknownKeys(["op", "m", "n", "k", "batch", "trans_a", "trans_b", "dtype"])
-        return GEMM(
+        try r.rejectUnknownKeys(["op", "m", "n", "k", "batch", "trans_a", "trans_b", "dtype", "fast_accum"])
+        let gemm = GEMM(
             m: try dim("m"), n: try dim("n"), k: try dim("k"), batch: try dim("batch", default: 1),
             transA: try r.optionalBool("trans_a") ?? false, transB: try r.optionalBool("trans_b") ?? false,
-            dtype: try dtype())
+            dtype: try dtype(), fastAccumulation: try r.optionalBool("fast_accum") ?? false)
+        // Only fp8 GEMMs have an accumulation mode to choose (cuBLASLt ignores the flag elsewhere).
+        guard !gemm.fastAccumulation || gemm.dtype == .fp8 else {
+            throw RidgelineError.invalidValue(
+                file: r.file, field: r.name("fast_accum"), value: "true", expected: "false unless dtype is fp8 (got \(gemm.dtype.rawValue))"
+            )
+        }
+        return gemm
     }
 
     func conv2d() throws -> Conv2D {

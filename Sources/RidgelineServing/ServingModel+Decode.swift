@@ -77,8 +77,8 @@ extension ServingPredictor {
         for (tiles, probability) in Self.expertTiles(tokens: b, experts: moe.experts, topK: moe.topK, tileRows: rows) {
             var g = Tally()
             let m = tiles * rows
-            g.add(predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, batch: onRank, dtype: mm))), count: 1)
-            g.add(predict(.gemm(GEMM(m: m, n: h, k: f, batch: onRank, dtype: mm))), count: 1)
+            g.add(predict(weightGEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, batch: onRank)), count: 1)
+            g.add(predict(weightGEMM(m: m, n: h, k: f, batch: onRank)), count: 1)
             x += g.scaled(probability)
         }
         // The activation runs on the routed tokens only, not on the padding.
@@ -118,9 +118,9 @@ extension ServingPredictor {
         let qkvN = max(1, Int((attnParams - outWidth * Double(h)) / Double(h)) / t)
         var attention = Tally()
         attention.add(predict(.rowwise(RowWise(normOp, rows: b, cols: h, dtype: act))), count: 1)
-        attention.add(predict(.gemm(GEMM(m: b, n: qkvN, k: h, dtype: mm))), count: 1)
+        attention.add(predict(weightGEMM(m: b, n: qkvN, k: h)), count: 1)
         attention.add(predict(.attention(cachedAttention(batch: b, context: context)), streamingAttention: true), count: 1)
-        attention.add(predict(.gemm(GEMM(m: b, n: h, k: max(1, Int(outWidth) / t), dtype: mm))), count: 1)
+        attention.add(predict(weightGEMM(m: b, n: h, k: max(1, Int(outWidth) / t))), count: 1)
         attention.addComm(tensorAllReduce(tokens: b))
         attention.add(predict(.elementwise(Elementwise(name: "add", elements: b * h, inputs: 2, dtype: act))), count: 1)
         return attention
@@ -151,14 +151,14 @@ extension ServingPredictor {
     func decodeMLP(ffn: Int, m: Int, split: Int) -> Tally {
         var x = Tally()
         let f = max(1, ffn / split)
-        x.add(predict(.gemm(GEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h, dtype: mm))), count: 1)
+        x.add(predict(weightGEMM(m: m, n: (model.gated ? 2 : 1) * f, k: h)), count: 1)
         x.add(
             predict(
                 .elementwise(
                     Elementwise(
                         name: model.gated ? "swiglu" : "gelu", elements: m * f, inputs: model.gated ? 2 : 1, dtype: act))),
             count: 1)
-        x.add(predict(.gemm(GEMM(m: m, n: h, k: f, dtype: mm))), count: 1)
+        x.add(predict(weightGEMM(m: m, n: h, k: f)), count: 1)
         return x
     }
 

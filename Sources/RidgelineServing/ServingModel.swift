@@ -66,6 +66,13 @@ public struct ServingPredictor: Sendable {
     var h: Int { model.dModel }
     var act: DType { config.precision == .fp16 ? .fp16 : .bf16 }
     var mm: DType { config.precision.dtype }
+    /// A weight GEMM in the serving precision. fp8 accumulates fast: inference engines run
+    /// Hopper's fp8 GEMMs without promoting partial sums (CUTLASS's `…FP8FastAccum` schedules in
+    /// vLLM and SGLang, FBGEMM's default; CUTLASS's own notes call it the inference choice), as
+    /// the prefill's forward GEMMs (`TransformerKernels.gemmForward`) do.
+    func weightGEMM(m: Int, n: Int, k: Int, batch: Int = 1) -> Kernel {
+        .gemm(GEMM(m: m, n: n, k: k, batch: batch, dtype: mm, fastAccumulation: mm == .fp8))
+    }
     var layersPerStage: Double { Double(model.layers) / Double(config.pp) }
     var moeLayersPerStage: Double { Double(model.moeLayerCount) / Double(config.pp) }
     var denseLayersPerStage: Double { layersPerStage - moeLayersPerStage }
@@ -257,7 +264,7 @@ public struct ServingPredictor: Sendable {
     func headTally(rows: Int) -> Tally {
         var tally = Tally()
         tally.add(predict(.rowwise(RowWise(normOp, rows: rows, cols: h, dtype: act))), count: 1)
-        tally.add(predict(.gemm(GEMM(m: rows, n: max(1, model.vocab / t), k: h, dtype: mm))), count: 1)
+        tally.add(predict(weightGEMM(m: rows, n: max(1, model.vocab / t), k: h)), count: 1)
         if t > 1 { tally.addComm(network.time(.allGather, bytes: Double(rows) * Double(model.vocab) * 4, group: group(.tensor))) }
         return tally
     }

@@ -97,12 +97,15 @@ public struct TransformerKernels: Sendable {
     /// Y = X·W forward, with Transformer Engine's fp8 cast of X (amax, scale, cast and the
     /// transposed copy the wgrad GEMM needs, one fused pass: TE `cast_transpose`; Micikevicius et
     /// al. 2022, "FP8 Formats for Deep Learning"). Weights are cast once per step (optimizer).
+    /// The fp8 forward GEMM accumulates fast: TE's `_2X_ACC_FPROP = False`
+    /// (transformer_engine/pytorch/module/base.py), as inference engines do.
     func gemmForward(_ p: inout PassKernels, m: Int, n: Int, k: Int, batch: Int = 1, category: CostCategory = .gemm) {
         if fp8 { p.add(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: m * k * batch, dtype: act)), .memoryBound) }
-        p.add(.gemm(GEMM(m: m, n: n, k: k, batch: batch, dtype: mm)), category)
+        p.add(.gemm(GEMM(m: m, n: n, k: k, batch: batch, dtype: mm, fastAccumulation: fp8)), category)
     }
 
-    /// dX = dY·Wᵀ and, unless the weight is frozen, dW = Xᵀ·dY; fp8 casts dY first.
+    /// dX = dY·Wᵀ and, unless the weight is frozen, dW = Xᵀ·dY; fp8 casts dY first. Both fp8
+    /// gradient GEMMs promote their partial sums to FP32 (TE's `_2X_ACC_DGRAD`, `_2X_ACC_WGRAD` = True).
     func gemmBackward(_ p: inout PassKernels, m: Int, n: Int, k: Int, batch: Int = 1, frozenWeight: Bool) {
         if fp8 { p.add(.elementwise(Elementwise(name: "fp8_cast_transpose", elements: m * n * batch, dtype: act)), .memoryBound) }
         p.add(.gemm(GEMM(m: m, n: k, k: n, batch: batch, dtype: mm)), .gemm)  // dX = dY·Wᵀ

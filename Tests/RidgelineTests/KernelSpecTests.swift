@@ -151,7 +151,8 @@ struct KernelSpecTests {
         let unknownFirst = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":0,"n":4,"dtype":"bf17","alpha":1}"#) }
         #expect(
             unknownFirst
-                == "spec.jsonl:3: field 'alpha' has value 'alpha': expected a known field (batch, dtype, k, m, n, op, trans_a, trans_b)")
+                == "spec.jsonl:3: field 'alpha' has value 'alpha': expected a known field (batch, dtype, fast_accum, k, m, n, op, trans_a, trans_b)"
+        )
         let mFirst = ridgelineErrorMessage { try Self.parse(#"{"op":"gemm","m":0,"n":4,"dtype":"bf17","batch":-1}"#) }
         #expect(mFirst == "spec.jsonl:3: field 'm' has value '0': expected a whole number in 1...281474976710656")
         let shapeBeforeDType = ridgelineErrorMessage {
