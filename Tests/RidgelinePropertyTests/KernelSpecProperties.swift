@@ -10,7 +10,7 @@ import Testing
 @Suite struct KernelSpecProperties {
     /// Each op's own fields, as DESIGN.md lists them ("" and "matmul" are not ops).
     static let opKeys: [(op: String, keys: [String])] = [
-        ("gemm", ["m", "n", "k", "batch", "trans_a", "trans_b"]),
+        ("gemm", ["m", "n", "k", "batch", "trans_a", "trans_b", "fast_accum"]),
         ("conv2d", ["n", "c", "h", "w", "k", "r", "s", "stride", "pad", "groups", "pass"]),
         ("elementwise", ["name", "elements", "inputs", "outputs", "flops_per_element"]),
         ("copy", ["elements"]), ("reduction", ["elements", "outputs", "index_bytes"]),
@@ -29,6 +29,7 @@ import Testing
         "impl": ["\"flash\"", "\"unfused\"", "\"magic\""],
         "name": ["\"gelu\"", "\"relu\"", "\"add\"", "\"adamw\"", "\"sgd\"", "\"hardswish\"", "\"\"", "7"],
         "causal": ["true", "false", "\"yes\""], "trans_a": ["true", "false", "2"], "trans_b": ["true", "false"],
+        "fast_accum": ["true", "false", "1"],
         "flops_per_element": ["0", "1.5", "7", "-1", "1e7", "1e300"],
     ]
     static let dtypes = ["\"bf16\"", "\"fp32\"", "\"fp16\"", "\"fp8\"", "\"tf32\"", "\"fp64\"", "\"int8\"", "\"fp4\"", "\"int4\""]
