@@ -73,7 +73,7 @@ def load_suite(path):
 def dtype_of(spec, device):
     name = spec.get("dtype", "fp32")
     if name not in DTYPES:
-        raise Unsupported(f"dtype {name} has no PyTorch tensor type here (fp8/int8 kernels need scaled matmuls)")
+        raise Unsupported(f"dtype {name} has no PyTorch tensor type here (only fp8 GEMMs run, as scaled matmuls)")
     if name == "fp64" and device.type == "cuda":
         pass  # runs, at the FP64 rate
     return DTYPES[name]
@@ -83,10 +83,38 @@ def randn(shape, dtype, device, requires_grad=False):
     return torch.randn(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def scaled_fp8_gemm(spec, device):
+    """An fp8 GEMM as frameworks issue it: torch._scaled_mm on e4m3 operands (A row-major, B
+    column-major, the layout cuBLASLt's fp8 kernels take), per-tensor scales, bf16 output, with
+    the spec's accumulation: `fast_accum` true keeps the partial sums in the tensor cores,
+    false (PyTorch's default) promotes them to FP32 every few k-blocks."""
+    scaled_mm = getattr(torch, "_scaled_mm", None)
+    e4m3 = getattr(torch, "float8_e4m3fn", None)
+    if device.type != "cuda" or scaled_mm is None or e4m3 is None:
+        raise Unsupported(f"fp8 GEMMs need torch._scaled_mm on a GPU with fp8 tensor cores (sm_89+); "
+                          f"PyTorch {torch.__version__} on {device.type} has none")
+    if torch.cuda.get_device_capability(device) < (8, 9):
+        raise Unsupported(f"{torch.cuda.get_device_name(device)} has no fp8 tensor cores (sm_89+)")
+    if spec.get("batch", 1) != 1 or spec.get("trans_a") or spec.get("trans_b"):
+        raise Unsupported("torch._scaled_mm takes one row-major A and one column-major B: no batch, no transposes")
+    m, n, k = spec["m"], spec["n"], spec["k"]
+    a = torch.randn(m, k, device=device).to(e4m3)
+    b = torch.randn(n, k, device=device).to(e4m3).t()
+    one = torch.ones((), device=device, dtype=torch.float32)
+    fast = bool(spec.get("fast_accum", False))
+
+    def run():
+        out = scaled_mm(a, b, scale_a=one, scale_b=one, out_dtype=torch.bfloat16, use_fast_accum=fast)
+        return out[0] if isinstance(out, tuple) else out  # PyTorch 2.1-2.3 also return the amax
+    return run
+
+
 def build(spec, device):
     """Returns a zero-argument function that runs the kernel once, with inputs allocated here
     (outside the timed region)."""
     op = spec["op"]
+    if op == "gemm" and spec.get("dtype") == "fp8":
+        return scaled_fp8_gemm(spec, device)
     dtype = dtype_of(spec, device) if op != "optimizer" else DTYPES.get(spec.get("dtype", "fp32"), torch.float32)
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = spec.get("dtype") == "tf32"

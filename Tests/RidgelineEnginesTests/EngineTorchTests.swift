@@ -53,6 +53,24 @@ struct EngineTorchTests {
     }
 
     @Test(
+        "an fp8 GEMM without a GPU is skipped with the reason, and the rest of the suite still runs",
+        .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
+    func fp8GEMMNeedsAGPU() throws {
+        let suite = NSTemporaryDirectory() + "torch-fp8-\(getpid()).jsonl",
+            output = NSTemporaryDirectory() + "torch-fp8-out-\(getpid()).jsonl"
+        try """
+        {"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp8","fast_accum":true}
+        {"op":"gemm","m":64,"n":64,"k":64,"dtype":"fp32"}
+        """.write(toFile: suite, atomically: true, encoding: .utf8)
+        defer { for p in [suite, output] { try? FileManager.default.removeItem(atPath: p) } }
+        let (status, printed) = try runCapturingOutput(
+            TorchBridge.defaultPython, [Self.script, "--suite", suite, "--device", "cpu", "-o", output, "--time-cap", "0.2"])
+        #expect(status == 0, "\(printed)")
+        #expect(printed.contains("skipped \(suite):1: fp8 GEMMs need torch._scaled_mm on a GPU"), "\(printed)")
+        #expect(try MeasurementRecord.load(path: output).map(\.kernel.dtype) == [.fp32])
+    }
+
+    @Test(
         "--kernel-names records what one call launched, beside the timing, and Ridgeline still loads the record",
         .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
     func kernelNames() throws {

@@ -31,6 +31,13 @@ struct HarnessSuiteTests {
         let floor = h100.dispatchLatency
         let short = kernels.filter { Roofline(h100).predict($0).timeSeconds < floor }
         #expect(short.isEmpty, "\(short.map(\.label))")
+        // fp8 GEMMs in pairs, promoting and fast-accumulating, so a lent GPU checks the share a fast one takes.
+        let fp8 = kernels.compactMap { kernel -> GEMM? in
+            guard case .gemm(let g) = kernel, g.dtype == .fp8 else { return nil }
+            return g
+        }
+        let promoting = Set(fp8.filter { !$0.fastAccumulation }.map { [$0.m, $0.n, $0.k] })
+        #expect(promoting.count >= 2 && promoting == Set(fp8.filter { $0.fastAccumulation }.map { [$0.m, $0.n, $0.k] }))
     }
 
     /// The deep-k suite: bf16 GEMMs of at most two waves of 128 × 128 tiles over an H100's SMs
