@@ -33,7 +33,7 @@ struct EngineTorchTests {
 
     @Test(
         "the script measures kernels on the CPU and writes records Ridgeline loads",
-        .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
+        .torchInstalled)
     func measures() throws {
         let files = try ScratchSuite(
             "measures",
@@ -54,7 +54,7 @@ struct EngineTorchTests {
 
     @Test(
         "an fp8 GEMM without a GPU is skipped with the reason, and the rest of the suite still runs",
-        .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
+        .torchInstalled)
     func fp8GEMMNeedsAGPU() throws {
         let files = try ScratchSuite(
             "fp8",
@@ -72,7 +72,7 @@ struct EngineTorchTests {
 
     @Test(
         "--kernel-names records what one call launched, beside the timing, and Ridgeline still loads the record",
-        .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)"))
+        .torchInstalled)
     func kernelNames() throws {
         let files = try ScratchSuite("names", #"{"op":"gemm","m":64,"n":64,"k":256,"dtype":"fp32"}"#)
         defer { files.remove() }
@@ -88,6 +88,13 @@ struct EngineTorchTests {
         let events = try #require(launched["events"] as? [[String: Any]])
         #expect(events.contains { ($0["name"] as? String)?.contains("mm") == true && ($0["us"] as? Double ?? 0) > 0 }, "\(events)")
         #expect(try MeasurementRecord.load(path: files.output).map(\.kernel.op) == ["gemm"])
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only where the script can import PyTorch (CI does not install it).
+    static var torchInstalled: Self {
+        .enabled(if: torchAvailable, "python3 -c 'import torch' fails: PyTorch is not installed (CI does not install it)")
     }
 }
 
