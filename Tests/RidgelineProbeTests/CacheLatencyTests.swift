@@ -16,15 +16,17 @@ import Testing
     @Test func latenciesGrowOutwardWithinPhysicalBounds() throws {
         let machine = try ThisMachine { $0.computeSampleSeconds = 0.002 }
         let team = ThreadTeam(size: 1, hwloc: machine.hwloc)
-        // Each level's best over up to five rounds, 0.3 s apart: a chase in the wrong level is
-        // slow in every round, while traffic on the other core evicts the shared L3 only while it
-        // runs. `make test` runs this suite after the parallel ones (QUIET_SUITES in the Makefile):
-        // beside them CI read the L3 at 104 ns five rounds running, 16.6 ns alone.
+        // Each level's best over up to twelve rounds, 0.5 s apart: a chase in the wrong level is
+        // slow in every round, while traffic that evicts the shared L3 comes in spells. `make test`
+        // runs this suite after the parallel ones (QUIET_SUITES in the Makefile): beside them CI
+        // read the L3 at 104 ns five rounds running, 16.6 ns alone. Other guests share the host's
+        // L3 too: alone, on a noisy afternoon, it read 115 ns through five rounds 0.3 s apart in 1
+        // run of 20.
         var latencies = try machine.probe.cacheLatencies(team: team)
         var rounds = 1
-        while rounds < 5 && latencies.contains(where: { $0.seconds >= 100e-9 }) {
+        while rounds < 12 && latencies.contains(where: { $0.seconds >= 100e-9 }) {
             rounds += 1
-            usleep(300_000)
+            usleep(500_000)
             let again = try machine.probe.cacheLatencies(team: team)
             guard again.map(\.level) == latencies.map(\.level) else { break }
             latencies = zip(latencies, again).map { $0.seconds <= $1.seconds ? $0 : $1 }
