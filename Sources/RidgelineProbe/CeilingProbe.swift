@@ -429,12 +429,13 @@ public struct CeilingProbe {
 func allocatePool(byteCount: Int, hugePages: Bool) -> UnsafeMutableRawPointer {
     let p = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: poolAlignment)
     if hugePages {
-        _ = madvise(p, (byteCount + poolAlignment - 1) / poolAlignment * poolAlignment, MADV_HUGEPAGE)
+        let hugePage = 2 << 20
+        _ = madvise(p, (byteCount + hugePage - 1) / hugePage * hugePage, MADV_HUGEPAGE)
     }
     return p
 }
 
-/// 2 MiB, the huge page size, also with 4 KiB pages: AMD cores find a line in L1D through a
+/// 64 MiB (a multiple of the 2 MiB huge page), also with 4 KiB pages: AMD cores find a line in L1D through a
 /// way predictor keyed by a µtag, a hash that folds linear-address bits 20–27 onto bits 12–19
 /// (Lipp et al., "Take A Way", AsiaCCS 2020, reverse-engineered on Zen–Zen 2). Two lines of
 /// one L1 set with equal µtags cannot both be predicted: each access to one is served as a
@@ -444,8 +445,13 @@ func allocatePool(byteCount: Int, hugePages: Bool) -> UnsafeMutableRawPointer {
 /// thread arena) on a Zen 3 guest, where pages mirrored around the boundary collide: one
 /// thread's read points at 12 and 16 KiB (8 or 24 KiB too in some runs) ran at 81–145 GB/s
 /// against 180–196 from an aligned buffer in the same process, so the L1 read as 12 KiB and its
-/// figures moved between runs with where the pool landed.
-let poolAlignment = 2 << 20
+/// figures moved between runs with where the pool landed. A 2 MiB-aligned pool, which glibc put
+/// 2 MiB below a 64 MiB boundary in every process looked at, still read the L1 at about 135 GB/s
+/// against 140–183 from a 64 MiB-aligned buffer in some processes (two clean-clone CI
+/// simulations of four, `ArrayPlacementTests`), for a reason the µtag model above does not
+/// give; a 64 MiB boundary (bits 20–25 zero) is where the buffer that read fast every time
+/// sits. The alignment costs address space only: nothing below the pool is touched.
+let poolAlignment = 64 << 20
 
 /// Extra lines a thread's pool holds beyond its arrays, for the offsets between arrays.
 let arrayPadLines = 32
