@@ -10,18 +10,19 @@ import Testing
     /// Each level's load-to-use latency on this machine, in the order of the hierarchy and within
     /// physical bounds: an L1 hit takes 3–5 cycles on every x86-64 core of the last decade (AMD
     /// Software Optimization Guide for Family 19h; Intel optimization manual), 0.6–2.5 ns at
-    /// 2–5 GHz; nothing inside a core's caches takes 100 ns (a DRAM access does). Bounds wide
-    /// enough for a busy 2-core VM (the chase keeps its best sample); the order is what a
-    /// mismeasurement (prefetched lines, an optimised-away loop, a chase in the wrong level) breaks.
+    /// 2–5 GHz; nothing inside a core's own caches takes 100 ns (a DRAM access does). A level
+    /// cores share is shared with the host's other guests too, and reads as DRAM while they
+    /// thrash it (the L3 at 115–144 ns for seconds on a noisy afternoon, 16.6 ns quiet), so
+    /// there the bound is 250 ns: DRAM itself takes 80–150 ns, and only a chase that counts wrong
+    /// reads more. Bounds wide enough for a busy 2-core VM (the chase keeps its best sample); the
+    /// order is what a mismeasurement (prefetched lines, an optimised-away loop) breaks.
     @Test func latenciesGrowOutwardWithinPhysicalBounds() throws {
         let machine = try ThisMachine { $0.computeSampleSeconds = 0.002 }
         let team = ThreadTeam(size: 1, hwloc: machine.hwloc)
-        // Each level's best over up to twelve rounds, 0.5 s apart: a chase in the wrong level is
-        // slow in every round, while traffic that evicts the shared L3 comes in spells. `make test`
-        // runs this suite after the parallel ones (QUIET_SUITES in the Makefile): beside them CI
-        // read the L3 at 104 ns five rounds running, 16.6 ns alone. Other guests share the host's
-        // L3 too: alone, on a noisy afternoon, it read 115 ns through five rounds 0.3 s apart in 1
-        // run of 20.
+        // Each level's best over up to twelve rounds, 0.5 s apart, while any reads 100 ns or more:
+        // traffic that evicts a shared level comes in spells. `make test` runs this suite after
+        // the parallel ones (QUIET_SUITES in the Makefile): beside them CI read the L3 at 104 ns
+        // five rounds running, 16.6 ns alone.
         var latencies = try machine.probe.cacheLatencies(team: team)
         var rounds = 1
         while rounds < 12 && latencies.contains(where: { $0.seconds >= 100e-9 }) {
@@ -37,9 +38,11 @@ import Testing
         #expect(latencies.allSatisfy { abs($0.seconds * 1e9 - Double(formatSignificant($0.seconds * 1e9, digits: 3))!) < 1e-9 })
         #expect(latencies.contains { ($0.seconds * 1e9).rounded() != $0.seconds * 1e9 }, "\(latencies.map(\.seconds))")
         #expect(l1 > 0.3e-9 && l1 < 5e-9, "L1 \(l1) s")
+        let shared = Dictionary(uniqueKeysWithValues: machine.topology.dataCaches.map { ("l\($0.level)", $0.sharedByCores > 1) })
         for (inner, outer) in zip(latencies, latencies.dropFirst()) {
             #expect(outer.seconds > 1.3 * inner.seconds, "\(outer.level) \(outer.seconds) s against \(inner.level) \(inner.seconds) s")
-            #expect(outer.seconds < 100e-9, "\(outer.level) \(outer.seconds) s")
+            let bound = shared[outer.level] == true ? 250e-9 : 100e-9
+            #expect(outer.seconds < bound, "\(outer.level) \(outer.seconds) s, bound \(bound) s")
         }
     }
 
