@@ -117,7 +117,7 @@ public enum CalibrationFit {
             }
             measured = samples.map(\.seconds)
             classOfSample = samples.map { $0.kernels[0].kernelClass }
-            dtypeOfSample = samples.map { $0.kernels[0].dtype }
+            dtypeOfSample = samples.map { $0.kernels[0].computeShareDType }
             byClass = Dictionary(grouping: samples.indices) { samples[$0].kernels[0].kernelClass }
             ceiling = maximumFraction(profile)
             transferRule = profile.kind == .gpu

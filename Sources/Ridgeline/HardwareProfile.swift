@@ -270,7 +270,7 @@ public struct Calibration: Sendable, Equatable {
     /// cores' partial sums to FP32 on the CUDA cores every few k-blocks; turning the promotion off
     /// buys 1.1–1.2× (pytorch/ao#2377), the gap between the two fitted shares (0.747 / 0.650 =
     /// 1.15). So the fp8 share is that of promoting GEMMs, and a GEMM that accumulates fast
-    /// (`GEMM.fastAccumulation`) takes the 16-bit share (`Roofline.computeFraction`).
+    /// (`GEMM.fastAccumulation`) takes the 16-bit share (`Kernel.computeShareDType`).
     public var computeByDType: [KernelClass: [DType: Double]]
     /// Fraction of the memory bandwidth each kernel class reaches.
     public var memory: [KernelClass: Double]

@@ -29,6 +29,14 @@ public enum Kernel: Hashable, Sendable {
     public var flops: Double { cost.flops }
     public var bytes: Double { cost.bytes }
     public var dtype: DType { cost.dtype }
+    /// The dtype whose calibrated compute share the kernel runs at (`Calibration.computeFraction`):
+    /// its own, except an fp8 GEMM that accumulates fast, which skips the promotion that sets the
+    /// fp8 share apart and runs at the 16-bit GEMMs' (`Calibration.computeByDType`). The engine
+    /// prices by it and the fit groups its samples by it, so the two read one rule.
+    public var computeShareDType: DType {
+        if case .gemm(let g) = self, g.dtype == .fp8, g.fastAccumulation { return .bf16 }
+        return dtype
+    }
     public var kernelClass: KernelClass { cost.kernelClass }
     public var op: String { cost.op }
     /// Short human label: "gemm 4096x4096x4096 bf16".

@@ -102,13 +102,8 @@ public struct Roofline: Sendable {
 
     // MARK: Compute
 
-    /// An fp8 GEMM that accumulates fast reaches the 16-bit GEMMs' share of its own peak: what
-    /// sets fp8 apart (`Calibration.computeByDType`) is the promotion it skips.
     private func computeFraction(_ kernel: Kernel) -> Double {
-        if case .gemm(let g) = kernel, g.dtype == .fp8, g.fastAccumulation {
-            return profile.calibration?.computeFraction(.gemm, .bf16) ?? 1
-        }
-        return profile.calibration?.computeFraction(kernel.kernelClass, kernel.dtype) ?? 1
+        profile.calibration?.computeFraction(kernel.kernelClass, kernel.computeShareDType) ?? 1
     }
 
     /// A class's calibrated fraction of `level`'s bandwidth (1 uncalibrated).

@@ -17,6 +17,9 @@ import Testing
         let promoting = engine.predict(.gemm(GEMM(m: 8192, n: 8192, k: 8192, dtype: .fp8)))
         let fast = engine.predict(.gemm(GEMM(m: 8192, n: 8192, k: 8192, dtype: .fp8, fastAccumulation: true)))
         #expect(promoting.bound == .compute(.fp8) && fast.bound == .compute(.fp8))
+        // The fit groups samples by the same rule the engine prices by.
+        #expect(Kernel.gemm(GEMM(m: 64, n: 64, k: 64, dtype: .fp8, fastAccumulation: true)).computeShareDType == .bf16)
+        #expect(Kernel.gemm(GEMM(m: 64, n: 64, k: 64, dtype: .fp8)).computeShareDType == .fp8)
         let speedup = promoting.timeSeconds / fast.timeSeconds
         #expect(abs(speedup / (bf16 / fp8) - 1) < 0.02, "\(speedup) against \(bf16 / fp8)")
     }
